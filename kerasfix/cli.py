@@ -1,0 +1,230 @@
+"""The command line: parse options, call the runner, print. No rule logic here."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(
+    name="kerasfix",
+    help="Find and fix Keras layers and models whose weights TensorFlow silently loses.",
+    add_completion=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+PathsArg = typer.Argument(None, help="Files or folders (default: the current folder); - reads stdin.")
+SelectOpt = typer.Option(None, "--select", help="Only these rule codes or prefixes (comma separated).")
+IgnoreOpt = typer.Option(None, "--ignore", help="Skip these rule codes or prefixes (comma separated).")
+ExcludeOpt = typer.Option(None, "--exclude", help="gitignore-style patterns of paths to skip (repeatable).")
+FormatOpt = typer.Option("text", "--format", help="text, json, github or sarif.")
+JobsOpt = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: every core).")
+NoCacheOpt = typer.Option(False, "--no-cache", help="Neither read nor write the result cache.")
+UnsafeOpt = typer.Option(None, "--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour.")
+ReportOpt = typer.Option(None, "--report", help="Write a migration report: a .md or .json file.")
+StatsOpt = typer.Option(False, "--statistics", help="Print what the run scanned, parsed and found, and how long it took.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kerasfix {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Show the version and exit.")) -> None:
+    """Find and fix Keras layers and models whose weights TensorFlow silently loses."""
+
+
+def _fail(message: str) -> "typer.Exit":
+    typer.echo(f"kerasfix: error: {message}", err=True)
+    return typer.Exit(EXIT_ERROR)
+
+
+def _split(values: Optional[List[str]]) -> Optional[List[str]]:
+    if not values:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode):
+    from .config import ConfigError, load_settings
+    from .rules import RULES
+    from .runner import run
+
+    paths = [Path(p) for p in (paths or ["."])]
+    try:
+        settings = load_settings(
+            paths[0] if str(paths[0]) != "-" else Path.cwd(), select=_split(select), ignore=_split(ignore),
+            exclude=exclude, unsafe_fixes=unsafe_fixes, jobs=jobs, cache=False if no_cache else None,
+        )
+    except ConfigError as error:
+        raise _fail(str(error))
+    for code in (settings.select or set()) | settings.ignore:
+        if not any(rule.startswith(code) for rule in RULES):
+            raise _fail(f"unknown rule code or prefix {code!r} (see `kerasfix rules`)")
+    missing = [p for p in paths if str(p) != "-" and not p.exists()]
+    for path in missing:
+        typer.echo(f"{path}: error: no such file or folder", err=True)
+    existing = [p for p in paths if p not in missing]
+    result = run(existing, settings, mode, progress=_progress_bar()) if existing else None
+    return result, bool(missing)
+
+
+def _progress_bar():
+    """A rich progress bar on a terminal for runs over many files; nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None
+
+    def start(total: int):
+        if total < 50:
+            return None
+        from rich.progress import Progress
+
+        bar = Progress(transient=True, console=None)
+        bar.start()
+        task = bar.add_task("kerasfix", total=total)
+
+        def tick():
+            bar.advance(task)
+            if bar.finished:
+                bar.stop()
+
+        return tick
+
+    return start
+
+
+def _finish(result, missing: bool, exit_code: int, report_path: Optional[Path], statistics: bool) -> None:
+    from .report import error_lines, run_statistics
+
+    for line in error_lines(result):
+        typer.echo(line, err=True)
+    if report_path is not None:
+        from .migration import write_report
+
+        try:
+            write_report(result, report_path)
+        except (OSError, ValueError) as error:
+            typer.echo(f"{report_path}: error: cannot write report: {error}", err=True)
+            exit_code = EXIT_ERROR
+    if statistics:
+        typer.echo(run_statistics(result), err=True)
+    if result.errors or missing:
+        exit_code = EXIT_ERROR
+    raise typer.Exit(exit_code)
+
+
+@app.command()
+def check(
+    paths: Optional[List[str]] = PathsArg,
+    select: Optional[List[str]] = SelectOpt,
+    ignore: Optional[List[str]] = IgnoreOpt,
+    exclude: Optional[List[str]] = ExcludeOpt,
+    output_format: str = FormatOpt,
+    jobs: Optional[int] = JobsOpt,
+    no_cache: bool = NoCacheOpt,
+    unsafe_fixes: Optional[bool] = UnsafeOpt,
+    report: Optional[Path] = ReportOpt,
+    statistics: bool = StatsOpt,
+) -> None:
+    """List every finding as `path:line:col: CODE [*] message`. Exit 0: none, 1: some, 2: error."""
+    from .report import FORMATS, check_summary, finding_lines
+    from .runner import Mode
+
+    if output_format not in FORMATS:
+        raise _fail(f"--format must be one of {', '.join(FORMATS)}")
+    result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, Mode.CHECK)
+    if result is None:
+        raise typer.Exit(EXIT_ERROR)
+    for line in finding_lines(result, output_format):
+        typer.echo(line)
+    if output_format == "text":
+        typer.echo(check_summary(result))
+    has_findings = any(f.findings for f in result.files)
+    _finish(result, missing, EXIT_FINDINGS if has_findings else EXIT_CLEAN, report, statistics)
+
+
+@app.command()
+def apply(
+    paths: Optional[List[str]] = PathsArg,
+    diff: bool = typer.Option(False, "--diff", help="Print a unified diff of the fixes; write nothing."),
+    select: Optional[List[str]] = SelectOpt,
+    ignore: Optional[List[str]] = IgnoreOpt,
+    exclude: Optional[List[str]] = ExcludeOpt,
+    unsafe_fixes: Optional[bool] = UnsafeOpt,
+    jobs: Optional[int] = JobsOpt,
+    no_cache: bool = NoCacheOpt,
+    report: Optional[Path] = ReportOpt,
+    statistics: bool = StatsOpt,
+) -> None:
+    """Write the fixes in place (or show them with --diff), and list what is left for a person.
+
+    Exit 0: nothing left; 1: findings left (with --diff: something would change); 2: error."""
+    from .report import apply_lines, apply_summary, unified_diff
+    from .runner import Mode
+
+    mode = Mode.DIFF if diff else Mode.FIX
+    result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode)
+    if result is None:
+        raise typer.Exit(EXIT_ERROR)
+    stdin_result = next((f for f in result.files if f.path == "-"), None)
+    if diff:
+        for f in result.files:
+            if f.changed:
+                sys.stdout.write(unified_diff(f))
+        sys.stdout.flush()
+        for line in apply_lines(result):
+            typer.echo(line, err=True)
+        typer.echo(apply_summary(result, written=False), err=True)
+        changed = any(f.changed for f in result.files)
+        _finish(result, missing, EXIT_FINDINGS if changed else EXIT_CLEAN, report, statistics)
+    if stdin_result is not None and stdin_result.error is None:
+        sys.stdout.write(stdin_result.new_source if stdin_result.changed else _stdin_original(stdin_result))
+        sys.stdout.flush()
+    out_err = stdin_result is not None  # keep stdout for the fixed source
+    for line in apply_lines(result):
+        typer.echo(line, err=out_err)
+    typer.echo(apply_summary(result, written=True), err=out_err)
+    left = any(f.remaining for f in result.files)
+    _finish(result, missing, EXIT_FINDINGS if left else EXIT_CLEAN, report, statistics)
+
+
+def _stdin_original(f) -> str:
+    return f.original if f.original is not None else ""
+
+
+@app.command("rules")
+def list_rules() -> None:
+    """List every rule: code, name, whether it fixes, and how safely."""
+    from .rules import RULES
+
+    width = max(len(r.name) for r in RULES.values())
+    for rule in RULES.values():
+        typer.echo(f"{rule.code}  {rule.name:<{width}}  fix: {rule.fix:<9}  {rule.summary}")
+
+
+@app.command()
+def explain(code: str = typer.Argument(..., help="A rule code, e.g. KF101.")) -> None:
+    """Print a rule's page: what it finds, why it loses weights, the fix and its safety."""
+    from .rules import RULES
+
+    rule = RULES.get(code.upper())
+    if rule is None:
+        raise _fail(f"unknown rule {code!r} (see `kerasfix rules`)")
+    typer.echo(f"# {rule.code} {rule.name}\n")
+    typer.echo(f"{rule.summary}.\n")
+    typer.echo(f"Fix: {rule.fix} ({rule.safety}).\n")
+    typer.echo(rule.doc.rstrip())
+
+
+def main() -> None:
+    app()

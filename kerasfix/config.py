@@ -1,0 +1,87 @@
+"""One Settings object, from `[tool.kerasfix]` in pyproject.toml and the command line."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+DEFAULT_EXCLUDE: tuple[str, ...] = ()
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass
+class Settings:
+    select: set[str] | None = None  # None: every rule
+    ignore: set[str] = field(default_factory=set)
+    exclude: list[str] = field(default_factory=list)
+    unsafe_fixes: bool = False
+    jobs: int | None = None  # None: every core
+    cache: bool = True
+    project_root: Path | None = None  # the folder of the pyproject.toml read, if any
+
+
+def find_pyproject(start: Path) -> Path | None:
+    start = start.resolve()
+    for folder in [start, *start.parents] if start.is_dir() else [*start.parents]:
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _codes(value, key: str) -> set[str]:
+    if isinstance(value, str):
+        value = [v for v in value.split(",")]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"`{key}` must be a list of rule codes")
+    return {v.strip().upper() for v in value if v.strip()}
+
+
+def load_settings(start: Path, *, select=None, ignore=None, exclude=None, unsafe_fixes=None,
+                  jobs=None, cache=None) -> Settings:
+    """pyproject.toml's `[tool.kerasfix]` (found from `start` upwards), then the flags on top."""
+    settings = Settings()
+    pyproject = find_pyproject(start)
+    if pyproject is not None:
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            raise ConfigError(f"{pyproject}: {error}") from error
+        table = data.get("tool", {}).get("kerasfix", {})
+        known = {"select", "ignore", "exclude", "extend-exclude", "unsafe-fixes"}
+        unknown = set(table) - known
+        if unknown:
+            raise ConfigError(f"{pyproject}: unknown [tool.kerasfix] setting(s): {', '.join(sorted(unknown))}")
+        if "select" in table:
+            settings.select = _codes(table["select"], "select")
+        if "ignore" in table:
+            settings.ignore = _codes(table["ignore"], "ignore")
+        for key in ("exclude", "extend-exclude"):
+            value = table.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{pyproject}: `{key}` must be a list of patterns")
+            settings.exclude.extend(value)
+        settings.unsafe_fixes = bool(table.get("unsafe-fixes", False))
+        settings.project_root = pyproject.parent
+    if select:
+        settings.select = _codes(select, "--select")
+    if ignore:
+        settings.ignore |= _codes(ignore, "--ignore")
+    if exclude:
+        settings.exclude.extend(exclude)
+    if unsafe_fixes is not None:
+        settings.unsafe_fixes = unsafe_fixes
+    if jobs is not None:
+        settings.jobs = jobs
+    if cache is not None:
+        settings.cache = cache
+    return settings

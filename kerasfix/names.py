@@ -1,0 +1,254 @@
+"""What a name or attribute chain means, through the module's own imports.
+
+libcst's QualifiedNameProvider would do this too, but it needs scope analysis, measured 13x
+slower than parsing; imports (plus module-level aliases like `layers = tf.keras.layers`)
+are all a codemod for Keras needs.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+
+import libcst as cst
+
+from . import keras_api
+
+BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+def dotted(expr: cst.BaseExpression) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, else None."""
+    parts: list[str] = []
+    while isinstance(expr, cst.Attribute):
+        parts.append(expr.attr.value)
+        expr = expr.value
+    if not isinstance(expr, cst.Name):
+        return None
+    parts.append(expr.value)
+    return ".".join(reversed(parts))
+
+
+def module_dotted(node: cst.BaseExpression | None) -> str:
+    return "" if node is None else (dotted(node) or "")
+
+
+def canonical(qualified: str) -> str:
+    """Fold every import spelling of a TensorFlow/Keras name onto one form (see keras_api)."""
+    for prefix in keras_api.KERAS_PREFIXES:
+        if qualified == prefix or qualified.startswith(prefix + "."):
+            rest = qualified[len(prefix):]
+            name = "keras" + rest
+            return keras_api.KERAS_BASE_ALIASES.get(name, name)
+    for prefix in keras_api.TF1_LAYERS_PREFIXES:
+        if qualified.startswith(prefix + "."):
+            return "tf1.layers." + qualified[len(prefix) + 1:]
+    if qualified.startswith(keras_api.TF_COMPAT_V2_PREFIX):
+        qualified = "tensorflow." + qualified[len(keras_api.TF_COMPAT_V2_PREFIX):]
+    if qualified == "tensorflow" or qualified.startswith("tensorflow."):
+        return "tf" + qualified[len("tensorflow"):]
+    return qualified
+
+
+class ImportMap:
+    """Local names bound by the module's imports and module-level aliases.
+
+    `module_name` is the module's dotted name in its tree ("pkg.models.block"); it resolves
+    relative imports and qualifies the module's own top-level names. Build it with
+    `from_cst` (per-file rules) or `from_ast` (the cheap tree-wide class index).
+    """
+
+    def __init__(self, module_name: str = "", is_package: bool = False):
+        self.module_name = module_name
+        self.is_package = is_package
+        self.bindings: dict[str, str] = {}
+        self.star_imports: list[str] = []
+        self.local_names: set[str] = set()
+
+    # -- recording ----------------------------------------------------------------------
+    def add_import(self, full: str, asname: str | None) -> None:
+        if asname is not None:
+            self.bindings[asname] = full
+        else:
+            head = full.split(".", 1)[0]
+            self.bindings.setdefault(head, head)
+
+    def add_import_from(self, module: str, level: int, names: list[tuple[str, str | None]] | None) -> None:
+        base = self._from_base(module, level)
+        if base is None:
+            return
+        if names is None:
+            self.star_imports.append(base)
+            return
+        for name, asname in names:
+            self.bindings[asname or name] = f"{base}.{name}" if base else name
+
+    def add_assignment(self, target: str, value_chain: str | None) -> None:
+        """A module-level `target = value`: an alias when value names something imported or
+        defined (`Wrapper = keras.layers.Wrapper`, `Base = LocalBlock`)."""
+        resolved = self.qualify_dotted(value_chain) if value_chain else None
+        if resolved:
+            self.bindings[target] = resolved
+        elif target not in self.bindings:
+            self.local_names.add(target)
+
+    # -- front ends ----------------------------------------------------------------------
+    @classmethod
+    def from_cst(cls, module: cst.Module, module_name: str = "", is_package: bool = False) -> "ImportMap":
+        imports = cls(module_name, is_package)
+        _CstCollector(imports).collect(module.body, top_level=True)
+        return imports
+
+    @classmethod
+    def from_ast(cls, tree: ast.Module, module_name: str = "", is_package: bool = False) -> "ImportMap":
+        imports = cls(module_name, is_package)
+        _collect_ast(imports, tree.body, top_level=True)
+        return imports
+
+    def _from_base(self, module: str, level: int) -> str | None:
+        if not level:
+            return module
+        parts = self.module_name.split(".") if self.module_name else []
+        # a package's __init__ is its own package; a module's package is its parent
+        keep = len(parts) - level + (1 if self.is_package else 0)
+        if keep < 0:
+            return None
+        base = ".".join(parts[:keep])
+        return f"{base}.{module}".strip(".") if module else base
+
+    # -- asking ------------------------------------------------------------------------
+    def qualify_dotted(self, chain: str) -> str | None:
+        head, _, rest = chain.partition(".")
+        target = self.bindings.get(head)
+        if target is None:
+            if head in self.local_names:
+                target = f"{self.module_name}.{head}" if self.module_name else head
+            else:
+                return None
+        return f"{target}.{rest}" if rest else target
+
+    def qualify(self, expr: cst.BaseExpression) -> str | None:
+        """The fully qualified dotted name an expression refers to, if imports say so."""
+        chain = dotted(expr)
+        return self.qualify_dotted(chain) if chain else None
+
+    def resolve(self, expr: cst.BaseExpression) -> str | None:
+        """The canonical name (see keras_api) of an expression, or None."""
+        qualified = self.qualify(expr)
+        if qualified is None:
+            chain = dotted(expr)
+            if chain and self.star_imports and "." not in chain:
+                for base in self.star_imports:
+                    guess = canonical(f"{base}.{chain}")
+                    if keras_api.is_keras_layer_class(guess):
+                        return guess
+            return None
+        return canonical(qualified)
+
+    # -- spelling new references ---------------------------------------------------------
+    def spell_keras(self, path: str) -> str | None:
+        """How this module can say `keras.<path>` (e.g. "layers.Dense"), or None."""
+        namespace, _, member = path.rpartition(".")
+        for local, target in self.bindings.items():
+            if canonical(target) == f"keras.{path}":
+                return local
+        if namespace:
+            for local, target in self.bindings.items():
+                if canonical(target) == f"keras.{namespace}":
+                    return f"{local}.{member}"
+        for local, target in self.bindings.items():
+            if canonical(target) == "keras":
+                return f"{local}.{path}"
+        tf_alias = self.tf_alias()
+        return f"{tf_alias}.keras.{path}" if tf_alias else None
+
+    def tf_alias(self) -> str | None:
+        """A local name bound to `tensorflow` (or `tensorflow.compat.v1`/`v2`)."""
+        for local, target in self.bindings.items():
+            if target in ("tensorflow", "tensorflow.compat.v1", "tensorflow.compat.v2"):
+                return local
+        return None
+
+    def is_bound(self, name: str) -> bool:
+        return name in self.bindings or name in self.local_names
+
+
+class _CstCollector:
+    def __init__(self, imports: ImportMap):
+        self.imports = imports
+
+    def collect(self, body, top_level: bool) -> None:
+        for stmt in body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    self._small(small, top_level)
+            elif isinstance(stmt, (cst.ClassDef, cst.FunctionDef)):
+                if top_level:
+                    self.imports.local_names.add(stmt.name.value)
+                if isinstance(stmt, cst.FunctionDef):
+                    # `import tensorflow as tf` inside a function is common in TF code
+                    self.collect(getattr(stmt.body, "body", ()), top_level=False)
+            elif isinstance(stmt, (cst.If, cst.Try, cst.TryStar, cst.With, cst.For, cst.While)):
+                self._compound(stmt, top_level)
+
+    def _compound(self, node, top_level: bool) -> None:
+        for child in node.children:
+            if isinstance(child, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+                self.collect(child.body, top_level)
+            elif isinstance(child, (cst.If, cst.Else, cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally)):
+                self._compound(child, top_level)
+
+    def _small(self, small: cst.BaseSmallStatement, top_level: bool) -> None:
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                asname = alias.asname.name.value if alias.asname is not None else None
+                self.imports.add_import(module_dotted(alias.name), asname)
+        elif isinstance(small, cst.ImportFrom):
+            module = module_dotted(small.module) if small.module is not None else ""
+            names = None if isinstance(small.names, cst.ImportStar) else [
+                (module_dotted(a.name), a.asname.name.value if a.asname is not None else None)
+                for a in small.names
+            ]
+            self.imports.add_import_from(module, len(small.relative), names)
+        elif top_level and isinstance(small, (cst.Assign, cst.AnnAssign)):
+            targets = small.targets if isinstance(small, cst.Assign) else [small]
+            for target in targets:
+                if isinstance(target.target, cst.Name):
+                    value = small.value
+                    self.imports.add_assignment(target.target.value, dotted(value) if value is not None else None)
+
+
+def ast_dotted(node: ast.AST) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _collect_ast(imports: ImportMap, body: list[ast.stmt], top_level: bool) -> None:
+    for stmt in body:
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                imports.add_import(alias.name, alias.asname)
+        elif isinstance(stmt, ast.ImportFrom):
+            names = None if any(a.name == "*" for a in stmt.names) else [(a.name, a.asname) for a in stmt.names]
+            imports.add_import_from(stmt.module or "", stmt.level, names)
+        elif isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            if top_level:
+                imports.local_names.add(stmt.name)
+            if not isinstance(stmt, ast.ClassDef):
+                _collect_ast(imports, stmt.body, top_level=False)
+        elif top_level and isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and stmt.value is not None:
+                    imports.add_assignment(target.id, ast_dotted(stmt.value))
+        elif isinstance(stmt, (ast.If, ast.Try, ast.With, ast.For, ast.While)) or type(stmt).__name__ == "TryStar":
+            for field_name in ("body", "orelse", "finalbody"):
+                _collect_ast(imports, getattr(stmt, field_name, []), top_level)
+            for handler in getattr(stmt, "handlers", []):
+                _collect_ast(imports, handler.body, top_level)

@@ -1,0 +1,138 @@
+"""Turning a run's results into text for people and machines. Prints nothing itself."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections import Counter
+
+from .runner import FileResult, RunResult
+
+FORMATS = ("text", "json", "github", "sarif")
+
+
+def finding_lines(result: RunResult, fmt: str, *, remaining: bool = False) -> list[str]:
+    """One line per finding (text, github), or one JSON/SARIF document."""
+    rows = [(f, row) for f in result.files for row in (f.remaining if remaining else f.findings)]
+    if fmt == "json":
+        return [json.dumps([_json_row(f, row) for f, row in rows], indent=2)]
+    if fmt == "sarif":
+        return [json.dumps(_sarif(rows), indent=2)]
+    if fmt == "github":
+        return [
+            f"::warning title=kerasfix {row.code},file={f.path},line={row.line},col={row.column}::"
+            f"{row.code} {_escape_github(row.message)}"
+            for f, row in rows
+        ]
+    return [f"{f.path}:{row.line}:{row.column}: {row.code} {'[*] ' if row.fixable else ''}{row.message}"
+            for f, row in rows]
+
+
+def _escape_github(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _json_row(f: FileResult, row) -> dict:
+    return {
+        "path": f.path, "line": row.line, "column": row.column, "code": row.code,
+        "message": row.message,
+        "fix": None if row.fix_safety is None else {"safety": row.fix_safety, "applicable": row.fixable},
+    }
+
+
+def _sarif(rows) -> dict:
+    from .rules import RULES
+
+    used = sorted({row.code for _, row in rows})
+    return {
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "kerasfix",
+                "rules": [{"id": c, "name": RULES[c].name, "shortDescription": {"text": RULES[c].summary}}
+                          for c in used if c in RULES],
+            }},
+            "results": [{
+                "ruleId": row.code, "level": "warning", "message": {"text": row.message},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": f.path},
+                    "region": {"startLine": row.line, "startColumn": row.column},
+                }}],
+            } for f, row in rows],
+        }],
+    }
+
+
+def error_lines(result: RunResult) -> list[str]:
+    return [f"{f.path}: error: {f.error}" for f in result.files if f.error]
+
+
+def unified_diff(f: FileResult) -> str:
+    assert f.original is not None and f.new_source is not None
+    return "".join(difflib.unified_diff(
+        f.original.splitlines(keepends=True), f.new_source.splitlines(keepends=True),
+        fromfile=f"a/{f.path}", tofile=f"b/{f.path}",
+    ))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def check_summary(result: RunResult) -> str:
+    rows = [row for f in result.files for row in f.findings]
+    if not rows:
+        text = f"All checks passed ({_plural(result.scanned, 'file')} scanned)."
+    else:
+        fixable = sum(r.fixable for r in rows)
+        hidden = sum(1 for r in rows if not r.fixable and r.fix_safety == "unsafe")
+        text = f"Found {_plural(len(rows), 'finding')} in {_plural(sum(1 for f in result.files if f.findings), 'file')}."
+        if fixable:
+            text += f"\n[*] {fixable} fixable with `kerasfix apply`."
+        if hidden:
+            text += f"\n{_plural(hidden, 'more fix')} available with `kerasfix apply --unsafe-fixes`."
+    if result.errors:
+        text += f"\n{_plural(len(result.errors), 'file')} could not be processed."
+    return text
+
+
+def apply_lines(result: RunResult) -> list[str]:
+    """Per file: what was fixed and what is left for a person."""
+    lines = []
+    for f in result.files:
+        if not f.fixed and not f.remaining:
+            continue
+        fixed = sum(f.fixed.values())
+        parts = []
+        if fixed:
+            codes = ", ".join(f"{c}" + (f" x{n}" if n > 1 else "") for c, n in sorted(f.fixed.items()))
+            parts.append(f"fixed {fixed} ({codes})")
+        if f.remaining:
+            parts.append(f"{len(f.remaining)} left for a person")
+        lines.append(f"{f.path}: {', '.join(parts)}")
+        for row in f.remaining:
+            hint = " (a fix is available with --unsafe-fixes)" if row.fix_safety == "unsafe" and not row.fixable else ""
+            lines.append(f"  {f.path}:{row.line}:{row.column}: {row.code} {row.message}{hint}")
+    return lines
+
+
+def apply_summary(result: RunResult, *, written: bool) -> str:
+    changed = sum(1 for f in result.files if f.changed)
+    fixed = sum(result.fixed().values())
+    left = sum(result.remaining().values())
+    verb = "Fixed" if written else "Would fix"
+    files_word = "changed" if written else "would change"
+    text = f"{verb} {_plural(fixed, 'finding')}; {_plural(changed, 'file')} {files_word}; {left} left for a person."
+    if result.errors:
+        text += f"\n{_plural(len(result.errors), 'file')} could not be processed."
+    return text
+
+
+def run_statistics(result: RunResult) -> str:
+    findings: Counter = result.findings()
+    with_findings = sum(1 for f in result.files if f.findings)
+    return (f"{_plural(result.scanned, 'file')} scanned, {result.parsed} parsed, {result.cached} from cache, "
+            f"{with_findings} with findings, {_plural(len(result.errors), 'error')}, "
+            f"{result.seconds:.2f}s" + (f"; findings: {', '.join(f'{c} {n}' for c, n in sorted(findings.items()))}"
+                                       if findings else ""))

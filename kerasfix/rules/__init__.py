@@ -1,0 +1,10 @@
+"""The rule catalog: one module per family, each family one checker over a parsed module."""
+
+from __future__ import annotations
+
+from .base import Rule, RuleFamily
+from .containers import ContainerRules
+
+FAMILIES: tuple[RuleFamily, ...] = (ContainerRules(),)
+
+RULES: dict[str, Rule] = {rule.code: rule for family in FAMILIES for rule in family.rules}

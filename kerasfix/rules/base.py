@@ -1,0 +1,173 @@
+"""What a rule is, what it reports, and what it sees of a module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable, ClassVar, Iterable, Iterator
+
+import libcst as cst
+
+from ..edits import Fix
+from ..index import ClassIndex
+from ..names import ImportMap
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule's metadata and its `kerasfix explain` page."""
+
+    code: str
+    name: str
+    summary: str
+    fix: str  # "always" / "sometimes" / "never": whether a fix is offered
+    safety: str  # "safe" / "unsafe" / "safe or unsafe, as the page says"
+    doc: str  # markdown: What it does / Why is this bad? / Example / Use instead / Fix safety
+
+
+@dataclass
+class Finding:
+    code: str
+    node: cst.CSTNode
+    message: str
+    fix: Fix | None = None
+    # filled in by the engine
+    line: int = 0
+    column: int = 0
+
+
+@dataclass
+class KerasClass:
+    """A class of the module that is a Keras layer or model, with what rules ask of it."""
+
+    node: cst.ClassDef
+    qualified: str
+
+    @cached_property
+    def methods(self) -> dict[str, cst.FunctionDef]:
+        return {
+            stmt.name.value: stmt
+            for stmt in self.node.body.body
+            if isinstance(stmt, cst.FunctionDef)
+        }
+
+    @cached_property
+    def _self_calls(self) -> dict[str, set[str]]:
+        calls: dict[str, set[str]] = {}
+        for name, func in self.methods.items():
+            me = self_name(func)
+            found: set[str] = set()
+            for node in walk(func.body):
+                if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                        and isinstance(node.func.value, cst.Name) and node.func.value.value == me):
+                    found.add(node.func.attr.value)
+            calls[name] = found & set(self.methods)
+        return calls
+
+    def _reach(self, roots: Iterable[str]) -> set[str]:
+        seen: set[str] = set()
+        todo = [r for r in roots if r in self.methods]
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                todo.extend(self._self_calls.get(name, ()))
+        return seen
+
+    @cached_property
+    def call_methods(self) -> set[str]:
+        """`call` and the methods it uses: whatever they create, they create every call."""
+        return self._reach(["call"])
+
+    @cached_property
+    def setup_methods(self) -> set[str]:
+        """`__init__`, `build`, and helpers only they use."""
+        return self._reach(["__init__", "build"]) - self.call_methods
+
+    @cached_property
+    def assigned_attributes(self) -> set[str]:
+        """Every `self.<attr>` the class assigns, reads or defines."""
+        names = {n for n in self.methods}
+        for stmt in self.node.body.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, (cst.Assign, cst.AnnAssign)):
+                        targets = small.targets if isinstance(small, cst.Assign) else [small]
+                        names.update(t.target.value for t in targets if isinstance(t.target, cst.Name))
+        for func in self.methods.values():
+            me = self_name(func)
+            for node in walk(func.body):
+                if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == me:
+                    names.add(node.attr.value)
+        return names
+
+    def defines(self, method: str) -> bool:
+        return method in self.methods
+
+
+@dataclass
+class Context:
+    """One module as the rules see it."""
+
+    module: cst.Module
+    imports: ImportMap
+    index: ClassIndex
+    keras_classes: list[KerasClass] = field(default_factory=list)
+
+    def resolve(self, expr: cst.BaseExpression) -> str | None:
+        return self.imports.resolve(expr)
+
+    def is_layer_class(self, expr: cst.BaseExpression) -> bool:
+        """`expr` names a Keras layer class (Keras's own, TF1's, or one of the project's)."""
+        return self.index.is_layer_expr(expr, self.imports)
+
+
+Checker = Callable[[Context], Iterator[Finding]]
+
+
+class RuleFamily:
+    """One module of rules: their metadata and the checker that reports them."""
+
+    rules: ClassVar[tuple[Rule, ...]] = ()
+
+    def check(self, ctx: Context) -> Iterator[Finding]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+# --- small helpers shared by the rule families ------------------------------------------------
+
+
+def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Every node below `node`, depth first, without libcst's visitor machinery."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))
+
+
+def walk_no_nested_scopes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Like walk, but does not enter nested functions, lambdas or classes."""
+    stack = list(reversed(node.children))
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            continue
+        stack.extend(reversed(current.children))
+
+
+def self_name(func: cst.FunctionDef) -> str:
+    params = func.params.params or func.params.posonly_params
+    return params[0].name.value if params else "self"
+
+
+def is_self_attribute(expr: cst.BaseExpression, me: str) -> str | None:
+    """`attr` when expr is `<me>.attr`."""
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == me:
+        return expr.attr.value
+    return None
+
+
+def source(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)

@@ -1,0 +1,267 @@
+"""KF301, KF302: sub-layers kept in tuples or sets."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import libcst as cst
+
+from ..edits import Fix, Replace, Safety
+from ..names import BUILTIN_NAMES
+from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name, walk
+
+KF301 = Rule(
+    code="KF301",
+    name="tuple-layer-container",
+    summary="Keras layers kept in a tuple attribute",
+    fix="always",
+    safety="safe when the class only iterates, indexes or measures the attribute; unsafe otherwise",
+    doc="""\
+## What it does
+Finds an attribute of a Keras layer or model that holds Keras layers in a tuple:
+`self.blocks = (Dense(4), Dense(2))`, `self.blocks = tuple(Dense(n) for n in sizes)`, or a
+tuple grown with `self.blocks += (Dense(4),)`.
+
+## Why is this bad?
+TensorFlow 1.x and early TF 2 releases did not track layers inside tuples: their weights
+never reached `model.weights`, the optimizer never trained them and checkpoints never saved
+them, silently. Keras 3 and tf_keras 2.21 both track tuples (measured), so on today's
+TensorFlow this rule is about code that must also run on older versions, and about one
+spelling for every container. A list is tracked by every Keras version.
+
+## Example
+```python
+class Tower(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.blocks = (tf.keras.layers.Dense(4), tf.keras.layers.Dense(2))
+```
+
+## Use instead
+```python
+        self.blocks = [tf.keras.layers.Dense(4), tf.keras.layers.Dense(2)]
+```
+`tuple(<generator>)` becomes a list comprehension, `+= (layer,)` becomes `+= [layer]` and
+the tuple it starts from, `()`, becomes `[]`.
+
+## Fix safety
+Safe when every other use of the attribute inside the class iterates it, indexes it, or
+passes it to `len`, `enumerate`, `zip`, `list`, `reversed`, `sorted` and the like, which
+behave the same for a list. Any other use (returning it, adding a tuple to it, comparing
+it, hashing it) could tell a list from a tuple, so the fix is then unsafe (`--unsafe-fixes`).
+Code outside the class that reads the attribute is not seen.
+""",
+)
+
+KF302 = Rule(
+    code="KF302",
+    name="set-layer-container",
+    summary="Keras layers kept in a set attribute",
+    fix="always",
+    safety="safe when the class only iterates or measures the attribute; unsafe otherwise",
+    doc="""\
+## What it does
+Finds an attribute of a Keras layer or model that holds Keras layers in a set:
+`self.heads = {Dense(1), Dense(2)}` or `self.heads = set(Dense(n) for n in sizes)`.
+
+## Why is this bad?
+tf_keras 2 (`TF_USE_LEGACY_KERAS=1`, and every `tf.keras` before TF 2.16) does not track
+layers inside a set: `model.weights` misses them, the optimizer never trains them and a
+checkpoint never saves them, with no error (measured on tf_keras 2.21). A set's iteration
+order also changes from run to run, so layers applied in sequence from a set may run in a
+different order each time.
+
+## Example
+```python
+class Heads(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.heads = {tf.keras.layers.Dense(1), tf.keras.layers.Dense(2)}
+```
+
+## Use instead
+```python
+        self.heads = [tf.keras.layers.Dense(1), tf.keras.layers.Dense(2)]
+```
+
+## Fix safety
+Safe when the class only iterates the attribute or passes it to `len`, `list`, `sorted`
+and the like: a set of freshly built layers holds no duplicates, and its order was
+arbitrary, so source order is one of the orders the program could already see. Any other
+use (`.add`, set operators, membership by hashing) makes the fix unsafe. Code outside the
+class that reads the attribute is not seen.
+""",
+)
+
+# Builtins that treat a list exactly like a tuple or a set they are given.
+_ITERATING_BUILTINS = frozenset(
+    {"len", "enumerate", "zip", "list", "reversed", "iter", "sorted", "any", "all", "sum", "map",
+     "filter", "tuple", "min", "max"}
+)
+
+
+class ContainerRules(RuleFamily):
+    rules = (KF301, KF302)
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for cls in ctx.keras_classes:
+            yield from _check_class(ctx, cls)
+
+
+def _is_layer_construction(ctx: Context, node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Call) and ctx.is_layer_class(node.func)
+
+
+def _holds_layers(ctx: Context, node: cst.BaseExpression) -> bool:
+    if isinstance(node, (cst.Tuple, cst.Set, cst.List)):
+        return any(_is_layer_construction(ctx, e.value) for e in node.elements)
+    if isinstance(node, (cst.GeneratorExp, cst.ListComp, cst.SetComp)):
+        return _is_layer_construction(ctx, node.elt)
+    return False
+
+
+def _container_kind(ctx: Context, value: cst.BaseExpression) -> str | None:
+    """"tuple" / "set" when `value` builds that container of layers, else None."""
+    if isinstance(value, cst.Tuple) and _holds_layers(ctx, value):
+        return "tuple"
+    if isinstance(value, (cst.Set, cst.SetComp)) and _holds_layers(ctx, value):
+        return "set"
+    if (isinstance(value, cst.Call) and isinstance(value.func, cst.Name)
+            and value.func.value in ("tuple", "set", "frozenset") and len(value.args) == 1
+            and value.args[0].keyword is None and not ctx.imports.is_bound(value.func.value)
+            and _holds_layers(ctx, value.args[0].value)):
+        return "tuple" if value.func.value == "tuple" else "set"
+    return None
+
+
+def _as_list(node: cst.BaseExpression) -> cst.BaseExpression:
+    """The same elements, as a list display or list comprehension, keeping formatting."""
+    if isinstance(node, cst.Call):  # tuple(...) / set(...)
+        inner = node.args[0].value
+        if isinstance(inner, (cst.List, cst.ListComp)):
+            return inner.with_changes(lpar=node.lpar, rpar=node.rpar)
+        return _as_list(inner).with_changes(lpar=node.lpar, rpar=node.rpar)
+    if isinstance(node, (cst.GeneratorExp, cst.SetComp)):
+        return cst.ListComp(elt=node.elt, for_in=node.for_in)
+    if isinstance(node, cst.Tuple):
+        elements = list(node.elements)
+        inner_l, inner_r = (node.lpar[-1], node.rpar[0]) if node.lpar else (None, None)
+        if len(elements) == 1 and isinstance(elements[0].comma, cst.Comma):
+            comma = elements[0].comma
+            if "\n" not in cst.Module([]).code_for_node(comma):
+                elements[0] = elements[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return cst.List(
+            elements=elements,
+            lbracket=cst.LeftSquareBracket(whitespace_after=inner_l.whitespace_after) if inner_l else cst.LeftSquareBracket(),
+            rbracket=cst.RightSquareBracket(whitespace_before=inner_r.whitespace_before) if inner_r else cst.RightSquareBracket(),
+            lpar=node.lpar[:-1],
+            rpar=node.rpar[1:],
+        )
+    if isinstance(node, cst.Set):
+        return cst.List(
+            elements=node.elements,
+            lbracket=cst.LeftSquareBracket(whitespace_after=node.lbrace.whitespace_after),
+            rbracket=cst.RightSquareBracket(whitespace_before=node.rbrace.whitespace_before),
+            lpar=node.lpar,
+            rpar=node.rpar,
+        )
+    return node
+
+
+def _is_empty_tuple(node: cst.BaseExpression) -> bool:
+    return (isinstance(node, cst.Tuple) and not node.elements) or (
+        isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "tuple"
+        and not node.args)
+
+
+def _empty_list(node: cst.BaseExpression) -> cst.List:
+    return cst.List(elements=[])
+
+
+def _check_class(ctx: Context, cls: KerasClass) -> Iterator[Finding]:
+    # attribute -> [(value node to rewrite, kind)]
+    sites: dict[str, list[tuple[cst.BaseExpression, str]]] = {}
+    grown: dict[str, list[cst.BaseExpression]] = {}  # attribute -> tuples added with += / +
+    empty_starts: dict[str, list[cst.BaseExpression]] = {}
+    for func in cls.methods.values():
+        me = self_name(func)
+        for node in walk(func.body):
+            if isinstance(node, cst.Assign) and len(node.targets) == 1:
+                attr = is_self_attribute(node.targets[0].target, me)
+                if attr is None:
+                    continue
+                kind = _container_kind(ctx, node.value)
+                if kind:
+                    sites.setdefault(attr, []).append((node.value, kind))
+                elif _is_empty_tuple(node.value):
+                    empty_starts.setdefault(attr, []).append(node.value)
+                elif (isinstance(node.value, cst.BinaryOperation) and isinstance(node.value.operator, cst.Add)
+                      and is_self_attribute(node.value.left, me) == attr
+                      and _container_kind(ctx, node.value.right) == "tuple"):
+                    grown.setdefault(attr, []).append(node.value.right)
+            elif isinstance(node, cst.AugAssign) and isinstance(node.operator, cst.AddAssign):
+                attr = is_self_attribute(node.target, me)
+                if attr is not None and _container_kind(ctx, node.value) == "tuple":
+                    grown.setdefault(attr, []).append(node.value)
+    for attr, nodes in grown.items():
+        for node in nodes:
+            sites.setdefault(attr, []).append((node, "tuple"))
+        for node in empty_starts.get(attr, ()):
+            sites[attr].append((node, "empty"))
+    for attr, attr_sites in sites.items():
+        rewritten = {id(node) for node, _ in attr_sites}
+        safe = _only_benign_uses(cls, attr, rewritten)
+        edits = tuple(
+            Replace(node, _empty_list if kind == "empty" else _as_list) for node, kind in attr_sites
+        )
+        fix = Fix(edits, Safety.SAFE if safe else Safety.UNSAFE,
+                  f"keep `self.{attr}` in a list")
+        for node, kind in attr_sites:
+            if kind == "empty":
+                continue
+            rule = KF301 if kind == "tuple" else KF302
+            who = "TensorFlow 1.x" if kind == "tuple" else "tf_keras 2"
+            yield Finding(
+                rule.code, node,
+                f"layers kept in a {kind} in `self.{attr}`: {who} never tracks their weights; keep them in a list",
+                fix,
+            )
+
+
+def _only_benign_uses(cls: KerasClass, attr: str, rewritten: set[int]) -> bool:
+    """Every read of `self.<attr>` in the class would behave the same on a list."""
+    for func in cls.methods.values():
+        me = self_name(func)
+        parents: dict[int, cst.CSTNode] = {}
+        for node in walk(func.body):
+            for child in node.children:
+                parents[id(child)] = node
+        for node in walk(func.body):
+            if is_self_attribute(node, me) != attr:
+                continue
+            parent = parents.get(id(node))
+            if not _benign(node, parent, parents, rewritten):
+                return False
+    return True
+
+
+def _benign(node, parent, parents, rewritten: set[int]) -> bool:
+    if isinstance(parent, cst.AssignTarget):
+        return True  # the assignments themselves (their values are checked separately)
+    if isinstance(parent, cst.AugAssign) and parent.target is node:
+        return id(parent.value) in rewritten
+    if isinstance(parent, cst.BinaryOperation) and parent.left is node:
+        return id(parent.right) in rewritten
+    if isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is node:
+        return True
+    if isinstance(parent, cst.Subscript) and parent.value is node:
+        return True
+    if isinstance(parent, cst.StarredElement) or (isinstance(parent, cst.Arg) and parent.star == "*"):
+        return True
+    if isinstance(parent, cst.ComparisonTarget) and isinstance(parent.operator, (cst.In, cst.NotIn)):
+        return True
+    if isinstance(parent, cst.Arg) and parent.keyword is None:
+        call = parents.get(id(parent))
+        return (isinstance(call, cst.Call) and isinstance(call.func, cst.Name)
+                and call.func.value in _ITERATING_BUILTINS and call.func.value in BUILTIN_NAMES)
+    return False

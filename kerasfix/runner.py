@@ -1,0 +1,327 @@
+"""Many files: discover, index the tree's classes, prefilter, process in parallel, cache, write.
+
+libcst is imported only by the worker that needs it, so a run answered from the cache
+never pays for it.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import os
+import sys
+import time
+import traceback
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import __version__
+from .cache import Cache
+from .config import Settings
+from .files import SourceError, SourceFile, decode_source, discover, write_atomic
+from .index import CLASS_LINE, ClassIndex, module_name_for, scan_classes
+
+STDIN = Path("-")
+PARALLEL_THRESHOLD = 8  # fewer files than this are not worth starting processes for
+
+
+class Mode(enum.Enum):
+    CHECK = "check"
+    DIFF = "diff"
+    FIX = "fix"
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    code: str
+    line: int
+    column: int
+    message: str
+    fixable: bool
+    fix_safety: str | None
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list[FindingRow] = field(default_factory=list)
+    remaining: list[FindingRow] = field(default_factory=list)
+    fixed: dict[str, int] = field(default_factory=dict)
+    original: str | None = None  # set with a new source, for diffs
+    new_source: str | None = None
+    written: bool = False
+    error: str | None = None
+    parsed: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return self.new_source is not None
+
+
+@dataclass
+class RunResult:
+    files: list[FileResult] = field(default_factory=list)
+    scanned: int = 0
+    parsed: int = 0
+    cached: int = 0
+    seconds: float = 0.0
+
+    @property
+    def errors(self) -> list[FileResult]:
+        return [f for f in self.files if f.error]
+
+    def findings(self) -> Counter:
+        return Counter(row.code for f in self.files for row in f.findings)
+
+    def fixed(self) -> Counter:
+        total: Counter = Counter()
+        for f in self.files:
+            total.update(f.fixed)
+        return total
+
+    def remaining(self) -> Counter:
+        return Counter(row.code for f in self.files for row in f.remaining)
+
+
+@dataclass(frozen=True)
+class Job:
+    path: str  # as shown to the user
+    real_path: str
+    data: bytes
+    module_name: str
+    is_package: bool
+
+
+# --- worker side ------------------------------------------------------------------------------
+
+_WORKER_INDEX: ClassIndex | None = None
+_WORKER_SETTINGS: Settings | None = None
+
+
+def _init_worker(index: ClassIndex, settings: Settings) -> None:
+    global _WORKER_INDEX, _WORKER_SETTINGS
+    _WORKER_INDEX, _WORKER_SETTINGS = index, settings
+
+
+def _rows(reports) -> list[FindingRow]:
+    return [FindingRow(r.code, r.line, r.column, r.message, r.fixable, r.fix_safety) for r in reports]
+
+
+def process_job(job: Job, mode: Mode, index: ClassIndex | None = None, settings: Settings | None = None) -> FileResult:
+    """Check or fix one file. Never raises: a failure becomes the file's error."""
+    index = index if index is not None else _WORKER_INDEX
+    settings = settings if settings is not None else _WORKER_SETTINGS
+    result = FileResult(job.path)
+    try:
+        source = decode_source(job.data)
+    except SourceError as error:
+        result.error = str(error)
+        return result
+    import libcst as cst  # noqa: WPS433 - deferred: a cached run never needs it
+
+    from .engine import InvalidRewrite, RuleSelection, process_source
+
+    selection = RuleSelection(settings.select, settings.ignore, settings.unsafe_fixes)
+    try:
+        outcome = process_source(
+            source.text, module_name=job.module_name, is_package=job.is_package,
+            index=index, selection=selection, fix=mode is not Mode.CHECK,
+        )
+    except cst.ParserSyntaxError as error:
+        result.error = _syntax_error(source.text, error)
+        return result
+    except InvalidRewrite as error:
+        result.error = f"{error}; file left unchanged (please report this)"
+        return result
+    except RecursionError:
+        result.error = "too deeply nested to parse; file left unchanged"
+        return result
+    except Exception as error:  # a kerasfix bug must not stop the run
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        result.error = (f"internal error {type(error).__name__}: {error} "
+                        f"({Path(where.filename).name}:{where.lineno}); file left unchanged")
+        return result
+    result.parsed = True
+    if job.path == "-":
+        result.original = source.text  # `apply -` echoes it when nothing changes
+    result.findings = _rows(outcome.findings)
+    result.fixed = dict(outcome.fixed)
+    result.remaining = _rows(outcome.remaining) if mode is not Mode.CHECK else list(result.findings)
+    if outcome.new_source is not None:
+        result.original = source.text
+        result.new_source = outcome.new_source
+        if mode is Mode.FIX and job.path != "-":
+            try:
+                write_atomic(Path(job.real_path), source, outcome.new_source)
+                result.written = True
+            except OSError as error:
+                result.error = f"cannot write: {error.strerror or error}"
+    return result
+
+
+def _syntax_error(text: str, error: Exception) -> str:
+    """Python's own words for a syntax error are clearer than the parser's token lists."""
+    import ast
+
+    try:
+        ast.parse(text)
+    except SyntaxError as python_error:
+        return f"not valid Python 3: {python_error.msg} (line {python_error.lineno})"
+    except (ValueError, RecursionError, MemoryError) as other:
+        return f"not valid Python 3: {other}"
+    return f"cannot be parsed by libcst: {_first_line(error)[:200]}"
+
+
+def _first_line(error: Exception) -> str:
+    text = getattr(error, "message", None) or str(error)
+    return text.strip().splitlines()[0] if text.strip() else type(error).__name__
+
+
+# --- coordinator side -------------------------------------------------------------------------
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _read(path: Path) -> bytes:
+    if path.stat().st_size > 10 * 1024 * 1024:
+        raise SourceError("larger than 10 MB, skipped")
+    return path.read_bytes()
+
+
+def _selection_key(settings: Settings, mode: Mode) -> str:
+    return "|".join([
+        __version__,
+        ",".join(sorted(settings.select)) if settings.select is not None else "*",
+        ",".join(sorted(settings.ignore)),
+        str(settings.unsafe_fixes),
+    ])
+
+
+def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
+        stdin: Callable[[], bytes] | None = None,
+        progress: Callable[[int], Callable[[], None]] | None = None) -> RunResult:
+    started = time.perf_counter()
+    result = RunResult()
+    jobs: list[Job] = []
+    for path in discover(paths, settings.exclude, settings.project_root):
+        if path == STDIN:
+            data = stdin() if stdin else sys.stdin.buffer.read()
+            jobs.append(Job("-", "-", data, "", False))
+            continue
+        shown = _display(path)
+        try:
+            data = _read(path)
+        except SourceError as error:
+            result.files.append(FileResult(shown, error=str(error)))
+            continue
+        except OSError as error:
+            reason = "no such file" if isinstance(error, FileNotFoundError) else (error.strerror or str(error))
+            result.files.append(FileResult(shown, error=f"cannot read: {reason}"))
+            continue
+        module_name, is_package = module_name_for(path)
+        jobs.append(Job(shown, str(path), data, module_name, is_package))
+    result.scanned = len(jobs)
+
+    cache = Cache.open(settings, [j.real_path for j in jobs]) if settings.cache else None
+    index = _build_index(jobs, cache)
+    layer_digest = index.layer_digest()
+    selection_key = _selection_key(settings, mode)
+
+    todo: list[Job] = []
+    for job in jobs:
+        if not _may_hold_finding(job, index):
+            result.files.append(FileResult(job.path))
+            continue
+        key = _result_key(job, selection_key, layer_digest)
+        cached = cache.get_findings(key) if cache and job.path != "-" else None
+        if cached is not None and (mode is Mode.CHECK or not any(r.fixable for r in cached)):
+            result.cached += 1
+            result.files.append(FileResult(job.path, findings=cached, remaining=list(cached)))
+            continue
+        todo.append(job)
+
+    tick = progress(len(todo)) if progress and todo else None
+    for job, file_result in zip(todo, _process_all(todo, mode, index, settings, tick)):
+        result.files.append(file_result)
+        if file_result.parsed:
+            result.parsed += 1
+        if cache and file_result.parsed and not file_result.error and job.path != "-":
+            if not file_result.changed:
+                cache.put_findings(_result_key(job, selection_key, layer_digest), file_result.findings)
+            elif file_result.written:
+                new_job = Job(job.path, job.real_path, file_result.new_source.encode(), job.module_name, job.is_package)
+                cache.put_findings(_result_key(new_job, selection_key, layer_digest), file_result.remaining)
+    if cache:
+        cache.save()
+    order = {j.path: i for i, j in enumerate(jobs)}
+    result.files.sort(key=lambda f: (order.get(f.path, -1), f.path))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _content_key(job: Job) -> str:
+    digest = hashlib.blake2b(job.data, digest_size=16)
+    digest.update(job.module_name.encode())
+    digest.update(b"\0pkg" if job.is_package else b"\0mod")
+    return digest.hexdigest()
+
+
+def _result_key(job: Job, selection_key: str, layer_digest: str) -> str:
+    return hashlib.blake2b(
+        f"{_content_key(job)}|{selection_key}|{layer_digest}".encode(), digest_size=16
+    ).hexdigest()
+
+
+def _build_index(jobs: list[Job], cache: Cache | None) -> ClassIndex:
+    index = ClassIndex()
+    for job in jobs:
+        if not CLASS_LINE.search(job.data):
+            continue
+        key = _content_key(job)
+        classes = cache.get_classes(key) if cache else None
+        if classes is None:
+            classes = scan_classes(job.data, job.module_name, job.is_package)
+            if cache:
+                cache.put_classes(key, classes)
+        job_classes = []
+        for qualified, bases in classes:
+            index.add(qualified, tuple(bases))
+            job_classes.append(qualified)
+        index.by_file[job.path] = job_classes
+    return index
+
+
+def _may_hold_finding(job: Job, index: ClassIndex) -> bool:
+    """Every rule looks inside Keras classes: a file that defines none cannot hold a finding.
+    (A file the ast scan could not read is passed on, so its error is reported.)"""
+    classes = index.by_file.get(job.path)
+    if classes is None:
+        return job.path == "-" or bool(CLASS_LINE.search(job.data))
+    return any(index.is_layer(q) for q in classes) or not classes
+
+
+def _process_all(todo: list[Job], mode: Mode, index: ClassIndex, settings: Settings, tick):
+    workers = settings.jobs or os.cpu_count() or 1
+    if workers <= 1 or len(todo) < PARALLEL_THRESHOLD:
+        for job in todo:
+            yield process_job(job, mode, index, settings)
+            if tick:
+                tick()
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                             initargs=(index, settings)) as pool:
+        for file_result in pool.map(process_job, todo, [mode] * len(todo), chunksize=4):
+            if tick:
+                tick()
+            yield file_result
