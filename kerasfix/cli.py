@@ -135,6 +135,7 @@ def check(
     unsafe_fixes: Optional[bool] = UnsafeOpt,
     report: Optional[Path] = ReportOpt,
     statistics: bool = StatsOpt,
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are findings (errors still exit 2)."),
 ) -> None:
     """List every finding as `path:line:col: CODE [*] message`. Exit 0: none, 1: some, 2: error."""
     from .report import FORMATS, check_summary, finding_lines
@@ -149,7 +150,7 @@ def check(
         typer.echo(line)
     if output_format == "text":
         typer.echo(check_summary(result))
-    has_findings = any(f.findings for f in result.files)
+    has_findings = any(f.findings for f in result.files) and not exit_zero
     _finish(result, missing, EXIT_FINDINGS if has_findings else EXIT_CLEAN, report, statistics)
 
 

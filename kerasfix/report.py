@@ -82,8 +82,10 @@ def _plural(n: int, word: str) -> str:
 
 def check_summary(result: RunResult) -> str:
     rows = [row for f in result.files for row in f.findings]
-    if not rows:
+    if not rows and not result.errors:
         text = f"All checks passed ({_plural(result.scanned, 'file')} scanned)."
+    elif not rows:
+        text = "No findings in the files that could be processed."
     else:
         fixable = sum(r.fixable for r in rows)
         hidden = sum(1 for r in rows if not r.fixable and r.fix_safety == "unsafe")

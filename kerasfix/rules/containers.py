@@ -179,9 +179,9 @@ def _empty_list(node: cst.BaseExpression) -> cst.List:
 
 
 def _check_class(ctx: Context, cls: KerasClass) -> Iterator[Finding]:
-    # attribute -> [(value node to rewrite, kind)]
-    sites: dict[str, list[tuple[cst.BaseExpression, str]]] = {}
-    grown: dict[str, list[cst.BaseExpression]] = {}  # attribute -> tuples added with += / +
+    # attribute -> [(value node to rewrite, kind, the `self.<attr>` reported)]
+    sites: dict[str, list[tuple[cst.BaseExpression, str, cst.CSTNode]]] = {}
+    grown: dict[str, list[tuple[cst.BaseExpression, cst.CSTNode]]] = {}  # tuples added with += / +
     empty_starts: dict[str, list[cst.BaseExpression]] = {}
     for func in cls.methods.values():
         me = self_name(func)
@@ -191,38 +191,39 @@ def _check_class(ctx: Context, cls: KerasClass) -> Iterator[Finding]:
                 if attr is None:
                     continue
                 kind = _container_kind(ctx, node.value)
+                target = node.targets[0].target
                 if kind:
-                    sites.setdefault(attr, []).append((node.value, kind))
+                    sites.setdefault(attr, []).append((node.value, kind, target))
                 elif _is_empty_tuple(node.value):
                     empty_starts.setdefault(attr, []).append(node.value)
                 elif (isinstance(node.value, cst.BinaryOperation) and isinstance(node.value.operator, cst.Add)
                       and is_self_attribute(node.value.left, me) == attr
                       and _container_kind(ctx, node.value.right) == "tuple"):
-                    grown.setdefault(attr, []).append(node.value.right)
+                    grown.setdefault(attr, []).append((node.value.right, target))
             elif isinstance(node, cst.AugAssign) and isinstance(node.operator, cst.AddAssign):
                 attr = is_self_attribute(node.target, me)
                 if attr is not None and _container_kind(ctx, node.value) == "tuple":
-                    grown.setdefault(attr, []).append(node.value)
+                    grown.setdefault(attr, []).append((node.value, node.target))
     for attr, nodes in grown.items():
-        for node in nodes:
-            sites.setdefault(attr, []).append((node, "tuple"))
+        for node, target in nodes:
+            sites.setdefault(attr, []).append((node, "tuple", target))
         for node in empty_starts.get(attr, ()):
-            sites[attr].append((node, "empty"))
+            sites[attr].append((node, "empty", node))
     for attr, attr_sites in sites.items():
-        rewritten = {id(node) for node, _ in attr_sites}
+        rewritten = {id(node) for node, _, _ in attr_sites}
         safe = _only_benign_uses(cls, attr, rewritten)
         edits = tuple(
-            Replace(node, _empty_list if kind == "empty" else _as_list) for node, kind in attr_sites
+            Replace(node, _empty_list if kind == "empty" else _as_list) for node, kind, _ in attr_sites
         )
         fix = Fix(edits, Safety.SAFE if safe else Safety.UNSAFE,
                   f"keep `self.{attr}` in a list")
-        for node, kind in attr_sites:
+        for node, kind, target in attr_sites:
             if kind == "empty":
                 continue
             rule = KF301 if kind == "tuple" else KF302
             who = "TensorFlow 1.x" if kind == "tuple" else "tf_keras 2"
             yield Finding(
-                rule.code, node,
+                rule.code, target,
                 f"layers kept in a {kind} in `self.{attr}`: {who} never tracks their weights; keep them in a list",
                 fix,
             )
