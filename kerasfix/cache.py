@@ -68,7 +68,7 @@ class Cache:
         return classes
 
     def put_classes(self, key: str, classes) -> None:
-        self._classes[key] = [[q, list(bases)] for q, bases in classes]
+        self._classes[key] = [[q, list(bases), list(methods)] for q, bases, methods in classes]
         self._dirty = True
 
     def save(self) -> None:

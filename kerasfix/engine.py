@@ -75,7 +75,7 @@ def analyze(module: cst.Module, source: str, module_name: str, is_package: bool,
     """Findings for one parsed module, with positions, minus those the source ignores."""
     imports = ImportMap.from_cst(module, module_name, is_package)
     classes = index.add_module(module, imports)
-    ctx = Context(module, imports, index)
+    ctx = Context(module, imports, index, wants=selection.wants)
     ctx.keras_classes = [KerasClass(node, q) for node, q in classes if index.is_layer(q)]
     findings: list[Finding] = []
     for family in FAMILIES:

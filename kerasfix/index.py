@@ -18,6 +18,8 @@ import libcst as cst
 from . import keras_api
 from .names import ImportMap, ast_dotted, canonical, dotted
 
+# methods whose calls the rules rewrite: a class that defines its own is left alone
+OVERRIDABLE = frozenset({"add_weight", "add_variable"})
 CLASS_LINE = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\(", re.MULTILINE)
 
 
@@ -41,6 +43,8 @@ class ClassIndex:
 
     classes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     by_file: dict[str, list[str]] = field(default_factory=dict)  # shown path -> its classes
+    # qualified name -> the methods it defines that rules must not rewrite calls of
+    overrides: dict[str, frozenset[str]] = field(default_factory=dict)
     _memo: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def layer_digest(self) -> str:
@@ -48,9 +52,21 @@ class ClassIndex:
         layers = sorted(q for q in self.classes if self.is_layer(q))
         return hashlib.blake2b("\n".join(layers).encode(), digest_size=16).hexdigest()
 
-    def add(self, qualified: str, bases: tuple[str, ...]) -> None:
+    def add(self, qualified: str, bases: tuple[str, ...], overrides: frozenset[str] = frozenset()) -> None:
         self.classes.setdefault(qualified, bases)
+        if overrides:
+            self.overrides[qualified] = self.overrides.get(qualified, frozenset()) | overrides
         self._memo.clear()
+
+    def defines_method(self, qualified: str, method: str, _seen: frozenset[str] = frozenset()) -> bool:
+        """The class or a project base of it defines `method` itself (an `add_weight` override)."""
+        if method in self.overrides.get(qualified, ()):
+            return True
+        seen = _seen | {qualified}
+        return any(self.defines_method(b, method, seen) for b in self.classes.get(qualified, ()) if b not in seen)
+
+    def defines_add_weight(self, qualified: str) -> bool:
+        return self.defines_method(qualified, "add_weight")
 
     def is_layer(self, qualified: str, _seen: frozenset[str] = frozenset()) -> bool:
         if qualified in self._memo:
@@ -83,7 +99,11 @@ class ClassIndex:
                                 (dotted(arg.value) for arg in node.bases if arg.keyword is None) if d)
                     if q
                 )
-                self.add(qualified, bases)
+                methods = frozenset(
+                    s.name.value for s in node.body.body
+                    if isinstance(s, cst.FunctionDef) and s.name.value in OVERRIDABLE
+                )
+                self.add(qualified, bases, methods)
                 found.append((node, qualified))
             if isinstance(node, (cst.Module, cst.ClassDef, cst.FunctionDef, cst.IndentedBlock,
                                  cst.If, cst.Else, cst.Try, cst.ExceptHandler, cst.With)):
@@ -92,7 +112,7 @@ class ClassIndex:
         return found
 
 
-def scan_classes(source: bytes, module_name: str, is_package: bool) -> list[tuple[str, tuple[str, ...]]]:
+def scan_classes(source: bytes, module_name: str, is_package: bool) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
     """The classes a file defines, with their bases qualified: the cheap, ast-based scan."""
     if not CLASS_LINE.search(source):
         return []
@@ -106,5 +126,7 @@ def scan_classes(source: bytes, module_name: str, is_package: bool) -> list[tupl
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef):
             bases = tuple(q for q in (imports.qualify_dotted(d) for d in map(ast_dotted, node.bases) if d) if q)
-            found.append((prefix + node.name, bases))
+            methods = tuple(s.name for s in node.body
+                            if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name in OVERRIDABLE)
+            found.append((prefix + node.name, bases, methods))
     return found

@@ -113,6 +113,10 @@ ADD_WEIGHT_KERAS2_PARAMS = (
     "name", "shape", "dtype", "initializer", "regularizer", "trainable", "constraint",
     "use_resource", "synchronization", "aggregation",
 )
+# Every keyword add_weight has had on either Keras line (keyword-only calls bind to these).
+ADD_WEIGHT_KEYWORDS = ADD_WEIGHT_KERAS2_PARAMS + (
+    "autocast", "experimental_autocast", "overwrite_with_gradient", "partitioner", "caching_device",
+)
 # Keras 3's add_weight takes at most these three positionally.
 ADD_WEIGHT_KERAS3_POSITIONAL = ("shape", "initializer", "dtype")
 # Keras 3's add_variable(shape, initializer, ...): a call that binds to this is already valid.

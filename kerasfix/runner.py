@@ -292,8 +292,8 @@ def _build_index(jobs: list[Job], cache: Cache | None) -> ClassIndex:
             if cache:
                 cache.put_classes(key, classes)
         job_classes = []
-        for qualified, bases in classes:
-            index.add(qualified, tuple(bases))
+        for qualified, bases, methods in classes:
+            index.add(qualified, tuple(bases), frozenset(methods))
             job_classes.append(qualified)
         index.by_file[job.path] = job_classes
     return index

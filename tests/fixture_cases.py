@@ -20,6 +20,7 @@ A case is a folder `tests/fixtures/<RULE>/<name>/` holding:
       keras3 = 2
       tf_keras = 2
       keras3_stable = false   # optional: whether two calls agree (default: true)
+      keras3_trainable = 0    # optional: how many of the weights are trainable
 """
 
 from __future__ import annotations

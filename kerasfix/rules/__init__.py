@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from .base import Rule, RuleFamily
 from .containers import ContainerRules
+from .weights import WeightRules
 
-FAMILIES: tuple[RuleFamily, ...] = (ContainerRules(),)
+FAMILIES: tuple[RuleFamily, ...] = (WeightRules(), ContainerRules())
 
 RULES: dict[str, Rule] = {rule.code: rule for family in FAMILIES for rule in family.rules}

@@ -113,6 +113,7 @@ class Context:
     imports: ImportMap
     index: ClassIndex
     keras_classes: list[KerasClass] = field(default_factory=list)
+    wants: Callable[[str], bool] = lambda code: True  # is this rule selected?
 
     def resolve(self, expr: cst.BaseExpression) -> str | None:
         return self.imports.resolve(expr)

@@ -8,6 +8,7 @@ import libcst as cst
 
 from ..edits import Fix, Replace, Safety
 from ..names import BUILTIN_NAMES
+from . import docs
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name, walk
 
 KF301 = Rule(
@@ -16,41 +17,7 @@ KF301 = Rule(
     summary="Keras layers kept in a tuple attribute",
     fix="always",
     safety="safe when the class only iterates, indexes or measures the attribute; unsafe otherwise",
-    doc="""\
-## What it does
-Finds an attribute of a Keras layer or model that holds Keras layers in a tuple:
-`self.blocks = (Dense(4), Dense(2))`, `self.blocks = tuple(Dense(n) for n in sizes)`, or a
-tuple grown with `self.blocks += (Dense(4),)`.
-
-## Why is this bad?
-TensorFlow 1.x and early TF 2 releases did not track layers inside tuples: their weights
-never reached `model.weights`, the optimizer never trained them and checkpoints never saved
-them, silently. Keras 3 and tf_keras 2.21 both track tuples (measured), so on today's
-TensorFlow this rule is about code that must also run on older versions, and about one
-spelling for every container. A list is tracked by every Keras version.
-
-## Example
-```python
-class Tower(tf.keras.Model):
-    def __init__(self):
-        super().__init__()
-        self.blocks = (tf.keras.layers.Dense(4), tf.keras.layers.Dense(2))
-```
-
-## Use instead
-```python
-        self.blocks = [tf.keras.layers.Dense(4), tf.keras.layers.Dense(2)]
-```
-`tuple(<generator>)` becomes a list comprehension, `+= (layer,)` becomes `+= [layer]` and
-the tuple it starts from, `()`, becomes `[]`.
-
-## Fix safety
-Safe when every other use of the attribute inside the class iterates it, indexes it, or
-passes it to `len`, `enumerate`, `zip`, `list`, `reversed`, `sorted` and the like, which
-behave the same for a list. Any other use (returning it, adding a tuple to it, comparing
-it, hashing it) could tell a list from a tuple, so the fix is then unsafe (`--unsafe-fixes`).
-Code outside the class that reads the attribute is not seen.
-""",
+    doc=docs.KF301,
 )
 
 KF302 = Rule(
@@ -59,38 +26,7 @@ KF302 = Rule(
     summary="Keras layers kept in a set attribute",
     fix="always",
     safety="safe when the class only iterates or measures the attribute; unsafe otherwise",
-    doc="""\
-## What it does
-Finds an attribute of a Keras layer or model that holds Keras layers in a set:
-`self.heads = {Dense(1), Dense(2)}` or `self.heads = set(Dense(n) for n in sizes)`.
-
-## Why is this bad?
-tf_keras 2 (`TF_USE_LEGACY_KERAS=1`, and every `tf.keras` before TF 2.16) does not track
-layers inside a set: `model.weights` misses them, the optimizer never trains them and a
-checkpoint never saves them, with no error (measured on tf_keras 2.21). A set's iteration
-order also changes from run to run, so layers applied in sequence from a set may run in a
-different order each time.
-
-## Example
-```python
-class Heads(tf.keras.Model):
-    def __init__(self):
-        super().__init__()
-        self.heads = {tf.keras.layers.Dense(1), tf.keras.layers.Dense(2)}
-```
-
-## Use instead
-```python
-        self.heads = [tf.keras.layers.Dense(1), tf.keras.layers.Dense(2)]
-```
-
-## Fix safety
-Safe when the class only iterates the attribute or passes it to `len`, `list`, `sorted`
-and the like: a set of freshly built layers holds no duplicates, and its order was
-arbitrary, so source order is one of the orders the program could already see. Any other
-use (`.add`, set operators, membership by hashing) makes the fix unsafe. Code outside the
-class that reads the attribute is not seen.
-""",
+    doc=docs.KF302,
 )
 
 # Builtins that treat a list exactly like a tuple or a set they are given.

@@ -1,0 +1,364 @@
+"""The `kerasfix explain` pages, in the shape of ruff's rule pages.
+
+Every claim about what TensorFlow does was measured on TensorFlow 2.21 with Keras 3.15 and
+with tf_keras 2.21 (`TF_USE_LEGACY_KERAS=1`), and is re-checked by tests/test_tensorflow.py.
+"""
+
+KF101 = """\
+## What it does
+Finds `tf.get_variable(...)`, `tf.compat.v1.get_variable(...)` and
+`variable_scope.get_variable(...)` (under any import alias) in a Keras layer or model, outside
+`call`, and rewrites it as `self.add_weight(...)` with every argument by keyword.
+
+## Why is this bad?
+A variable made by `get_variable` is not the layer's: on Keras 3 (every `tf.keras` since
+TF 2.16) it never reaches `layer.weights`, so an optimizer given `model.trainable_variables`
+never trains it and a checkpoint never saves it, and nothing raises. In TF 2 the plain
+`tf.get_variable` does not even exist (AttributeError). tf_keras 2 happens to track it.
+
+## Example
+```python
+class Projection(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        self.kernel = tf.compat.v1.get_variable("kernel", [int(input_shape[-1]), 8],
+                                                trainable=None, use_resource=True)
+```
+
+## Use instead
+```python
+        self.kernel = self.add_weight(name="kernel", shape=[int(input_shape[-1]), 8])
+```
+Positional arguments become keywords in get_variable's own order (name, shape, dtype,
+initializer, regularizer, trainable, ..., constraint). `trainable=None` is dropped (it meant
+True; Keras 3 would read it as False), so is `use_resource` (TF 2 variables are always
+resource variables), and so are arguments equal to their defaults. A `/` in a literal name
+becomes `_`: Keras 3 rejects `/` in weight names.
+
+## When there is no fix
+Arguments add_weight cannot carry are never dropped silently: `collections`,
+`caching_device`, `partitioner`, `custom_getter`, `validate_shape=False`, a non-default
+`synchronization` or `aggregation` enum (Keras 3 wants a string there, tf_keras an enum), a
+tensor as `initializer` (it fixes value and shape at once), a variable scope that sets
+defaults (`initializer=`, `regularizer=`, ...) for it, or `*args`/`**kwargs`. The finding
+then says which, and what to do.
+
+## Fix safety
+Safe: the weight is created with the same name, shape, dtype, initializer, regularizer,
+constraint and trainability, and is now tracked. Name-based TF1 checkpoints
+(`tf.compat.v1.train.Saver`) will see the new variable names; object-based checkpoints
+(`tf.train.Checkpoint`, `model.save_weights`) are what Keras uses.
+"""
+
+KF102 = """\
+## What it does
+Finds `tf.Variable(...)` in a Keras layer or model, outside `call`, and rewrites it as
+`self.add_weight(...)` when its initial value maps to a shape and an initializer.
+
+## Why is this bad?
+Keras 3 does not track a `tf.Variable` assigned to a layer: it is missing from
+`layer.weights`, is never trained by an optimizer given `model.trainable_variables`, and is
+never saved, with no error (measured on TF 2.21). The official TF 2 guides used this pattern,
+so it is everywhere. tf_keras 2 happens to track it.
+
+## Example
+```python
+class Scale(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        self.gain = tf.Variable(tf.ones([input_shape[-1]]), name="gain")
+        w_init = tf.random_normal_initializer()
+        self.w = tf.Variable(w_init(shape=(input_shape[-1], 4), dtype="float32"), trainable=True)
+```
+
+## Use instead
+```python
+        self.gain = self.add_weight(name="gain", shape=[input_shape[-1]], initializer="ones")
+        w_init = tf.random_normal_initializer()
+        self.w = self.add_weight(shape=(input_shape[-1], 4), initializer=w_init, dtype="float32", trainable=True)
+```
+Initial values that map: `tf.zeros(s)` / `tf.ones(s)` (`"zeros"` / `"ones"`);
+`tf.random.normal`, `tf.random.truncated_normal`, `tf.random.uniform` and their TF1 names,
+with their mean/stddev/minval/maxval/seed (the Keras initializer of the same distribution,
+with the TF defaults written out, because Keras's own defaults differ);
+`tf.constant(c, shape=s)`, `tf.constant(<number or nested list>)` and `tf.fill(s, c)`
+(`tf.constant_initializer(c)`); a number (`0.0`, `0` with `dtype="int32"`, since
+`tf.Variable(0)` is an int32); an initializer object called with a shape
+(`init(shape, dtype=...)` or `lambda: init(shape, dtype=...)`). `name`, `dtype`, `trainable`
+and `constraint` carry over.
+
+## When there is no fix
+Any other initial value (a numpy array, a computed tensor), `validate_shape=False`,
+`caching_device`, `synchronization`/`aggregation` enums, or a `shape=` argument: the finding
+says why, and the weight must be written as `self.add_weight(...)` by hand.
+
+## Fix safety
+Safe: same shape, dtype, trainability and distribution of initial values, now tracked. The
+random draws themselves differ (a different random stream), as they would between two runs.
+"""
+
+KF103 = """\
+## What it does
+Finds `tf.Variable`, `tf.get_variable`, `self.add_weight` or `self.add_variable` inside
+`call`, or inside a method that `call` uses.
+
+## Why is this bad?
+`call` runs on every forward pass: each call creates a fresh variable, initialised anew, so
+nothing is ever learned, and none of them is tracked on either Keras line (measured). Under
+`tf.function` it raises instead ("tf.function only supports singleton tf.Variables created on
+the first call").
+
+## Example
+```python
+class Bias(tf.keras.layers.Layer):
+    def call(self, x):
+        b = tf.Variable(tf.zeros([x.shape[-1]]))
+        return x + b
+```
+
+## Use instead
+```python
+class Bias(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        self.b = self.add_weight(name="b", shape=[input_shape[-1]], initializer="zeros")
+
+    def call(self, x):
+        return x + self.b
+```
+
+## Fix safety
+No automatic fix: moving a variable out of `call` changes when it is created and what its
+shape may depend on, which a person must confirm. The message says what to move where.
+"""
+
+KF104 = """\
+## What it does
+Finds `self.add_weight(...)` called with positional arguments and passes every argument by
+keyword.
+
+## Why is this bad?
+Keras 2's `add_weight(name, shape, dtype, initializer, ...)` and Keras 3's
+`add_weight(shape, initializer, dtype, ..., name=None)` disagree on positions: on Keras 3 the
+textbook `self.add_weight("kernel", shape=...)` raises ValueError (name must be a keyword),
+and a Keras 3 style `self.add_weight((3, 3), "zeros")` makes tf_keras take the shape for a
+name. Only keywords mean the same on both.
+
+## Example
+```python
+        self.kernel = self.add_weight("kernel", [depth, self.units], tf.float32)
+```
+
+## Use instead
+```python
+        self.kernel = self.add_weight(name="kernel", shape=[depth, self.units], dtype=tf.float32)
+```
+The positions are read in Keras 2's order (name, shape, dtype, initializer, regularizer,
+trainable, constraint) unless the first argument is a list or tuple literal or the second a
+string, which only Keras 3's order (shape, initializer, dtype) allows. Any name expression
+works (`self.prefix + "_w"`, a variable). The same rewrite also drops `trainable=None` and
+`use_resource`, renames `experimental_autocast`, and turns `/` into `_` in a literal name
+(see KF107).
+
+## When there is no fix
+In a class that defines its own `add_weight` (or inherits one from a project class): its
+signature is its own, so the call is left alone and not reported.
+
+## Fix safety
+Safe: the same arguments, by name.
+"""
+
+KF105 = """\
+## What it does
+Finds `self.add_variable(...)` calls that do not already mean the same on both Keras lines,
+and rewrites them as `self.add_weight(...)` by keyword.
+
+## Why is this bad?
+In Keras 2 `add_variable` was a deprecated alias of `add_weight`. Keras 3 reuses the name
+for a different function, `add_variable(shape, initializer, ...)`: a legacy
+`self.add_variable(name="k", shape=[3])` raises TypeError (no `initializer`), and
+`self.add_variable("k", [3])` passes the name as the shape. A call with only keywords,
+including `shape` and `initializer`, works on both and is left alone.
+
+## Example
+```python
+        self.kernel = self.add_variable("kernel", shape=[depth, 4])
+```
+
+## Use instead
+```python
+        self.kernel = self.add_weight(name="kernel", shape=[depth, 4])
+```
+
+## Fix safety
+Safe: positions are read as Keras 2 read them (it was add_weight's alias there) unless the
+call is visibly in Keras 3's order (a shape literal first), and every argument keeps its
+meaning.
+"""
+
+KF106 = """\
+## What it does
+Finds `dtype=` passed to a Keras initializer's constructor, such as
+`tf.initializers.orthogonal(dtype=tf.float32)` or `tf.keras.initializers.GlorotUniform(dtype=...)`,
+and removes it.
+
+## Why is this bad?
+Keras initializers (Keras 3 and tf_keras 2) take no `dtype`: the call raises TypeError, so
+the layer cannot even be built. TF1's initializers did take one, and the article this
+project grew from uses exactly `tf.initializers.orthogonal(dtype=tf.float32)`.
+`tf.compat.v1` initializers still accept `dtype` and are left alone.
+
+## Example
+```python
+        self.kernel = self.add_weight(name="kernel", shape=[3, 3], dtype=tf.float32,
+                                      initializer=tf.initializers.orthogonal(dtype=tf.float32))
+```
+
+## Use instead
+```python
+        self.kernel = self.add_weight(name="kernel", shape=[3, 3], dtype=tf.float32,
+                                      initializer=tf.initializers.orthogonal())
+```
+
+## Fix safety
+Safe when the dtype removed is float32, the dtype every weight gets unless it says otherwise.
+Another dtype (say float64) belongs on the weight's own `dtype=`: that fix is unsafe, so a
+person checks that the weight carries it.
+"""
+
+KF107 = """\
+## What it does
+Finds keyword `add_weight` calls with arguments Keras 3 rejects or reads differently:
+`trainable=None`, `use_resource=...`, `experimental_autocast=...`, a `/` in a literal name,
+and `aggregation`/`synchronization` given as enums.
+
+## Why is this bad?
+Measured on Keras 3: `trainable=None` silently makes the weight non-trainable (tf_keras
+read it as True), so the optimizer never trains it; `use_resource` and
+`experimental_autocast` raise TypeError; a `/` in the name raises ValueError; an
+`aggregation` enum raises ValueError (Keras 3 wants a string, tf_keras an enum).
+
+## Example
+```python
+        self.w = self.add_weight(name="dense/w", shape=[4], trainable=None, use_resource=True,
+                                 experimental_autocast=False)
+```
+
+## Use instead
+```python
+        self.w = self.add_weight(name="dense_w", shape=[4], autocast=False)
+```
+
+## When there is no fix
+A non-default `aggregation` or `synchronization` enum: no single spelling works on both Keras
+lines, so the finding asks a person to choose.
+
+## Fix safety
+Safe: `trainable=None` meant trainable; resource variables are the only kind in TF 2;
+`autocast` is the same switch under its current name. Renaming `a/b` to `a_b` changes only
+the name, which name-based TF1 checkpoints would notice.
+"""
+
+KF108 = """\
+## What it does
+Finds `with tf.variable_scope(...)` / `with tf.compat.v1.variable_scope(...)` blocks in the
+`__init__`, `build` or helper methods of a Keras layer, once the weights inside are
+`add_weight` calls, and removes the block, keeping its body (one level less indented) and
+every comment.
+
+## Why is this bad?
+Keras ignores variable scopes for the weights a layer makes with `add_weight` (Keras 3 names
+a weight `layer/w` whatever the scope), and `tf.variable_scope` does not exist in TF 2
+(AttributeError). The scope only served TF1 variables.
+
+## Example
+```python
+    def build(self, input_shape):
+        with tf.compat.v1.variable_scope("proj"):
+            self.w = self.add_weight(name="w", shape=[input_shape[-1], 4])
+```
+
+## Use instead
+```python
+    def build(self, input_shape):
+        self.w = self.add_weight(name="w", shape=[input_shape[-1], 4])
+```
+Where the block still holds `get_variable` calls, KF101 rewrites them first and this fix
+follows in the same run.
+
+## When there is no fix
+The scope sets defaults for its variables (`initializer=`, `regularizer=`, `dtype=`, ...),
+its `as` name is used, or it still holds TF1 variables or layers that cannot be fixed: the
+finding says which.
+
+## Fix safety
+Safe without `reuse=`. With `reuse=` the scope may have shared variables between layers
+by name, which a person should confirm no longer matters: unsafe. Name-based TF1
+checkpoints will see new variable names.
+"""
+
+KF301 = """\
+## What it does
+Finds an attribute of a Keras layer or model that holds Keras layers in a tuple:
+`self.blocks = (Dense(4), Dense(2))`, `self.blocks = tuple(Dense(n) for n in sizes)`, or a
+tuple grown with `self.blocks += (Dense(4),)`.
+
+## Why is this bad?
+TensorFlow 1.x and early TF 2 releases did not track layers inside tuples: their weights
+never reached `model.weights`, the optimizer never trained them and checkpoints never saved
+them, silently. Keras 3 and tf_keras 2.21 both track tuples (measured), so on today's
+TensorFlow this rule is about code that must also run on older versions, and about one
+spelling for every container. A list is tracked by every Keras version.
+
+## Example
+```python
+class Tower(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.blocks = (tf.keras.layers.Dense(4), tf.keras.layers.Dense(2))
+```
+
+## Use instead
+```python
+        self.blocks = [tf.keras.layers.Dense(4), tf.keras.layers.Dense(2)]
+```
+`tuple(<generator>)` becomes a list comprehension, `+= (layer,)` becomes `+= [layer]` and
+the tuple it starts from, `()`, becomes `[]`.
+
+## Fix safety
+Safe when every other use of the attribute inside the class iterates it, indexes it, or
+passes it to `len`, `enumerate`, `zip`, `list`, `reversed`, `sorted` and the like, which
+behave the same for a list. Any other use (returning it, adding a tuple to it, comparing
+it, hashing it) could tell a list from a tuple, so the fix is then unsafe (`--unsafe-fixes`).
+Code outside the class that reads the attribute is not seen.
+"""
+
+KF302 = """\
+## What it does
+Finds an attribute of a Keras layer or model that holds Keras layers in a set:
+`self.heads = {Dense(1), Dense(2)}` or `self.heads = set(Dense(n) for n in sizes)`.
+
+## Why is this bad?
+tf_keras 2 (`TF_USE_LEGACY_KERAS=1`, and every `tf.keras` before TF 2.16) does not track
+layers inside a set: `model.weights` misses them, the optimizer never trains them and a
+checkpoint never saves them, with no error (measured on tf_keras 2.21). A set's iteration
+order also changes from run to run, so layers applied in sequence from a set may run in a
+different order each time.
+
+## Example
+```python
+class Heads(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.heads = {tf.keras.layers.Dense(1), tf.keras.layers.Dense(2)}
+```
+
+## Use instead
+```python
+        self.heads = [tf.keras.layers.Dense(1), tf.keras.layers.Dense(2)]
+```
+
+## Fix safety
+Safe when the class only iterates the attribute or passes it to `len`, `list`, `sorted`
+and the like: a set of freshly built layers holds no duplicates, and its order was
+arbitrary, so source order is one of the orders the program could already see. Any other
+use (`.add`, set operators, membership by hashing) makes the fix unsafe. Code outside the
+class that reads the attribute is not seen.
+"""
