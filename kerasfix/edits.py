@@ -65,7 +65,17 @@ class AddMethod:
     before_method: str | None = None  # place it before this method, else before the first
 
 
-Edit = Union[Replace, Remove, InsertAfter, InsertBefore, AddMethod]
+@dataclass(frozen=True)
+class AddImport:
+    """A module-level import a fix needs (`import tensorflow as tf`); added once per file,
+    after the module's last top-level import."""
+
+    statement: str
+
+
+Edit = Union[Replace, Remove, InsertAfter, InsertBefore, AddMethod, AddImport]
+
+_UNPLACED = (AddMethod, AddImport)  # edits that replace no existing node
 
 
 @dataclass(frozen=True)
@@ -111,7 +121,7 @@ def select_compatible(fixes: list[Fix], ranges: Callable[[cst.CSTNode], CodeRang
     accepted: list[Fix] = []
     taken: list[tuple[Edit, CodeRange]] = []
     for fix in fixes:
-        mine = [(e, ranges(e.target)) for e in fix.edits if not isinstance(e, AddMethod)]
+        mine = [(e, ranges(e.target)) for e in fix.edits if not isinstance(e, _UNPLACED)]
         if any(_conflict(e, r, o, ro) for e, r in mine for o, ro in taken):
             continue
         accepted.append(fix)
@@ -127,10 +137,14 @@ class _Applier(cst.CSTTransformer):
         super().__init__()
         self.by_target: dict[int, list[Edit]] = {}
         self.new_methods: dict[int, list[AddMethod]] = {}
+        self.imports: list[str] = []
         for fix in fixes:
             for edit in fix.edits:
                 if isinstance(edit, AddMethod):
                     self.new_methods.setdefault(id(edit.cls), []).append(edit)
+                elif isinstance(edit, AddImport):
+                    if edit.statement not in self.imports:
+                        self.imports.append(edit.statement)
                 else:
                     self.by_target.setdefault(id(edit.target), []).append(edit)
 
@@ -163,6 +177,21 @@ class _Applier(cst.CSTTransformer):
         return result
 
 
+def _add_imports(module: cst.Module, statements: list[str]) -> cst.Module:
+    body = list(module.body)
+    at = 0
+    for index, stmt in enumerate(body):
+        if isinstance(stmt, cst.SimpleStatementLine) and all(
+                isinstance(s, (cst.Import, cst.ImportFrom)) or (
+                    index == 0 and isinstance(s, cst.Expr) and isinstance(s.value, cst.SimpleString))
+                for s in stmt.body):
+            at = index + 1
+        elif not (isinstance(stmt, cst.SimpleStatementLine) and index == 0):
+            break
+    new = [cst.parse_statement(code) for code in statements]
+    return module.with_changes(body=body[:at] + new + body[at:])
+
+
 def _add_methods(cls: cst.ClassDef, additions: list[AddMethod]) -> cst.ClassDef:
     merged: dict[str, list[AddMethod]] = {}
     for add in additions:
@@ -178,7 +207,7 @@ def _add_methods(cls: cst.ClassDef, additions: list[AddMethod]) -> cst.ClassDef:
         statements.extend(cst.parse_statement(line) for line in first.epilogue)
         method = method.with_changes(
             body=method.body.with_changes(body=statements),
-            leading_lines=[cst.EmptyLine()] if body else [],
+            leading_lines=[cst.EmptyLine(indent=False)] if body else [],
         )
         index = next(
             (i for i, s in enumerate(body) if isinstance(s, cst.FunctionDef)
@@ -189,9 +218,11 @@ def _add_methods(cls: cst.ClassDef, additions: list[AddMethod]) -> cst.ClassDef:
             index = next((i for i, s in enumerate(body) if isinstance(s, cst.FunctionDef)), len(body))
         body.insert(index, method)
         if index + 1 < len(body) and not body[index + 1].leading_lines:
-            body[index + 1] = body[index + 1].with_changes(leading_lines=[cst.EmptyLine()])
+            body[index + 1] = body[index + 1].with_changes(leading_lines=[cst.EmptyLine(indent=False)])
     return cls.with_changes(body=cls.body.with_changes(body=body))
 
 
 def apply_fixes(module: cst.Module, fixes: list[Fix]) -> cst.Module:
-    return module.visit(_Applier(fixes))
+    applier = _Applier(fixes)
+    module = module.visit(applier)
+    return _add_imports(module, applier.imports) if applier.imports else module

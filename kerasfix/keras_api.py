@@ -375,9 +375,18 @@ TF1_LAYERS = {
     ),
     "flatten": Tf1Layer("Flatten", ("name", "data_format"), ()),
 }
-# TF1 layer classes (tf.layers.Dense, ...) keep the function's parameters minus `inputs`,
-# call-time ones and `reuse`.
+# TF1 layer classes (tf.layers.Dense, ...) take the function's parameters minus `inputs`, up
+# to the first call-time one (`training`) or `reuse`; positions past that differ.
 TF1_LAYER_CLASSES = {spec.keras_class: spec for spec in TF1_LAYERS.values()}
+
+
+def tf1_class_params(spec: Tf1Layer) -> tuple[str, ...]:
+    params = []
+    for param in spec.params:
+        if param in spec.call_args or param == REUSE_ARGUMENT:
+            break
+        params.append(param)
+    return tuple(params)
 TF1_LAYER_CLASS_ALIASES = {
     "Layer": "Layer", "InputSpec": "InputSpec", "Conv2DTranspose": "Conv2DTranspose",
     "Convolution1D": "Conv1D", "Convolution2D": "Conv2D", "Convolution3D": "Conv3D",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from .base import Rule, RuleFamily
 from .containers import ContainerRules
+from .layers import LayerRules
 from .weights import WeightRules
 
-FAMILIES: tuple[RuleFamily, ...] = (WeightRules(), ContainerRules())
+FAMILIES: tuple[RuleFamily, ...] = (WeightRules(), LayerRules(), ContainerRules())
 
 RULES: dict[str, Rule] = {rule.code: rule for family in FAMILIES for rule in family.rules}

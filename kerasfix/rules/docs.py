@@ -362,3 +362,146 @@ arbitrary, so source order is one of the orders the program could already see. A
 use (`.add`, set operators, membership by hashing) makes the fix unsafe. Code outside the
 class that reads the attribute is not seen.
 """
+
+KF201 = """\
+## What it does
+Finds a Keras layer (`tf.keras.layers.Dense(20)`, `layers.Conv2D(...)`, or a layer class of
+the project) constructed inside `call`, as `Dense(20)(x)`, `d = Dense(20); y = d(x)` or
+`self.d = Dense(20)`, and builds it once in `__init__` as `self.<name>` instead.
+
+## Why is this bad?
+`call` runs on every forward pass: each run builds a new layer with new random weights, so
+nothing is ever learned, the outputs of two calls differ, and none of those weights is
+tracked by the model (measured on Keras 3 and tf_keras 2). Under `tf.function` it raises.
+
+## Example
+```python
+class Classifier(tf.keras.Model):
+    def call(self, x):
+        hidden = tf.keras.layers.Dense(8, activation="relu")(x)
+        out = tf.keras.layers.Dense(2, name="logits")
+        return out(hidden)
+```
+
+## Use instead
+```python
+class Classifier(tf.keras.Model):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dense = tf.keras.layers.Dense(8, activation="relu")
+        self.out = tf.keras.layers.Dense(2, name="logits")
+
+    def call(self, x):
+        hidden = self.dense(x)
+        return self.out(hidden)
+```
+The attribute is named after the local it was bound to, else a literal `name="..."`, else
+the class in snake case (`dense`, `conv2d`), numbered on collision, and never a name Keras
+uses itself (`name`, `weights`, `layers`, `input`, `output`, `trainable`, `dtype`, ...). A
+class without `__init__` gets one that forwards `*args, **kwargs`; otherwise the line goes
+after `super().__init__(...)` and after whatever sets the attributes the constructor reads.
+Comments on a moved line move with it.
+
+Layers without weights (`Dropout`, `Activation`, `Flatten`, `Add`, pooling, ...) lose
+nothing when built in `call`, so they are not reported: this rule is about weights.
+
+## When there is no fix
+The constructor reads something computed in `call` (a local, a tensor's value), the layer is
+built in a loop or a comprehension, in a nested function, or in a helper method of `call`:
+the finding says to build the layers (a list, for a loop) in `__init__` and use them.
+
+## Fix safety
+Safe when the constructor's arguments mean the same in `__init__` (literals, module names,
+`self.` attributes `__init__` sets): the layer now keeps its weights between calls, which is
+the point. When an argument needs the input's shape (`x.shape[-1]`), the layer is built in
+`build(self, input_shape)` from `input_shape[...]` instead: unsafe, because `build` sees the
+shape of the first call only.
+"""
+
+KF202 = """\
+## What it does
+Finds TF1's functional layers inside a Keras layer or model: `tf.layers.dense(x, 20)`,
+`tf.compat.v1.layers.conv2d(...)`, and the other functions of `tf.layers` (dense, conv1d/2d/3d,
+conv2d/3d_transpose, separable_conv1d/2d, max and average pooling 1d/2d/3d,
+batch_normalization, dropout, flatten). Builds the Keras class once in `__init__` and calls
+it where the function was.
+
+## Why is this bad?
+On Keras 3 `tf.layers` is gone and `tf.compat.v1.layers` raises ("not available with
+Keras 3"). On tf_keras each call builds a new layer whose weights the model never tracks.
+
+## Example
+```python
+class Net(tf.keras.Model):
+    def call(self, x, training=False):
+        x = tf.layers.dense(x, 20, activation=tf.nn.relu, name="fc1", reuse=tf.AUTO_REUSE)
+        x = tf.layers.batch_normalization(x)
+        return tf.layers.dropout(x, 0.1, training=training)
+```
+
+## Use instead
+```python
+class Net(tf.keras.Model):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fc1 = tf.keras.layers.Dense(20, activation=tf.nn.relu, name="fc1")
+        self.batch_normalization = tf.keras.layers.BatchNormalization()
+
+    def call(self, x, training=False):
+        x = self.fc1(x)
+        x = self.batch_normalization(x, training=False)
+        ...
+```
+The inputs and call-time arguments (`training=`) stay at the call. TF1 ran
+`batch_normalization` and `dropout` in inference mode unless given `training=`, while a Keras
+layer would follow the model's training flag: the fix writes `training=False` where TF1
+relied on that default, so behaviour is unchanged. `dropout`'s default rate (0.5) is written
+out because Keras has none. `reuse` is dropped; two calls with the same literal `name=` and
+the same arguments, one with `reuse`, share one layer as they shared variables. Positional
+arguments stay positional only where the Keras constructor has the same order (Keras's
+`Conv2D` has `groups` where TF1 had `activation`), else they become keywords. The Keras
+class is spelled the way the module already reaches Keras (`layers.Dense` after
+`from tensorflow.keras import layers`, `tf.keras.layers.Dense` under `import tensorflow as
+tf`), and `import tensorflow as tf` is added only when nothing else can spell it.
+
+## When there is no fix
+`batch_normalization` arguments Keras lacks on one line or the other (`renorm`, `fused`
+other than a speed hint, `virtual_batch_size`, `adjustment`) are reported, not dropped; so is
+a call in a loop, a helper method, or with arguments computed in `call`.
+
+## Fix safety
+Safe when lifted into `__init__`; unsafe when an argument needs the input's shape and the
+layer goes into `build`.
+"""
+
+KF203 = """\
+## What it does
+Finds TF1's layer classes, `tf.layers.Dense`, `tf.layers.Layer`, `tf.compat.v1.layers.Conv2D`
+and the rest, used as a base class anywhere or referred to inside a Keras layer or model, and
+spells them as the Keras classes they were aliases of.
+
+## Why is this bad?
+`tf.layers` does not exist in TF 2 and `tf.compat.v1.layers` raises under Keras 3, so the
+module cannot even be imported. The Keras classes are tracked on both Keras lines.
+
+## Example
+```python
+class Block(tf.layers.Layer):
+    def build(self, input_shape):
+        self.proj = tf.layers.Dense(8)
+```
+
+## Use instead
+```python
+class Block(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        self.proj = tf.keras.layers.Dense(8)
+```
+
+## When there is no fix
+A class imported by name from `tensorflow.compat.v1.layers`: change the import by hand.
+
+## Fix safety
+Safe: in TF 1.13 and later `tf.layers.X` subclassed `tf.keras.layers.X`; the TF1 subclass
+added only graph-mode variable-scope naming, which TF 2 does not have.
+"""

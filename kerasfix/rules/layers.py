@@ -1,0 +1,521 @@
+"""KF201-KF203: layers built in `call`, TF1 functional layers, and TF1 layer classes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import libcst as cst
+
+from .. import keras_api as api
+from ..edits import AddImport, AddMethod, Fix, InsertAfter, InsertBefore, Remove, Replace, Safety
+from ..names import BUILTIN_NAMES
+from . import docs
+from .base import (Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name, source,
+                   walk)
+from .calls import bind, keyword_arg, layout
+
+KF201 = Rule("KF201", "layer-created-in-call", "a Keras layer constructed inside `call`", "sometimes",
+             "safe when lifted into `__init__`; unsafe when it needs `build`", docs.KF201)
+KF202 = Rule("KF202", "tf1-functional-layer", "a TF1 `tf.layers.<function>` call inside a Keras layer",
+             "sometimes", "safe when lifted into `__init__`; unsafe when it needs `build`", docs.KF202)
+KF203 = Rule("KF203", "tf1-layer-class", "a TF1 `tf.layers.<Class>` in a Keras layer or as its base",
+             "sometimes", "safe", docs.KF203)
+
+_LOOPS = (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+
+
+def snake_case(name: str) -> str:
+    """Dense -> dense, Conv2DTranspose -> conv2d_transpose, LSTM -> lstm (Keras's own rule)."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+class LayerRules(RuleFamily):
+    rules = (KF201, KF202, KF203)
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        yield from _tf1_classes(ctx)
+        for cls in ctx.keras_classes:
+            yield from _ClassLifter(ctx, cls).findings()
+
+
+# --- where a construction may go -------------------------------------------------------------
+
+
+@dataclass
+class Placement:
+    """Where a lifted construction can be built, or why it cannot move."""
+
+    where: str  # "__init__", "build", or "" (cannot move)
+    reason: str = ""
+    self_attrs: set[str] = field(default_factory=set)  # self attributes it reads
+
+
+class _ClassLifter:
+    """Finds the layers one class builds in `call`, and plans their move to `__init__`."""
+
+    def __init__(self, ctx: Context, cls: KerasClass):
+        self.ctx = ctx
+        self.cls = cls
+        self.taken = set(cls.assigned_attributes) | api.KERAS_RESERVED_ATTRIBUTES
+        self.shared: dict[tuple[str, str], str] = {}  # (literal name, constructor code) -> attribute
+        self.init = cls.methods.get("__init__")
+        self.build = cls.methods.get("build")
+        self.module_names = ctx.imports.local_names | set(ctx.imports.bindings) | BUILTIN_NAMES
+
+    def findings(self) -> Iterator[Finding]:
+        for name in sorted(self.cls.call_methods):
+            func = self.cls.methods[name]
+            parents = _parents(func)
+            for node in walk(func.body):
+                if not isinstance(node, cst.Call) or _inside_construction(node, parents, self.ctx):
+                    continue
+                resolved = self.ctx.resolve(node.func) or ""
+                if resolved.startswith("tf1.layers.") and resolved.rsplit(".", 1)[-1] in api.TF1_LAYERS:
+                    yield self._tf1_function(func, node, parents, resolved.rsplit(".", 1)[-1])
+                elif self.ctx.is_layer_class(node.func) and not api.is_weightless_layer(resolved):
+                    finding = self._construction(func, node, parents)
+                    if finding:
+                        yield finding
+
+    # -- KF201 ---------------------------------------------------------------------------------
+    def _construction(self, func: cst.FunctionDef, call: cst.Call, parents) -> Finding | None:
+        class_name = source(call.func).rsplit(".", 1)[-1]
+        what = f"`{class_name}(...)` built inside `{func.name.value}`: a new layer every call, whose weights no Keras tracks"
+        parent = parents.get(id(call))
+        me = self_name(func)
+        if _in_loop_or_scope(call, parents, func):
+            return Finding("KF201", call, f"{what}; build the layers once in `__init__` (a list for a loop) "
+                                          "and use them here")
+        if func.name.value != "call":
+            return Finding("KF201", call, f"{what}; build it once in `__init__` as `self.<name>` and have "
+                                          f"`{func.name.value}` use it")
+        statement, form, local = _usage(call, parent, parents, me)
+        if form is None:
+            return Finding("KF201", call, f"{what}; build it once in `__init__` as `self.<name>` and use that here")
+        if form == "bound" and not _only_bound_once(func, local, statement):
+            return Finding("KF201", call, f"{what}; `{local}` is assigned more than once, so move it by hand")
+        placement = self._placement(func, [a.value for a in call.args])
+        if not placement.where:
+            return Finding("KF201", call, f"{what}; it cannot move as is: {placement.reason}")
+        if form == "self":
+            attr = local
+        else:
+            preferred = local if form == "bound" else _literal_name(call) or snake_case(class_name)
+            attr = self._allocate(preferred)
+        new_value = call if placement.where == "__init__" else _shape_to_build(call, func, self._build_param())
+        edits = [self._place(placement, attr, new_value, statement if form != "inline" else None)]
+        target = cst.Attribute(value=cst.Name(me), attr=cst.Name(attr))
+        if form == "inline":
+            edits.append(Replace(call, target))
+        else:
+            edits.append(Remove(statement))
+            if form == "bound":
+                edits.extend(Replace(n, target) for n in _loads(func, local, statement))
+        safety = Safety.SAFE if placement.where == "__init__" else Safety.UNSAFE
+        return Finding("KF201", call, f"{what}; build it once in `{placement.where}` as `self.{attr}`",
+                       Fix(tuple(e for e in edits if e is not None), safety, f"lift into {placement.where}"))
+
+    # -- KF202 ---------------------------------------------------------------------------------
+    def _tf1_function(self, func: cst.FunctionDef, call: cst.Call, parents, fname: str) -> Finding:
+        spec = api.TF1_LAYERS[fname]
+        what = (f"`{source(call.func)}` inside a Keras layer: gone on Keras 3 (AttributeError), "
+                "and on tf_keras a new layer every call whose weights are lost")
+        manual = f"{what}; build `{spec.keras_class}` once in `__init__` and call it here"
+        me = self_name(func)
+        if _in_loop_or_scope(call, parents, func) or func.name.value != "call":
+            return Finding("KF202", call, manual)
+        bound = bind(call, ("inputs",) + spec.params)
+        if bound is None or bound.unknown or bound.value("inputs") is None:
+            return Finding("KF202", call, f"{manual} (its arguments cannot be read)")
+        unsupported = [p for p, harmless in spec.unsupported.items()
+                       if bound.value(p) is not None and bound.code(p) not in harmless]
+        if unsupported:
+            return Finding("KF202", call, f"{manual}; Keras lacks {', '.join(f'`{p}`' for p in unsupported)}")
+        spelled, needed_import = self._spell(f"layers.{spec.keras_class}")
+        if spelled is None:
+            return Finding("KF202", call, f"{manual}; no import here can spell keras.layers.{spec.keras_class}")
+        constructor_args = self._constructor_args(call, bound, spec)
+        placement = self._placement(func, [a.value for a in constructor_args])
+        if not placement.where:
+            return Finding("KF202", call, f"{manual}; it cannot move as is: {placement.reason}")
+        constructor = cst.parse_expression(f"{spelled}()").with_changes(args=layout(call, constructor_args))
+        literal = _literal_name(call)
+        reuse = bound.value(api.REUSE_ARGUMENT) is not None and bound.code(api.REUSE_ARGUMENT) not in ("None", "False")
+        key = (literal or "", source(constructor))
+        edits = []
+        if literal and reuse and key in self.shared:
+            attr = self.shared[key]  # TF1 shared these variables by name: so does the one layer
+        else:
+            attr = self._allocate(literal or snake_case(spec.keras_class))
+            if placement.where == "build":
+                constructor = _shape_to_build(constructor, func, self._build_param())
+            edits.append(self._place(placement, attr, constructor, None))
+            if literal:
+                self.shared.setdefault(key, attr)
+        call_args = [cst.Arg(bound.value("inputs"))]
+        for param in sorted(spec.call_args):
+            value = bound.value(param)
+            if value is None:
+                default = dict(spec.tf1_defaults).get(param)
+                value = cst.parse_expression(default) if default is not None else None
+            if value is not None:
+                call_args.append(keyword_arg(param, value))
+        new_call = cst.Call(func=cst.Attribute(value=cst.Name(me), attr=cst.Name(attr)),
+                            args=layout(cst.Call(func=call.func, args=call.args), call_args))
+        edits.append(Replace(call, new_call))
+        if needed_import:
+            edits.append(AddImport(needed_import))
+        safety = Safety.SAFE if placement.where == "__init__" else Safety.UNSAFE
+        return Finding("KF202", call, f"{what}; build `{spec.keras_class}` once in `{placement.where}` as `self.{attr}`",
+                       Fix(tuple(edits), safety, f"lift into {placement.where}"))
+
+    def _constructor_args(self, call: cst.Call, bound, spec: api.Tf1Layer) -> list[cst.Arg]:
+        return keras_constructor_args(call, bound, spec)
+
+    # -- shared planning -----------------------------------------------------------------------
+    def _placement(self, func: cst.FunctionDef, values: list[cst.BaseExpression]) -> Placement:
+        me = self_name(func)
+        call_locals = _local_names(func)
+        first_input = _first_input(func)
+        needs_shape = False
+        attrs: set[str] = set()
+        for value in values:
+            parents = _parents_of(value)
+            for node in walk(value):
+                if isinstance(node, (cst.Lambda, cst.ListComp, cst.GeneratorExp, cst.DictComp, cst.SetComp)):
+                    return Placement("", "an argument defines its own names")
+                if not isinstance(node, cst.Name) or not _is_load(node, parents):
+                    continue
+                if node.value == me:
+                    attr = is_self_attribute(parents.get(id(node)), me)
+                    if attr is None:
+                        continue
+                    attrs.add(attr)
+                elif node.value == first_input and _is_shape_access(node, parents):
+                    needs_shape = True
+                elif node.value in call_locals:
+                    return Placement("", f"`{node.value}` is computed in `{func.name.value}`")
+                elif node.value not in self.module_names:
+                    return Placement("", f"`{node.value}` is not known in `__init__`")
+        unknown = [a for a in attrs if not self._set_in_init(a) and a not in self.cls.methods
+                   and not self._class_attribute(a)]
+        if unknown and not needs_shape:
+            return Placement("", f"`self.{unknown[0]}` is not set in `__init__`")
+        if needs_shape:
+            if self.build is not None and not self._build_param():
+                return Placement("", "it needs the input's shape, and `build` takes none")
+            if unknown and not all(self._set_in_init(a) or self._class_attribute(a) for a in unknown):
+                return Placement("", f"`self.{unknown[0]}` is not set in `__init__`")
+            return Placement("build", self_attrs=attrs)
+        return Placement("__init__", self_attrs=attrs)
+
+    def _set_in_init(self, attr: str) -> bool:
+        return self.init is not None and any(attr in _assigned_self_attrs(s, self_name(self.init))
+                                             for s in self.init.body.body)
+
+    def _class_attribute(self, attr: str) -> bool:
+        for stmt in self.cls.node.body.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, (cst.Assign, cst.AnnAssign)):
+                        targets = small.targets if isinstance(small, cst.Assign) else [small]
+                        if any(isinstance(t.target, cst.Name) and t.target.value == attr for t in targets):
+                            return True
+        return False
+
+    def _build_param(self) -> str | None:
+        if self.build is None:
+            return "input_shape"
+        params = self.build.params.params
+        return params[1].name.value if len(params) > 1 else None
+
+    def _allocate(self, preferred: str) -> str:
+        base = preferred if preferred.isidentifier() else "layer"
+        name, number = base, 0
+        while name in self.taken:
+            number += 1
+            name = f"{base}_{number}"
+        self.taken.add(name)
+        return name
+
+    def _spell(self, path: str) -> tuple[str | None, str | None]:
+        spelled = self.ctx.imports.spell_keras(path)
+        if spelled is not None:
+            return spelled, None
+        if not self.ctx.imports.is_bound("tf"):
+            return f"tf.keras.{path}", "import tensorflow as tf"
+        return None, None
+
+    def _place(self, placement: Placement, attr: str, value: cst.BaseExpression,
+               moved: cst.SimpleStatementLine | None):
+        """The edit that builds `self.<attr> = value` where the placement says."""
+        method = self.init if placement.where == "__init__" else self.build
+        me = self_name(method) if method is not None else "self"
+        line = cst.SimpleStatementLine(
+            body=[cst.Assign(targets=[cst.AssignTarget(cst.Attribute(value=cst.Name(me), attr=cst.Name(attr)))],
+                             value=value)],
+        )
+        if moved is not None:  # keep the comments that went with the statement
+            line = line.with_changes(leading_lines=moved.leading_lines, trailing_whitespace=moved.trailing_whitespace)
+        if placement.where == "__init__":
+            if method is None:
+                return AddMethod(self.cls.node, "def __init__(self, *args, **kwargs):",
+                                 ("super().__init__(*args, **kwargs)",), (line,))
+            return InsertAfter(self._init_anchor(placement.self_attrs), (line,))
+        if method is None:
+            return AddMethod(self.cls.node, "def build(self, input_shape):", (), (line,),
+                             before_method="call")
+        body = list(method.body.body)
+        first = body[0]
+        if _is_docstring(first) and len(body) > 1:
+            return InsertAfter(first, (line,))
+        return InsertBefore(first, (line,))
+
+    def _init_anchor(self, attrs: set[str]) -> cst.BaseStatement:
+        """The statement of `__init__` after which the new line goes: after `super().__init__`
+        and after every statement setting an attribute the construction reads."""
+        body = list(self.init.body.body)
+        me = self_name(self.init)
+        anchor = None
+        for index, stmt in enumerate(body):
+            if _calls_super_init(stmt) or (attrs & _assigned_self_attrs(stmt, me)):
+                anchor = index
+        if anchor is None:
+            anchor = len(body) - 1
+        # never after a final `return`
+        if isinstance(body[anchor], cst.SimpleStatementLine) and any(isinstance(s, cst.Return) for s in body[anchor].body):
+            anchor = max(anchor - 1, 0)
+        return body[anchor]
+
+
+def keras_constructor_args(call: cst.Call, bound, spec: api.Tf1Layer) -> list[cst.Arg]:
+    """The Keras constructor's arguments for a TF1 layer call: positions kept only where the
+    Keras class has the same order; inputs, call-time arguments and `reuse` left out."""
+    names = {index: name for name, (index, _) in bound.args.items()}
+    args: list[cst.Arg] = []
+    positional = 0
+    for index, arg in enumerate(call.args):
+        name = names[index]
+        if name == "inputs" or name in spec.call_args or name == api.REUSE_ARGUMENT or name in spec.unsupported:
+            continue
+        keep_position = (arg.keyword is None and positional == len(args)
+                         and positional < len(spec.keras_positional) and spec.keras_positional[positional] == name)
+        if keep_position:
+            args.append(cst.Arg(arg.value))
+            positional += 1
+        else:
+            args.append(keyword_arg(name, arg.value))
+    for param, default in spec.tf1_defaults:
+        if param not in spec.call_args and bound.value(param) is None:
+            args.insert(0, cst.Arg(cst.parse_expression(default)))  # Keras has no default for it
+    return args
+
+
+# --- KF203 ------------------------------------------------------------------------------------
+
+
+def _tf1_classes(ctx: Context) -> Iterator[Finding]:
+    """`tf.layers.Dense` and friends: as a class's base anywhere, or used inside a Keras class."""
+    sites: list[cst.BaseExpression] = []
+    for node in walk(ctx.module):
+        if isinstance(node, cst.ClassDef):
+            sites.extend(arg.value for arg in node.bases if arg.keyword is None)
+    for cls in ctx.keras_classes:
+        for node in walk(cls.node.body):
+            if isinstance(node, cst.Attribute):
+                sites.append(node)
+    calls = {id(node.func): node for cls in ctx.keras_classes for node in walk(cls.node.body)
+             if isinstance(node, cst.Call)}
+    seen: set[int] = set()
+    for expr in sites:
+        if id(expr) in seen or not isinstance(expr, cst.Attribute):
+            continue
+        resolved = ctx.resolve(expr) or ""
+        name = resolved.rsplit(".", 1)[-1]
+        if not resolved.startswith("tf1.layers.") or not name[:1].isupper():
+            continue
+        seen.add(id(expr))
+        keras_name = api.TF1_LAYER_CLASS_ALIASES.get(name, name)
+        what = f"`{source(expr)}` is TF1's layer class: gone on Keras 3 (AttributeError)"
+        spelled = ctx.imports.spell_keras(f"layers.{keras_name}")
+        if spelled is None:
+            yield Finding("KF203", expr, f"{what}; use `tf.keras.layers.{keras_name}`")
+            continue
+        new_func = cst.parse_expression(spelled)
+        call = calls.get(id(expr))
+        spec = api.TF1_LAYER_CLASSES.get(keras_name)
+        if call is None or spec is None:
+            edit = Replace(expr, new_func)
+        else:
+            bound = bind(call, api.tf1_class_params(spec))
+            if bound is None or bound.unknown:
+                yield Finding("KF203", expr, f"{what}; use `{spelled}` with its arguments by keyword "
+                                             "(their positions differ)")
+                continue
+            args = layout(call, keras_constructor_args(call, bound, spec))
+            edit = Replace(call, call.with_changes(func=new_func, args=args))
+        yield Finding("KF203", expr, f"{what}; use `{spelled}`", Fix((edit,), Safety.SAFE, "use the Keras class"))
+
+
+# --- small analyses ---------------------------------------------------------------------------
+
+
+def _parents(func: cst.CSTNode) -> dict[int, cst.CSTNode]:
+    parents: dict[int, cst.CSTNode] = {}
+    for node in walk(func):
+        for child in node.children:
+            parents[id(child)] = node
+    return parents
+
+
+_parents_of = _parents
+
+
+def _inside_construction(call: cst.Call, parents, ctx: Context) -> bool:
+    """A layer built as an argument of another construction moves with that one."""
+    node = parents.get(id(call))
+    while node is not None and not isinstance(node, cst.FunctionDef):
+        if isinstance(node, cst.Call) and node is not call and (
+                ctx.is_layer_class(node.func) or (ctx.resolve(node.func) or "").startswith("tf1.layers.")):
+            return True
+        node = parents.get(id(node))
+    return False
+
+
+def _in_loop_or_scope(node, parents, func) -> bool:
+    current = parents.get(id(node))
+    while current is not None and current is not func:
+        if isinstance(current, _LOOPS) or isinstance(current, _SCOPES):
+            return True
+        current = parents.get(id(current))
+    return False
+
+
+def _usage(call: cst.Call, parent, parents, me: str):
+    """How the construction is used: (statement, form, local name)."""
+    if isinstance(parent, cst.Call) and parent.func is call:
+        return None, "inline", None
+    if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
+        statement = parents.get(id(parent))
+        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 \
+                and isinstance(parents.get(id(statement)), cst.IndentedBlock) \
+                and isinstance(parents.get(id(parents.get(id(statement)))), cst.FunctionDef):
+            target = parent.targets[0].target
+            if isinstance(target, cst.Name):
+                return statement, "bound", target.value
+            attr = is_self_attribute(target, me)
+            if attr is not None:
+                return statement, "self", attr
+    return None, None, None
+
+
+def _only_bound_once(func: cst.FunctionDef, name: str, statement) -> bool:
+    count = 0
+    for node in walk(func.body):
+        if isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.AsName,
+                             cst.NamedExpr)):
+            target = getattr(node, "target", None) or getattr(node, "name", None)
+            if target is not None and any(isinstance(n, cst.Name) and n.value == name for n in walk(target)):
+                count += 1
+    params = {p.name.value for p in func.params.params}
+    return count == 1 and name not in params
+
+
+def _loads(func: cst.FunctionDef, name: str, statement) -> list[cst.Name]:
+    parents = _parents(func.body)
+    found = []
+    for node in walk(func.body):
+        if isinstance(node, cst.Name) and node.value == name and _is_load(node, parents):
+            if not any(node is n for n in walk(statement)):
+                found.append(node)
+    return found
+
+
+def _is_load(node: cst.Name, parents) -> bool:
+    parent = parents.get(id(node))
+    if isinstance(parent, cst.Attribute) and parent.attr is node:
+        return False
+    if isinstance(parent, cst.Arg) and parent.keyword is node:
+        return False
+    if isinstance(parent, (cst.Param, cst.FunctionDef, cst.ClassDef, cst.ImportAlias, cst.AsName)):
+        return False
+    if isinstance(parent, cst.AssignTarget) and parent.target is node:
+        return False
+    return True
+
+
+def _local_names(func: cst.FunctionDef) -> set[str]:
+    names = {p.name.value for p in func.params.params} | {p.name.value for p in func.params.kwonly_params}
+    for extra in (func.params.star_arg, func.params.star_kwarg):
+        if isinstance(extra, cst.Param):
+            names.add(extra.name.value)
+    for node in walk(func.body):
+        if isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr)):
+            target = node.target
+            names.update(n.value for n in walk(target) if isinstance(n, cst.Name))
+        elif isinstance(node, cst.AsName):
+            names.update(n.value for n in walk(node.name) if isinstance(n, cst.Name))
+    params = func.params.params
+    return names - ({params[0].name.value} if params else set())
+
+
+def _first_input(func: cst.FunctionDef) -> str | None:
+    params = func.params.params
+    return params[1].name.value if len(params) > 1 else None
+
+
+def _is_shape_access(node: cst.Name, parents) -> bool:
+    """`x.shape[...]`: the input's static shape, which `build` receives too."""
+    attribute = parents.get(id(node))
+    subscript = parents.get(id(attribute))
+    return (isinstance(attribute, cst.Attribute) and attribute.attr.value == "shape"
+            and isinstance(subscript, cst.Subscript) and subscript.value is attribute)
+
+
+def _shape_to_build(value: cst.BaseExpression, func: cst.FunctionDef, build_param: str) -> cst.BaseExpression:
+    """`x.shape[...]` -> `input_shape[...]` for a construction moved into build."""
+    first = _first_input(func)
+
+    class _Shapes(cst.CSTTransformer):
+        def leave_Attribute(self, original_node, updated_node):
+            if (isinstance(updated_node.value, cst.Name) and updated_node.value.value == first
+                    and updated_node.attr.value == "shape"):
+                return cst.Name(build_param)
+            return updated_node
+
+    return value.visit(_Shapes())
+
+
+def _literal_name(call: cst.Call) -> str | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "name" and isinstance(arg.value, cst.SimpleString):
+            text = arg.value.evaluated_value
+            if isinstance(text, str) and text.isidentifier():
+                return text
+    return None
+
+
+def _assigned_self_attrs(stmt: cst.CSTNode, me: str) -> set[str]:
+    found = set()
+    for node in walk(stmt):
+        if isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign)):
+            attr = is_self_attribute(node.target, me)
+            if attr:
+                found.add(attr)
+    return found
+
+
+def _calls_super_init(stmt: cst.CSTNode) -> bool:
+    for node in walk(stmt):
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "__init__":
+            return True
+    return False
+
+
+def _is_docstring(stmt: cst.CSTNode) -> bool:
+    return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
+            and isinstance(stmt.body[0], cst.Expr) and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
