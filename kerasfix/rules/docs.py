@@ -481,8 +481,10 @@ and the rest, used as a base class anywhere or referred to inside a Keras layer 
 spells them as the Keras classes they were aliases of.
 
 ## Why is this bad?
-`tf.layers` does not exist in TF 2 and `tf.compat.v1.layers` raises under Keras 3, so the
-module cannot even be imported. The Keras classes are tracked on both Keras lines.
+`tf.layers` does not exist in TF 2 and `tf.compat.v1.layers` raises under Keras 3 ("`Layer`
+is not available with Keras 3"). On tf_keras 2 it runs, but a class derived from
+`tf.compat.v1.layers.Layer` does not track the Keras layers it holds: measured, a block
+holding a `Conv2D` reported 0 of its 2 weights. The Keras classes are tracked on both lines.
 
 ## Example
 ```python

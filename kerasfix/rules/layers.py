@@ -103,9 +103,13 @@ class _ClassLifter:
             return Finding("KF201", call, f"{what}; it cannot move as is: {placement.reason}")
         if form == "self":
             attr = local
+            what = (f"`{class_name}(...)` built inside `call`: stored on `self`, but a new layer with fresh "
+                    "weights on every call, so nothing is learned")
         else:
-            preferred = local if form == "bound" else _literal_name(call) or snake_case(class_name)
-            attr = self._allocate(preferred)
+            literal = _literal_name(call)
+            if literal in api.KERAS_RESERVED_ATTRIBUTES:
+                literal = None
+            attr = self._allocate(local if form == "bound" else literal or snake_case(class_name))
         new_value = call if placement.where == "__init__" else _shape_to_build(call, func, self._build_param())
         edits = [self._place(placement, attr, new_value, statement if form != "inline" else None)]
         target = cst.Attribute(value=cst.Name(me), attr=cst.Name(attr))
@@ -150,7 +154,8 @@ class _ClassLifter:
         if literal and reuse and key in self.shared:
             attr = self.shared[key]  # TF1 shared these variables by name: so does the one layer
         else:
-            attr = self._allocate(literal or snake_case(spec.keras_class))
+            usable = literal if literal not in api.KERAS_RESERVED_ATTRIBUTES else None
+            attr = self._allocate(usable or snake_case(spec.keras_class))
             if placement.where == "build":
                 constructor = _shape_to_build(constructor, func, self._build_param())
             edits.append(self._place(placement, attr, constructor, None))
