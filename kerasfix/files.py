@@ -89,7 +89,7 @@ def _gitignore_spec(folder: Path) -> pathspec.PathSpec | None:
         lines = ignore.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def _excluded(path: Path, root: Path, excludes: pathspec.PathSpec | None) -> bool:
@@ -110,7 +110,7 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = (), root: Path | No
     excludes. A file named explicitly is always taken, unless `exclude` matches it.
     """
     root = (root or Path.cwd()).resolve()
-    excludes = pathspec.PathSpec.from_lines("gitwildmatch", list(exclude)) if exclude else None
+    excludes = pathspec.GitIgnoreSpec.from_lines(list(exclude)) if exclude else None
     seen: set[Path] = set()
     for given in paths:
         if given.is_file() or not given.exists():

@@ -1,0 +1,194 @@
+"""The command line's promises: exit codes, bad input, byte-exact writes, options, formats."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kerasfix.cli import app
+from kerasfix.rules import RULES
+
+TRAP = (
+    "import tensorflow as tf\n\n\n"
+    "class Heads(tf.keras.Model):\n"
+    "    def __init__(self):\n"
+    "        super().__init__()\n"
+    "        self.heads = {tf.keras.layers.Dense(1)}\n"
+)
+FIXED = TRAP.replace("{tf.keras.layers.Dense(1)}", "[tf.keras.layers.Dense(1)]")
+
+
+def run(args, cwd: Path, monkeypatch, stdin: str | None = None):
+    monkeypatch.chdir(cwd)
+    return CliRunner().invoke(app, args, input=stdin, catch_exceptions=False)
+
+
+def test_check_exit_codes(tmp_path, monkeypatch):
+    (tmp_path / "clean.py").write_text("x = 1\n")
+    assert run(["check", "clean.py"], tmp_path, monkeypatch).exit_code == 0
+    (tmp_path / "trap.py").write_text(TRAP)
+    result = run(["check", "."], tmp_path, monkeypatch)
+    assert result.exit_code == 1
+    assert "trap.py:7:9: KF302 [*] " in result.stdout
+    assert run(["check", "--exit-zero", "."], tmp_path, monkeypatch).exit_code == 0
+
+
+def test_bad_files_are_reported_and_the_run_goes_on(tmp_path, monkeypatch):
+    (tmp_path / "py2.py").write_text('class Old(object):\n    pass\nprint "hello"\n')
+    (tmp_path / "bytes.py").write_bytes(b"class A(object):\n    name = '\xff\xfe'\n")
+    (tmp_path / "trap.py").write_text(TRAP)
+    result = run(["check", "."], tmp_path, monkeypatch)
+    assert result.exit_code == 2
+    assert "trap.py:7:9: KF302" in result.stdout
+    assert "py2.py: error: not valid Python 3: Missing parentheses in call to 'print'" in result.stderr
+    assert "bytes.py: error: not valid UTF-8" in result.stderr
+    applied = run(["apply", "."], tmp_path, monkeypatch)
+    assert applied.exit_code == 2
+    assert (tmp_path / "trap.py").read_text() == FIXED
+    assert (tmp_path / "py2.py").read_text().endswith('print "hello"\n')
+
+
+def test_missing_path_is_an_error(tmp_path, monkeypatch):
+    result = run(["check", "nowhere.py"], tmp_path, monkeypatch)
+    assert result.exit_code == 2
+    assert "nowhere.py: error: no such file or folder" in result.stderr
+
+
+def test_apply_keeps_encoding_bom_newlines_and_mode(tmp_path, monkeypatch):
+    crlf = tmp_path / "crlf.py"
+    crlf.write_bytes(b"\xef\xbb\xbf" + TRAP.replace("\n", "\r\n").encode())
+    os.chmod(crlf, 0o751)
+    latin = tmp_path / "latin.py"
+    latin.write_bytes(("# -*- coding: latin-1 -*-\n" + TRAP + "    # caf\xe9\n").encode("latin-1"))
+    assert run(["apply", "."], tmp_path, monkeypatch).exit_code == 0
+    assert crlf.read_bytes() == b"\xef\xbb\xbf" + FIXED.replace("\n", "\r\n").encode()
+    assert stat.S_IMODE(crlf.stat().st_mode) == 0o751
+    assert latin.read_bytes() == ("# -*- coding: latin-1 -*-\n" + FIXED + "    # caf\xe9\n").encode("latin-1")
+    assert not [p for p in tmp_path.iterdir() if "kerasfix-tmp" in p.name]
+
+
+def test_file_without_findings_is_never_rewritten(tmp_path, monkeypatch):
+    clean = tmp_path / "clean.py"
+    clean.write_text("import tensorflow as tf\n\nclass A(tf.keras.layers.Layer):\n    pass\n")
+    os.utime(clean, (1_000_000_000, 1_000_000_000))
+    assert run(["apply", "."], tmp_path, monkeypatch).exit_code == 0
+    assert clean.stat().st_mtime == 1_000_000_000
+
+
+def test_diff_is_a_patch_git_apply_takes(tmp_path, monkeypatch):
+    (tmp_path / "trap.py").write_text(TRAP)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    result = run(["apply", "--diff", "."], tmp_path, monkeypatch)
+    assert result.exit_code == 1
+    assert result.stdout.startswith("--- a/trap.py\n+++ b/trap.py\n")
+    assert (tmp_path / "trap.py").read_text() == TRAP
+    (tmp_path / "fix.patch").write_text(result.stdout)
+    subprocess.run(["git", "apply", "fix.patch"], cwd=tmp_path, check=True)
+    assert (tmp_path / "trap.py").read_text() == FIXED
+
+
+def test_stdin(tmp_path, monkeypatch):
+    checked = run(["check", "-"], tmp_path, monkeypatch, stdin=TRAP)
+    assert checked.exit_code == 1 and "-:7:9: KF302" in checked.stdout
+    applied = run(["apply", "-"], tmp_path, monkeypatch, stdin=TRAP)
+    assert applied.stdout == FIXED
+    untouched = run(["apply", "-"], tmp_path, monkeypatch, stdin="x = 1\n")
+    assert untouched.stdout == "x = 1\n" and untouched.exit_code == 0
+
+
+def test_select_ignore_and_unknown_codes(tmp_path, monkeypatch):
+    (tmp_path / "trap.py").write_text(TRAP)
+    assert run(["check", "--ignore", "KF302", "."], tmp_path, monkeypatch).exit_code == 0
+    assert run(["check", "--select", "KF1", "."], tmp_path, monkeypatch).exit_code == 0
+    assert run(["check", "--select", "KF3", "."], tmp_path, monkeypatch).exit_code == 1
+    bad = run(["check", "--select", "KF999", "."], tmp_path, monkeypatch)
+    assert bad.exit_code == 2 and "unknown rule code" in bad.stderr
+
+
+def test_pyproject_settings_and_excludes(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text('[tool.kerasfix]\nignore = ["KF302"]\nexclude = ["vendored/"]\n')
+    (tmp_path / "trap.py").write_text(TRAP)
+    assert run(["check", "."], tmp_path, monkeypatch).exit_code == 0
+    (tmp_path / "pyproject.toml").write_text('[tool.kerasfix]\nexclude = ["vendored/"]\n')
+    (tmp_path / "vendored").mkdir()
+    (tmp_path / "vendored" / "other.py").write_text(TRAP)
+    result = run(["check", "."], tmp_path, monkeypatch)
+    assert "vendored" not in result.stdout and "trap.py" in result.stdout
+    (tmp_path / "pyproject.toml").write_text('[tool.kerasfix]\nselekt = ["KF1"]\n')
+    broken = run(["check", "."], tmp_path, monkeypatch)
+    assert broken.exit_code == 2 and "unknown [tool.kerasfix] setting" in broken.stderr
+
+
+def test_gitignore_hidden_and_venv_folders_are_skipped(tmp_path, monkeypatch):
+    for folder in ("ignored", ".hidden", "venv", "build", "sub"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "trap.py").write_text(TRAP)
+    (tmp_path / ".gitignore").write_text("ignored/\n")
+    result = run(["check", "."], tmp_path, monkeypatch)
+    assert [line.split(":")[0] for line in result.stdout.splitlines() if " KF" in line] == ["sub/trap.py"]
+
+
+def test_suppression_comments(tmp_path, monkeypatch):
+    (tmp_path / "a.py").write_text(TRAP.replace("(1)}\n", "(1)}  # kerasfix: ignore[KF302]\n"))
+    (tmp_path / "b.py").write_text(TRAP.replace("(1)}\n", "(1)}  # kerasfix: ignore\n"))
+    (tmp_path / "c.py").write_text(TRAP.replace("(1)}\n", "(1)}  # kerasfix: ignore[KF101]\n"))
+    result = run(["check", "."], tmp_path, monkeypatch)
+    assert [line.split(":")[0] for line in result.stdout.splitlines() if " KF" in line] == ["c.py"]
+
+
+def test_machine_formats(tmp_path, monkeypatch):
+    (tmp_path / "trap.py").write_text(TRAP)
+    rows = json.loads(run(["check", "--format", "json", "."], tmp_path, monkeypatch).stdout)
+    assert rows == [{
+        "path": "trap.py", "line": 7, "column": 9, "code": "KF302", "message": rows[0]["message"],
+        "fix": {"safety": "safe", "applicable": True},
+    }]
+    github = run(["check", "--format", "github", "."], tmp_path, monkeypatch).stdout
+    assert github.startswith("::warning title=kerasfix KF302,file=trap.py,line=7,col=9::KF302 ")
+    sarif = json.loads(run(["check", "--format", "sarif", "."], tmp_path, monkeypatch).stdout)
+    assert sarif["runs"][0]["results"][0]["ruleId"] == "KF302"
+
+
+def test_every_rule_has_a_full_page(tmp_path, monkeypatch):
+    for code, rule in RULES.items():
+        page = run(["explain", code.lower()], tmp_path, monkeypatch).stdout
+        for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety"):
+            assert heading in page, f"{code} lacks {heading}"
+    listing = run(["rules"], tmp_path, monkeypatch).stdout
+    assert all(code in listing for code in RULES)
+    assert run(["explain", "KF000"], tmp_path, monkeypatch).exit_code == 2
+
+
+def test_migration_report(tmp_path, monkeypatch):
+    (tmp_path / "trap.py").write_text(TRAP)
+    (tmp_path / "manual.py").write_text(
+        "import tensorflow as tf\n\nclass L(tf.keras.layers.Layer):\n"
+        "    def call(self, x):\n        return x + tf.Variable(1.0)\n")
+    result = run(["apply", "--report", "migration.md", "."], tmp_path, monkeypatch)
+    assert result.exit_code == 1
+    report = (tmp_path / "migration.md").read_text()
+    assert "| KF302 | 1 | 1 | 0 |" in report and "| KF103 | 1 | 0 | 1 |" in report
+    assert "`manual.py:5:" in report
+    run(["check", "--report", "migration.json", "."], tmp_path, monkeypatch)
+    data = json.loads((tmp_path / "migration.json").read_text())
+    assert data["rules"]["KF103"] == {"found": 1, "fixed": 0, "left": 1}
+
+
+def test_cache_gives_the_same_answer(tmp_path, monkeypatch):
+    (tmp_path / "trap.py").write_text(TRAP)
+    first = run(["check", "--statistics", "."], tmp_path, monkeypatch)
+    second = run(["check", "--statistics", "."], tmp_path, monkeypatch)
+    assert first.stdout == second.stdout
+    assert "1 from cache" in second.stderr and "0 from cache" in first.stderr
+
+
+def test_console_script_and_module_entry_points(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "kerasfix", "--version"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.startswith("kerasfix ")
