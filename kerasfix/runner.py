@@ -231,7 +231,7 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
     result.scanned = len(jobs)
 
     cache = Cache.open(settings, [j.real_path for j in jobs]) if settings.cache else None
-    index = _build_index(jobs, cache)
+    index = _build_index(jobs + _package_context(jobs), cache)
     layer_digest = index.layer_digest()
     selection_key = _selection_key(settings, mode)
 
@@ -297,6 +297,33 @@ def _build_index(jobs: list[Job], cache: Cache | None) -> ClassIndex:
             job_classes.append(qualified)
         index.by_file[job.path] = job_classes
     return index
+
+
+def _package_context(jobs: list[Job]) -> list[Job]:
+    """The other modules of the packages the files belong to: their classes can be the bases
+    of classes in the files (`check pkg/deep.py` must know `pkg/base.py`), so they are
+    indexed, though not checked."""
+    given = {os.path.abspath(j.real_path) for j in jobs if j.path != "-"}
+    roots: set[Path] = set()
+    for job in jobs:
+        if job.path == "-" or not job.module_name or "." not in job.module_name and not job.is_package:
+            continue
+        folder = Path(job.real_path).resolve().parent
+        while (folder.parent / "__init__.py").is_file():
+            folder = folder.parent
+        roots.add(folder)
+    context: list[Job] = []
+    for root in sorted(roots):
+        for path in discover([root]):
+            if os.path.abspath(path) in given:
+                continue
+            try:
+                data = _read(path)
+            except (OSError, SourceError):
+                continue
+            module_name, is_package = module_name_for(path)
+            context.append(Job(f"<context>{path}", str(path), data, module_name, is_package))
+    return context
 
 
 def _may_hold_finding(job: Job, index: ClassIndex) -> bool:

@@ -192,3 +192,16 @@ def test_cache_gives_the_same_answer(tmp_path, monkeypatch):
 def test_console_script_and_module_entry_points(tmp_path):
     done = subprocess.run([sys.executable, "-m", "kerasfix", "--version"], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.startswith("kerasfix ")
+
+
+def test_single_file_inside_a_package_sees_its_package(tmp_path, monkeypatch):
+    import shutil
+
+    from fixture_cases import FIXTURES
+
+    shutil.copytree(FIXTURES / "KF101" / "cross_file_package" / "input", tmp_path / "tree")
+    result = run(["check", "models/deep.py"], tmp_path / "tree", monkeypatch)
+    assert result.exit_code == 1
+    assert "models/deep.py:11:21: KF102" in result.stdout
+    plain = run(["check", "tools/blocks.py"], tmp_path / "tree", monkeypatch)
+    assert plain.exit_code == 0, "a same-named plain class must not be taken for the layer"
