@@ -11,13 +11,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
-from .edits import Safety, apply_fixes, select_compatible
+from .edits import AddImport, AddMethod, Safety, apply_fixes, select_compatible
 from .index import ClassIndex
 from .names import ImportMap
 from .rules import FAMILIES
 from .rules.base import Context, Finding, KerasClass
+from .syntax import positions
 
 MAX_PASSES = 8
 IGNORE_COMMENT = re.compile(r"#\s*kerasfix:\s*ignore(?:\[(?P<codes>[A-Z0-9,\s]+)\])?", re.IGNORECASE)
@@ -71,31 +72,35 @@ def _ignored_lines(source: str) -> dict[int, set[str] | None]:
 
 
 def analyze(module: cst.Module, source: str, module_name: str, is_package: bool,
-            index: ClassIndex, selection: RuleSelection) -> tuple[list[Finding], MetadataWrapper | None]:
-    """Findings for one parsed module, with positions, minus those the source ignores."""
+            index: ClassIndex, selection: RuleSelection) -> tuple[list[Finding], dict[int, CodeRange]]:
+    """Findings for one parsed module, with positions, minus those the source ignores; and
+    the ranges of every node the findings' fixes edit."""
     imports = ImportMap.from_cst(module, module_name, is_package)
     classes = index.add_module(module, imports)
-    ctx = Context(module, imports, index, wants=selection.wants)
+    ctx = Context(module, imports, index, source=source, all_classes=[node for node, _ in classes],
+                  wants=selection.wants)
     ctx.keras_classes = [KerasClass(node, q) for node, q in classes if index.is_layer(q)]
     findings: list[Finding] = []
     for family in FAMILIES:
-        if any(selection.wants(rule.code) for rule in family.rules):
+        if any(selection.wants(rule.code) for rule in family.rules) and family.may_apply(source):
             findings.extend(f for f in family.check(ctx) if selection.wants(f.code))
     if not findings:
-        return [], None
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
+        return [], {}
+    targets = [f.node for f in findings] + [
+        edit.target for f in findings if f.fix for edit in f.fix.edits if not isinstance(edit, (AddMethod, AddImport))
+    ]
+    ranges = positions(module, targets)
     ignored = _ignored_lines(source)
     kept = []
     for finding in findings:
-        start = positions[finding.node].start
+        start = ranges[id(finding.node)].start
         finding.line, finding.column = start.line, start.column + 1
         codes = ignored.get(finding.line, set())
         if codes is None or finding.code in codes:
             continue
         kept.append(finding)
     kept.sort(key=lambda f: (f.line, f.column, f.code))
-    return kept, wrapper
+    return kept, ranges
 
 
 def _report(finding: Finding, selection: RuleSelection) -> Report:
@@ -114,17 +119,16 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
     """Check (and with `fix`, fix) one module's source. Raises cst.ParserSyntaxError."""
     index = index if index is not None else ClassIndex()
     module = cst.parse_module(source)
-    findings, wrapper = analyze(module, source, module_name, is_package, index, selection)
+    findings, ranges = analyze(module, source, module_name, is_package, index, selection)
     outcome = FileOutcome(findings=[_report(f, selection) for f in findings])
     if not fix:
         return outcome
     current, current_source = module, source
     for _ in range(MAX_PASSES):
         fixable = [f for f in findings if selection.applies(f)]
-        if not fixable or wrapper is None:
+        if not fixable:
             break
-        positions = wrapper.resolve(PositionProvider)
-        chosen = select_compatible([f.fix for f in fixable], lambda node: positions[node])
+        chosen = select_compatible([f.fix for f in fixable], lambda node: ranges[id(node)])
         new_source = apply_fixes(current, chosen).code
         if new_source == current_source:
             break
@@ -134,7 +138,7 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
                 outcome.fixed[finding.code] += 1
         current_source = new_source
         current = cst.parse_module(new_source)
-        findings, wrapper = analyze(current, new_source, module_name, is_package, index, selection)
+        findings, ranges = analyze(current, new_source, module_name, is_package, index, selection)
     outcome.remaining = [_report(f, selection) for f in findings]
     if current_source != source:
         try:

@@ -16,6 +16,7 @@ from pathlib import Path
 import libcst as cst
 
 from . import keras_api
+from .syntax import children
 from .names import ImportMap, ast_dotted, canonical, dotted
 
 # methods whose calls the rules rewrite: a class that defines its own is left alone
@@ -107,7 +108,7 @@ class ClassIndex:
                 found.append((node, qualified))
             if isinstance(node, (cst.Module, cst.ClassDef, cst.FunctionDef, cst.IndentedBlock,
                                  cst.If, cst.Else, cst.Try, cst.ExceptHandler, cst.With)):
-                stack.extend(reversed(node.children))
+                stack.extend(reversed(children(node)))
         found.reverse()
         return found
 

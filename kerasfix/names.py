@@ -13,6 +13,7 @@ import builtins
 import libcst as cst
 
 from . import keras_api
+from .syntax import children
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -192,7 +193,7 @@ class _CstCollector:
                 self._compound(stmt, top_level)
 
     def _compound(self, node, top_level: bool) -> None:
-        for child in node.children:
+        for child in children(node):
             if isinstance(child, (cst.IndentedBlock, cst.SimpleStatementSuite)):
                 self.collect(child.body, top_level)
             elif isinstance(child, (cst.If, cst.Else, cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally)):

@@ -11,6 +11,7 @@ import libcst as cst
 from ..edits import Fix
 from ..index import ClassIndex
 from ..names import ImportMap
+from ..syntax import children, source, walk, walk_no_nested_scopes  # noqa: F401 - re-exported for the rules
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,29 @@ class KerasClass:
         }
 
     @cached_property
+    def method_nodes(self) -> dict[str, list[cst.CSTNode]]:
+        """Every node of each method's body, from one walk shared by all the rules."""
+        return {name: list(walk(func.body)) for name, func in self.methods.items()}
+
+    @cached_property
+    def parents(self) -> dict[int, cst.CSTNode]:
+        """The parent of every node in the class, by id."""
+        parents: dict[int, cst.CSTNode] = {}
+        for node in walk(self.node):
+            for child in children(node):
+                parents[id(child)] = node
+        return parents
+
+    def nodes_of(self, method: str, kind: type | tuple[type, ...]) -> list:
+        return [n for n in self.method_nodes[method] if isinstance(n, kind)]
+
+    @cached_property
     def _self_calls(self) -> dict[str, set[str]]:
         calls: dict[str, set[str]] = {}
         for name, func in self.methods.items():
             me = self_name(func)
             found: set[str] = set()
-            for node in walk(func.body):
+            for node in self.method_nodes[name]:
                 if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
                         and isinstance(node.func.value, cst.Name) and node.func.value.value == me):
                     found.add(node.func.attr.value)
@@ -94,9 +112,9 @@ class KerasClass:
                     if isinstance(small, (cst.Assign, cst.AnnAssign)):
                         targets = small.targets if isinstance(small, cst.Assign) else [small]
                         names.update(t.target.value for t in targets if isinstance(t.target, cst.Name))
-        for func in self.methods.values():
+        for name, func in self.methods.items():
             me = self_name(func)
-            for node in walk(func.body):
+            for node in self.method_nodes[name]:
                 if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == me:
                     names.add(node.attr.value)
         return names
@@ -112,6 +130,8 @@ class Context:
     module: cst.Module
     imports: ImportMap
     index: ClassIndex
+    source: str = ""
+    all_classes: list[cst.ClassDef] = field(default_factory=list)
     keras_classes: list[KerasClass] = field(default_factory=list)
     wants: Callable[[str], bool] = lambda code: True  # is this rule selected?
 
@@ -130,32 +150,17 @@ class RuleFamily:
     """One module of rules: their metadata and the checker that reports them."""
 
     rules: ClassVar[tuple[Rule, ...]] = ()
+    # A module whose text holds none of these cannot hold a finding of the family (empty: any).
+    triggers: ClassVar[tuple[str, ...]] = ()
+
+    def may_apply(self, text: str) -> bool:
+        return not self.triggers or any(t in text for t in self.triggers)
 
     def check(self, ctx: Context) -> Iterator[Finding]:  # pragma: no cover - interface
         raise NotImplementedError
 
 
 # --- small helpers shared by the rule families ------------------------------------------------
-
-
-def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Every node below `node`, depth first, without libcst's visitor machinery."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current.children))
-
-
-def walk_no_nested_scopes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Like walk, but does not enter nested functions, lambdas or classes."""
-    stack = list(reversed(node.children))
-    while stack:
-        current = stack.pop()
-        yield current
-        if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-            continue
-        stack.extend(reversed(current.children))
 
 
 def self_name(func: cst.FunctionDef) -> str:
@@ -168,7 +173,3 @@ def is_self_attribute(expr: cst.BaseExpression, me: str) -> str | None:
     if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == me:
         return expr.attr.value
     return None
-
-
-def source(node: cst.CSTNode) -> str:
-    return cst.Module(body=[]).code_for_node(node)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from .base import source
+from ..syntax import children, source
 
 NO_SPACE = cst.SimpleWhitespace("")
 
@@ -131,5 +131,5 @@ def has_literal_slash(node: cst.BaseExpression) -> bool:
             return True
         if isinstance(current, cst.FormattedStringText) and "/" in current.value:
             return True
-        stack.extend(current.children)
+        stack.extend(children(current))
     return False

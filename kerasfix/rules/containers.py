@@ -9,6 +9,7 @@ import libcst as cst
 from ..edits import Fix, Replace, Safety
 from ..names import BUILTIN_NAMES
 from . import docs
+from ..syntax import children
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name, walk
 
 KF301 = Rule(
@@ -119,9 +120,9 @@ def _check_class(ctx: Context, cls: KerasClass) -> Iterator[Finding]:
     sites: dict[str, list[tuple[cst.BaseExpression, str, cst.CSTNode]]] = {}
     grown: dict[str, list[tuple[cst.BaseExpression, cst.CSTNode]]] = {}  # tuples added with += / +
     empty_starts: dict[str, list[cst.BaseExpression]] = {}
-    for func in cls.methods.values():
+    for name, func in cls.methods.items():
         me = self_name(func)
-        for node in walk(func.body):
+        for node in cls.method_nodes[name]:
             if isinstance(node, cst.Assign) and len(node.targets) == 1:
                 attr = is_self_attribute(node.targets[0].target, me)
                 if attr is None:
@@ -167,13 +168,10 @@ def _check_class(ctx: Context, cls: KerasClass) -> Iterator[Finding]:
 
 def _only_benign_uses(cls: KerasClass, attr: str, rewritten: set[int]) -> bool:
     """Every read of `self.<attr>` in the class would behave the same on a list."""
-    for func in cls.methods.values():
+    parents = cls.parents
+    for name, func in cls.methods.items():
         me = self_name(func)
-        parents: dict[int, cst.CSTNode] = {}
-        for node in walk(func.body):
-            for child in node.children:
-                parents[id(child)] = node
-        for node in walk(func.body):
+        for node in cls.method_nodes[name]:
             if is_self_attribute(node, me) != attr:
                 continue
             parent = parents.get(id(node))

@@ -12,6 +12,7 @@ from .. import keras_api as api
 from ..edits import AddImport, AddMethod, Fix, InsertAfter, InsertBefore, Remove, Replace, Safety
 from ..names import BUILTIN_NAMES
 from . import docs
+from ..syntax import children
 from .base import (Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name, source,
                    walk)
 from .calls import bind, keyword_arg, layout
@@ -67,10 +68,10 @@ class _ClassLifter:
         self.module_names = ctx.imports.local_names | set(ctx.imports.bindings) | BUILTIN_NAMES
 
     def findings(self) -> Iterator[Finding]:
+        parents = self.cls.parents
         for name in sorted(self.cls.call_methods):
             func = self.cls.methods[name]
-            parents = _parents(func)
-            for node in walk(func.body):
+            for node in self.cls.method_nodes[name]:
                 if not isinstance(node, cst.Call) or _inside_construction(node, parents, self.ctx):
                     continue
                 resolved = self.ctx.resolve(node.func) or ""
@@ -96,7 +97,7 @@ class _ClassLifter:
         statement, form, local = _usage(call, parent, parents, me)
         if form is None:
             return Finding("KF201", call, f"{what}; build it once in `__init__` as `self.<name>` and use that here")
-        if form == "bound" and not _only_bound_once(func, local, statement):
+        if form == "bound" and not _only_bound_once(func, self.cls.method_nodes[func.name.value], local):
             return Finding("KF201", call, f"{what}; `{local}` is assigned more than once, so move it by hand")
         placement = self._placement(func, [a.value for a in call.args])
         if not placement.where:
@@ -118,7 +119,7 @@ class _ClassLifter:
         else:
             edits.append(Remove(statement))
             if form == "bound":
-                edits.extend(Replace(n, target) for n in _loads(func, local, statement))
+                edits.extend(Replace(n, target) for n in self._loads(func, local, statement))
         safety = Safety.SAFE if placement.where == "__init__" else Safety.UNSAFE
         return Finding("KF201", call, f"{what}; build it once in `{placement.where}` as `self.{attr}`",
                        Fix(tuple(e for e in edits if e is not None), safety, f"lift into {placement.where}"))
@@ -184,7 +185,7 @@ class _ClassLifter:
     # -- shared planning -----------------------------------------------------------------------
     def _placement(self, func: cst.FunctionDef, values: list[cst.BaseExpression]) -> Placement:
         me = self_name(func)
-        call_locals = _local_names(func)
+        call_locals = _local_names(func, self.cls.method_nodes[func.name.value])
         first_input = _first_input(func)
         needs_shape = False
         attrs: set[str] = set()
@@ -217,6 +218,12 @@ class _ClassLifter:
                 return Placement("", f"`self.{unknown[0]}` is not set in `__init__`")
             return Placement("build", self_attrs=attrs)
         return Placement("__init__", self_attrs=attrs)
+
+    def _loads(self, func: cst.FunctionDef, name: str, statement) -> list[cst.Name]:
+        inside = {id(n) for n in walk(statement)}
+        return [n for n in self.cls.method_nodes[func.name.value]
+                if isinstance(n, cst.Name) and n.value == name and id(n) not in inside
+                and _is_load(n, self.cls.parents)]
 
     def _set_in_init(self, attr: str) -> bool:
         return self.init is not None and any(attr in _assigned_self_attrs(s, self_name(self.init))
@@ -325,16 +332,19 @@ def keras_constructor_args(call: cst.Call, bound, spec: api.Tf1Layer) -> list[cs
 
 def _tf1_classes(ctx: Context) -> Iterator[Finding]:
     """`tf.layers.Dense` and friends: as a class's base anywhere, or used inside a Keras class."""
+    if "layers" not in ctx.source:
+        return
     sites: list[cst.BaseExpression] = []
-    for node in walk(ctx.module):
-        if isinstance(node, cst.ClassDef):
-            sites.extend(arg.value for arg in node.bases if arg.keyword is None)
+    for node in ctx.all_classes:
+        sites.extend(arg.value for arg in node.bases if arg.keyword is None)
+    calls: dict[int, cst.Call] = {}
     for cls in ctx.keras_classes:
-        for node in walk(cls.node.body):
-            if isinstance(node, cst.Attribute):
-                sites.append(node)
-    calls = {id(node.func): node for cls in ctx.keras_classes for node in walk(cls.node.body)
-             if isinstance(node, cst.Call)}
+        for nodes in cls.method_nodes.values():
+            for node in nodes:
+                if isinstance(node, cst.Attribute):
+                    sites.append(node)
+                elif isinstance(node, cst.Call):
+                    calls[id(node.func)] = node
     seen: set[int] = set()
     for expr in sites:
         if id(expr) in seen or not isinstance(expr, cst.Attribute):
@@ -372,7 +382,7 @@ def _tf1_classes(ctx: Context) -> Iterator[Finding]:
 def _parents(func: cst.CSTNode) -> dict[int, cst.CSTNode]:
     parents: dict[int, cst.CSTNode] = {}
     for node in walk(func):
-        for child in node.children:
+        for child in children(node):
             parents[id(child)] = node
     return parents
 
@@ -418,9 +428,9 @@ def _usage(call: cst.Call, parent, parents, me: str):
     return None, None, None
 
 
-def _only_bound_once(func: cst.FunctionDef, name: str, statement) -> bool:
+def _only_bound_once(func: cst.FunctionDef, nodes: list[cst.CSTNode], name: str) -> bool:
     count = 0
-    for node in walk(func.body):
+    for node in nodes:
         if isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.AsName,
                              cst.NamedExpr)):
             target = getattr(node, "target", None) or getattr(node, "name", None)
@@ -428,16 +438,6 @@ def _only_bound_once(func: cst.FunctionDef, name: str, statement) -> bool:
                 count += 1
     params = {p.name.value for p in func.params.params}
     return count == 1 and name not in params
-
-
-def _loads(func: cst.FunctionDef, name: str, statement) -> list[cst.Name]:
-    parents = _parents(func.body)
-    found = []
-    for node in walk(func.body):
-        if isinstance(node, cst.Name) and node.value == name and _is_load(node, parents):
-            if not any(node is n for n in walk(statement)):
-                found.append(node)
-    return found
 
 
 def _is_load(node: cst.Name, parents) -> bool:
@@ -453,12 +453,12 @@ def _is_load(node: cst.Name, parents) -> bool:
     return True
 
 
-def _local_names(func: cst.FunctionDef) -> set[str]:
+def _local_names(func: cst.FunctionDef, nodes: list[cst.CSTNode]) -> set[str]:
     names = {p.name.value for p in func.params.params} | {p.name.value for p in func.params.kwonly_params}
     for extra in (func.params.star_arg, func.params.star_kwarg):
         if isinstance(extra, cst.Param):
             names.add(extra.name.value)
-    for node in walk(func.body):
+    for node in nodes:
         if isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr)):
             target = node.target
             names.update(n.value for n in walk(target) if isinstance(n, cst.Name))

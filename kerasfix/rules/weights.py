@@ -37,6 +37,7 @@ MANUAL_HINT = "finish it by hand as `self.add_weight(name=..., shape=..., initia
 
 class WeightRules(RuleFamily):
     rules = (KF101, KF102, KF103, KF104, KF105, KF106, KF107, KF108)
+    triggers = ("get_variable", "Variable", "add_weight", "add_variable", "initializers", "variable_scope")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for cls in ctx.keras_classes:
@@ -45,8 +46,8 @@ class WeightRules(RuleFamily):
                 in_call = name in cls.call_methods
                 me = self_name(func)
                 usable_self = not _is_static(func)
-                blocked_scopes = _scopes_with_defaults(ctx, func)
-                for node in walk(func.body):
+                blocked_scopes = _scopes_with_defaults(ctx, cls.nodes_of(name, cst.With))
+                for node in cls.method_nodes[name]:
                     if isinstance(node, cst.Call):
                         yield from self._call(ctx, cls, node, me, usable_self, in_call, own_add_weight,
                                               blocked_scopes)
@@ -176,12 +177,10 @@ def _get_variable(ctx: Context, call: cst.Call, me: str | None, scope_defaults: 
     return Finding("KF101", call, f"{what}; use `{me}.add_weight`", fix)
 
 
-def _scopes_with_defaults(ctx: Context, func: cst.FunctionDef) -> dict[int, str]:
+def _scopes_with_defaults(ctx: Context, withs: list[cst.With]) -> dict[int, str]:
     """get_variable calls (by id) inside a variable scope that sets defaults for them."""
     found: dict[int, str] = {}
-    for node in walk(func.body):
-        if not isinstance(node, cst.With):
-            continue
+    for node in withs:
         for item in node.items:
             call = item.item
             if isinstance(call, cst.Call) and ctx.resolve(call.func) in api.VARIABLE_SCOPE:
