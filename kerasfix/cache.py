@@ -61,14 +61,20 @@ class Cache:
         ]
         self._dirty = True
 
-    def get_classes(self, key: str):
-        classes = self._classes.get(key, self._old_classes.get(key))
-        if classes is not None:
-            self._classes[key] = classes
-        return classes
+    def get_scan(self, key: str):
+        from .index import FileScan
 
-    def put_classes(self, key: str, classes) -> None:
-        self._classes[key] = [[q, list(bases), list(methods)] for q, bases, methods in classes]
+        data = self._classes.get(key, self._old_classes.get(key))
+        if data is None:
+            return None
+        self._classes[key] = data
+        try:
+            return FileScan.from_json(data)
+        except (KeyError, TypeError, ValueError):
+            return None  # written by another version of the format: scan again
+
+    def put_scan(self, key: str, scan) -> None:
+        self._classes[key] = scan.to_json()
         self._dirty = True
 
     def save(self) -> None:

@@ -7,6 +7,7 @@ do not overlap in one pass (overlapping ones wait for the next pass, as in ruff)
 
 from __future__ import annotations
 
+import ast
 import enum
 from dataclasses import dataclass, field
 from typing import Callable, Union
@@ -177,21 +178,6 @@ class _Applier(cst.CSTTransformer):
         return result
 
 
-def _add_imports(module: cst.Module, statements: list[str]) -> cst.Module:
-    body = list(module.body)
-    at = 0
-    for index, stmt in enumerate(body):
-        if isinstance(stmt, cst.SimpleStatementLine) and all(
-                isinstance(s, (cst.Import, cst.ImportFrom)) or (
-                    index == 0 and isinstance(s, cst.Expr) and isinstance(s.value, cst.SimpleString))
-                for s in stmt.body):
-            at = index + 1
-        elif not (isinstance(stmt, cst.SimpleStatementLine) and index == 0):
-            break
-    new = [cst.parse_statement(code) for code in statements]
-    return module.with_changes(body=body[:at] + new + body[at:])
-
-
 def _add_methods(cls: cst.ClassDef, additions: list[AddMethod]) -> cst.ClassDef:
     merged: dict[str, list[AddMethod]] = {}
     for add in additions:
@@ -222,7 +208,27 @@ def _add_methods(cls: cst.ClassDef, additions: list[AddMethod]) -> cst.ClassDef:
     return cls.with_changes(body=cls.body.with_changes(body=body))
 
 
-def apply_fixes(module: cst.Module, fixes: list[Fix]) -> cst.Module:
+def apply_fixes(module: cst.Module, fixes: list[Fix]) -> tuple[cst.Module, list[str]]:
+    """The module with the fixes applied, and the imports they need (not yet added)."""
     applier = _Applier(fixes)
-    module = module.visit(applier)
-    return _add_imports(module, applier.imports) if applier.imports else module
+    return module.visit(applier), applier.imports
+
+
+def add_imports(source: str, statements: list[str]) -> tuple[str, int, int]:
+    """`source` with each import statement not already in it added after its top imports;
+    also the line after which they went, and how many."""
+    lines = source.splitlines(keepends=True)
+    statements = [s for s in statements if s not in {line.strip() for line in lines}]
+    if not statements:
+        return source, 0, 0
+    tree = ast.parse(source)
+    after = 0
+    for index, node in enumerate(tree.body):
+        is_docstring = index == 0 and isinstance(node, ast.Expr) and isinstance(getattr(node, "value", None), ast.Constant)
+        if isinstance(node, (ast.Import, ast.ImportFrom)) or is_docstring:
+            after = node.end_lineno
+        else:
+            break
+    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    added = [s + newline for s in statements]
+    return "".join(lines[:after] + added + lines[after:]), after, len(added)

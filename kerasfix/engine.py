@@ -8,12 +8,12 @@ from __future__ import annotations
 import ast
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 from libcst.metadata import CodeRange
 
-from .edits import AddImport, AddMethod, Safety, apply_fixes, select_compatible
+from .edits import AddImport, AddMethod, Safety, add_imports, apply_fixes, select_compatible
 from .index import ClassIndex
 from .names import ImportMap
 from .rules import FAMILIES
@@ -71,11 +71,10 @@ def _ignored_lines(source: str) -> dict[int, set[str] | None]:
     return ignored
 
 
-def analyze(module: cst.Module, source: str, module_name: str, is_package: bool,
-            index: ClassIndex, selection: RuleSelection) -> tuple[list[Finding], dict[int, CodeRange]]:
+def analyze(module: cst.Module, source: str, imports: ImportMap, index: ClassIndex,
+            selection: RuleSelection) -> tuple[list[Finding], dict[int, CodeRange]]:
     """Findings for one parsed module, with positions, minus those the source ignores; and
     the ranges of every node the findings' fixes edit."""
-    imports = ImportMap.from_cst(module, module_name, is_package)
     classes = index.add_module(module, imports)
     ctx = Context(module, imports, index, source=source, all_classes=[node for node, _ in classes],
                   wants=selection.wants)
@@ -103,9 +102,9 @@ def analyze(module: cst.Module, source: str, module_name: str, is_package: bool,
     return kept, ranges
 
 
-def _report(finding: Finding, selection: RuleSelection) -> Report:
+def _report(finding: Finding, selection: RuleSelection, line_offset: int = 0) -> Report:
     return Report(
-        finding.code, finding.line, finding.column, finding.message,
+        finding.code, finding.line + line_offset, finding.column, finding.message,
         selection.applies(finding), finding.fix.safety.value if finding.fix else None,
     )
 
@@ -114,36 +113,88 @@ class InvalidRewrite(Exception):
     """A fix produced code that does not parse: a kerasfix bug, never written."""
 
 
-def process_source(source: str, *, module_name: str = "", is_package: bool = False,
-                   index: ClassIndex | None = None, selection: RuleSelection, fix: bool) -> FileOutcome:
-    """Check (and with `fix`, fix) one module's source. Raises cst.ParserSyntaxError."""
-    index = index if index is not None else ClassIndex()
-    module = cst.parse_module(source)
-    findings, ranges = analyze(module, source, module_name, is_package, index, selection)
-    outcome = FileOutcome(findings=[_report(f, selection) for f in findings])
+@dataclass
+class _Unit:
+    """One parsed piece of a file (the whole file, or one top-level statement of it)."""
+
+    findings: list[Finding]
+    remaining: list[Finding]
+    fixed: Counter
+    new_text: str
+    imports: list[str]
+
+
+def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_package: bool,
+                  index: ClassIndex, selection: RuleSelection, fix: bool) -> _Unit:
+    module = cst.parse_module(text)
+    if imports is None:
+        imports = ImportMap.from_cst(module, module_name, is_package)
+    findings, ranges = analyze(module, text, imports, index, selection)
+    unit = _Unit(findings, findings, Counter(), text, [])
     if not fix:
-        return outcome
-    current, current_source = module, source
+        return unit
+    current, current_text, current_findings = module, text, findings
     for _ in range(MAX_PASSES):
-        fixable = [f for f in findings if selection.applies(f)]
+        fixable = [f for f in current_findings if selection.applies(f)]
         if not fixable:
             break
         chosen = select_compatible([f.fix for f in fixable], lambda node: ranges[id(node)])
-        new_source = apply_fixes(current, chosen).code
-        if new_source == current_source:
+        fixed_module, needed = apply_fixes(current, chosen)
+        new_text = fixed_module.code
+        if new_text == current_text:
             break
         chosen_ids = {id(f) for f in chosen}
-        for finding in fixable:
-            if id(finding.fix) in chosen_ids:
-                outcome.fixed[finding.code] += 1
-        current_source = new_source
-        current = cst.parse_module(new_source)
-        findings, ranges = analyze(current, new_source, module_name, is_package, index, selection)
-    outcome.remaining = [_report(f, selection) for f in findings]
-    if current_source != source:
+        unit.fixed.update(f.code for f in fixable if id(f.fix) in chosen_ids)
+        unit.imports.extend(i for i in needed if i not in unit.imports)
+        current_text = new_text
+        current = cst.parse_module(new_text)
+        current_findings, ranges = analyze(current, new_text, imports, index, selection)
+    unit.remaining, unit.new_text = current_findings, current_text
+    return unit
+
+
+def process_source(source: str, *, module_name: str = "", is_package: bool = False,
+                   index: ClassIndex | None = None, selection: RuleSelection, fix: bool,
+                   imports: ImportMap | None = None,
+                   segments: list[tuple[int, int]] | None = None) -> FileOutcome:
+    """Check (and with `fix`, fix) one module's source. Raises cst.ParserSyntaxError.
+
+    With `segments` (1-based inclusive line spans of top-level statements, and the module's
+    `imports`), only those pieces are parsed: every rule looks inside Keras classes, and the
+    rest of a file is, measured on real trees, most of its bytes.
+    """
+    index = index if index is not None else ClassIndex()
+    if segments is None:
+        units = [(0, _process_unit(source, imports, module_name, is_package, index, selection, fix))]
+        pieces = [units[0][1].new_text]
+    else:
+        lines = source.splitlines(keepends=True)
+        units, pieces, cursor = [], [], 0
+        for start, end in sorted(set(segments)):
+            text = "".join(lines[start - 1:end])
+            pieces.append("".join(lines[cursor:start - 1]))
+            unit = _process_unit(text, imports, module_name, is_package, index, selection, fix)
+            units.append((start - 1, unit))
+            pieces.append(unit.new_text)
+            cursor = end
+        pieces.append("".join(lines[cursor:]))
+    outcome = FileOutcome()
+    needed: list[str] = []
+    for offset, unit in units:
+        outcome.findings.extend(_report(f, selection, offset) for f in unit.findings)
+        outcome.remaining.extend(_report(f, selection, offset) for f in unit.remaining)
+        outcome.fixed.update(unit.fixed)
+        needed.extend(i for i in unit.imports if i not in needed)
+    if not fix:
+        return outcome
+    new_source = "".join(pieces)
+    if needed:
+        new_source, after, count = add_imports(new_source, needed)
+        outcome.remaining = [r if r.line <= after else replace(r, line=r.line + count) for r in outcome.remaining]
+    if new_source != source:
         try:
-            ast.parse(current_source)
+            ast.parse(new_source)
         except SyntaxError as error:
             raise InvalidRewrite(f"a fix produced invalid Python ({error.msg}, line {error.lineno})") from error
-        outcome.new_source = current_source
+        outcome.new_source = new_source
     return outcome

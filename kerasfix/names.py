@@ -66,6 +66,18 @@ class ImportMap:
         self.star_imports: list[str] = []
         self.local_names: set[str] = set()
 
+    def to_json(self) -> dict:
+        return {"module": self.module_name, "package": self.is_package, "bindings": self.bindings,
+                "star": self.star_imports, "local": sorted(self.local_names)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ImportMap":
+        imports = cls(data["module"], data["package"])
+        imports.bindings = dict(data["bindings"])
+        imports.star_imports = list(data["star"])
+        imports.local_names = set(data["local"])
+        return imports
+
     # -- recording ----------------------------------------------------------------------
     def add_import(self, full: str, asname: str | None) -> None:
         if asname is not None:

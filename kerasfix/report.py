@@ -93,7 +93,7 @@ def check_summary(result: RunResult) -> str:
         if fixable:
             text += f"\n[*] {fixable} fixable with `kerasfix apply`."
         if hidden:
-            text += f"\n{_plural(hidden, 'more fix')} available with `kerasfix apply --unsafe-fixes`."
+            text += f"\n{hidden} more {'fix' if hidden == 1 else 'fixes'} available with `kerasfix apply --unsafe-fixes`."
     if result.errors:
         text += f"\n{_plural(len(result.errors), 'file')} could not be processed."
     return text

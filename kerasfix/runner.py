@@ -7,6 +7,7 @@ never pays for it.
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import os
 import sys
@@ -22,7 +23,7 @@ from . import __version__
 from .cache import Cache
 from .config import Settings
 from .files import SourceError, SourceFile, decode_source, discover, write_atomic
-from .index import CLASS_LINE, ClassIndex, module_name_for, scan_classes
+from .index import CLASS_LINE, ClassIndex, FileScan, module_name_for, scan_file
 
 STDIN = Path("-")
 PARALLEL_THRESHOLD = 8  # fewer files than this are not worth starting processes for
@@ -97,23 +98,18 @@ class Job:
 
 # --- worker side ------------------------------------------------------------------------------
 
-_WORKER_INDEX: ClassIndex | None = None
-_WORKER_SETTINGS: Settings | None = None
-
-
-def _init_worker(index: ClassIndex, settings: Settings) -> None:
-    global _WORKER_INDEX, _WORKER_SETTINGS
-    _WORKER_INDEX, _WORKER_SETTINGS = index, settings
-
 
 def _rows(reports) -> list[FindingRow]:
     return [FindingRow(r.code, r.line, r.column, r.message, r.fixable, r.fix_safety) for r in reports]
 
 
-def process_job(job: Job, mode: Mode, index: ClassIndex | None = None, settings: Settings | None = None) -> FileResult:
+def scan_job(job: Job) -> FileScan | None:
+    return scan_file(job.data, job.module_name, job.is_package)
+
+
+def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex, settings: Settings) -> FileResult:
     """Check or fix one file. Never raises: a failure becomes the file's error."""
-    index = index if index is not None else _WORKER_INDEX
-    settings = settings if settings is not None else _WORKER_SETTINGS
+    job, scan = item
     result = FileResult(job.path)
     try:
         source = decode_source(job.data)
@@ -125,10 +121,12 @@ def process_job(job: Job, mode: Mode, index: ClassIndex | None = None, settings:
     from .engine import InvalidRewrite, RuleSelection, process_source
 
     selection = RuleSelection(settings.select, settings.ignore, settings.unsafe_fixes)
+    segments = None if scan is None else [c.span for c in scan.classes if index.is_layer(c.qualified)]
     try:
         outcome = process_source(
             source.text, module_name=job.module_name, is_package=job.is_package,
             index=index, selection=selection, fix=mode is not Mode.CHECK,
+            imports=scan.imports if scan else None, segments=segments,
         )
     except cst.ParserSyntaxError as error:
         result.error = _syntax_error(source.text, error)
@@ -231,40 +229,78 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
     result.scanned = len(jobs)
 
     cache = Cache.open(settings, [j.real_path for j in jobs]) if settings.cache else None
-    index = _build_index(jobs + _package_context(jobs), cache)
-    layer_digest = index.layer_digest()
-    selection_key = _selection_key(settings, mode)
+    with _Pool(settings.jobs) as pool:
+        context = _package_context(jobs)
+        scans = _scan_all(jobs + context, cache, pool)
+        index = _build_index(scans)
+        layer_digest = index.layer_digest()
+        selection_key = _selection_key(settings, mode)
 
-    todo: list[Job] = []
-    for job in jobs:
-        if not _may_hold_finding(job, index):
-            result.files.append(FileResult(job.path))
-            continue
-        key = _result_key(job, selection_key, layer_digest)
-        cached = cache.get_findings(key) if cache and job.path != "-" else None
-        if cached is not None and (mode is Mode.CHECK or not any(r.fixable for r in cached)):
-            result.cached += 1
-            result.files.append(FileResult(job.path, findings=cached, remaining=list(cached)))
-            continue
-        todo.append(job)
+        todo: list[tuple[Job, FileScan | None]] = []
+        for job in jobs:
+            scan = scans.get(job.path)
+            if not _may_hold_finding(job, scan, index):
+                result.files.append(FileResult(job.path))
+                continue
+            key = _result_key(job, selection_key, layer_digest)
+            cached = cache.get_findings(key) if cache and job.path != "-" else None
+            if cached is not None and (mode is Mode.CHECK or not any(r.fixable for r in cached)):
+                result.cached += 1
+                result.files.append(FileResult(job.path, findings=cached, remaining=list(cached)))
+                continue
+            todo.append((job, scan))
 
-    tick = progress(len(todo)) if progress and todo else None
-    for job, file_result in zip(todo, _process_all(todo, mode, index, settings, tick)):
-        result.files.append(file_result)
-        if file_result.parsed:
-            result.parsed += 1
-        if cache and file_result.parsed and not file_result.error and job.path != "-":
-            if not file_result.changed:
-                cache.put_findings(_result_key(job, selection_key, layer_digest), file_result.findings)
-            elif file_result.written:
-                new_job = Job(job.path, job.real_path, file_result.new_source.encode(), job.module_name, job.is_package)
-                cache.put_findings(_result_key(new_job, selection_key, layer_digest), file_result.remaining)
+        tick = progress(len(todo)) if progress and todo else None
+        work = functools.partial(process_job, mode=mode, index=index, settings=settings)
+        for (job, _), file_result in zip(todo, pool.map(work, todo, tick)):
+            result.files.append(file_result)
+            if file_result.parsed:
+                result.parsed += 1
+            if cache and file_result.parsed and not file_result.error and job.path != "-":
+                if not file_result.changed:
+                    cache.put_findings(_result_key(job, selection_key, layer_digest), file_result.findings)
+                elif file_result.written:
+                    new_job = Job(job.path, job.real_path, file_result.new_source.encode(), job.module_name, job.is_package)
+                    cache.put_findings(_result_key(new_job, selection_key, layer_digest), file_result.remaining)
     if cache:
         cache.save()
     order = {j.path: i for i, j in enumerate(jobs)}
     result.files.sort(key=lambda f: (order.get(f.path, -1), f.path))
     result.seconds = time.perf_counter() - started
     return result
+
+
+class _Pool:
+    """Worker processes for both phases of a run, started only when there is enough work."""
+
+    def __init__(self, jobs: int | None):
+        self.workers = jobs or os.cpu_count() or 1
+        self.executor: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> "_Pool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(cancel_futures=True)
+
+    def map(self, function, items: list, tick=None):
+        if self.workers <= 1 or len(items) < PARALLEL_THRESHOLD:
+            for item in items:
+                yield function(item)
+                if tick:
+                    tick()
+            return
+        if self.executor is None:
+            import multiprocessing
+
+            context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+            self.executor = ProcessPoolExecutor(self.workers, mp_context=context)
+        chunk = max(1, min(16, len(items) // (self.workers * 4)))
+        for value in self.executor.map(function, items, chunksize=chunk):
+            if tick:
+                tick()
+            yield value
 
 
 def _content_key(job: Job) -> str:
@@ -280,22 +316,30 @@ def _result_key(job: Job, selection_key: str, layer_digest: str) -> str:
     ).hexdigest()
 
 
-def _build_index(jobs: list[Job], cache: Cache | None) -> ClassIndex:
-    index = ClassIndex()
+def _scan_all(jobs: list[Job], cache: Cache | None, pool: _Pool) -> dict[str, FileScan | None]:
+    """Every file's classes and imports: from the cache, else by the ast scan, in parallel."""
+    scans: dict[str, FileScan | None] = {}
+    missing: list[Job] = []
     for job in jobs:
         if not CLASS_LINE.search(job.data):
             continue
-        key = _content_key(job)
-        classes = cache.get_classes(key) if cache else None
-        if classes is None:
-            classes = scan_classes(job.data, job.module_name, job.is_package)
-            if cache:
-                cache.put_classes(key, classes)
-        job_classes = []
-        for qualified, bases, methods in classes:
-            index.add(qualified, tuple(bases), frozenset(methods))
-            job_classes.append(qualified)
-        index.by_file[job.path] = job_classes
+        cached = cache.get_scan(_content_key(job)) if cache else None
+        if cached is not None:
+            scans[job.path] = cached
+        else:
+            missing.append(job)
+    for job, scan in zip(missing, pool.map(scan_job, missing)):
+        scans[job.path] = scan
+        if cache and scan is not None:
+            cache.put_scan(_content_key(job), scan)
+    return scans
+
+
+def _build_index(scans: dict[str, FileScan | None]) -> ClassIndex:
+    index = ClassIndex()
+    for scan in scans.values():
+        for record in scan.classes if scan else ():
+            index.add(record.qualified, record.bases, frozenset(record.overrides))
     return index
 
 
@@ -326,29 +370,11 @@ def _package_context(jobs: list[Job]) -> list[Job]:
     return context
 
 
-def _may_hold_finding(job: Job, index: ClassIndex) -> bool:
+def _may_hold_finding(job: Job, scan: FileScan | None, index: ClassIndex) -> bool:
     """Every rule looks inside Keras classes: a file that defines none cannot hold a finding.
-    (A file the ast scan could not read is passed on, so its error is reported.)"""
-    classes = index.by_file.get(job.path)
-    if classes is None:
-        return job.path == "-" or bool(CLASS_LINE.search(job.data))
-    return any(index.is_layer(q) for q in classes) or not classes
-
-
-def _process_all(todo: list[Job], mode: Mode, index: ClassIndex, settings: Settings, tick):
-    workers = settings.jobs or os.cpu_count() or 1
-    if workers <= 1 or len(todo) < PARALLEL_THRESHOLD:
-        for job in todo:
-            yield process_job(job, mode, index, settings)
-            if tick:
-                tick()
-        return
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                             initargs=(index, settings)) as pool:
-        for file_result in pool.map(process_job, todo, [mode] * len(todo), chunksize=4):
-            if tick:
-                tick()
-            yield file_result
+    (A file with a class line that ast cannot read is passed on, so libcst reports why.)"""
+    if job.path == "-":
+        return True  # `apply -` echoes what it read, changed or not
+    if scan is None:
+        return bool(CLASS_LINE.search(job.data))
+    return any(index.is_layer(c.qualified) for c in scan.classes)

@@ -35,7 +35,9 @@ resource variables), and so are arguments equal to their defaults. A `/` in a li
 becomes `_`: Keras 3 rejects `/` in weight names.
 
 ## When there is no fix
-Arguments add_weight cannot carry are never dropped silently: `collections`,
+In a method that neither `__init__` nor `build` calls (a TF1-style `body()`, say), kerasfix
+cannot tell that it runs once: the finding asks to create the weight in `build`. Arguments
+add_weight cannot carry are never dropped silently: `collections`,
 `caching_device`, `partitioner`, `custom_getter`, `validate_shape=False`, a non-default
 `synchronization` or `aggregation` enum (Keras 3 wants a string there, tf_keras an enum), a
 tensor as `initializer` (it fixes value and shape at once), a variable scope that sets
@@ -86,7 +88,9 @@ with the TF defaults written out, because Keras's own defaults differ);
 and `constraint` carry over.
 
 ## When there is no fix
-Any other initial value (a numpy array, a computed tensor), `validate_shape=False`,
+In a method that neither `__init__` nor `build` calls, the finding asks to create the weight
+in `build` (kerasfix cannot tell the method runs once). Any other initial value (a numpy
+array, a computed tensor), `validate_shape=False`,
 `caching_device`, `synchronization`/`aggregation` enums, or a `shape=` argument: the finding
 says why, and the weight must be written as `self.add_weight(...)` by hand.
 
@@ -258,9 +262,9 @@ the name, which name-based TF1 checkpoints would notice.
 
 KF108 = """\
 ## What it does
-Finds `with tf.variable_scope(...)` / `with tf.compat.v1.variable_scope(...)` blocks in the
-`__init__`, `build` or helper methods of a Keras layer, once the weights inside are
-`add_weight` calls, and removes the block, keeping its body (one level less indented) and
+Finds `with tf.variable_scope(...)` / `with tf.compat.v1.variable_scope(...)` blocks that make
+weights in the `__init__`, `build` or helper methods of a Keras layer, once the weights
+inside are (or this run makes them) `add_weight` calls, and removes the block, keeping its body (one level less indented) and
 every comment.
 
 ## Why is this bad?

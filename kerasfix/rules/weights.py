@@ -49,17 +49,20 @@ class WeightRules(RuleFamily):
                 blocked_scopes = _scopes_with_defaults(ctx, cls.nodes_of(name, cst.With))
                 for node in cls.method_nodes[name]:
                     if isinstance(node, cst.Call):
-                        yield from self._call(ctx, cls, node, me, usable_self, in_call, own_add_weight,
+                        yield from self._call(ctx, cls, node, name, me, usable_self, in_call, own_add_weight,
                                               blocked_scopes)
-                if not in_call:
+                if name in cls.setup_methods:
                     yield from _variable_scopes(ctx, func, me)
 
-    def _call(self, ctx, cls, call, me, usable_self, in_call, own_add_weight, blocked_scopes):
+    def _call(self, ctx, cls, call, method_name, me, usable_self, in_call, own_add_weight, blocked_scopes):
         resolved = ctx.resolve(call.func)
         method = is_self_attribute(call.func, me)
         if resolved in api.GET_VARIABLE or resolved in api.VARIABLE:
+            what = "tf.get_variable" if resolved in api.GET_VARIABLE else "tf.Variable"
             if in_call:
-                yield _in_call(call, "tf.get_variable" if resolved in api.GET_VARIABLE else "tf.Variable")
+                yield _in_call(call, what)
+            elif method_name not in cls.setup_methods:
+                yield _unknown_caller(call, what, method_name)
             elif resolved in api.GET_VARIABLE:
                 yield _get_variable(ctx, call, me if usable_self else None, blocked_scopes.get(id(call)))
             else:
@@ -366,6 +369,16 @@ def _in_call(call: cst.Call, what: str) -> Finding:
     )
 
 
+def _unknown_caller(call: cst.Call, what: str, method: str) -> Finding:
+    code = "KF101" if what == "tf.get_variable" else "KF102"
+    return Finding(
+        code, call,
+        f"`{what}` in a Keras layer, in `{method}`, which neither `__init__` nor `build` calls: Keras 3 never "
+        f"tracks it, and if `{method}` runs on every forward pass it makes a new one each time; create the "
+        "weight once in `build` with `self.add_weight(...)`",
+    )
+
+
 # --- KF104 / KF107 ----------------------------------------------------------------------------
 
 
@@ -487,6 +500,8 @@ def _variable_scopes(ctx: Context, func: cst.FunctionDef, me: str) -> Iterator[F
         call = item.item
         if not isinstance(call, cst.Call) or ctx.resolve(call.func) not in api.VARIABLE_SCOPE:
             continue
+        if not _makes_weights(ctx, node.body, me):
+            continue  # a scope around other work is not this rule's business
         what = ("a TF1 variable scope in a Keras layer: Keras ignores it for `add_weight` "
                 "and `tf.variable_scope` is gone in TF 2")
         reasons = []
@@ -515,6 +530,16 @@ def _unwrap_with(updated: cst.With):
         leading.append(cst.EmptyLine(comment=header_comment))
     body[0] = body[0].with_changes(leading_lines=leading + list(body[0].leading_lines))
     return cst.FlattenSentinel(body)
+
+
+def _makes_weights(ctx: Context, body: cst.CSTNode, me: str) -> bool:
+    for node in walk(body):
+        if isinstance(node, cst.Call):
+            if ctx.resolve(node.func) in api.GET_VARIABLE | api.VARIABLE:
+                return True
+            if is_self_attribute(node.func, me) in ("add_weight", "add_variable"):
+                return True
+    return False
 
 
 def _has_comments(lines) -> bool:
