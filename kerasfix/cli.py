@@ -57,7 +57,6 @@ def _split(values: Optional[List[str]]) -> Optional[List[str]]:
 
 def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode):
     from .config import ConfigError, load_settings
-    from .rules import RULES
     from .runner import run
 
     paths = [Path(p) for p in (paths or ["."])]
@@ -68,9 +67,13 @@ def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode):
         )
     except ConfigError as error:
         raise _fail(str(error))
-    for code in (settings.select or set()) | settings.ignore:
-        if not any(rule.startswith(code) for rule in RULES):
-            raise _fail(f"unknown rule code or prefix {code!r} (see `kerasfix rules`)")
+    codes = (settings.select or set()) | settings.ignore
+    if codes:
+        from .rules import RULES  # imports libcst: only when there are codes to check
+
+        for code in codes:
+            if not any(rule.startswith(code) for rule in RULES):
+                raise _fail(f"unknown rule code or prefix {code!r} (see `kerasfix rules`)")
     missing = [p for p in paths if str(p) != "-" and not p.exists()]
     for path in missing:
         typer.echo(f"{path}: error: no such file or folder", err=True)

@@ -18,7 +18,7 @@ from .index import ClassIndex
 from .names import ImportMap
 from .rules import FAMILIES
 from .rules.base import Context, Finding, KerasClass
-from .syntax import positions
+from .syntax import import_map, positions
 
 MAX_PASSES = 8
 IGNORE_COMMENT = re.compile(r"#\s*kerasfix:\s*ignore(?:\[(?P<codes>[A-Z0-9,\s]+)\])?", re.IGNORECASE)
@@ -128,7 +128,7 @@ def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_pac
                   index: ClassIndex, selection: RuleSelection, fix: bool) -> _Unit:
     module = cst.parse_module(text)
     if imports is None:
-        imports = ImportMap.from_cst(module, module_name, is_package)
+        imports = import_map(module, module_name, is_package)
     findings, ranges = analyze(module, text, imports, index, selection)
     unit = _Unit(findings, findings, Counter(), text, [])
     if not fix:

@@ -13,15 +13,26 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import libcst as cst
-
 from . import keras_api
-from .syntax import children
-from .names import ImportMap, ast_dotted, canonical, dotted
+from .names import ImportMap, ast_dotted, canonical
 
 # methods whose calls the rules rewrite: a class that defines its own is left alone
 OVERRIDABLE = frozenset({"add_weight", "add_variable"})
 CLASS_LINE = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\(", re.MULTILINE)
+# a class statement's bases (up to the first closing parenthesis, over lines)
+CLASS_BASES = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\(([^)]*)\)", re.MULTILINE)
+# bases that make a class anything but a layer
+_PLAIN_BASES = frozenset({b"", b"object", b"Exception", b"ValueError", b"TypeError", b"RuntimeError",
+                          b"dict", b"list", b"tuple", b"str", b"int", b"float", b"NamedTuple", b"Enum"})
+
+
+def may_define_layers(source: bytes) -> bool:
+    """False when every class statement of the file has plain bases (`object`, `Exception`,
+    none): such classes are no layers and no bases of layers, so the file needs no scan."""
+    for match in CLASS_BASES.finditer(source):
+        if match.group(1).strip() not in _PLAIN_BASES:
+            return True
+    return False
 
 
 def module_name_for(path: Path) -> tuple[str, bool]:
@@ -78,15 +89,21 @@ class ClassIndex:
         self._memo[qualified] = result
         return result
 
-    def is_layer_expr(self, expr: cst.BaseExpression, imports: ImportMap) -> bool:
-        qualified = imports.qualify(expr)
+    def is_layer_dotted(self, chain: str | None, imports: ImportMap) -> bool:
+        if not chain:
+            return False
+        qualified = imports.qualify_dotted(chain)
         if qualified is not None:
             return self.is_layer(qualified)
-        guess = imports.resolve(expr)  # star imports
+        guess = imports.resolve_dotted(chain)  # star imports
         return guess is not None and keras_api.is_keras_layer_class(guess)
 
-    def add_module(self, module: cst.Module, imports: ImportMap) -> list[tuple[cst.ClassDef, str]]:
-        """Register the module's classes; return each with its qualified name."""
+    def add_module(self, module, imports: ImportMap) -> list:
+        """Register the classes of a libcst module; return each (ClassDef, qualified name)."""
+        import libcst as cst  # here only: a run answered from the cache never needs libcst
+
+        from .syntax import children, dotted
+
         found: list[tuple[cst.ClassDef, str]] = []
         prefix = f"{imports.module_name}." if imports.module_name else ""
         stack: list[cst.CSTNode] = [module]
@@ -173,3 +190,105 @@ def scan_file(source: bytes, module_name: str, is_package: bool) -> FileScan | N
                               if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name in OVERRIDABLE)
             classes.append(ClassRecord(prefix + node.name, bases, overrides, span))
     return FileScan(classes, imports)
+
+
+# --- which Keras classes could hold a finding (a cheap, conservative ast look) ----------------
+
+_WEIGHT_CALLS = frozenset({"get_variable", "Variable", "add_weight", "add_variable"})
+_CONTAINER_CALLS = frozenset({"tuple", "set", "frozenset"})
+
+
+def _reached_from_call(cls: ast.ClassDef) -> set[str]:
+    """`call` and the methods it calls through `self.<method>(...)`, as the rules see them."""
+    methods = {s.name: s for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    seen: set[str] = set()
+    todo = ["call"] if "call" in methods else []
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for node in ast.walk(methods[name]):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name) and node.func.attr in methods):
+                todo.append(node.func.attr)
+    return seen
+
+
+def _signals(cls: ast.ClassDef) -> tuple[bool, set[str], set[str], set[str]]:
+    """(calls every weight rule looks at, names constructed where KF201/KF202/KF301/KF302
+    look, names referred to where KF203 looks, names of calls given `dtype=`)."""
+    weight_calls = False
+    constructed: set[str] = set()
+    referred: set[str] = {d for d in map(ast_dotted, cls.bases) if d}
+    dtype_calls: set[str] = set()
+
+    def constructions(node: ast.AST) -> None:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call):
+                name = ast_dotted(sub.func)
+                if name:
+                    constructed.add(name)
+
+    in_call = _reached_from_call(cls)
+    for statement in cls.body:
+        in_call_method = isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name in in_call
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Call):
+                name = ast_dotted(node.func)
+                if not name:
+                    continue
+                last = name.rsplit(".", 1)[-1]
+                if last in _WEIGHT_CALLS:  # KF108's scopes matter only around these too
+                    weight_calls = True
+                if last[:1].isupper() or last in keras_api.TF1_LAYERS:
+                    if in_call_method:  # KF201 and KF202 look in `call` and what it calls
+                        constructed.add(name)
+                    if "." in name and last[:1].isupper():
+                        referred.add(name)
+                if last in _CONTAINER_CALLS:
+                    constructions(node)
+                if any(k.arg == "dtype" for k in node.keywords):
+                    dtype_calls.add(name)
+            elif isinstance(node, (ast.Tuple, ast.Set, ast.SetComp, ast.GeneratorExp)):
+                constructions(node)
+            elif isinstance(node, ast.Attribute) and node.attr[:1].isupper():
+                name = ast_dotted(node)
+                if name:
+                    referred.add(name)
+    return weight_calls, constructed, referred, dtype_calls
+
+
+def spans_worth_parsing(source: bytes, scan: FileScan, index: ClassIndex) -> list[tuple[int, int]]:
+    """The spans of the file's Keras classes that any rule could report something in.
+
+    Conservative: it errs towards parsing. A class with none of the calls, constructions or
+    references the rules look at cannot hold a finding, and is not parsed with libcst.
+    """
+    keras = {c.qualified for c in scan.classes if index.is_layer(c.qualified)}
+    if not keras:
+        return []
+    tree = ast.parse(source)
+    imports, prefix = scan.imports, f"{scan.imports.module_name}." if scan.imports.module_name else ""
+    spans: set[tuple[int, int]] = set()
+    for record in scan.classes:
+        if record.qualified not in keras or record.span in spans:
+            continue
+        for statement in tree.body:
+            first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
+            if first != record.span[0]:
+                continue
+            for node in _class_defs([statement]):
+                if prefix + node.name not in keras:
+                    continue
+                weight_calls, constructed, referred, dtype_calls = _signals(node)
+                if (weight_calls
+                        or any(index.is_layer_dotted(n, imports) or _is_tf1_layer(imports, n) for n in constructed)
+                        or any(_is_tf1_layer(imports, n) for n in referred)
+                        or any(keras_api.is_keras_initializer(imports.resolve_dotted(n) or "") for n in dtype_calls)):
+                    spans.add(record.span)
+    return sorted(spans)
+
+
+def _is_tf1_layer(imports: ImportMap, name: str) -> bool:
+    return (imports.resolve_dotted(name) or "").startswith("tf1.layers.")

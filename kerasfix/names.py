@@ -1,4 +1,5 @@
-"""What a name or attribute chain means, through the module's own imports.
+"""What a dotted name means, through the module's own imports. (No libcst here: a run
+answered from the cache never imports it.)
 
 libcst's QualifiedNameProvider would do this too, but it needs scope analysis, measured 13x
 slower than parsing; imports (plus module-level aliases like `layers = tf.keras.layers`)
@@ -10,28 +11,9 @@ from __future__ import annotations
 import ast
 import builtins
 
-import libcst as cst
-
 from . import keras_api
-from .syntax import children
 
 BUILTIN_NAMES = frozenset(dir(builtins))
-
-
-def dotted(expr: cst.BaseExpression) -> str | None:
-    """`a.b.c` for a Name/Attribute chain, else None."""
-    parts: list[str] = []
-    while isinstance(expr, cst.Attribute):
-        parts.append(expr.attr.value)
-        expr = expr.value
-    if not isinstance(expr, cst.Name):
-        return None
-    parts.append(expr.value)
-    return ".".join(reversed(parts))
-
-
-def module_dotted(node: cst.BaseExpression | None) -> str:
-    return "" if node is None else (dotted(node) or "")
 
 
 def canonical(qualified: str) -> str:
@@ -56,7 +38,7 @@ class ImportMap:
 
     `module_name` is the module's dotted name in its tree ("pkg.models.block"); it resolves
     relative imports and qualifies the module's own top-level names. Build it with
-    `from_cst` (per-file rules) or `from_ast` (the cheap tree-wide class index).
+    `from_ast` here, or `syntax.import_map` from a libcst tree.
     """
 
     def __init__(self, module_name: str = "", is_package: bool = False):
@@ -107,12 +89,6 @@ class ImportMap:
 
     # -- front ends ----------------------------------------------------------------------
     @classmethod
-    def from_cst(cls, module: cst.Module, module_name: str = "", is_package: bool = False) -> "ImportMap":
-        imports = cls(module_name, is_package)
-        _CstCollector(imports).collect(module.body, top_level=True)
-        return imports
-
-    @classmethod
     def from_ast(cls, tree: ast.Module, module_name: str = "", is_package: bool = False) -> "ImportMap":
         imports = cls(module_name, is_package)
         _collect_ast(imports, tree.body, top_level=True)
@@ -140,17 +116,13 @@ class ImportMap:
                 return None
         return f"{target}.{rest}" if rest else target
 
-    def qualify(self, expr: cst.BaseExpression) -> str | None:
-        """The fully qualified dotted name an expression refers to, if imports say so."""
-        chain = dotted(expr)
-        return self.qualify_dotted(chain) if chain else None
-
-    def resolve(self, expr: cst.BaseExpression) -> str | None:
-        """The canonical name (see keras_api) of an expression, or None."""
-        qualified = self.qualify(expr)
+    def resolve_dotted(self, chain: str | None) -> str | None:
+        """The canonical name (see keras_api) of a dotted name, or None."""
+        if not chain:
+            return None
+        qualified = self.qualify_dotted(chain)
         if qualified is None:
-            chain = dotted(expr)
-            if chain and self.star_imports and "." not in chain:
+            if self.star_imports and "." not in chain:
                 for base in self.star_imports:
                     guess = canonical(f"{base}.{chain}")
                     if keras_api.is_keras_layer_class(guess):
@@ -184,51 +156,6 @@ class ImportMap:
 
     def is_bound(self, name: str) -> bool:
         return name in self.bindings or name in self.local_names
-
-
-class _CstCollector:
-    def __init__(self, imports: ImportMap):
-        self.imports = imports
-
-    def collect(self, body, top_level: bool) -> None:
-        for stmt in body:
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    self._small(small, top_level)
-            elif isinstance(stmt, (cst.ClassDef, cst.FunctionDef)):
-                if top_level:
-                    self.imports.local_names.add(stmt.name.value)
-                if isinstance(stmt, cst.FunctionDef):
-                    # `import tensorflow as tf` inside a function is common in TF code
-                    self.collect(getattr(stmt.body, "body", ()), top_level=False)
-            elif isinstance(stmt, (cst.If, cst.Try, cst.TryStar, cst.With, cst.For, cst.While)):
-                self._compound(stmt, top_level)
-
-    def _compound(self, node, top_level: bool) -> None:
-        for child in children(node):
-            if isinstance(child, (cst.IndentedBlock, cst.SimpleStatementSuite)):
-                self.collect(child.body, top_level)
-            elif isinstance(child, (cst.If, cst.Else, cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally)):
-                self._compound(child, top_level)
-
-    def _small(self, small: cst.BaseSmallStatement, top_level: bool) -> None:
-        if isinstance(small, cst.Import):
-            for alias in small.names:
-                asname = alias.asname.name.value if alias.asname is not None else None
-                self.imports.add_import(module_dotted(alias.name), asname)
-        elif isinstance(small, cst.ImportFrom):
-            module = module_dotted(small.module) if small.module is not None else ""
-            names = None if isinstance(small.names, cst.ImportStar) else [
-                (module_dotted(a.name), a.asname.name.value if a.asname is not None else None)
-                for a in small.names
-            ]
-            self.imports.add_import_from(module, len(small.relative), names)
-        elif top_level and isinstance(small, (cst.Assign, cst.AnnAssign)):
-            targets = small.targets if isinstance(small, cst.Assign) else [small]
-            for target in targets:
-                if isinstance(target.target, cst.Name):
-                    value = small.value
-                    self.imports.add_assignment(target.target.value, dotted(value) if value is not None else None)
 
 
 def ast_dotted(node: ast.AST) -> str | None:

@@ -23,7 +23,8 @@ from . import __version__
 from .cache import Cache
 from .config import Settings
 from .files import SourceError, SourceFile, decode_source, discover, write_atomic
-from .index import CLASS_LINE, ClassIndex, FileScan, module_name_for, scan_file
+from .index import (CLASS_LINE, ClassIndex, FileScan, may_define_layers, module_name_for, scan_file,
+                    spans_worth_parsing)
 
 STDIN = Path("-")
 PARALLEL_THRESHOLD = 8  # fewer files than this are not worth starting processes for
@@ -121,7 +122,9 @@ def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex
     from .engine import InvalidRewrite, RuleSelection, process_source
 
     selection = RuleSelection(settings.select, settings.ignore, settings.unsafe_fixes)
-    segments = None if scan is None else [c.span for c in scan.classes if index.is_layer(c.qualified)]
+    segments = None if scan is None else spans_worth_parsing(job.data, scan, index)
+    if segments == [] and job.path != "-":
+        return result  # no Keras class here holds anything a rule looks at: nothing to parse
     try:
         outcome = process_source(
             source.text, module_name=job.module_name, is_package=job.is_package,
@@ -208,28 +211,10 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
         progress: Callable[[int], Callable[[], None]] | None = None) -> RunResult:
     started = time.perf_counter()
     result = RunResult()
-    jobs: list[Job] = []
-    for path in discover(paths, settings.exclude, settings.project_root):
-        if path == STDIN:
-            data = stdin() if stdin else sys.stdin.buffer.read()
-            jobs.append(Job("-", "-", data, "", False))
-            continue
-        shown = _display(path)
-        try:
-            data = _read(path)
-        except SourceError as error:
-            result.files.append(FileResult(shown, error=str(error)))
-            continue
-        except OSError as error:
-            reason = "no such file" if isinstance(error, FileNotFoundError) else (error.strerror or str(error))
-            result.files.append(FileResult(shown, error=f"cannot read: {reason}"))
-            continue
-        module_name, is_package = module_name_for(path)
-        jobs.append(Job(shown, str(path), data, module_name, is_package))
-    result.scanned = len(jobs)
-
-    cache = Cache.open(settings, [j.real_path for j in jobs]) if settings.cache else None
     with _Pool(settings.jobs) as pool:
+        jobs = _read_all(list(discover(paths, settings.exclude, settings.project_root)), result, stdin)
+        result.scanned = len(jobs)
+        cache = Cache.open(settings, [j.real_path for j in jobs]) if settings.cache else None
         context = _package_context(jobs)
         scans = _scan_all(jobs + context, cache, pool)
         index = _build_index(scans)
@@ -284,23 +269,50 @@ class _Pool:
         if self.executor is not None:
             self.executor.shutdown(cancel_futures=True)
 
-    def map(self, function, items: list, tick=None):
+    def start(self) -> None:
+        if self.executor is None and self.workers > 1:
+            import multiprocessing
+
+            context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+            self.executor = ProcessPoolExecutor(self.workers, mp_context=context)
+
+    def map(self, function, items: list, tick=None, chunk: int | None = None):
         if self.workers <= 1 or len(items) < PARALLEL_THRESHOLD:
             for item in items:
                 yield function(item)
                 if tick:
                     tick()
             return
-        if self.executor is None:
-            import multiprocessing
-
-            context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-            self.executor = ProcessPoolExecutor(self.workers, mp_context=context)
-        chunk = max(1, min(16, len(items) // (self.workers * 4)))
+        self.start()
+        chunk = chunk or max(1, min(16, len(items) // (self.workers * 4)))
         for value in self.executor.map(function, items, chunksize=chunk):
             if tick:
                 tick()
             yield value
+
+
+def _read_all(paths: list[Path], result: RunResult, stdin) -> list[Job]:
+    """Read every file once; a file that cannot be read becomes its error."""
+    jobs: list[Job] = []
+    for path in paths:
+        if path == STDIN:
+            data = stdin() if stdin else sys.stdin.buffer.read()
+            jobs.append(Job("-", "-", data, "", False))
+            continue
+        shown = _display(path)
+        try:
+            data = _read(path)
+            decode_source(data)  # cheap, so every file's encoding is checked
+        except SourceError as error:
+            result.files.append(FileResult(shown, error=str(error)))
+            continue
+        except OSError as error:
+            reason = "no such file" if isinstance(error, FileNotFoundError) else (error.strerror or str(error))
+            result.files.append(FileResult(shown, error=f"cannot read: {reason}"))
+            continue
+        module_name, is_package = module_name_for(path)
+        jobs.append(Job(shown, str(path), data, module_name, is_package))
+    return jobs
 
 
 def _content_key(job: Job) -> str:
@@ -321,7 +333,7 @@ def _scan_all(jobs: list[Job], cache: Cache | None, pool: _Pool) -> dict[str, Fi
     scans: dict[str, FileScan | None] = {}
     missing: list[Job] = []
     for job in jobs:
-        if not CLASS_LINE.search(job.data):
+        if not may_define_layers(job.data):
             continue
         cached = cache.get_scan(_content_key(job)) if cache else None
         if cached is not None:
@@ -372,9 +384,9 @@ def _package_context(jobs: list[Job]) -> list[Job]:
 
 def _may_hold_finding(job: Job, scan: FileScan | None, index: ClassIndex) -> bool:
     """Every rule looks inside Keras classes: a file that defines none cannot hold a finding.
-    (A file with a class line that ast cannot read is passed on, so libcst reports why.)"""
+    (A file that ast cannot read is passed on, so that libcst reports why.)"""
     if job.path == "-":
         return True  # `apply -` echoes what it read, changed or not
-    if scan is None:
-        return bool(CLASS_LINE.search(job.data))
+    if scan is None:  # not scanned (plain classes only), or ast could not read it
+        return may_define_layers(job.data)
     return any(index.is_layer(c.qualified) for c in scan.classes)

@@ -12,6 +12,8 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodePosition, CodeRange
 
+from .names import ImportMap
+
 _NEWLINE = re.compile(r"\r\n?|\n")
 
 # Fields that only ever hold punctuation, whitespace or comments: no rule looks inside them,
@@ -142,6 +144,75 @@ class _PositionState(CodegenState):
             if end_node is not None and id(end_node) in self.computed:
                 end = self.computed[id(end_node)].end
             self.computed[id(node)] = CodeRange(start, end)
+
+
+def dotted(expr: cst.BaseExpression) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, else None."""
+    parts: list[str] = []
+    while isinstance(expr, cst.Attribute):
+        parts.append(expr.attr.value)
+        expr = expr.value
+    if not isinstance(expr, cst.Name):
+        return None
+    parts.append(expr.value)
+    return ".".join(reversed(parts))
+
+
+def module_dotted(node: cst.BaseExpression | None) -> str:
+    return "" if node is None else (dotted(node) or "")
+
+
+def import_map(module: cst.Module, module_name: str = "", is_package: bool = False) -> ImportMap:
+    """The ImportMap of a libcst module (the rules' view; the index uses `ImportMap.from_ast`)."""
+    imports = ImportMap(module_name, is_package)
+    _ImportCollector(imports).collect(module.body, top_level=True)
+    return imports
+
+
+class _ImportCollector:
+    def __init__(self, imports: ImportMap):
+        self.imports = imports
+
+    def collect(self, body, top_level: bool) -> None:
+        for stmt in body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    self._small(small, top_level)
+            elif isinstance(stmt, (cst.ClassDef, cst.FunctionDef)):
+                if top_level:
+                    self.imports.local_names.add(stmt.name.value)
+                if isinstance(stmt, cst.FunctionDef):
+                    # `import tensorflow as tf` inside a function is common in TF code
+                    self.collect(getattr(stmt.body, "body", ()), top_level=False)
+            elif isinstance(stmt, (cst.If, cst.Try, cst.TryStar, cst.With, cst.For, cst.While)):
+                self._compound(stmt, top_level)
+
+    def _compound(self, node, top_level: bool) -> None:
+        for child in children(node):
+            if isinstance(child, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+                self.collect(child.body, top_level)
+            elif isinstance(child, (cst.If, cst.Else, cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally)):
+                self._compound(child, top_level)
+
+    def _small(self, small: cst.BaseSmallStatement, top_level: bool) -> None:
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                asname = alias.asname.name.value if alias.asname is not None else None
+                self.imports.add_import(module_dotted(alias.name), asname)
+        elif isinstance(small, cst.ImportFrom):
+            module = module_dotted(small.module) if small.module is not None else ""
+            names = None if isinstance(small.names, cst.ImportStar) else [
+                (module_dotted(a.name), a.asname.name.value if a.asname is not None else None)
+                for a in small.names
+            ]
+            self.imports.add_import_from(module, len(small.relative), names)
+        elif top_level and isinstance(small, (cst.Assign, cst.AnnAssign)):
+            targets = small.targets if isinstance(small, cst.Assign) else [small]
+            for target in targets:
+                if isinstance(target.target, cst.Name):
+                    value = small.value
+                    self.imports.add_assignment(target.target.value, dotted(value) if value is not None else None)
+
 
 
 def positions(module: cst.Module, nodes) -> dict[int, CodeRange]:

@@ -41,13 +41,14 @@ def test_check_exit_codes(tmp_path, monkeypatch):
 
 
 def test_bad_files_are_reported_and_the_run_goes_on(tmp_path, monkeypatch):
-    (tmp_path / "py2.py").write_text('class Old(object):\n    pass\nprint "hello"\n')
-    (tmp_path / "bytes.py").write_bytes(b"class A(object):\n    name = '\xff\xfe'\n")
+    (tmp_path / "py2.py").write_text('import keras\nclass Old(keras.layers.Layer):\n    pass\nprint "hello"\n')
+    (tmp_path / "bytes.py").write_bytes(b"x = 1\nname = '\xff\xfe'\n")
     (tmp_path / "trap.py").write_text(TRAP)
     result = run(["check", "."], tmp_path, monkeypatch)
     assert result.exit_code == 2
     assert "trap.py:7:9: KF302" in result.stdout
     assert "py2.py: error: not valid Python 3: Missing parentheses in call to 'print'" in result.stderr
+    assert "(line 4)" in result.stderr
     assert "bytes.py: error: not valid UTF-8" in result.stderr
     applied = run(["apply", "."], tmp_path, monkeypatch)
     assert applied.exit_code == 2

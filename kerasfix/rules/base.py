@@ -11,7 +11,7 @@ import libcst as cst
 from ..edits import Fix
 from ..index import ClassIndex
 from ..names import ImportMap
-from ..syntax import children, source, walk, walk_no_nested_scopes  # noqa: F401 - re-exported for the rules
+from ..syntax import children, dotted, source, walk, walk_no_nested_scopes  # noqa: F401 - re-exported for the rules
 
 
 @dataclass(frozen=True)
@@ -136,11 +136,12 @@ class Context:
     wants: Callable[[str], bool] = lambda code: True  # is this rule selected?
 
     def resolve(self, expr: cst.BaseExpression) -> str | None:
-        return self.imports.resolve(expr)
+        """The canonical name (see keras_api) an expression refers to, or None."""
+        return self.imports.resolve_dotted(dotted(expr))
 
     def is_layer_class(self, expr: cst.BaseExpression) -> bool:
         """`expr` names a Keras layer class (Keras's own, TF1's, or one of the project's)."""
-        return self.index.is_layer_expr(expr, self.imports)
+        return self.index.is_layer_dotted(dotted(expr), self.imports)
 
 
 Checker = Callable[[Context], Iterator[Finding]]

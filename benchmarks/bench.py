@@ -1,0 +1,221 @@
+"""Time kerasfix on a large tree against baselines measured in the same run.
+
+    python benchmarks/bench.py                     # a synthetic legacy tree of 2,000 files
+    python benchmarks/bench.py --files 5000        # a bigger one
+    python benchmarks/bench.py path/to/legacy/repo # any folder (nothing in it is written)
+
+It times, each as a fresh process: `kerasfix check` cold (empty cache), `kerasfix check` warm
+(second run), `kerasfix apply --diff`, and the baseline of parsing every file with libcst in
+one process; then `ruff check --select ALL --no-cache` and `tf_upgrade_v2` when they are
+installed (`--tf-upgrade`, as it is slow). It prints seconds, ratios and the peak memory of
+the largest process. The synthetic tree is the same for the same --files and --seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+# -- a synthetic legacy tree -------------------------------------------------------------------
+
+PLAIN = '''\
+"""Utilities {n}: ordinary Python that happens to live beside the models."""
+import collections
+import math
+
+
+def moving_average(values, window={w}):
+    queue = collections.deque(maxlen=window)
+    out = []
+    for value in values:
+        queue.append(value)
+        out.append(sum(queue) / len(queue))
+    return out
+
+
+class Schedule(object):
+    def __init__(self, base={b}, decay=0.{d}):
+        self.base = base
+        self.decay = decay
+        self.history = (1, 2, 3)
+
+    def rate(self, step):
+        return self.base * math.pow(self.decay, step / {w}.0)
+
+    def describe(self):
+        return {{"base": self.base, "decay": self.decay, "steps": len(self.history)}}
+'''
+
+KERAS_CLEAN = '''\
+import tensorflow as tf
+
+from .base_{pkg} import BaseBlock
+
+
+class Block{n}(BaseBlock):
+    """A well-behaved block: weights in build, sub-layers in __init__."""
+
+    def __init__(self, units={u}, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.proj = tf.keras.layers.Dense(units)
+
+    def build(self, input_shape):
+        self.scale = self.add_weight(name="scale", shape=[self.units], initializer="ones")
+
+    def call(self, x):
+        return self.proj(x) * self.scale
+'''
+
+KERAS_TRAPS = '''\
+import tensorflow as tf
+from tensorflow.keras import layers
+
+from .base_{pkg} import BaseBlock
+
+
+class Legacy{n}(BaseBlock):
+    """TF1-era habits: every one of them loses weights today."""
+
+    def __init__(self, units={u}):
+        super().__init__()
+        self.units = units
+        self.heads = {{layers.Dense(2), layers.Dense(2)}}
+
+    def build(self, input_shape):
+        depth = int(input_shape[-1])
+        self.kernel = tf.compat.v1.get_variable("kernel", [depth, self.units])
+        self.gain = tf.Variable(tf.ones([self.units]), name="gain")
+        self.bias = self.add_weight("bias", [self.units], initializer="zeros")
+
+    def call(self, x):
+        hidden = tf.matmul(x, self.kernel) * self.gain + self.bias
+        hidden = layers.Dense(self.units, activation="relu")(hidden)
+        hidden = tf.compat.v1.layers.dense(hidden, 4, name="out")
+        return hidden + sum(head(hidden) for head in self.heads)
+'''
+
+BASE = '''\
+import tensorflow as tf
+
+
+class BaseBlock(tf.keras.layers.Layer):
+    """The project's base layer."""
+'''
+
+
+def make_tree(root: Path, files: int, seed: int) -> None:
+    """About 85% plain modules and 15% Keras modules (half with traps), in packages of 50,
+    each Keras module deriving from its package's base layer in another module."""
+    rng = random.Random(seed)
+    for number in range(files):
+        package = root / f"pkg{number // 50}"
+        if not package.exists():
+            package.mkdir(parents=True)
+            (package / "__init__.py").write_text("")
+            (package / f"base_pkg{number // 50}.py").write_text(BASE)
+        kind = rng.random()
+        fields = dict(n=number, w=rng.randint(2, 9), b=rng.randint(1, 9), d=rng.randint(1, 9),
+                      u=rng.randint(2, 64), pkg=f"pkg{number // 50}")
+        template = PLAIN if kind < 0.85 else KERAS_CLEAN if kind < 0.925 else KERAS_TRAPS
+        text = template.format(**fields)
+        # realistic module sizes: the same module grown with more plain functions
+        extra = "".join(PLAIN.format(**dict(fields, n=f"{number}_{k}")).split("\n", 3)[3]
+                        .replace("def moving_average", f"def moving_average_{k}")
+                        .replace("class Schedule", f"class Schedule{k}")
+                        for k in range(rng.randint(2, 12)))
+        (package / f"module_{number}.py").write_text(text + "\n" + extra)
+
+
+# -- timing ------------------------------------------------------------------------------------
+
+MEASURE = textwrap.dedent("""
+    import resource, subprocess, sys, time
+    start = time.perf_counter()
+    done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"{seconds} {peak} {done.returncode}")
+""")
+
+BASELINE = textwrap.dedent("""
+    import pathlib, sys
+    import libcst
+    for path in sorted(pathlib.Path(sys.argv[1]).rglob("*.py")):
+        try:
+            libcst.parse_module(path.read_bytes())
+        except Exception:
+            pass
+""")
+
+
+def measure(command: list[str], env: dict) -> tuple[float, float, int]:
+    out = subprocess.run([sys.executable, "-c", MEASURE, *command], env=env, capture_output=True, text=True,
+                         check=True).stdout.split()
+    return float(out[0]), float(out[1]), int(out[2])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folder", nargs="?", help="a tree to time on (default: a synthetic one)")
+    parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--tf-upgrade", action="store_true", help="also time tf_upgrade_v2 (slow)")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="kerasfix-bench-"))
+    try:
+        if args.folder:
+            tree = Path(args.folder).resolve()
+        else:
+            tree = work / "tree"
+            make_tree(tree, args.files, args.seed)
+        py_files = sum(1 for _ in tree.rglob("*.py"))
+        size = sum(p.stat().st_size for p in tree.rglob("*.py")) / 1e6
+        print(f"tree: {tree} ({py_files} files, {size:.1f} MB), {os.cpu_count()} cores")
+        env = dict(os.environ, KERASFIX_CACHE_DIR=str(work / "cache"))
+        kerasfix = [sys.executable, "-m", "kerasfix"]
+        rows: list[tuple[str, float, float]] = []
+
+        def timed(label, command):
+            seconds, peak, _ = measure(command, env)
+            rows.append((label, seconds, peak))
+            print(f"  {label:<34} {seconds:7.2f} s   peak {peak:6.0f} MB")
+            return seconds
+
+        cold = timed("kerasfix check (cold)", kerasfix + ["check", "--exit-zero", str(tree)])
+        warm = timed("kerasfix check (warm)", kerasfix + ["check", "--exit-zero", str(tree)])
+        timed("kerasfix apply --diff (no cache)", kerasfix + ["apply", "--diff", "--no-cache", str(tree)])
+        baseline = timed("baseline: libcst parse of every file", [sys.executable, "-c", BASELINE, str(tree)])
+        ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+        ruff_seconds = None
+        if Path(ruff).exists():
+            ruff_seconds = timed("ruff check --select ALL --no-cache",
+                                 [ruff, "check", "--select", "ALL", "--no-cache", "--exit-zero", "-q", str(tree)])
+        upgrade = shutil.which("tf_upgrade_v2") or str(Path(sys.executable).with_name("tf_upgrade_v2"))
+        upgrade_seconds = None
+        if args.tf_upgrade and Path(upgrade).exists():
+            upgrade_seconds = timed("tf_upgrade_v2 --intree", [upgrade, "--intree", str(tree), "--outtree",
+                                                               str(work / "upgraded"), "--reportfile",
+                                                               str(work / "report.txt")])
+        print("ratios:")
+        print(f"  libcst-parse-everything / kerasfix cold   {baseline / cold:6.1f}x  (kerasfix is faster when > 1)")
+        print(f"  kerasfix warm / cold                      {warm / cold:6.2f}")
+        if ruff_seconds:
+            print(f"  kerasfix cold / ruff                      {cold / ruff_seconds:6.1f}x  (target: <= 3)")
+        if upgrade_seconds:
+            print(f"  tf_upgrade_v2 / kerasfix cold             {upgrade_seconds / cold:6.1f}x  (target: >= 20)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
