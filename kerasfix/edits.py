@@ -191,10 +191,6 @@ def _add_methods(cls: cst.ClassDef, additions: list[AddMethod]) -> cst.ClassDef:
         for add in adds:
             statements.extend(add.statements)
         statements.extend(cst.parse_statement(line) for line in first.epilogue)
-        method = method.with_changes(
-            body=method.body.with_changes(body=statements),
-            leading_lines=[cst.EmptyLine(indent=False)] if body else [],
-        )
         index = next(
             (i for i, s in enumerate(body) if isinstance(s, cst.FunctionDef)
              and (first.before_method is None or s.name.value == first.before_method)),
@@ -202,6 +198,10 @@ def _add_methods(cls: cst.ClassDef, additions: list[AddMethod]) -> cst.ClassDef:
         )
         if index is None:
             index = next((i for i, s in enumerate(body) if isinstance(s, cst.FunctionDef)), len(body))
+        method = method.with_changes(
+            body=method.body.with_changes(body=statements),
+            leading_lines=[cst.EmptyLine(indent=False)] if index > 0 else [],
+        )
         body.insert(index, method)
         if index + 1 < len(body) and not body[index + 1].leading_lines:
             body[index + 1] = body[index + 1].with_changes(leading_lines=[cst.EmptyLine(indent=False)])

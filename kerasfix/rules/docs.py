@@ -128,9 +128,22 @@ class Bias(tf.keras.layers.Layer):
         return x + self.b
 ```
 
+The fix (with `--unsafe-fixes`) does exactly that when the variable is made directly in
+`call` (bound to a local, stored on `self`, or used inline) and its arguments need nothing
+computed in `call` but the input's shape: the creation becomes a keyword
+`self.add_weight(...)` (as KF101, KF102, KF104 and KF105 would write it) at the top of
+`build`, with `x.shape[...]` read as `input_shape[...]`, and `call` uses `self.<name>`. A class
+without `build` gets one.
+
+## When there is no fix
+Arguments computed in `call` (a tensor's value, a local), a loop, a nested function, a
+helper method of `call`, or an initial value that does not map to an initializer: the
+message says what to move where.
+
 ## Fix safety
-No automatic fix: moving a variable out of `call` changes when it is created and what its
-shape may depend on, which a person must confirm. The message says what to move where.
+Unsafe: the variable is now created once, when the layer is built, instead of on every call,
+and is initialised once; that is the point, but code that relied on a fresh value per call
+(a random mask, say) would change behaviour. A person should read the diff.
 """
 
 KF104 = """\

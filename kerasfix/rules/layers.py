@@ -15,8 +15,11 @@ from . import docs
 from ..syntax import children
 from .base import (Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name, source,
                    walk)
+from . import weights as from_weights
 from .calls import bind, keyword_arg, layout
 
+KF103 = Rule("KF103", "variable-created-in-call", "a weight created inside `call`", "sometimes",
+             "unsafe: moved into `build`", docs.KF103)
 KF201 = Rule("KF201", "layer-created-in-call", "a Keras layer constructed inside `call`", "sometimes",
              "safe when lifted into `__init__`; unsafe when it needs `build`", docs.KF201)
 KF202 = Rule("KF202", "tf1-functional-layer", "a TF1 `tf.layers.<function>` call inside a Keras layer",
@@ -35,7 +38,7 @@ def snake_case(name: str) -> str:
 
 
 class LayerRules(RuleFamily):
-    rules = (KF201, KF202, KF203)
+    rules = (KF103, KF201, KF202, KF203)
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         yield from _tf1_classes(ctx)
@@ -81,6 +84,9 @@ class _ClassLifter:
                     finding = self._construction(func, node, parents)
                     if finding:
                         yield finding
+                elif resolved in api.GET_VARIABLE | api.VARIABLE or \
+                        is_self_attribute(node.func, self_name(func)) in ("add_weight", "add_variable"):
+                    yield self._weight(func, node, parents)
 
     # -- KF201 ---------------------------------------------------------------------------------
     def _construction(self, func: cst.FunctionDef, call: cst.Call, parents) -> Finding | None:
@@ -123,6 +129,44 @@ class _ClassLifter:
         safety = Safety.SAFE if placement.where == "__init__" else Safety.UNSAFE
         return Finding("KF201", call, f"{what}; build it once in `{placement.where}` as `self.{attr}`",
                        Fix(tuple(e for e in edits if e is not None), safety, f"lift into {placement.where}"))
+
+    # -- KF103 ---------------------------------------------------------------------------------
+    def _weight(self, func: cst.FunctionDef, call: cst.Call, parents) -> Finding:
+        label = source(call.func)
+        what = f"`{label}` inside `{func.name.value}` makes a new variable on every call, which no Keras tracks"
+        manual = f"{what}; create it once in `build` with `self.add_weight(...)` and use it here"
+        me = self_name(func)
+        if _in_loop_or_scope(call, parents, func) or func.name.value != "call":
+            return Finding("KF103", call, manual)
+        statement, form, local = _usage(call, parents.get(id(call)), parents, me)
+        form = form or "inline"  # a variable is a value: any expression can read `self.<name>`
+        if form == "bound" and not _only_bound_once(func, self.cls.method_nodes["call"], local):
+            return Finding("KF103", call, manual)
+        build_param = self._build_param()
+        converted = from_weights.as_add_weight(self.ctx, call, me)
+        if converted is None or build_param is None:
+            return Finding("KF103", call, manual)
+        placement = self._placement(func, [a.value for a in converted.args])
+        if not placement.where:
+            return Finding("KF103", call, f"{manual} ({placement.reason})")
+        placement = Placement("build", self_attrs=placement.self_attrs)  # weights belong in build
+        if form == "inline":
+            attr = self._allocate(_literal_name(converted) or "weight")
+        elif form == "self":
+            attr = local
+        else:
+            attr = self._allocate(local)
+        new_value = _shape_to_build(converted, func, build_param)
+        edits = [self._place(placement, attr, new_value, statement if form != "inline" else None)]
+        target = cst.Attribute(value=cst.Name(me), attr=cst.Name(attr))
+        if form == "inline":
+            edits.append(Replace(call, target))
+        else:
+            edits.append(Remove(statement))
+            if form == "bound":
+                edits.extend(Replace(n, target) for n in self._loads(func, local, statement))
+        return Finding("KF103", call, f"{what}; create it once in `build` as `self.{attr}`",
+                       Fix(tuple(edits), Safety.UNSAFE, "move into build"))
 
     # -- KF202 ---------------------------------------------------------------------------------
     def _tf1_function(self, func: cst.FunctionDef, call: cst.Call, parents, fname: str) -> Finding:

@@ -19,8 +19,6 @@ KF101 = Rule("KF101", "get-variable-in-layer", "`tf.get_variable` inside a Keras
              "safe", docs.KF101)
 KF102 = Rule("KF102", "raw-variable-in-layer", "`tf.Variable` inside a Keras layer", "sometimes",
              "safe", docs.KF102)
-KF103 = Rule("KF103", "variable-created-in-call", "a weight created inside `call`", "never",
-             "no fix: the rule says what to move where", docs.KF103)
 KF104 = Rule("KF104", "add-weight-positional", "`self.add_weight` with positional arguments", "sometimes",
              "safe", docs.KF104)
 KF105 = Rule("KF105", "add-variable-alias", "`self.add_variable`, which Keras 3 redefined", "sometimes",
@@ -36,7 +34,7 @@ MANUAL_HINT = "finish it by hand as `self.add_weight(name=..., shape=..., initia
 
 
 class WeightRules(RuleFamily):
-    rules = (KF101, KF102, KF103, KF104, KF105, KF106, KF107, KF108)
+    rules = (KF101, KF102, KF104, KF105, KF106, KF107, KF108)  # KF103 lives with the lifts
     triggers = ("get_variable", "Variable", "add_weight", "add_variable", "initializers", "variable_scope")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
@@ -57,18 +55,16 @@ class WeightRules(RuleFamily):
     def _call(self, ctx, cls, call, method_name, me, usable_self, in_call, own_add_weight, blocked_scopes):
         resolved = ctx.resolve(call.func)
         method = is_self_attribute(call.func, me)
+        if in_call:
+            return  # weights made in `call`: KF103, in rules/layers.py
         if resolved in api.GET_VARIABLE or resolved in api.VARIABLE:
             what = "tf.get_variable" if resolved in api.GET_VARIABLE else "tf.Variable"
-            if in_call:
-                yield _in_call(call, what)
-            elif method_name not in cls.setup_methods:
+            if method_name not in cls.setup_methods:
                 yield _unknown_caller(call, what, method_name)
             elif resolved in api.GET_VARIABLE:
                 yield _get_variable(ctx, call, me if usable_self else None, blocked_scopes.get(id(call)))
             else:
                 yield _variable(ctx, call, me if usable_self else None)
-        elif method in ("add_weight", "add_variable") and in_call:
-            yield _in_call(call, f"self.{method}")
         elif method == "add_weight" and not own_add_weight:
             finding = _add_weight(call)
             if finding:
@@ -358,15 +354,29 @@ def _constant_initializer(ctx: Context, value: cst.BaseExpression) -> cst.BaseEx
     return cst.parse_expression(f"{tf_alias}.constant_initializer({code})")
 
 
-# --- KF103 ------------------------------------------------------------------------------------
-
-
-def _in_call(call: cst.Call, what: str) -> Finding:
-    return Finding(
-        "KF103", call,
-        f"`{what}` inside `call` makes a new variable on every call, which no Keras tracks; "
-        "create it once in `build` with `self.add_weight(...)` and use it here",
-    )
+def as_add_weight(ctx: Context, call: cst.Call, me: str) -> cst.Call | None:
+    """The keyword `self.add_weight(...)` call making the variable `call` makes, if any
+    (for KF103, which moves it into `build`)."""
+    resolved = ctx.resolve(call.func)
+    method = is_self_attribute(call.func, me)
+    if resolved in api.GET_VARIABLE:
+        finding = _get_variable(ctx, call, me, None)
+    elif resolved in api.VARIABLE:
+        finding = _variable(ctx, call, me)
+    elif method == "add_weight":
+        finding = _add_weight(call)
+        if finding is None:
+            return call
+    elif method == "add_variable":
+        finding = _add_variable(call, me)
+        if finding is None:
+            return call
+    else:
+        return None
+    if finding.fix is None:
+        return None
+    edit = finding.fix.edits[0]
+    return edit.new(call) if edit.composable else edit.new
 
 
 def _unknown_caller(call: cst.Call, what: str, method: str) -> Finding:
