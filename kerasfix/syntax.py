@@ -102,6 +102,7 @@ class _PositionState(CodegenState):
 
     wanted: set[int] = dataclasses.field(default_factory=set)
     computed: dict[int, CodeRange] = dataclasses.field(default_factory=dict)
+    starts: list[CodePosition] = dataclasses.field(default_factory=list)
     line: int = 1
     column: int = 0
 
@@ -122,6 +123,17 @@ class _PositionState(CodegenState):
 
     def pop_trailing_newline(self) -> None:
         pass
+
+    # Nodes that report no syntactic position get the range of their whole code, as
+    # libcst's provider gives them.
+    def before_codegen(self, node) -> None:
+        if id(node) in self.wanted:
+            self.starts.append(CodePosition(self.line, self.column))
+
+    def after_codegen(self, node) -> None:
+        if id(node) in self.wanted:
+            start = self.starts.pop()
+            self.computed.setdefault(id(node), CodeRange(start, CodePosition(self.line, self.column)))
 
     def record_syntactic_position(self, node, *, start_node=None, end_node=None):
         if id(node) not in self.wanted:

@@ -482,7 +482,8 @@ class is spelled the way the module already reaches Keras (`layers.Dense` after
 tf`), and `import tensorflow as tf` is added only when nothing else can spell it.
 
 ## When there is no fix
-`batch_normalization` arguments Keras lacks on one line or the other (`renorm`, `fused`
+A function imported by name (`from tensorflow.compat.v1.layers import dense`): that import
+itself fails on Keras 3, so the import must go too, by hand. `batch_normalization` arguments Keras lacks on one line or the other (`renorm`, `fused`
 other than a speed hint, `virtual_batch_size`, `adjustment`) are reported, not dropped; so is
 a call in a loop, a helper method, or with arguments computed in `call`.
 

@@ -177,6 +177,9 @@ class _ClassLifter:
         me = self_name(func)
         if _in_loop_or_scope(call, parents, func) or func.name.value != "call":
             return Finding("KF202", call, manual)
+        if isinstance(call.func, cst.Name):
+            return Finding("KF202", call, f"{manual}; and remove its import, which itself fails on Keras 3 "
+                                          f"(`from ... layers import {call.func.value}`)")
         bound = bind(call, ("inputs",) + spec.params)
         if bound is None or bound.unknown or bound.value("inputs") is None:
             return Finding("KF202", call, f"{manual} (its arguments cannot be read)")
