@@ -194,7 +194,8 @@ def scan_file(source: bytes, module_name: str, is_package: bool) -> FileScan | N
 
 # --- which Keras classes could hold a finding (a cheap, conservative ast look) ----------------
 
-_WEIGHT_CALLS = frozenset({"get_variable", "Variable", "add_weight", "add_variable"})
+_WEIGHT_CALLS = frozenset({"get_variable", "Variable", "variable", "add_weight", "add_variable",
+                           "append", "extend", "insert"})  # the last three for KF110
 _CONTAINER_CALLS = frozenset({"tuple", "set", "frozenset"})
 
 

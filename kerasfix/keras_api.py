@@ -86,6 +86,14 @@ GET_VARIABLE = frozenset(
     }
 )
 VARIABLE = frozenset({"tf.Variable", "tf.compat.v1.Variable", "tf.python.ops.variables.Variable"})
+# keras.backend.variable(value, dtype=None, name=None, constraint=None): a bare variable
+BACKEND_VARIABLE = frozenset({"keras.backend.variable"})
+BACKEND_VARIABLE_PARAMS = ("value", "dtype", "name", "constraint")
+# Weight lists a layer exposes: appending to them never tracks anything on Keras 3
+WEIGHT_LISTS = frozenset({
+    "_trainable_weights", "_non_trainable_weights", "trainable_weights", "non_trainable_weights",
+    "trainable_variables", "non_trainable_variables", "weights", "variables",
+})
 VARIABLE_SCOPE = frozenset(
     {
         "tf.variable_scope",
@@ -183,6 +191,10 @@ VARIABLE_POLICY = ArgumentPolicy(
     },
     manual=_MANUAL_COMMON,
 )
+BACKEND_VARIABLE_POLICY = ArgumentPolicy(
+    keep=frozenset({"name", "dtype", "constraint"}),
+    drop_when={},
+)
 ADD_WEIGHT_POLICY = ArgumentPolicy(
     keep=ADD_WEIGHT_PORTABLE_KEYWORDS | {"autocast", "overwrite_with_gradient"},
     drop_when={
@@ -243,8 +255,14 @@ for _old, _new in (
     ("tf.compat.v1.random.uniform", "tf.random.uniform"),
     ("tf.compat.v1.zeros", "tf.zeros"),
     ("tf.compat.v1.ones", "tf.ones"),
+    ("keras.backend.zeros", "tf.zeros"),
+    ("keras.backend.ones", "tf.ones"),
 ):
     INITIAL_VALUE_FACTORIES[_old] = INITIAL_VALUE_FACTORIES[_new]
+
+# numpy's float64 default never reached the variable: Keras casts to the layer's dtype
+INITIAL_VALUE_FACTORIES["numpy.zeros"] = InitialValueFactory(("shape", "dtype", "order"), '"zeros"', dtype_param=None)
+INITIAL_VALUE_FACTORIES["numpy.ones"] = InitialValueFactory(("shape", "dtype", "order"), '"ones"', dtype_param=None)
 
 CONSTANT = frozenset({"tf.constant", "tf.compat.v1.constant"})
 CONSTANT_PARAMS = ("value", "dtype", "shape", "name")

@@ -525,3 +525,73 @@ A class imported by name from `tensorflow.compat.v1.layers`: change the import b
 Safe: in TF 1.13 and later `tf.layers.X` subclassed `tf.keras.layers.X`; the TF1 subclass
 added only graph-mode variable-scope naming, which TF 2 does not have.
 """
+
+KF109 = """\
+## What it does
+Finds `keras.backend.variable(...)` (`K.variable`, `tf.keras.backend.variable`) in a Keras
+layer or model, outside `call`, and rewrites it as `self.add_weight(...)` when its value
+maps to a shape and an initializer (as KF102 does for `tf.Variable`: numbers, `np.zeros` /
+`np.ones`, `tf.zeros`, `tf.constant`, `tf.fill`, ...).
+
+## Why is this bad?
+Multi-backend Keras code made weights with `K.variable` and then pushed them into
+`self._trainable_weights`. Measured: on Keras 3 a `K.variable` made in `build` is not among
+`layer.weights` (lost, silently); tf_keras 2 tracks it as a plain attribute.
+
+## Example
+```python
+    def build(self, input_shape):
+        self.scale = K.variable(1.5, dtype=K.floatx(), name="scale")
+        self.norm = K.variable(np.ones((3,)), name="norm")
+```
+
+## Use instead
+```python
+    def build(self, input_shape):
+        self.scale = self.add_weight(name="scale", shape=(), initializer=tf.constant_initializer(1.5), dtype=K.floatx())
+        self.norm = self.add_weight(name="norm", shape=(3,), initializer="ones")
+```
+numpy's float64 default dtype is not carried over: `K.variable` cast it to the layer's float
+type anyway.
+
+## When there is no fix
+A value that does not map to an initializer (a computed array), or a method that neither
+`__init__` nor `build` calls: the finding says what to write.
+
+## Fix safety
+Safe: the same shape, dtype and value, now a tracked weight. Like `K.variable`, the weight
+is trainable.
+"""
+
+KF110 = """\
+## What it does
+Finds `self._trainable_weights.append(...)`, `self.trainable_weights.append(...)` and the
+like (`_non_trainable_weights`, `trainable_variables`, `extend`, `insert`) in a Keras layer
+or model.
+
+## Why is this bad?
+It was how Keras 1 and 2 code registered a variable made outside `add_weight`. Measured on
+TF 2.21: `self._trainable_weights` no longer exists on Keras 3 (AttributeError), and
+`self.trainable_weights` is a fresh list on both Keras lines, so appending to it does
+nothing at all; the variable is never trained. On tf_keras, appending a weight `add_weight`
+already tracks lists it twice.
+
+## Example
+```python
+    def build(self, input_shape):
+        self.beta = K.variable(1.0, name="beta")
+        if self.trainable:
+            self._trainable_weights.append(self.beta)
+```
+
+## Use instead
+```python
+    def build(self, input_shape):
+        self.beta = self.add_weight(name="beta", shape=(), initializer="ones", trainable=self.trainable)
+```
+
+## Fix safety
+No automatic fix: whether the weight should be trainable is often decided around the append
+(as above), which a person should carry into `trainable=`. KF109 and KF102 rewrite the
+variable itself.
+"""

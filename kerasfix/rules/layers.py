@@ -84,7 +84,7 @@ class _ClassLifter:
                     finding = self._construction(func, node, parents)
                     if finding:
                         yield finding
-                elif resolved in api.GET_VARIABLE | api.VARIABLE or \
+                elif resolved in api.GET_VARIABLE | api.VARIABLE | api.BACKEND_VARIABLE or \
                         is_self_attribute(node.func, self_name(func)) in ("add_weight", "add_variable"):
                     yield self._weight(func, node, parents)
 

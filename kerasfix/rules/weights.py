@@ -19,6 +19,10 @@ KF101 = Rule("KF101", "get-variable-in-layer", "`tf.get_variable` inside a Keras
              "safe", docs.KF101)
 KF102 = Rule("KF102", "raw-variable-in-layer", "`tf.Variable` inside a Keras layer", "sometimes",
              "safe", docs.KF102)
+KF109 = Rule("KF109", "backend-variable-in-layer", "`keras.backend.variable` inside a Keras layer", "sometimes",
+             "safe", docs.KF109)
+KF110 = Rule("KF110", "weight-list-append", "appending to a layer's weight lists", "never",
+             "no fix: the message says what to write", docs.KF110)
 KF104 = Rule("KF104", "add-weight-positional", "`self.add_weight` with positional arguments", "sometimes",
              "safe", docs.KF104)
 KF105 = Rule("KF105", "add-variable-alias", "`self.add_variable`, which Keras 3 redefined", "sometimes",
@@ -34,8 +38,9 @@ MANUAL_HINT = "finish it by hand as `self.add_weight(name=..., shape=..., initia
 
 
 class WeightRules(RuleFamily):
-    rules = (KF101, KF102, KF104, KF105, KF106, KF107, KF108)  # KF103 lives with the lifts
-    triggers = ("get_variable", "Variable", "add_weight", "add_variable", "initializers", "variable_scope")
+    rules = (KF101, KF102, KF104, KF105, KF106, KF107, KF108, KF109, KF110)  # KF103 lives with the lifts
+    triggers = ("get_variable", "Variable", "variable", "add_weight", "add_variable", "initializers",
+                "variable_scope", "_weights", "_variables")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for cls in ctx.keras_classes:
@@ -55,14 +60,21 @@ class WeightRules(RuleFamily):
     def _call(self, ctx, cls, call, method_name, me, usable_self, in_call, own_add_weight, blocked_scopes):
         resolved = ctx.resolve(call.func)
         method = is_self_attribute(call.func, me)
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("append", "extend", "insert") \
+                and is_self_attribute(call.func.value, me) in api.WEIGHT_LISTS:
+            yield _weight_list_append(call, is_self_attribute(call.func.value, me))
+            return
         if in_call:
             return  # weights made in `call`: KF103, in rules/layers.py
-        if resolved in api.GET_VARIABLE or resolved in api.VARIABLE:
-            what = "tf.get_variable" if resolved in api.GET_VARIABLE else "tf.Variable"
+        if resolved in api.GET_VARIABLE or resolved in api.VARIABLE or resolved in api.BACKEND_VARIABLE:
+            what = {True: "tf.get_variable"}.get(resolved in api.GET_VARIABLE) or (
+                "keras.backend.variable" if resolved in api.BACKEND_VARIABLE else "tf.Variable")
             if method_name not in cls.setup_methods:
                 yield _unknown_caller(call, what, method_name)
             elif resolved in api.GET_VARIABLE:
                 yield _get_variable(ctx, call, me if usable_self else None, blocked_scopes.get(id(call)))
+            elif resolved in api.BACKEND_VARIABLE:
+                yield _variable(ctx, call, me if usable_self else None, backend=True)
             else:
                 yield _variable(ctx, call, me if usable_self else None)
         elif method == "add_weight" and not own_add_weight:
@@ -199,13 +211,17 @@ _SCOPE_DEFAULTS = frozenset({"initializer", "regularizer", "caching_device", "pa
 # --- KF102 ------------------------------------------------------------------------------------
 
 
-def _variable(ctx: Context, call: cst.Call, me: str | None) -> Finding:
-    what = "`tf.Variable` in a Keras layer: Keras 3 never tracks it"
-    bound = bind(call, api.VARIABLE_PARAMS)
+def _variable(ctx: Context, call: cst.Call, me: str | None, backend: bool = False) -> Finding:
+    """KF102 for `tf.Variable(...)`, and KF109 for `keras.backend.variable(...)`."""
+    code, label, params, policy, value_param = (
+        ("KF109", "keras.backend.variable", api.BACKEND_VARIABLE_PARAMS, api.BACKEND_VARIABLE_POLICY, "value")
+        if backend else ("KF102", "tf.Variable", api.VARIABLE_PARAMS, api.VARIABLE_POLICY, "initial_value"))
+    what = f"`{label}` in a Keras layer: Keras 3 never tracks it"
+    bound = bind(call, params)
     if bound is None:
-        return Finding("KF102", call, f"{what}; its arguments use * or **, so {MANUAL_HINT}")
-    converted = _convert(call, bound, api.VARIABLE_POLICY)
-    initial = bound.value("initial_value")
+        return Finding(code, call, f"{what}; its arguments use * or **, so {MANUAL_HINT}")
+    converted = _convert(call, bound, policy)
+    initial = bound.value(value_param)
     planned = _initial_value(ctx, initial) if initial is not None else None
     if initial is None:
         converted.manual.append("it has no initial value")
@@ -214,9 +230,9 @@ def _variable(ctx: Context, call: cst.Call, me: str | None) -> Finding:
     if me is None:
         converted.manual.append("a static or class method has no `self` to call add_weight on")
     if converted.manual:
-        return Finding("KF102", call, _manual_message(what, converted.manual))
+        return Finding(code, call, _manual_message(what, converted.manual))
     shape, initializer, dtype = planned
-    index = bound.args["initial_value"][0]
+    index = bound.args[value_param][0]
     new_args: list[cst.Arg] = []
     kept = [plan.apply(arg) for i, (plan, arg) in enumerate(zip(converted.plans, call.args))
             if i != index and plan is not None]
@@ -231,7 +247,7 @@ def _variable(ctx: Context, call: cst.Call, me: str | None) -> Finding:
     new_call = call.with_changes(func=_self_add_weight(me), args=layout(call, [
         a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in new_args]))
     fix = Fix((Replace(call, new_call),), Safety.SAFE, "use self.add_weight")
-    return Finding("KF102", call, f"{what}; use `{me}.add_weight`", fix)
+    return Finding(code, call, f"{what}; use `{me}.add_weight`", fix)
 
 
 def _initial_value(ctx: Context, value: cst.BaseExpression):
@@ -264,7 +280,7 @@ def _initial_value(ctx: Context, value: cst.BaseExpression):
                     continue
                 parts.append(f"{keyword}={code if code is not None else default}")
             initializer = cst.parse_expression(f"{spelled}({', '.join(parts)})")
-        return bound.value("shape"), initializer, bound.value("dtype")
+        return bound.value("shape"), initializer, bound.value(factory.dtype_param) if factory.dtype_param else None
     if resolved in api.CONSTANT:
         bound = bind(value, api.CONSTANT_PARAMS)
         if bound is None or bound.unknown:
@@ -363,6 +379,8 @@ def as_add_weight(ctx: Context, call: cst.Call, me: str) -> cst.Call | None:
         finding = _get_variable(ctx, call, me, None)
     elif resolved in api.VARIABLE:
         finding = _variable(ctx, call, me)
+    elif resolved in api.BACKEND_VARIABLE:
+        finding = _variable(ctx, call, me, backend=True)
     elif method == "add_weight":
         finding = _add_weight(call)
         if finding is None:
@@ -379,8 +397,18 @@ def as_add_weight(ctx: Context, call: cst.Call, me: str) -> cst.Call | None:
     return edit.new(call) if edit.composable else edit.new
 
 
+def _weight_list_append(call: cst.Call, attribute: str) -> Finding:
+    effect = ("raises AttributeError on Keras 3" if attribute.startswith("_")
+              else "does nothing on either Keras line (the list is a fresh copy)")
+    return Finding(
+        "KF110", call,
+        f"appending to `self.{attribute}` {effect}; make the weight with `self.add_weight(..., trainable=...)`, "
+        "which tracks it, and drop this line",
+    )
+
+
 def _unknown_caller(call: cst.Call, what: str, method: str) -> Finding:
-    code = "KF101" if what == "tf.get_variable" else "KF102"
+    code = {"tf.get_variable": "KF101", "keras.backend.variable": "KF109"}.get(what, "KF102")
     return Finding(
         code, call,
         f"`{what}` in a Keras layer, in `{method}`, which neither `__init__` nor `build` calls: Keras 3 never "
