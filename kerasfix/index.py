@@ -194,8 +194,8 @@ def scan_file(source: bytes, module_name: str, is_package: bool) -> FileScan | N
 
 # --- which Keras classes could hold a finding (a cheap, conservative ast look) ----------------
 
-_WEIGHT_CALLS = frozenset({"get_variable", "Variable", "variable", "add_weight", "add_variable",
-                           "append", "extend", "insert"})  # the last three for KF110
+_WEIGHT_CALLS = frozenset({"get_variable", "Variable", "variable", "add_weight", "add_variable"})
+_LIST_CALLS = frozenset({"append", "extend", "insert"})  # on a weight list: KF110
 _CONTAINER_CALLS = frozenset({"tuple", "set", "frozenset"})
 
 
@@ -240,7 +240,9 @@ def _signals(cls: ast.ClassDef) -> tuple[bool, set[str], set[str], set[str]]:
                 if not name:
                     continue
                 last = name.rsplit(".", 1)[-1]
-                if last in _WEIGHT_CALLS:  # KF108's scopes matter only around these too
+                parts = name.split(".")
+                if last in _WEIGHT_CALLS or (  # KF108's scopes matter only around these too
+                        last in _LIST_CALLS and len(parts) > 2 and parts[-2] in keras_api.WEIGHT_LISTS):
                     weight_calls = True
                 if last[:1].isupper() or last in keras_api.TF1_LAYERS:
                     if in_call_method:  # KF201 and KF202 look in `call` and what it calls

@@ -559,8 +559,10 @@ A value that does not map to an initializer (a computed array), or a method that
 `__init__` nor `build` calls: the finding says what to write.
 
 ## Fix safety
-Safe: the same shape, dtype and value, now a tracked weight. Like `K.variable`, the weight
-is trainable.
+Safe: the same shape, dtype and value, now a tracked weight, and trainable like the variable
+`K.variable` made (tf_keras 2 already tracked and trained it as such). Multi-backend Keras 2
+tracked no plain attributes, so code written for it sometimes meant such a variable as a
+constant: where that is so, add `trainable=False`.
 """
 
 KF110 = """\
