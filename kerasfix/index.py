@@ -262,7 +262,7 @@ def _signals(cls: ast.ClassDef) -> tuple[bool, set[str], set[str], set[str]]:
     return weight_calls, constructed, referred, dtype_calls
 
 
-def spans_worth_parsing(source: bytes, scan: FileScan, index: ClassIndex) -> list[tuple[int, int]]:
+def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex) -> list[tuple[int, int]]:
     """The spans of the file's Keras classes that any rule could report something in.
 
     Conservative: it errs towards parsing. A class with none of the calls, constructions or
@@ -271,25 +271,26 @@ def spans_worth_parsing(source: bytes, scan: FileScan, index: ClassIndex) -> lis
     keras = {c.qualified for c in scan.classes if index.is_layer(c.qualified)}
     if not keras:
         return []
-    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
     imports, prefix = scan.imports, f"{scan.imports.module_name}." if scan.imports.module_name else ""
     spans: set[tuple[int, int]] = set()
-    for record in scan.classes:
-        if record.qualified not in keras or record.span in spans:
+    for span in sorted({c.span for c in scan.classes if c.qualified in keras}):
+        # only the top-level statement holding the class is read again, not the whole file
+        try:
+            statement = ast.parse("".join(lines[span[0] - 1:span[1]])).body
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            spans.add(span)  # let libcst have the last word
             continue
-        for statement in tree.body:
-            first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
-            if first != record.span[0]:
+        for node in _class_defs(statement):
+            if prefix + node.name not in keras:
                 continue
-            for node in _class_defs([statement]):
-                if prefix + node.name not in keras:
-                    continue
-                weight_calls, constructed, referred, dtype_calls = _signals(node)
-                if (weight_calls
-                        or any(index.is_layer_dotted(n, imports) or _is_tf1_layer(imports, n) for n in constructed)
-                        or any(_is_tf1_layer(imports, n) for n in referred)
-                        or any(keras_api.is_keras_initializer(imports.resolve_dotted(n) or "") for n in dtype_calls)):
-                    spans.add(record.span)
+            weight_calls, constructed, referred, dtype_calls = _signals(node)
+            if (weight_calls
+                    or any(index.is_layer_dotted(n, imports) or _is_tf1_layer(imports, n) for n in constructed)
+                    or any(_is_tf1_layer(imports, n) for n in referred)
+                    or any(keras_api.is_keras_initializer(imports.resolve_dotted(n) or "") for n in dtype_calls)):
+                spans.add(span)
+                break
     return sorted(spans)
 
 

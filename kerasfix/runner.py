@@ -56,7 +56,8 @@ class FileResult:
     new_source: str | None = None
     written: bool = False
     error: str | None = None
-    parsed: bool = False
+    parsed: bool = False  # libcst parsed it
+    checked: bool = False  # every rule had its say (with or without a parse): cacheable
 
     @property
     def changed(self) -> bool:
@@ -122,8 +123,9 @@ def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex
     from .engine import InvalidRewrite, RuleSelection, process_source
 
     selection = RuleSelection(settings.select, settings.ignore, settings.unsafe_fixes)
-    segments = None if scan is None else spans_worth_parsing(job.data, scan, index)
+    segments = None if scan is None else spans_worth_parsing(source.text, scan, index)
     if segments == [] and job.path != "-":
+        result.checked = True
         return result  # no Keras class here holds anything a rule looks at: nothing to parse
     try:
         outcome = process_source(
@@ -145,7 +147,7 @@ def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex
         result.error = (f"internal error {type(error).__name__}: {error} "
                         f"({Path(where.filename).name}:{where.lineno}); file left unchanged")
         return result
-    result.parsed = True
+    result.parsed = result.checked = True
     if job.path == "-":
         result.original = source.text  # `apply -` echoes it when nothing changes
     result.findings = _rows(outcome.findings)
@@ -241,7 +243,7 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
             result.files.append(file_result)
             if file_result.parsed:
                 result.parsed += 1
-            if cache and file_result.parsed and not file_result.error and job.path != "-":
+            if cache and file_result.checked and not file_result.error and job.path != "-":
                 if not file_result.changed:
                     cache.put_findings(_result_key(job, selection_key, layer_digest), file_result.findings)
                 elif file_result.written:
