@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from pathlib import Path
 
 # -- a synthetic legacy tree -------------------------------------------------------------------

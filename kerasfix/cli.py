@@ -66,7 +66,7 @@ def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode):
             exclude=exclude, unsafe_fixes=unsafe_fixes, jobs=jobs, cache=False if no_cache else None,
         )
     except ConfigError as error:
-        raise _fail(str(error))
+        raise _fail(str(error)) from None
     codes = (settings.select or set()) | settings.ignore
     if codes:
         from .rules import RULES  # imports libcst: only when there are codes to check

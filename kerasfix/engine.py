@@ -138,7 +138,7 @@ def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_pac
         fixable = [f for f in current_findings if selection.applies(f)]
         if not fixable:
             break
-        chosen = select_compatible([f.fix for f in fixable], lambda node: ranges[id(node)])
+        chosen = select_compatible([f.fix for f in fixable], lambda node, found=ranges: found[id(node)])
         fixed_module, needed = apply_fixes(current, chosen)
         new_text = fixed_module.code
         if new_text == current_text:

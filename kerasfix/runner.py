@@ -22,8 +22,8 @@ from typing import Callable, Iterable
 from . import __version__
 from .cache import Cache
 from .config import Settings
-from .files import SourceError, SourceFile, decode_source, discover, write_atomic
-from .index import (CLASS_LINE, ClassIndex, FileScan, may_define_layers, module_name_for, scan_file,
+from .files import SourceError, decode_source, discover, write_atomic
+from .index import (ClassIndex, FileScan, may_define_layers, module_name_for, scan_file,
                     spans_worth_parsing)
 
 STDIN = Path("-")

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from kerasfix.cli import app
@@ -160,6 +159,7 @@ def test_machine_formats(tmp_path, monkeypatch):
 def test_every_rule_has_a_full_page(tmp_path, monkeypatch):
     for code, rule in RULES.items():
         page = run(["explain", code.lower()], tmp_path, monkeypatch).stdout
+        assert page.startswith(f"# {code} {rule.name}\n")
         for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety"):
             assert heading in page, f"{code} lacks {heading}"
     listing = run(["rules"], tmp_path, monkeypatch).stdout

@@ -5,11 +5,9 @@ from __future__ import annotations
 import ast
 import importlib.util
 import os
-import sys
 from pathlib import Path
 
 import libcst as cst
-import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 from typer.testing import CliRunner
 

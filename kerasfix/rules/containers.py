@@ -9,8 +9,7 @@ import libcst as cst
 from ..edits import Fix, Replace, Safety
 from ..names import BUILTIN_NAMES
 from . import docs
-from ..syntax import children
-from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name, walk
+from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name
 
 KF301 = Rule(
     code="KF301",
@@ -154,7 +153,7 @@ def _check_class(ctx: Context, cls: KerasClass) -> Iterator[Finding]:
         )
         fix = Fix(edits, Safety.SAFE if safe else Safety.UNSAFE,
                   f"keep `self.{attr}` in a list")
-        for node, kind, target in attr_sites:
+        for _, kind, target in attr_sites:
             if kind == "empty":
                 continue
             rule = KF301 if kind == "tuple" else KF302

@@ -118,17 +118,25 @@ class _ClassLifter:
                 literal = None
             attr = self._allocate(local if form == "bound" else literal or snake_case(class_name))
         new_value = call if placement.where == "__init__" else _shape_to_build(call, func, self._build_param())
+        edits = self._lift(func, call, placement, attr, new_value, statement, form, local)
+        safety = Safety.SAFE if placement.where == "__init__" else Safety.UNSAFE
+        return Finding("KF201", call, f"{what}; build it once in `{placement.where}` as `self.{attr}`",
+                       Fix(edits, safety, f"lift into {placement.where}"))
+
+    def _lift(self, func: cst.FunctionDef, call: cst.Call, placement: Placement, attr: str,
+              new_value: cst.BaseExpression, statement, form: str, local: str | None) -> tuple:
+        """The edits that build `self.<attr> = new_value` where the placement says, and make
+        `call` use `self.<attr>`: in place of an inline construction, or instead of the local
+        the removed statement bound (or the attribute it set)."""
         edits = [self._place(placement, attr, new_value, statement if form != "inline" else None)]
-        target = cst.Attribute(value=cst.Name(me), attr=cst.Name(attr))
+        target = cst.Attribute(value=cst.Name(self_name(func)), attr=cst.Name(attr))
         if form == "inline":
             edits.append(Replace(call, target))
         else:
             edits.append(Remove(statement))
             if form == "bound":
                 edits.extend(Replace(n, target) for n in self._loads(func, local, statement))
-        safety = Safety.SAFE if placement.where == "__init__" else Safety.UNSAFE
-        return Finding("KF201", call, f"{what}; build it once in `{placement.where}` as `self.{attr}`",
-                       Fix(tuple(e for e in edits if e is not None), safety, f"lift into {placement.where}"))
+        return tuple(edits)
 
     # -- KF103 ---------------------------------------------------------------------------------
     def _weight(self, func: cst.FunctionDef, call: cst.Call, parents) -> Finding:
@@ -157,16 +165,9 @@ class _ClassLifter:
         else:
             attr = self._allocate(local)
         new_value = _shape_to_build(converted, func, build_param)
-        edits = [self._place(placement, attr, new_value, statement if form != "inline" else None)]
-        target = cst.Attribute(value=cst.Name(me), attr=cst.Name(attr))
-        if form == "inline":
-            edits.append(Replace(call, target))
-        else:
-            edits.append(Remove(statement))
-            if form == "bound":
-                edits.extend(Replace(n, target) for n in self._loads(func, local, statement))
+        edits = self._lift(func, call, placement, attr, new_value, statement, form, local)
         return Finding("KF103", call, f"{what}; create it once in `build` as `self.{attr}`",
-                       Fix(tuple(edits), Safety.UNSAFE, "move into build"))
+                       Fix(edits, Safety.UNSAFE, "move into build"))
 
     # -- KF202 ---------------------------------------------------------------------------------
     def _tf1_function(self, func: cst.FunctionDef, call: cst.Call, parents, fname: str) -> Finding:

@@ -10,7 +10,7 @@ import libcst as cst
 from .. import keras_api as api
 from ..edits import Fix, Replace, Safety
 from . import docs
-from .base import (Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name, source,
+from .base import (Context, Finding, Rule, RuleFamily, is_self_attribute, self_name, source,
                    walk, walk_no_nested_scopes)
 from .calls import (Bound, as_keyword, bind, has_literal_slash, is_shape_literal, is_string, keyword_arg,
                     layout, rebuild, replace_slashes)
