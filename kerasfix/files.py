@@ -28,14 +28,11 @@ class SourceFile:
     encoding: str  # as detected: "utf-8", "utf-8-sig" (with a BOM), "latin-1", ...
 
 
-def read_source(path: Path) -> SourceFile:
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise SourceError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, skipped")
-        data = path.read_bytes()
-    except OSError as error:
-        raise SourceError(f"cannot read: {error.strerror or error}") from error
-    return decode_source(data)
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes; raises SourceError for one too large to be code, OSError otherwise."""
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise SourceError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, skipped")
+    return path.read_bytes()
 
 
 def decode_source(data: bytes) -> SourceFile:

@@ -22,7 +22,7 @@ from typing import Callable, Iterable
 from . import __version__
 from .cache import Cache
 from .config import Settings
-from .files import SourceError, decode_source, discover, write_atomic
+from .files import SourceError, decode_source, discover, read_bytes, write_atomic
 from .index import (ClassIndex, FileScan, may_define_layers, module_name_for, scan_file,
                     spans_worth_parsing)
 
@@ -106,7 +106,10 @@ def _rows(reports) -> list[FindingRow]:
 
 
 def scan_job(job: Job) -> FileScan | None:
-    return scan_file(job.data, job.module_name, job.is_package)
+    try:
+        return scan_file(job.data, job.module_name, job.is_package)
+    except Exception:  # a scan that fails leaves the file to libcst, which says why
+        return None
 
 
 def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex, settings: Settings) -> FileResult:
@@ -118,16 +121,16 @@ def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex
     except SourceError as error:
         result.error = str(error)
         return result
-    import libcst as cst  # noqa: WPS433 - deferred: a cached run never needs it
+    import libcst as cst  # imported here: a run answered from the cache never needs it
 
     from .engine import InvalidRewrite, RuleSelection, process_source
 
     selection = RuleSelection(settings.select, settings.ignore, settings.unsafe_fixes)
-    segments = None if scan is None else spans_worth_parsing(source.text, scan, index)
-    if segments == [] and job.path != "-":
-        result.checked = True
-        return result  # no Keras class here holds anything a rule looks at: nothing to parse
     try:
+        segments = None if scan is None else spans_worth_parsing(source.text, scan, index)
+        if segments == [] and job.path != "-":
+            result.checked = True
+            return result  # no Keras class here holds anything a rule looks at: nothing to parse
         outcome = process_source(
             source.text, module_name=job.module_name, is_package=job.is_package,
             index=index, selection=selection, fix=mode is not Mode.CHECK,
@@ -191,12 +194,6 @@ def _display(path: Path) -> str:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
-
-
-def _read(path: Path) -> bytes:
-    if path.stat().st_size > 10 * 1024 * 1024:
-        raise SourceError("larger than 10 MB, skipped")
-    return path.read_bytes()
 
 
 def _selection_key(settings: Settings, mode: Mode) -> str:
@@ -303,7 +300,7 @@ def _read_all(paths: list[Path], result: RunResult, stdin) -> list[Job]:
             continue
         shown = _display(path)
         try:
-            data = _read(path)
+            data = read_bytes(path)
             decode_source(data)  # cheap, so every file's encoding is checked
         except SourceError as error:
             result.files.append(FileResult(shown, error=str(error)))
@@ -376,7 +373,7 @@ def _package_context(jobs: list[Job]) -> list[Job]:
             if os.path.abspath(path) in given:
                 continue
             try:
-                data = _read(path)
+                data = read_bytes(path)
             except (OSError, SourceError):
                 continue
             module_name, is_package = module_name_for(path)
