@@ -15,6 +15,8 @@ from typing import Callable, Union
 import libcst as cst
 from libcst.metadata import CodeRange
 
+from .files import source_lines
+
 NodeResult = Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel]
 
 
@@ -217,7 +219,7 @@ def apply_fixes(module: cst.Module, fixes: list[Fix]) -> tuple[cst.Module, list[
 def add_imports(source: str, statements: list[str]) -> tuple[str, int, int]:
     """`source` with each import statement not already in it added after its top imports;
     also the line after which they went, and how many."""
-    lines = source.splitlines(keepends=True)
+    lines = source_lines(source)
     statements = [s for s in statements if s not in {line.strip() for line in lines}]
     if not statements:
         return source, 0, 0

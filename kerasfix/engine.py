@@ -14,6 +14,7 @@ import libcst as cst
 from libcst.metadata import CodeRange
 
 from .edits import AddImport, AddMethod, Safety, add_imports, apply_fixes, select_compatible
+from .files import source_lines
 from .index import ClassIndex
 from .names import ImportMap
 from .rules import FAMILIES
@@ -63,7 +64,7 @@ def _ignored_lines(source: str) -> dict[int, set[str] | None]:
     ignored: dict[int, set[str] | None] = {}
     if "kerasfix" not in source:
         return ignored
-    for number, line in enumerate(source.splitlines(), start=1):
+    for number, line in enumerate(source_lines(source), start=1):
         match = IGNORE_COMMENT.search(line)
         if match:
             codes = match.group("codes")
@@ -120,6 +121,7 @@ class _Unit:
     findings: list[Finding]
     remaining: list[Finding]
     fixed: Counter
+    original_text: str
     new_text: str
     imports: list[str]
 
@@ -130,7 +132,7 @@ def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_pac
     if imports is None:
         imports = import_map(module, module_name, is_package)
     findings, ranges = analyze(module, text, imports, index, selection)
-    unit = _Unit(findings, findings, Counter(), text, [])
+    unit = _Unit(findings, findings, Counter(), text, text, [])
     if not fix:
         return unit
     current, current_text, current_findings = module, text, findings
@@ -168,7 +170,7 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
         units = [(0, _process_unit(source, imports, module_name, is_package, index, selection, fix))]
         pieces = [units[0][1].new_text]
     else:
-        lines = source.splitlines(keepends=True)
+        lines = source_lines(source)
         units, pieces, cursor = [], [], 0
         for start, end in sorted(set(segments)):
             text = "".join(lines[start - 1:end])
@@ -180,11 +182,13 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
         pieces.append("".join(lines[cursor:]))
     outcome = FileOutcome()
     needed: list[str] = []
+    growth = 0  # lines earlier pieces gained (or lost) by their fixes
     for offset, unit in units:
         outcome.findings.extend(_report(f, selection, offset) for f in unit.findings)
-        outcome.remaining.extend(_report(f, selection, offset) for f in unit.remaining)
+        outcome.remaining.extend(_report(f, selection, offset + growth) for f in unit.remaining)
         outcome.fixed.update(unit.fixed)
         needed.extend(i for i in unit.imports if i not in needed)
+        growth += len(source_lines(unit.new_text)) - len(source_lines(unit.original_text))
     if not fix:
         return outcome
     new_source = "".join(pieces)

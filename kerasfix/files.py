@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 import tokenize
 from dataclasses import dataclass
@@ -16,6 +17,16 @@ ALWAYS_SKIPPED_DIRS = frozenset(
     {"__pycache__", "build", "dist", "node_modules", "site-packages", "venv", "env", ".venv"}
 )
 MAX_FILE_BYTES = 10 * 1024 * 1024  # larger .py files are generated data, not code
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines of Python source as Python counts them (ends kept): only \\n, \\r\\n and
+    \\r end a line. `str.splitlines` also splits at form feeds, \\x1c-\\x1e, \\x85 and
+    \\u2028, which old sources and string literals contain, and would shift every line."""
+    return _LINE.findall(text)
 
 
 class SourceError(Exception):

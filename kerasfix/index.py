@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import keras_api
+from .files import source_lines
 from .names import ImportMap, ast_dotted, canonical
 
 # methods whose calls the rules rewrite: a class that defines its own is left alone
@@ -271,7 +272,7 @@ def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex) -> list[
     keras = {c.qualified for c in scan.classes if index.is_layer(c.qualified)}
     if not keras:
         return []
-    lines = source.splitlines(keepends=True)
+    lines = source_lines(source)
     imports, prefix = scan.imports, f"{scan.imports.module_name}." if scan.imports.module_name else ""
     spans: set[tuple[int, int]] = set()
     for span in sorted({c.span for c in scan.classes if c.qualified in keras}):

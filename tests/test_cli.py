@@ -206,3 +206,29 @@ def test_single_file_inside_a_package_sees_its_package(tmp_path, monkeypatch):
     assert "models/deep.py:11:21: KF102" in result.stdout
     plain = run(["check", "tools/blocks.py"], tmp_path / "tree", monkeypatch)
     assert plain.exit_code == 0, "a same-named plain class must not be taken for the layer"
+
+
+def test_form_feeds_and_unicode_line_separators_keep_lines_aligned(tmp_path, monkeypatch):
+    # \f on its own line (old page breaks) and \u2028 in a string: not line ends for Python
+    source = ("import tensorflow as tf\n\f\nNOTE = 'a\u2028b'\n\n\n"
+              + TRAP.split("\n", 1)[1].replace("        self.heads", "        # x\x0c\n        self.heads"))
+    (tmp_path / "odd.py").write_text(source, encoding="utf-8")
+    checked = run(["check", "."], tmp_path, monkeypatch)
+    assert "odd.py:12:9: KF302" in checked.stdout
+    run(["apply", "."], tmp_path, monkeypatch)
+    assert (tmp_path / "odd.py").read_text(encoding="utf-8") == source.replace(
+        "{tf.keras.layers.Dense(1)}", "[tf.keras.layers.Dense(1)]")
+
+
+def test_lines_left_after_fixes_are_where_the_fixed_file_has_them(tmp_path, monkeypatch):
+    first = ("import tensorflow as tf\n\n\nclass A(tf.keras.Model):\n"
+             "    def call(self, x):\n        return tf.keras.layers.Dense(2)(x)\n\n\n")
+    second = ("class B(tf.keras.layers.Layer):\n    def call(self, x):\n"
+              "        return x + tf.Variable(x)\n")
+    (tmp_path / "two.py").write_text(first + second)
+    result = run(["apply", "."], tmp_path, monkeypatch)
+    fixed = (tmp_path / "two.py").read_text().splitlines()
+    left = [line for line in result.stdout.splitlines() if "KF103" in line]
+    assert len(left) == 1
+    line_number = int(left[0].split(":")[1])
+    assert "tf.Variable(x)" in fixed[line_number - 1]
