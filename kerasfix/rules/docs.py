@@ -422,10 +422,17 @@ Comments on a moved line move with it.
 Layers without weights (`Dropout`, `Activation`, `Flatten`, `Add`, pooling, ...) lose
 nothing when built in `call`, so they are not reported: this rule is about weights.
 
+A layer built in a `for` loop directly in `call`, whose iterable `__init__` can compute
+(`for width in self.widths: x = Dense(width)(x)`), becomes a list built once in `__init__`
+(`self.dense_layers = [Dense(width) for width in self.widths]`) zipped into the loop
+(`for width, dense in zip(self.widths, self.dense_layers): x = dense(x)`): unsafe, because
+the iterable must give the same items on every call.
+
 ## When there is no fix
 The constructor reads something computed in `call` (a local, a tensor's value), the layer is
-built in a loop or a comprehension, in a nested function, or in a helper method of `call`:
-the finding says to build the layers (a list, for a loop) in `__init__` and use them.
+built in a `while` loop, a comprehension, a loop with several constructions or over an
+iterable only `call` knows, in a nested function, or in a helper method of `call`: the
+finding says to build the layers (a list, for a loop) in `__init__` and use them.
 
 ## Fix safety
 Safe when the constructor's arguments mean the same in `__init__` (literals, module names,

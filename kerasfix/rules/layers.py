@@ -95,8 +95,8 @@ class _ClassLifter:
         parent = parents.get(id(call))
         me = self_name(func)
         if _in_loop_or_scope(call, parents, func):
-            return Finding("KF201", call, f"{what}; build the layers once in `__init__` (a list for a loop) "
-                                          "and use them here")
+            manual = f"{what}; build the layers once in `__init__` (a list for a loop) and use them here"
+            return self._in_loop(func, call, parents, class_name, what) or Finding("KF201", call, manual)
         if func.name.value != "call":
             return Finding("KF201", call, f"{what}; build it once in `__init__` as `self.<name>` and have "
                                           f"`{func.name.value}` use it")
@@ -137,6 +137,57 @@ class _ClassLifter:
             if form == "bound":
                 edits.extend(Replace(n, target) for n in self._loads(func, local, statement))
         return tuple(edits)
+
+    def _in_loop(self, func: cst.FunctionDef, call: cst.Call, parents, class_name: str, what: str) -> Finding | None:
+        """`for n in ITER: x = Dense(n)(x)` directly in `call`, with ITER known in `__init__`:
+        build `[Dense(n) for n in ITER]` there and zip it into the loop (unsafe: ITER must
+        give the same items on every call)."""
+        loop = parents.get(id(call))
+        while loop is not None and not isinstance(loop, (cst.For, *_SCOPES, *_LOOPS)):
+            loop = parents.get(id(loop))
+        if (not isinstance(loop, cst.For) or func.name.value != "call" or loop.orelse is not None
+                or loop.asynchronous is not None or _in_loop_or_scope(loop, parents, func)
+                or not (isinstance(parents.get(id(call)), cst.Call) and parents[id(call)].func is call)):
+            return None
+        targets = frozenset(n.value for n in walk(loop.target) if isinstance(n, cst.Name))
+        if not targets or not all(isinstance(n, (cst.Name, cst.Tuple, cst.Element, cst.Comma))
+                                  for n in walk(loop.target)):
+            return None
+        constructions = [n for n in walk(loop.body) if isinstance(n, cst.Call) and self.ctx.is_layer_class(n.func)]
+        if constructions != [call]:
+            return None  # one list per loop keeps the rewritten loop readable
+        source_place = self._placement(func, [loop.iter])
+        args_place = self._placement(func, [a.value for a in call.args], bound_there=targets)
+        if source_place.where != "__init__" or args_place.where != "__init__":
+            return None
+        attr = self._allocate(f"{snake_case(class_name)}_layers")
+        local = self._allocate_local(func, snake_case(class_name))
+        built = cst.parse_expression(
+            f"[{source(call)} for {source(loop.target)} in {source(loop.iter)}]".replace("\n", " "))
+        placement = Placement("__init__", self_attrs=source_place.self_attrs | args_place.self_attrs)
+        me = self_name(func)
+        target_code, iter_code = source(loop.target), source(loop.iter)
+        if not isinstance(loop.target, cst.Name) and not loop.target.lpar:
+            target_code = f"({target_code})"
+
+        def zip_layers(updated: cst.For) -> cst.For:
+            return updated.with_changes(
+                target=cst.parse_expression(f"{target_code}, {local}"),
+                iter=cst.parse_expression(f"zip({iter_code}, {me}.{attr})"),
+            )
+
+        edits = (self._place(placement, attr, built, None), Replace(loop, zip_layers), Replace(call, cst.Name(local)))
+        return Finding("KF201", call, f"{what}; build the loop's layers once in `__init__` as `self.{attr}` "
+                                      "and zip them into the loop",
+                       Fix(edits, Safety.UNSAFE, "a list of layers"))
+
+    def _allocate_local(self, func: cst.FunctionDef, preferred: str) -> str:
+        used = {n.value for n in self.cls.method_nodes[func.name.value] if isinstance(n, cst.Name)}
+        name, number = preferred, 0
+        while name in used or name in self.module_names:
+            number += 1
+            name = f"{preferred}_{number}"
+        return name
 
     # -- KF103 ---------------------------------------------------------------------------------
     def _weight(self, func: cst.FunctionDef, call: cst.Call, parents) -> Finding:
@@ -231,7 +282,10 @@ class _ClassLifter:
         return keras_constructor_args(call, bound, spec)
 
     # -- shared planning -----------------------------------------------------------------------
-    def _placement(self, func: cst.FunctionDef, values: list[cst.BaseExpression]) -> Placement:
+    def _placement(self, func: cst.FunctionDef, values: list[cst.BaseExpression],
+                   bound_there: frozenset[str] = frozenset()) -> Placement:
+        """Where the expressions `values` mean the same as in `func`: `__init__`, `build` (when
+        they read the input's shape), or nowhere. `bound_there`: names the new code binds."""
         me = self_name(func)
         call_locals = _local_names(func, self.cls.method_nodes[func.name.value])
         first_input = _first_input(func)
@@ -251,10 +305,14 @@ class _ClassLifter:
                     attrs.add(attr)
                 elif node.value == first_input and _is_shape_access(node, parents):
                     needs_shape = True
+                elif node.value in bound_there:
+                    continue
                 elif node.value in call_locals:
                     return Placement("", f"`{node.value}` is computed in `{func.name.value}`")
                 elif node.value not in self.module_names:
                     return Placement("", f"`{node.value}` is not known in `__init__`")
+        if attrs and self.init is not None and self_name(self.init) != me:
+            return Placement("", f"`__init__` calls its first parameter `{self_name(self.init)}`, not `{me}`")
         unknown = [a for a in attrs if not self._set_in_init(a) and a not in self.cls.methods
                    and not self._class_attribute(a)]
         if unknown and not needs_shape:
