@@ -4,11 +4,12 @@
     python benchmarks/bench.py --files 5000        # a bigger one
     python benchmarks/bench.py path/to/legacy/repo # any folder (nothing in it is written)
 
-It times, each as a fresh process: `kerasfix check` cold (empty cache), `kerasfix check` warm
-(second run), `kerasfix apply --diff`, and the baseline of parsing every file with libcst in
-one process; then `ruff check --select ALL --no-cache` and `tf_upgrade_v2` when they are
-installed (`--tf-upgrade`, as it is slow). It prints seconds, ratios and the peak memory of
-the largest process. The synthetic tree is the same for the same --files and --seed.
+It times, each as a fresh process and as the median of --repeat runs (default 5):
+`kerasfix check` cold (an empty cache each time), `kerasfix check` warm (cache filled),
+`kerasfix apply --diff`, and the baseline of parsing every file with libcst in one process;
+then `ruff check --select ALL --no-cache` and `tf_upgrade_v2` (`--tf-upgrade`, once, as it is
+slow) when they are installed. It prints seconds, ratios and the peak memory of the largest
+process. The synthetic tree is the same for the same --files and --seed.
 """
 
 from __future__ import annotations
@@ -168,6 +169,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--tf-upgrade", action="store_true", help="also time tf_upgrade_v2 (slow)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per command; the median is kept")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="kerasfix-bench-"))
@@ -184,16 +186,27 @@ def main() -> None:
         kerasfix = [sys.executable, "-m", "kerasfix"]
         rows: list[tuple[str, float, float]] = []
 
-        def timed(label, command):
-            seconds, peak, _ = measure(command, env)
+        def timed(label, command, repeat=args.repeat, before_each=None):
+            runs = []
+            for _ in range(repeat):
+                if before_each:
+                    before_each()
+                runs.append(measure(command, env))
+            runs.sort()
+            seconds, peak, _ = runs[len(runs) // 2]
             rows.append((label, seconds, peak))
-            print(f"  {label:<34} {seconds:7.2f} s   peak {peak:6.0f} MB")
+            print(f"  {label:<34} {seconds:7.2f} s   peak {peak:6.0f} MB   (median of {repeat})")
             return seconds
 
-        cold = timed("kerasfix check (cold)", kerasfix + ["check", "--exit-zero", str(tree)])
-        warm = timed("kerasfix check (warm)", kerasfix + ["check", "--exit-zero", str(tree)])
+        def empty_cache():
+            shutil.rmtree(work / "cache", ignore_errors=True)
+
+        check = kerasfix + ["check", "--exit-zero", str(tree)]
+        cold = timed("kerasfix check (cold)", check, before_each=empty_cache)
+        warm = timed("kerasfix check (warm)", check)
         timed("kerasfix apply --diff (no cache)", kerasfix + ["apply", "--diff", "--no-cache", str(tree)])
-        baseline = timed("baseline: libcst parse of every file", [sys.executable, "-c", BASELINE, str(tree)])
+        baseline = timed("baseline: libcst parse of every file", [sys.executable, "-c", BASELINE, str(tree)],
+                         repeat=1)
         ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
         ruff_seconds = None
         if Path(ruff).exists():
@@ -204,7 +217,7 @@ def main() -> None:
         if args.tf_upgrade and Path(upgrade).exists():
             upgrade_seconds = timed("tf_upgrade_v2 --intree", [upgrade, "--intree", str(tree), "--outtree",
                                                                str(work / "upgraded"), "--reportfile",
-                                                               str(work / "report.txt")])
+                                                               str(work / "report.txt")], repeat=1)
         print("ratios:")
         print(f"  libcst-parse-everything / kerasfix cold   {baseline / cold:6.1f}x  (kerasfix is faster when > 1)")
         print(f"  kerasfix warm / cold                      {warm / cold:6.2f}")

@@ -236,7 +236,9 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
 
         tick = progress(len(todo)) if progress and todo else None
         work = functools.partial(process_job, mode=mode, index=index, settings=settings)
-        for (job, _), file_result in zip(todo, pool.map(work, todo, tick)):
+        todo.sort(key=lambda item: -len(item[0].data))  # biggest first, one at a time: balanced
+        chunk = max(1, len(todo) // (pool.workers * 16))  # few files: one at a time; many: batches
+        for (job, _), file_result in zip(todo, pool.map(work, todo, tick, chunk=chunk)):
             result.files.append(file_result)
             if file_result.parsed:
                 result.parsed += 1
