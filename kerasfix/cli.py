@@ -90,9 +90,10 @@ def _progress_bar():
     def start(total: int):
         if total < 50:
             return None
+        from rich.console import Console
         from rich.progress import Progress
 
-        bar = Progress(transient=True, console=None)
+        bar = Progress(transient=True, console=Console(stderr=True))  # stdout stays for results
         bar.start()
         task = bar.add_task("kerasfix", total=total)
 
@@ -211,9 +212,11 @@ def list_rules() -> None:
     """List every rule: code, name, whether it fixes, and how safely."""
     from .rules import RULES
 
-    width = max(len(r.name) for r in RULES.values())
-    for rule in RULES.values():
-        typer.echo(f"{rule.code}  {rule.name:<{width}}  fix: {rule.fix:<9}  {rule.summary}")
+    name_width = max(len(r.name) for r in RULES.values())
+    safety_width = max(len(r.safety) for r in RULES.values())
+    typer.echo(f"{'code':<6} {'name':<{name_width}}  {'fix':<9}  {'safety':<{safety_width}}  finds")
+    for rule in sorted(RULES.values(), key=lambda r: r.code):
+        typer.echo(f"{rule.code:<6} {rule.name:<{name_width}}  {rule.fix:<9}  {rule.safety:<{safety_width}}  {rule.summary}")
 
 
 @app.command()
@@ -226,7 +229,7 @@ def explain(code: str = typer.Argument(..., help="A rule code, e.g. KF101.")) ->
         raise _fail(f"unknown rule {code!r} (see `kerasfix rules`)")
     typer.echo(f"# {rule.code} {rule.name}\n")
     typer.echo(f"{rule.summary}.\n")
-    typer.echo(f"Fix: {rule.fix} ({rule.safety}).\n")
+    typer.echo(f"Fix: {rule.fix}; safety: {rule.safety} (see Fix safety below).\n")
     typer.echo(rule.doc.rstrip())
 
 

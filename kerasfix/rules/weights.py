@@ -22,17 +22,17 @@ KF102 = Rule("KF102", "raw-variable-in-layer", "`tf.Variable` inside a Keras lay
 KF109 = Rule("KF109", "backend-variable-in-layer", "`keras.backend.variable` inside a Keras layer", "sometimes",
              "safe", docs.KF109)
 KF110 = Rule("KF110", "weight-list-append", "appending to a layer's weight lists", "never",
-             "no fix: the message says what to write", docs.KF110)
+             "none", docs.KF110)
 KF104 = Rule("KF104", "add-weight-positional", "`self.add_weight` with positional arguments", "sometimes",
              "safe", docs.KF104)
 KF105 = Rule("KF105", "add-variable-alias", "`self.add_variable`, which Keras 3 redefined", "sometimes",
              "safe", docs.KF105)
 KF106 = Rule("KF106", "initializer-dtype", "`dtype=` given to a Keras initializer", "always",
-             "safe when the weight's own dtype is kept; unsafe otherwise", docs.KF106)
+             "safe for float32, else unsafe", docs.KF106)
 KF107 = Rule("KF107", "add-weight-legacy-argument", "an `add_weight` argument Keras 3 rejects or misreads",
              "sometimes", "safe", docs.KF107)
 KF108 = Rule("KF108", "variable-scope-in-layer", "a TF1 variable scope around a layer's weights", "sometimes",
-             "safe without `reuse=`; unsafe with it", docs.KF108)
+             "safe without reuse=, else unsafe", docs.KF108)
 
 MANUAL_HINT = "finish it by hand as `self.add_weight(name=..., shape=..., initializer=...)`"
 
