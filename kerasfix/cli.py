@@ -78,7 +78,12 @@ def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode):
     for path in missing:
         typer.echo(f"{path}: error: no such file or folder", err=True)
     existing = [p for p in paths if p not in missing]
-    result = run(existing, settings, mode, progress=_progress_bar()) if existing else None
+    try:
+        result = run(existing, settings, mode, progress=_progress_bar()) if existing else None
+    except KeyboardInterrupt:
+        # every write renames a finished temporary file over the original: none is half-written
+        typer.echo("kerasfix: interrupted; files already rewritten are complete, the rest untouched", err=True)
+        raise typer.Exit(130) from None
     return result, bool(missing)
 
 

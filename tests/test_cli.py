@@ -232,3 +232,17 @@ def test_lines_left_after_fixes_are_where_the_fixed_file_has_them(tmp_path, monk
     assert len(left) == 1
     line_number = int(left[0].split(":")[1])
     assert "tf.Variable(x)" in fixed[line_number - 1]
+
+
+def test_ctrl_c_says_what_state_the_files_are_in(tmp_path, monkeypatch):
+    from kerasfix import runner
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "run", interrupted)
+    (tmp_path / "trap.py").write_text(TRAP)
+    result = run(["apply", "."], tmp_path, monkeypatch)
+    assert result.exit_code == 130
+    assert "interrupted; files already rewritten are complete" in result.stderr
+    assert (tmp_path / "trap.py").read_text() == TRAP
