@@ -11,9 +11,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-DEFAULT_EXCLUDE: tuple[str, ...] = ()
-
-
 class ConfigError(Exception):
     pass
 

@@ -273,7 +273,7 @@ TENSOR_FACTORIES = frozenset(INITIAL_VALUE_FACTORIES) | CONSTANT | FILL | {
     "tf.convert_to_tensor", "numpy.array", "numpy.zeros", "numpy.ones", "numpy.asarray",
 }
 # Initializer factories: `F(...)` is an initializer object, `F(...)(shape, dtype)` a tensor.
-INITIALIZER_FACTORY_NAMESPACES = ("keras.initializers.", "tf.initializers.", "tf.compat.v1.initializers.", "tf.keras.initializers.")
+INITIALIZER_FACTORY_NAMESPACES = ("keras.initializers.", "tf.initializers.", "tf.compat.v1.initializers.")
 INITIALIZER_FACTORY_SUFFIX = "_initializer"  # tf.random_normal_initializer, tf.zeros_initializer, ...
 
 # Keras 3 and tf_keras initializers take no `dtype`; compat.v1 initializers still do.
