@@ -77,9 +77,9 @@ def analyze(module: cst.Module, source: str, imports: ImportMap, index: ClassInd
     """Findings for one parsed module, with positions, minus those the source ignores; and
     the ranges of every node the findings' fixes edit."""
     classes = index.add_module(module, imports)
-    ctx = Context(module, imports, index, source=source, all_classes=[node for node, _ in classes],
+    ctx = Context(module, imports, index, source=source, all_classes=[node for node, _, _ in classes],
                   wants=selection.wants)
-    ctx.keras_classes = [KerasClass(node, q) for node, q in classes if index.is_layer(q)]
+    ctx.keras_classes = [KerasClass(node, q) for node, q, bases in classes if index.bases_are_layers(bases)]
     findings: list[Finding] = []
     for family in FAMILIES:
         if any(selection.wants(rule.code) for rule in family.rules) and family.may_apply(source):

@@ -83,12 +83,20 @@ class ClassIndex:
     def is_layer(self, qualified: str, _seen: frozenset[str] = frozenset()) -> bool:
         if qualified in self._memo:
             return self._memo[qualified]
-        result = keras_api.is_keras_layer_class(canonical(qualified))
-        if not result and qualified not in _seen:
+        if qualified in self.classes:
+            # the project's own class: its bases decide, whatever its dotted name looks like
+            # (inside Keras's own tree, `keras.src.layers.x_test.SomeTest` is no layer)
             seen = _seen | {qualified}
-            result = any(self.is_layer(base, seen) for base in self.classes.get(qualified, ()))
+            result = qualified not in _seen and self.bases_are_layers(self.classes[qualified], seen)
+        else:
+            result = keras_api.is_keras_layer_class(canonical(qualified))
         self._memo[qualified] = result
         return result
+
+    def bases_are_layers(self, bases: tuple[str, ...], _seen: frozenset[str] = frozenset()) -> bool:
+        """Any of these bases is a Keras layer: how a class is judged by its own bases (two
+        nested classes of one module may share a name, and so a qualified name)."""
+        return any(self.is_layer(base, _seen) for base in bases)
 
     def is_layer_dotted(self, chain: str | None, imports: ImportMap) -> bool:
         if not chain:
@@ -100,7 +108,8 @@ class ClassIndex:
         return guess is not None and keras_api.is_keras_layer_class(guess)
 
     def add_module(self, module, imports: ImportMap) -> list:
-        """Register the classes of a libcst module; return each (ClassDef, qualified name)."""
+        """Register the classes of a libcst module; return each (ClassDef, qualified name,
+        qualified bases)."""
         import libcst as cst  # here only: a run answered from the cache never needs libcst
 
         from .syntax import children, dotted
@@ -122,7 +131,7 @@ class ClassIndex:
                     if isinstance(s, cst.FunctionDef) and s.name.value in OVERRIDABLE
                 )
                 self.add(qualified, bases, methods)
-                found.append((node, qualified))
+                found.append((node, qualified, bases))
             if isinstance(node, (cst.Module, cst.ClassDef, cst.FunctionDef, cst.IndentedBlock,
                                  cst.If, cst.Else, cst.Try, cst.ExceptHandler, cst.With)):
                 stack.extend(reversed(children(node)))
@@ -269,7 +278,7 @@ def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex) -> list[
     Conservative: it errs towards parsing. A class with none of the calls, constructions or
     references the rules look at cannot hold a finding, and is not parsed with libcst.
     """
-    keras = {c.qualified for c in scan.classes if index.is_layer(c.qualified)}
+    keras = {c.qualified for c in scan.classes if index.bases_are_layers(c.bases)}
     if not keras:
         return []
     lines = source_lines(source)

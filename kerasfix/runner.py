@@ -390,4 +390,4 @@ def _may_hold_finding(job: Job, scan: FileScan | None, index: ClassIndex) -> boo
         return True  # `apply -` echoes what it read, changed or not
     if scan is None:  # not scanned (plain classes only), or ast could not read it
         return may_define_layers(job.data)
-    return any(index.is_layer(c.qualified) for c in scan.classes)
+    return any(index.bases_are_layers(c.bases) for c in scan.classes)

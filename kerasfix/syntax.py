@@ -64,6 +64,17 @@ def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         stack.extend(reversed(children(current)))
 
 
+def walk_outside_classes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Like walk, but a nested class is yielded without its body."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, cst.ClassDef) and current is not node:
+            continue
+        stack.extend(reversed(children(current)))
+
+
 def walk_no_nested_scopes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Like walk, but does not enter nested functions, lambdas or classes."""
     stack = list(reversed(children(node)))

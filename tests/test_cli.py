@@ -246,3 +246,34 @@ def test_ctrl_c_says_what_state_the_files_are_in(tmp_path, monkeypatch):
     assert result.exit_code == 130
     assert "interrupted; files already rewritten are complete" in result.stderr
     assert (tmp_path / "trap.py").read_text() == TRAP
+
+
+NESTED = (
+    "import unittest\n"
+    "import tensorflow as tf\n\n\n"
+    "class {outer}({outer_base}):\n"
+    "    def {method}(self):\n"
+    "        class Inner(tf.keras.layers.Layer):\n"
+    "            def build(self, input_shape):\n"
+    "                self.w = self.add_weight('w', [1])\n"
+    "        return Inner\n"
+)
+
+
+def test_a_class_nested_in_another_is_reported_once(tmp_path, monkeypatch):
+    (tmp_path / "nested.py").write_text(NESTED.format(outer="Outer", outer_base="tf.keras.layers.Layer",
+                                                      method="build"))
+    result = run(["check", "."], tmp_path, monkeypatch)
+    assert [line.split(": ")[1][:5] for line in result.stdout.splitlines() if " KF" in line] == ["KF104"]
+
+
+def test_project_classes_are_judged_by_their_bases_not_their_dotted_names(tmp_path, monkeypatch):
+    # inside a tree that is itself called `keras`, `keras.layers.thing_test.ThingTest` is a test case
+    package = tmp_path / "keras" / "layers"
+    package.mkdir(parents=True)
+    (tmp_path / "keras" / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (package / "thing_test.py").write_text(NESTED.format(outer="ThingTest", outer_base="unittest.TestCase",
+                                                        method="test_thing"))
+    result = run(["check", "."], tmp_path, monkeypatch)
+    assert [line.split(": ")[1][:5] for line in result.stdout.splitlines() if " KF" in line] == ["KF104"]

@@ -11,7 +11,8 @@ import libcst as cst
 from ..edits import Fix
 from ..index import ClassIndex
 from ..names import ImportMap
-from ..syntax import children, dotted, source, walk, walk_no_nested_scopes  # noqa: F401 - re-exported for the rules
+from ..syntax import (children, dotted, source, walk, walk_no_nested_scopes,  # noqa: F401 - re-exported
+                      walk_outside_classes)
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,9 @@ class KerasClass:
 
     @cached_property
     def method_nodes(self) -> dict[str, list[cst.CSTNode]]:
-        """Every node of each method's body, from one walk shared by all the rules."""
-        return {name: list(walk(func.body)) for name, func in self.methods.items()}
+        """Every node of each method's body, from one walk shared by all the rules; a class
+        nested in a method is not entered (it is a class of its own, with its own `self`)."""
+        return {name: list(walk_outside_classes(func.body)) for name, func in self.methods.items()}
 
     @cached_property
     def parents(self) -> dict[int, cst.CSTNode]:
