@@ -233,7 +233,7 @@ def explain(code: str = typer.Argument(..., help="A rule code, e.g. KF101.")) ->
     if rule is None:
         raise _fail(f"unknown rule {code!r} (see `kerasfix rules`)")
     typer.echo(f"# {rule.code} {rule.name}\n")
-    typer.echo(f"{rule.summary}.\n")
+    typer.echo(f"{rule.summary[:1].upper()}{rule.summary[1:]}.\n")
     typer.echo(f"Fix: {rule.fix}; safety: {rule.safety} (see Fix safety below).\n")
     typer.echo(rule.doc.rstrip())
 

@@ -107,8 +107,8 @@ Finds `tf.Variable`, `tf.get_variable`, `self.add_weight` or `self.add_variable`
 ## Why is this bad?
 `call` runs on every forward pass: each call creates a fresh variable, initialised anew, so
 nothing is ever learned, and none of them is tracked on either Keras line (measured). Under
-`tf.function` it raises instead ("tf.function only supports singleton tf.Variables created on
-the first call").
+`tf.function` it raises ValueError instead ("tf.function only supports singleton tf.Variables
+created on the first call", measured on both lines).
 
 ## Example
 ```python
@@ -389,7 +389,8 @@ the project) constructed inside `call`, as `Dense(20)(x)`, `d = Dense(20); y = d
 ## Why is this bad?
 `call` runs on every forward pass: each run builds a new layer with new random weights, so
 nothing is ever learned, the outputs of two calls differ, and none of those weights is
-tracked by the model (measured on Keras 3 and tf_keras 2). Under `tf.function` it raises.
+tracked by the model (measured on Keras 3 and tf_keras 2). Under `tf.function` it raises
+ValueError on both lines (measured).
 
 ## Example
 ```python
