@@ -187,8 +187,7 @@ def _add_methods(cls: cst.ClassDef, additions: list[AddMethod]) -> cst.ClassDef:
     body = list(cls.body.body)
     for header, adds in merged.items():
         first = adds[0]
-        lines = [header] + ["    " + line for line in first.prologue]
-        method = cst.parse_statement("\n".join(lines) + "\n    pass\n")
+        method = cst.parse_statement(f"{header}\n    pass\n")  # its body is replaced just below
         statements = [cst.parse_statement(line) for line in first.prologue]
         for add in adds:
             statements.extend(add.statements)

@@ -292,7 +292,7 @@ class _ClassLifter:
         needs_shape = False
         attrs: set[str] = set()
         for value in values:
-            parents = _parents_of(value)
+            parents = _parents(value)
             for node in walk(value):
                 if isinstance(node, (cst.Lambda, cst.ListComp, cst.GeneratorExp, cst.DictComp, cst.SetComp)):
                     return Placement("", "an argument defines its own names")
@@ -492,8 +492,6 @@ def _parents(func: cst.CSTNode) -> dict[int, cst.CSTNode]:
             parents[id(child)] = node
     return parents
 
-
-_parents_of = _parents
 
 
 def _inside_construction(call: cst.Call, parents, ctx: Context) -> bool:

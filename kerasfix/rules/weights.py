@@ -66,11 +66,10 @@ class WeightRules(RuleFamily):
             return
         if in_call:
             return  # weights made in `call`: KF103, in rules/layers.py
-        if resolved in api.GET_VARIABLE or resolved in api.VARIABLE or resolved in api.BACKEND_VARIABLE:
-            what = {True: "tf.get_variable"}.get(resolved in api.GET_VARIABLE) or (
-                "keras.backend.variable" if resolved in api.BACKEND_VARIABLE else "tf.Variable")
+        kind = _variable_kind(resolved)
+        if kind is not None:
             if method_name not in cls.setup_methods:
-                yield _unknown_caller(call, what, method_name)
+                yield _unknown_caller(call, *kind, method_name)
             elif resolved in api.GET_VARIABLE:
                 yield _get_variable(ctx, call, me if usable_self else None, blocked_scopes.get(id(call)))
             elif resolved in api.BACKEND_VARIABLE:
@@ -407,8 +406,18 @@ def _weight_list_append(call: cst.Call, attribute: str) -> Finding:
     )
 
 
-def _unknown_caller(call: cst.Call, what: str, method: str) -> Finding:
-    code = {"tf.get_variable": "KF101", "keras.backend.variable": "KF109"}.get(what, "KF102")
+def _variable_kind(resolved: str | None) -> tuple[str, str] | None:
+    """(rule code, the call as messages spell it) for a call that makes a bare variable."""
+    if resolved in api.GET_VARIABLE:
+        return "KF101", "tf.get_variable"
+    if resolved in api.VARIABLE:
+        return "KF102", "tf.Variable"
+    if resolved in api.BACKEND_VARIABLE:
+        return "KF109", "keras.backend.variable"
+    return None
+
+
+def _unknown_caller(call: cst.Call, code: str, what: str, method: str) -> Finding:
     return Finding(
         code, call,
         f"`{what}` in a Keras layer, in `{method}`, which neither `__init__` nor `build` calls: Keras 3 never "
