@@ -22,7 +22,7 @@ from typing import Callable, Iterable
 from . import __version__
 from .cache import Cache
 from .config import Settings
-from .files import SourceError, decode_source, discover, read_bytes, write_atomic
+from .files import SourceError, WriteRefused, decode_source, discover, read_bytes, write_atomic
 from .index import (ClassIndex, FileScan, may_define_layers, module_name_for, scan_file,
                     spans_worth_parsing)
 
@@ -163,6 +163,8 @@ def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex
             try:
                 write_atomic(Path(job.real_path), source, outcome.new_source)
                 result.written = True
+            except WriteRefused as error:
+                result.error = str(error)
             except OSError as error:
                 result.error = f"cannot write: {error.strerror or error}"
     return result
@@ -190,10 +192,12 @@ def _first_line(error: Exception) -> str:
 
 
 def _display(path: Path) -> str:
+    """A link by its own name; a name that is not UTF-8 with backslash escapes (printable)."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        shown = Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
     except ValueError:
-        return path.as_posix()
+        shown = path.as_posix()
+    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _selection_key(settings: Settings, mode: Mode) -> str:
@@ -211,7 +215,10 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
     started = time.perf_counter()
     result = RunResult()
     with _Pool(settings.jobs) as pool:
-        jobs = _read_all(list(discover(paths, settings.exclude, settings.project_root)), result, stdin)
+        walk_errors: list[tuple[Path, str]] = []
+        found = list(discover(paths, settings.exclude, settings.project_root, walk_errors))
+        result.files.extend(FileResult(_display(path), error=reason) for path, reason in walk_errors)
+        jobs = _read_all(found, result, stdin)
         result.scanned = len(jobs)
         cache = Cache.open(settings, [j.real_path for j in jobs]) if settings.cache else None
         context = _package_context(jobs)
