@@ -11,7 +11,7 @@ import stat
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import pathspec
 
@@ -29,6 +29,15 @@ def source_lines(text: str) -> list[str]:
     \\r end a line. `str.splitlines` also splits at form feeds, \\x1c-\\x1e, \\x85 and
     \\u2028, which old sources and string literals contain, and would shift every line."""
     return _LINE.findall(text)
+
+
+def python_newlines(text: str) -> tuple[str, Callable[[str], str]]:
+    """`text` with old Mac (CR-only) line ends made \\n, and the function that puts them back.
+    libcst drops blank lines and the last line end of a CR-only file (measured, libcst 1.9);
+    where no \\n exists, every \\r ends a line (Python reads them so), so the round trip is exact."""
+    if "\r" not in text or "\n" in text:
+        return text, lambda new: new
+    return text.replace("\r", "\n"), lambda new: new.replace("\n", "\r")
 
 
 class SourceError(Exception):

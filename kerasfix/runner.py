@@ -22,7 +22,8 @@ from typing import Callable, Iterable
 from . import __version__
 from .cache import Cache
 from .config import Settings
-from .files import SourceError, WriteRefused, decode_source, discover, read_bytes, write_atomic
+from .files import (SourceError, WriteRefused, decode_source, discover, python_newlines, read_bytes,
+                    write_atomic)
 from .index import (ClassIndex, FileScan, may_define_layers, module_name_for, scan_file,
                     spans_worth_parsing)
 
@@ -53,6 +54,7 @@ class FileResult:
     remaining: list[FindingRow] = field(default_factory=list)
     fixed: dict[str, int] = field(default_factory=dict)
     original: str | None = None  # set with a new source, for diffs
+    encoding: str = "utf-8"  # the file's, as detected: diffs are written in it
     new_source: str | None = None
     written: bool = False
     error: str | None = None
@@ -126,13 +128,14 @@ def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex
     from .engine import InvalidRewrite, RuleSelection, process_source
 
     selection = RuleSelection(settings.select, settings.ignore, settings.unsafe_fixes)
+    text, restore_newlines = python_newlines(source.text)
     try:
-        segments = None if scan is None else spans_worth_parsing(source.text, scan, index)
+        segments = None if scan is None else spans_worth_parsing(text, scan, index)
         if segments == [] and job.path != "-":
             result.checked = True
             return result  # no Keras class here holds anything a rule looks at: nothing to parse
         outcome = process_source(
-            source.text, module_name=job.module_name, is_package=job.is_package,
+            text, module_name=job.module_name, is_package=job.is_package,
             index=index, selection=selection, fix=mode is not Mode.CHECK,
             imports=scan.imports if scan else None, segments=segments,
         )
@@ -158,10 +161,11 @@ def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex
     result.remaining = _rows(outcome.remaining) if mode is not Mode.CHECK else list(result.findings)
     if outcome.new_source is not None:
         result.original = source.text
-        result.new_source = outcome.new_source
+        result.encoding = source.encoding
+        result.new_source = restore_newlines(outcome.new_source)
         if mode is Mode.FIX and job.path != "-":
             try:
-                write_atomic(Path(job.real_path), source, outcome.new_source)
+                write_atomic(Path(job.real_path), source, result.new_source)
                 result.written = True
             except WriteRefused as error:
                 result.error = str(error)
