@@ -110,8 +110,9 @@ def write_atomic(path: Path, original: SourceFile, new_text: str) -> None:
 
     The new content goes to a temporary file in the same folder and is renamed over the old
     one, so an interrupted run leaves either the old file or the new one, never half of each.
-    A file with several hard links, or whose owner or attributes the new file cannot carry,
-    is rewritten in place once the full new content is ready, so that it keeps them.
+    A file with several hard links, or whose owner or attributes a new file cannot carry, or
+    in a folder the user may not add a file to, is rewritten in place once the full new
+    content is ready, so that it keeps them (not atomic, but nothing else keeps a link).
     Raises WriteRefused, without writing, for a symlink (the walk gives one only when it
     points outside the folders given), a read-only file, or a file whose bytes are no longer
     `original.data`.
@@ -129,7 +130,11 @@ def write_atomic(path: Path, original: SourceFile, new_text: str) -> None:
     if before.st_nlink > 1:
         _write_in_place(path, original, data)
         return
-    temp = _create_temp(path)
+    try:
+        temp = _create_temp(path)
+    except PermissionError:  # a folder the user may not add to, around a file they may write
+        _write_in_place(path, original, data)
+        return
     try:
         with open(temp, "wb") as handle:
             handle.write(data)

@@ -137,6 +137,19 @@ def test_F13_hard_links_are_kept(tmp_path, monkeypatch):
     assert not [p for p in path.parent.iterdir() if "kerasfix-tmp" in p.name]
 
 
+def test_F12_writable_file_in_a_folder_the_user_may_not_write_is_fixed_in_place(tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "a.py").write_text(TRAP)
+    work.chmod(0o555)
+    try:
+        result = unprivileged(["apply", "work"], tmp_path)
+    finally:
+        work.chmod(0o755)
+    assert result.returncode == 0, result.stderr
+    assert (work / "a.py").read_text() == FIXED
+
+
 def test_F02_stale_temp_files_of_a_killed_run_are_removed(tmp_path, monkeypatch):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
