@@ -74,6 +74,17 @@ def test_D4_same_size_edit_is_seen(tmp_path):
     assert "Tails" in path.read_text()
 
 
+def test_D4_hard_linked_file_changed_after_read_is_not_overwritten(tmp_path):
+    path = tmp_path / "a.py"
+    path.write_text(TRAP)
+    os.link(path, tmp_path / "b.py")
+    source = decode_source(read_bytes(path))
+    path.write_text(TRAP + "# USER EDIT\n")
+    with pytest.raises(WriteRefused, match="changed while kerasfix was running"):
+        write_atomic(path, source, FIXED)
+    assert (tmp_path / "b.py").read_text() == TRAP + "# USER EDIT\n"
+
+
 def test_F12_read_only_file_is_not_rewritten(tmp_path, monkeypatch):
     path = tmp_path / "ro.py"
     path.write_text(TRAP)
@@ -111,6 +122,22 @@ def test_F13_owner_and_group_are_kept(tmp_path, monkeypatch):
     after = path.stat()
     assert path.read_text() == FIXED
     assert (after.st_uid, after.st_gid, stat.S_IMODE(after.st_mode)) == (1234, 4321, 0o664)
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="giving a file away needs root")
+def test_F13_owner_a_new_file_cannot_take_is_kept_by_writing_in_place(tmp_path, monkeypatch):
+    path = tmp_path / "a.py"
+    path.write_text(TRAP)
+    os.chown(path, 1234, 4321)
+
+    def not_allowed(*args, **kwargs):  # as for a user who may write the file, not give one away
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "chown", not_allowed)
+    write_atomic(path, decode_source(read_bytes(path)), FIXED)
+    assert path.read_text() == FIXED
+    assert (path.stat().st_uid, path.stat().st_gid) == (1234, 4321)
+    assert not [p for p in tmp_path.iterdir() if "kerasfix-tmp" in p.name]
 
 
 def test_F13_extended_attributes_are_kept(tmp_path, monkeypatch):
