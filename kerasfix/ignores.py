@@ -58,7 +58,7 @@ class Ignores:
     def ignored(self, absolute: str, is_dir: bool) -> bool:
         """Whether git ignores the file or folder at `absolute` (a path under this folder)."""
         for base, spec in reversed(self.specs):
-            relative = absolute[len(base) + 1:] + ("/" if is_dir else "")
+            relative = absolute[len(base):].lstrip(os.sep) + ("/" if is_dir else "")
             include = spec.check_file(relative.replace(os.sep, "/")).include
             if include is not None:
                 return include
@@ -102,11 +102,11 @@ def _git_dir(root: Path) -> Path:
 def _excludes_file(git_dir: Path) -> Path:
     """`core.excludesFile` from git's config files (the last one that sets it wins), else git's
     default. Read here rather than by running `git config`, which costs 40-70 ms per run
-    (measured) where the whole walk of tensor2tensor takes 15; `[include]`s are not followed."""
+    (measured) where the whole walk of tensor2tensor takes 15-25; `[include]`s are not followed."""
     config_home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
     found = config_home / "git" / "ignore"
-    for config in (Path("/etc/gitconfig"), config_home / "git" / "config", Path.home() / ".gitconfig",
-                   git_dir / "config"):
+    system = [] if os.environ.get("GIT_CONFIG_NOSYSTEM") else [Path("/etc/gitconfig")]
+    for config in (*system, config_home / "git" / "config", Path.home() / ".gitconfig", git_dir / "config"):
         value = _core_excludes_file(config)
         if value:
             found = Path(os.path.expanduser(value))

@@ -503,3 +503,14 @@ def test_F24_F20_look_alikes_stay_silent(tmp_path, monkeypatch):
     result = run(["check", "--statistics", "."], tmp_path, monkeypatch)
     assert result.exit_code == 0, result.stdout
     assert "0 parsed" in result.stderr
+
+
+def test_F17_linked_worktree_reads_the_common_info_exclude(repository, tmp_path):
+    (repository / ".git" / "info" / "exclude").write_text("generated.py\n")
+    (repository / ".git" / "worktrees" / "wt").mkdir(parents=True)
+    (repository / ".git" / "worktrees" / "wt" / "commondir").write_text("../..\n")
+    linked = tmp_path / "wt"
+    tree(linked, {"generated.py": TRAP, "model.py": TRAP, "inner/x.py": TRAP, "inner/generated.py": TRAP,
+                  "inner/.git/info/exclude": "x.py\n"})  # a nested repository: its own rules only
+    (linked / ".git").write_text(f"gitdir: {repository / '.git' / 'worktrees' / 'wt'}\n")
+    assert found(linked) == ["inner/generated.py", "model.py"]
