@@ -127,14 +127,17 @@ def write_atomic(path: Path, original: SourceFile, new_text: str) -> None:
     if folder not in _CLEANED:
         _CLEANED.add(folder)
         remove_stale_temps(Path(folder))
-    if before.st_nlink > 1:
+    if before.st_nlink > 1 or not _replace(path, original, data, before):
         _write_in_place(path, original, data)
-        return
+
+
+def _replace(path: Path, original: SourceFile, data: bytes, before: os.stat_result) -> bool:
+    """Rename a finished copy over `path`; False, having written nothing, when the copy cannot
+    be made or cannot carry the file's owner, group and attributes."""
     try:
         temp = _create_temp(path)
     except PermissionError:  # a folder the user may not add to, around a file they may write
-        _write_in_place(path, original, data)
-        return
+        return False
     try:
         with open(temp, "wb") as handle:
             handle.write(data)
@@ -142,8 +145,7 @@ def write_atomic(path: Path, original: SourceFile, new_text: str) -> None:
             os.fsync(handle.fileno())
         if not _carry_metadata(path, temp, before):
             os.unlink(temp)
-            _write_in_place(path, original, data)
-            return
+            return False
         _check_unchanged(path, original)
         os.replace(temp, path)
     except BaseException:
@@ -152,6 +154,7 @@ def write_atomic(path: Path, original: SourceFile, new_text: str) -> None:
         except FileNotFoundError:
             pass
         raise
+    return True
 
 
 def _check_unchanged(path: Path, original: SourceFile) -> None:
@@ -355,7 +358,11 @@ class _Walk:
             absolute = os.path.abspath(here)
             for entry in entries:
                 path, where = here / entry.name, os.path.join(absolute, entry.name)
-                if entry.is_dir(follow_symlinks=False):
+                try:
+                    is_folder = entry.is_dir(follow_symlinks=False)
+                except OSError:  # gone since the folder was listed
+                    continue
+                if is_folder:
                     if not self.skipped_folder(path, where, ignores):
                         folders.append((path, ignores))
                 elif entry.name.endswith(".py") and not self.ignored(path, where, ignores, False):
@@ -374,9 +381,13 @@ class _Walk:
         if not _utf8(path):
             self.errors.append((path, "a name that is not valid UTF-8 (no module can have it), skipped"))
             return
-        if not entry.is_symlink():
+        try:
+            is_link, is_file = entry.is_symlink(), entry.is_file(follow_symlinks=False)
+        except OSError:  # gone since the folder was listed
+            return
+        if not is_link:
             # FIFOs, sockets and devices named *.py are no source files: skipped unread
-            if entry.is_file(follow_symlinks=False) and self.first_time(device, entry.inode()):
+            if is_file and self.first_time(device, entry.inode()):
                 yield path
             return
         try:
