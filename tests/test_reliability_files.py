@@ -345,6 +345,7 @@ def test_F14_a_file_reached_by_several_names_is_processed_once(tmp_path, monkeyp
     assert result.stdout.count("fixed") == 1
     assert (work / "real.py").read_text() == FIXED
     assert (work / "a_link_in.py").is_symlink() and os.path.samefile(work / "real.py", work / "z_hard.py")
+    assert len(list(discover([work / "z_hard.py", work, work / "a_link_in.py"]))) == 1
 
 
 def test_F26_folder_symlink_sorting_first_does_not_hide_the_folder(tmp_path, monkeypatch):
