@@ -188,10 +188,11 @@ def apply(
         raise typer.Exit(EXIT_ERROR)
     stdin_result = next((f for f in result.files if f.path == "-"), None)
     if diff:
+        sys.stdout.flush()
         for f in result.files:
             if f.changed:
-                sys.stdout.write(unified_diff(f))
-        sys.stdout.flush()
+                sys.stdout.buffer.write(unified_diff(f))  # bytes: each file's own encoding
+        sys.stdout.buffer.flush()
         for line in apply_lines(result):
             typer.echo(line, err=True)
         typer.echo(apply_summary(result, written=False), err=True)

@@ -20,8 +20,10 @@ from .names import ImportMap, ast_dotted, canonical
 # methods whose calls the rules rewrite: a class that defines its own is left alone
 OVERRIDABLE = frozenset({"add_weight", "add_variable"})
 CLASS_LINE = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\(", re.MULTILINE)
-# a class statement's bases (up to the first closing parenthesis, over lines)
-CLASS_BASES = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\(([^)]*)\)", re.MULTILINE)
+# a class statement's bases (up to the first closing parenthesis, over lines), after PEP 695
+# type parameters if any; a line starts after \n or a bare \r (old Mac files, which Python reads)
+CLASS_BASES = re.compile(rb"(?:^|(?<=\r))[ \t]*class[ \t]+\w+[ \t]*(?:\[(?:[^][]|\[[^][]*\])*\][ \t]*)?"
+                         rb"\(([^)]*)\)", re.MULTILINE)
 # bases that make a class anything but a layer
 _PLAIN_BASES = frozenset({b"", b"object", b"Exception", b"ValueError", b"TypeError", b"RuntimeError",
                           b"dict", b"list", b"tuple", b"str", b"int", b"float", b"NamedTuple", b"Enum"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections import Counter
 
 from .runner import FileResult, RunResult
@@ -68,12 +69,25 @@ def error_lines(result: RunResult) -> list[str]:
     return [f"{f.path}: error: {f.error}" for f in result.files if f.error]
 
 
-def unified_diff(f: FileResult) -> str:
+def unified_diff(f: FileResult) -> bytes:
+    """A patch that `git apply` and `patch -p1` take: in the file's own bytes (a latin-1 file's
+    diff is latin-1, a BOM stays on line 1), with lines split where git and patch split them
+    (at \\n only: a CR-only file is one line to them, U+2028 is text) and `\\ No newline at end
+    of file` after a last line without one."""
     assert f.original is not None and f.new_source is not None
-    return "".join(difflib.unified_diff(
-        f.original.splitlines(keepends=True), f.new_source.splitlines(keepends=True),
-        fromfile=f"a/{f.path}", tofile=f"b/{f.path}",
-    ))
+    name = f.path.encode("utf-8", "surrogateescape")
+    out = []
+    for line in difflib.diff_bytes(difflib.unified_diff, _patch_lines(f.original, f.encoding),
+                                   _patch_lines(f.new_source, f.encoding), b"a/" + name, b"b/" + name):
+        out.append(line if line.endswith(b"\n") else line + b"\n\\ No newline at end of file\n")
+    return b"".join(out)
+
+
+_PATCH_LINE = re.compile(rb"[^\n]*\n|[^\n]+\Z")
+
+
+def _patch_lines(text: str, encoding: str) -> list[bytes]:
+    return _PATCH_LINE.findall(text.encode(encoding))
 
 
 def _plural(n: int, word: str) -> str:

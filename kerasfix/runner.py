@@ -22,7 +22,8 @@ from typing import Callable, Iterable
 from . import __version__
 from .cache import Cache
 from .config import Settings
-from .files import SourceError, decode_source, discover, read_bytes, write_atomic
+from .files import (SourceError, WriteRefused, decode_source, discover, python_newlines, read_bytes,
+                    write_atomic)
 from .index import (ClassIndex, FileScan, may_define_layers, module_name_for, scan_file,
                     spans_worth_parsing)
 
@@ -53,6 +54,7 @@ class FileResult:
     remaining: list[FindingRow] = field(default_factory=list)
     fixed: dict[str, int] = field(default_factory=dict)
     original: str | None = None  # set with a new source, for diffs
+    encoding: str = "utf-8"  # the file's, as detected: diffs are written in it
     new_source: str | None = None
     written: bool = False
     error: str | None = None
@@ -126,13 +128,14 @@ def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex
     from .engine import InvalidRewrite, RuleSelection, process_source
 
     selection = RuleSelection(settings.select, settings.ignore, settings.unsafe_fixes)
+    text, restore_newlines = python_newlines(source.text)
     try:
-        segments = None if scan is None else spans_worth_parsing(source.text, scan, index)
+        segments = None if scan is None else spans_worth_parsing(text, scan, index)
         if segments == [] and job.path != "-":
             result.checked = True
             return result  # no Keras class here holds anything a rule looks at: nothing to parse
         outcome = process_source(
-            source.text, module_name=job.module_name, is_package=job.is_package,
+            text, module_name=job.module_name, is_package=job.is_package,
             index=index, selection=selection, fix=mode is not Mode.CHECK,
             imports=scan.imports if scan else None, segments=segments,
         )
@@ -158,11 +161,14 @@ def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex
     result.remaining = _rows(outcome.remaining) if mode is not Mode.CHECK else list(result.findings)
     if outcome.new_source is not None:
         result.original = source.text
-        result.new_source = outcome.new_source
+        result.encoding = source.encoding
+        result.new_source = restore_newlines(outcome.new_source)
         if mode is Mode.FIX and job.path != "-":
             try:
-                write_atomic(Path(job.real_path), source, outcome.new_source)
+                write_atomic(Path(job.real_path), source, result.new_source)
                 result.written = True
+            except WriteRefused as error:
+                result.error = str(error)
             except OSError as error:
                 result.error = f"cannot write: {error.strerror or error}"
     return result
@@ -190,10 +196,12 @@ def _first_line(error: Exception) -> str:
 
 
 def _display(path: Path) -> str:
+    """A link by its own name; a name that is not UTF-8 with backslash escapes (printable)."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        shown = Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
     except ValueError:
-        return path.as_posix()
+        shown = path.as_posix()
+    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _selection_key(settings: Settings, mode: Mode) -> str:
@@ -211,7 +219,10 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
     started = time.perf_counter()
     result = RunResult()
     with _Pool(settings.jobs) as pool:
-        jobs = _read_all(list(discover(paths, settings.exclude, settings.project_root)), result, stdin)
+        walk_errors: list[tuple[Path, str]] = []
+        found = list(discover(paths, settings.exclude, settings.project_root, walk_errors))
+        result.files.extend(FileResult(_display(path), error=reason) for path, reason in walk_errors)
+        jobs = _read_all(found, result, stdin)
         result.scanned = len(jobs)
         cache = Cache.open(settings, [j.real_path for j in jobs]) if settings.cache else None
         context = _package_context(jobs)

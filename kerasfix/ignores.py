@@ -1,0 +1,130 @@
+"""git's ignore rules for a folder walk: which files `git status` would not show.
+
+Inside a git work tree every source git reads counts: the `.gitignore` of each folder from
+the work-tree root down (a deeper file overrides a higher one, a later line an earlier one,
+so `!name` re-includes), then `$GIT_DIR/info/exclude`, then `core.excludesFile`. Outside a
+work tree only the `.gitignore` files of the folders walked count, as before.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+
+@dataclass(frozen=True)
+class Ignores:
+    """The ignore files that apply in one folder: (folder they are relative to, patterns),
+    the weakest first."""
+
+    specs: tuple[tuple[str, pathspec.PathSpec], ...] = ()
+
+    @classmethod
+    def above(cls, top: Path) -> "Ignores":
+        """The rules that reach `top` from above: its work tree's global and per-repository
+        files and the `.gitignore` of every folder between the work-tree root and `top`."""
+        top = Path(os.path.abspath(top))
+        root = _work_tree_root(top)
+        if root is None:
+            return cls()
+        ignores = cls._repository(root)
+        steps = top.relative_to(root).parts
+        for depth in range(len(steps)):  # the root, then each folder down to top's parent
+            ignores = ignores.entering(root.joinpath(*steps[:depth]), has_gitignore=True)
+        return ignores
+
+    @classmethod
+    def _repository(cls, root: Path) -> "Ignores":
+        specs = []
+        git_dir = _git_dir(root)
+        for source in (_excludes_file(git_dir), git_dir / "info" / "exclude"):
+            spec = _read(source)
+            if spec is not None:
+                specs.append((os.path.abspath(root), spec))
+        return cls(tuple(specs))
+
+    def entering(self, folder: Path, *, has_gitignore: bool, has_git: bool = False) -> "Ignores":
+        """The rules inside `folder` (a nested repository starts afresh)."""
+        ignores = Ignores._repository(folder) if has_git else self
+        spec = _read(folder / ".gitignore") if has_gitignore else None
+        if spec is None:
+            return ignores
+        return Ignores((*ignores.specs, (os.path.abspath(folder), spec)))
+
+    def ignored(self, absolute: str, is_dir: bool) -> bool:
+        """Whether git ignores the file or folder at `absolute` (a path under this folder)."""
+        for base, spec in reversed(self.specs):
+            relative = absolute[len(base):].lstrip(os.sep) + ("/" if is_dir else "")
+            include = spec.check_file(relative.replace(os.sep, "/")).include
+            if include is not None:
+                return include
+        return False
+
+
+def _read(path: Path) -> pathspec.PathSpec | None:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+
+
+def _work_tree_root(folder: Path) -> Path | None:
+    for candidate in (folder, *folder.parents):
+        if os.path.lexists(candidate / ".git"):
+            return candidate
+    return None
+
+
+def _git_dir(root: Path) -> Path:
+    """`.git`, or where a `.git` file (a linked worktree, a submodule) points; `info/` lives
+    in the common folder of linked worktrees."""
+    dot_git = root / ".git"
+    if dot_git.is_file():
+        try:
+            line = dot_git.read_text(encoding="utf-8").strip()
+        except OSError:
+            return dot_git
+        if line.startswith("gitdir:"):
+            dot_git = root / line[len("gitdir:"):].strip()
+    try:
+        common = (dot_git / "commondir").read_text(encoding="utf-8").strip()
+    except OSError:
+        return dot_git
+    return dot_git / common
+
+
+@functools.lru_cache(maxsize=None)
+def _excludes_file(git_dir: Path) -> Path:
+    """`core.excludesFile` from git's config files (the last one that sets it wins), else git's
+    default. Read here rather than by running `git config`, which costs 40-70 ms per run
+    (measured) where the whole walk of tensor2tensor takes 15-25; `[include]`s are not followed."""
+    config_home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    found = config_home / "git" / "ignore"
+    system = [] if os.environ.get("GIT_CONFIG_NOSYSTEM") else [Path("/etc/gitconfig")]
+    for config in (*system, config_home / "git" / "config", Path.home() / ".gitconfig", git_dir / "config"):
+        value = _core_excludes_file(config)
+        if value:
+            found = Path(os.path.expanduser(value))
+    return found
+
+
+def _core_excludes_file(config: Path) -> str | None:
+    try:
+        text = config.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    section, value = "", None
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("["):
+            section = line[1:line.find("]")].strip().lower()
+            line = line[line.find("]") + 1:].strip()
+        key, equals, rest = line.partition("=")
+        if section == "core" and equals and key.strip().lower() == "excludesfile":
+            value = rest.split(" #")[0].split(" ;")[0].strip().strip('"')
+    return value
