@@ -112,7 +112,7 @@ def test_the_sdist_carries_the_whole_test_suite():
         if p.is_file() and "__pycache__" not in p.parts and ".pytest_cache" not in p.parts
     }
     assert wanted <= names
-    assert {"LICENSE", "README.md", "pyproject.toml", "kerasfix/py.typed"} <= names
+    assert {"LICENSE", "README.md", "pyproject.toml", ".pre-commit-hooks.yaml", "kerasfix/py.typed"} <= names
     assert not [n for n in names if n.endswith(".pyc") or "__pycache__" in n]
 
 
