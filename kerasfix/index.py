@@ -295,13 +295,22 @@ def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex) -> list[
             if prefix + node.name not in keras:
                 continue
             weight_calls, constructed, referred, dtype_calls = _signals(node)
-            if (weight_calls
+            if (weight_calls or _init_skips_super(node)
                     or any(index.is_layer_dotted(n, imports) or _is_tf1_layer(imports, n) for n in constructed)
                     or any(_is_tf1_layer(imports, n) for n in referred)
                     or any(keras_api.is_keras_initializer(imports.resolve_dotted(n) or "") for n in dtype_calls)):
                 spans.add(span)
                 break
     return sorted(spans)
+
+
+def _init_skips_super(cls: ast.ClassDef) -> bool:
+    """The class defines `__init__` and no method of it calls any `__init__` (KF401)."""
+    methods = [s for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    if not any(m.name == "__init__" for m in methods):
+        return False
+    return not any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                   and node.func.attr == "__init__" for m in methods for node in ast.walk(m))
 
 
 def _is_tf1_layer(imports: ImportMap, name: str) -> bool:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from .base import Rule, RuleFamily
 from .containers import ContainerRules
+from .init_without_super import InitWithoutSuper
 from .layers import LayerRules
 from .weights import WeightRules
 
-FAMILIES: tuple[RuleFamily, ...] = (WeightRules(), LayerRules(), ContainerRules())
+FAMILIES: tuple[RuleFamily, ...] = (WeightRules(), LayerRules(), ContainerRules(), InitWithoutSuper())
 
 RULES: dict[str, Rule] = {rule.code: rule for family in FAMILIES for rule in family.rules}
