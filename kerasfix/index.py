@@ -295,7 +295,7 @@ def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex) -> list[
             if prefix + node.name not in keras:
                 continue
             weight_calls, constructed, referred, dtype_calls = _signals(node)
-            if (weight_calls or _init_skips_super(node)
+            if (weight_calls or _init_skips_super(node) or _assigns_read_only(node)
                     or any(index.is_layer_dotted(n, imports) or _is_tf1_layer(imports, n) for n in constructed)
                     or any(_is_tf1_layer(imports, n) for n in referred)
                     or any(keras_api.is_keras_initializer(imports.resolve_dotted(n) or "") for n in dtype_calls)):
@@ -311,6 +311,18 @@ def _init_skips_super(cls: ast.ClassDef) -> bool:
         return False
     return not any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                    and node.func.attr == "__init__" for m in methods for node in ast.walk(m))
+
+
+def _assigns_read_only(cls: ast.ClassDef) -> bool:
+    """A method assigns `<obj>.<name>` where `name` is a read-only Keras property (KF402)."""
+    for node in ast.walk(cls):
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
+        for target in targets:
+            for sub in ast.walk(target):
+                if isinstance(sub, ast.Attribute) and sub.attr in keras_api.READ_ONLY_ATTRIBUTES:
+                    return True
+    return False
 
 
 def _is_tf1_layer(imports: ImportMap, name: str) -> bool:

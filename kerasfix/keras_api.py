@@ -448,3 +448,38 @@ def is_initializer_factory(canonical: str) -> bool:
 def is_keras_initializer(canonical: str) -> bool:
     """A Keras (not compat.v1) initializer constructor: takes no `dtype` today."""
     return any(canonical.startswith(ns) for ns in KERAS_INITIALIZER_NAMESPACES)
+
+
+# Keras properties without a setter: `self.<name> = ...` in a subclass raises AttributeError.
+# Measured on TF 2.21 by `setattr` on a freshly built Layer and Model subclass, Keras 3.15 and
+# tf_keras 2.21; names with a setter that only validates (`dtype_policy` on Keras 3,
+# `input_spec`) and private names are left out. name -> (the lines that raise, models only?)
+KERAS_3, TF_KERAS, BOTH_LINES = "Keras 3", "tf_keras", "Keras 3 and tf_keras"
+READ_ONLY_ATTRIBUTES: dict[str, tuple[str, bool]] = {
+    **{name: (BOTH_LINES, False) for name in (
+        "weights", "variables", "trainable_weights", "non_trainable_weights", "trainable_variables",
+        "non_trainable_variables", "losses", "metrics", "input", "output", "dtype", "compute_dtype",
+        "variable_dtype")},
+    **{name: (KERAS_3, False) for name in ("input_dtype", "metrics_variables", "path", "quantization_mode")},
+    **{name: (TF_KERAS, False) for name in (
+        "name", "dtype_policy", "dynamic", "inbound_nodes", "outbound_nodes", "input_mask",
+        "output_mask", "input_shape", "output_shape", "name_scope", "submodules", "updates")},
+    **{name: (BOTH_LINES, True) for name in ("layers", "distribute_strategy", "metrics_names")},
+    "compiled_metrics": (KERAS_3, True),
+    "state_updates": (TF_KERAS, True),
+}
+# What a reserved attribute that holds the class's own things is renamed to; the others
+# (`name`, `dtype`, ...) are Keras's to set, through `super().__init__(...)`: reported only.
+READ_ONLY_RENAMES = {
+    "layers": "sublayers", "weights": "weight_list", "variables": "variable_list",
+    "trainable_weights": "trainable_weight_list", "non_trainable_weights": "non_trainable_weight_list",
+    "trainable_variables": "trainable_variable_list",
+    "non_trainable_variables": "non_trainable_variable_list", "losses": "loss_list",
+    "metrics": "metric_list", "updates": "update_list", "submodules": "submodule_list",
+    "input": "input_tensor", "output": "output_tensor", "input_shape": "expected_input_shape",
+    "output_shape": "expected_output_shape",
+}
+
+
+def is_keras_model_class(canonical: str) -> bool:
+    return KERAS_BASE_ALIASES.get(canonical, canonical) in KERAS_MODEL_BASES

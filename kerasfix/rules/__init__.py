@@ -6,8 +6,10 @@ from .base import Rule, RuleFamily
 from .containers import ContainerRules
 from .init_without_super import InitWithoutSuper
 from .layers import LayerRules
+from .reserved_attribute import ReservedAttributes
 from .weights import WeightRules
 
-FAMILIES: tuple[RuleFamily, ...] = (WeightRules(), LayerRules(), ContainerRules(), InitWithoutSuper())
+FAMILIES: tuple[RuleFamily, ...] = (WeightRules(), LayerRules(), ContainerRules(), InitWithoutSuper(),
+                                    ReservedAttributes())
 
 RULES: dict[str, Rule] = {rule.code: rule for family in FAMILIES for rule in family.rules}
