@@ -93,6 +93,15 @@ class ClassIndex:
         self._memo[qualified] = result
         return result
 
+    def is_tf_module(self, qualified: str, _seen: frozenset[str] = frozenset()) -> bool:
+        """A `tf.Module` (or a library's module built on it) that is no Keras layer."""
+        if self.is_layer(qualified):
+            return False
+        if qualified in self.classes:
+            seen = _seen | {qualified}
+            return any(self.is_tf_module(b, seen) for b in self.classes[qualified] if b not in seen)
+        return keras_api.is_tf_module_class(canonical(qualified))
+
     def bases_are_layers(self, bases: tuple[str, ...], _seen: frozenset[str] = frozenset()) -> bool:
         """Any of these bases is a Keras layer: how a class is judged by its own bases (two
         nested classes of one module may share a name, and so a qualified name)."""
@@ -296,6 +305,7 @@ def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex) -> list[
                 continue
             weight_calls, constructed, referred, dtype_calls = _signals(node)
             if (weight_calls or _init_skips_super(node) or _assigns_read_only(node)
+                    or _constructs_tf_module(node, imports, index)
                     or any(index.is_layer_dotted(n, imports) or _is_tf1_layer(imports, n) for n in constructed)
                     or any(_is_tf1_layer(imports, n) for n in referred)
                     or any(keras_api.is_keras_initializer(imports.resolve_dotted(n) or "") for n in dtype_calls)):
@@ -322,6 +332,17 @@ def _assigns_read_only(cls: ast.ClassDef) -> bool:
             for sub in ast.walk(target):
                 if isinstance(sub, ast.Attribute) and sub.attr in keras_api.READ_ONLY_ATTRIBUTES:
                     return True
+    return False
+
+
+def _constructs_tf_module(cls: ast.ClassDef, imports: ImportMap, index: ClassIndex) -> bool:
+    """The class builds an instance of a `tf.Module` that is no Keras layer (KF111)."""
+    for node in ast.walk(cls):
+        if isinstance(node, ast.Call):
+            chain = ast_dotted(node.func)
+            qualified = imports.qualify_dotted(chain) if chain else None
+            if qualified is not None and index.is_tf_module(qualified):
+                return True
     return False
 
 

@@ -483,3 +483,11 @@ READ_ONLY_RENAMES = {
 
 def is_keras_model_class(canonical: str) -> bool:
     return KERAS_BASE_ALIASES.get(canonical, canonical) in KERAS_MODEL_BASES
+
+# `tf.Module` and the libraries' classes built on it (canonical names): its variables are
+# tracked by tf_keras 2 (whose Layer is a tf.Module) but lost by Keras 3 (probes/holders.py).
+TF_MODULE_BASES = frozenset({"tf.Module", "tf.compat.v1.Module", "tf.python.module.module.Module", "sonnet.Module"})
+
+
+def is_tf_module_class(canonical: str) -> bool:
+    return canonical in TF_MODULE_BASES

@@ -7,9 +7,12 @@ from .containers import ContainerRules
 from .init_without_super import InitWithoutSuper
 from .layers import LayerRules
 from .reserved_attribute import ReservedAttributes
+from .tf_module_in_layer import TfModuleInLayer
+from .variable_in_nested_function import VariableInNestedFunction
 from .weights import WeightRules
 
 FAMILIES: tuple[RuleFamily, ...] = (WeightRules(), LayerRules(), ContainerRules(), InitWithoutSuper(),
-                                    ReservedAttributes())
+                                    ReservedAttributes(), TfModuleInLayer(),
+                                    VariableInNestedFunction())
 
 RULES: dict[str, Rule] = {rule.code: rule for family in FAMILIES for rule in family.rules}
