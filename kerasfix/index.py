@@ -305,7 +305,7 @@ def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex) -> list[
                 continue
             weight_calls, constructed, referred, dtype_calls = _signals(node)
             if (weight_calls or _init_skips_super(node) or _assigns_read_only(node)
-                    or _constructs_tf_module(node, imports, index)
+                    or _constructs_tf_module(node, imports, index) or _calls_defaultdict(node)
                     or any(index.is_layer_dotted(n, imports) or _is_tf1_layer(imports, n) for n in constructed)
                     or any(_is_tf1_layer(imports, n) for n in referred)
                     or any(keras_api.is_keras_initializer(imports.resolve_dotted(n) or "") for n in dtype_calls)):
@@ -344,6 +344,12 @@ def _constructs_tf_module(cls: ast.ClassDef, imports: ImportMap, index: ClassInd
             if qualified is not None and index.is_tf_module(qualified):
                 return True
     return False
+
+
+def _calls_defaultdict(cls: ast.ClassDef) -> bool:
+    """The class makes a `defaultdict` (KF303)."""
+    return any(isinstance(node, ast.Call) and (ast_dotted(node.func) or "").endswith("defaultdict")
+               for node in ast.walk(cls))
 
 
 def _is_tf1_layer(imports: ImportMap, name: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .base import Rule, RuleFamily
 from .containers import ContainerRules
+from .defaultdict_attribute import DefaultdictLayers
 from .init_without_super import InitWithoutSuper
 from .layers import LayerRules
 from .reserved_attribute import ReservedAttributes
@@ -13,6 +14,6 @@ from .weights import WeightRules
 
 FAMILIES: tuple[RuleFamily, ...] = (WeightRules(), LayerRules(), ContainerRules(), InitWithoutSuper(),
                                     ReservedAttributes(), TfModuleInLayer(),
-                                    VariableInNestedFunction())
+                                    VariableInNestedFunction(), DefaultdictLayers())
 
 RULES: dict[str, Rule] = {rule.code: rule for family in FAMILIES for rule in family.rules}
