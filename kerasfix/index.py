@@ -306,6 +306,7 @@ def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex) -> list[
             weight_calls, constructed, referred, dtype_calls = _signals(node)
             if (weight_calls or _init_skips_super(node) or _assigns_read_only(node)
                     or _constructs_tf_module(node, imports, index) or _calls_defaultdict(node)
+                    or _mentions_tf1_rnn_cell(node, imports)
                     or any(index.is_layer_dotted(n, imports) or _is_tf1_layer(imports, n) for n in constructed)
                     or any(_is_tf1_layer(imports, n) for n in referred)
                     or any(keras_api.is_keras_initializer(imports.resolve_dotted(n) or "") for n in dtype_calls)):
@@ -350,6 +351,13 @@ def _calls_defaultdict(cls: ast.ClassDef) -> bool:
     """The class makes a `defaultdict` (KF303)."""
     return any(isinstance(node, ast.Call) and (ast_dotted(node.func) or "").endswith("defaultdict")
                for node in ast.walk(cls))
+
+
+def _mentions_tf1_rnn_cell(cls: ast.ClassDef, imports: ImportMap) -> bool:
+    """A base or a construction of the class is a TF1 RNN cell (KF204)."""
+    calls = (node.func for node in ast.walk(cls) if isinstance(node, ast.Call))
+    return any(keras_api.tf1_rnn_cell(imports.resolve_dotted(ast_dotted(node)) or "")
+               for node in [*cls.bases, *calls])
 
 
 def _is_tf1_layer(imports: ImportMap, name: str) -> bool:

@@ -491,3 +491,33 @@ TF_MODULE_BASES = frozenset({"tf.Module", "tf.compat.v1.Module", "tf.python.modu
 
 def is_tf_module_class(canonical: str) -> bool:
     return canonical in TF_MODULE_BASES
+
+# TF1 RNN cells (`tf.compat.v1.nn.rnn_cell.*`, `tf.nn.rnn_cell.*` in TF 1.x, `tf.contrib.rnn.*`):
+# "not available with Keras 3" (AttributeError, measured on TF 2.21); the Keras class that
+# replaces each, and what a person must change at the call sites.
+TF1_RNN_CELLS: dict[str, tuple[str, str]] = {
+    "LSTMCell": ("tf.keras.layers.LSTMCell", "`num_units` is `units`; the state is a list [h, c], not "
+                 "`LSTMStateTuple(c, h)`; `use_peepholes`, `cell_clip`, `num_proj` have no Keras counterpart"),
+    "BasicLSTMCell": ("tf.keras.layers.LSTMCell", "`num_units` is `units`; the state is a list [h, c], not "
+                      "`LSTMStateTuple(c, h)`; TF1 adds `forget_bias` at every step, Keras initialises the "
+                      "bias to it (`unit_forget_bias`)"),
+    "GRUCell": ("tf.keras.layers.GRUCell", "`num_units` is `units`; TF1's GRU is Keras's `reset_after=False`"),
+    "BasicRNNCell": ("tf.keras.layers.SimpleRNNCell", "`num_units` is `units`; the state is a list"),
+    "MultiRNNCell": ("tf.keras.layers.StackedRNNCells", "the states are a list of the cells' lists"),
+    "DropoutWrapper": ("the cell's own `dropout=` / `recurrent_dropout=`", "Keras cells drop inside the cell"),
+    "ResidualWrapper": ("a residual `x + cell(x)` in `call`", "Keras has no residual cell wrapper"),
+    "RNNCell": ("tf.keras.layers.AbstractRNNCell", "`call(inputs, state)` becomes `call(inputs, states)` with "
+                "`states` a list; `zero_state(batch, dtype)` is `get_initial_state(batch_size=, dtype=)`"),
+    "LSTMStateTuple": ("a list `[h, c]`", "Keras's LSTM cells keep their state as a list, h first"),
+    "LayerRNNCell": ("tf.keras.layers.AbstractRNNCell", "`call(inputs, state)` becomes `call(inputs, states)`; "
+                     "`zero_state` is `get_initial_state`"),
+}
+TF1_RNN_CELL_NAMESPACES = ("tf.nn.rnn_cell.", "tf.compat.v1.nn.rnn_cell.", "tf.contrib.rnn.")
+
+
+def tf1_rnn_cell(canonical: str) -> str | None:
+    """The TF1 RNN cell class a canonical name is (e.g. "LSTMCell"), or None."""
+    for namespace in TF1_RNN_CELL_NAMESPACES:
+        if canonical.startswith(namespace) and canonical[len(namespace):] in TF1_RNN_CELLS:
+            return canonical[len(namespace):]
+    return None

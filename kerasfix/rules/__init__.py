@@ -8,12 +8,14 @@ from .defaultdict_attribute import DefaultdictLayers
 from .init_without_super import InitWithoutSuper
 from .layers import LayerRules
 from .reserved_attribute import ReservedAttributes
+from .tf1_rnn_cell import Tf1RnnCells
 from .tf_module_in_layer import TfModuleInLayer
 from .variable_in_nested_function import VariableInNestedFunction
 from .weights import WeightRules
 
 FAMILIES: tuple[RuleFamily, ...] = (WeightRules(), LayerRules(), ContainerRules(), InitWithoutSuper(),
                                     ReservedAttributes(), TfModuleInLayer(),
-                                    VariableInNestedFunction(), DefaultdictLayers())
+                                    VariableInNestedFunction(), DefaultdictLayers(),
+                                    Tf1RnnCells())
 
 RULES: dict[str, Rule] = {rule.code: rule for family in FAMILIES for rule in family.rules}
