@@ -306,7 +306,8 @@ def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex) -> list[
             weight_calls, constructed, referred, dtype_calls = _signals(node)
             if (weight_calls or _init_skips_super(node) or _assigns_read_only(node)
                     or _constructs_tf_module(node, imports, index) or _calls_defaultdict(node)
-                    or _mentions_tf1_rnn_cell(node, imports)
+                    or _mentions_tf1_rnn_cell(node, imports) or _class_level_layer(node, imports, index)
+                    or _may_hold_layers_on_objects(node)
                     or any(index.is_layer_dotted(n, imports) or _is_tf1_layer(imports, n) for n in constructed)
                     or any(_is_tf1_layer(imports, n) for n in referred)
                     or any(keras_api.is_keras_initializer(imports.resolve_dotted(n) or "") for n in dtype_calls)):
@@ -358,6 +359,23 @@ def _mentions_tf1_rnn_cell(cls: ast.ClassDef, imports: ImportMap) -> bool:
     calls = (node.func for node in ast.walk(cls) if isinstance(node, ast.Call))
     return any(keras_api.tf1_rnn_cell(imports.resolve_dotted(ast_dotted(node)) or "")
                for node in [*cls.bases, *calls])
+
+
+def _class_level_layer(cls: ast.ClassDef, imports: ImportMap, index: ClassIndex) -> bool:
+    """The class body builds a Keras layer as a class attribute (KF304)."""
+    return any(isinstance(s, ast.Assign) and isinstance(s.value, ast.Call)
+               and index.is_layer_dotted(ast_dotted(s.value.func), imports) for s in cls.body)
+
+
+def _may_hold_layers_on_objects(cls: ast.ClassDef) -> bool:
+    """A namespace is built, or something is assigned to `a.b.c` (KF305)."""
+    for node in ast.walk(cls):
+        if isinstance(node, ast.Call) and (ast_dotted(node.func) or "").endswith("Namespace"):
+            return True
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Attribute) and isinstance(t.value, ast.Attribute) for t in node.targets):
+            return True
+    return False
 
 
 def _is_tf1_layer(imports: ImportMap, name: str) -> bool:

@@ -213,3 +213,9 @@ def deferred_function(ctx: Context, cls: KerasClass, node: cst.CSTNode, method: 
 
 def _is_lambda_layer(ctx: Context, call: cst.Call) -> bool:
     return (ctx.resolve(call.func) or "").endswith("layers.Lambda")
+
+
+def is_docstring(statement: cst.CSTNode) -> bool:
+    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Expr)
+            and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))

@@ -7,7 +7,7 @@ from typing import Iterator
 import libcst as cst
 
 from ..edits import Fix, InsertAfter, InsertBefore, Safety
-from .base import Context, Finding, KerasClass, Rule, RuleFamily, self_name
+from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_docstring, self_name
 
 DOC = """\
 ## What it does
@@ -117,12 +117,7 @@ def _fix(cls: KerasClass, init: cst.FunctionDef, call: str) -> Fix | None:
     statement = cst.parse_statement(call + "\n")
     body = init.body.body
     safety = Safety.SAFE if len(cls.node.bases) == 1 else Safety.UNSAFE
-    if _is_docstring(body[0]):
+    if is_docstring(body[0]):
         return Fix((InsertAfter(body[0], (statement,)),), safety)
     return Fix((InsertBefore(body[0], (statement,)),), safety)
 
-
-def _is_docstring(stmt: cst.BaseStatement) -> bool:
-    return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
-            and isinstance(stmt.body[0], cst.Expr)
-            and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
