@@ -95,6 +95,15 @@ class ClassIndex:
         self._memo[qualified] = result
         return result
 
+    def is_tf_module(self, qualified: str, _seen: frozenset[str] = frozenset()) -> bool:
+        """A `tf.Module` (or a library's module built on it) that is no Keras layer."""
+        if self.is_layer(qualified):
+            return False
+        if qualified in self.classes:
+            seen = _seen | {qualified}
+            return any(self.is_tf_module(b, seen) for b in self.classes[qualified] if b not in seen)
+        return keras_api.is_tf_module_class(canonical(qualified))
+
     def bases_are_layers(self, bases: tuple[str, ...], _seen: frozenset[str] = frozenset()) -> bool:
         """Any of these bases is a Keras layer: how a class is judged by its own bases (two
         nested classes of one module may share a name, and so a qualified name)."""
@@ -297,13 +306,78 @@ def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex) -> list[
             if prefix + node.name not in keras:
                 continue
             weight_calls, constructed, referred, dtype_calls = _signals(node)
-            if (weight_calls
+            if (weight_calls or _init_skips_super(node) or _assigns_read_only(node)
+                    or _constructs_tf_module(node, imports, index) or _calls_defaultdict(node)
+                    or _mentions_tf1_rnn_cell(node, imports) or _class_level_layer(node, imports, index)
+                    or _may_hold_layers_on_objects(node)
                     or any(index.is_layer_dotted(n, imports) or _is_tf1_layer(imports, n) for n in constructed)
                     or any(_is_tf1_layer(imports, n) for n in referred)
                     or any(keras_api.is_keras_initializer(imports.resolve_dotted(n) or "") for n in dtype_calls)):
                 spans.add(span)
                 break
     return sorted(spans)
+
+
+def _init_skips_super(cls: ast.ClassDef) -> bool:
+    """The class defines `__init__` and no method of it calls any `__init__` (KF401)."""
+    methods = [s for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    if not any(m.name == "__init__" for m in methods):
+        return False
+    return not any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                   and node.func.attr == "__init__" for m in methods for node in ast.walk(m))
+
+
+def _assigns_read_only(cls: ast.ClassDef) -> bool:
+    """A method assigns `<obj>.<name>` where `name` is a read-only Keras property (KF402)."""
+    for node in ast.walk(cls):
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
+        for target in targets:
+            for sub in ast.walk(target):
+                if isinstance(sub, ast.Attribute) and sub.attr in keras_api.READ_ONLY_ATTRIBUTES:
+                    return True
+    return False
+
+
+def _constructs_tf_module(cls: ast.ClassDef, imports: ImportMap, index: ClassIndex) -> bool:
+    """The class builds an instance of a `tf.Module` that is no Keras layer (KF111)."""
+    for node in ast.walk(cls):
+        if isinstance(node, ast.Call):
+            chain = ast_dotted(node.func)
+            qualified = imports.qualify_dotted(chain) if chain else None
+            if qualified is not None and index.is_tf_module(qualified):
+                return True
+    return False
+
+
+def _calls_defaultdict(cls: ast.ClassDef) -> bool:
+    """The class makes a `defaultdict` (KF303)."""
+    return any(isinstance(node, ast.Call) and (ast_dotted(node.func) or "").endswith("defaultdict")
+               for node in ast.walk(cls))
+
+
+def _mentions_tf1_rnn_cell(cls: ast.ClassDef, imports: ImportMap) -> bool:
+    """A base or a construction of the class is a TF1 RNN cell (KF204)."""
+    calls = (node.func for node in ast.walk(cls) if isinstance(node, ast.Call))
+    return any(keras_api.tf1_rnn_cell(imports.resolve_dotted(ast_dotted(node)) or "")
+               for node in [*cls.bases, *calls])
+
+
+def _class_level_layer(cls: ast.ClassDef, imports: ImportMap, index: ClassIndex) -> bool:
+    """The class body builds a Keras layer as a class attribute (KF304)."""
+    return any(isinstance(s, ast.Assign) and isinstance(s.value, ast.Call)
+               and index.is_layer_dotted(ast_dotted(s.value.func), imports) for s in cls.body)
+
+
+def _may_hold_layers_on_objects(cls: ast.ClassDef) -> bool:
+    """A namespace is built, or something is assigned to `a.b.c` (KF305)."""
+    for node in ast.walk(cls):
+        if isinstance(node, ast.Call) and (ast_dotted(node.func) or "").endswith("Namespace"):
+            return True
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Attribute) and isinstance(t.value, ast.Attribute) for t in node.targets):
+            return True
+    return False
 
 
 def _is_tf1_layer(imports: ImportMap, name: str) -> bool:

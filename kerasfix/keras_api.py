@@ -448,3 +448,76 @@ def is_initializer_factory(canonical: str) -> bool:
 def is_keras_initializer(canonical: str) -> bool:
     """A Keras (not compat.v1) initializer constructor: takes no `dtype` today."""
     return any(canonical.startswith(ns) for ns in KERAS_INITIALIZER_NAMESPACES)
+
+
+# Keras properties without a setter: `self.<name> = ...` in a subclass raises AttributeError.
+# Measured on TF 2.21 by `setattr` on a freshly built Layer and Model subclass, Keras 3.15 and
+# tf_keras 2.21; names with a setter that only validates (`dtype_policy` on Keras 3,
+# `input_spec`) and private names are left out. name -> (the lines that raise, models only?)
+KERAS_3, TF_KERAS, BOTH_LINES = "Keras 3", "tf_keras", "Keras 3 and tf_keras"
+READ_ONLY_ATTRIBUTES: dict[str, tuple[str, bool]] = {
+    **{name: (BOTH_LINES, False) for name in (
+        "weights", "variables", "trainable_weights", "non_trainable_weights", "trainable_variables",
+        "non_trainable_variables", "losses", "metrics", "input", "output", "dtype", "compute_dtype",
+        "variable_dtype")},
+    **{name: (KERAS_3, False) for name in ("input_dtype", "metrics_variables", "path", "quantization_mode")},
+    **{name: (TF_KERAS, False) for name in (
+        "name", "dtype_policy", "dynamic", "inbound_nodes", "outbound_nodes", "input_mask",
+        "output_mask", "input_shape", "output_shape", "name_scope", "submodules", "updates")},
+    **{name: (BOTH_LINES, True) for name in ("layers", "distribute_strategy", "metrics_names")},
+    "compiled_metrics": (KERAS_3, True),
+    "state_updates": (TF_KERAS, True),
+}
+# What a reserved attribute that holds the class's own things is renamed to; the others
+# (`name`, `dtype`, ...) are Keras's to set, through `super().__init__(...)`: reported only.
+READ_ONLY_RENAMES = {
+    "layers": "sublayers", "weights": "weight_list", "variables": "variable_list",
+    "trainable_weights": "trainable_weight_list", "non_trainable_weights": "non_trainable_weight_list",
+    "trainable_variables": "trainable_variable_list",
+    "non_trainable_variables": "non_trainable_variable_list", "losses": "loss_list",
+    "metrics": "metric_list", "updates": "update_list", "submodules": "submodule_list",
+    "input": "input_tensor", "output": "output_tensor", "input_shape": "expected_input_shape",
+    "output_shape": "expected_output_shape",
+}
+
+
+def is_keras_model_class(canonical: str) -> bool:
+    return KERAS_BASE_ALIASES.get(canonical, canonical) in KERAS_MODEL_BASES
+
+# `tf.Module` and the libraries' classes built on it (canonical names): its variables are
+# tracked by tf_keras 2 (whose Layer is a tf.Module) but lost by Keras 3 (probes/holders.py).
+TF_MODULE_BASES = frozenset({"tf.Module", "tf.compat.v1.Module", "tf.python.module.module.Module", "sonnet.Module"})
+
+
+def is_tf_module_class(canonical: str) -> bool:
+    return canonical in TF_MODULE_BASES
+
+# TF1 RNN cells (`tf.compat.v1.nn.rnn_cell.*`, `tf.nn.rnn_cell.*` in TF 1.x, `tf.contrib.rnn.*`):
+# "not available with Keras 3" (AttributeError, measured on TF 2.21); the Keras class that
+# replaces each, and what a person must change at the call sites.
+TF1_RNN_CELLS: dict[str, tuple[str, str]] = {
+    "LSTMCell": ("tf.keras.layers.LSTMCell", "`num_units` is `units`; the state is a list [h, c], not "
+                 "`LSTMStateTuple(c, h)`; `use_peepholes`, `cell_clip`, `num_proj` have no Keras counterpart"),
+    "BasicLSTMCell": ("tf.keras.layers.LSTMCell", "`num_units` is `units`; the state is a list [h, c], not "
+                      "`LSTMStateTuple(c, h)`; TF1 adds `forget_bias` at every step, Keras initialises the "
+                      "bias to it (`unit_forget_bias`)"),
+    "GRUCell": ("tf.keras.layers.GRUCell", "`num_units` is `units`; TF1's GRU is Keras's `reset_after=False`"),
+    "BasicRNNCell": ("tf.keras.layers.SimpleRNNCell", "`num_units` is `units`; the state is a list"),
+    "MultiRNNCell": ("tf.keras.layers.StackedRNNCells", "the states are a list of the cells' lists"),
+    "DropoutWrapper": ("the cell's own `dropout=` / `recurrent_dropout=`", "Keras cells drop inside the cell"),
+    "ResidualWrapper": ("a residual `x + cell(x)` in `call`", "Keras has no residual cell wrapper"),
+    "RNNCell": ("tf.keras.layers.AbstractRNNCell", "`call(inputs, state)` becomes `call(inputs, states)` with "
+                "`states` a list; `zero_state(batch, dtype)` is `get_initial_state(batch_size=, dtype=)`"),
+    "LSTMStateTuple": ("a list `[h, c]`", "Keras's LSTM cells keep their state as a list, h first"),
+    "LayerRNNCell": ("tf.keras.layers.AbstractRNNCell", "`call(inputs, state)` becomes `call(inputs, states)`; "
+                     "`zero_state` is `get_initial_state`"),
+}
+TF1_RNN_CELL_NAMESPACES = ("tf.nn.rnn_cell.", "tf.compat.v1.nn.rnn_cell.", "tf.contrib.rnn.")
+
+
+def tf1_rnn_cell(canonical: str) -> str | None:
+    """The TF1 RNN cell class a canonical name is (e.g. "LSTMCell"), or None."""
+    for namespace in TF1_RNN_CELL_NAMESPACES:
+        if canonical.startswith(namespace) and canonical[len(namespace):] in TF1_RNN_CELLS:
+            return canonical[len(namespace):]
+    return None

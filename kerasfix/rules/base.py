@@ -176,3 +176,46 @@ def is_self_attribute(expr: cst.BaseExpression, me: str) -> str | None:
     if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == me:
         return expr.attr.value
     return None
+
+
+def _enclosing_function(cls: KerasClass, node: cst.CSTNode, method: cst.FunctionDef) -> cst.CSTNode | None:
+    """The lambda or function nested in `method` that `node` is made in (None: the method's
+    own body): what is made there is made each time that function runs, not once."""
+    current = cls.parents.get(id(node))
+    while current is not None and current is not method:
+        if isinstance(current, (cst.Lambda, cst.FunctionDef)):
+            return current
+        current = cls.parents.get(id(current))
+    return None
+
+
+def deferred_function(ctx: Context, cls: KerasClass, node: cst.CSTNode, method: cst.FunctionDef) -> str | None:
+    """"lambda layer" / "stored" when `node` is made in a function nested in `method` that runs
+    later, not while the method runs: the function of a Keras `Lambda(...)`, or a lambda kept
+    on `self`. None otherwise (a helper the method calls itself makes its weights once)."""
+    nested = _enclosing_function(cls, node, method)
+    if nested is None:
+        return None
+    parent = cls.parents.get(id(nested))
+    if isinstance(parent, cst.Arg):
+        call = cls.parents.get(id(parent))
+        if isinstance(call, cst.Call) and _is_lambda_layer(ctx, call):
+            return "lambda layer"
+    if isinstance(nested, cst.FunctionDef):
+        for other in cls.method_nodes[method.name.value]:
+            if (isinstance(other, cst.Call) and _is_lambda_layer(ctx, other)
+                    and any(isinstance(a.value, cst.Name) and a.value.value == nested.name.value for a in other.args)):
+                return "lambda layer"
+    if isinstance(parent, cst.Assign) and any(is_self_attribute(t.target, self_name(method)) for t in parent.targets):
+        return "stored"
+    return None
+
+
+def _is_lambda_layer(ctx: Context, call: cst.Call) -> bool:
+    return (ctx.resolve(call.func) or "").endswith("layers.Lambda")
+
+
+def is_docstring(statement: cst.CSTNode) -> bool:
+    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Expr)
+            and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))

@@ -10,7 +10,7 @@ import libcst as cst
 from .. import keras_api as api
 from ..edits import Fix, Replace, Safety
 from . import docs
-from .base import (Context, Finding, Rule, RuleFamily, is_self_attribute, self_name, source,
+from .base import (Context, Finding, Rule, RuleFamily, deferred_function, is_self_attribute, self_name, source,
                    walk, walk_no_nested_scopes)
 from .calls import (Bound, as_keyword, bind, has_literal_slash, is_shape_literal, is_string, keyword_arg,
                     layout, rebuild, replace_slashes)
@@ -51,7 +51,7 @@ class WeightRules(RuleFamily):
                 usable_self = not _is_static(func)
                 blocked_scopes = _scopes_with_defaults(ctx, cls.nodes_of(name, cst.With))
                 for node in cls.method_nodes[name]:
-                    if isinstance(node, cst.Call):
+                    if isinstance(node, cst.Call) and (in_call or deferred_function(ctx, cls, node, func) is None):
                         yield from self._call(ctx, cls, node, name, me, usable_self, in_call, own_add_weight,
                                               blocked_scopes)
                 if name in cls.setup_methods:

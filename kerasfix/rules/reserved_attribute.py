@@ -1,0 +1,155 @@
+"""KF402: an assignment to a Keras property that has no setter (`self.layers = [...]`)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import libcst as cst
+
+from .. import keras_api as api
+from ..edits import Fix, Replace, Safety
+from ..index import ClassIndex
+from ..names import canonical
+from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name
+
+DOC = """\
+## What it does
+Finds `self.<name> = ...` in a Keras layer or model where `<name>` is a Keras property with
+no setter: `weights`, `variables`, `trainable_weights`, `losses`, `metrics`, `input`,
+`output`, `dtype` on both lines, `layers` in a `Model`, `name`, `input_shape`, `updates` and
+more on tf_keras (the full list, measured on both lines, is `READ_ONLY_ATTRIBUTES` in
+`keras_api.py`). An attribute that holds the class's own things (`layers`, `weights`,
+`input`, ...) is renamed everywhere in the class (`self.layers` becomes `self.sublayers`).
+
+## Why is this bad?
+The assignment raises `AttributeError` (Keras 3: "`Model.layers` attribute is reserved";
+tf_keras: "can't set attribute"), so the class cannot even be built. Code written for
+TF 1.x-era Keras, or ported from a plain class, used these names freely.
+
+## Example
+```python
+class Tower(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.layers = [tf.keras.layers.Dense(4), tf.keras.layers.Dense(2)]
+
+    def call(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+```
+
+## Use instead
+```python
+class Tower(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.sublayers = [tf.keras.layers.Dense(4), tf.keras.layers.Dense(2)]
+
+    def call(self, x):
+        for layer in self.sublayers:
+            x = layer(x)
+        return x
+```
+
+## Fix safety
+The rename touches every `self.<name>` of the class. It is safe when no class of the tree
+derives from this one; unsafe otherwise, because a subclass (or code outside the class) may
+read the old name, and would then read Keras's own property instead. Keras's own settings
+(`name`, `dtype`, `dtype_policy`, ...) are reported, not renamed: pass them to
+`super().__init__(name=..., dtype=...)`. A class that defines the name itself (its own
+property with a setter) is not reported.
+"""
+
+KF402 = Rule(
+    code="KF402",
+    name="read-only-keras-attribute",
+    summary="an assignment to a read-only Keras property (`self.layers = ...`, `self.weights = ...`)",
+    fix="sometimes",
+    safety="safe when no class derives from it, else unsafe",
+    doc=DOC,
+)
+
+
+class ReservedAttributes(RuleFamily):
+    rules = (KF402,)
+    triggers = tuple(f".{name}" for name in api.READ_ONLY_ATTRIBUTES)
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for cls in ctx.keras_classes:
+            model = _is_model(ctx.index, cls.qualified)
+            own = _defined_in_body(cls)
+            first: dict[str, cst.Attribute] = {}
+            for target in _assigned_self_attributes(cls):
+                name = target.attr.value
+                lines, models_only = api.READ_ONLY_ATTRIBUTES.get(name, ("", False))
+                if lines and (model or not models_only) and name not in own:
+                    first.setdefault(name, target)
+            for name, target in first.items():
+                yield _finding(ctx, cls, name, target)
+
+
+def _is_model(index: ClassIndex, qualified: str, seen: frozenset[str] = frozenset()) -> bool:
+    if qualified in index.classes:
+        return any(_is_model(index, base, seen | {qualified})
+                   for base in index.classes[qualified] if base not in seen)
+    return api.is_keras_model_class(canonical(qualified))
+
+
+def _defined_in_body(cls: KerasClass) -> set[str]:
+    """Names the class body itself defines: methods, properties, class attributes."""
+    names = set(cls.methods)
+    for statement in cls.node.body.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                targets = small.targets if isinstance(small, cst.Assign) else (
+                    [small] if isinstance(small, cst.AnnAssign) else [])
+                names.update(t.target.value for t in targets if isinstance(t.target, cst.Name))
+    return names
+
+
+def _assigned_self_attributes(cls: KerasClass) -> Iterator[cst.Attribute]:
+    """Every `self.<name>` that a statement of a method assigns, in source order."""
+    for method, func in cls.methods.items():
+        me = self_name(func)
+        for node in cls.method_nodes[method]:
+            if isinstance(node, cst.Assign):
+                targets = [t.target for t in node.targets]
+            elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+                targets = [node.target]
+            else:
+                continue
+            for target in targets:
+                elements = [e.value for e in target.elements] if isinstance(target, (cst.Tuple, cst.List)) else [target]
+                yield from (e for e in elements if is_self_attribute(e, me))
+
+
+def _uses(cls: KerasClass, name: str) -> list[cst.Attribute]:
+    found = []
+    for method, func in cls.methods.items():
+        me = self_name(func)
+        found.extend(node for node in cls.method_nodes[method]
+                     if isinstance(node, cst.Attribute) and is_self_attribute(node, me) == name)
+    return found
+
+
+def _free_name(cls: KerasClass, wanted: str) -> str:
+    taken = cls.assigned_attributes | set(api.KERAS_RESERVED_ATTRIBUTES)
+    while wanted in taken:
+        wanted += "_"
+    return wanted
+
+
+def _finding(ctx: Context, cls: KerasClass, name: str, target: cst.Attribute) -> Finding:
+    lines, _ = api.READ_ONLY_ATTRIBUTES[name]
+    what = f"`self.{name} = ...`: `{name}` is a read-only Keras property (AttributeError on {lines})"
+    renamed = api.READ_ONLY_RENAMES.get(name)
+    if renamed is None:
+        return Finding(KF402.code, target, f"{what}; it is Keras's to set: pass it to "
+                       f"`super().__init__({name}=...)` or keep your value under another name")
+    new = _free_name(cls, renamed)
+    derived = any(cls.qualified in bases for bases in ctx.index.classes.values())
+    safety = Safety.UNSAFE if derived else Safety.SAFE
+    edits = tuple(Replace(use.attr, cst.Name(new)) for use in _uses(cls, name))
+    why = " (a class derives from this one and may read the old name)" if derived else ""
+    return Finding(KF402.code, target, f"{what}; keep yours as `self.{new}`{why}", Fix(edits, safety))

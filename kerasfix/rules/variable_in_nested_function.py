@@ -1,0 +1,95 @@
+"""KF112: a weight made inside a lambda or function nested in a Keras layer's method."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import libcst as cst
+
+from .. import keras_api as api
+from .base import Context, Finding, Rule, RuleFamily, deferred_function, is_self_attribute, self_name
+
+DOC = """\
+## What it does
+Finds `tf.Variable(...)`, `tf.compat.v1.get_variable(...)`, `keras.backend.variable(...)` or
+`self.add_weight(...)` inside a function that runs later than the method it is written in:
+the function of a Keras `Lambda` layer (`Lambda(lambda v: v * tf.Variable(2.0))`, or a nested
+`def` passed to `Lambda`), or a lambda kept on `self`. A nested helper that the method calls
+itself makes its weights once and is left to the other rules. Report only.
+
+## Why is this bad?
+The variable is made each time the function runs, not once. A `Lambda` layer never tracks
+what its function creates: on Keras 3 the weight is silently lost (and made anew on every
+call), on tf_keras 2 the layer raises `ValueError` ("The following Variables were created
+within a Lambda layer ... but are not tracked"). Turning it into `self.add_weight(...)` where
+it stands does not help: the function runs after the layer is built, and Keras 3 then raises
+ValueError ("You cannot add new elements of state ... to a layer that is already built").
+
+## Example
+```python
+class Scaled(tf.keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = tf.keras.layers.Lambda(lambda v: v * tf.Variable(2.0))
+
+    def call(self, x):
+        return self.scale(x)
+```
+
+## Use instead
+```python
+class Scaled(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        self.factor = self.add_weight(name="factor", shape=(), initializer=tf.constant_initializer(2.0))
+
+    def call(self, x):
+        return x * self.factor
+```
+
+## Fix safety
+No automatic fix: the weight has to move out of the function into `build`, and the function
+has to read it from there, which changes the code's shape. KF101, KF102 and KF109 leave such
+variables alone.
+"""
+
+KF112 = Rule(
+    code="KF112",
+    name="variable-in-nested-function",
+    summary="a weight made inside a lambda or nested function (a `Lambda` layer's, say)",
+    fix="never",
+    safety="none (report only)",
+    doc=DOC,
+)
+
+_FACTORIES = api.GET_VARIABLE | api.VARIABLE | api.BACKEND_VARIABLE
+
+
+class VariableInNestedFunction(RuleFamily):
+    rules = (KF112,)
+    triggers = ("Variable", "variable", "add_weight")
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for cls in ctx.keras_classes:
+            for name, func in cls.methods.items():
+                if name in cls.call_methods:
+                    continue  # made in `call`: KF103
+                me = self_name(func)
+                for node in cls.method_nodes[name]:
+                    if isinstance(node, cst.Call) and _makes_variable(ctx, node, me):
+                        how = deferred_function(ctx, cls, node, func)
+                        if how is not None:
+                            yield _finding(node, how)
+
+
+def _makes_variable(ctx: Context, call: cst.Call, me: str) -> bool:
+    return ctx.resolve(call.func) in _FACTORIES or is_self_attribute(call.func, me) == "add_weight"
+
+
+def _finding(call: cst.Call, how: str) -> Finding:
+    if how == "lambda layer":
+        where = ("inside a `Lambda` layer's function: Keras 3 never tracks it and makes it anew on every call, "
+                 "tf_keras raises ValueError")
+    else:
+        where = "inside a lambda kept on the layer: it is made each time the lambda runs, and no Keras tracks it"
+    return Finding(KF112.code, call, f"a variable made {where}; create it once in `build` with "
+                   "`self.add_weight(...)` (in a custom layer) and use it in the function")
