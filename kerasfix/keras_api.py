@@ -101,6 +101,9 @@ VARIABLE_SCOPE = frozenset(
         "tf.python.ops.variable_scope.variable_scope",
     }
 )
+# `reuse=` values that create a scope's variables when they are missing (TF1); `tf.AUTO_REUSE`
+# is gone in TF 2, like `tf.variable_scope` itself.
+AUTO_REUSE = frozenset({"tf.AUTO_REUSE", "tf.compat.v1.AUTO_REUSE", "tf.python.ops.variable_scope.AUTO_REUSE"})
 # Default enum values of get_variable / tf.Variable that add_weight may simply omit.
 DEFAULT_SYNCHRONIZATION = frozenset({"tf.VariableSynchronization.AUTO", "tf.compat.v1.VariableSynchronization.AUTO"})
 DEFAULT_AGGREGATION = frozenset({"tf.VariableAggregation.NONE", "tf.compat.v1.VariableAggregation.NONE"})

@@ -306,9 +306,23 @@ its `as` name is used, or it still holds TF1 variables or layers that cannot be 
 finding says which.
 
 ## Fix safety
-Safe without `reuse=`. With `reuse=` the scope may have shared variables between layers
-by name, which a person should confirm no longer matters: unsafe. Name-based TF1
-checkpoints will see new variable names.
+Safe when the block holds only weight creation (after this run's fixes) and plain
+assignments, whatever `reuse=` says: in TF 2 a variable scope shares nothing (measured on
+both Keras lines: under `reuse=True` and `tf.compat.v1.AUTO_REUSE` alike, `get_variable`
+makes a new variable), and `tf.variable_scope` / `tf.AUTO_REUSE` raise AttributeError, so a
+run that fixed the weights but kept the scope would leave a file that still fails. Also safe
+without `reuse=` (or with `reuse=None`/`False`) around other code.
+
+Unsafe, with the reason in the message:
+- `reuse=True` (or any value but `AUTO_REUSE`, `None`, `False`): in TF1 the scope found its
+  variables made by another scope of that name, outside the layer; add_weight gives the
+  layer its own. Share the weight by passing the other owner's variable, or accept new ones.
+- `reuse=AUTO_REUSE` around code other than weight creation (a sub-layer's `build`, a call):
+  that code's TF1 variables may have been shared.
+
+The weight calls inside such a scope (KF101, KF102, KF109) are unsafe too: the default run
+leaves the block as it was rather than half-fixed. Name-based TF1 checkpoints will see new
+variable names.
 """
 
 KF301 = """\

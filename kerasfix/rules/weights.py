@@ -49,15 +49,15 @@ class WeightRules(RuleFamily):
                 in_call = name in cls.call_methods
                 me = self_name(func)
                 usable_self = not _is_static(func)
-                blocked_scopes = _scopes_with_defaults(ctx, cls.nodes_of(name, cst.With))
+                scope_notes = _scope_notes(ctx, cls.nodes_of(name, cst.With), me)
                 for node in cls.method_nodes[name]:
                     if isinstance(node, cst.Call):
                         yield from self._call(ctx, cls, node, name, me, usable_self, in_call, own_add_weight,
-                                              blocked_scopes)
+                                              scope_notes)
                 if name in cls.setup_methods:
                     yield from _variable_scopes(ctx, func, me)
 
-    def _call(self, ctx, cls, call, method_name, me, usable_self, in_call, own_add_weight, blocked_scopes):
+    def _call(self, ctx, cls, call, method_name, me, usable_self, in_call, own_add_weight, scope_notes):
         resolved = ctx.resolve(call.func)
         method = is_self_attribute(call.func, me)
         if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("append", "extend", "insert") \
@@ -71,11 +71,10 @@ class WeightRules(RuleFamily):
             if method_name not in cls.setup_methods:
                 yield _unknown_caller(call, *kind, method_name)
             elif resolved in api.GET_VARIABLE:
-                yield _get_variable(ctx, call, me if usable_self else None, blocked_scopes.get(id(call)))
-            elif resolved in api.BACKEND_VARIABLE:
-                yield _variable(ctx, call, me if usable_self else None, backend=True)
+                yield _get_variable(ctx, call, me if usable_self else None, scope_notes.get(id(call)))
             else:
-                yield _variable(ctx, call, me if usable_self else None)
+                yield _in_scope(_variable(ctx, call, me if usable_self else None,
+                                          backend=resolved in api.BACKEND_VARIABLE), scope_notes.get(id(call)))
         elif method == "add_weight" and not own_add_weight:
             finding = _add_weight(call)
             if finding:
@@ -163,7 +162,7 @@ def _manual_message(what: str, reasons: list[str]) -> str:
 # --- KF101 ------------------------------------------------------------------------------------
 
 
-def _get_variable(ctx: Context, call: cst.Call, me: str | None, scope_defaults: str | None) -> Finding:
+def _get_variable(ctx: Context, call: cst.Call, me: str | None, scope: ScopeNote | None) -> Finding:
     what = "`tf.get_variable` in a Keras layer: Keras 3 never tracks the variable"
     bound = bind(call, api.GET_VARIABLE_PARAMS)
     if bound is None:
@@ -175,8 +174,8 @@ def _get_variable(ctx: Context, call: cst.Call, me: str | None, scope_defaults: 
         if resolved in api.TENSOR_FACTORIES:
             converted.manual.append("a tensor `initializer` fixes both value and shape: "
                                     "pass `shape=` and an initializer such as `tf.constant_initializer(...)`")
-    if scope_defaults:
-        converted.manual.append(f"the enclosing variable scope sets `{scope_defaults}` for it: "
+    if scope is not None and scope.defaults:
+        converted.manual.append(f"the enclosing variable scope sets `{scope.defaults}` for it: "
                                 "pass that to add_weight by hand")
     if me is None:
         converted.manual.append("a static or class method has no `self` to call add_weight on")
@@ -184,22 +183,43 @@ def _get_variable(ctx: Context, call: cst.Call, me: str | None, scope_defaults: 
         return Finding("KF101", call, _manual_message(what, converted.manual))
     fix = Fix((Replace(call, _rewrite_call(_self_add_weight(me), converted)),), Safety.SAFE,
               "use self.add_weight")
-    return Finding("KF101", call, f"{what}; use `{me}.add_weight`", fix)
+    return _in_scope(Finding("KF101", call, f"{what}; use `{me}.add_weight`", fix), scope)
 
 
-def _scopes_with_defaults(ctx: Context, withs: list[cst.With]) -> dict[int, str]:
-    """get_variable calls (by id) inside a variable scope that sets defaults for them."""
-    found: dict[int, str] = {}
+@dataclass(frozen=True)
+class ScopeNote:
+    """What an enclosing variable scope means for a weight call inside it."""
+
+    defaults: str | None = None  # the defaults it sets for its variables, e.g. "initializer"
+    unsafe: str | None = None  # why removing it is unsafe: the weight goes with it
+
+
+def _in_scope(finding: Finding, scope: ScopeNote | None) -> Finding:
+    """A weight fix inside a scope that is only removed unsafely is unsafe too: fixed alone, it
+    would leave the scope (gone in TF 2 when spelled `tf.variable_scope`) around an add_weight."""
+    if finding.fix is None or scope is None or scope.unsafe is None:
+        return finding
+    return Finding(finding.code, finding.node,
+                   f"{finding.message} (unsafe, with its variable scope: {scope.unsafe})",
+                   Fix(finding.fix.edits, Safety.UNSAFE, finding.fix.description))
+
+
+def _scope_notes(ctx: Context, withs: list[cst.With], me: str) -> dict[int, ScopeNote]:
+    """Weight calls (by id) inside variable scopes that set defaults or are unsafe to remove."""
+    found: dict[int, ScopeNote] = {}
     for node in withs:
-        for item in node.items:
-            call = item.item
-            if isinstance(call, cst.Call) and ctx.resolve(call.func) in api.VARIABLE_SCOPE:
-                defaults = [a.keyword.value for a in call.args
-                            if a.keyword is not None and a.keyword.value in _SCOPE_DEFAULTS]
-                if defaults:
-                    for inner in walk(node.body):
-                        if isinstance(inner, cst.Call):
-                            found[id(inner)] = ", ".join(defaults)
+        call = _variable_scope_call(ctx, node)
+        if call is None:
+            continue
+        defaults = ", ".join(a.keyword.value for a in call.args
+                             if a.keyword is not None and a.keyword.value in _SCOPE_DEFAULTS)
+        unsafe = _scope_unsafe_reason(ctx, node, call, me)
+        if not defaults and unsafe is None:
+            continue
+        for inner in walk(node.body):
+            if isinstance(inner, cst.Call):
+                old = found.get(id(inner), ScopeNote())
+                found[id(inner)] = ScopeNote(old.defaults or defaults or None, old.unsafe or unsafe)
     return found
 
 
@@ -541,20 +561,18 @@ def _initializer_dtype(call: cst.Call, resolved: str) -> Finding | None:
 
 def _variable_scopes(ctx: Context, func: cst.FunctionDef, me: str) -> Iterator[Finding]:
     for node in walk_no_nested_scopes(func.body):
-        if not isinstance(node, cst.With) or len(node.items) != 1:
+        if not isinstance(node, cst.With):
             continue
-        item = node.items[0]
-        call = item.item
-        if not isinstance(call, cst.Call) or ctx.resolve(call.func) not in api.VARIABLE_SCOPE:
-            continue
-        if not _makes_weights(ctx, node.body, me):
+        call = _variable_scope_call(ctx, node)
+        if call is None or not _makes_weights(ctx, node.body, me):
             continue  # a scope around other work is not this rule's business
         what = ("a TF1 variable scope in a Keras layer: Keras ignores it for `add_weight` "
                 "and `tf.variable_scope` is gone in TF 2")
         reasons = []
         if any(a.keyword is not None and a.keyword.value in _SCOPE_DEFAULTS for a in call.args):
             reasons.append("it sets defaults for its variables: pass them to add_weight first")
-        if item.asname is not None and _uses_name(node.body, item.asname.name):
+        asname = node.items[0].asname
+        if asname is not None and _uses_name(node.body, asname.name):
             reasons.append("its `as` name is used inside")
         if _holds_scope_sensitive(ctx, node.body, me):
             reasons.append("it holds TF1 variables or layers that kerasfix cannot rewrite: fix those first")
@@ -563,9 +581,71 @@ def _variable_scopes(ctx: Context, func: cst.FunctionDef, me: str) -> Iterator[F
         if reasons:
             yield Finding("KF108", node, _manual_message(what, reasons))
             continue
-        reuse = any(a.keyword is not None and a.keyword.value == "reuse" for a in call.args)
-        fix = Fix((Replace(node, _unwrap_with),), Safety.UNSAFE if reuse else Safety.SAFE, "remove the scope")
-        yield Finding("KF108", node, f"{what}; remove it and keep its body", fix)
+        unsafe = _scope_unsafe_reason(ctx, node, call, me)
+        fix = Fix((Replace(node, _unwrap_with),), Safety.UNSAFE if unsafe else Safety.SAFE, "remove the scope")
+        note = f" (unsafe: {unsafe})" if unsafe else ""
+        yield Finding("KF108", node, f"{what}; remove it and keep its body{note}", fix)
+
+
+def _variable_scope_call(ctx: Context, node: cst.With) -> cst.Call | None:
+    """The `variable_scope(...)` call a one-item `with` opens, if it opens one."""
+    if len(node.items) != 1:
+        return None
+    call = node.items[0].item
+    if isinstance(call, cst.Call) and ctx.resolve(call.func) in api.VARIABLE_SCOPE:
+        return call
+    return None
+
+
+def _scope_unsafe_reason(ctx: Context, node: cst.With, call: cst.Call, me: str) -> str | None:
+    """Why removing a weight-making variable scope may change behaviour, or None.
+
+    In TF 2 a variable scope shares nothing (measured: under `reuse=True` or `AUTO_REUSE`,
+    `get_variable` makes a new variable on both Keras lines), and Keras ignores it for
+    `add_weight`. Only TF1 sharing is lost: `reuse=True` found its variables made by another
+    scope of that name (code outside the layer), and a `reuse=` scope that also wraps other
+    code (a sub-layer's build, say) may share that code's variables."""
+    reuse = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "reuse"), None)
+    if reuse is None or source(reuse) in ("None", "False"):
+        return None
+    if ctx.resolve(reuse) not in api.AUTO_REUSE:
+        return (f"`reuse={source(reuse)}` shared, in TF1, variables that another scope of that name made "
+                "outside the layer; add_weight makes new ones")
+    if not _only_weights(ctx, node.body, me):
+        return (f"`reuse={source(reuse)}` also covers code other than weight creation and assignments, "
+                "whose TF1 variables it may share")
+    return None
+
+
+def _only_weights(ctx: Context, block: cst.BaseSuite, me: str) -> bool:
+    """Every statement makes a weight or is a plain assignment (or holds only such statements)."""
+    if not isinstance(block, cst.IndentedBlock):
+        return False
+    for stmt in block.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            if not all(isinstance(s, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Pass))
+                       or (isinstance(s, cst.Expr) and _is_weight_call(ctx, s.value, me)) for s in stmt.body):
+                return False
+        elif isinstance(stmt, (cst.If, cst.For, cst.With)):
+            if isinstance(stmt, cst.With) and _variable_scope_call(ctx, stmt) is None:
+                return False
+            orelse = getattr(stmt, "orelse", None)
+            inner = [stmt.body] + ([orelse.body] if isinstance(orelse, cst.Else) else [])
+            if isinstance(orelse, cst.If) or not all(_only_weights(ctx, b, me) for b in inner):
+                return False
+        else:
+            return False
+    return True
+
+
+def _is_weight_call(ctx: Context, expr: cst.BaseExpression, me: str) -> bool:
+    """`expr` makes a weight: a variable factory, add_weight, or a list append of one."""
+    if not isinstance(expr, cst.Call):
+        return False
+    if isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "append" and len(expr.args) == 1:
+        return _is_weight_call(ctx, expr.args[0].value, me)
+    return ctx.resolve(expr.func) in api.GET_VARIABLE | api.VARIABLE | api.BACKEND_VARIABLE \
+        or is_self_attribute(expr.func, me) in ("add_weight", "add_variable")
 
 
 def _unwrap_with(updated: cst.With):
@@ -582,7 +662,7 @@ def _unwrap_with(updated: cst.With):
 def _makes_weights(ctx: Context, body: cst.CSTNode, me: str) -> bool:
     for node in walk(body):
         if isinstance(node, cst.Call):
-            if ctx.resolve(node.func) in api.GET_VARIABLE | api.VARIABLE:
+            if ctx.resolve(node.func) in api.GET_VARIABLE | api.VARIABLE | api.BACKEND_VARIABLE:
                 return True
             if is_self_attribute(node.func, me) in ("add_weight", "add_variable"):
                 return True
@@ -607,8 +687,9 @@ def _holds_scope_sensitive(ctx: Context, body: cst.CSTNode, me: str) -> bool:
         if resolved in api.GET_VARIABLE:
             if not (ctx.wants("KF101") and _get_variable(ctx, node, me, None).fix):
                 return True
-        elif resolved in api.VARIABLE:
-            if not (ctx.wants("KF102") and _variable(ctx, node, me).fix):
+        elif resolved in api.VARIABLE | api.BACKEND_VARIABLE:
+            code = "KF109" if resolved in api.BACKEND_VARIABLE else "KF102"
+            if not (ctx.wants(code) and _variable(ctx, node, me, backend=code == "KF109").fix):
                 return True
         elif resolved.startswith("tf1.layers.") or resolved.endswith("get_variable_scope") \
                 or resolved in api.VARIABLE_SCOPE:
