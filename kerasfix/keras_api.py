@@ -94,6 +94,19 @@ WEIGHT_LISTS = frozenset({
     "_trainable_weights", "_non_trainable_weights", "trainable_weights", "non_trainable_weights",
     "trainable_variables", "non_trainable_variables", "weights", "variables",
 })
+# The trainable ones among them: appending a variable there (Keras 2) made it trained.
+TRAINABLE_WEIGHT_LISTS = frozenset({"_trainable_weights", "trainable_weights", "trainable_variables"})
+# Dtypes no optimizer trains: a variable of one is a counter or a flag (`trainable=False`);
+# Keras 3 and tf_keras would still list it in `trainable_weights` (measured).
+UNTRAINABLE_DTYPES = frozenset({"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "bool"})
+# Where `keras.backend.variable` was imported from says which Keras the code was written for:
+# tf.keras 2 tracked a variable assigned to a layer as trainable (as tf_keras still does);
+# the standalone multi-backend Keras 2 (`import keras`, 2.3 and before; Keras 3 has no
+# `backend.variable`) and TF 1's contrib copy of it trained only what add_weight made or what
+# was appended to the weight lists.
+TF_KERAS_IMPORTS = ("tensorflow.keras.", "tensorflow.python.keras.", "tensorflow.compat.v1.keras.",
+                    "tensorflow.compat.v2.keras.", "tf_keras.")
+UNTRACKING_KERAS_IMPORTS = ("keras.", "tensorflow.contrib.keras.")
 VARIABLE_SCOPE = frozenset(
     {
         "tf.variable_scope",

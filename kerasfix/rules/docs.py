@@ -46,7 +46,10 @@ then says which, and what to do.
 
 ## Fix safety
 Safe: the weight is created with the same name, shape, dtype, initializer, regularizer,
-constraint and trainability, and is now tracked. Name-based TF1 checkpoints
+constraint and trainability, and is now tracked. An integer or boolean variable (a counter,
+a flag) with no `trainable=` gets `trainable=False`: no optimizer can train it, yet both
+Keras lines would list an `add_weight` of it among `trainable_weights` (measured). Inside a
+variable scope that is only removed unsafely (see KF108) the fix is unsafe too. Name-based TF1 checkpoints
 (`tf.compat.v1.train.Saver`) will see the new variable names; object-based checkpoints
 (`tf.train.Checkpoint`, `model.save_weights`) are what Keras uses.
 """
@@ -97,6 +100,12 @@ says why, and the weight must be written as `self.add_weight(...)` by hand.
 ## Fix safety
 Safe: same shape, dtype, trainability and distribution of initial values, now tracked. The
 random draws themselves differ (a different random stream), as they would between two runs.
+Trainability is kept as the optimizer saw it: `trainable=` is carried over; an integer or
+boolean variable (`tf.Variable(0)`, `tf.Variable(False)`, `dtype=tf.int64`) gets
+`trainable=False` (a counter or a flag: tf_keras listed it as trainable, but no optimizer
+can train it); a variable appended to `self._non_trainable_weights` gets `trainable=False`;
+one appended to a weight list only under a condition makes the fix unsafe, since whether it
+was trained depends on that condition (KF110 folds the common cases).
 """
 
 KF103 = """\
@@ -581,10 +590,22 @@ A value that does not map to an initializer (a computed array), or a method that
 `__init__` nor `build` calls: the finding says what to write.
 
 ## Fix safety
-Safe: the same shape, dtype and value, now a tracked weight, and trainable like the variable
-`K.variable` made (tf_keras 2 already tracked and trained it as such). Multi-backend Keras 2
-tracked no plain attributes, so code written for it sometimes meant such a variable as a
-constant: where that is so, add `trainable=False`.
+Safe: the same shape, value and dtype (`K.variable` casts a number or array to `floatx()`
+unless given `dtype=`: `K.variable(0)` is a float32, measured), now a tracked weight, trained
+as the Keras the code was written for trained it:
+
+- imported from the standalone `keras` (the multi-backend Keras 2, 2.3 and before: Keras 3
+  has no `keras.backend.variable`) or TF 1's `tf.contrib.keras`: that Keras trained only
+  `add_weight` weights and what was appended to the weight lists, so a `K.variable` kept as a
+  plain attribute (a constant such as `K.variable(np.ones(...))`) gets `trainable=False`;
+- imported from `tf.keras` / `tf_keras`: tf.keras 2 tracked and trained it as a plain
+  attribute (tf_keras still does), so it stays trainable;
+- appended to `self._trainable_weights` / `self._non_trainable_weights` (KF110 folds the
+  append into the same `add_weight` when it follows the creation): trainable as that list says;
+- integer or boolean (`dtype="int64"`): `trainable=False`.
+
+Where it cannot be known (appended only under a condition, an unknown import) the fix is
+unsafe and the message says why.
 """
 
 KF110 = """\

@@ -10,8 +10,8 @@ import libcst as cst
 from .. import keras_api as api
 from ..edits import Fix, Replace, Safety
 from . import docs
-from .base import (Context, Finding, Rule, RuleFamily, is_self_attribute, self_name, source,
-                   walk, walk_no_nested_scopes)
+from .base import (Context, Finding, KerasClass, Rule, RuleFamily, dotted, is_self_attribute, self_name,
+                   source, walk, walk_no_nested_scopes)
 from .calls import (Bound, as_keyword, bind, has_literal_slash, is_shape_literal, is_string, keyword_arg,
                     layout, rebuild, replace_slashes)
 
@@ -73,8 +73,10 @@ class WeightRules(RuleFamily):
             elif resolved in api.GET_VARIABLE:
                 yield _get_variable(ctx, call, me if usable_self else None, scope_notes.get(id(call)))
             else:
+                appended = _appends(cls, _assigned_attribute(cls, call, me))
                 yield _in_scope(_variable(ctx, call, me if usable_self else None,
-                                          backend=resolved in api.BACKEND_VARIABLE), scope_notes.get(id(call)))
+                                          backend=resolved in api.BACKEND_VARIABLE, appended=appended),
+                                scope_notes.get(id(call)))
         elif method == "add_weight" and not own_add_weight:
             finding = _add_weight(call)
             if finding:
@@ -140,13 +142,19 @@ def _convert(call: cst.Call, bound: Bound, policy: api.ArgumentPolicy, *, lenien
     return Converted(plans, manual)
 
 
-def _rewrite_call(func: cst.BaseExpression, converted: Converted):
-    """A composable edit: the call, renamed and with its arguments converted."""
+def _rewrite_call(func: cst.BaseExpression, converted: Converted, extra: tuple[cst.Arg, ...] = ()):
+    """A composable edit: the call, renamed, with its arguments converted and `extra` added."""
 
     def apply(updated: cst.Call) -> cst.Call:
         replacements = [None if plan is None else plan.apply(arg)
                         for plan, arg in zip(converted.plans, updated.args)]
-        return updated.with_changes(func=func, args=rebuild(list(updated.args), replacements))
+        args = rebuild(list(updated.args), replacements)
+        if extra:
+            last = args[-1].comma if args else cst.MaybeSentinel.DEFAULT
+            comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            args = [*args[:-1], *(a.with_changes(comma=comma) for a in args[-1:])]
+            args += [a.with_changes(comma=comma) for a in extra[:-1]] + [extra[-1].with_changes(comma=last)]
+        return updated.with_changes(func=func, args=args)
 
     return apply
 
@@ -181,9 +189,13 @@ def _get_variable(ctx: Context, call: cst.Call, me: str | None, scope: ScopeNote
         converted.manual.append("a static or class method has no `self` to call add_weight on")
     if converted.manual:
         return Finding("KF101", call, _manual_message(what, converted.manual))
-    fix = Fix((Replace(call, _rewrite_call(_self_add_weight(me), converted)),), Safety.SAFE,
+    trained = Trained()
+    if bound.code("trainable") in (None, "None") and _untrainable_dtype(ctx, bound.value("dtype")):
+        trained = Trained(_NOT_TRAINED, "an integer or boolean variable is a counter or a flag, never trained")
+    extra = (keyword_arg("trainable", trained.value),) if trained.value is not None else ()
+    fix = Fix((Replace(call, _rewrite_call(_self_add_weight(me), converted, extra)),), Safety.SAFE,
               "use self.add_weight")
-    return _in_scope(Finding("KF101", call, f"{what}; use `{me}.add_weight`", fix), scope)
+    return _in_scope(Finding("KF101", call, f"{what}; use `{me}.add_weight`{_trained_note(trained)}", fix), scope)
 
 
 @dataclass(frozen=True)
@@ -230,8 +242,11 @@ _SCOPE_DEFAULTS = frozenset({"initializer", "regularizer", "caching_device", "pa
 # --- KF102 ------------------------------------------------------------------------------------
 
 
-def _variable(ctx: Context, call: cst.Call, me: str | None, backend: bool = False) -> Finding:
-    """KF102 for `tf.Variable(...)`, and KF109 for `keras.backend.variable(...)`."""
+def _variable(ctx: Context, call: cst.Call, me: str | None, backend: bool = False,
+              appended: list[tuple[str, bool]] | None = None, trained: Trained | None = None) -> Finding:
+    """KF102 for `tf.Variable(...)`, and KF109 for `keras.backend.variable(...)`. `appended`: the
+    weight lists the variable is appended to (and whether under a condition); `trained`: what
+    a caller already knows of its trainability."""
     code, label, params, policy, value_param = (
         ("KF109", "keras.backend.variable", api.BACKEND_VARIABLE_PARAMS, api.BACKEND_VARIABLE_POLICY, "value")
         if backend else ("KF102", "tf.Variable", api.VARIABLE_PARAMS, api.VARIABLE_POLICY, "initial_value"))
@@ -251,6 +266,8 @@ def _variable(ctx: Context, call: cst.Call, me: str | None, backend: bool = Fals
     if converted.manual:
         return Finding(code, call, _manual_message(what, converted.manual))
     shape, initializer, dtype = planned
+    if backend:
+        dtype = None  # keras.backend.variable casts any value to floatx() unless given `dtype=` (measured)
     index = bound.args[value_param][0]
     new_args: list[cst.Arg] = []
     kept = [plan.apply(arg) for i, (plan, arg) in enumerate(zip(converted.plans, call.args))
@@ -262,17 +279,122 @@ def _variable(ctx: Context, call: cst.Call, me: str | None, backend: bool = Fals
     new_args.append(keyword_arg("initializer", initializer))
     if dtype is not None and "dtype" not in by_name:
         new_args.append(keyword_arg("dtype", dtype))
+    if trained is None:
+        explicit = by_name["dtype"].value if "dtype" in by_name else dtype
+        trained = _original_trainability(ctx, call, backend, explicit, appended or [])
+    if "trainable" in by_name:
+        trained = Trained()  # written out: kept as it is
+    elif trained.value is not None:
+        by_name["trainable"] = keyword_arg("trainable", trained.value)
     new_args.extend(by_name.values())
     new_call = call.with_changes(func=_self_add_weight(me), args=layout(call, [
         a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in new_args]))
-    fix = Fix((Replace(call, new_call),), Safety.SAFE, "use self.add_weight")
-    return Finding(code, call, f"{what}; use `{me}.add_weight`", fix)
+    safety = Safety.UNSAFE if trained.unknown else Safety.SAFE
+    fix = Fix((Replace(call, new_call),), safety, "use self.add_weight")
+    return Finding(code, call, f"{what}; use `{me}.add_weight`{_trained_note(trained)}", fix)
+
+
+# --- which variables the original trained -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trained:
+    """Whether the original trained a variable: the `trainable=` to write (None: the default,
+    True), why, in the message, or why it cannot be known (the fix is then unsafe)."""
+
+    value: cst.BaseExpression | None = None
+    why: str = ""
+    unknown: str | None = None
+
+
+def _trained_note(trained: Trained) -> str:
+    if trained.unknown:
+        return f" (unsafe: {trained.unknown})"
+    if trained.value is not None:
+        return f" with `trainable={source(trained.value)}`: {trained.why}"
+    return ""
+
+
+_NOT_TRAINED = cst.Name("False")
+
+
+def _original_trainability(ctx: Context, call: cst.Call, backend: bool, dtype: cst.BaseExpression | None,
+                           appended: list[tuple[str, bool]]) -> Trained:
+    if _untrainable_dtype(ctx, dtype):
+        return Trained(_NOT_TRAINED, "an integer or boolean variable is a counter or a flag, never trained")
+    if appended:
+        lists = {name in api.TRAINABLE_WEIGHT_LISTS for name, _ in appended}
+        if any(conditional for _, conditional in appended) or len(lists) > 1:
+            return Trained(unknown="it is appended to a weight list only under a condition, so whether the "
+                                   "original trained it depends on that condition")
+        if lists == {False}:
+            return Trained(_NOT_TRAINED, "it is appended to a non-trainable weight list")
+        return Trained()
+    if not backend:
+        return Trained()  # tf.Variable: trainable by default, and tf.keras 2 trained it
+    qualified = ctx.imports.qualify_dotted(dotted(call.func)) or ""
+    if qualified.startswith(api.TF_KERAS_IMPORTS):
+        return Trained()
+    if qualified.startswith(api.UNTRACKING_KERAS_IMPORTS):
+        return Trained(_NOT_TRAINED, "the multi-backend Keras 2 it was written for never trained a "
+                                     "`K.variable` kept out of the weight lists")
+    return Trained(unknown=f"which Keras `{source(call.func)}` comes from is unknown, and with it whether "
+                           "the original trained the variable (tf.keras 2 did, multi-backend Keras 2 did not)")
+
+
+def _untrainable_dtype(ctx: Context, dtype: cst.BaseExpression | None) -> bool:
+    if dtype is None:
+        return False
+    if isinstance(dtype, cst.SimpleString):
+        name = dtype.evaluated_value
+    elif isinstance(dtype, cst.Name) and not ctx.imports.is_bound(dtype.value):
+        name = dtype.value  # the builtins `int` and `bool`
+    else:
+        resolved = ctx.resolve(dtype) or ""
+        name = resolved.rsplit(".", 1)[-1] if resolved.startswith(("tf.", "numpy.")) else ""
+    return isinstance(name, str) and name.rstrip("_") in api.UNTRAINABLE_DTYPES
+
+
+def _assigned_attribute(cls: KerasClass, call: cst.Call, me: str) -> str | None:
+    """`attr` when the call is the whole value of `self.attr = <call>`."""
+    parent = cls.parents.get(id(call))
+    if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
+        return is_self_attribute(parent.targets[0].target, me)
+    return None
+
+
+def _appends(cls: KerasClass, attr: str | None) -> list[tuple[str, bool]]:
+    """The weight lists `self.attr` is appended to in the class, each with whether the append
+    runs under a condition or in a loop."""
+    if attr is None:
+        return []
+    found = []
+    for name, func in cls.methods.items():
+        me = self_name(func)
+        for node in cls.method_nodes[name]:
+            if isinstance(node, cst.Call) and len(node.args) == 1 and is_self_attribute(node.args[0].value, me) == attr \
+                    and isinstance(node.func, cst.Attribute) and node.func.attr.value == "append":
+                target = is_self_attribute(node.func.value, me)
+                if target in api.WEIGHT_LISTS:
+                    found.append((target, _conditional(cls, node)))
+    return found
+
+
+def _conditional(cls: KerasClass, node: cst.CSTNode) -> bool:
+    while not isinstance(node, cst.FunctionDef):
+        node = cls.parents[id(node)]
+        if isinstance(node, (cst.If, cst.IfExp, cst.For, cst.While, cst.Try, cst.BooleanOperation)):
+            return True
+    return False
 
 
 def _initial_value(ctx: Context, value: cst.BaseExpression):
     """(shape, initializer, dtype or None) for an initial value, or the reason there is none."""
     if isinstance(value, cst.Lambda) and not value.params.params and isinstance(value.body, cst.Call):
         return _initializer_call(ctx, value.body) or "the lambda does not call an initializer"
+    if isinstance(value, cst.Name) and value.value in ("True", "False"):
+        initializer = '"ones"' if value.value == "True" else '"zeros"'
+        return cst.Tuple(elements=[]), cst.SimpleString(initializer), cst.SimpleString('"bool"')
     number = _number(value)
     if number is not None:
         literal, is_int = number
