@@ -94,6 +94,9 @@ WEIGHT_LISTS = frozenset({
     "_trainable_weights", "_non_trainable_weights", "trainable_weights", "non_trainable_weights",
     "trainable_variables", "non_trainable_variables", "weights", "variables",
 })
+# The lists Keras 2 kept its own weights in (AttributeError on Keras 3): appending there
+# registered a variable by hand.
+PRIVATE_WEIGHT_LISTS = frozenset({"_trainable_weights", "_non_trainable_weights"})
 # The trainable ones among them: appending a variable there (Keras 2) made it trained.
 TRAINABLE_WEIGHT_LISTS = frozenset({"_trainable_weights", "trainable_weights", "trainable_variables"})
 # Dtypes no optimizer trains: a variable of one is a counter or a flag (`trainable=False`);

@@ -8,7 +8,7 @@ from typing import Callable, Iterator
 import libcst as cst
 
 from .. import keras_api as api
-from ..edits import Fix, Replace, Safety
+from ..edits import AddImport, Fix, Remove, Replace, Safety
 from . import docs
 from .base import (Context, Finding, KerasClass, Rule, RuleFamily, dotted, is_self_attribute, self_name,
                    source, walk, walk_no_nested_scopes)
@@ -21,8 +21,8 @@ KF102 = Rule("KF102", "raw-variable-in-layer", "`tf.Variable` inside a Keras lay
              "safe", docs.KF102)
 KF109 = Rule("KF109", "backend-variable-in-layer", "`keras.backend.variable` inside a Keras layer", "sometimes",
              "safe", docs.KF109)
-KF110 = Rule("KF110", "weight-list-append", "appending to a layer's weight lists", "never",
-             "none", docs.KF110)
+KF110 = Rule("KF110", "weight-list-append", "appending to a layer's weight lists", "sometimes",
+             "safe, or unsafe as the page says", docs.KF110)
 KF104 = Rule("KF104", "add-weight-positional", "`self.add_weight` with positional arguments", "sometimes",
              "safe", docs.KF104)
 KF105 = Rule("KF105", "add-variable-alias", "`self.add_variable`, which Keras 3 redefined", "sometimes",
@@ -32,7 +32,7 @@ KF106 = Rule("KF106", "initializer-dtype", "`dtype=` given to a Keras initialize
 KF107 = Rule("KF107", "add-weight-legacy-argument", "an `add_weight` argument Keras 3 rejects or misreads",
              "sometimes", "safe", docs.KF107)
 KF108 = Rule("KF108", "variable-scope-in-layer", "a TF1 variable scope around a layer's weights", "sometimes",
-             "safe without reuse=, else unsafe", docs.KF108)
+             "safe, unsafe with reuse=True", docs.KF108)
 
 MANUAL_HINT = "finish it by hand as `self.add_weight(name=..., shape=..., initializer=...)`"
 
@@ -50,8 +50,11 @@ class WeightRules(RuleFamily):
                 me = self_name(func)
                 usable_self = not _is_static(func)
                 scope_notes = _scope_notes(ctx, cls.nodes_of(name, cst.With), me)
+                folds = _folds(ctx, cls, name, me, scope_notes) if name in cls.setup_methods and usable_self else {}
                 for node in cls.method_nodes[name]:
-                    if isinstance(node, cst.Call):
+                    if isinstance(node, cst.Call) and id(node) in folds:
+                        yield folds[id(node)]
+                    elif isinstance(node, cst.Call):
                         yield from self._call(ctx, cls, node, name, me, usable_self, in_call, own_add_weight,
                                               scope_notes)
                 if name in cls.setup_methods:
@@ -243,10 +246,12 @@ _SCOPE_DEFAULTS = frozenset({"initializer", "regularizer", "caching_device", "pa
 
 
 def _variable(ctx: Context, call: cst.Call, me: str | None, backend: bool = False,
-              appended: list[tuple[str, bool]] | None = None, trained: Trained | None = None) -> Finding:
+              appended: list[tuple[str, bool]] | None = None, trained: Trained | None = None,
+              scalar: cst.BaseExpression | None = None) -> Finding:
     """KF102 for `tf.Variable(...)`, and KF109 for `keras.backend.variable(...)`. `appended`: the
     weight lists the variable is appended to (and whether under a condition); `trained`: what
-    a caller already knows of its trainability."""
+    a caller already knows of its trainability; `scalar`: the constant initializer of a value
+    the caller knows to be a number."""
     code, label, params, policy, value_param = (
         ("KF109", "keras.backend.variable", api.BACKEND_VARIABLE_PARAMS, api.BACKEND_VARIABLE_POLICY, "value")
         if backend else ("KF102", "tf.Variable", api.VARIABLE_PARAMS, api.VARIABLE_POLICY, "initial_value"))
@@ -257,6 +262,8 @@ def _variable(ctx: Context, call: cst.Call, me: str | None, backend: bool = Fals
     converted = _convert(call, bound, policy)
     initial = bound.value(value_param)
     planned = _initial_value(ctx, initial) if initial is not None else None
+    if isinstance(planned, str) and scalar is not None:
+        planned = cst.Tuple(elements=[]), scalar, None
     if initial is None:
         converted.manual.append("it has no initial value")
     elif isinstance(planned, str):
@@ -335,11 +342,17 @@ def _original_trainability(ctx: Context, call: cst.Call, backend: bool, dtype: c
     qualified = ctx.imports.qualify_dotted(dotted(call.func)) or ""
     if qualified.startswith(api.TF_KERAS_IMPORTS):
         return Trained()
-    if qualified.startswith(api.UNTRACKING_KERAS_IMPORTS):
+    if _untracking_keras(ctx, call):
         return Trained(_NOT_TRAINED, "the multi-backend Keras 2 it was written for never trained a "
                                      "`K.variable` kept out of the weight lists")
     return Trained(unknown=f"which Keras `{source(call.func)}` comes from is unknown, and with it whether "
                            "the original trained the variable (tf.keras 2 did, multi-backend Keras 2 did not)")
+
+
+def _untracking_keras(ctx: Context, call: cst.Call) -> bool:
+    """`K.variable` imported from a Keras 2 that never tracked a variable assigned to a layer."""
+    qualified = ctx.imports.qualify_dotted(dotted(call.func)) or ""
+    return qualified.startswith(api.UNTRACKING_KERAS_IMPORTS)
 
 
 def _untrainable_dtype(ctx: Context, dtype: cst.BaseExpression | None) -> bool:
@@ -538,13 +551,179 @@ def as_add_weight(ctx: Context, call: cst.Call, me: str) -> cst.Call | None:
     return edit.new(call) if edit.composable else edit.new
 
 
-def _weight_list_append(call: cst.Call, attribute: str) -> Finding:
+# --- KF110: folding a weight-list append into add_weight --------------------------------------
+
+
+def _folds(ctx: Context, cls: KerasClass, method: str, me: str, scope_notes: dict[int, ScopeNote]) -> dict[int, Finding]:
+    """`self.x = K.variable(...)` (or tf.Variable) followed in the same block by
+    `self._trainable_weights.append(self.x)` (or `_non_trainable_weights`, or under `if cond:`):
+    one fix for both, shared by the two findings (the creation's and the append's), by call id."""
+    found: dict[int, Finding] = {}
+    for block in cls.nodes_of(method, cst.IndentedBlock):
+        body = list(block.body)
+        for index, stmt in enumerate(body):
+            append = _private_append(stmt, me)
+            if append is not None:
+                fold = _fold(ctx, cls, body, index, append, me, scope_notes)
+                if isinstance(fold, str):
+                    fold = {id(append.call): _weight_list_append(append.call, append.weights, fold)}
+                for key, finding in fold.items():
+                    found.setdefault(key, finding)  # an `if` holding the append is seen before its body
+    return found
+
+
+@dataclass(frozen=True)
+class Append:
+    """`self.<weights>.append(self.<attr>)`, alone or as the whole body of `if <condition>:`."""
+
+    call: cst.Call
+    weights: str
+    attr: str
+    condition: cst.BaseExpression | None
+
+
+def _private_append(stmt: cst.BaseStatement, me: str) -> Append | None:
+    condition = None
+    if isinstance(stmt, cst.If) and stmt.orelse is None and len(stmt.body.body) == 1:
+        condition, stmt = stmt.test, stmt.body.body[0]
+    if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr)):
+        return None
+    call = stmt.body[0].value
+    if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "append"
+            and len(call.args) == 1 and not call.args[0].star):
+        return None
+    weights, attr = is_self_attribute(call.func.value, me), is_self_attribute(call.args[0].value, me)
+    if weights not in api.PRIVATE_WEIGHT_LISTS or attr is None:
+        return None
+    return Append(call, weights, attr, condition)
+
+
+def _fold(ctx, cls, body, index, append: Append, me, scope_notes) -> dict[int, Finding] | str:
+    """The findings of a fold, by call id, or why there is none."""
+    start = _creation_index(ctx, body, index, append, me)
+    if isinstance(start, str):
+        return start
+    if len(_appends(cls, append.attr)) != 1:
+        return f"`{me}.{append.attr}` is appended to the weight lists more than once"
+    keep = _comments(body[index])
+    if keep and index + 1 == len(body):
+        return "its comment has no statement after it to go to"
+    create = body[start].body[0].value
+    if any(a.keyword is not None and a.keyword.value == "trainable" for a in create.args):
+        return "the variable's own `trainable=` and the list it is appended to must be reconciled"
+    backend = ctx.resolve(create.func) in api.BACKEND_VARIABLE
+    trainable = append.weights in api.TRAINABLE_WEIGHT_LISTS
+    value = (append.condition or cst.Name("True")) if trainable else cst.Name("False")
+    why = f"it was appended to `{me}.{append.weights}`" + (f" when `{source(append.condition)}`" if append.condition else "")
+    scalar, needed = _scalar_initializer(ctx, cls, create, me, start, body)
+    finding = _in_scope(_variable(ctx, create, me, backend, trained=Trained(value, why), scalar=scalar),
+                        scope_notes.get(id(create)))
+    if finding.fix is None:
+        return f"`{me}.{append.attr}` cannot become add_weight: see the finding on its creation"
+    edits = finding.fix.edits + (Remove(body[index]),) + ((AddImport(needed),) if needed else ())
+    if keep:
+        edits += (Replace(body[index + 1], lambda updated: updated.with_changes(
+            leading_lines=[*keep, *updated.leading_lines])),)
+    tracked = not (backend and _untracking_keras(ctx, create))
+    unsafe = tracked and (append.condition is not None or not trainable)
+    note = (" (unsafe: tf.keras 2 also tracked the variable as an attribute and trained it whatever the "
+            "append says)") if unsafe else ""  # as tf_keras still does (measured)
+    fix = Fix(edits, Safety.UNSAFE if unsafe else finding.fix.safety, "fold the append into add_weight")
+    effect = f"appending to `{me}.{append.weights}` raises AttributeError on Keras 3"
+    return {
+        id(create): Finding(finding.code, create, f"{finding.message}, and drop the append{note}", fix),
+        id(append.call): Finding("KF110", append.call, f"{effect}; fold it into the `add_weight` that makes "
+                                                       f"`{me}.{append.attr}`, with `trainable={source(value)}`{note}",
+                                 fix),
+    }
+
+
+def _comments(stmt: cst.BaseStatement) -> list[cst.EmptyLine]:
+    """Every comment of a statement, in order, as lines to put before another statement."""
+    found: list[cst.EmptyLine] = []
+
+    class _Collect(cst.CSTVisitor):  # `walk` skips trivia, where comments live
+        def visit_Comment(self, node: cst.Comment) -> None:
+            found.append(cst.EmptyLine(comment=node))
+
+    stmt.visit(_Collect())
+    return found
+
+
+def _creation_index(ctx: Context, body: list, index: int, append: Append, me: str) -> int | str:
+    """Where `self.<attr> = <variable factory>(...)` stands before the append, when nothing in
+    between touches the attribute or a weight list (nothing at all, for a conditional append);
+    else why not."""
+    for start in range(index - 1, -1, -1):
+        stmt = body[start]
+        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
+            assign = stmt.body[0]
+            if len(assign.targets) == 1 and is_self_attribute(assign.targets[0].target, me) == append.attr:
+                if not (isinstance(assign.value, cst.Call)
+                        and ctx.resolve(assign.value.func) in api.VARIABLE | api.BACKEND_VARIABLE):
+                    return f"`{me}.{append.attr}` is not made by `tf.Variable` or `K.variable` just before"
+                if append.condition is not None and start != index - 1:
+                    return "the `if` around it does not directly follow the variable's creation"
+                return start
+        if any(isinstance(n, cst.Attribute) and (n.attr.value == append.attr or n.attr.value in api.WEIGHT_LISTS)
+               for n in walk(stmt)):
+            return f"the code between the creation of `{me}.{append.attr}` and the append uses it"
+    return f"`{me}.{append.attr}` is not made in the same block just before"
+
+
+def _scalar_initializer(ctx: Context, cls: KerasClass, create: cst.Call, me: str, start: int, body: list):
+    """(constant initializer, import it needs) when the variable's value is `self.<attr>` and
+    every other assignment of that attribute in the class is a number; else (None, None)."""
+    value = create.args[0].value if create.args and create.args[0].keyword is None else None
+    attr = is_self_attribute(value, me) if value is not None else None
+    if attr is None or not _always_a_number(cls, attr, body[start]):
+        return None, None
+    initializer = _constant_initializer(ctx, value)
+    if initializer is not None:
+        return initializer, None
+    spelled = ctx.imports.spell_keras("initializers.Constant")
+    if spelled is not None:
+        return cst.parse_expression(f"{spelled}({source(value)})"), None
+    origin = (ctx.imports.qualify_dotted(dotted(create.func)) or "").rsplit(".backend.", 1)[0]
+    if origin.startswith(("keras", "tensorflow.keras", "tf_keras")) and not ctx.imports.is_bound("initializers"):
+        return cst.parse_expression(f"initializers.Constant({source(value)})"), f"from {origin} import initializers"
+    return None, None
+
+
+def _always_a_number(cls: KerasClass, attr: str, creation: cst.BaseStatement) -> bool:
+    """Every `self.<attr> = ...` of the class but `creation` assigns a number literal, a
+    parameter whose default is one, or `float(...)`; and there is at least one."""
+    inside = {id(n) for n in walk(creation)}
+    seen = False
+    for name, func in cls.methods.items():
+        me = self_name(func)
+        defaults = {p.name.value: p.default for p in (*func.params.params, *func.params.kwonly_params)
+                    if p.default is not None}
+        for node in cls.method_nodes[name]:
+            if isinstance(node, (cst.AugAssign, cst.AnnAssign)) and is_self_attribute(node.target, me) == attr:
+                return False
+            if not isinstance(node, cst.Assign) or id(node) in inside:
+                continue
+            if any(is_self_attribute(t.target, me) == attr for t in node.targets):
+                value = node.value
+                if isinstance(value, cst.Name) and value.value in defaults:
+                    value = defaults[value.value]
+                elif isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "float":
+                    value = cst.Float("0.0")
+                if _number(value) is None:
+                    return False
+                seen = True
+    return seen
+
+
+def _weight_list_append(call: cst.Call, attribute: str, why_not_folded: str | None = None) -> Finding:
     effect = ("raises AttributeError on Keras 3" if attribute.startswith("_")
               else "does nothing on either Keras line (the list is a fresh copy)")
+    reason = f" (not folded: {why_not_folded})" if why_not_folded else ""
     return Finding(
         "KF110", call,
         f"appending to `self.{attribute}` {effect}; make the weight with `self.add_weight(..., trainable=...)`, "
-        "which tracks it, and drop this line",
+        f"which tracks it, and drop this line{reason}",
     )
 
 
