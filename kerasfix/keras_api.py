@@ -117,6 +117,8 @@ VARIABLE_SCOPE = frozenset(
         "tf.python.ops.variable_scope.variable_scope",
     }
 )
+# The spelling TF 2 removed (AttributeError); `tf.compat.v1.variable_scope` still runs.
+VARIABLE_SCOPE_GONE = frozenset({"tf.variable_scope"})
 # `reuse=` values that create a scope's variables when they are missing (TF1); `tf.AUTO_REUSE`
 # is gone in TF 2, like `tf.variable_scope` itself.
 AUTO_REUSE = frozenset({"tf.AUTO_REUSE", "tf.compat.v1.AUTO_REUSE", "tf.python.ops.variable_scope.AUTO_REUSE"})

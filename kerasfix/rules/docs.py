@@ -330,7 +330,9 @@ Unsafe, with the reason in the message:
   that code's TF1 variables may have been shared.
 
 The weight calls inside such a scope (KF101, KF102, KF109) are unsafe too: the default run
-leaves the block as it was rather than half-fixed. Name-based TF1 checkpoints will see new
+leaves the block as it was rather than half-fixed. So are those inside a `tf.variable_scope`
+(gone in TF 2) that a person must remove (see "When there is no fix"): fixed alone, they
+would leave a file that still raises AttributeError. Name-based TF1 checkpoints will see new
 variable names.
 """
 

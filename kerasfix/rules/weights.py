@@ -228,7 +228,13 @@ def _scope_notes(ctx: Context, withs: list[cst.With], me: str) -> dict[int, Scop
             continue
         defaults = ", ".join(a.keyword.value for a in call.args
                              if a.keyword is not None and a.keyword.value in _SCOPE_DEFAULTS)
-        unsafe = _scope_unsafe_reason(ctx, node, call, me)
+        manual = _scope_manual_reasons(ctx, node, call, me)
+        if not manual:
+            unsafe = _scope_unsafe_reason(ctx, node, call, me)
+        elif ctx.resolve(call.func) in api.VARIABLE_SCOPE_GONE:  # fixing the weights alone would still fail
+            unsafe = f"`{source(call.func)}` is gone in TF 2 and a person removes it: {manual[0]}"
+        else:
+            unsafe = None
         if not defaults and unsafe is None:
             continue
         for inner in walk(node.body):
@@ -385,8 +391,8 @@ def _appends(cls: KerasClass, attr: str | None) -> list[tuple[str, bool]]:
     for name, func in cls.methods.items():
         me = self_name(func)
         for node in cls.method_nodes[name]:
-            if isinstance(node, cst.Call) and len(node.args) == 1 and is_self_attribute(node.args[0].value, me) == attr \
-                    and isinstance(node.func, cst.Attribute) and node.func.attr.value == "append":
+            if isinstance(node, cst.Call) and len(node.args) == 1 and isinstance(node.func, cst.Attribute) \
+                    and node.func.attr.value == "append" and is_self_attribute(node.args[0].value, me) == attr:
                 target = is_self_attribute(node.func.value, me)
                 if target in api.WEIGHT_LISTS:
                     found.append((target, _conditional(cls, node)))
@@ -554,7 +560,8 @@ def as_add_weight(ctx: Context, call: cst.Call, me: str) -> cst.Call | None:
 # --- KF110: folding a weight-list append into add_weight --------------------------------------
 
 
-def _folds(ctx: Context, cls: KerasClass, method: str, me: str, scope_notes: dict[int, ScopeNote]) -> dict[int, Finding]:
+def _folds(ctx: Context, cls: KerasClass, method: str, me: str,
+           scope_notes: dict[int, ScopeNote]) -> dict[int, Finding]:
     """`self.x = K.variable(...)` (or tf.Variable) followed in the same block by
     `self._trainable_weights.append(self.x)` (or `_non_trainable_weights`, or under `if cond:`):
     one fix for both, shared by the two findings (the creation's and the append's), by call id."""
@@ -614,7 +621,9 @@ def _fold(ctx, cls, body, index, append: Append, me, scope_notes) -> dict[int, F
     backend = ctx.resolve(create.func) in api.BACKEND_VARIABLE
     trainable = append.weights in api.TRAINABLE_WEIGHT_LISTS
     value = (append.condition or cst.Name("True")) if trainable else cst.Name("False")
-    why = f"it was appended to `{me}.{append.weights}`" + (f" when `{source(append.condition)}`" if append.condition else "")
+    why = f"it was appended to `{me}.{append.weights}`"
+    if append.condition is not None:
+        why += f" when `{source(append.condition)}`"
     scalar, needed = _scalar_initializer(ctx, cls, create, me, start, body)
     finding = _in_scope(_variable(ctx, create, me, backend, trained=Trained(value, why), scalar=scalar),
                         scope_notes.get(id(create)))
@@ -869,16 +878,7 @@ def _variable_scopes(ctx: Context, func: cst.FunctionDef, me: str) -> Iterator[F
             continue  # a scope around other work is not this rule's business
         what = ("a TF1 variable scope in a Keras layer: Keras ignores it for `add_weight` "
                 "and `tf.variable_scope` is gone in TF 2")
-        reasons = []
-        if any(a.keyword is not None and a.keyword.value in _SCOPE_DEFAULTS for a in call.args):
-            reasons.append("it sets defaults for its variables: pass them to add_weight first")
-        asname = node.items[0].asname
-        if asname is not None and _uses_name(node.body, asname.name):
-            reasons.append("its `as` name is used inside")
-        if _holds_scope_sensitive(ctx, node.body, me):
-            reasons.append("it holds TF1 variables or layers that kerasfix cannot rewrite: fix those first")
-        if not isinstance(node.body, cst.IndentedBlock) or _has_comments(node.body.footer):
-            reasons.append("its layout cannot be kept")
+        reasons = _scope_manual_reasons(ctx, node, call, me)
         if reasons:
             yield Finding("KF108", node, _manual_message(what, reasons))
             continue
@@ -886,6 +886,21 @@ def _variable_scopes(ctx: Context, func: cst.FunctionDef, me: str) -> Iterator[F
         fix = Fix((Replace(node, _unwrap_with),), Safety.UNSAFE if unsafe else Safety.SAFE, "remove the scope")
         note = f" (unsafe: {unsafe})" if unsafe else ""
         yield Finding("KF108", node, f"{what}; remove it and keep its body{note}", fix)
+
+
+def _scope_manual_reasons(ctx: Context, node: cst.With, call: cst.Call, me: str) -> list[str]:
+    """Why a person must remove a weight-making variable scope, if one must."""
+    reasons = []
+    if any(a.keyword is not None and a.keyword.value in _SCOPE_DEFAULTS for a in call.args):
+        reasons.append("it sets defaults for its variables: pass them to add_weight first")
+    asname = node.items[0].asname
+    if asname is not None and _uses_name(node.body, asname.name):
+        reasons.append("its `as` name is used inside")
+    if _holds_scope_sensitive(ctx, node.body, me):
+        reasons.append("it holds TF1 variables or layers that kerasfix cannot rewrite: fix those first")
+    if not isinstance(node.body, cst.IndentedBlock) or _has_comments(node.body.footer):
+        reasons.append("its layout cannot be kept")
+    return reasons
 
 
 def _variable_scope_call(ctx: Context, node: cst.With) -> cst.Call | None:
