@@ -660,24 +660,36 @@ def _comments(stmt: cst.BaseStatement) -> list[cst.EmptyLine]:
 
 
 def _creation_index(ctx: Context, body: list, index: int, append: Append, me: str) -> int | str:
-    """Where `self.<attr> = <variable factory>(...)` stands before the append, when nothing in
-    between touches the attribute or a weight list (nothing at all, for a conditional append);
-    else why not."""
-    for start in range(index - 1, -1, -1):
-        stmt = body[start]
-        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
-            assign = stmt.body[0]
-            if len(assign.targets) == 1 and is_self_attribute(assign.targets[0].target, me) == append.attr:
-                if not (isinstance(assign.value, cst.Call)
-                        and ctx.resolve(assign.value.func) in api.VARIABLE | api.BACKEND_VARIABLE):
-                    return f"`{me}.{append.attr}` is not made by `tf.Variable` or `K.variable` just before"
-                if append.condition is not None and start != index - 1:
-                    return "the `if` around it does not directly follow the variable's creation"
-                return start
-        if any(isinstance(n, cst.Attribute) and (n.attr.value == append.attr or n.attr.value in api.WEIGHT_LISTS)
-               for n in walk(stmt)):
-            return f"the code between the creation of `{me}.{append.attr}` and the append uses it"
-    return f"`{me}.{append.attr}` is not made in the same block just before"
+    """Where `self.<attr> = <variable factory>(...)` stands before the append in the same block,
+    or why it does not qualify. Nothing in between may use the attribute or a weight list, or
+    make a weight (each weight's place in the lists would change); a conditional append must
+    follow the creation directly, and its condition must not read the attribute."""
+    start = next((k for k in range(index - 1, -1, -1) if _assigns(body[k], append.attr, me)), None)
+    if start is None:
+        return f"`{me}.{append.attr}` is not made in the same block before it"
+    value = body[start].body[0].value
+    if not (isinstance(value, cst.Call) and ctx.resolve(value.func) in api.VARIABLE | api.BACKEND_VARIABLE):
+        return f"`{me}.{append.attr}` is not made by `tf.Variable` or `K.variable` just before"
+    if append.condition is not None and (start != index - 1 or _mentions(append.condition, append.attr)):
+        return "the `if` around it does not directly follow the variable's creation, or reads the variable"
+    for stmt in body[start + 1:index]:
+        if _mentions(stmt, append.attr):
+            return f"the code between the creation of `{me}.{append.attr}` and the append uses it or a weight list"
+        if _makes_weights(ctx, stmt, me):
+            return "weights are made between its creation and the append: folding would change their order"
+    return start
+
+
+def _assigns(stmt: cst.BaseStatement, attr: str, me: str) -> bool:
+    """`stmt` is `self.<attr> = ...` and nothing else."""
+    return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign)
+            and len(stmt.body[0].targets) == 1 and is_self_attribute(stmt.body[0].targets[0].target, me) == attr)
+
+
+def _mentions(node: cst.CSTNode, attr: str) -> bool:
+    """`node` reads `.<attr>` or a weight list."""
+    return any(isinstance(n, cst.Attribute) and (n.attr.value == attr or n.attr.value in api.WEIGHT_LISTS)
+               for n in walk(node))
 
 
 def _scalar_initializer(ctx: Context, cls: KerasClass, create: cst.Call, me: str, start: int, body: list):
