@@ -103,9 +103,10 @@ random draws themselves differ (a different random stream), as they would betwee
 Trainability is kept as the optimizer saw it: `trainable=` is carried over; an integer or
 boolean variable (`tf.Variable(0)`, `tf.Variable(False)`, `dtype=tf.int64`) gets
 `trainable=False` (a counter or a flag: tf_keras listed it as trainable, but no optimizer
-can train it); a variable appended to `self._non_trainable_weights` gets `trainable=False`;
-one appended to a weight list only under a condition makes the fix unsafe, since whether it
-was trained depends on that condition (KF110 folds the common cases).
+can train it). A variable also appended to `self._non_trainable_weights`, or to a weight
+list only under a condition, makes the fix unsafe: tf.keras 2 tracked and trained it as an
+attribute whatever the list said (KF110 folds the append with the variable and says when
+that is safe).
 """
 
 KF103 = """\
@@ -603,7 +604,9 @@ as the Keras the code was written for trained it:
 - imported from `tf.keras` / `tf_keras`: tf.keras 2 tracked and trained it as a plain
   attribute (tf_keras still does), so it stays trainable;
 - appended to `self._trainable_weights` / `self._non_trainable_weights` (KF110 folds the
-  append into the same `add_weight` when it follows the creation): trainable as that list says;
+  append into the same `add_weight` when it follows the creation): trainable as that list
+  says (for a tf.keras `K.variable` a non-trainable list makes the fix unsafe: tf.keras 2
+  trained the attribute anyway);
 - integer or boolean (`dtype="int64"`): `trainable=False`.
 
 Where it cannot be known (appended only under a condition, an unknown import) the fix is

@@ -340,6 +340,9 @@ def _original_trainability(ctx: Context, call: cst.Call, backend: bool, dtype: c
         if any(conditional for _, conditional in appended) or len(lists) > 1:
             return Trained(unknown="it is appended to a weight list only under a condition, so whether the "
                                    "original trained it depends on that condition")
+        if lists == {False} and not (backend and _untracking_keras(ctx, call)):
+            return Trained(unknown="it is appended to a non-trainable weight list, but tf.keras 2 also tracked "
+                                   "it as an attribute and trained it")
         if lists == {False}:
             return Trained(_NOT_TRAINED, "it is appended to a non-trainable weight list")
         return Trained()
