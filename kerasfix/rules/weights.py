@@ -49,8 +49,9 @@ class WeightRules(RuleFamily):
                 in_call = name in cls.call_methods
                 me = self_name(func)
                 usable_self = not _is_static(func)
-                scope_notes = _scope_notes(ctx, cls.nodes_of(name, cst.With), me)
-                folds = _folds(ctx, cls, name, me, scope_notes) if name in cls.setup_methods and usable_self else {}
+                setup = name in cls.setup_methods  # elsewhere weights are only reported
+                scope_notes = _scope_notes(ctx, cls.nodes_of(name, cst.With), me) if setup else {}
+                folds = _folds(ctx, cls, name, me, scope_notes) if setup and usable_self else {}
                 for node in cls.method_nodes[name]:
                     if isinstance(node, cst.Call) and id(node) in folds:
                         yield folds[id(node)]
