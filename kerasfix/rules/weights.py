@@ -941,7 +941,8 @@ def _scope_unsafe_reason(ctx: Context, node: cst.With, call: cst.Call, me: str) 
     if reuse is None or source(reuse) in ("None", "False"):
         return None
     if ctx.resolve(reuse) not in api.AUTO_REUSE:
-        return (f"`reuse={source(reuse)}` shared, in TF1, variables that another scope of that name made "
+        shared = "shared" if source(reuse) == "True" else "may have shared"
+        return (f"`reuse={source(reuse)}` {shared}, in TF1, variables that another scope of that name made "
                 "outside the layer; add_weight makes new ones")
     if not _only_weights(ctx, node.body, me):
         return (f"`reuse={source(reuse)}` also covers code other than weight creation and assignments, "
