@@ -94,6 +94,22 @@ WEIGHT_LISTS = frozenset({
     "_trainable_weights", "_non_trainable_weights", "trainable_weights", "non_trainable_weights",
     "trainable_variables", "non_trainable_variables", "weights", "variables",
 })
+# The lists Keras 2 kept its own weights in (AttributeError on Keras 3): appending there
+# registered a variable by hand.
+PRIVATE_WEIGHT_LISTS = frozenset({"_trainable_weights", "_non_trainable_weights"})
+# The trainable ones among them: appending a variable there (Keras 2) made it trained.
+TRAINABLE_WEIGHT_LISTS = frozenset({"_trainable_weights", "trainable_weights", "trainable_variables"})
+# Dtypes no optimizer trains: a variable of one is a counter or a flag (`trainable=False`);
+# Keras 3 and tf_keras would still list it in `trainable_weights` (measured).
+UNTRAINABLE_DTYPES = frozenset({"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "bool"})
+# Where `keras.backend.variable` was imported from says which Keras the code was written for:
+# tf.keras 2 tracked a variable assigned to a layer as trainable (as tf_keras still does);
+# the standalone multi-backend Keras 2 (`import keras`, 2.3 and before; Keras 3 has no
+# `backend.variable`) and TF 1's contrib copy of it trained only what add_weight made or what
+# was appended to the weight lists.
+TF_KERAS_IMPORTS = ("tensorflow.keras.", "tensorflow.python.keras.", "tensorflow.compat.v1.keras.",
+                    "tensorflow.compat.v2.keras.", "tf_keras.")
+UNTRACKING_KERAS_IMPORTS = ("keras.", "tensorflow.contrib.keras.")
 VARIABLE_SCOPE = frozenset(
     {
         "tf.variable_scope",
@@ -101,6 +117,11 @@ VARIABLE_SCOPE = frozenset(
         "tf.python.ops.variable_scope.variable_scope",
     }
 )
+# The spelling TF 2 removed (AttributeError); `tf.compat.v1.variable_scope` still runs.
+VARIABLE_SCOPE_GONE = frozenset({"tf.variable_scope"})
+# `reuse=` values that create a scope's variables when they are missing (TF1); `tf.AUTO_REUSE`
+# is gone in TF 2, like `tf.variable_scope` itself.
+AUTO_REUSE = frozenset({"tf.AUTO_REUSE", "tf.compat.v1.AUTO_REUSE", "tf.python.ops.variable_scope.AUTO_REUSE"})
 # Default enum values of get_variable / tf.Variable that add_weight may simply omit.
 DEFAULT_SYNCHRONIZATION = frozenset({"tf.VariableSynchronization.AUTO", "tf.compat.v1.VariableSynchronization.AUTO"})
 DEFAULT_AGGREGATION = frozenset({"tf.VariableAggregation.NONE", "tf.compat.v1.VariableAggregation.NONE"})

@@ -46,7 +46,10 @@ then says which, and what to do.
 
 ## Fix safety
 Safe: the weight is created with the same name, shape, dtype, initializer, regularizer,
-constraint and trainability, and is now tracked. Name-based TF1 checkpoints
+constraint and trainability, and is now tracked. An integer or boolean variable (a counter,
+a flag) with no `trainable=` gets `trainable=False`: no optimizer can train it, yet both
+Keras lines would list an `add_weight` of it among `trainable_weights` (measured). Inside a
+variable scope that is only removed unsafely (see KF108) the fix is unsafe too. Name-based TF1 checkpoints
 (`tf.compat.v1.train.Saver`) will see the new variable names; object-based checkpoints
 (`tf.train.Checkpoint`, `model.save_weights`) are what Keras uses.
 """
@@ -97,6 +100,13 @@ says why, and the weight must be written as `self.add_weight(...)` by hand.
 ## Fix safety
 Safe: same shape, dtype, trainability and distribution of initial values, now tracked. The
 random draws themselves differ (a different random stream), as they would between two runs.
+Trainability is kept as the optimizer saw it: `trainable=` is carried over; an integer or
+boolean variable (`tf.Variable(0)`, `tf.Variable(False)`, `dtype=tf.int64`) gets
+`trainable=False` (a counter or a flag: tf_keras listed it as trainable, but no optimizer
+can train it). A variable also appended to `self._non_trainable_weights`, or to a weight
+list only under a condition, makes the fix unsafe: tf.keras 2 tracked and trained it as an
+attribute whatever the list said (KF110 folds the append with the variable and says when
+that is safe).
 """
 
 KF103 = """\
@@ -306,9 +316,25 @@ its `as` name is used, or it still holds TF1 variables or layers that cannot be 
 finding says which.
 
 ## Fix safety
-Safe without `reuse=`. With `reuse=` the scope may have shared variables between layers
-by name, which a person should confirm no longer matters: unsafe. Name-based TF1
-checkpoints will see new variable names.
+Safe when the block holds only weight creation (after this run's fixes) and plain
+assignments, whatever `reuse=` says: in TF 2 a variable scope shares nothing (measured on
+both Keras lines: under `reuse=True` and `tf.compat.v1.AUTO_REUSE` alike, `get_variable`
+makes a new variable), and `tf.variable_scope` / `tf.AUTO_REUSE` raise AttributeError, so a
+run that fixed the weights but kept the scope would leave a file that still fails. Also safe
+without `reuse=` (or with `reuse=None`/`False`) around other code.
+
+Unsafe, with the reason in the message:
+- `reuse=True` (or any value but `AUTO_REUSE`, `None`, `False`): in TF1 the scope found its
+  variables made by another scope of that name, outside the layer; add_weight gives the
+  layer its own. Share the weight by passing the other owner's variable, or accept new ones.
+- `reuse=AUTO_REUSE` around code other than weight creation (a sub-layer's `build`, a call):
+  that code's TF1 variables may have been shared.
+
+The weight calls inside such a scope (KF101, KF102, KF109) are unsafe too: the default run
+leaves the block as it was rather than half-fixed. So are those inside a `tf.variable_scope`
+(gone in TF 2) that a person must remove (see "When there is no fix"): fixed alone, they
+would leave a file that still raises AttributeError. Name-based TF1 checkpoints will see new
+variable names.
 """
 
 KF301 = """\
@@ -567,29 +593,42 @@ A value that does not map to an initializer (a computed array), or a method that
 `__init__` nor `build` calls: the finding says what to write.
 
 ## Fix safety
-Safe: the same shape, dtype and value, now a tracked weight, and trainable like the variable
-`K.variable` made (tf_keras 2 already tracked and trained it as such). Multi-backend Keras 2
-tracked no plain attributes, so code written for it sometimes meant such a variable as a
-constant: where that is so, add `trainable=False`.
+Safe: the same shape, value and dtype (`K.variable` casts a number or array to `floatx()`
+unless given `dtype=`: `K.variable(0)` is a float32, measured), now a tracked weight, trained
+as the Keras the code was written for trained it:
+
+- imported from the standalone `keras` (the multi-backend Keras 2, 2.3 and before: Keras 3
+  has no `keras.backend.variable`) or TF 1's `tf.contrib.keras`: that Keras trained only
+  `add_weight` weights and what was appended to the weight lists, so a `K.variable` kept as a
+  plain attribute (a constant such as `K.variable(np.ones(...))`) gets `trainable=False`;
+- imported from `tf.keras` / `tf_keras`: tf.keras 2 tracked and trained it as a plain
+  attribute (tf_keras still does), so it stays trainable;
+- appended to `self._trainable_weights` / `self._non_trainable_weights` (KF110 folds the
+  append into the same `add_weight` when it follows the creation): trainable as that list
+  says (for a tf.keras `K.variable` a non-trainable list makes the fix unsafe: tf.keras 2
+  trained the attribute anyway);
+- integer or boolean (`dtype="int64"`): `trainable=False`.
+
+Where it cannot be known (appended only under a condition, an unknown import) the fix is
+unsafe and the message says why.
 """
 
 KF110 = """\
 ## What it does
 Finds `self._trainable_weights.append(...)`, `self.trainable_weights.append(...)` and the
 like (`_non_trainable_weights`, `trainable_variables`, `extend`, `insert`) in a Keras layer
-or model.
+or model, and folds the Keras 2 way of registering a weight by hand into one `add_weight`.
 
 ## Why is this bad?
 It was how Keras 1 and 2 code registered a variable made outside `add_weight`. Measured on
 TF 2.21: `self._trainable_weights` no longer exists on Keras 3 (AttributeError), and
 `self.trainable_weights` is a fresh list on both Keras lines, so appending to it does
-nothing at all; the variable is never trained. On tf_keras, appending a weight `add_weight`
-already tracks lists it twice.
+nothing at all; the variable is never trained.
 
 ## Example
 ```python
     def build(self, input_shape):
-        self.beta = K.variable(1.0, name="beta")
+        self.beta = K.variable(self.beta, dtype=K.floatx(), name="beta")
         if self.trainable:
             self._trainable_weights.append(self.beta)
 ```
@@ -597,11 +636,34 @@ already tracks lists it twice.
 ## Use instead
 ```python
     def build(self, input_shape):
-        self.beta = self.add_weight(name="beta", shape=(), initializer="ones", trainable=self.trainable)
+        self.beta = self.add_weight(name="beta", shape=(), initializer=tf.constant_initializer(self.beta),
+                                    dtype=K.floatx(), trainable=self.trainable)
 ```
+The fix does exactly that when `self.x = K.variable(...)` or `self.x = tf.Variable(...)` is
+followed, in the same block, by `self._trainable_weights.append(self.x)` (`trainable=True`),
+`self._non_trainable_weights.append(self.x)` (`trainable=False`), or such an append as the
+whole body of an `if` right after the creation (`trainable=<the condition>`; the condition
+is evaluated in the same order as before). The variable's value must map to a shape and an
+initializer as KF102 and KF109 map it; a value that is an attribute every assignment of
+which in the class is a number (a literal, a parameter defaulting to one, `float(...)`)
+becomes `shape=()` with a constant initializer (`tf.constant_initializer`, or
+`keras.initializers.Constant`, imported from the Keras the module uses when nothing can spell
+it). A comment on the append moves to the next statement.
+
+## When there is no fix
+The append is reported, with the reason it was not folded: the variable is not made just
+before it in the same block, code in between uses it, the `if` does not directly follow the
+creation, it is appended more than once, its value maps to no initializer, the creation
+already says `trainable=`, or its comment has nowhere to go. Appends to the public
+`trainable_weights` (a no-op on both Keras lines today) are reported only; KF102 and KF109
+still rewrite the variable itself.
 
 ## Fix safety
-No automatic fix: whether the weight should be trainable is often decided around the append
-(as above), which a person should carry into `trainable=`. KF109 and KF102 rewrite the
-variable itself.
+Safe when the append decided what the original trained: an unconditional append to
+`_trainable_weights`, or any append in code whose `K.variable` comes from the multi-backend
+Keras 2 (standalone `keras`), which trained only what the lists held. Unsafe, with the
+reason, for a conditional or `_non_trainable_weights` append of a `tf.Variable` or a tf.keras
+`K.variable`: tf.keras 2 also tracked the variable as an attribute and trained it whatever
+the append said (tf_keras still does, measured), so `trainable=` follows the author's intent
+and not what tf.keras did.
 """

@@ -6,12 +6,13 @@ from typing import Iterator
 
 import libcst as cst
 
-from .base import Context, Finding, Rule, RuleFamily, dotted
+from .base import Context, Finding, KerasClass, Rule, RuleFamily, dotted, is_self_attribute, self_name
 
 DOC = """\
 ## What it does
 Finds a Keras layer or model that builds an instance of a `tf.Module` subclass (the
-project's own, or a library's such as Sonnet's `snt.Module`) and keeps it. Report only.
+project's own, or a library's such as Sonnet's `snt.Module`) and keeps it on itself
+(`self.affine = Affine(3)`, alone or in a list or dict). Report only.
 
 ## Why is this bad?
 On tf_keras 2 a Keras layer is itself a `tf.Module` and finds the variables of the modules it
@@ -74,10 +75,21 @@ class TfModuleInLayer(RuleFamily):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for cls in ctx.keras_classes:
-            for nodes in cls.method_nodes.values():
-                for node in nodes:
-                    if isinstance(node, cst.Call) and _is_tf_module(ctx, node.func):
+            for method, func in cls.methods.items():
+                me = self_name(func)
+                for node in cls.method_nodes[method]:
+                    if isinstance(node, cst.Call) and _is_tf_module(ctx, node.func) and _kept(cls, node, me):
                         yield _finding(node)
+
+
+def _kept(cls: KerasClass, call: cst.Call, me: str) -> bool:
+    """The module is kept on the layer: assigned to `self.<name>`, alone or in a list, tuple
+    or dict (one built and dropped within a call is another trap: it is remade every call)."""
+    node: cst.CSTNode = call
+    parent = cls.parents.get(id(node))
+    while isinstance(parent, (cst.Element, cst.DictElement, cst.List, cst.Tuple, cst.Dict)):
+        node, parent = parent, cls.parents.get(id(parent))
+    return isinstance(parent, cst.Assign) and any(is_self_attribute(t.target, me) for t in parent.targets)
 
 
 def _is_tf_module(ctx: Context, func: cst.BaseExpression) -> bool:

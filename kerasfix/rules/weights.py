@@ -8,10 +8,10 @@ from typing import Callable, Iterator
 import libcst as cst
 
 from .. import keras_api as api
-from ..edits import Fix, Replace, Safety
+from ..edits import AddImport, Fix, Remove, Replace, Safety
 from . import docs
-from .base import (Context, Finding, Rule, RuleFamily, deferred_function, is_self_attribute, self_name, source,
-                   walk, walk_no_nested_scopes)
+from .base import (Context, Finding, KerasClass, Rule, RuleFamily, deferred_function, dotted, is_self_attribute,
+                   self_name, source, walk, walk_no_nested_scopes)
 from .calls import (Bound, as_keyword, bind, has_literal_slash, is_shape_literal, is_string, keyword_arg,
                     layout, rebuild, replace_slashes)
 
@@ -21,8 +21,8 @@ KF102 = Rule("KF102", "raw-variable-in-layer", "`tf.Variable` inside a Keras lay
              "safe", docs.KF102)
 KF109 = Rule("KF109", "backend-variable-in-layer", "`keras.backend.variable` inside a Keras layer", "sometimes",
              "safe", docs.KF109)
-KF110 = Rule("KF110", "weight-list-append", "appending to a layer's weight lists", "never",
-             "none", docs.KF110)
+KF110 = Rule("KF110", "weight-list-append", "appending to a layer's weight lists", "sometimes",
+             "safe, or unsafe as the page says", docs.KF110)
 KF104 = Rule("KF104", "add-weight-positional", "`self.add_weight` with positional arguments", "sometimes",
              "safe", docs.KF104)
 KF105 = Rule("KF105", "add-variable-alias", "`self.add_variable`, which Keras 3 redefined", "sometimes",
@@ -32,7 +32,7 @@ KF106 = Rule("KF106", "initializer-dtype", "`dtype=` given to a Keras initialize
 KF107 = Rule("KF107", "add-weight-legacy-argument", "an `add_weight` argument Keras 3 rejects or misreads",
              "sometimes", "safe", docs.KF107)
 KF108 = Rule("KF108", "variable-scope-in-layer", "a TF1 variable scope around a layer's weights", "sometimes",
-             "safe without reuse=, else unsafe", docs.KF108)
+             "safe, unsafe with reuse=True", docs.KF108)
 
 MANUAL_HINT = "finish it by hand as `self.add_weight(name=..., shape=..., initializer=...)`"
 
@@ -49,15 +49,19 @@ class WeightRules(RuleFamily):
                 in_call = name in cls.call_methods
                 me = self_name(func)
                 usable_self = not _is_static(func)
-                blocked_scopes = _scopes_with_defaults(ctx, cls.nodes_of(name, cst.With))
+                setup = name in cls.setup_methods  # elsewhere weights are only reported
+                scope_notes = _scope_notes(ctx, cls.nodes_of(name, cst.With), me) if setup else {}
+                folds = _folds(ctx, cls, name, me, scope_notes) if setup and usable_self else {}
                 for node in cls.method_nodes[name]:
-                    if isinstance(node, cst.Call) and (in_call or deferred_function(ctx, cls, node, func) is None):
+                    if isinstance(node, cst.Call) and id(node) in folds:
+                        yield folds[id(node)]
+                    elif isinstance(node, cst.Call) and (in_call or deferred_function(ctx, cls, node, func) is None):
                         yield from self._call(ctx, cls, node, name, me, usable_self, in_call, own_add_weight,
-                                              blocked_scopes)
+                                              scope_notes)
                 if name in cls.setup_methods:
                     yield from _variable_scopes(ctx, func, me)
 
-    def _call(self, ctx, cls, call, method_name, me, usable_self, in_call, own_add_weight, blocked_scopes):
+    def _call(self, ctx, cls, call, method_name, me, usable_self, in_call, own_add_weight, scope_notes):
         resolved = ctx.resolve(call.func)
         method = is_self_attribute(call.func, me)
         if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("append", "extend", "insert") \
@@ -71,11 +75,12 @@ class WeightRules(RuleFamily):
             if method_name not in cls.setup_methods:
                 yield _unknown_caller(call, *kind, method_name)
             elif resolved in api.GET_VARIABLE:
-                yield _get_variable(ctx, call, me if usable_self else None, blocked_scopes.get(id(call)))
-            elif resolved in api.BACKEND_VARIABLE:
-                yield _variable(ctx, call, me if usable_self else None, backend=True)
+                yield _get_variable(ctx, call, me if usable_self else None, scope_notes.get(id(call)))
             else:
-                yield _variable(ctx, call, me if usable_self else None)
+                appended = _appends(cls, _assigned_attribute(cls, call, me))
+                yield _in_scope(_variable(ctx, call, me if usable_self else None,
+                                          backend=resolved in api.BACKEND_VARIABLE, appended=appended),
+                                scope_notes.get(id(call)))
         elif method == "add_weight" and not own_add_weight:
             finding = _add_weight(call)
             if finding:
@@ -141,13 +146,19 @@ def _convert(call: cst.Call, bound: Bound, policy: api.ArgumentPolicy, *, lenien
     return Converted(plans, manual)
 
 
-def _rewrite_call(func: cst.BaseExpression, converted: Converted):
-    """A composable edit: the call, renamed and with its arguments converted."""
+def _rewrite_call(func: cst.BaseExpression, converted: Converted, extra: tuple[cst.Arg, ...] = ()):
+    """A composable edit: the call, renamed, with its arguments converted and `extra` added."""
 
     def apply(updated: cst.Call) -> cst.Call:
         replacements = [None if plan is None else plan.apply(arg)
                         for plan, arg in zip(converted.plans, updated.args)]
-        return updated.with_changes(func=func, args=rebuild(list(updated.args), replacements))
+        args = rebuild(list(updated.args), replacements)
+        if extra:
+            last = args[-1].comma if args else cst.MaybeSentinel.DEFAULT
+            comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            args = [*args[:-1], *(a.with_changes(comma=comma) for a in args[-1:])]
+            args += [a.with_changes(comma=comma) for a in extra[:-1]] + [extra[-1].with_changes(comma=last)]
+        return updated.with_changes(func=func, args=args)
 
     return apply
 
@@ -163,7 +174,7 @@ def _manual_message(what: str, reasons: list[str]) -> str:
 # --- KF101 ------------------------------------------------------------------------------------
 
 
-def _get_variable(ctx: Context, call: cst.Call, me: str | None, scope_defaults: str | None) -> Finding:
+def _get_variable(ctx: Context, call: cst.Call, me: str | None, scope: ScopeNote | None) -> Finding:
     what = "`tf.get_variable` in a Keras layer: Keras 3 never tracks the variable"
     bound = bind(call, api.GET_VARIABLE_PARAMS)
     if bound is None:
@@ -175,31 +186,62 @@ def _get_variable(ctx: Context, call: cst.Call, me: str | None, scope_defaults: 
         if resolved in api.TENSOR_FACTORIES:
             converted.manual.append("a tensor `initializer` fixes both value and shape: "
                                     "pass `shape=` and an initializer such as `tf.constant_initializer(...)`")
-    if scope_defaults:
-        converted.manual.append(f"the enclosing variable scope sets `{scope_defaults}` for it: "
+    if scope is not None and scope.defaults:
+        converted.manual.append(f"the enclosing variable scope sets `{scope.defaults}` for it: "
                                 "pass that to add_weight by hand")
     if me is None:
         converted.manual.append("a static or class method has no `self` to call add_weight on")
     if converted.manual:
         return Finding("KF101", call, _manual_message(what, converted.manual))
-    fix = Fix((Replace(call, _rewrite_call(_self_add_weight(me), converted)),), Safety.SAFE,
+    trained = Trained()
+    if bound.code("trainable") in (None, "None") and _untrainable_dtype(ctx, bound.value("dtype")):
+        trained = Trained(_NOT_TRAINED, "an integer or boolean variable is a counter or a flag, never trained")
+    extra = (keyword_arg("trainable", trained.value),) if trained.value is not None else ()
+    fix = Fix((Replace(call, _rewrite_call(_self_add_weight(me), converted, extra)),), Safety.SAFE,
               "use self.add_weight")
-    return Finding("KF101", call, f"{what}; use `{me}.add_weight`", fix)
+    return _in_scope(Finding("KF101", call, f"{what}; use `{me}.add_weight`{_trained_note(trained)}", fix), scope)
 
 
-def _scopes_with_defaults(ctx: Context, withs: list[cst.With]) -> dict[int, str]:
-    """get_variable calls (by id) inside a variable scope that sets defaults for them."""
-    found: dict[int, str] = {}
+@dataclass(frozen=True)
+class ScopeNote:
+    """What an enclosing variable scope means for a weight call inside it."""
+
+    defaults: str | None = None  # the defaults it sets for its variables, e.g. "initializer"
+    unsafe: str | None = None  # why removing it is unsafe: the weight goes with it
+
+
+def _in_scope(finding: Finding, scope: ScopeNote | None) -> Finding:
+    """A weight fix inside a scope that is only removed unsafely is unsafe too: fixed alone, it
+    would leave the scope (gone in TF 2 when spelled `tf.variable_scope`) around an add_weight."""
+    if finding.fix is None or scope is None or scope.unsafe is None:
+        return finding
+    return Finding(finding.code, finding.node,
+                   f"{finding.message} (unsafe, with its variable scope: {scope.unsafe})",
+                   Fix(finding.fix.edits, Safety.UNSAFE, finding.fix.description))
+
+
+def _scope_notes(ctx: Context, withs: list[cst.With], me: str) -> dict[int, ScopeNote]:
+    """Weight calls (by id) inside variable scopes that set defaults or are unsafe to remove."""
+    found: dict[int, ScopeNote] = {}
     for node in withs:
-        for item in node.items:
-            call = item.item
-            if isinstance(call, cst.Call) and ctx.resolve(call.func) in api.VARIABLE_SCOPE:
-                defaults = [a.keyword.value for a in call.args
-                            if a.keyword is not None and a.keyword.value in _SCOPE_DEFAULTS]
-                if defaults:
-                    for inner in walk(node.body):
-                        if isinstance(inner, cst.Call):
-                            found[id(inner)] = ", ".join(defaults)
+        call = _variable_scope_call(ctx, node)
+        if call is None:
+            continue
+        defaults = ", ".join(a.keyword.value for a in call.args
+                             if a.keyword is not None and a.keyword.value in _SCOPE_DEFAULTS)
+        manual = _scope_manual_reasons(ctx, node, call, me)
+        if not manual:
+            unsafe = _scope_unsafe_reason(ctx, node, call, me)
+        elif ctx.resolve(call.func) in api.VARIABLE_SCOPE_GONE:  # fixing the weights alone would still fail
+            unsafe = f"`{source(call.func)}` is gone in TF 2 and a person removes it: {manual[0]}"
+        else:
+            unsafe = None
+        if not defaults and unsafe is None:
+            continue
+        for inner in walk(node.body):
+            if isinstance(inner, cst.Call):
+                old = found.get(id(inner), ScopeNote())
+                found[id(inner)] = ScopeNote(old.defaults or defaults or None, old.unsafe or unsafe)
     return found
 
 
@@ -210,8 +252,13 @@ _SCOPE_DEFAULTS = frozenset({"initializer", "regularizer", "caching_device", "pa
 # --- KF102 ------------------------------------------------------------------------------------
 
 
-def _variable(ctx: Context, call: cst.Call, me: str | None, backend: bool = False) -> Finding:
-    """KF102 for `tf.Variable(...)`, and KF109 for `keras.backend.variable(...)`."""
+def _variable(ctx: Context, call: cst.Call, me: str | None, backend: bool = False,
+              appended: list[tuple[str, bool]] | None = None, trained: Trained | None = None,
+              scalar: cst.BaseExpression | None = None) -> Finding:
+    """KF102 for `tf.Variable(...)`, and KF109 for `keras.backend.variable(...)`. `appended`: the
+    weight lists the variable is appended to (and whether under a condition); `trained`: what
+    a caller already knows of its trainability; `scalar`: the constant initializer of a value
+    the caller knows to be a number."""
     code, label, params, policy, value_param = (
         ("KF109", "keras.backend.variable", api.BACKEND_VARIABLE_PARAMS, api.BACKEND_VARIABLE_POLICY, "value")
         if backend else ("KF102", "tf.Variable", api.VARIABLE_PARAMS, api.VARIABLE_POLICY, "initial_value"))
@@ -222,6 +269,8 @@ def _variable(ctx: Context, call: cst.Call, me: str | None, backend: bool = Fals
     converted = _convert(call, bound, policy)
     initial = bound.value(value_param)
     planned = _initial_value(ctx, initial) if initial is not None else None
+    if isinstance(planned, str) and scalar is not None:
+        planned = cst.Tuple(elements=[]), scalar, None
     if initial is None:
         converted.manual.append("it has no initial value")
     elif isinstance(planned, str):
@@ -231,6 +280,8 @@ def _variable(ctx: Context, call: cst.Call, me: str | None, backend: bool = Fals
     if converted.manual:
         return Finding(code, call, _manual_message(what, converted.manual))
     shape, initializer, dtype = planned
+    if backend:
+        dtype = None  # keras.backend.variable casts any value to floatx() unless given `dtype=` (measured)
     index = bound.args[value_param][0]
     new_args: list[cst.Arg] = []
     kept = [plan.apply(arg) for i, (plan, arg) in enumerate(zip(converted.plans, call.args))
@@ -242,17 +293,131 @@ def _variable(ctx: Context, call: cst.Call, me: str | None, backend: bool = Fals
     new_args.append(keyword_arg("initializer", initializer))
     if dtype is not None and "dtype" not in by_name:
         new_args.append(keyword_arg("dtype", dtype))
+    if trained is None:
+        explicit = by_name["dtype"].value if "dtype" in by_name else dtype
+        trained = _original_trainability(ctx, call, backend, explicit, appended or [])
+    if "trainable" in by_name:
+        trained = Trained()  # written out: kept as it is
+    elif trained.value is not None:
+        by_name["trainable"] = keyword_arg("trainable", trained.value)
     new_args.extend(by_name.values())
     new_call = call.with_changes(func=_self_add_weight(me), args=layout(call, [
         a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in new_args]))
-    fix = Fix((Replace(call, new_call),), Safety.SAFE, "use self.add_weight")
-    return Finding(code, call, f"{what}; use `{me}.add_weight`", fix)
+    safety = Safety.UNSAFE if trained.unknown else Safety.SAFE
+    fix = Fix((Replace(call, new_call),), safety, "use self.add_weight")
+    return Finding(code, call, f"{what}; use `{me}.add_weight`{_trained_note(trained)}", fix)
+
+
+# --- which variables the original trained -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trained:
+    """Whether the original trained a variable: the `trainable=` to write (None: the default,
+    True), why, in the message, or why it cannot be known (the fix is then unsafe)."""
+
+    value: cst.BaseExpression | None = None
+    why: str = ""
+    unknown: str | None = None
+
+
+def _trained_note(trained: Trained) -> str:
+    if trained.unknown:
+        return f" (unsafe: {trained.unknown})"
+    if trained.value is not None:
+        return f" with `trainable={source(trained.value)}`: {trained.why}"
+    return ""
+
+
+_NOT_TRAINED = cst.Name("False")
+
+
+def _original_trainability(ctx: Context, call: cst.Call, backend: bool, dtype: cst.BaseExpression | None,
+                           appended: list[tuple[str, bool]]) -> Trained:
+    if _untrainable_dtype(ctx, dtype):
+        return Trained(_NOT_TRAINED, "an integer or boolean variable is a counter or a flag, never trained")
+    if appended:
+        lists = {name in api.TRAINABLE_WEIGHT_LISTS for name, _ in appended}
+        if any(conditional for _, conditional in appended) or len(lists) > 1:
+            return Trained(unknown="it is appended to a weight list only under a condition, so whether the "
+                                   "original trained it depends on that condition")
+        if lists == {False} and not (backend and _untracking_keras(ctx, call)):
+            return Trained(unknown="it is appended to a non-trainable weight list, but tf.keras 2 also tracked "
+                                   "it as an attribute and trained it")
+        if lists == {False}:
+            return Trained(_NOT_TRAINED, "it is appended to a non-trainable weight list")
+        return Trained()
+    if not backend:
+        return Trained()  # tf.Variable: trainable by default, and tf.keras 2 trained it
+    qualified = ctx.imports.qualify_dotted(dotted(call.func)) or ""
+    if qualified.startswith(api.TF_KERAS_IMPORTS):
+        return Trained()
+    if _untracking_keras(ctx, call):
+        return Trained(_NOT_TRAINED, "the multi-backend Keras 2 it was written for never trained a "
+                                     "`K.variable` kept out of the weight lists")
+    return Trained(unknown=f"which Keras `{source(call.func)}` comes from is unknown, and with it whether "
+                           "the original trained the variable (tf.keras 2 did, multi-backend Keras 2 did not)")
+
+
+def _untracking_keras(ctx: Context, call: cst.Call) -> bool:
+    """`K.variable` imported from a Keras 2 that never tracked a variable assigned to a layer."""
+    qualified = ctx.imports.qualify_dotted(dotted(call.func)) or ""
+    return qualified.startswith(api.UNTRACKING_KERAS_IMPORTS)
+
+
+def _untrainable_dtype(ctx: Context, dtype: cst.BaseExpression | None) -> bool:
+    if dtype is None:
+        return False
+    if isinstance(dtype, cst.SimpleString):
+        name = dtype.evaluated_value
+    elif isinstance(dtype, cst.Name) and not ctx.imports.is_bound(dtype.value):
+        name = dtype.value  # the builtins `int` and `bool`
+    else:
+        resolved = ctx.resolve(dtype) or ""
+        name = resolved.rsplit(".", 1)[-1] if resolved.startswith(("tf.", "numpy.")) else ""
+    return isinstance(name, str) and name.rstrip("_") in api.UNTRAINABLE_DTYPES
+
+
+def _assigned_attribute(cls: KerasClass, call: cst.Call, me: str) -> str | None:
+    """`attr` when the call is the whole value of `self.attr = <call>`."""
+    parent = cls.parents.get(id(call))
+    if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
+        return is_self_attribute(parent.targets[0].target, me)
+    return None
+
+
+def _appends(cls: KerasClass, attr: str | None) -> list[tuple[str, bool]]:
+    """The weight lists `self.attr` is appended to in the class, each with whether the append
+    runs under a condition or in a loop."""
+    if attr is None:
+        return []
+    found = []
+    for name, func in cls.methods.items():
+        me = self_name(func)
+        for node in cls.method_nodes[name]:
+            if isinstance(node, cst.Call) and len(node.args) == 1 and isinstance(node.func, cst.Attribute) \
+                    and node.func.attr.value == "append" and is_self_attribute(node.args[0].value, me) == attr:
+                target = is_self_attribute(node.func.value, me)
+                if target in api.WEIGHT_LISTS:
+                    found.append((target, _conditional(cls, node)))
+    return found
+
+
+def _conditional(cls: KerasClass, node: cst.CSTNode) -> bool:
+    while not isinstance(node, cst.FunctionDef):
+        node = cls.parents[id(node)]
+        if isinstance(node, (cst.If, cst.IfExp, cst.For, cst.While, cst.Try, cst.BooleanOperation)):
+            return True
+    return False
 
 
 def _initial_value(ctx: Context, value: cst.BaseExpression):
     """(shape, initializer, dtype or None) for an initial value, or the reason there is none."""
     if isinstance(value, cst.Lambda) and not value.params.params and isinstance(value.body, cst.Call):
         return _initializer_call(ctx, value.body) or "the lambda does not call an initializer"
+    if isinstance(value, cst.Name) and value.value in ("True", "False"):
+        initializer = '"ones"' if value.value == "True" else '"zeros"'
+        return cst.Tuple(elements=[]), cst.SimpleString(initializer), cst.SimpleString('"bool"')
     number = _number(value)
     if number is not None:
         literal, is_int = number
@@ -396,13 +561,194 @@ def as_add_weight(ctx: Context, call: cst.Call, me: str) -> cst.Call | None:
     return edit.new(call) if edit.composable else edit.new
 
 
-def _weight_list_append(call: cst.Call, attribute: str) -> Finding:
+# --- KF110: folding a weight-list append into add_weight --------------------------------------
+
+
+def _folds(ctx: Context, cls: KerasClass, method: str, me: str,
+           scope_notes: dict[int, ScopeNote]) -> dict[int, Finding]:
+    """`self.x = K.variable(...)` (or tf.Variable) followed in the same block by
+    `self._trainable_weights.append(self.x)` (or `_non_trainable_weights`, or under `if cond:`):
+    one fix for both, shared by the two findings (the creation's and the append's), by call id."""
+    found: dict[int, Finding] = {}
+    for block in cls.nodes_of(method, cst.IndentedBlock):
+        body = list(block.body)
+        for index, stmt in enumerate(body):
+            append = _private_append(stmt, me)
+            if append is not None:
+                fold = _fold(ctx, cls, body, index, append, me, scope_notes)
+                if isinstance(fold, str):
+                    fold = {id(append.call): _weight_list_append(append.call, append.weights, fold)}
+                for key, finding in fold.items():
+                    found.setdefault(key, finding)  # an `if` holding the append is seen before its body
+    return found
+
+
+@dataclass(frozen=True)
+class Append:
+    """`self.<weights>.append(self.<attr>)`, alone or as the whole body of `if <condition>:`."""
+
+    call: cst.Call
+    weights: str
+    attr: str
+    condition: cst.BaseExpression | None
+
+
+def _private_append(stmt: cst.BaseStatement, me: str) -> Append | None:
+    condition = None
+    if isinstance(stmt, cst.If) and stmt.orelse is None and len(stmt.body.body) == 1:
+        condition, stmt = stmt.test, stmt.body.body[0]
+    if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr)):
+        return None
+    call = stmt.body[0].value
+    if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "append"
+            and len(call.args) == 1 and not call.args[0].star):
+        return None
+    weights, attr = is_self_attribute(call.func.value, me), is_self_attribute(call.args[0].value, me)
+    if weights not in api.PRIVATE_WEIGHT_LISTS or attr is None:
+        return None
+    return Append(call, weights, attr, condition)
+
+
+def _fold(ctx, cls, body, index, append: Append, me, scope_notes) -> dict[int, Finding] | str:
+    """The findings of a fold, by call id, or why there is none."""
+    start = _creation_index(ctx, body, index, append, me)
+    if isinstance(start, str):
+        return start
+    if len(_appends(cls, append.attr)) != 1:
+        return f"`{me}.{append.attr}` is appended to the weight lists more than once"
+    keep = _comments(body[index])
+    if keep and index + 1 == len(body):
+        return "its comment has no statement after it to go to"
+    create = body[start].body[0].value
+    if any(a.keyword is not None and a.keyword.value == "trainable" for a in create.args):
+        return "the variable's own `trainable=` and the list it is appended to must be reconciled"
+    backend = ctx.resolve(create.func) in api.BACKEND_VARIABLE
+    trainable = append.weights in api.TRAINABLE_WEIGHT_LISTS
+    value = (append.condition or cst.Name("True")) if trainable else cst.Name("False")
+    why = f"it was appended to `{me}.{append.weights}`"
+    if append.condition is not None:
+        why += f" when `{source(append.condition)}`"
+    scalar, needed = _scalar_initializer(ctx, cls, create, me, start, body)
+    finding = _in_scope(_variable(ctx, create, me, backend, trained=Trained(value, why), scalar=scalar),
+                        scope_notes.get(id(create)))
+    if finding.fix is None:
+        return f"`{me}.{append.attr}` cannot become add_weight: see the finding on its creation"
+    edits = finding.fix.edits + (Remove(body[index]),) + ((AddImport(needed),) if needed else ())
+    if keep:
+        edits += (Replace(body[index + 1], lambda updated: updated.with_changes(
+            leading_lines=[*keep, *updated.leading_lines])),)
+    tracked = not (backend and _untracking_keras(ctx, create))
+    unsafe = tracked and (append.condition is not None or not trainable)
+    note = (" (unsafe: tf.keras 2 also tracked the variable as an attribute and trained it whatever the "
+            "append says)") if unsafe else ""  # as tf_keras still does (measured)
+    fix = Fix(edits, Safety.UNSAFE if unsafe else finding.fix.safety, "fold the append into add_weight")
+    effect = f"appending to `{me}.{append.weights}` raises AttributeError on Keras 3"
+    return {
+        id(create): Finding(finding.code, create, f"{finding.message}, and drop the append{note}", fix),
+        id(append.call): Finding("KF110", append.call, f"{effect}; fold it into the `add_weight` that makes "
+                                                       f"`{me}.{append.attr}`, with `trainable={source(value)}`{note}",
+                                 fix),
+    }
+
+
+def _comments(stmt: cst.BaseStatement) -> list[cst.EmptyLine]:
+    """Every comment of a statement, in order, as lines to put before another statement."""
+    found: list[cst.EmptyLine] = []
+
+    class _Collect(cst.CSTVisitor):  # `walk` skips trivia, where comments live
+        def visit_Comment(self, node: cst.Comment) -> None:
+            found.append(cst.EmptyLine(comment=node))
+
+    stmt.visit(_Collect())
+    return found
+
+
+def _creation_index(ctx: Context, body: list, index: int, append: Append, me: str) -> int | str:
+    """Where `self.<attr> = <variable factory>(...)` stands before the append in the same block,
+    or why it does not qualify. Nothing in between may use the attribute or a weight list, or
+    make a weight (each weight's place in the lists would change); a conditional append must
+    follow the creation directly, and its condition must not read the attribute."""
+    start = next((k for k in range(index - 1, -1, -1) if _assigns(body[k], append.attr, me)), None)
+    if start is None:
+        return f"`{me}.{append.attr}` is not made in the same block before it"
+    value = body[start].body[0].value
+    if not (isinstance(value, cst.Call) and ctx.resolve(value.func) in api.VARIABLE | api.BACKEND_VARIABLE):
+        return f"`{me}.{append.attr}` is not made by `tf.Variable` or `K.variable` just before"
+    if append.condition is not None and (start != index - 1 or _mentions(append.condition, append.attr)):
+        return "the `if` around it does not directly follow the variable's creation, or reads the variable"
+    for stmt in body[start + 1:index]:
+        if _mentions(stmt, append.attr):
+            return f"the code between the creation of `{me}.{append.attr}` and the append uses it or a weight list"
+        if _makes_weights(ctx, stmt, me):
+            return "weights are made between its creation and the append: folding would change their order"
+    return start
+
+
+def _assigns(stmt: cst.BaseStatement, attr: str, me: str) -> bool:
+    """`stmt` is `self.<attr> = ...` and nothing else."""
+    return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign)
+            and len(stmt.body[0].targets) == 1 and is_self_attribute(stmt.body[0].targets[0].target, me) == attr)
+
+
+def _mentions(node: cst.CSTNode, attr: str) -> bool:
+    """`node` reads `.<attr>` or a weight list."""
+    return any(isinstance(n, cst.Attribute) and (n.attr.value == attr or n.attr.value in api.WEIGHT_LISTS)
+               for n in walk(node))
+
+
+def _scalar_initializer(ctx: Context, cls: KerasClass, create: cst.Call, me: str, start: int, body: list):
+    """(constant initializer, import it needs) when the variable's value is `self.<attr>` and
+    every other assignment of that attribute in the class is a number; else (None, None)."""
+    value = create.args[0].value if create.args and create.args[0].keyword is None else None
+    attr = is_self_attribute(value, me) if value is not None else None
+    if attr is None or not _always_a_number(cls, attr, body[start]):
+        return None, None
+    initializer = _constant_initializer(ctx, value)
+    if initializer is not None:
+        return initializer, None
+    spelled = ctx.imports.spell_keras("initializers.Constant")
+    if spelled is not None:
+        return cst.parse_expression(f"{spelled}({source(value)})"), None
+    origin = (ctx.imports.qualify_dotted(dotted(create.func)) or "").rsplit(".backend.", 1)[0]
+    if origin.startswith(("keras", "tensorflow.keras", "tf_keras")) and not ctx.imports.is_bound("initializers"):
+        return cst.parse_expression(f"initializers.Constant({source(value)})"), f"from {origin} import initializers"
+    return None, None
+
+
+def _always_a_number(cls: KerasClass, attr: str, creation: cst.BaseStatement) -> bool:
+    """Every `self.<attr> = ...` of the class but `creation` assigns a number literal, a
+    parameter whose default is one, or `float(...)`; and there is at least one."""
+    inside = {id(n) for n in walk(creation)}
+    seen = False
+    for name, func in cls.methods.items():
+        me = self_name(func)
+        defaults = {p.name.value: p.default for p in (*func.params.params, *func.params.kwonly_params)
+                    if p.default is not None}
+        for node in cls.method_nodes[name]:
+            if isinstance(node, (cst.AugAssign, cst.AnnAssign)) and is_self_attribute(node.target, me) == attr:
+                return False
+            if not isinstance(node, cst.Assign) or id(node) in inside:
+                continue
+            if any(is_self_attribute(t.target, me) == attr for t in node.targets):
+                value = node.value
+                if isinstance(value, cst.Name) and value.value in defaults:
+                    value = defaults[value.value]
+                elif isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "float":
+                    value = cst.Float("0.0")
+                if _number(value) is None:
+                    return False
+                seen = True
+    return seen
+
+
+def _weight_list_append(call: cst.Call, attribute: str, why_not_folded: str | None = None) -> Finding:
     effect = ("raises AttributeError on Keras 3" if attribute.startswith("_")
               else "does nothing on either Keras line (the list is a fresh copy)")
+    reason = f" (not folded: {why_not_folded})" if why_not_folded else ""
     return Finding(
         "KF110", call,
         f"appending to `self.{attribute}` {effect}; make the weight with `self.add_weight(..., trainable=...)`, "
-        "which tracks it, and drop this line",
+        f"which tracks it, and drop this line{reason}",
     )
 
 
@@ -541,31 +887,98 @@ def _initializer_dtype(call: cst.Call, resolved: str) -> Finding | None:
 
 def _variable_scopes(ctx: Context, func: cst.FunctionDef, me: str) -> Iterator[Finding]:
     for node in walk_no_nested_scopes(func.body):
-        if not isinstance(node, cst.With) or len(node.items) != 1:
+        if not isinstance(node, cst.With):
             continue
-        item = node.items[0]
-        call = item.item
-        if not isinstance(call, cst.Call) or ctx.resolve(call.func) not in api.VARIABLE_SCOPE:
-            continue
-        if not _makes_weights(ctx, node.body, me):
+        call = _variable_scope_call(ctx, node)
+        if call is None or not _makes_weights(ctx, node.body, me):
             continue  # a scope around other work is not this rule's business
         what = ("a TF1 variable scope in a Keras layer: Keras ignores it for `add_weight` "
                 "and `tf.variable_scope` is gone in TF 2")
-        reasons = []
-        if any(a.keyword is not None and a.keyword.value in _SCOPE_DEFAULTS for a in call.args):
-            reasons.append("it sets defaults for its variables: pass them to add_weight first")
-        if item.asname is not None and _uses_name(node.body, item.asname.name):
-            reasons.append("its `as` name is used inside")
-        if _holds_scope_sensitive(ctx, node.body, me):
-            reasons.append("it holds TF1 variables or layers that kerasfix cannot rewrite: fix those first")
-        if not isinstance(node.body, cst.IndentedBlock) or _has_comments(node.body.footer):
-            reasons.append("its layout cannot be kept")
+        reasons = _scope_manual_reasons(ctx, node, call, me)
         if reasons:
             yield Finding("KF108", node, _manual_message(what, reasons))
             continue
-        reuse = any(a.keyword is not None and a.keyword.value == "reuse" for a in call.args)
-        fix = Fix((Replace(node, _unwrap_with),), Safety.UNSAFE if reuse else Safety.SAFE, "remove the scope")
-        yield Finding("KF108", node, f"{what}; remove it and keep its body", fix)
+        unsafe = _scope_unsafe_reason(ctx, node, call, me)
+        fix = Fix((Replace(node, _unwrap_with),), Safety.UNSAFE if unsafe else Safety.SAFE, "remove the scope")
+        note = f" (unsafe: {unsafe})" if unsafe else ""
+        yield Finding("KF108", node, f"{what}; remove it and keep its body{note}", fix)
+
+
+def _scope_manual_reasons(ctx: Context, node: cst.With, call: cst.Call, me: str) -> list[str]:
+    """Why a person must remove a weight-making variable scope, if one must."""
+    reasons = []
+    if any(a.keyword is not None and a.keyword.value in _SCOPE_DEFAULTS for a in call.args):
+        reasons.append("it sets defaults for its variables: pass them to add_weight first")
+    asname = node.items[0].asname
+    if asname is not None and _uses_name(node.body, asname.name):
+        reasons.append("its `as` name is used inside")
+    if _holds_scope_sensitive(ctx, node.body, me):
+        reasons.append("it holds TF1 variables or layers that kerasfix cannot rewrite: fix those first")
+    if not isinstance(node.body, cst.IndentedBlock) or _has_comments(node.body.footer):
+        reasons.append("its layout cannot be kept")
+    return reasons
+
+
+def _variable_scope_call(ctx: Context, node: cst.With) -> cst.Call | None:
+    """The `variable_scope(...)` call a one-item `with` opens, if it opens one."""
+    if len(node.items) != 1:
+        return None
+    call = node.items[0].item
+    if isinstance(call, cst.Call) and ctx.resolve(call.func) in api.VARIABLE_SCOPE:
+        return call
+    return None
+
+
+def _scope_unsafe_reason(ctx: Context, node: cst.With, call: cst.Call, me: str) -> str | None:
+    """Why removing a weight-making variable scope may change behaviour, or None.
+
+    In TF 2 a variable scope shares nothing (measured: under `reuse=True` or `AUTO_REUSE`,
+    `get_variable` makes a new variable on both Keras lines), and Keras ignores it for
+    `add_weight`. Only TF1 sharing is lost: `reuse=True` found its variables made by another
+    scope of that name (code outside the layer), and a `reuse=` scope that also wraps other
+    code (a sub-layer's build, say) may share that code's variables."""
+    reuse = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "reuse"), None)
+    if reuse is None or source(reuse) in ("None", "False"):
+        return None
+    if ctx.resolve(reuse) not in api.AUTO_REUSE:
+        shared = "shared" if source(reuse) == "True" else "may have shared"
+        return (f"`reuse={source(reuse)}` {shared}, in TF1, variables that another scope of that name made "
+                "outside the layer; add_weight makes new ones")
+    if not _only_weights(ctx, node.body, me):
+        return (f"`reuse={source(reuse)}` also covers code other than weight creation and assignments, "
+                "whose TF1 variables it may share")
+    return None
+
+
+def _only_weights(ctx: Context, block: cst.BaseSuite, me: str) -> bool:
+    """Every statement makes a weight or is a plain assignment (or holds only such statements)."""
+    if not isinstance(block, cst.IndentedBlock):
+        return False
+    for stmt in block.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            if not all(isinstance(s, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Pass))
+                       or (isinstance(s, cst.Expr) and _is_weight_call(ctx, s.value, me)) for s in stmt.body):
+                return False
+        elif isinstance(stmt, (cst.If, cst.For, cst.With)):
+            if isinstance(stmt, cst.With) and _variable_scope_call(ctx, stmt) is None:
+                return False
+            orelse = getattr(stmt, "orelse", None)
+            inner = [stmt.body] + ([orelse.body] if isinstance(orelse, cst.Else) else [])
+            if isinstance(orelse, cst.If) or not all(_only_weights(ctx, b, me) for b in inner):
+                return False
+        else:
+            return False
+    return True
+
+
+def _is_weight_call(ctx: Context, expr: cst.BaseExpression, me: str) -> bool:
+    """`expr` makes a weight: a variable factory, add_weight, or a list append of one."""
+    if not isinstance(expr, cst.Call):
+        return False
+    if isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "append" and len(expr.args) == 1:
+        return _is_weight_call(ctx, expr.args[0].value, me)
+    return ctx.resolve(expr.func) in api.GET_VARIABLE | api.VARIABLE | api.BACKEND_VARIABLE \
+        or is_self_attribute(expr.func, me) in ("add_weight", "add_variable")
 
 
 def _unwrap_with(updated: cst.With):
@@ -582,7 +995,7 @@ def _unwrap_with(updated: cst.With):
 def _makes_weights(ctx: Context, body: cst.CSTNode, me: str) -> bool:
     for node in walk(body):
         if isinstance(node, cst.Call):
-            if ctx.resolve(node.func) in api.GET_VARIABLE | api.VARIABLE:
+            if ctx.resolve(node.func) in api.GET_VARIABLE | api.VARIABLE | api.BACKEND_VARIABLE:
                 return True
             if is_self_attribute(node.func, me) in ("add_weight", "add_variable"):
                 return True
@@ -607,8 +1020,9 @@ def _holds_scope_sensitive(ctx: Context, body: cst.CSTNode, me: str) -> bool:
         if resolved in api.GET_VARIABLE:
             if not (ctx.wants("KF101") and _get_variable(ctx, node, me, None).fix):
                 return True
-        elif resolved in api.VARIABLE:
-            if not (ctx.wants("KF102") and _variable(ctx, node, me).fix):
+        elif resolved in api.VARIABLE | api.BACKEND_VARIABLE:
+            code = "KF109" if resolved in api.BACKEND_VARIABLE else "KF102"
+            if not (ctx.wants(code) and _variable(ctx, node, me, backend=code == "KF109").fix):
                 return True
         elif resolved.startswith("tf1.layers.") or resolved.endswith("get_variable_scope") \
                 or resolved in api.VARIABLE_SCOPE:
