@@ -5,7 +5,9 @@ Many files: see `runner.py`. This module reads and writes nothing.
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -204,8 +206,28 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
         outcome.remaining = [r if r.line <= after else replace(r, line=r.line + count) for r in outcome.remaining]
     if new_source != source:
         check_compiles(new_source, encoding)
+        check_comments(source, new_source)
         outcome.new_source = new_source
     return outcome
+
+
+def _comments(text: str) -> Counter:
+    tokens = tokenize.generate_tokens(io.StringIO(text).readline)
+    return Counter(t.string for t in tokens if t.type == tokenize.COMMENT)
+
+
+def check_comments(source: str, new_source: str) -> None:
+    """Every comment of `source` is in `new_source` exactly once (fixes add none): a fix
+    that would drop or copy one is refused. Raises InvalidRewrite."""
+    try:
+        before = _comments(source)
+    except (tokenize.TokenError, SyntaxError):
+        return  # what Python's tokenizer cannot read, the compile guard has judged
+    after = _comments(new_source)
+    if before != after:
+        lost, copied = before - after, after - before
+        what = f"drop {next(iter(lost))!r}" if lost else f"copy {next(iter(copied))!r}"
+        raise InvalidRewrite(f"a fix would {what}")
 
 
 def check_compiles(text: str, encoding: str) -> bytes:
