@@ -116,6 +116,11 @@ class InvalidRewrite(Exception):
     """A fix produced code that does not parse: a kerasfix bug, never written."""
 
 
+class FixesDidNotConverge(InvalidRewrite):
+    """Each pass of fixes left something to fix for the next, up to MAX_PASSES: what the
+    last pass made is not trusted, and nothing is written."""
+
+
 @dataclass
 class _Unit:
     """One parsed piece of a file (the whole file, or one top-level statement of it)."""
@@ -156,6 +161,11 @@ def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_pac
         except cst.ParserSyntaxError as error:  # the fix's fault, not the input's
             raise InvalidRewrite(f"a fix produced invalid Python ({error.message}, line {error.raw_line})") from error
         current_findings, ranges = analyze(current, new_text, imports, index, selection)
+    else:
+        codes = sorted({f.code for f in current_findings if selection.applies(f)})
+        if codes:
+            raise FixesDidNotConverge(f"fixes did not converge after {MAX_PASSES} passes "
+                                      f"({', '.join(codes)} still fixable)")
     unit.remaining, unit.new_text = current_findings, current_text
     return unit
 

@@ -9,9 +9,11 @@ from typer.testing import CliRunner
 
 from kerasfix import engine
 from kerasfix.cli import app
-from kerasfix.edits import (Fix, ImportConflict, InsertAfter, InsertBefore, Replace, Safety, add_imports,
+from kerasfix.edits import (Fix, ImportConflict, InsertAfter, InsertBefore, Remove, Replace, Safety, add_imports,
                             apply_fixes, select_compatible)
-from kerasfix.engine import InvalidRewrite, RuleSelection, check_compiles, process_source
+from kerasfix.engine import FixesDidNotConverge, InvalidRewrite, RuleSelection, check_compiles, process_source
+from kerasfix.rules.base import Finding, Rule, RuleFamily
+from kerasfix.syntax import positions, walk
 
 UNSAFE = RuleSelection(None, set(), unsafe_fixes=True)
 TF1_DENSE = (
@@ -148,3 +150,97 @@ class _Unparsable:
 
     def __init__(self, module: cst.Module):
         self.code = module.code + "(\n"
+
+
+# --- which edits go in one pass, and how they combine -------------------------------------
+
+
+def _module_and_ranges(code: str):
+    module = cst.parse_module(code)
+    ranges = positions(module, list(walk(module)))
+    return module, lambda node: ranges[id(node)]
+
+
+def _fix(*edits) -> Fix:
+    return Fix(tuple(edits), Safety.SAFE)
+
+
+def test_an_edit_inside_a_node_another_fix_replaces_waits_for_the_next_pass():
+    module, ranges = _module_and_ranges("x = f(a, b)\n")
+    call = module.body[0].body[0].value
+    outer = _fix(Replace(call, cst.Name("done")))
+    inner = _fix(Replace(call.args[0].value, cst.Name("A")))
+    assert select_compatible([outer, inner], ranges) == [outer]
+    assert select_compatible([inner, outer], ranges) == [inner]
+    statement = module.body[0]
+    whole = _fix(Replace(statement, cst.parse_statement("y = 1\n")))
+    assert select_compatible([whole, inner], ranges) == [whole]
+
+
+def test_a_composable_edit_sees_the_edits_inside_it():
+    module, ranges = _module_and_ranges("x = f(a, b)\n")
+    call = module.body[0].body[0].value
+    rename = _fix(Replace(call, lambda updated: updated.with_changes(func=cst.Name("g"))))
+    inner = _fix(Replace(call.args[0].value, cst.Name("A")))
+    chosen = select_compatible([rename, inner], ranges)
+    assert chosen == [rename, inner]
+    assert apply_fixes(module, chosen)[0].code == "x = g(A, b)\n"
+
+
+def test_statements_inserted_beside_a_replaced_or_removed_statement_are_kept():
+    module, ranges = _module_and_ranges("x = f(a)\ny = 2\n")
+    first, second = module.body
+    fixes = [
+        _fix(Replace(first, cst.parse_statement("x = 3\n"))),
+        _fix(InsertBefore(first, (cst.parse_statement("w = 0\n"),))),
+        _fix(InsertAfter(first, (cst.parse_statement("z = 0\n"),))),
+        _fix(Remove(second), InsertAfter(second, (cst.parse_statement("v = 1\n"),))),
+    ]
+    chosen = select_compatible(fixes, ranges)
+    assert chosen == fixes
+    assert apply_fixes(module, chosen)[0].code == "w = 0\nx = 3\nz = 0\nv = 1\n"
+
+
+def test_two_fixes_replacing_the_same_node_do_not_both_apply():
+    module, ranges = _module_and_ranges("x = f(a)\n")
+    call = module.body[0].body[0].value
+    first, second = _fix(Replace(call, cst.Name("one"))), _fix(Replace(call, cst.Name("two")))
+    assert select_compatible([first, second], ranges) == [first]
+
+
+# --- passes to a fixpoint -------------------------------------------------------------------
+
+
+class _Counter(RuleFamily):
+    """Renames `step<n>` to `step<n+1>` while n < `limit`: a fix that needs `limit` passes."""
+
+    rules = (Rule("KF999", "counter", "", "always", "safe", ""),)
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    def check(self, ctx):
+        for node in walk(ctx.module):
+            if isinstance(node, cst.Name) and node.value.startswith("step") and int(node.value[4:]) < self.limit:
+                yield Finding("KF999", node, "count", _fix(Replace(node, cst.Name(f"step{int(node.value[4:]) + 1}"))))
+
+
+def test_fixes_run_pass_after_pass_to_a_fixpoint(monkeypatch):
+    monkeypatch.setattr(engine, "FAMILIES", (_Counter(limit=engine.MAX_PASSES),))
+    outcome = process_source("step0 = 1\n", selection=UNSAFE, fix=True)
+    assert outcome.new_source == f"step{engine.MAX_PASSES} = 1\n"
+    assert outcome.fixed["KF999"] == engine.MAX_PASSES and not outcome.remaining
+
+
+def test_fixes_that_do_not_converge_are_an_error_naming_the_rules(monkeypatch, tmp_path):
+    monkeypatch.setattr(engine, "FAMILIES", (_Counter(limit=1000),))
+    with pytest.raises(FixesDidNotConverge, match=r"did not converge after 8 passes \(KF999 still fixable\)"):
+        process_source("step0 = 1\n", selection=UNSAFE, fix=True)
+    layer = ("import tensorflow as tf\n\n\nclass Step(tf.keras.layers.Layer):\n    step0 = 1\n\n"
+             "    def __init__(self):\n        super().__init__()\n        self.heads = {tf.keras.layers.Dense(1)}\n")
+    (tmp_path / "steps.py").write_text(layer)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["apply", "--no-cache", "--jobs", "1", "steps.py"])
+    assert result.exit_code == 2
+    assert "steps.py: error: fixes did not converge after 8 passes (KF999 still fixable)" in result.stderr
+    assert (tmp_path / "steps.py").read_text() == layer
