@@ -183,7 +183,8 @@ def strip_comments(node: cst.CSTNode) -> cst.CSTNode:
     return node.visit(_Strip())
 
 
-def _notes(args: Sequence[cst.Arg], kept: set[int], indent: cst.SimpleWhitespace) -> tuple[list[_Notes], list[cst.EmptyLine]]:
+def _notes(args: Sequence[cst.Arg], kept: set[int],
+           indent: cst.BaseParenthesizableWhitespace) -> tuple[list[_Notes], list[cst.EmptyLine]]:
     """Each argument's comments, and the own-line ones before `)`. Comments above the first
     argument are in the call's `(` whitespace, which stays with the call. A comment inside
     an argument's value that no new argument carries (`kept`: their ids) goes above it."""
