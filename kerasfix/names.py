@@ -62,7 +62,7 @@ class ImportMap:
         imports.bindings = dict(data["bindings"])
         imports.star_imports = list(data["star"])
         imports.local_names = set(data["local"])
-        imports.nested = set(data.get("nested", ()))
+        imports.nested = set(data["nested"])  # an older entry lacks it: KeyError, scanned again
         return imports
 
     # -- recording ----------------------------------------------------------------------
