@@ -35,16 +35,12 @@ def kerasfix(args: list[str], cwd: Path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def fuzzed(tmp_path_factory) -> tuple[Path, dict[str, bytes], set[str]]:
-    """The mutants, their bytes before any fix, and the names of those with findings."""
+def applied(tmp_path_factory) -> tuple[dict[str, bytes], dict[str, bytes], set[str], str]:
+    """The mutants' bytes before and after `apply`, the names of those with findings, and
+    what `apply` printed."""
     root = tmp_path_factory.mktemp("fuzz")
     write_mutants(root, MUTANTS, SEED)
-    return root, snapshot(root), set()
-
-
-@pytest.fixture(scope="module")
-def applied(fuzzed) -> tuple[dict[str, bytes], dict[str, bytes], set[str], str]:
-    root, before, _ = fuzzed
+    before = snapshot(root)
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setattr(os, "fsync", lambda fd: None)  # durability is not what this measures: 20 s of it
         checked = kerasfix(["check"], root, monkeypatch)
