@@ -211,8 +211,10 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
     if needed:
         try:
             new_source, after, count = add_imports(new_source, needed)
-        except (SyntaxError, ImportConflict) as error:
-            raise InvalidRewrite(f"a fix cannot add its import ({error})") from error
+        except SyntaxError as error:
+            raise InvalidRewrite(f"a fix produced invalid Python ({error.msg}, line {error.lineno})") from error
+        except ImportConflict as error:
+            raise InvalidRewrite(f"a fix cannot add its import: {error}") from error
         outcome.remaining = [r if r.line <= after else replace(r, line=r.line + count) for r in outcome.remaining]
     if new_source != source:
         check_compiles(new_source, encoding)
