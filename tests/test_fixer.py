@@ -73,6 +73,18 @@ def test_an_import_is_present_only_when_importing_the_module_binds_it(where):
     assert count == 1 and "\nimport tensorflow as tf\n" in "\n" + new.replace(where, "")
 
 
+@pytest.mark.parametrize("before", [
+    '"""Use:\n\nimport tensorflow as tf\n"""\n',
+    "def helper():\n    import tensorflow as tf\n    return tf\n",
+    "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import tensorflow as tf\n",
+])
+def test_a_fix_spells_keras_only_through_names_the_module_binds_as_it_runs(before):
+    # the whole-file path reads imports with libcst (the CLI's fixtures cover the ast path)
+    fixed = process_source(before + TF1_DENSE, selection=UNSAFE, fix=True).new_source
+    assert "\nimport tensorflow as tf\n" in "\n" + fixed.replace(before, "", 1)
+    compile(fixed, "fixed", "exec", dont_inherit=True)
+
+
 @pytest.mark.parametrize("where", [
     "import tensorflow as tf\n",
     "try:\n    import tensorflow as tf\nexcept ImportError:\n    tf = None\n",
