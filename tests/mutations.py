@@ -1,6 +1,7 @@
 """Seeded mutations of the fixture inputs, for the fuzz and comment tests: the same code in
 the shapes real files have (comments everywhere, one argument a line, wrapped, decorated,
-nested, shuffled, continued lines, newer syntax). Every mutant compiles."""
+nested, shuffled, continued lines, newer syntax, latin-1 under a coding line, CRLF). Every
+mutant compiles."""
 
 from __future__ import annotations
 
@@ -65,16 +66,19 @@ def _lines_to_comment(source: str) -> tuple[set[int], set[int]]:
     return ends, starts
 
 
-def _comment(source: str, rng: random.Random, label: str) -> str:
+LATIN1_HEADER = '#!/usr/bin/env python\n# -*- coding: latin-1 -*-\nAUTHOR = "Fran\xe7ois"\n'
+
+
+def _comment(source: str, rng: random.Random, label: str, mark: str = "\u2713") -> str:
     ends, starts = _lines_to_comment(source)
     lines = source.splitlines(keepends=True)
     out = []
     for number, line in enumerate(lines, start=1):
         if number in starts and line.strip() and rng.random() < 0.15:
             indent = line[:len(line) - len(line.lstrip())]
-            out.append(f"{indent}# {label} above {number}: (paren ü\n")
+            out.append(f"{indent}# {label} above {number}: (paren \xfc\n")
         if number in ends and rng.random() < 0.35:
-            line = line.rstrip("\n") + f"  # {label} {number} ✓\n"
+            line = line.rstrip("\n") + f"  # {label} {number} {mark}\n"
         out.append(line)
     return "".join(out)
 
@@ -139,7 +143,9 @@ def _continue_lines(source: str, rng: random.Random) -> str:
     return "".join(lines)
 
 
-def mutate(source: str, seed: int) -> str:
+def mutate(source: str, seed: int, latin1: bool = False) -> bytes:
+    """A mutant's bytes: UTF-8, or latin-1 under a shebang and a coding line; now and then
+    with CRLF line ends."""
     rng = random.Random(seed)
     text = source
     if rng.random() < 0.7:
@@ -153,13 +159,19 @@ def mutate(source: str, seed: int) -> str:
     if rng.random() < 0.3:
         text += NEWER_SYNTAX
     if rng.random() < 0.9:
-        text = _comment(text, rng, f"note{seed}")
-    compile(text, f"mutant {seed}", "exec", dont_inherit=True)
-    return text
+        text = _comment(text, rng, f"note{seed}", "\xe9" if latin1 else "\u2713")
+    if latin1:
+        text = LATIN1_HEADER + text
+    if rng.random() < 0.1:
+        text = text.replace("\n", "\r\n")
+    data = text.encode("latin-1" if latin1 else "utf-8")
+    compile(data, f"mutant {seed}", "exec", dont_inherit=True)
+    return data
 
 
 def write_mutants(folder: Path, count: int, seed: int = 0) -> dict[str, str]:
-    """`count` mutants of the fixture inputs in `folder`: file name -> the case it came from."""
+    """`count` mutants of the fixture inputs in `folder`, the second of each fixture in
+    latin-1: file name -> the case it came from."""
     inputs = fixture_inputs()
     rng = random.Random(seed)
     origin = {}
@@ -167,6 +179,7 @@ def write_mutants(folder: Path, count: int, seed: int = 0) -> dict[str, str]:
     for number in range(count):
         case, source = inputs[number % len(inputs)]
         name = f"m{number:04d}_{case.replace('/', '_')}.py"
-        (folder / name).write_text(mutate(source, rng.randrange(1 << 30)), encoding="utf-8")
+        latin1 = number // len(inputs) == 1
+        (folder / name).write_bytes(mutate(source, rng.randrange(1 << 30), latin1))
         origin[name] = case
     return origin
