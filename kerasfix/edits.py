@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import enum
+import re
 from dataclasses import dataclass
 from typing import Callable, Union
 
@@ -16,6 +17,8 @@ import libcst as cst
 from libcst.metadata import CodeRange
 
 from .files import source_lines
+from .names import ImportMap
+from .syntax import module_dotted
 
 NodeResult = Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel]
 
@@ -215,21 +218,121 @@ def apply_fixes(module: cst.Module, fixes: list[Fix]) -> tuple[cst.Module, list[
     return module.visit(applier), applier.imports
 
 
-def add_imports(source: str, statements: list[str]) -> tuple[str, int, int]:
-    """`source` with each import statement not already in it added after its top imports;
-    also the line after which they went, and how many."""
-    lines = source_lines(source)
-    statements = [s for s in statements if s not in {line.strip() for line in lines}]
-    if not statements:
-        return source, 0, 0
-    tree = ast.parse(source)
-    after = 0
+# --- Adding imports --------------------------------------------------------------------------
+
+_COOKIE = re.compile(r"[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")
+
+
+class ImportConflict(Exception):
+    """The name an import would bind already names something else at module level."""
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    local: str  # the name the import binds
+    target: str  # what it binds it to
+    module: str | None  # `from <module> import ...`: where it can merge
+    alias: cst.ImportAlias | None
+
+
+def _wanted(statement: str) -> _Wanted:
+    node = ast.parse(statement).body[0]
+    name = node.names[0]
+    if isinstance(node, ast.Import):
+        local = name.asname or name.name.split(".")[0]
+        return _Wanted(local, name.name if name.asname else local, None, None)
+    assert isinstance(node, ast.ImportFrom) and not node.level
+    alias = cst.ImportAlias(cst.Name(name.name), asname=cst.AsName(cst.Name(name.asname)) if name.asname else None)
+    return _Wanted(name.asname or name.name, f"{node.module}.{name.name}", node.module, alias)
+
+
+def _is_import_block(node: ast.stmt) -> bool:
+    """An import, or `try:` around nothing but imports (`except ImportError: ...`)."""
+    if isinstance(node, ast.Try):
+        return all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in node.body)
+    return isinstance(node, (ast.Import, ast.ImportFrom))
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+
+
+def _top_imports(tree: ast.Module) -> tuple[int, list[ast.ImportFrom]]:
+    """The last line of the module's docstring and first imports (0: none), and its
+    `from x import ...` statements."""
+    end, froms = 0, []
     for index, node in enumerate(tree.body):
-        is_docstring = index == 0 and isinstance(node, ast.Expr) and isinstance(getattr(node, "value", None), ast.Constant)
-        if isinstance(node, (ast.Import, ast.ImportFrom)) or is_docstring:
-            after = node.end_lineno
-        else:
+        if not (_is_import_block(node) or (index == 0 and _is_docstring(node))):
             break
-    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
-    added = [s + newline for s in statements]
-    return "".join(lines[:after] + added + lines[after:]), after, len(added)
+        end = node.end_lineno or node.lineno
+        if isinstance(node, ast.ImportFrom) and not node.level and node.module != "__future__":
+            froms.append(node)
+    return end, froms
+
+
+def _header_end(lines: list[str]) -> int:
+    """Lines an import must stay below when the module starts with code: the shebang and
+    the encoding cookie (Python reads it on line 1 or 2 only), and the comment block above
+    the first blank line (a licence), but never the comments right above a statement."""
+    end = 0
+    for number, line in enumerate(lines[:2], start=1):
+        if (number == 1 and line.startswith("#!")) or _COOKIE.match(line):
+            end = number
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            break
+        if not stripped:
+            end = max(end, number)
+    return end
+
+
+def _merge(lines: list[str], into: ast.ImportFrom, alias: cst.ImportAlias) -> list[str]:
+    """`from m import a` becomes `from m import a, <alias>`, on the same lines."""
+    start, end = into.lineno - 1, into.end_lineno or into.lineno
+    chunk = cst.parse_module("".join(lines[start:end]))
+
+    class _Append(cst.CSTTransformer):
+        def leave_ImportFrom(self, original_node, updated_node):
+            if isinstance(updated_node.names, cst.ImportStar) or module_dotted(updated_node.module) != into.module:
+                return updated_node
+            names = list(updated_node.names)
+            last = names[-1]
+            names[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            names.append(alias.with_changes(comma=last.comma))  # a trailing comma stays trailing
+            return updated_node.with_changes(names=names)
+
+    return lines[:start] + source_lines(chunk.visit(_Append()).code) + lines[end:]
+
+
+def add_imports(source: str, statements: list[str]) -> tuple[str, int, int]:
+    """`source` with each import statement (`import m as a`, `from m import n`) the module
+    does not already bind at module level: merged into a `from m import ...` of the module's
+    first imports, or added after them (after the docstring, `__future__` imports and a
+    `try:` of imports; below the shebang and the encoding cookie). Also the line after which
+    new lines went, and how many. Raises ImportConflict when a name is taken."""
+    lines = source_lines(source)
+    tree = ast.parse(source)
+    bound = ImportMap.from_ast(tree)
+    after, froms = _top_imports(tree)
+    added: list[str] = []
+    for statement in statements:
+        wanted = _wanted(statement)
+        if bound.is_bound(wanted.local):
+            if bound.bindings.get(wanted.local) != wanted.target:
+                raise ImportConflict(f"`{statement}` would rebind `{wanted.local}`")
+            continue
+        into = next((f for f in froms if f.module == wanted.module), None)
+        if into is not None and wanted.alias is not None:
+            lines = _merge(lines, into, wanted.alias)
+        elif statement not in added:
+            added.append(statement)
+    if not added:
+        return "".join(lines), 0, 0
+    after = after or _header_end(lines)
+    first_end = re.search(r"\r\n?|\n", source)
+    newline = first_end.group() if first_end else "\n"
+    if after and not lines[after - 1].endswith(("\n", "\r")):
+        lines[after - 1] += newline
+    new = [s + newline for s in added]
+    return "".join(lines[:after] + new + lines[after:]), after, len(new)

@@ -5,15 +5,17 @@ Many files: see `runner.py`. This module reads and writes nothing.
 
 from __future__ import annotations
 
-import ast
+import io
 import re
+import tokenize
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
 from libcst.metadata import CodeRange
 
-from .edits import AddImport, AddMethod, Safety, add_imports, apply_fixes, select_compatible
+from .edits import AddImport, AddMethod, ImportConflict, Safety, add_imports, apply_fixes, select_compatible
 from .files import source_lines
 from .index import ClassIndex
 from .names import ImportMap
@@ -114,6 +116,11 @@ class InvalidRewrite(Exception):
     """A fix produced code that does not parse: a kerasfix bug, never written."""
 
 
+class FixesDidNotConverge(InvalidRewrite):
+    """Each pass of fixes left something to fix for the next, up to MAX_PASSES: what the
+    last pass made is not trusted, and nothing is written."""
+
+
 @dataclass
 class _Unit:
     """One parsed piece of a file (the whole file, or one top-level statement of it)."""
@@ -149,8 +156,16 @@ def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_pac
         unit.fixed.update(f.code for f in fixable if id(f.fix) in chosen_ids)
         unit.imports.extend(i for i in needed if i not in unit.imports)
         current_text = new_text
-        current = cst.parse_module(new_text)
+        try:
+            current = cst.parse_module(new_text)
+        except cst.ParserSyntaxError as error:  # the fix's fault, not the input's
+            raise InvalidRewrite(f"a fix produced invalid Python ({error.message}, line {error.raw_line})") from error
         current_findings, ranges = analyze(current, new_text, imports, index, selection)
+    else:
+        codes = sorted({f.code for f in current_findings if selection.applies(f)})
+        if codes:
+            raise FixesDidNotConverge(f"fixes did not converge after {MAX_PASSES} passes "
+                                      f"({', '.join(codes)} still fixable)")
     unit.remaining, unit.new_text = current_findings, current_text
     return unit
 
@@ -158,8 +173,9 @@ def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_pac
 def process_source(source: str, *, module_name: str = "", is_package: bool = False,
                    index: ClassIndex | None = None, selection: RuleSelection, fix: bool,
                    imports: ImportMap | None = None,
-                   segments: list[tuple[int, int]] | None = None) -> FileOutcome:
-    """Check (and with `fix`, fix) one module's source. Raises cst.ParserSyntaxError.
+                   segments: list[tuple[int, int]] | None = None, encoding: str = "utf-8") -> FileOutcome:
+    """Check (and with `fix`, fix) one module's source. Raises cst.ParserSyntaxError, and
+    InvalidRewrite when the fixed source, in `encoding` (the file's), would not compile.
 
     With `segments` (1-based inclusive line spans of top-level statements, and the module's
     `imports`), only those pieces are parsed: every rule looks inside Keras classes, and the
@@ -193,12 +209,52 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
         return outcome
     new_source = "".join(pieces)
     if needed:
-        new_source, after, count = add_imports(new_source, needed)
-        outcome.remaining = [r if r.line <= after else replace(r, line=r.line + count) for r in outcome.remaining]
-    if new_source != source:
         try:
-            ast.parse(new_source)
+            new_source, after, count = add_imports(new_source, needed)
         except SyntaxError as error:
             raise InvalidRewrite(f"a fix produced invalid Python ({error.msg}, line {error.lineno})") from error
+        except ImportConflict as error:
+            raise InvalidRewrite(f"a fix cannot add its import: {error}") from error
+        outcome.remaining = [r if r.line <= after else replace(r, line=r.line + count) for r in outcome.remaining]
+    if new_source != source:
+        check_compiles(new_source, encoding)
+        check_comments(source, new_source)
         outcome.new_source = new_source
     return outcome
+
+
+def _comments(text: str) -> Counter:
+    tokens = tokenize.generate_tokens(io.StringIO(text).readline)
+    return Counter(t.string for t in tokens if t.type == tokenize.COMMENT)
+
+
+def check_comments(source: str, new_source: str) -> None:
+    """Every comment of `source` is in `new_source` exactly once (fixes add none): a fix
+    that would drop or copy one is refused. Raises InvalidRewrite."""
+    try:
+        before = _comments(source)
+    except (tokenize.TokenError, SyntaxError):
+        return  # what Python's tokenizer cannot read, the compile guard has judged
+    after = _comments(new_source)
+    if before != after:
+        lost, copied = before - after, after - before
+        what = f"drop {next(iter(lost))!r}" if lost else f"copy {next(iter(copied))!r}"
+        raise InvalidRewrite(f"a fix would {what}")
+
+
+def check_compiles(text: str, encoding: str) -> bytes:
+    """The bytes that writing `text` in `encoding` gives, once Python compiles them: the
+    bytes are what must parse (an import above a `coding:` line made a latin-1 file a
+    UTF-8 one). Raises InvalidRewrite."""
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError as error:
+        raise InvalidRewrite(f"a fix needs {text[error.start:error.end]!r}, which {encoding} cannot hold") from error
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the user's `"\d"` is not ours to report
+            compile(data, "<fixed>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as error:
+        line = getattr(error, "lineno", None)
+        raise InvalidRewrite(f"a fix produced invalid Python ({getattr(error, 'msg', error)}, line {line})") from error
+    return data

@@ -47,10 +47,14 @@ class ImportMap:
         self.bindings: dict[str, str] = {}
         self.star_imports: list[str] = []
         self.local_names: set[str] = set()
+        # bound only where importing the module does not run (a function body, `if
+        # TYPE_CHECKING:`): they resolve names, but new code outside that scope cannot use them
+        self.nested: set[str] = set()
 
     def to_json(self) -> dict:
         return {"module": self.module_name, "package": self.is_package, "bindings": self.bindings,
-                "star": self.star_imports, "local": sorted(self.local_names)}
+                "star": self.star_imports, "local": sorted(self.local_names),
+                "nested": sorted(self.nested)}
 
     @classmethod
     def from_json(cls, data: dict) -> "ImportMap":
@@ -58,33 +62,43 @@ class ImportMap:
         imports.bindings = dict(data["bindings"])
         imports.star_imports = list(data["star"])
         imports.local_names = set(data["local"])
+        imports.nested = set(data["nested"])  # an older entry lacks it: KeyError, scanned again
         return imports
 
     # -- recording ----------------------------------------------------------------------
-    def add_import(self, full: str, asname: str | None) -> None:
+    def add_import(self, full: str, asname: str | None, top_level: bool = True) -> None:
         if asname is not None:
-            self.bindings[asname] = full
+            self._bind(asname, full, top_level)
         else:
             head = full.split(".", 1)[0]
-            self.bindings.setdefault(head, head)
+            self._bind(head, self.bindings.get(head, head), top_level)
 
-    def add_import_from(self, module: str, level: int, names: list[tuple[str, str | None]] | None) -> None:
+    def add_import_from(self, module: str, level: int, names: list[tuple[str, str | None]] | None,
+                        top_level: bool = True) -> None:
         base = self._from_base(module, level)
         if base is None:
             return
         if names is None:
-            self.star_imports.append(base)
+            if top_level:
+                self.star_imports.append(base)
             return
         for name, asname in names:
-            self.bindings[asname or name] = f"{base}.{name}" if base else name
+            self._bind(asname or name, f"{base}.{name}" if base else name, top_level)
+
+    def _bind(self, local: str, target: str, top_level: bool) -> None:
+        if top_level:
+            self.nested.discard(local)
+        elif local not in self.bindings:
+            self.nested.add(local)
+        self.bindings[local] = target
 
     def add_assignment(self, target: str, value_chain: str | None) -> None:
         """A module-level `target = value`: an alias when value names something imported or
         defined (`Wrapper = keras.layers.Wrapper`, `Base = LocalBlock`)."""
         resolved = self.qualify_dotted(value_chain) if value_chain else None
         if resolved:
-            self.bindings[target] = resolved
-        elif target not in self.bindings:
+            self._bind(target, resolved, top_level=True)
+        elif target not in self.bindings or target in self.nested:
             self.local_names.add(target)
 
     # -- front ends ----------------------------------------------------------------------
@@ -131,31 +145,37 @@ class ImportMap:
         return canonical(qualified)
 
     # -- spelling new references ---------------------------------------------------------
+    def module_bindings(self) -> dict[str, str]:
+        """The bindings that importing the module makes: what new code anywhere can use."""
+        return {local: target for local, target in self.bindings.items() if local not in self.nested}
+
     def spell_keras(self, path: str) -> str | None:
         """How this module can say `keras.<path>` (e.g. "layers.Dense"), or None."""
         namespace, _, member = path.rpartition(".")
-        for local, target in self.bindings.items():
+        bindings = self.module_bindings()
+        for local, target in bindings.items():
             if canonical(target) == f"keras.{path}":
                 return local
         if namespace:
-            for local, target in self.bindings.items():
+            for local, target in bindings.items():
                 if canonical(target) == f"keras.{namespace}":
                     return f"{local}.{member}"
-        for local, target in self.bindings.items():
+        for local, target in bindings.items():
             if canonical(target) == "keras":
                 return f"{local}.{path}"
         tf_alias = self.tf_alias()
         return f"{tf_alias}.keras.{path}" if tf_alias else None
 
     def tf_alias(self) -> str | None:
-        """A local name bound to `tensorflow` (or `tensorflow.compat.v1`/`v2`)."""
-        for local, target in self.bindings.items():
+        """A module-level name bound to `tensorflow` (or `tensorflow.compat.v1`/`v2`)."""
+        for local, target in self.module_bindings().items():
             if target in ("tensorflow", "tensorflow.compat.v1", "tensorflow.compat.v2"):
                 return local
         return None
 
     def is_bound(self, name: str) -> bool:
-        return name in self.bindings or name in self.local_names
+        """Whether importing the module binds `name` (a function's own imports do not)."""
+        return (name in self.bindings and name not in self.nested) or name in self.local_names
 
 
 def ast_dotted(node: ast.AST) -> str | None:
@@ -169,14 +189,22 @@ def ast_dotted(node: ast.AST) -> str | None:
     return ".".join(reversed(parts))
 
 
+def is_type_checking(test: str | None) -> bool:
+    """`if TYPE_CHECKING:` imports bind nothing when the module runs."""
+    return test in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+
+
 def _collect_ast(imports: ImportMap, body: list[ast.stmt], top_level: bool) -> None:
     for stmt in body:
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
-                imports.add_import(alias.name, alias.asname)
+                imports.add_import(alias.name, alias.asname, top_level)
         elif isinstance(stmt, ast.ImportFrom):
             names = None if any(a.name == "*" for a in stmt.names) else [(a.name, a.asname) for a in stmt.names]
-            imports.add_import_from(stmt.module or "", stmt.level, names)
+            imports.add_import_from(stmt.module or "", stmt.level, names, top_level)
+        elif isinstance(stmt, ast.If) and is_type_checking(ast_dotted(stmt.test)):
+            _collect_ast(imports, stmt.body, top_level=False)
+            _collect_ast(imports, stmt.orelse, top_level)
         elif isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             if top_level:
                 imports.local_names.add(stmt.name)

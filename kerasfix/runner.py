@@ -137,7 +137,7 @@ def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex
         outcome = process_source(
             text, module_name=job.module_name, is_package=job.is_package,
             index=index, selection=selection, fix=mode is not Mode.CHECK,
-            imports=scan.imports if scan else None, segments=segments,
+            imports=scan.imports if scan else None, segments=segments, encoding=source.encoding,
         )
     except cst.ParserSyntaxError as error:
         result.error = _syntax_error(source.text, error)

@@ -12,7 +12,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodePosition, CodeRange
 
-from .names import ImportMap
+from .names import ImportMap, is_type_checking
 
 _NEWLINE = re.compile(r"\r\n?|\n")
 
@@ -207,6 +207,10 @@ class _ImportCollector:
                 if isinstance(stmt, cst.FunctionDef):
                     # `import tensorflow as tf` inside a function is common in TF code
                     self.collect(getattr(stmt.body, "body", ()), top_level=False)
+            elif isinstance(stmt, cst.If) and is_type_checking(dotted(stmt.test)):
+                self.collect(getattr(stmt.body, "body", ()), top_level=False)
+                if stmt.orelse is not None:
+                    self._compound(stmt.orelse, top_level)
             elif isinstance(stmt, (cst.If, cst.Try, cst.TryStar, cst.With, cst.For, cst.While)):
                 self._compound(stmt, top_level)
 
@@ -221,14 +225,14 @@ class _ImportCollector:
         if isinstance(small, cst.Import):
             for alias in small.names:
                 asname = alias.asname.name.value if alias.asname is not None else None
-                self.imports.add_import(module_dotted(alias.name), asname)
+                self.imports.add_import(module_dotted(alias.name), asname, top_level)
         elif isinstance(small, cst.ImportFrom):
             module = module_dotted(small.module) if small.module is not None else ""
             names = None if isinstance(small.names, cst.ImportStar) else [
                 (module_dotted(a.name), a.asname.name.value if a.asname is not None else None)
                 for a in small.names
             ]
-            self.imports.add_import_from(module, len(small.relative), names)
+            self.imports.add_import_from(module, len(small.relative), names, top_level)
         elif top_level and isinstance(small, (cst.Assign, cst.AnnAssign)):
             targets = small.targets if isinstance(small, cst.Assign) else [small]
             for target in targets:

@@ -62,8 +62,8 @@ def test_fix_tracks_every_weight(case, line, verdicts):
 
     expected_before = judge["before"][line]
     if isinstance(expected_before, str):
-        assert "error" in before and (expected_before == "error" or before["error"].startswith(expected_before + ":")), \
-            f"the trap was expected to raise {expected_before} on {line}: {before}"
+        assert expected_before == "error" and "error" in before or before.get("error", "").startswith(
+            expected_before + ":"), f"the trap was expected to raise {expected_before} on {line}: {before}"
     else:
         assert before.get("weights") == expected_before, f"before the fix on {line}: {before}"
         assert before["stable"] == judge["before"].get(f"{line}_stable", True), before

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable, Sequence
 
 import libcst as cst
 
-from ..syntax import children, source
+from ..syntax import children, source, walk
 
 NO_SPACE = cst.SimpleWhitespace("")
 
@@ -73,13 +74,29 @@ def as_keyword(arg: cst.Arg, name: str) -> cst.Arg:
 
 
 def rebuild(original: list[cst.Arg], replacements: list[cst.Arg | None]) -> list[cst.Arg]:
-    """`replacements[i]` stands for `original[i]` (None: dropped). Commas stay well formed."""
+    """`replacements[i]` stands for `original[i]` (None: dropped). Commas stay well formed;
+    each argument keeps its comments, and a dropped one's stay where it was."""
+    return rebuilt(cst.Call(func=cst.Name("f"), args=original), replacements).args
+
+
+def rebuilt(call: cst.Call, replacements: list[cst.Arg | None]) -> cst.Call:
+    """`call` with `replacements[i]` for its i-th argument (None: dropped), commas well
+    formed, every comment kept (those of dropped arguments where they were)."""
+    original = list(call.args)
     kept = [r for r in replacements if r is not None]
-    if not kept:
-        return []
-    if replacements[-1] is None:
+    if kept and replacements[-1] is None:
         kept[-1] = kept[-1].with_changes(comma=original[-1].comma)
-    return kept
+    origins = [i for i, r in enumerate(replacements) if r is not None]
+    args, left = _with_comments(call, kept, origins, orphans=True)
+    if left:  # no argument left to carry them: between `(` and `)`
+        opening = call.whitespace_before_args
+        inner, closing = _indents(original)
+        if isinstance(opening, cst.ParenthesizedWhitespace):
+            inner, closing = opening, closing.with_changes(first_line=opening.first_line,
+                                                           empty_lines=opening.empty_lines)
+        lines = [*closing.empty_lines, *(e.with_changes(whitespace=inner.last_line) for e in left)]
+        call = call.with_changes(whitespace_before_args=closing.with_changes(empty_lines=lines))
+    return call.with_changes(args=args)
 
 
 def is_string(node: cst.BaseExpression) -> bool:
@@ -94,8 +111,15 @@ def is_multiline(call: cst.Call) -> bool:
     return "\n" in source(call)
 
 
-def layout(call: cst.Call, args: list[cst.Arg]) -> list[cst.Arg]:
-    """Fresh arguments laid out like the call they replace: one line, or one per line."""
+def layout(call: cst.Call, args: list[cst.Arg], *, elsewhere: Iterable[cst.BaseExpression] = (),
+           orphans: bool = True) -> list[cst.Arg]:
+    """Fresh arguments laid out like the call they replace: one line, or one per line.
+
+    Each keeps the comments of the argument of `call` it comes from (its value, or a part of
+    it, or its keyword). With `orphans`, the comments of arguments that went nowhere stay
+    where they were; `elsewhere`: values another call built from `call` carries, with their
+    comments. `call`'s own `(` (and the comments right after it) is the caller's to keep.
+    """
     if not args:
         return []
     if is_multiline(call) and call.args and isinstance(call.args[0].comma, cst.Comma):
@@ -104,9 +128,174 @@ def layout(call: cst.Call, args: list[cst.Arg]) -> list[cst.Arg]:
     else:
         between = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
         last = cst.MaybeSentinel.DEFAULT
-    out = [a.with_changes(comma=between) for a in args[:-1]]
+    owner = _owners(call.args)
+    origins = [owner.get(id(a.value), _by_keyword(call.args, a)) for a in args]
+    # an argument in its old place keeps the line break (or not) that followed it
+    out = [a.with_changes(comma=call.args[i].comma if origins[i] == i < len(call.args) - 1 else between)
+           for i, a in enumerate(args[:-1])]
     out.append(args[-1].with_changes(comma=last))
-    return out
+    others = list(elsewhere)
+    taken = {owner[id(v)] for v in others if id(v) in owner}
+    return _with_comments(call, out, origins, orphans=orphans, taken=taken, elsewhere=others)[0]
+
+
+# --- comments in argument lists ------------------------------------------------------------
+# libcst keeps an argument's comments in the whitespace after it: the comment ending its line
+# in its comma's whitespace, own-line comments there too, though they belong to the next one.
+
+
+@dataclass
+class _Notes:
+    above: list[cst.EmptyLine]  # own-line comments right above the argument
+    trailing: cst.TrailingWhitespace | None  # the comment ending its line
+
+
+def _gaps(arg: cst.Arg) -> list[cst.BaseParenthesizableWhitespace]:
+    comma = arg.comma
+    inner = [comma.whitespace_before, comma.whitespace_after] if isinstance(comma, cst.Comma) else []
+    return inner + [arg.whitespace_after_arg]
+
+
+def comments_in(node: cst.CSTNode) -> list[cst.Comment]:
+    """Every comment inside `node`, in source order."""
+    found: list[cst.Comment] = []
+
+    class _Comments(cst.CSTVisitor):
+        def visit_Comment(self, comment: cst.Comment) -> None:
+            found.append(comment)
+
+    node.visit(_Comments())
+    return found
+
+
+def strip_comments(node: cst.CSTNode) -> cst.CSTNode:
+    """`node` without its comments, for a copy of code whose original keeps them."""
+
+    class _Strip(cst.CSTTransformer):
+        def leave_TrailingWhitespace(self, original_node, updated_node):
+            if updated_node.comment is None:
+                return updated_node
+            return updated_node.with_changes(comment=None, whitespace=cst.SimpleWhitespace(""))
+
+        def leave_EmptyLine(self, original_node, updated_node):
+            return cst.RemovalSentinel.REMOVE if updated_node.comment is not None else updated_node
+
+    return node.visit(_Strip())
+
+
+def _notes(args: Sequence[cst.Arg], kept: set[int],
+           indent: cst.BaseParenthesizableWhitespace) -> tuple[list[_Notes], list[cst.EmptyLine]]:
+    """Each argument's comments, and the own-line ones before `)`. Comments above the first
+    argument are in the call's `(` whitespace, which stays with the call. A comment inside
+    an argument's value that no new argument carries (`kept`: their ids) goes above it."""
+    notes = [_Notes([], None) for _ in args]
+    pending: list[cst.EmptyLine] = []
+    for note, arg in zip(notes, args):
+        note.above, pending = [e for e in pending if e.comment is not None], []
+        note.above += [cst.EmptyLine(whitespace=indent, comment=c) for c in comments_in(_inside(arg))
+                       if id(c) not in kept]
+        for gap in _gaps(arg):
+            if not isinstance(gap, cst.ParenthesizedWhitespace):
+                continue
+            if gap.first_line.comment is not None:
+                if note.trailing is None:
+                    note.trailing = gap.first_line
+                else:
+                    pending.append(cst.EmptyLine(whitespace=indent, comment=gap.first_line.comment))
+            pending.extend(gap.empty_lines)
+    return notes, [e for e in pending if e.comment is not None]
+
+
+def _inside(arg: cst.Arg) -> cst.Arg:
+    """The argument without the whitespace after it."""
+    return arg.with_changes(comma=cst.MaybeSentinel.DEFAULT, whitespace_after_arg=NO_SPACE)
+
+
+def _bare(gap: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
+    if isinstance(gap, cst.ParenthesizedWhitespace):
+        return gap.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+    return gap
+
+
+def _indents(args: Sequence[cst.Arg]) -> tuple[cst.ParenthesizedWhitespace, cst.ParenthesizedWhitespace]:
+    """A line break before an argument, and one before `)`, as the call has them."""
+    breaks = [g for a in args for g in _gaps(a) if isinstance(g, cst.ParenthesizedWhitespace)]
+    inner = next((g for a in args[:-1] for g in _gaps(a) if isinstance(g, cst.ParenthesizedWhitespace)), None)
+    default = cst.ParenthesizedWhitespace(last_line=cst.SimpleWhitespace("    "))
+    closing = next((g for g in _gaps(args[-1]) if isinstance(g, cst.ParenthesizedWhitespace)), None) if args else None
+    inner = _bare(inner or (breaks[0] if breaks else default))
+    return inner, _bare(closing or inner.with_changes(last_line=cst.SimpleWhitespace("")))
+
+
+def _owners(args: Sequence[cst.Arg]) -> dict[int, int]:
+    """id of every node of each argument's value -> the argument's index."""
+    return {id(node): index for index, arg in enumerate(args) for node in walk(arg.value)}
+
+
+def _by_keyword(args: Sequence[cst.Arg], new: cst.Arg) -> int | None:
+    if new.keyword is None:
+        return None
+    return next((i for i, a in enumerate(args) if a.keyword is not None and a.keyword.value == new.keyword.value), None)
+
+
+def _with_comments(call: cst.Call, out: list[cst.Arg], origins: list[int | None], *, orphans: bool,
+                   taken: set[int] = frozenset(), elsewhere: Sequence[cst.BaseExpression] = ()
+                   ) -> tuple[list[cst.Arg], list[cst.EmptyLine]]:
+    """`out` (laid out, commas set) with the comments of `call`'s arguments: each with the
+    argument it annotated (`origins[i]`: the index of the one `out[i]` comes from); those of
+    arguments that went nowhere, with `orphans`, above the next one that stayed. Also the
+    comments left over when `out` is empty."""
+    original = call.args
+    inner, closing_break = _indents(original)
+    kept = {id(c) for node in [*(_inside(a) for a in out), *elsewhere] for c in comments_in(node)}
+    notes, closing = _notes(original, kept, inner.last_line)
+    if not closing and not any(n.above or n.trailing for n in notes):
+        return out, []
+    above: list[list[cst.EmptyLine]] = [[] for _ in out]
+    trailing: list[cst.TrailingWhitespace | None] = [None] * len(out)
+    placed = set(taken)
+    for i, origin in enumerate(origins):
+        if origin is not None and origin not in placed:
+            placed.add(origin)
+            above[i], trailing[i] = list(notes[origin].above), notes[origin].trailing
+    tail: list[cst.EmptyLine] = []
+    for index, note in enumerate(notes):
+        if index in placed or not orphans:
+            continue
+        lost = note.above + ([cst.EmptyLine(whitespace=inner.last_line, comment=note.trailing.comment)]
+                             if note.trailing else [])
+        after = [i for i, o in enumerate(origins) if o is not None and o > index]
+        (above[min(after, key=lambda i: origins[i])] if after else tail).extend(lost)
+    tail = (closing if orphans else []) + tail
+    if not out:
+        return [], tail
+    opens_line = isinstance(call.whitespace_before_args, cst.ParenthesizedWhitespace)
+    result = [_place(arg, trailing[i], tail if i == len(out) - 1 else above[i + 1],
+                     closing_break if i == len(out) - 1 else inner) for i, arg in enumerate(out)]
+    if above[0]:
+        first, rest = above[0][0], above[0][1:]
+        lines = (inner.with_changes(first_line=cst.TrailingWhitespace(comment=first.comment), empty_lines=rest)
+                 if opens_line else inner.with_changes(empty_lines=above[0]))
+        result[0] = result[0].with_changes(whitespace_after_star=lines)  # printed before the argument
+    return result, []
+
+
+def _place(arg: cst.Arg, trailing: cst.TrailingWhitespace | None, following: list[cst.EmptyLine],
+           brk: cst.ParenthesizedWhitespace) -> cst.Arg:
+    """`arg` without comments of its own, then `trailing` ending its line, and the
+    `following` lines (above the next argument, or before `)`)."""
+    arg = arg.with_changes(whitespace_after_arg=_bare(arg.whitespace_after_arg))
+    comma = arg.comma
+    if isinstance(comma, cst.Comma):
+        comma = comma.with_changes(whitespace_before=_bare(comma.whitespace_before),
+                                   whitespace_after=_bare(comma.whitespace_after))
+        arg = arg.with_changes(comma=comma)
+    if not (trailing or following):
+        return arg
+    gap = brk.with_changes(first_line=trailing or cst.TrailingWhitespace(), empty_lines=following)
+    if isinstance(comma, cst.Comma):
+        return arg.with_changes(comma=comma.with_changes(whitespace_after=gap))
+    return arg.with_changes(whitespace_after_arg=gap)
 
 
 def replace_slashes(node: cst.BaseExpression) -> cst.BaseExpression:

@@ -513,7 +513,11 @@ arguments stay positional only where the Keras constructor has the same order (K
 `Conv2D` has `groups` where TF1 had `activation`), else they become keywords. The Keras
 class is spelled the way the module already reaches Keras (`layers.Dense` after
 `from tensorflow.keras import layers`, `tf.keras.layers.Dense` under `import tensorflow as
-tf`), and `import tensorflow as tf` is added only when nothing else can spell it.
+tf`), and `import tensorflow as tf` is added only when nothing the module imports as it runs
+can spell it (an import inside a function, under `if TYPE_CHECKING:` or in a docstring does
+not count); it goes after the module's docstring, `__future__` and first imports, below a
+shebang and an encoding line. A comment on an argument goes where the argument goes: to the
+constructor, or it stays at the call.
 
 ## When there is no fix
 A function imported by name (`from tensorflow.compat.v1.layers import dense`): that import

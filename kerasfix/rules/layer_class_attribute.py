@@ -109,7 +109,8 @@ def _finding(cls: KerasClass, statement: cst.SimpleStatementLine, name: str, val
         return Finding(KF304.code, value, f"{what}; build it in `__init__` as `self.{name}` "
                        f"(it reads the class's own `{sorted(reads)[0]}`, which a person must carry along)")
     line = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.parse_expression(f"self.{name}"))], value)],
-                                   leading_lines=statement.leading_lines)
+                                   leading_lines=statement.leading_lines,
+                                   trailing_whitespace=statement.trailing_whitespace)
     fix = Fix((Remove(statement), _into_init(cls, line)), Safety.UNSAFE)
     return Finding(KF304.code, value, f"{what}; build it in `__init__` as `self.{name}`", fix)
 

@@ -16,7 +16,7 @@ from ..syntax import children
 from .base import (Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name, source,
                    walk)
 from . import weights as from_weights
-from .calls import bind, keyword_arg, layout
+from .calls import bind, comments_in, keyword_arg, layout, strip_comments
 
 KF103 = Rule("KF103", "variable-created-in-call", "a weight created inside `call`", "sometimes",
              "unsafe", docs.KF103)
@@ -162,8 +162,8 @@ class _ClassLifter:
             return None
         attr = self._allocate(f"{snake_case(class_name)}_layers")
         local = self._allocate_local(func, snake_case(class_name))
-        built = cst.parse_expression(
-            f"[{source(call)} for {source(loop.target)} in {source(loop.iter)}]".replace("\n", " "))
+        # the loop keeps its header's comments; the call's go with it
+        built = cst.ListComp(call, cst.CompFor(target=strip_comments(loop.target), iter=strip_comments(loop.iter)))
         placement = Placement("__init__", self_attrs=source_place.self_attrs | args_place.self_attrs)
         me = self_name(func)
         target_code, iter_code = source(loop.target), source(loop.iter)
@@ -246,7 +246,9 @@ class _ClassLifter:
         placement = self._placement(func, [a.value for a in constructor_args])
         if not placement.where:
             return Finding("KF202", call, f"{manual}; it cannot move as is: {placement.reason}")
-        constructor = cst.parse_expression(f"{spelled}()").with_changes(args=layout(call, constructor_args))
+        constructor = cst.parse_expression(f"{spelled}()").with_changes(  # the rest stays behind
+            args=layout(call, constructor_args, orphans=False),
+            whitespace_before_args=call.whitespace_before_args if constructor_args else cst.SimpleWhitespace(""))
         literal = _literal_name(call)
         reuse = bound.value(api.REUSE_ARGUMENT) is not None and bound.code(api.REUSE_ARGUMENT) not in ("None", "False")
         key = (literal or "", source(constructor))
@@ -269,8 +271,12 @@ class _ClassLifter:
                 value = cst.parse_expression(default) if default is not None else None
             if value is not None:
                 call_args.append(keyword_arg(param, value))
+        opening = call.whitespace_before_args  # the comments after `(` stay here if the constructor has none
         new_call = cst.Call(func=cst.Attribute(value=cst.Name(me), attr=cst.Name(attr)),
-                            args=layout(cst.Call(func=call.func, args=call.args), call_args))
+                            args=layout(cst.Call(func=call.func, args=call.args), call_args,
+                                        elsewhere=[a.value for a in constructor_args]),
+                            whitespace_before_args=opening if comments_in(opening) and not constructor_args
+                            else cst.SimpleWhitespace(""))
         edits.append(Replace(call, new_call))
         if needed_import:
             edits.append(AddImport(needed_import))

@@ -13,7 +13,7 @@ from . import docs
 from .base import (Context, Finding, KerasClass, Rule, RuleFamily, deferred_function, dotted, is_self_attribute,
                    self_name, source, walk, walk_no_nested_scopes)
 from .calls import (Bound, as_keyword, bind, has_literal_slash, is_shape_literal, is_string, keyword_arg,
-                    layout, rebuild, replace_slashes)
+                    comments_in, layout, rebuilt, replace_slashes)
 
 KF101 = Rule("KF101", "get-variable-in-layer", "`tf.get_variable` inside a Keras layer", "sometimes",
              "safe", docs.KF101)
@@ -152,13 +152,15 @@ def _rewrite_call(func: cst.BaseExpression, converted: Converted, extra: tuple[c
     def apply(updated: cst.Call) -> cst.Call:
         replacements = [None if plan is None else plan.apply(arg)
                         for plan, arg in zip(converted.plans, updated.args)]
-        args = rebuild(list(updated.args), replacements)
-        if extra:
+        call = rebuilt(updated, replacements)
+        if extra:  # after the last argument, which hands its comma (and what follows it) on
+            args = list(call.args)
             last = args[-1].comma if args else cst.MaybeSentinel.DEFAULT
             comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
             args = [*args[:-1], *(a.with_changes(comma=comma) for a in args[-1:])]
             args += [a.with_changes(comma=comma) for a in extra[:-1]] + [extra[-1].with_changes(comma=last)]
-        return updated.with_changes(func=func, args=args)
+            call = call.with_changes(args=args)
+        return call.with_changes(func=func)
 
     return apply
 
@@ -871,7 +873,7 @@ def _initializer_dtype(call: cst.Call, resolved: str) -> Finding | None:
     def drop(updated: cst.Call) -> cst.Call:
         replacements: list[cst.Arg | None] = list(updated.args)
         replacements[index] = None
-        return updated.with_changes(args=rebuild(list(updated.args), replacements))
+        return rebuilt(updated, replacements)
 
     fix = Fix((Replace(call, drop),), Safety.SAFE if safe else Safety.UNSAFE, "drop dtype")
     return Finding(
@@ -984,10 +986,9 @@ def _is_weight_call(ctx: Context, expr: cst.BaseExpression, me: str) -> bool:
 def _unwrap_with(updated: cst.With):
     """The body of a `with` block in its place, one level less indented, comments kept."""
     body = list(updated.body.body)
-    header_comment = updated.body.header.comment
     leading = list(updated.leading_lines)
-    if header_comment is not None:
-        leading.append(cst.EmptyLine(comment=header_comment))
+    header = updated.with_changes(leading_lines=[], body=cst.IndentedBlock(body=[], header=updated.body.header))
+    leading.extend(cst.EmptyLine(comment=c) for c in comments_in(header))  # the scope's own lines
     body[0] = body[0].with_changes(leading_lines=leading + list(body[0].leading_lines))
     return cst.FlattenSentinel(body)
 
