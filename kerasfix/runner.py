@@ -359,10 +359,14 @@ class _Pool:
     def __exit__(self, exc_type, *exc) -> None:
         if self.executor is None:
             return
-        if exc_type is not None:  # interrupted: workers write nothing, so stop them at once
+        if exc_type is not None:
+            # interrupted: workers write nothing, so stop them at once; the pool then fails its
+            # pending work itself (cancelling it too makes Python 3.11's pool thread raise)
             for process in list((self.executor._processes or {}).values()):
                 process.kill()
-        self.executor.shutdown(wait=exc_type is None, cancel_futures=True)
+            self.executor.shutdown(wait=True)
+            return
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
     def start(self) -> None:
         if self.executor is None and self.workers > 1:
