@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from . import __version__
@@ -91,6 +92,7 @@ class Cache:
                 json.dump({"format": FORMAT, "findings": self._findings, "classes": self._classes}, handle)
             os.replace(temp, self.file)
             temp = None
+            _remove_stale_temps(self.file.parent)
         except OSError:
             pass  # a cache that cannot be written only costs time
         finally:
@@ -99,6 +101,20 @@ class Cache:
                     os.unlink(temp)
                 except OSError:
                     pass
+
+
+STALE_TEMP_SECONDS = 600  # a save takes milliseconds: an older temp file is a killed run's
+
+
+def _remove_stale_temps(folder: Path) -> None:
+    """Temp files of runs killed while saving (0.1.0 also left them on a full disk)."""
+    now = time.time()
+    for temp in folder.glob("*.tmp"):
+        try:
+            if now - temp.stat().st_mtime > STALE_TEMP_SECONDS:
+                temp.unlink()
+        except OSError:
+            pass
 
 
 # --- shape checks: a cache file is input like any other ---------------------------------------

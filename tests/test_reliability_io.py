@@ -279,3 +279,16 @@ def test_F23_github_format_escapes_property_values(tmp_path, monkeypatch):
     (tmp_path / "a,b:c%.py").write_bytes(EXAMPLE.read_bytes())
     lines = run(["check", "--no-cache", "--format", "github", "."], tmp_path, monkeypatch).stdout.splitlines()
     assert lines[0].startswith("::warning title=kerasfix KF101,file=a%2Cb%3Ac%25.py,line=14,col=23::KF101 ")
+
+
+def test_F19_temp_files_of_killed_saves_are_removed(tmp_path, monkeypatch):
+    (tmp_path / "a.py").write_bytes(EXAMPLE.read_bytes())
+    run(["check", "."], tmp_path, monkeypatch)
+    folder = _cache_file().parent
+    stale, fresh = folder / "tmpa1b2c3.tmp", folder / ".other.x1y2.tmp"
+    stale.write_text('{"findings": {')
+    fresh.write_text('{"findings": {')
+    os.utime(stale, (0, 0))
+    (tmp_path / "b.py").write_bytes(EXAMPLE.read_bytes())  # something new to save
+    run(["check", "."], tmp_path, monkeypatch)
+    assert not stale.exists() and fresh.exists()  # a fresh one may be another run's, saving now
