@@ -395,8 +395,9 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _worker_start(parent: int) -> None:
-    """A worker dies with the coordinator: killed with SIGKILL, it cannot stop its workers,
-    which would otherwise go on working, then wait forever on a queue nobody reads."""
+    """A worker dies with the coordinator. Killed with SIGKILL, the coordinator cannot stop
+    its workers, and 0.1.0's went on rewriting files for seconds, then waited forever on a
+    queue nobody reads (F01)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
     if sys.platform == "linux":
         import ctypes

@@ -139,11 +139,12 @@ def test_a_damaged_cache_changes_nothing_but_time(tmp_path, monkeypatch, fixed_b
     monkeypatch.chdir(folder)
     assert CliRunner().invoke(app, ["check", "-j", "1", "."]).exit_code == 1
     (cache,) = Path(os.environ["KERASFIX_CACHE_DIR"]).glob("*/*.json")
-    text = cache.read_text()
+    data = json.loads(cache.read_text())
+    poisoned = {"format": 2, "findings": {key: [["KF999", "1", 1, 2, 3, 4]] for key in data["findings"]},
+                "classes": {key: [["a b", ["os.system('x')"], [1]]] for key in data["classes"]}}
     cache.write_bytes({
-        "truncated": text[: len(text) // 2].encode(),
-        "poisoned": json.dumps({"format": 2, "findings": {k: [["KF999", "1", 1, 2, 3, 4]] for k in json.loads(text)["findings"]},
-                                "classes": {k: [["a b", ["os.system('x')"], [1]]] for k in json.loads(text)["classes"]}}).encode(),
+        "truncated": cache.read_bytes()[: cache.stat().st_size // 2],
+        "poisoned": json.dumps(poisoned).encode(),
         "empty": b"",
         "binary": b"\x00\xff" * 100,
     }[damage])

@@ -292,3 +292,27 @@ def test_F19_temp_files_of_killed_saves_are_removed(tmp_path, monkeypatch):
     (tmp_path / "b.py").write_bytes(EXAMPLE.read_bytes())  # something new to save
     run(["check", "."], tmp_path, monkeypatch)
     assert not stale.exists() and fresh.exists()  # a fresh one may be another run's, saving now
+
+
+def test_a_fix_the_file_encoding_cannot_hold_is_the_file_error(tmp_path, monkeypatch):
+    """(F08's traceback, seen from the writer: whatever the fix, the run goes on.)"""
+    import kerasfix.runner
+
+    real = kerasfix.runner.process_job
+
+    def euro_fix(*args, **kwargs):
+        result = real(*args, **kwargs)
+        if result.new_source:
+            result.new_source = result.new_source.replace("import tensorflow", "# \u20ac\nimport tensorflow")
+        return result
+
+    monkeypatch.setattr(kerasfix.runner, "process_job", euro_fix)
+    original = ("# -*- coding: latin-1 -*-\n" + EXAMPLE.read_text()).encode("latin-1")
+    (tmp_path / "a.py").write_bytes(original)
+    (tmp_path / "b.py").write_bytes(EXAMPLE.read_bytes())
+    result = run(["apply", "--no-cache", "-j", "1", "."], tmp_path, monkeypatch)
+    assert result.exit_code == 2
+    assert ("a.py: error: kerasfix could not write its fix in the file's encoding (iso-8859-1 cannot hold "
+            "'\u20ac'; please report this); file left unchanged") in result.stderr
+    assert (tmp_path / "a.py").read_bytes() == original
+    assert "Fixed 4 findings; 1 file changed;" in result.stdout
