@@ -17,6 +17,7 @@ import time
 import traceback
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -283,6 +284,9 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
         todo.sort(key=lambda item: -len(item[0].data))  # biggest first, one at a time: balanced
         chunk = max(1, len(todo) // (pool.workers * 16))  # few files: one at a time; many: batches
         for (job, _), file_result in zip(todo, pool.map(work, todo, tick, chunk=chunk)):
+            if isinstance(file_result, WorkerCrashed):
+                file_result = FileResult(job.path, error="kerasfix crashed on this file (its parser died; "
+                                                         "please report this); file left unchanged")
             written = None
             if mode is Mode.FIX and file_result.changed and job.path != "-":
                 fault("before-write")
@@ -383,12 +387,56 @@ class _Pool:
                 if tick:
                     tick()
             return
-        self.start()
         chunk = chunk or max(1, min(16, len(items) // (self.workers * 4)))
-        for value in self.executor.map(function, items, chunksize=chunk):
-            if tick:
-                tick()
-            yield value
+        done = 0
+        while done < len(items):
+            self.start()
+            try:
+                for value in self.executor.map(function, items[done:], chunksize=chunk):
+                    done += 1
+                    if tick:
+                        tick()
+                    yield value
+            except BrokenProcessPool:
+                # a worker died (a native crash, the OOM killer): the pool is lost, not the
+                # run. Workers write nothing, so the items in flight are run again, each in a
+                # process of its own: the one that crashes is its own error
+                self.executor.shutdown(wait=True)
+                self.executor = None
+                in_flight = items[done:done + (2 * self.workers + 1) * chunk]
+                for item in in_flight:
+                    done += 1
+                    if tick:
+                        tick()
+                    yield _isolated(function, item)
+
+
+class WorkerCrashed:
+    """What `_Pool.map` yields for an item whose process died."""
+
+
+def _isolated(function, item):
+    """`function(item)` in a child process of its own; WorkerCrashed when the child dies."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_send_result, args=(function, item, sender, os.getpid()))
+    process.start()
+    sender.close()
+    try:
+        return receiver.recv()
+    except EOFError:
+        return WorkerCrashed()
+    finally:  # after its answer, or an interrupt of this process
+        receiver.close()
+        process.kill()
+        process.join()
+
+
+def _send_result(function, item, sender, parent: int) -> None:
+    _worker_start(parent)
+    sender.send(function(item))
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -470,6 +518,7 @@ def _scan_all(jobs: list[Job], cache: Cache | None,
             missing.append(job)
     fresh: dict[str, FileScan | None] = {}
     for job, scan in zip(missing, pool.map(scan_job, missing)):
+        scan = None if isinstance(scan, WorkerCrashed) else scan  # libcst will have its say
         fresh[job.path] = scan
         if scan is not None:
             classes[job.path] = [(c.qualified, c.bases, c.overrides) for c in scan.classes]

@@ -316,3 +316,34 @@ def test_a_fix_the_file_encoding_cannot_hold_is_the_file_error(tmp_path, monkeyp
             "'\u20ac'; please report this); file left unchanged") in result.stderr
     assert (tmp_path / "a.py").read_bytes() == original
     assert "Fixed 4 findings; 1 file changed;" in result.stdout
+
+
+def _crash_on_one_file(item, **kwargs):  # at module level: work items are pickled
+    import faulthandler
+    import signal
+
+    from kerasfix.runner import _real_process_job
+
+    if item[0].path.endswith("crash.py"):
+        faulthandler.disable()  # pytest's would print this process's stack
+        os.kill(os.getpid(), signal.SIGSEGV)
+    return _real_process_job(item, **kwargs)
+
+
+def test_F07_a_worker_that_dies_is_its_file_error_and_the_run_goes_on(tmp_path, monkeypatch):
+    """Whatever kills a worker (a native crash the nesting check does not foresee, the OOM
+    killer), the pool is restarted and only the file that crashes its process is an error."""
+    import kerasfix.runner
+
+    monkeypatch.setattr(kerasfix.runner, "_real_process_job", kerasfix.runner.process_job, raising=False)
+    monkeypatch.setattr(kerasfix.runner, "process_job", _crash_on_one_file)
+    for i in range(12):
+        (tmp_path / f"ok_{i}.py").write_bytes(EXAMPLE.read_bytes())
+    (tmp_path / "crash.py").write_bytes(EXAMPLE.read_bytes())
+    result = run(["apply", "--no-cache", "-j", "2", "."], tmp_path, monkeypatch)
+    assert result.exit_code == 2
+    assert ("crash.py: error: kerasfix crashed on this file (its parser died; please report this); "
+            "file left unchanged") in result.stderr
+    assert (tmp_path / "crash.py").read_bytes() == EXAMPLE.read_bytes()
+    assert all((tmp_path / f"ok_{i}.py").read_bytes() != EXAMPLE.read_bytes() for i in range(12))
+    assert "Fixed 48 findings; 12 files changed; 0 left for a person." in result.stdout
