@@ -68,8 +68,16 @@ def _check_report_path(report: Optional[Path]) -> None:
     folder = report.parent
     if not folder.is_dir():
         raise _fail(f"--report {report}: no such folder {folder}")
-    if not os.access(report if report.exists() else folder, os.W_OK):
-        raise _fail(f"--report {report}: not writable")
+    if report.exists():
+        if not os.access(report, os.W_OK):
+            raise _fail(f"--report {report}: not writable")
+        return
+    import tempfile
+
+    try:  # a file made and removed: the only sure test that the report can be created
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError as error:
+        raise _fail(f"--report {report}: cannot create a file in {folder}: {error.strerror or error}") from None
 
 
 class _Terminated(KeyboardInterrupt):
