@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import List, Optional
 
@@ -112,7 +113,8 @@ def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, rep
     for path in missing:
         typer.echo(f"{path}: error: no such file or folder", err=True)
     existing = [p for p in paths if p not in missing]
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    main_thread = threading.current_thread() is threading.main_thread()  # signals need it
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if main_thread else None
     try:
         result = run(existing, settings, mode, progress=_progress_bar()) if existing else None
     except KeyboardInterrupt as interrupt:
@@ -122,7 +124,8 @@ def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, rep
                    "are complete, the rest untouched", err=True)
         raise typer.Exit(128 + (signal.SIGTERM if terminated else signal.SIGINT)) from None
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
     return result, bool(missing)
 
 
