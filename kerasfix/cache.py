@@ -2,6 +2,11 @@
 
 One JSON file per tree (the common folder of the files run on) in the user's cache folder.
 Entries a run did not use are dropped when it saves, so the file never outgrows the tree.
+
+The cache is never a source of code: it keeps verdicts only (each file's findings, and its
+classes' names, bases and `add_weight` overrides, which say what is a Keras layer). What
+shapes a rewrite (import bindings, statement spans) is recomputed from the file. Every entry
+is checked for shape when read; one of the wrong shape is ignored and rebuilt.
 """
 
 from __future__ import annotations
@@ -10,9 +15,13 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from . import __version__
+
+FORMAT = 2  # version 1 kept whole ast scans (imports and spans): never read again
+ClassFacts = tuple[str, tuple[str, ...], tuple[str, ...]]  # qualified name, bases, overrides
 
 
 def cache_dir() -> Path:
@@ -26,8 +35,9 @@ def cache_dir() -> Path:
 class Cache:
     def __init__(self, file: Path, data: dict):
         self.file = file
-        self._old_findings: dict = data.get("findings", {})
-        self._old_classes: dict = data.get("classes", {})
+        valid = isinstance(data, dict) and data.get("format") == FORMAT
+        self._old_findings = _dict(data.get("findings")) if valid else {}
+        self._old_classes = _dict(data.get("classes")) if valid else {}
         self._findings: dict = {}
         self._classes: dict = {}
         self._dirty = False
@@ -40,9 +50,7 @@ class Cache:
         file = cache_dir() / f"v{__version__}" / f"{name}.json"
         try:
             data = json.loads(file.read_text(encoding="utf-8"))
-            if not isinstance(data, dict):
-                data = {}
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             data = {}
         return cls(file, data)
 
@@ -50,7 +58,7 @@ class Cache:
         from .runner import FindingRow  # the row type lives with the runner
 
         rows = self._findings.get(key, self._old_findings.get(key))
-        if rows is None:
+        if not _valid_rows(rows):
             return None
         self._findings[key] = rows
         return [FindingRow(*row) for row in rows]
@@ -61,31 +69,82 @@ class Cache:
         ]
         self._dirty = True
 
-    def get_scan(self, key: str):
-        from .index import FileScan
-
-        data = self._classes.get(key, self._old_classes.get(key))
-        if data is None:
+    def get_classes(self, key: str) -> list[ClassFacts] | None:
+        records = self._classes.get(key, self._old_classes.get(key))
+        if not _valid_classes(records):
             return None
-        self._classes[key] = data
-        try:
-            return FileScan.from_json(data)
-        except (KeyError, TypeError, ValueError):
-            return None  # written by another version of the format: scan again
+        self._classes[key] = records
+        return [(q, tuple(bases), tuple(overrides)) for q, bases, overrides in records]
 
-    def put_scan(self, key: str, scan) -> None:
-        self._classes[key] = scan.to_json()
+    def put_classes(self, key: str, classes: list[ClassFacts]) -> None:
+        self._classes[key] = [[q, list(bases), list(overrides)] for q, bases, overrides in classes]
         self._dirty = True
 
     def save(self) -> None:
         stale = set(self._old_findings) - set(self._findings) or set(self._old_classes) - set(self._classes)
         if not self._dirty and not stale:
             return
+        temp = None
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
+            fd, temp = tempfile.mkstemp(dir=self.file.parent, prefix=f".{self.file.stem}.", suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"findings": self._findings, "classes": self._classes}, handle)
+                json.dump({"format": FORMAT, "findings": self._findings, "classes": self._classes}, handle)
             os.replace(temp, self.file)
+            temp = None
+            _remove_stale_temps(self.file.parent)
         except OSError:
             pass  # a cache that cannot be written only costs time
+        finally:
+            if temp is not None:  # a full disk, or an interrupt: leave nothing behind
+                try:
+                    os.unlink(temp)
+                except OSError:
+                    pass
+
+
+STALE_TEMP_SECONDS = 600  # a save takes milliseconds: an older temp file is a killed run's
+
+
+def _remove_stale_temps(folder: Path) -> None:
+    """Temp files of runs killed while saving (0.1.0 also left them on a full disk)."""
+    now = time.time()
+    for temp in folder.glob("*.tmp"):
+        try:
+            if now - temp.stat().st_mtime > STALE_TEMP_SECONDS:
+                temp.unlink()
+        except OSError:
+            pass
+
+
+# --- shape checks: a cache file is input like any other ---------------------------------------
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _valid_rows(rows) -> bool:
+    return isinstance(rows, list) and all(
+        isinstance(row, list) and len(row) == 6
+        and isinstance(row[0], str) and _is_int(row[1]) and _is_int(row[2]) and isinstance(row[3], str)
+        and isinstance(row[4], bool) and (row[5] is None or isinstance(row[5], str))
+        for row in rows
+    )
+
+
+def _dotted(name) -> bool:
+    return isinstance(name, str) and all(part.isidentifier() for part in name.split("."))
+
+
+def _valid_classes(records) -> bool:
+    return isinstance(records, list) and all(
+        isinstance(record, list) and len(record) == 3 and _dotted(record[0])
+        and isinstance(record[1], list) and all(_dotted(b) for b in record[1])
+        and isinstance(record[2], list) and all(_dotted(o) for o in record[2])
+        for record in records
+    )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import List, Optional
 
@@ -55,10 +58,42 @@ def _split(values: Optional[List[str]]) -> Optional[List[str]]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode):
+def _check_report_path(report: Optional[Path]) -> None:
+    """A report that cannot be written is a usage error found before any file is touched."""
+    if report is None:
+        return
+    if report.suffix not in (".json", ".md", ".markdown"):
+        raise _fail(f"--report {report}: the report must be a .md or .json file")
+    if report.is_dir():
+        raise _fail(f"--report {report}: is a folder")
+    folder = report.parent
+    if not folder.is_dir():
+        raise _fail(f"--report {report}: no such folder {folder}")
+    if report.exists():
+        if not os.access(report, os.W_OK):
+            raise _fail(f"--report {report}: not writable")
+        return
+    import tempfile
+
+    try:  # a file made and removed: the only sure test that the report can be created
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError as error:
+        raise _fail(f"--report {report}: cannot create a file in {folder}: {error.strerror or error}") from None
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is."""
+
+
+def _on_sigterm(signum, frame):
+    raise _Terminated()
+
+
+def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, report=None):
     from .config import ConfigError, load_settings
     from .runner import run
 
+    _check_report_path(report)
     paths = [Path(p) for p in (paths or ["."])]
     try:
         settings = load_settings(
@@ -78,12 +113,19 @@ def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode):
     for path in missing:
         typer.echo(f"{path}: error: no such file or folder", err=True)
     existing = [p for p in paths if p not in missing]
+    main_thread = threading.current_thread() is threading.main_thread()  # signals need it
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if main_thread else None
     try:
         result = run(existing, settings, mode, progress=_progress_bar()) if existing else None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
         # every write renames a finished temporary file over the original: none is half-written
-        typer.echo("kerasfix: interrupted; files already rewritten are complete, the rest untouched", err=True)
-        raise typer.Exit(130) from None
+        terminated = isinstance(interrupt, _Terminated)
+        typer.echo(f"kerasfix: {'terminated' if terminated else 'interrupted'}; files already rewritten "
+                   "are complete, the rest untouched", err=True)
+        raise typer.Exit(128 + (signal.SIGTERM if terminated else signal.SIGINT)) from None
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
     return result, bool(missing)
 
 
@@ -152,7 +194,7 @@ def check(
 
     if output_format not in FORMATS:
         raise _fail(f"--format must be one of {', '.join(FORMATS)}")
-    result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, Mode.CHECK)
+    result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, Mode.CHECK, report)
     if result is None:
         raise typer.Exit(EXIT_ERROR)
     for line in finding_lines(result, output_format):
@@ -183,7 +225,7 @@ def apply(
     from .runner import Mode
 
     mode = Mode.DIFF if diff else Mode.FIX
-    result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode)
+    result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, report)
     if result is None:
         raise typer.Exit(EXIT_ERROR)
     stdin_result = next((f for f in result.files if f.path == "-"), None)
@@ -199,8 +241,7 @@ def apply(
         changed = any(f.changed for f in result.files)
         _finish(result, missing, EXIT_FINDINGS if changed else EXIT_CLEAN, report, statistics)
     if stdin_result is not None and stdin_result.error is None:
-        sys.stdout.write(stdin_result.new_source if stdin_result.changed else _stdin_original(stdin_result))
-        sys.stdout.flush()
+        _write_stdin_result(stdin_result)
     out_err = stdin_result is not None  # keep stdout for the fixed source
     for line in apply_lines(result):
         typer.echo(line, err=out_err)
@@ -209,8 +250,20 @@ def apply(
     _finish(result, missing, EXIT_FINDINGS if left else EXIT_CLEAN, report, statistics)
 
 
-def _stdin_original(f) -> str:
-    return f.original if f.original is not None else ""
+def _write_stdin_result(f) -> None:
+    """`apply -` answers in the input's own encoding, BOM included (`utf-8-sig` writes it)."""
+    encoding = f.encoding or "utf-8"
+    original = f.original if f.original is not None else ""
+    try:
+        data = (f.new_source if f.changed else original).encode(encoding)
+    except UnicodeEncodeError as error:  # the input comes back as it was: an editor keeps its buffer
+        f.error = (f"kerasfix could not write its fix in the input's encoding ({encoding} cannot hold "
+                   f"{error.object[error.start:error.end]!r}; please report this); input left unchanged")
+        f.new_source, f.fixed, f.remaining = None, {}, list(f.findings)
+        data = original.encode(encoding)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 @app.command("rules")

@@ -43,31 +43,52 @@ def _codes(value, key: str) -> set[str]:
     return {v.strip().upper() for v in value if v.strip()}
 
 
+def _read_table(pyproject: Path) -> dict:
+    """`[tool.kerasfix]`, its keys and the types of their values checked: a mistake in the
+    file is one error line naming the file and the key, never a guess (`"false"` is no bool)."""
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{pyproject}: not valid UTF-8 (byte {error.start})") from None
+    except OSError as error:
+        raise ConfigError(f"{pyproject}: cannot read: {error.strerror or error}") from None
+    except (tomllib.TOMLDecodeError, RecursionError) as error:
+        raise ConfigError(f"{pyproject}: not valid TOML: {error}") from None
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{pyproject}: `tool` must be a table, not {tool!r}")
+    table = tool.get("kerasfix", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: `tool.kerasfix` must be a table ([tool.kerasfix]), not {table!r}")
+    unknown = set(table) - {"select", "ignore", "exclude", "extend-exclude", "unsafe-fixes"}
+    if unknown:
+        raise ConfigError(f"{pyproject}: unknown [tool.kerasfix] setting(s): {', '.join(sorted(unknown))}")
+    for key in ("exclude", "extend-exclude"):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{pyproject}: `{key}` in [tool.kerasfix] must be a list of patterns")
+    if not isinstance(table.get("unsafe-fixes", False), bool):
+        raise ConfigError(f"{pyproject}: `unsafe-fixes` in [tool.kerasfix] must be true or false, "
+                          f"not {table['unsafe-fixes']!r}")
+    return table
+
+
 def load_settings(start: Path, *, select=None, ignore=None, exclude=None, unsafe_fixes=None,
                   jobs=None, cache=None) -> Settings:
     """pyproject.toml's `[tool.kerasfix]` (found from `start` upwards), then the flags on top."""
     settings = Settings()
     pyproject = find_pyproject(start)
     if pyproject is not None:
-        try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as error:
-            raise ConfigError(f"{pyproject}: {error}") from error
-        table = data.get("tool", {}).get("kerasfix", {})
-        known = {"select", "ignore", "exclude", "extend-exclude", "unsafe-fixes"}
-        unknown = set(table) - known
-        if unknown:
-            raise ConfigError(f"{pyproject}: unknown [tool.kerasfix] setting(s): {', '.join(sorted(unknown))}")
-        if "select" in table:
-            settings.select = _codes(table["select"], "select")
-        if "ignore" in table:
-            settings.ignore = _codes(table["ignore"], "ignore")
-        for key in ("exclude", "extend-exclude"):
-            value = table.get(key, [])
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ConfigError(f"{pyproject}: `{key}` must be a list of patterns")
-            settings.exclude.extend(value)
-        settings.unsafe_fixes = bool(table.get("unsafe-fixes", False))
+        table = _read_table(pyproject)
+        for key in ("select", "ignore"):
+            if key in table:
+                try:
+                    codes = _codes(table[key], key)
+                except ConfigError as error:
+                    raise ConfigError(f"{pyproject}: {error} in [tool.kerasfix]") from None
+                setattr(settings, key, codes)
+        settings.exclude.extend(table.get("exclude", []) + table.get("extend-exclude", []))
+        settings.unsafe_fixes = table.get("unsafe-fixes", False)
         settings.project_root = pyproject.parent
     if select:
         settings.select = _codes(select, "--select")

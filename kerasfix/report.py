@@ -21,8 +21,8 @@ def finding_lines(result: RunResult, fmt: str, *, remaining: bool = False) -> li
         return [json.dumps(_sarif(rows), indent=2)]
     if fmt == "github":
         return [
-            f"::warning title=kerasfix {row.code},file={f.path},line={row.line},col={row.column}::"
-            f"{row.code} {_escape_github(row.message)}"
+            f"::warning title={_escape_property(f'kerasfix {row.code}')},file={_escape_property(f.path)},"
+            f"line={row.line},col={row.column}::{row.code} {_escape_github(row.message)}"
             for f, row in rows
         ]
     return [f"{f.path}:{row.line}:{row.column}: {row.code} {'[*] ' if row.fixable else ''}{row.message}"
@@ -30,7 +30,13 @@ def finding_lines(result: RunResult, fmt: str, *, remaining: bool = False) -> li
 
 
 def _escape_github(text: str) -> str:
+    """A workflow command's message, as GitHub's runner unescapes it."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """A workflow command's property value: `,` ends it and `:` the properties, so both go too."""
+    return _escape_github(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def _json_row(f: FileResult, row) -> dict:

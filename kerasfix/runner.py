@@ -6,21 +6,24 @@ never pays for it.
 
 from __future__ import annotations
 
+import ast
 import enum
 import functools
 import hashlib
 import os
+import signal
 import sys
 import time
 import traceback
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
 from . import __version__
-from .cache import Cache
+from .cache import Cache, ClassFacts
 from .config import Settings
 from .files import (SourceError, WriteRefused, decode_source, discover, python_newlines, read_bytes,
                     write_atomic)
@@ -54,7 +57,7 @@ class FileResult:
     remaining: list[FindingRow] = field(default_factory=list)
     fixed: dict[str, int] = field(default_factory=dict)
     original: str | None = None  # set with a new source, for diffs
-    encoding: str = "utf-8"  # the file's, as detected: diffs are written in it
+    encoding: str = "utf-8"  # the file's, as detected: diffs and `apply -` answer in it
     new_source: str | None = None
     written: bool = False
     error: str | None = None
@@ -115,13 +118,21 @@ def scan_job(job: Job) -> FileScan | None:
 
 
 def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex, settings: Settings) -> FileResult:
-    """Check or fix one file. Never raises: a failure becomes the file's error."""
+    """Check or fix one file. Never raises: a failure becomes the file's error. Writes
+    nothing: the coordinator writes, so that no worker outlives it with a file half done."""
     job, scan = item
     result = FileResult(job.path)
     try:
         source = decode_source(job.data)
     except SourceError as error:
         result.error = str(error)
+        return result
+    result.encoding = source.encoding
+    if scan is None:  # only this run's own scan of the bytes shapes a rewrite, never the cache
+        scan = scan_job(job)
+    too_deep = _too_deep_for_libcst(job.data) if scan is None else None
+    if too_deep:
+        result.error = too_deep
         return result
     import libcst as cst  # imported here: a run answered from the cache never needs it
 
@@ -140,10 +151,11 @@ def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex
             imports=scan.imports if scan else None, segments=segments, encoding=source.encoding,
         )
     except cst.ParserSyntaxError as error:
-        result.error = _syntax_error(source.text, error)
+        result.error = _syntax_error(source.text, error, fixing=mode is not Mode.CHECK)
         return result
     except InvalidRewrite as error:
-        result.error = f"{error}; file left unchanged (please report this)"
+        result.error = _python_error(source.text) or (
+            f"kerasfix could not fix this file: {error} (please report this); file left unchanged")
         return result
     except RecursionError:
         result.error = "too deeply nested to parse; file left unchanged"
@@ -161,30 +173,52 @@ def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex
     result.remaining = _rows(outcome.remaining) if mode is not Mode.CHECK else list(result.findings)
     if outcome.new_source is not None:
         result.original = source.text
-        result.encoding = source.encoding
         result.new_source = restore_newlines(outcome.new_source)
-        if mode is Mode.FIX and job.path != "-":
-            try:
-                write_atomic(Path(job.real_path), source, result.new_source)
-                result.written = True
-            except WriteRefused as error:
-                result.error = str(error)
-            except OSError as error:
-                result.error = f"cannot write: {error.strerror or error}"
     return result
 
 
-def _syntax_error(text: str, error: Exception) -> str:
-    """Python's own words for a syntax error are clearer than the parser's token lists."""
-    import ast
+# CPython refuses these nestings cleanly; libcst's native parser overflows its stack on some
+# of them (measured: 3,000 parentheses or 10,000 unary minuses kill the process with SIGSEGV;
+# 1,000 parentheses, which CPython refuses too, parse)
+_NESTING_ERRORS = ("too many nested parentheses", "too complex", "too many levels of indentation",
+                   "recursion depth", "MemoryError")
 
+
+def _too_deep_for_libcst(data: bytes) -> str | None:
+    """Why Python itself refuses a file for its nesting, or None. A file Python refuses for
+    another reason (newer syntax, say) is left to libcst, which may read it."""
+    error = _python_error(data)
+    return error if error and any(reason in error for reason in _NESTING_ERRORS) else None
+
+
+def _syntax_error(text: str, error: Exception, *, fixing: bool) -> str:
+    """Python's own words for a syntax error are clearer than the parser's token lists; and
+    when the input is valid, the failure is kerasfix's own (a fix that libcst cannot re-read)."""
+    python_error = _python_error(text)
+    if python_error:
+        return python_error
+    if fixing:
+        import libcst as cst
+
+        try:
+            cst.parse_module(text)
+        except cst.ParserSyntaxError:
+            pass
+        else:
+            return "kerasfix could not fix this file: a fix produced code that does not parse " \
+                   "(please report this); file left unchanged"
+    return f"cannot be parsed by libcst: {_first_line(error)[:200]}"
+
+
+def _python_error(source: str | bytes) -> str | None:
+    """Why Python refuses the source (bytes: as its coding line says), or None."""
     try:
-        ast.parse(text)
+        ast.parse(source)
     except SyntaxError as python_error:
         return f"not valid Python 3: {python_error.msg} (line {python_error.lineno})"
     except (ValueError, RecursionError, MemoryError) as other:
-        return f"not valid Python 3: {other}"
-    return f"cannot be parsed by libcst: {_first_line(error)[:200]}"
+        return f"not valid Python 3: {other or type(other).__name__}"
+    return None
 
 
 def _first_line(error: Exception) -> str:
@@ -204,7 +238,7 @@ def _display(path: Path) -> str:
     return shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _selection_key(settings: Settings, mode: Mode) -> str:
+def _selection_key(settings: Settings) -> str:
     return "|".join([
         __version__,
         ",".join(sorted(settings.select)) if settings.select is not None else "*",
@@ -213,11 +247,19 @@ def _selection_key(settings: Settings, mode: Mode) -> str:
     ])
 
 
+def _index_digest(index: ClassIndex) -> str:
+    """Changes whenever a class of the tree becomes, or stops being, a Keras layer, or gains
+    or loses an `add_weight` override (a subclass's calls of it are then left alone)."""
+    overrides = sorted(f"{q}:{','.join(sorted(methods))}" for q, methods in index.overrides.items())
+    return hashlib.blake2b("\n".join([index.layer_digest(), *overrides]).encode(), digest_size=16).hexdigest()
+
+
 def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
         stdin: Callable[[], bytes] | None = None,
         progress: Callable[[int], Callable[[], None]] | None = None) -> RunResult:
     started = time.perf_counter()
     result = RunResult()
+    fault = _fault_hook()
     with _Pool(settings.jobs) as pool:
         walk_errors: list[tuple[Path, str]] = []
         found = list(discover(paths, settings.exclude, settings.project_root, walk_errors))
@@ -226,45 +268,95 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
         result.scanned = len(jobs)
         cache = Cache.open(settings, [j.real_path for j in jobs]) if settings.cache else None
         context = _package_context(jobs)
-        scans = _scan_all(jobs + context, cache, pool)
-        index = _build_index(scans)
-        layer_digest = index.layer_digest()
-        selection_key = _selection_key(settings, mode)
+        classes, fresh = _scan_all(jobs + context, cache, pool)
+        index = _build_index(classes)
+        layer_digest = _index_digest(index)
+        selection_key = _selection_key(settings)
 
         todo: list[tuple[Job, FileScan | None]] = []
         for job in jobs:
-            scan = scans.get(job.path)
-            if not _may_hold_finding(job, scan, index):
+            if not _may_hold_finding(job, classes.get(job.path), index):
                 result.files.append(FileResult(job.path))
                 continue
-            key = _result_key(job, selection_key, layer_digest)
+            key = _result_key(job.data, job, selection_key, layer_digest)
             cached = cache.get_findings(key) if cache and job.path != "-" else None
             if cached is not None and (mode is Mode.CHECK or not any(r.fixable for r in cached)):
                 result.cached += 1
                 result.files.append(FileResult(job.path, findings=cached, remaining=list(cached)))
                 continue
-            todo.append((job, scan))
+            todo.append((job, fresh.get(job.path)))  # a scan from the cache: the worker scans again
 
         tick = progress(len(todo)) if progress and todo else None
         work = functools.partial(process_job, mode=mode, index=index, settings=settings)
         todo.sort(key=lambda item: -len(item[0].data))  # biggest first, one at a time: balanced
         chunk = max(1, len(todo) // (pool.workers * 16))  # few files: one at a time; many: batches
         for (job, _), file_result in zip(todo, pool.map(work, todo, tick, chunk=chunk)):
+            if isinstance(file_result, WorkerCrashed):
+                file_result = FileResult(job.path, error="kerasfix crashed on this file (its parser died; "
+                                                         "please report this); file left unchanged")
+            written = None
+            if mode is Mode.FIX and file_result.changed and job.path != "-":
+                fault("before-write")
+                written = _write(job, file_result)
+                fault("after-write")
             result.files.append(file_result)
             if file_result.parsed:
                 result.parsed += 1
             if cache and file_result.checked and not file_result.error and job.path != "-":
                 if not file_result.changed:
-                    cache.put_findings(_result_key(job, selection_key, layer_digest), file_result.findings)
-                elif file_result.written:
-                    new_job = Job(job.path, job.real_path, file_result.new_source.encode(), job.module_name, job.is_package)
-                    cache.put_findings(_result_key(new_job, selection_key, layer_digest), file_result.remaining)
+                    cache.put_findings(_result_key(job.data, job, selection_key, layer_digest), file_result.findings)
+                elif written is not None:  # keyed by the bytes on disk now
+                    cache.put_findings(_result_key(written, job, selection_key, layer_digest), file_result.remaining)
+    fault("before-cache")
     if cache:
         cache.save()
     order = {j.path: i for i, j in enumerate(jobs)}
     result.files.sort(key=lambda f: (order.get(f.path, -1), f.path))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _write(job: Job, file_result: FileResult) -> bytes | None:
+    """Write a fixed file (in the coordinator only); return the bytes written, or None with
+    the file's error set and nothing counted as fixed (the file is as it was)."""
+    source = decode_source(job.data)
+    try:
+        data = file_result.new_source.encode(source.encoding)
+        write_atomic(Path(job.real_path), source, file_result.new_source)
+    except UnicodeEncodeError as error:
+        reason = (f"kerasfix could not write its fix in the file's encoding ({source.encoding} cannot hold "
+                  f"{error.object[error.start:error.end]!r}; please report this); file left unchanged")
+    except WriteRefused as error:  # changed since it was read, read-only, a link out of the tree
+        reason = str(error)
+    except OSError as error:
+        reason = f"cannot write: {error.strerror or error}; file left unchanged"
+    else:
+        file_result.written = True
+        return data
+    file_result.error = reason
+    file_result.new_source = None
+    file_result.fixed = {}
+    file_result.remaining = list(file_result.findings)
+    return None
+
+
+def _fault_hook() -> Callable[[str], None]:
+    """A test-only hook (tests/test_faults.py): KERASFIX_TEST_FAULT=after-write:2 kills this
+    process with SIGKILL when it reaches that point the 2nd time (`:TERM` at the end sends
+    SIGTERM instead). Points: before-write, after-write, before-cache."""
+    spec = os.environ.get("KERASFIX_TEST_FAULT")
+    if not spec:
+        return lambda point: None
+    target, _, rest = spec.partition(":")
+    count, _, how = rest.partition(":")
+    seen: Counter = Counter()
+
+    def hit(point: str) -> None:
+        seen[point] += 1
+        if point == target and seen[point] == int(count or 1):
+            os.kill(os.getpid(), signal.SIGTERM if how == "TERM" else signal.SIGKILL)
+
+    return hit
 
 
 class _Pool:
@@ -277,16 +369,25 @@ class _Pool:
     def __enter__(self) -> "_Pool":
         return self
 
-    def __exit__(self, *exc) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(cancel_futures=True)
+    def __exit__(self, exc_type, *exc) -> None:
+        if self.executor is None:
+            return
+        if exc_type is not None:
+            # interrupted: workers write nothing, so stop them at once; the pool then fails its
+            # pending work itself (cancelling it too makes Python 3.11's pool thread raise)
+            for process in list((self.executor._processes or {}).values()):
+                process.kill()
+            self.executor.shutdown(wait=True)
+            return
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
     def start(self) -> None:
         if self.executor is None and self.workers > 1:
             import multiprocessing
 
             context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-            self.executor = ProcessPoolExecutor(self.workers, mp_context=context)
+            self.executor = ProcessPoolExecutor(self.workers, mp_context=context,
+                                                initializer=_worker_start, initargs=(os.getpid(),))
 
     def map(self, function, items: list, tick=None, chunk: int | None = None):
         if self.workers <= 1 or len(items) < PARALLEL_THRESHOLD:
@@ -295,12 +396,82 @@ class _Pool:
                 if tick:
                     tick()
             return
-        self.start()
         chunk = chunk or max(1, min(16, len(items) // (self.workers * 4)))
-        for value in self.executor.map(function, items, chunksize=chunk):
-            if tick:
-                tick()
-            yield value
+        done = 0
+        while done < len(items):
+            self.start()
+            try:
+                for value in self.executor.map(function, items[done:], chunksize=chunk):
+                    done += 1
+                    if tick:
+                        tick()
+                    yield value
+            except BrokenProcessPool:
+                # a worker died (a native crash, the OOM killer): the pool is lost, not the
+                # run. Workers write nothing, so the items in flight are run again, each in a
+                # process of its own: the one that crashes is its own error
+                self.executor.shutdown(wait=True)
+                self.executor = None
+                in_flight = items[done:done + (2 * self.workers + 1) * chunk]
+                for item in in_flight:
+                    done += 1
+                    if tick:
+                        tick()
+                    yield _isolated(function, item)
+
+
+class WorkerCrashed:
+    """What `_Pool.map` yields for an item whose process died."""
+
+
+def _isolated(function, item):
+    """`function(item)` in a child process of its own; WorkerCrashed when the child dies."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_send_result, args=(function, item, sender, os.getpid()))
+    process.start()
+    sender.close()
+    try:
+        return receiver.recv()
+    except EOFError:
+        return WorkerCrashed()
+    finally:  # after its answer, or an interrupt of this process
+        receiver.close()
+        process.kill()
+        process.join()
+
+
+def _send_result(function, item, sender, parent: int) -> None:
+    _worker_start(parent)
+    sender.send(function(item))
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _worker_start(parent: int) -> None:
+    """A worker dies with the coordinator. Killed with SIGKILL, the coordinator cannot stop
+    its workers, and 0.1.0's went on rewriting files for seconds, then waited forever on a
+    queue nobody reads (F01)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    else:
+        import threading
+
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the coordinator died before the line above
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def _read_all(paths: list[Path], result: RunResult, stdin) -> list[Job]:
@@ -327,43 +498,49 @@ def _read_all(paths: list[Path], result: RunResult, stdin) -> list[Job]:
     return jobs
 
 
-def _content_key(job: Job) -> str:
-    digest = hashlib.blake2b(job.data, digest_size=16)
+def _content_key(data: bytes, job: Job) -> str:
+    digest = hashlib.blake2b(data, digest_size=16)
     digest.update(job.module_name.encode())
     digest.update(b"\0pkg" if job.is_package else b"\0mod")
     return digest.hexdigest()
 
 
-def _result_key(job: Job, selection_key: str, layer_digest: str) -> str:
+def _result_key(data: bytes, job: Job, selection_key: str, layer_digest: str) -> str:
     return hashlib.blake2b(
-        f"{_content_key(job)}|{selection_key}|{layer_digest}".encode(), digest_size=16
+        f"{_content_key(data, job)}|{selection_key}|{layer_digest}".encode(), digest_size=16
     ).hexdigest()
 
 
-def _scan_all(jobs: list[Job], cache: Cache | None, pool: _Pool) -> dict[str, FileScan | None]:
-    """Every file's classes and imports: from the cache, else by the ast scan, in parallel."""
-    scans: dict[str, FileScan | None] = {}
+def _scan_all(jobs: list[Job], cache: Cache | None,
+              pool: _Pool) -> tuple[dict[str, list[ClassFacts]], dict[str, FileScan | None]]:
+    """Every file's classes (name, bases, overrides): from the cache, else by the ast scan,
+    in parallel; and the scans made by this run (None: ast could not read the file)."""
+    classes: dict[str, list[ClassFacts]] = {}
     missing: list[Job] = []
     for job in jobs:
         if not may_define_layers(job.data):
             continue
-        cached = cache.get_scan(_content_key(job)) if cache else None
+        cached = cache.get_classes(_content_key(job.data, job)) if cache else None
         if cached is not None:
-            scans[job.path] = cached
+            classes[job.path] = cached
         else:
             missing.append(job)
+    fresh: dict[str, FileScan | None] = {}
     for job, scan in zip(missing, pool.map(scan_job, missing)):
-        scans[job.path] = scan
-        if cache and scan is not None:
-            cache.put_scan(_content_key(job), scan)
-    return scans
+        scan = None if isinstance(scan, WorkerCrashed) else scan  # libcst will have its say
+        fresh[job.path] = scan
+        if scan is not None:
+            classes[job.path] = [(c.qualified, c.bases, c.overrides) for c in scan.classes]
+            if cache:
+                cache.put_classes(_content_key(job.data, job), classes[job.path])
+    return classes, fresh
 
 
-def _build_index(scans: dict[str, FileScan | None]) -> ClassIndex:
+def _build_index(classes: dict[str, list[ClassFacts]]) -> ClassIndex:
     index = ClassIndex()
-    for scan in scans.values():
-        for record in scan.classes if scan else ():
-            index.add(record.qualified, record.bases, frozenset(record.overrides))
+    for records in classes.values():
+        for qualified, bases, overrides in records:
+            index.add(qualified, bases, frozenset(overrides))
     return index
 
 
@@ -394,11 +571,11 @@ def _package_context(jobs: list[Job]) -> list[Job]:
     return context
 
 
-def _may_hold_finding(job: Job, scan: FileScan | None, index: ClassIndex) -> bool:
+def _may_hold_finding(job: Job, classes: list[ClassFacts] | None, index: ClassIndex) -> bool:
     """Every rule looks inside Keras classes: a file that defines none cannot hold a finding.
     (A file that ast cannot read is passed on, so that libcst reports why.)"""
     if job.path == "-":
         return True  # `apply -` echoes what it read, changed or not
-    if scan is None:  # not scanned (plain classes only), or ast could not read it
+    if classes is None:  # not scanned (plain classes only), or ast could not read it
         return may_define_layers(job.data)
-    return any(index.bases_are_layers(c.bases) for c in scan.classes)
+    return any(index.bases_are_layers(bases) for _, bases, _ in classes)

@@ -1,0 +1,154 @@
+"""Fault injection (issue 9): `apply` killed or interrupted at every stage of its writes, and
+a damaged cache. Whatever happens, every file is its original bytes or its complete fix, no
+kerasfix process lives on, and the next run leaves no temporary file.
+
+The kills are made by kerasfix itself at a named point (KERASFIX_TEST_FAULT, see
+`runner._fault_hook`), not by timing, so every run is the same.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kerasfix.cli import app
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "legacy_layers.py"
+COPIES = 8  # runner.PARALLEL_THRESHOLD: with -j 2 the workers are started
+
+# Runs kerasfix as its child and, as a child subreaper (Linux), adopts the workers the killed
+# kerasfix leaves: it then waits for each of them, so a worker that outlives its coordinator
+# is seen without any timing; an alarm turns a hang into a reported failure.
+REAPER = textwrap.dedent("""
+    import ctypes, json, os, signal, subprocess, sys
+    ctypes.CDLL(None).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
+    main = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = main.communicate()
+    survivors = []
+    def hung(signum, frame):
+        for name in os.listdir("/proc"):
+            if name.isdigit() and open(f"/proc/{name}/stat").read().split(") ")[1].split()[1] == str(os.getpid()):
+                survivors.append(int(name))
+                os.kill(int(name), signal.SIGKILL)
+    signal.signal(signal.SIGALRM, hung)
+    signal.alarm(20)
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            break
+    print(json.dumps({"code": main.returncode, "stdout": out, "stderr": err, "survivors": survivors}))
+""")
+
+
+@pytest.fixture(scope="module")
+def fixed_bytes(tmp_path_factory) -> bytes:
+    from kerasfix.engine import RuleSelection, process_source
+
+    selection = RuleSelection(None, set(), unsafe_fixes=False)
+    return process_source(EXAMPLE.read_text(), selection=selection, fix=True).new_source.encode()
+
+
+def _tree(folder: Path, copies: int = COPIES) -> Path:
+    for i in range(copies):
+        (folder / f"m{i}.py").write_bytes(EXAMPLE.read_bytes())
+    (folder / "clean.py").write_text("import tensorflow as tf\n\nx = tf.constant(1)\n")
+    return folder
+
+
+def _apply(folder: Path, fault: str | None, jobs: str = "2") -> dict:
+    env = {**os.environ, "KERASFIX_TEST_FAULT": fault or ""}
+    done = subprocess.run([sys.executable, "-c", REAPER, sys.executable, "-m", "kerasfix", "apply", "-j", jobs, "."],
+                          cwd=folder, env=env, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def _states(folder: Path, fixed: bytes, copies: int = COPIES) -> list[str]:
+    """Per trap file: "original" or "fixed"; anything else is data loss."""
+    original = EXAMPLE.read_bytes()
+    states = []
+    for i in range(copies):
+        data = (folder / f"m{i}.py").read_bytes()
+        assert data in (original, fixed), f"m{i}.py is neither its original nor its fix"
+        states.append("original" if data == original else "fixed")
+    return states
+
+
+def _temp_files(folder: Path) -> list[str]:
+    names = [p.name for p in folder.iterdir() if not (p.name.endswith(".py") and not p.name.startswith("."))]
+    cache = Path(os.environ["KERASFIX_CACHE_DIR"])
+    return names + [p.name for p in cache.rglob("*") if p.is_file() and not p.name.endswith(".json")]
+
+
+@pytest.mark.parametrize("fault, jobs, expected_fixed, code", [
+    ("before-write:1", "2", 0, -9),  # workers busy, nothing written yet
+    ("after-write:3", "2", 3, -9),  # between writes
+    ("before-cache:1", "2", COPIES, -9),  # every write done, the cache not saved
+    ("after-write:2", "1", 2, -9),  # no workers at all
+    ("after-write:4:TERM", "2", 4, 143),  # SIGTERM is handled as Ctrl-C: a clear line, exit 143
+])
+def test_F01_killed_apply_leaves_every_file_whole_and_no_process(tmp_path, fixed_bytes, fault, jobs,
+                                                                  expected_fixed, code):
+    folder = _tree(tmp_path)
+    killed = _apply(folder, fault, jobs)
+    assert killed["code"] == code, killed["stderr"]
+    assert killed["survivors"] == []
+    assert _states(folder, fixed_bytes).count("fixed") == expected_fixed
+    if code == 143:
+        assert killed["stderr"].endswith(
+            "kerasfix: terminated; files already rewritten are complete, the rest untouched\n")
+    again = _apply(folder, None, jobs)
+    assert again["code"] == 0 and again["survivors"] == [], again["stderr"]
+    assert _states(folder, fixed_bytes) == ["fixed"] * COPIES
+    assert (folder / "clean.py").read_text() == "import tensorflow as tf\n\nx = tf.constant(1)\n"
+    assert _temp_files(folder) == []
+
+
+def test_interrupt_inside_a_write_leaves_the_original_and_no_temp_file(tmp_path, monkeypatch, fixed_bytes):
+    """Ctrl-C while a file's new bytes are being flushed: that file stays as it was."""
+    folder = _tree(tmp_path)
+    calls = []
+    real_fsync = os.fsync
+
+    def interrupted_fsync(fd):
+        calls.append(fd)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        real_fsync(fd)
+
+    monkeypatch.chdir(folder)
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "fsync", interrupted_fsync)
+        result = CliRunner().invoke(app, ["apply", "-j", "1", "."])
+    assert result.exit_code == 130
+    assert "interrupted; files already rewritten are complete" in result.stderr
+    assert _states(folder, fixed_bytes).count("fixed") == 1
+    assert _temp_files(folder) == []
+
+
+@pytest.mark.parametrize("damage", ["truncated", "poisoned", "empty", "binary"])
+def test_a_damaged_cache_changes_nothing_but_time(tmp_path, monkeypatch, fixed_bytes, damage):
+    folder = _tree(tmp_path, copies=1)
+    monkeypatch.chdir(folder)
+    assert CliRunner().invoke(app, ["check", "-j", "1", "."]).exit_code == 1
+    (cache,) = Path(os.environ["KERASFIX_CACHE_DIR"]).glob("*/*.json")
+    data = json.loads(cache.read_text())
+    poisoned = {"format": 2, "findings": {key: [["KF999", "1", 1, 2, 3, 4]] for key in data["findings"]},
+                "classes": {key: [["a b", ["os.system('x')"], [1]]] for key in data["classes"]}}
+    cache.write_bytes({
+        "truncated": cache.read_bytes()[: cache.stat().st_size // 2],
+        "poisoned": json.dumps(poisoned).encode(),
+        "empty": b"",
+        "binary": b"\x00\xff" * 100,
+    }[damage])
+    result = CliRunner().invoke(app, ["apply", "-j", "1", "."])
+    assert result.exit_code == 0, result.output
+    assert _states(folder, fixed_bytes, copies=1) == ["fixed"]
+    assert _temp_files(folder) == []
