@@ -3,8 +3,9 @@
 For each fixture with a [judge] table, `kerasfix apply` (with the case's args) runs in-process
 on a copy of the input; then the input and that output are built and called twice under Keras 3
 (TF_USE_LEGACY_KERAS=0) and tf_keras 2 (TF_USE_LEGACY_KERAS=1), in one subprocess per Keras
-line, both at once. Each test id says what the test proves (see `_claim`). TensorFlow is a test
-dependency: these tests fail, not skip, when it is missing.
+line, both at once (an output byte for byte equal to its input is not run again: the input's
+verdict is its verdict). Each test id says what the test proves (see `_claim`). TensorFlow is a
+test dependency: these tests fail, not skip, when it is missing.
 """
 
 from __future__ import annotations
