@@ -115,23 +115,27 @@ class Case:
         return self.judge.get("trainable", self.judge["weights"])
 
     def trap_on(self, line: str) -> bool:
-        """Whether the case's declaration says the input shows a trap on `line`."""
+        """Whether the case's declaration says the input shows a trap on `line`: it raises, two
+        calls disagree, the second call remakes variables, or it tracks fewer or other weights
+        than the fixed output (with expected) or than the other Keras line (without)."""
         if self.raises(line):
             return True
         before = self.judge["before"]
         if not before.get(f"{line}_stable", True) or before.get(f"{line}_remade", 0):
             return True
+        trainable = before.get(f"{line}_trainable")
         if self.expected is not None:
-            reference = self.judge["weights"], self.trainable_after()
+            weights, reference_trainable = self.judge["weights"], self.trainable_after()
+            if self.before(line) != weights:
+                return True
         else:
             other = next(o for o in LINES if o != line)
             if self.raises(other):
                 return False
-            reference = self.before(other), before.get(f"{other}_trainable")
-        if self.before(line) != reference[0] if self.expected is not None else self.before(line) < reference[0]:
-            return True
-        trainable = before.get(f"{line}_trainable")
-        return None not in (trainable, reference[1]) and trainable != reference[1]
+            weights, reference_trainable = self.before(other), before.get(f"{other}_trainable")
+            if self.before(line) < weights:
+                return True
+        return None not in (trainable, reference_trainable) and trainable != reference_trainable
 
     def shows_trap(self) -> bool:
         return any(self.trap_on(line) for line in LINES)
