@@ -1,4 +1,6 @@
-"""Every fixture through the real command line: check, apply --diff, apply, apply again."""
+"""Every fixture through the real command line: check, apply --diff, apply, apply again.
+
+And every fixture's case.toml says what it proves (the format: fixture_cases.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from fixture_cases import all_cases
+from fixture_cases import all_cases, problems
 from kerasfix.cli import app
 
 CASES = all_cases()
@@ -64,3 +66,8 @@ def test_fixture(case, tmp_path, monkeypatch):
     again = _invoke(["apply", "--no-cache", *case.args, "."], work, monkeypatch)
     assert _tree(work) == expected, "a second apply changed the file again"
     assert "0 files changed" in again.stdout or "0 files changed" in again.stderr
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_case_says_what_it_proves(case):
+    assert not problems(case), f"{case.folder / 'case.toml'}: " + "; ".join(problems(case))

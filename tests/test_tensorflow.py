@@ -1,50 +1,141 @@
-"""Real TensorFlow judges the fixtures: the trap loses weights, the fix tracks them all.
+"""Real TensorFlow judges kerasfix's own output: the trap is what TF says, the fix tracks it all.
 
-Each fixture with a [judge] table is built and called twice, before and after the fix, under
-Keras 3 (TF_USE_LEGACY_KERAS=0) and tf_keras 2 (TF_USE_LEGACY_KERAS=1), in one subprocess per
-Keras line. TensorFlow is a test dependency: these tests fail, not skip, when it is missing.
+For each fixture with a [judge] table, `kerasfix apply` (with the case's args) runs in-process
+on a copy of the input; then the input and that output are built and called twice under Keras 3
+(TF_USE_LEGACY_KERAS=0) and tf_keras 2 (TF_USE_LEGACY_KERAS=1), in one subprocess per Keras
+line, both at once (an output byte for byte equal to its input is not run again: the input's
+verdict is its verdict). Each test id says what the test proves (see `_claim`). TensorFlow is a
+test dependency: these tests fail, not skip, when it is missing.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from fixture_cases import LINES, judged_cases
+from fixture_cases import LINES, UNSAFE, Case, all_cases, judged_cases, problems
+from kerasfix.cli import app
 
 CASES = judged_cases()
+TWINS = [c for c in all_cases() if UNSAFE in c.args]
+WHY = [c for c in CASES if c.why]
 JUDGE = Path(__file__).parent / "tf_judge.py"
 
 
-def _entries(tmp: Path) -> list[dict]:
-    entries = []
-    for case in CASES:
-        after = case.expected or case.input  # no expected: the input must already be right
-        for side, path in (("before", case.input), ("after", after)):
-            entries.append({
-                "id": f"{case.id}:{side}", "path": str(path), "module": case.judge.get("module", ""),
-                "build": case.judge["build"], "input": case.judge["input"],
-            })
-    return entries
+# --- what each test proves, in words: its id and the head of its failure message --------------
+
+
+def _claim(case: Case, line: str) -> str:
+    try:
+        return f"{'+'.join(case.rules)} {line}: {_before_claim(case, line)}; {_after_claim(case, line)}"
+    except (KeyError, TypeError, StopIteration):
+        return f"{line}: case.toml does not say what it proves"
+
+
+def _before_claim(case: Case, line: str) -> str:
+    if case.raises(line):
+        return f"before raises {case.before(line)}"
+    before = case.judge["before"]
+    count = case.before(line)
+    if case.expected:
+        words = f"before {count} of {case.judge['weights']} weights tracked"
+    else:
+        other = next(o for o in LINES if o != line)
+        words = f"{count} weights tracked" + (f" ({case.before(other)} on {other})" if case.before(other) != count else "")
+    if f"{line}_trainable" in before:
+        words += f" ({before[f'{line}_trainable']} trainable)"
+    if before.get(f"{line}_remade"):
+        words += f", the second call remakes {before[f'{line}_remade']} variables"
+    words += ", two calls agree" if before.get(f"{line}_stable", True) else ", two calls disagree"
+    return words if case.trap_on(line) else words + " (no trap on this line)"
+
+
+def _after_claim(case: Case, line: str) -> str:
+    if case.expected is None:
+        return "kerasfix leaves it byte for byte, so its output does the same"
+    words = (f"after {case.judge['weights']} ({case.trainable_after()} trainable), "
+             "two calls agree, nothing remade")
+    if case.judge.get("same_as_before") and not case.raises(line):
+        words += ", same output as before"
+    return words
+
+
+# --- kerasfix's output, then TensorFlow's verdicts ----------------------------------------------
+
+
+@dataclass
+class Applied:
+    path: Path  # what the judge imports: the output file, or the output folder
+    exit_code: int
+    output: str
+    unchanged: bool  # byte for byte: TensorFlow's verdict on the input is the verdict on it
+
+
+def _copy_input(case: Case, folder: Path) -> Path:
+    """A fresh copy of the case's input; the file (single-file case) or the folder."""
+    if case.multi_file:
+        shutil.copytree(case.input, folder)
+        return folder
+    folder.mkdir(parents=True)
+    return Path(shutil.copy(case.input, folder / "input.py"))
+
+
+def _snapshot(path: Path) -> dict[str, bytes]:
+    if path.is_file():
+        return {path.name: path.read_bytes()}
+    return {p.relative_to(path).as_posix(): p.read_bytes() for p in sorted(path.rglob("*.py"))}
+
+
+def _kerasfix(*args: str):
+    return CliRunner().invoke(app, [*args, "--no-cache"], catch_exceptions=False)
 
 
 @pytest.fixture(scope="session")
-def verdicts(tmp_path_factory) -> dict[str, dict]:
-    tmp = tmp_path_factory.mktemp("judge")
-    spec = tmp / "spec.json"
-    spec.write_text(json.dumps(_entries(tmp)), encoding="utf-8")
+def applied(tmp_path_factory) -> dict[str, Applied]:
+    root = tmp_path_factory.mktemp("applied")
+    outputs = {}
+    for number, case in enumerate(CASES):
+        path = _copy_input(case, root / str(number))
+        original = _snapshot(path)
+        result = _kerasfix("apply", *case.args, str(path))
+        outputs[case.id] = Applied(path, result.exit_code, result.output, _snapshot(path) == original)
+    return outputs
+
+
+def _entry(case: Case, side: str, path: Path) -> dict:
+    return {"id": f"{case.id}:{side}", "path": str(path), "module": case.judge.get("module", ""),
+            "build": case.judge["build"], "input": case.judge["input"]}
+
+
+@pytest.fixture(scope="session")
+def verdicts(applied, tmp_path_factory) -> dict[str, dict]:
+    """{line: {"<case>:before" and "<case>:after": verdict}}, an unchanged output's being its input's."""
+    spec = tmp_path_factory.mktemp("judge") / "spec.json"
+    entries = [_entry(case, "before", case.input) for case in CASES]
+    entries += [_entry(case, "after", applied[case.id].path) for case in CASES if not applied[case.id].unchanged]
+    spec.write_text(json.dumps(entries), encoding="utf-8")
+    running = {
+        line: subprocess.Popen([sys.executable, str(JUDGE), str(spec)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True,
+                               env=dict(os.environ, TF_USE_LEGACY_KERAS="1" if line == "tf_keras" else "0"))
+        for line in LINES
+    }
     results = {}
-    for line in LINES:
-        env = dict(os.environ, TF_USE_LEGACY_KERAS="1" if line == "tf_keras" else "0")
-        done = subprocess.run([sys.executable, str(JUDGE), str(spec)], env=env, capture_output=True,
-                              text=True, timeout=900)
-        assert done.returncode == 0, done.stderr[-3000:]
-        results[line] = json.loads(done.stdout.strip().splitlines()[-1])
+    for line, process in running.items():
+        out, err = process.communicate(timeout=900)
+        assert process.returncode == 0, err[-3000:]
+        results[line] = json.loads(out.strip().splitlines()[-1])
+        for case in CASES:
+            results[line].setdefault(f"{case.id}:after", results[line][f"{case.id}:before"])
     return results
 
 
@@ -53,30 +144,117 @@ def test_each_keras_line_is_the_one_asked_for(verdicts):
     assert "tf_keras" not in verdicts["keras3"]["__keras__"]["layer_module"]
 
 
-@pytest.mark.parametrize("line", LINES)
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_fix_tracks_every_weight(case, line, verdicts):
-    judge = case.judge
-    before = verdicts[line][f"{case.id}:before"]
-    after = verdicts[line][f"{case.id}:after"]
+# --- the judge ---------------------------------------------------------------------------------
 
-    expected_before = judge["before"][line]
-    if isinstance(expected_before, str):
-        assert expected_before == "error" and "error" in before or before.get("error", "").startswith(
-            expected_before + ":"), f"the trap was expected to raise {expected_before} on {line}: {before}"
-    else:
-        assert before.get("weights") == expected_before, f"before the fix on {line}: {before}"
-        assert before["stable"] == judge["before"].get(f"{line}_stable", True), before
-        if f"{line}_trainable" in judge["before"]:
-            assert before["trainable"] == judge["before"][f"{line}_trainable"], before
 
-    assert "error" not in after, f"the fixed code fails on {line}: {after}"
-    assert after["weights"] == judge["weights"], f"after the fix on {line}: {after}"
-    if "trainable" in judge:
-        assert after["trainable"] == judge["trainable"], after
-    assert after["stable"], "two calls of the fixed code disagree"
-    if judge.get("same_as_before") and "error" not in before:
-        assert _close(after["output"], before["output"]), "the fix changed what the code computes"
+def _before_mismatches(case: Case, line: str, before: dict) -> list[str]:
+    declared = case.judge["before"]
+    if case.raises(line):
+        if before.get("error") != case.before(line):
+            return [f"the input was to raise {case.before(line)}; it gave {_said(before)}"]
+        return []
+    if "error" in before:
+        return [f"the input was to run; it raised {_said(before)}"]
+    wanted = {"weights": case.before(line), "stable": declared.get(f"{line}_stable", True)}
+    wanted.update({key: declared[f"{line}_{key}"] for key in ("trainable", "remade") if f"{line}_{key}" in declared})
+    return [f"the input: {key} {before[key]}, declared {value}" for key, value in wanted.items() if before[key] != value]
+
+
+def _after_mismatches(case: Case, line: str, before: dict, after: dict) -> list[str]:
+    if case.expected is None:
+        return _unchanged_mismatches(case, after)
+    if "error" in after:
+        return [f"kerasfix's output raised {_said(after)}"]
+    wanted = {"weights": case.judge["weights"], "trainable": case.trainable_after(), "stable": True, "remade": 0}
+    found = [f"kerasfix's output: {key} {after[key]}, declared {value}" for key, value in wanted.items()
+             if after[key] != value]
+    if case.judge.get("same_as_before") and not case.raises(line) and not _close(after["output"], before["output"]):
+        found.append("kerasfix's output computes something else than the input")
+    return found
+
+
+def _unchanged_mismatches(case: Case, after: dict) -> list[str]:
+    """The output is the input, byte for byte (checked in test_judge): the same verdict."""
+    found = []
+    if "weights" in case.judge and after.get("weights") != case.judge["weights"]:
+        found.append(f"the unchanged output tracks {after.get('weights')}, declared {case.judge['weights']}")
+    return found
+
+
+def _said(verdict: dict) -> str:
+    if "error" in verdict:
+        return f"{verdict['error']}: {verdict['message']}"
+    return f"no error ({verdict['weights']} weights)"
+
+
+@pytest.mark.parametrize(("case", "line"), [(c, line) for c in CASES for line in LINES],
+                         ids=[f"{c.id}: {_claim(c, line)}" for c in CASES for line in LINES])
+def test_judge(case, line, applied, verdicts):
+    assert not problems(case), problems(case)
+    run = applied[case.id]
+    assert run.exit_code in (0, 1), f"kerasfix apply failed on a copy of the input:\n{run.output}"
+    assert run.unchanged == (case.expected is None), f"kerasfix apply {'left' if run.unchanged else 'changed'} the input"
+    before, after = verdicts[line][f"{case.id}:before"], verdicts[line][f"{case.id}:after"]
+    found = _before_mismatches(case, line, before) + _after_mismatches(case, line, before, after)
+    assert not found, "\n".join([f"not proved: {_claim(case, line)}", *found,
+                                 f"measured before: {before}", f"measured after: {after}"])
+
+
+@pytest.mark.parametrize("case", WHY, ids=[f"{c.id}: no trap on either line, kept because {c.why}" for c in WHY])
+def test_case_without_a_trap_says_why(case, verdicts):
+    """TensorFlow must agree that there is no trap to show: else the case should declare it."""
+    for line in LINES:
+        before, after = verdicts[line][f"{case.id}:before"], verdicts[line][f"{case.id}:after"]
+        other = verdicts[next(o for o in LINES if o != line)][f"{case.id}:before"]
+        reference = after if case.expected else other
+        same = "error" not in before and "error" not in reference and before["stable"] and not before["remade"] \
+            and all(before[k] == reference[k] for k in ("weights", "trainable"))
+        assert same, f"{case.id} says it shows no trap ({case.why}), but on {line}: before {before}, reference {reference}"
+
+
+# --- every unsafe fix's twin: the same input, apply without --unsafe-fixes ------------------------
+
+
+def _unsafe_and_safe(findings: list[dict]) -> tuple[list[dict], list[dict]]:
+    with_fix = [f for f in findings if f["fix"]]
+    return ([f for f in with_fix if f["fix"]["safety"] == "unsafe"],
+            [f for f in with_fix if f["fix"]["safety"] == "safe"])
+
+
+def _key(row: dict) -> tuple:
+    # not the position: `apply` reports what is left where it is in the file it wrote, which
+    # the safe fixes may have moved
+    return row["path"], row["code"], row["message"]
+
+
+@pytest.mark.parametrize("case", TWINS, ids=[f"{c.id}: without {UNSAFE}, every unsafe fix is left for a person"
+                                               for c in TWINS])
+def test_unsafe_fix_twin(case, tmp_path):
+    """The twin asserts: each finding whose fix is unsafe is left for a person with the hint, and
+    is still found in the output; the file is byte-for-byte unchanged when every fix is unsafe;
+    otherwise the safe fixes, and only they, are applied (nothing safe is left to fix)."""
+    args = [arg for arg in case.args if arg != UNSAFE]
+    path = _copy_input(case, tmp_path / "work")
+    original = _snapshot(path)
+    checked = _kerasfix("check", "--format", "json", *args, str(path))
+    unsafe, safe = _unsafe_and_safe(json.loads(checked.stdout))
+    assert unsafe, f"{case.id} passes {UNSAFE} but no finding has an unsafe fix"
+
+    applied = _kerasfix("apply", "--report", str(tmp_path / "report.json"), *args, str(path))
+    report = json.loads((tmp_path / "report.json").read_text())
+    left = Counter(_key(row) for row in report["needs_a_person"] if row["fix"] == "unsafe")
+    missing = Counter(_key(row) for row in unsafe) - left
+    assert not missing, f"not left for a person as unsafe fixes: {list(missing)}\n{applied.output}"
+    assert applied.output.count("(a fix is available with --unsafe-fixes)") == len(unsafe), applied.output
+
+    if not safe:
+        assert _snapshot(path) == original, "every fix is unsafe, yet apply without the flag changed the file"
+        return
+    assert _snapshot(path) != original, "the safe fixes were not applied"
+    rechecked = json.loads(_kerasfix("check", "--format", "json", *args, str(path)).stdout)
+    still_unsafe, still_safe = _unsafe_and_safe(rechecked)
+    assert not still_safe, f"safe fixes left undone: {still_safe}"
+    assert Counter(map(_key, still_unsafe)) == Counter(map(_key, unsafe)), "the unsafe findings changed"
 
 
 def _close(a, b, tolerance=1e-4) -> bool:
