@@ -56,6 +56,13 @@ class Placement:
     where: str  # "__init__", "build", or "" (cannot move)
     reason: str = ""
     self_attrs: set[str] = field(default_factory=set)  # self attributes it reads
+    # call-time locals it reads, by the id of each use: the expression that replaces the use
+    inlined: dict[int, cst.BaseExpression] = field(default_factory=dict)
+    # the statements binding those locals in `call` (removed when nothing else reads them)
+    bindings: dict[str, cst.SimpleStatementLine] = field(default_factory=dict)
+    blocker: str = ""  # the per-call value that keeps it from moving
+    # the `if` tests it was built under, outermost first: (test, True in the body / False in the else)
+    guards: list[tuple[cst.BaseExpression, bool]] = field(default_factory=list)
 
 
 class _ClassLifter:
@@ -69,6 +76,7 @@ class _ClassLifter:
         self.init = cls.methods.get("__init__")
         self.build = cls.methods.get("build")
         self.module_names = ctx.imports.local_names | set(ctx.imports.bindings) | BUILTIN_NAMES
+        self._orders: dict[str, dict[int, int]] = {}
 
     def findings(self) -> Iterator[Finding]:
         parents = self.cls.parents
@@ -105,7 +113,7 @@ class _ClassLifter:
             return Finding("KF201", call, f"{what}; build it once in `__init__` as `self.<name>` and use that here")
         if form == "bound" and not _only_bound_once(func, self.cls.method_nodes[func.name.value], local):
             return Finding("KF201", call, f"{what}; `{local}` is assigned more than once, so move it by hand")
-        placement = self._placement(func, [a.value for a in call.args])
+        placement = self._plan(func, call, parents, [a.value for a in call.args])
         if not placement.where:
             return Finding("KF201", call, f"{what}; it cannot move as is: {placement.reason}")
         if form == "self":
@@ -113,12 +121,8 @@ class _ClassLifter:
             what = (f"`{class_name}(...)` built inside `call`: stored on `self`, but a new layer with fresh "
                     "weights on every call, so nothing is learned")
         else:
-            literal = _literal_name(call)
-            if literal in api.KERAS_RESERVED_ATTRIBUTES:
-                literal = None
-            attr = self._allocate(local if form == "bound" else literal or snake_case(class_name))
-        new_value = call if placement.where == "__init__" else _shape_to_build(call, func, self._build_param())
-        edits = self._lift(func, call, placement, attr, new_value, statement, form, local)
+            attr = self._allocate(local if form == "bound" else _usable_literal(call) or snake_case(class_name))
+        edits = self._lift(func, call, placement, attr, self._moved(func, placement, call), statement, form, local)
         safety = Safety.SAFE if placement.where == "__init__" else Safety.UNSAFE
         return Finding("KF201", call, f"{what}; build it once in `{placement.where}` as `self.{attr}`",
                        Fix(edits, safety, f"lift into {placement.where}"))
@@ -133,9 +137,10 @@ class _ClassLifter:
         if form == "inline":
             edits.append(Replace(call, target))
         else:
-            edits.append(Remove(statement))
+            edits.append(Remove(_emptied_if(statement, self.cls.parents) or statement))
             if form == "bound":
                 edits.extend(Replace(n, target) for n in self._loads(func, local, statement))
+        edits.extend(self._unused_bindings(func, placement, [call]))
         return tuple(edits)
 
     def _in_loop(self, func: cst.FunctionDef, call: cst.Call, parents, class_name: str, what: str) -> Finding | None:
@@ -156,15 +161,19 @@ class _ClassLifter:
         constructions = [n for n in walk(loop.body) if isinstance(n, cst.Call) and self.ctx.is_layer_class(n.func)]
         if constructions != [call]:
             return None  # one list per loop keeps the rewritten loop readable
-        source_place = self._placement(func, [loop.iter])
+        if _guards(call, parents, loop) != []:
+            return None  # built on some iterations only: the list would build the others too
+        source_place = self._plan(func, loop, parents, [loop.iter])
         args_place = self._placement(func, [a.value for a in call.args], bound_there=targets)
-        if source_place.where != "__init__" or args_place.where != "__init__":
+        if (source_place.where != "__init__" or args_place.where != "__init__"
+                or source_place.inlined or args_place.inlined):
             return None
         attr = self._allocate(f"{snake_case(class_name)}_layers")
         local = self._allocate_local(func, snake_case(class_name))
-        built = cst.parse_expression(
-            f"[{source(call)} for {source(loop.target)} in {source(loop.iter)}]".replace("\n", " "))
-        placement = Placement("__init__", self_attrs=source_place.self_attrs | args_place.self_attrs)
+        placement = Placement("__init__", self_attrs=source_place.self_attrs | args_place.self_attrs,
+                              guards=source_place.guards)
+        built = self._moved(func, placement, cst.parse_expression(
+            f"[{source(call)} for {source(loop.target)} in {source(loop.iter)}]".replace("\n", " ")))
         me = self_name(func)
         target_code, iter_code = source(loop.target), source(loop.iter)
         if not isinstance(loop.target, cst.Name) and not loop.target.lpar:
@@ -205,18 +214,18 @@ class _ClassLifter:
         converted = from_weights.as_add_weight(self.ctx, call, me)
         if converted is None or build_param is None:
             return Finding("KF103", call, manual)
-        placement = self._placement(func, [a.value for a in converted.args])
+        placement = self._plan(func, call, parents, [a.value for a in converted.args])
         if not placement.where:
             return Finding("KF103", call, f"{manual} ({placement.reason})")
-        placement = Placement("build", self_attrs=placement.self_attrs)  # weights belong in build
+        placement.where = "build"  # weights belong in build
         if form == "inline":
             attr = self._allocate(_literal_name(converted) or "weight")
         elif form == "self":
             attr = local
         else:
             attr = self._allocate(local)
-        new_value = _shape_to_build(converted, func, build_param)
-        edits = self._lift(func, call, placement, attr, new_value, statement, form, local)
+        edits = self._lift(func, call, placement, attr, self._moved(func, placement, converted), statement, form,
+                           local)
         return Finding("KF103", call, f"{what}; create it once in `build` as `self.{attr}`",
                        Fix(edits, Safety.UNSAFE, "move into build"))
 
@@ -243,7 +252,7 @@ class _ClassLifter:
         if spelled is None:
             return Finding("KF202", call, f"{manual}; no import here can spell keras.layers.{spec.keras_class}")
         constructor_args = self._constructor_args(call, bound, spec)
-        placement = self._placement(func, [a.value for a in constructor_args])
+        placement = self._plan(func, call, parents, [a.value for a in constructor_args])
         if not placement.where:
             return Finding("KF202", call, f"{manual}; it cannot move as is: {placement.reason}")
         constructor = cst.parse_expression(f"{spelled}()").with_changes(args=layout(call, constructor_args))
@@ -251,15 +260,13 @@ class _ClassLifter:
         reuse = bound.value(api.REUSE_ARGUMENT) is not None and bound.code(api.REUSE_ARGUMENT) not in ("None", "False")
         key = (literal or "", source(constructor))
         edits = []
-        if literal and reuse and key in self.shared:
+        if literal and reuse and key in self.shared and not placement.guards:
             attr = self.shared[key]  # TF1 shared these variables by name: so does the one layer
         else:
-            usable = literal if literal not in api.KERAS_RESERVED_ATTRIBUTES else None
-            attr = self._allocate(usable or snake_case(spec.keras_class))
-            if placement.where == "build":
-                constructor = _shape_to_build(constructor, func, self._build_param())
-            edits.append(self._place(placement, attr, constructor, None))
-            if literal:
+            attr = self._allocate(_usable_literal(call) or snake_case(spec.keras_class))
+            edits.append(self._place(placement, attr, self._moved(func, placement, constructor), None))
+            edits.extend(self._unused_bindings(func, placement, [a.value for a in constructor_args]))
+            if literal and not placement.guards:
                 self.shared.setdefault(key, attr)
         call_args = [cst.Arg(bound.value("inputs"))]
         for param in sorted(spec.call_args):
@@ -282,15 +289,35 @@ class _ClassLifter:
         return keras_constructor_args(call, bound, spec)
 
     # -- shared planning -----------------------------------------------------------------------
+    def _plan(self, func: cst.FunctionDef, node: cst.CSTNode, parents, values: list[cst.BaseExpression],
+              stop: cst.CSTNode | None = None) -> Placement:
+        """Where `node` (a construction reading `values`) can be built once, with the `if`
+        tests `call` built it under: they move with it, so it is never built where `call`
+        did not build it."""
+        guards = _guards(node, parents, stop or func)
+        if guards is None:
+            return Placement("", "it is built only on some paths (after `and`/`or`, or in an `except`)")
+        tests = [test for test, _ in guards]
+        placement = self._placement(func, values + tests)
+        if not placement.where:
+            return placement
+        me = self_name(func)
+        changing = sorted(a for test in tests for a in _self_attrs_read(test, me) if self._assigned_after_init(a))
+        if changing:
+            return Placement("", f"it is built only when `self.{changing[0]}` says so, which changes after `__init__`")
+        placement.guards = guards
+        return placement
+
     def _placement(self, func: cst.FunctionDef, values: list[cst.BaseExpression],
                    bound_there: frozenset[str] = frozenset()) -> Placement:
         """Where the expressions `values` mean the same as in `func`: `__init__`, `build` (when
-        they read the input's shape), or nowhere. `bound_there`: names the new code binds."""
+        they read the input's shape), or nowhere. `bound_there`: names the new code binds.
+        Locals `func` computes from what `__init__` knows are inlined."""
         me = self_name(func)
         call_locals = _local_names(func, self.cls.method_nodes[func.name.value])
         first_input = _first_input(func)
         needs_shape = False
-        attrs: set[str] = set()
+        found = Placement("__init__")
         for value in values:
             parents = _parents(value)
             for node in walk(value):
@@ -300,30 +327,91 @@ class _ClassLifter:
                     continue
                 if node.value == me:
                     attr = is_self_attribute(parents.get(id(node)), me)
-                    if attr is None:
-                        continue
-                    attrs.add(attr)
+                    if attr is not None:
+                        found.self_attrs.add(attr)
                 elif node.value == first_input and _is_shape_access(node, parents):
                     needs_shape = True
                 elif node.value in bound_there:
                     continue
                 elif node.value in call_locals:
-                    return Placement("", f"`{node.value}` is computed in `{func.name.value}`")
+                    inner, expr = self._call_local(func, node)
+                    if expr is None:
+                        return inner
+                    needs_shape |= inner.where == "build"
+                    found.self_attrs |= inner.self_attrs
+                    found.bindings.update(inner.bindings)
+                    found.inlined[id(node)] = expr if node is value and not _needs_parens_as_arg(expr) \
+                        else _parenthesized(expr)
                 elif node.value not in self.module_names:
                     return Placement("", f"`{node.value}` is not known in `__init__`")
+        attrs = found.self_attrs
         if attrs and self.init is not None and self_name(self.init) != me:
             return Placement("", f"`__init__` calls its first parameter `{self_name(self.init)}`, not `{me}`")
-        unknown = [a for a in attrs if not self._set_in_init(a) and a not in self.cls.methods
-                   and not self._class_attribute(a)]
-        if unknown and not needs_shape:
-            return Placement("", f"`self.{unknown[0]}` is not set in `__init__`")
-        if needs_shape:
-            if self.build is not None and not self._build_param():
-                return Placement("", "it needs the input's shape, and `build` takes none")
-            if unknown and not all(self._set_in_init(a) or self._class_attribute(a) for a in unknown):
-                return Placement("", f"`self.{unknown[0]}` is not set in `__init__`")
-            return Placement("build", self_attrs=attrs)
-        return Placement("__init__", self_attrs=attrs)
+        unknown = sorted(a for a in attrs if not self._known_in_init(a))
+        if unknown:
+            again = unknown[0] in api.KERAS_INIT_ATTRIBUTES
+            return Placement("", f"`self.{unknown[0]}` is {'set again after' if again else 'not set in'} `__init__`")
+        if needs_shape and self.build is not None and not self._build_param():
+            return Placement("", "it needs the input's shape, and `build` takes none")
+        found.where = "build" if needs_shape else "__init__"
+        return found
+
+    def _call_local(self, func: cst.FunctionDef, use: cst.Name) -> tuple[Placement, cst.BaseExpression | None]:
+        """A local of `func` read by code that moves: computed once, before `use`, at the top of
+        `func` (or in a `with` there) from what `__init__` knows? Then the moved code gets its
+        expression (the local's own such locals inlined too)."""
+        name, fname = use.value, func.name.value
+        computed = Placement("", f"`{name}` is computed in `{fname}`", blocker=name)
+        if not _only_bound_once(func, self.cls.method_nodes[fname], name):
+            return computed, None
+        statement = _top_assignment(func.body, name)
+        order = self._order(fname)
+        if statement is None or order.get(id(statement), len(order)) > order.get(id(use), -1):
+            return computed, None
+        value = statement.body[0].value
+        inner = self._placement(func, [value])
+        if not inner.where:
+            blocker = inner.blocker or name
+            reason = f"`{name}` is computed in `{fname}` from `{blocker}`" if inner.blocker else \
+                f"`{name}` is computed in `{fname}`: {inner.reason}"
+            return Placement("", reason, blocker=blocker), None
+        expr = _substitute(value, inner.inlined)
+        inner.inlined, inner.bindings = {}, {name: statement}
+        return inner, expr
+
+    def _order(self, method: str) -> dict[int, int]:
+        if method not in self._orders:
+            self._orders[method] = {id(n): i for i, n in enumerate(self.cls.method_nodes[method])}
+        return self._orders[method]
+
+    def _known_in_init(self, attr: str) -> bool:
+        """Set in `__init__` (or the class body, or a method), or set by Keras's own
+        `super().__init__()` and never reassigned by the class."""
+        return (self._set_in_init(attr) or attr in self.cls.methods or self._class_attribute(attr)
+                or (attr in api.KERAS_INIT_ATTRIBUTES and not self._assigned_after_init(attr)))
+
+    def _assigned_after_init(self, attr: str) -> bool:
+        return any(attr in _assigned_self_attrs(method, self_name(method))
+                   for name, method in self.cls.methods.items() if name != "__init__")
+
+    def _moved(self, func: cst.FunctionDef, placement: Placement, value: cst.BaseExpression) -> cst.BaseExpression:
+        """`value` as the lifted code spells it: call-time locals inlined, the input's shape
+        read from `build`'s argument, and built only when `call` built it."""
+        def spell(node: cst.BaseExpression) -> cst.BaseExpression:
+            node = _substitute(node, placement.inlined)
+            return node if placement.where == "__init__" else _shape_to_build(node, func, self._build_param())
+
+        value = spell(value)
+        if not placement.guards:
+            return value
+        condition = _condition([(spell(test), positive) for test, positive in placement.guards])
+        return cst.IfExp(test=condition, body=value, orelse=cst.Name("None"))
+
+    def _unused_bindings(self, func: cst.FunctionDef, placement: Placement, moved: list[cst.CSTNode]) -> list[Remove]:
+        """The statements binding inlined locals that nothing left in `func` reads."""
+        inside = {id(n) for node in moved for n in walk(node)}
+        return [Remove(statement) for name, statement in placement.bindings.items()
+                if all(id(n) in inside for n in self._loads(func, name, statement))]
 
     def _loads(self, func: cst.FunctionDef, name: str, statement) -> list[cst.Name]:
         inside = {id(n) for n in walk(statement)}
@@ -352,7 +440,7 @@ class _ClassLifter:
         return params[1].name.value if len(params) > 1 else None
 
     def _allocate(self, preferred: str) -> str:
-        base = preferred if preferred.isidentifier() else "layer"
+        base = preferred if preferred.isidentifier() and not preferred.startswith("__") else "layer"
         name, number = base, 0
         while name in self.taken:
             number += 1
@@ -521,8 +609,7 @@ def _usage(call: cst.Call, parent, parents, me: str):
     if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
         statement = parents.get(id(parent))
         if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 \
-                and isinstance(parents.get(id(statement)), cst.IndentedBlock) \
-                and isinstance(parents.get(id(parents.get(id(statement)))), cst.FunctionDef):
+                and _in_plain_blocks(statement, parents):
             target = parent.targets[0].target
             if isinstance(target, cst.Name):
                 return statement, "bound", target.value
@@ -530,6 +617,24 @@ def _usage(call: cst.Call, parent, parents, me: str):
             if attr is not None:
                 return statement, "self", attr
     return None, None, None
+
+
+def _in_plain_blocks(statement: cst.CSTNode, parents) -> bool:
+    """A statement of the method's body, or of `if`/`else`/`with` blocks in it."""
+    current = parents.get(id(statement))
+    while isinstance(current, (cst.IndentedBlock, cst.If, cst.Else, cst.With)):
+        current = parents.get(id(current))
+    return isinstance(current, cst.FunctionDef)
+
+
+def _emptied_if(statement: cst.CSTNode, parents) -> cst.If | None:
+    """The `if` (no `else`, no `elif`) whose body is only `statement`: it goes with it."""
+    block = parents.get(id(statement))
+    branch = parents.get(id(block))
+    if (isinstance(block, cst.IndentedBlock) and len(block.body) == 1 and isinstance(branch, cst.If)
+            and branch.orelse is None and isinstance(parents.get(id(branch)), cst.IndentedBlock)):
+        return branch
+    return None
 
 
 def _only_bound_once(func: cst.FunctionDef, nodes: list[cst.CSTNode], name: str) -> bool:
@@ -599,6 +704,12 @@ def _shape_to_build(value: cst.BaseExpression, func: cst.FunctionDef, build_para
     return value.visit(_Shapes())
 
 
+def _usable_literal(call: cst.Call) -> str | None:
+    """The layer's literal `name=`, unless Keras itself uses that attribute name."""
+    literal = _literal_name(call)
+    return literal if literal not in api.KERAS_RESERVED_ATTRIBUTES else None
+
+
 def _literal_name(call: cst.Call) -> str | None:
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == "name" and isinstance(arg.value, cst.SimpleString):
@@ -623,6 +734,88 @@ def _calls_super_init(stmt: cst.CSTNode) -> bool:
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "__init__":
             return True
     return False
+
+
+def _guards(node: cst.CSTNode, parents, stop: cst.CSTNode) -> list[tuple[cst.BaseExpression, bool]] | None:
+    """The `if` tests (statements and expressions) `node` runs under, up to `stop`, outermost
+    first, each with True when `node` is in its body; None when it runs on a path no test
+    spells (the right of `and`/`or`, an `except` or `else` of `try`, a `match` case)."""
+    guards = []
+    child, current = node, parents.get(id(node))
+    while current is not None and current is not stop:
+        if isinstance(current, (cst.If, cst.IfExp)) and child is not current.test:
+            guards.append((current.test, child is current.body))
+        elif isinstance(current, cst.BooleanOperation) and child is current.right:
+            return None
+        elif isinstance(current, (cst.ExceptHandler, cst.ExceptStarHandler, cst.Match)) or (
+                isinstance(current, cst.Try) and child is current.orelse):
+            return None
+        child, current = current, parents.get(id(current))
+    guards.reverse()
+    return guards
+
+
+def _condition(guards: list[tuple[cst.BaseExpression, bool]]) -> cst.BaseExpression:
+    """The tests joined with `and`, an else branch's test negated."""
+    loose = (cst.IfExp, cst.Lambda, cst.NamedExpr)
+    parts = []
+    for test, positive in guards:
+        if positive:
+            joined = len(guards) > 1 and isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or)
+            parts.append(_parenthesized(test) if isinstance(test, loose) or joined else test)
+        else:
+            inner = _parenthesized(test) if isinstance(test, loose + (cst.BooleanOperation,)) else test
+            parts.append(cst.UnaryOperation(operator=cst.Not(), expression=inner))
+    condition = parts[0]
+    for part in parts[1:]:
+        condition = cst.BooleanOperation(left=condition, operator=cst.And(), right=part)
+    return condition
+
+
+def _top_assignment(block: cst.BaseSuite, name: str) -> cst.SimpleStatementLine | None:
+    """`name = <value>` as a statement of the block, or of `with` blocks in it (not under an
+    `if` or a loop: it runs on every call)."""
+    for statement in getattr(block, "body", ()):
+        if isinstance(statement, cst.With):
+            found = _top_assignment(statement.body, name)
+            if found is not None:
+                return found
+        elif isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+            small = statement.body[0]
+            if (isinstance(small, cst.Assign) and len(small.targets) == 1
+                    and isinstance(small.targets[0].target, cst.Name) and small.targets[0].target.value == name):
+                return statement
+    return None
+
+
+def _substitute(value: cst.BaseExpression, inlined: dict[int, cst.BaseExpression]) -> cst.BaseExpression:
+    if not inlined:
+        return value
+
+    class _Inline(cst.CSTTransformer):
+        def leave_Name(self, original_node, updated_node):
+            return inlined.get(id(original_node), updated_node)
+
+    return value.visit(_Inline())
+
+
+_ATOMS = (cst.Name, cst.Attribute, cst.Subscript, cst.Call, cst.SimpleString, cst.ConcatenatedString,
+          cst.FormattedString, cst.Integer, cst.Float, cst.Imaginary, cst.List, cst.Dict, cst.Set)
+
+
+def _parenthesized(expr: cst.BaseExpression) -> cst.BaseExpression:
+    if isinstance(expr, _ATOMS) or getattr(expr, "lpar", None):
+        return expr
+    return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def _needs_parens_as_arg(expr: cst.BaseExpression) -> bool:
+    """A whole argument can be any expression but a bare tuple or `:=`."""
+    return isinstance(expr, cst.NamedExpr) or (isinstance(expr, cst.Tuple) and not expr.lpar)
+
+
+def _self_attrs_read(expr: cst.CSTNode, me: str) -> set[str]:
+    return {attr for attr in (is_self_attribute(n, me) for n in walk(expr)) if attr}
 
 
 def _is_docstring(stmt: cst.CSTNode) -> bool:
