@@ -361,7 +361,9 @@ class _ClassLifter:
         `func` (or in a `with` there) from what `__init__` knows? Then the moved code gets its
         expression (the local's own such locals inlined too)."""
         name, fname = use.value, func.name.value
-        computed = Placement("", f"`{name}` is computed in `{fname}`", blocker=name)
+        params = _local_names(func, [])  # the parameters
+        computed = Placement("", f"`{name}` is {'an argument of' if name in params else 'computed in'} `{fname}`",
+                             blocker=name)
         if not _only_bound_once(func, self.cls.method_nodes[fname], name):
             return computed, None
         statement = _top_assignment(func.body, name)
