@@ -561,7 +561,7 @@ def is_keras_layer_class(canonical: str) -> bool:
         return True
     if canonical.startswith("tf1.layers."):
         return True
-    return any(canonical.startswith(ns) for ns in TF_RNN_CELL_NAMESPACES)
+    return any(canonical.startswith(ns) for ns in TF_RNN_CELL_NAMESPACES) and last not in TF_RNN_NON_LAYERS
 
 
 def is_weightless_layer(canonical: str) -> bool:
@@ -580,3 +580,16 @@ def is_initializer_factory(canonical: str) -> bool:
 def is_keras_initializer(canonical: str) -> bool:
     """A Keras (not compat.v1) initializer constructor: takes no `dtype` today."""
     return any(canonical.startswith(ns) for ns in KERAS_INITIALIZER_NAMESPACES)
+
+
+# Bases that own no weights themselves: a subclass owns only what it creates.
+WEIGHTLESS_BASES = frozenset({"keras.layers.Layer", "keras.Model", "tf1.layers.Layer"})
+# Calls that make a weight, by their last name (`tf.compat.v1.get_variable`, `self.add_weight`, ...).
+WEIGHT_FACTORY_NAMES = frozenset({"add_weight", "add_variable", "get_variable", "Variable", "variable"})
+# Namespaces whose calls return no layer and no variable when stored on `self`, except the
+# layer classes and weight factories checked before them.
+NO_STATE_NAMESPACES = ("tf.", "keras.activations.", "keras.initializers.", "keras.regularizers.",
+                       "keras.constraints.", "keras.backend.", "keras.ops.", "numpy.", "math.")
+# Capitalised names under TF's RNN modules that are no layers: LSTMStateTuple is a namedtuple
+# (measured: its MRO is LSTMStateTuple, tuple, object on tf_keras 2.21 and in rnn_cell_impl).
+TF_RNN_NON_LAYERS = frozenset({"LSTMStateTuple"})

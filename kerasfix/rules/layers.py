@@ -13,8 +13,8 @@ from ..edits import AddImport, AddMethod, Fix, InsertAfter, InsertBefore, Remove
 from ..names import BUILTIN_NAMES
 from . import docs
 from ..syntax import children
-from .base import (Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name, source,
-                   walk)
+from .base import (Context, Finding, KerasClass, Rule, RuleFamily, dotted, is_self_attribute, self_name,
+                   source, walk)
 from . import weights as from_weights
 from .calls import bind, keyword_arg, layout
 
@@ -88,7 +88,7 @@ class _ClassLifter:
                 resolved = self.ctx.resolve(node.func) or ""
                 if resolved.startswith("tf1.layers.") and resolved.rsplit(".", 1)[-1] in api.TF1_LAYERS:
                     yield self._tf1_function(func, node, parents, resolved.rsplit(".", 1)[-1])
-                elif self.ctx.is_layer_class(node.func) and not api.is_weightless_layer(resolved):
+                elif self.ctx.is_layer_class(node.func) and not _builds_weightless(self.ctx, node.func):
                     finding = self._construction(func, node, parents)
                     if finding:
                         yield finding
@@ -523,6 +523,18 @@ def keras_constructor_args(call: cst.Call, bound, spec: api.Tf1Layer) -> list[cs
     return args
 
 
+# --- layers that own no weights ---------------------------------------------------------------
+
+
+def _builds_weightless(ctx: Context, func: cst.BaseExpression) -> bool:
+    """`func(...)` builds a layer that owns no weights (Keras's own, or a project class the
+    index saw create none, through its bases): building it in `call` loses nothing."""
+    if api.is_weightless_layer(ctx.resolve(func) or ""):
+        return True
+    qualified = ctx.imports.qualify_dotted(dotted(func) or "")
+    return qualified is not None and ctx.index.is_weightless(qualified)
+
+
 # --- KF203 ------------------------------------------------------------------------------------
 
 
@@ -585,11 +597,13 @@ def _parents(func: cst.CSTNode) -> dict[int, cst.CSTNode]:
 
 
 def _inside_construction(call: cst.Call, parents, ctx: Context) -> bool:
-    """A layer built as an argument of another construction moves with that one."""
+    """A layer built as an argument of another construction moves with that one (a
+    weightless one is not reported, so it moves nothing)."""
     node = parents.get(id(call))
     while node is not None and not isinstance(node, cst.FunctionDef):
         if isinstance(node, cst.Call) and node is not call and (
-                ctx.is_layer_class(node.func) or (ctx.resolve(node.func) or "").startswith("tf1.layers.")):
+                (ctx.is_layer_class(node.func) and not _builds_weightless(ctx, node.func))
+                or (ctx.resolve(node.func) or "").startswith("tf1.layers.")):
             return True
         node = parents.get(id(node))
     return False
