@@ -77,6 +77,7 @@ class _ClassLifter:
         self.build = cls.methods.get("build")
         self.module_names = ctx.imports.local_names | set(ctx.imports.bindings) | BUILTIN_NAMES
         self._orders: dict[str, dict[int, int]] = {}
+        self.helper_fixes: dict[str, tuple[Fix, dict[int, str]] | str] = {}
 
     def findings(self) -> Iterator[Finding]:
         parents = self.cls.parents
@@ -106,14 +107,18 @@ class _ClassLifter:
             manual = f"{what}; build the layers once in `__init__` (a list for a loop) and use them here"
             return self._in_loop(func, call, parents, class_name, what) or Finding("KF201", call, manual)
         if func.name.value != "call":
-            return Finding("KF201", call, f"{what}; build it once in `__init__` as `self.<name>` and have "
-                                          f"`{func.name.value}` use it")
+            sites = self._helper_sites(func)
+            if isinstance(sites, str) or len(sites) != 1 or sites[0][1] is not None:
+                return self._in_helper(func, call, parents, what, sites)
+            # called once, from `call` itself: the same as a construction in `call`
         statement, form, local = _usage(call, parent, parents, me)
         if form is None:
             return Finding("KF201", call, f"{what}; build it once in `__init__` as `self.<name>` and use that here")
         if form == "bound" and not _only_bound_once(func, self.cls.method_nodes[func.name.value], local):
             return Finding("KF201", call, f"{what}; `{local}` is assigned more than once, so move it by hand")
         placement = self._plan(func, call, parents, [a.value for a in call.args])
+        if placement.where == "build" and func.name.value != "call":
+            placement = Placement("", f"it reads the shape of `{func.name.value}`'s argument")
         if not placement.where:
             return Finding("KF201", call, f"{what}; it cannot move as is: {placement.reason}")
         if form == "self":
@@ -189,6 +194,149 @@ class _ClassLifter:
         return Finding("KF201", call, f"{what}; build the loop's layers once in `__init__` as `self.{attr}` "
                                       "and zip them into the loop",
                        Fix(edits, Safety.UNSAFE, "a list of layers"))
+
+    # -- KF201 in a helper that `call` calls -------------------------------------------------
+    def _helper_sites(self, helper: cst.FunctionDef) -> list[tuple[cst.Call, cst.For | None]] | str:
+        """Where `call` calls the helper: each call with the `for ... in range(...)` loop it is
+        in (None: once per call of `call`); or why the number of calls is not known."""
+        name, sites = helper.name.value, []
+        call_func = self.cls.methods.get("call")
+        for method, nodes in self.cls.method_nodes.items():
+            me = self_name(self.cls.methods[method])
+            for node in nodes:
+                if is_self_attribute(node, me) != name:
+                    continue
+                site = self.cls.parents.get(id(node))
+                if method != "call" or not isinstance(site, cst.Call) or site.func is not node:
+                    return f"`{name}` is used in `{method}`, not only called by `call`"
+                sites.append(site)
+        if call_func is None or not sites:
+            return f"`call` does not call `{name}` itself"
+        placed = []
+        for site in sites:
+            loop = self._range_loop(site, call_func)
+            if isinstance(loop, str):
+                return loop.format(name=name)
+            placed.append((site, loop))
+        order = self._order("call")
+        placed.sort(key=lambda pair: order.get(id(pair[0]), 0))
+        loops = [loop for _, loop in placed if loop is not None]
+        if len(set(map(id, loops))) > 1 or (loops and placed[-1][1] is None):
+            return f"`call` calls `{name}` after its loop, or in more than one loop"
+        return placed
+
+    def _range_loop(self, site: cst.Call, call_func: cst.FunctionDef) -> cst.For | None | str:
+        """The `for <name> in range(...)` loop the call is directly in, None when it is in no
+        loop and under no `if`, or why it is neither."""
+        parents = self.cls.parents
+        if not _in_loop_or_scope(site, parents, call_func):
+            return None if _guards(site, parents, call_func) == [] else "`call` calls `{name}` under a condition"
+        loop = parents.get(id(site))
+        while loop is not None and not isinstance(loop, (*_LOOPS, *_SCOPES)):
+            loop = parents.get(id(loop))
+        if not (isinstance(loop, cst.For) and isinstance(loop.target, cst.Name) and loop.orelse is None
+                and isinstance(loop.iter, cst.Call) and source(loop.iter.func) == "range"
+                and 1 <= len(loop.iter.args) <= 2 and not any(a.keyword or a.star for a in loop.iter.args)
+                and (len(loop.iter.args) == 1 or isinstance(loop.iter.args[0].value, cst.Integer))
+                and not _in_loop_or_scope(loop, parents, call_func) and _guards(loop, parents, call_func) == []
+                and _guards(site, parents, loop) == []):
+            return "`call` calls `{name}` in a loop that is not a plain `for i in range(...)`"
+        return loop
+
+    def _in_helper(self, helper: cst.FunctionDef, call: cst.Call, parents, what: str, sites) -> Finding:
+        """A layer built in a helper `call` calls a known number of times: a list of that many
+        layers in `__init__`, indexed by a new keyword argument of the helper (unsafe: the
+        weights are created in another order)."""
+        manual = f"{what}; build it once in `__init__` as `self.<name>` and have `{helper.name.value}` use it"
+        if isinstance(sites, str):
+            return Finding("KF201", call, f"{manual} ({sites})")
+        name = helper.name.value
+        if name not in self.helper_fixes:
+            self.helper_fixes[name] = self._helper_fix(helper, sites)
+        planned = self.helper_fixes[name]
+        if isinstance(planned, str):
+            return Finding("KF201", call, f"{manual} ({planned})")
+        fix, attrs = planned
+        return Finding("KF201", call, f"{what}; build one per call of `{name}` in `__init__`, as the list "
+                                      f"`self.{attrs[id(call)]}`, and index it per call", fix)
+
+    def _helper_fix(self, helper: cst.FunctionDef, sites) -> tuple[Fix, dict[int, str]] | str:
+        """One fix for every layer the helper builds (they share its new argument)."""
+        parents = self.cls.parents
+        constructions = [n for n in self.cls.method_nodes[helper.name.value] if isinstance(n, cst.Call)
+                         and self.ctx.is_layer_class(n.func) and not _builds_weightless(self.ctx, n.func)
+                         and not _inside_construction(n, parents, self.ctx)]
+        count = self._call_count(sites)
+        if isinstance(count, str):
+            return count
+        total, indices, count_place = count
+        index_name = self._allocate_local(helper, "layer_index")
+        edits, attrs = [], {}
+        for construction in constructions:
+            planned = self._helper_layer(helper, construction, total, count_place, index_name)
+            if isinstance(planned, str):
+                return planned
+            attr, layer_edits = planned
+            attrs[id(construction)] = attr
+            edits.extend(layer_edits)
+        edits.append(Replace(helper.params, lambda params: _with_keyword_only(params, index_name)))
+        for site, index in indices:
+            edits.append(Replace(site, lambda updated, index=index: _with_keyword(updated, index_name, index)))
+        return Fix(tuple(edits), Safety.UNSAFE, "a list of layers, one per call"), attrs
+
+    def _call_count(self, sites) -> tuple[cst.BaseExpression, list, Placement] | str:
+        """How many times `call` calls the helper (an expression `__init__` can compute), and
+        the index each call site passes."""
+        tops = [site for site, loop in sites if loop is None]
+        loops = [(site, loop) for site, loop in sites if loop is not None]
+        indices = [(site, cst.Integer(str(number))) for number, site in enumerate(tops)]
+        if not loops:
+            return cst.Integer(str(len(tops))), indices, Placement("__init__")
+        loop = loops[0][1]
+        args = [a.value for a in loop.iter.args]
+        start, stop = (int(args[0].value), args[1]) if len(args) == 2 else (0, args[0])
+        place = self._placement(self.cls.methods["call"], [stop])
+        if place.where != "__init__":
+            return f"its loop runs `range(...)` over what only `call` knows: {place.reason}"
+        stop = self._moved(self.cls.methods["call"], place, stop)
+        shift = len(tops) - start
+        variable = loop.target.value
+        index = variable if shift == 0 else f"{variable} + {shift}" if shift > 0 else f"{variable} - {-shift}"
+        indices.extend((site, cst.parse_expression(index)) for site, _ in loops)
+        stop_code = source(_parenthesized(stop)) if shift else source(stop)
+        total = (stop_code if start == 0 and shift == 0 else f"max({start}, {source(stop)})" if shift == 0
+                 else f"{len(tops)} + max(0, {stop_code} - {start})")
+        return cst.parse_expression(total), indices, place
+
+    def _helper_layer(self, helper: cst.FunctionDef, construction: cst.Call, total: cst.BaseExpression,
+                      count_place: Placement, index_name: str) -> tuple[str, list] | str:
+        parents = self.cls.parents
+        me = self_name(helper)
+        if _in_loop_or_scope(construction, parents, helper) or _guards(construction, parents, helper) != []:
+            return f"`{helper.name.value}` builds a layer in a loop or under a condition"
+        statement, form, local = _usage(construction, parents.get(id(construction)), parents, me)
+        if form not in ("inline", "bound") or (
+                form == "bound" and not _only_bound_once(helper, self.cls.method_nodes[helper.name.value], local)):
+            return f"`{helper.name.value}` keeps a layer it builds in a way only a person can follow"
+        placement = self._placement(helper, [a.value for a in construction.args])
+        if placement.where != "__init__":
+            return placement.reason or f"it reads the shape of `{helper.name.value}`'s argument"
+        class_name = source(construction.func).rsplit(".", 1)[-1]
+        attr = self._allocate(f"{snake_case(local or _usable_literal(construction) or class_name)}_layers")
+        layer = self._moved(helper, placement, construction)
+        built = cst.ListComp(elt=layer, for_in=cst.CompFor(target=cst.Name("_"), iter=cst.Call(
+            func=cst.Name("range"), args=[cst.Arg(total)])))
+        place = Placement("__init__", self_attrs=placement.self_attrs | count_place.self_attrs)
+        target = cst.Subscript(value=cst.Attribute(value=cst.Name(me), attr=cst.Name(attr)),
+                               slice=[cst.SubscriptElement(cst.Index(cst.Name(index_name)))])
+        edits = [self._place(place, attr, built, None)]
+        if form == "inline":
+            edits.append(Replace(construction, target))
+        else:
+            edits.append(Remove(statement))
+            edits.extend(Replace(n, target) for n in self._loads(helper, local, statement))
+        edits.extend(self._unused_bindings(helper, placement, [construction]))
+        return attr, edits
 
     def _allocate_local(self, func: cst.FunctionDef, preferred: str) -> str:
         used = {n.value for n in self.cls.method_nodes[func.name.value] if isinstance(n, cst.Name)}
@@ -750,6 +898,19 @@ def _calls_super_init(stmt: cst.CSTNode) -> bool:
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "__init__":
             return True
     return False
+
+
+def _with_keyword_only(params: cst.Parameters, name: str) -> cst.Parameters:
+    """The helper's parameters with a keyword-only `name` added."""
+    star = params.star_arg if isinstance(params.star_arg, (cst.Param, cst.ParamStar)) else cst.ParamStar()
+    return params.with_changes(star_arg=star, kwonly_params=[*params.kwonly_params, cst.Param(cst.Name(name))])
+
+
+def _with_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
+    args = list(call.args)
+    if args and args[-1].comma is cst.MaybeSentinel.DEFAULT:
+        args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    return call.with_changes(args=[*args, keyword_arg(name, value)])
 
 
 def _guards(node: cst.CSTNode, parents, stop: cst.CSTNode) -> list[tuple[cst.BaseExpression, bool]] | None:
