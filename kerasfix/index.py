@@ -310,8 +310,8 @@ def _signals(cls: ast.ClassDef) -> tuple[bool, set[str], set[str], set[str]]:
                         last in _LIST_CALLS and len(parts) > 2 and parts[-2] in keras_api.WEIGHT_LISTS):
                     weight_calls = True
                 if last[:1].isupper() or last in keras_api.TF1_LAYERS:
-                    if in_call_method:  # KF201 and KF202 look in `call` and what it calls
-                        constructed.add(name)
+                    if in_call_method or last in keras_api.TF1_LAYERS:  # KF201 looks in `call` and
+                        constructed.add(name)  # what it calls, KF202 in every method
                     if "." in name and last[:1].isupper():
                         referred.add(name)
                 if last in _CONTAINER_CALLS:

@@ -96,6 +96,24 @@ class _ClassLifter:
                 elif resolved in api.GET_VARIABLE | api.VARIABLE | api.BACKEND_VARIABLE or \
                         is_self_attribute(node.func, self_name(func)) in ("add_weight", "add_variable"):
                     yield self._weight(func, node, parents)
+        yield from self._tf1_elsewhere()
+
+    def _tf1_elsewhere(self) -> Iterator[Finding]:
+        """`tf.layers.dense` in a method `call` does not reach (`body`, `_call`, `encode`: what
+        a base class's `call` or the caller runs): reported, as KF101 reports `get_variable`
+        there; nothing to lift it into without knowing who calls it."""
+        for name in sorted(set(self.cls.methods) - self.cls.call_methods):
+            for node in self.cls.method_nodes[name]:
+                if not isinstance(node, cst.Call):
+                    continue
+                resolved = self.ctx.resolve(node.func) or ""
+                function = resolved.rsplit(".", 1)[-1]
+                if resolved.startswith("tf1.layers.") and function in api.TF1_LAYERS:
+                    yield Finding("KF202", node, (
+                        f"`{source(node.func)}` in a Keras layer, in `{name}`, which `call` does not call: gone on "
+                        "Keras 3 (AttributeError), and on tf_keras a layer whose weights no Keras tracks (a new one "
+                        f"each time `{name}` runs); build `{api.TF1_LAYERS[function].keras_class}` once in "
+                        f"`__init__` and use it in `{name}`"))
 
     # -- KF201 ---------------------------------------------------------------------------------
     def _construction(self, func: cst.FunctionDef, call: cst.Call, parents) -> Finding | None:
