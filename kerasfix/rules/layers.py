@@ -21,7 +21,7 @@ from .calls import bind, keyword_arg, layout
 KF103 = Rule("KF103", "variable-created-in-call", "a weight created inside `call`", "sometimes",
              "unsafe", docs.KF103)
 KF201 = Rule("KF201", "layer-created-in-call", "a Keras layer constructed inside `call`", "sometimes",
-             "safe, or unsafe via build/loops", docs.KF201)
+             "safe, or unsafe via build, loops, helpers", docs.KF201)
 KF202 = Rule("KF202", "tf1-functional-layer", "a TF1 `tf.layers.<function>` call inside a Keras layer",
              "sometimes", "safe, or unsafe via build", docs.KF202)
 KF203 = Rule("KF203", "tf1-layer-class", "a TF1 `tf.layers.<Class>` in a Keras layer or as its base",
