@@ -98,10 +98,11 @@ def layout(call: cst.Call, args: list[cst.Arg]) -> list[cst.Arg]:
     """Fresh arguments laid out like the call they replace: one line, or one per line."""
     if not args:
         return []
-    if is_multiline(call) and call.args and isinstance(call.args[0].comma, cst.Comma):
+    if is_multiline(call) and call.args and isinstance(call.args[0].comma, cst.Comma) \
+            and "\n" in cst.Module([]).code_for_node(call.args[0].comma):
         between = call.args[0].comma
         last = call.args[-1].comma
-    else:
+    else:  # one line, or several arguments a line: one line (a trailing `,\n)` would dangle)
         between = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
         last = cst.MaybeSentinel.DEFAULT
     out = [a.with_changes(comma=between) for a in args[:-1]]
