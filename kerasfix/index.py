@@ -59,6 +59,8 @@ class ClassIndex:
     overrides: dict[str, frozenset[str]] = field(default_factory=dict)
     # classes whose own code creates no weight and no sub-layer (see `owns_state`)
     stateless: set[str] = field(default_factory=set)
+    # qualified name -> the attribute names its own code uses (`self.x`, methods, class names)
+    attributes: dict[str, frozenset[str]] = field(default_factory=dict)
     _memo: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def layer_digest(self) -> str:
@@ -67,13 +69,27 @@ class ClassIndex:
         return hashlib.blake2b("\n".join(layers).encode(), digest_size=16).hexdigest()
 
     def add(self, qualified: str, bases: tuple[str, ...], overrides: frozenset[str] = frozenset(),
-            owns_state: bool = True) -> None:
+            owns_state: bool = True, attributes: frozenset[str] = frozenset()) -> None:
         self.classes.setdefault(qualified, bases)
+        if attributes:
+            self.attributes[qualified] = self.attributes.get(qualified, frozenset()) | attributes
         if overrides:
             self.overrides[qualified] = self.overrides.get(qualified, frozenset()) | overrides
         if not owns_state:
             self.stateless.add(qualified)
         self._memo.clear()
+
+    def inherited_attributes(self, qualified: str) -> set[str]:
+        """The attribute names the project's bases of a class use, through every level."""
+        names: set[str] = set()
+        todo, seen = list(self.classes.get(qualified, ())), {qualified}
+        while todo:
+            base = todo.pop()
+            if base not in seen:
+                seen.add(base)
+                names |= self.attributes.get(base, frozenset())
+                todo.extend(self.classes.get(base, ()))
+        return names
 
     def is_weightless(self, qualified: str, _seen: frozenset[str] = frozenset()) -> bool:
         """A layer class that owns no weights: Keras's weightless layers, and the project's
@@ -162,6 +178,7 @@ class ClassRecord:
     overrides: tuple[str, ...]  # methods of OVERRIDABLE it defines
     span: tuple[int, int]  # lines of the top-level statement holding it (decorators included)
     owns_state: bool = True  # its own code may create a weight or a sub-layer
+    attributes: tuple[str, ...] = ()  # `self.<name>`s, methods and class-level names it uses
 
 
 @dataclass
@@ -173,16 +190,16 @@ class FileScan:
 
     def to_json(self) -> dict:
         return {
-            "classes": [[c.qualified, list(c.bases), list(c.overrides), list(c.span), c.owns_state]
-                        for c in self.classes],
+            "classes": [[c.qualified, list(c.bases), list(c.overrides), list(c.span), c.owns_state,
+                         list(c.attributes)] for c in self.classes],
             "imports": self.imports.to_json(),
         }
 
     @classmethod
     def from_json(cls, data: dict) -> "FileScan":
         return cls(
-            [ClassRecord(q, tuple(b), tuple(o), (span[0], span[1]), bool(state))
-             for q, b, o, span, state in data["classes"]],
+            [ClassRecord(q, tuple(b), tuple(o), (span[0], span[1]), bool(state), tuple(names))
+             for q, b, o, span, state, names in data["classes"]],
             ImportMap.from_json(data["imports"]),
         )
 
@@ -217,8 +234,25 @@ def scan_file(source: bytes, module_name: str, is_package: bool) -> FileScan | N
             bases = tuple(q for q in (imports.qualify_dotted(d) for d in map(ast_dotted, node.bases) if d) if q)
             overrides = tuple(s.name for s in node.body
                               if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name in OVERRIDABLE)
-            classes.append(ClassRecord(prefix + node.name, bases, overrides, span, owns_state(node, imports)))
+            classes.append(ClassRecord(prefix + node.name, bases, overrides, span, owns_state(node, imports),
+                                       _attribute_names(node)))
     return FileScan(classes, imports)
+
+
+def _attribute_names(cls: ast.ClassDef) -> tuple[str, ...]:
+    """Every `self.<name>` of the class's code, its methods and its class-level names: what a
+    subclass must not take for a new attribute."""
+    names = set()
+    for node in ast.walk(cls):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+            names.add(node.attr)
+    for statement in cls.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(statement.name)
+        elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return tuple(sorted(names))
 
 
 def owns_state(cls: ast.ClassDef, imports: ImportMap) -> bool:

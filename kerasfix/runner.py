@@ -352,7 +352,8 @@ def _build_index(scans: dict[str, FileScan | None]) -> ClassIndex:
     index = ClassIndex()
     for scan in scans.values():
         for record in scan.classes if scan else ():
-            index.add(record.qualified, record.bases, frozenset(record.overrides), record.owns_state)
+            index.add(record.qualified, record.bases, frozenset(record.overrides), record.owns_state,
+                      frozenset(record.attributes))
     return index
 
 

@@ -71,13 +71,26 @@ class _ClassLifter:
     def __init__(self, ctx: Context, cls: KerasClass):
         self.ctx = ctx
         self.cls = cls
-        self.taken = set(cls.assigned_attributes) | api.KERAS_RESERVED_ATTRIBUTES
+        self.taken = set(cls.assigned_attributes) | api.KERAS_RESERVED_ATTRIBUTES | self._inherited_attributes()
         self.shared: dict[tuple[str, str], str] = {}  # (literal name, constructor code) -> attribute
         self.init = cls.methods.get("__init__")
         self.build = cls.methods.get("build")
         self.module_names = ctx.imports.local_names | set(ctx.imports.bindings) | BUILTIN_NAMES
         self._orders: dict[str, dict[int, int]] = {}
         self.helper_fixes: dict[str, tuple[Fix, dict[int, str]] | str] = {}
+
+    def _inherited_attributes(self) -> set[str]:
+        """What the project's bases of the class use: the index's, and those parsed here."""
+        names = self.ctx.index.inherited_attributes(self.cls.qualified)
+        here = {c.qualified: c for c in self.ctx.keras_classes}
+        todo, seen = list(self.ctx.index.classes.get(self.cls.qualified, ())), set()
+        while todo:
+            base = todo.pop()
+            if base in here and base not in seen:
+                seen.add(base)
+                names |= here[base].assigned_attributes
+                todo.extend(self.ctx.index.classes.get(base, ()))
+        return names
 
     def findings(self) -> Iterator[Finding]:
         parents = self.cls.parents
