@@ -65,7 +65,13 @@ class ClassIndex:
 
     def layer_digest(self) -> str:
         """Changes whenever a class of the tree becomes, or stops being, a Keras layer."""
-        layers = sorted(q + (" weightless" if self.is_weightless(q) else "") for q in self.classes if self.is_layer(q))
+        # also whether it owns weights (KF201 skips weightless ones) and, for a base, the
+        # attribute names its subclasses' lifted layers must not take
+        bases = {b for own in self.classes.values() for b in own}
+        layers = sorted(
+            q + (" weightless" if self.is_weightless(q) else "")
+            + (" " + ",".join(sorted(self.attributes.get(q, ()))) if q in bases else "")
+            for q in self.classes if self.is_layer(q))
         return hashlib.blake2b("\n".join(layers).encode(), digest_size=16).hexdigest()
 
     def add(self, qualified: str, bases: tuple[str, ...], overrides: frozenset[str] = frozenset(),

@@ -972,7 +972,8 @@ def _condition(guards: list[tuple[cst.BaseExpression, bool]]) -> cst.BaseExpress
             joined = len(guards) > 1 and isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or)
             parts.append(_parenthesized(test) if isinstance(test, loose) or joined else test)
         else:
-            inner = _parenthesized(test) if isinstance(test, loose + (cst.BooleanOperation,)) else test
+            # `not (a == b)` reads as meant; `not a == b` means the same but reads wrong
+            inner = _parenthesized(test) if isinstance(test, loose + (cst.BooleanOperation, cst.Comparison)) else test
             parts.append(cst.UnaryOperation(operator=cst.Not(), expression=inner))
     condition = parts[0]
     for part in parts[1:]:
