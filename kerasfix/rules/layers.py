@@ -232,6 +232,8 @@ class _ClassLifter:
         in (None: once per call of `call`); or why the number of calls is not known."""
         name, sites = helper.name.value, []
         call_func = self.cls.methods.get("call")
+        if helper.decorators:
+            return f"`{name}` is decorated"
         for method, nodes in self.cls.method_nodes.items():
             me = self_name(self.cls.methods[method])
             for node in nodes:
@@ -468,12 +470,11 @@ class _ClassLifter:
         return keras_constructor_args(call, bound, spec)
 
     # -- shared planning -----------------------------------------------------------------------
-    def _plan(self, func: cst.FunctionDef, node: cst.CSTNode, parents, values: list[cst.BaseExpression],
-              stop: cst.CSTNode | None = None) -> Placement:
+    def _plan(self, func: cst.FunctionDef, node: cst.CSTNode, parents, values: list[cst.BaseExpression]) -> Placement:
         """Where `node` (a construction reading `values`) can be built once, with the `if`
         tests `call` built it under: they move with it, so it is never built where `call`
         did not build it."""
-        guards = _guards(node, parents, stop or func)
+        guards = _guards(node, parents, func)
         if guards is None:
             return Placement("", "it is built only on some paths (after `and`/`or`, or in an `except`)")
         tests = [test for test, _ in guards]
