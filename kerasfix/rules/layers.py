@@ -137,11 +137,8 @@ class _ClassLifter:
         if _in_loop_or_scope(call, parents, func):
             manual = f"{what}; build the layers once in `__init__` (a list for a loop) and use them here"
             return self._in_loop(func, call, parents, class_name, what) or Finding("KF201", call, manual)
-        if func.name.value != "call":
-            sites = self._helper_sites(func)
-            if isinstance(sites, str) or len(sites) != 1 or sites[0][1] is not None:
-                return self._in_helper(func, call, parents, what, sites)
-            # called once, from `call` itself: the same as a construction in `call`
+        if not self._runs_once_per_call(func):
+            return self._in_helper(func, call, parents, what, self._helper_sites(func))
         statement, form, local = _usage(call, parent, parents, me)
         if form is None:
             return Finding("KF201", call, f"{what}; build it once in `__init__` as `self.<name>` and use that here")
@@ -227,6 +224,14 @@ class _ClassLifter:
                        Fix(edits, Safety.UNSAFE, "a list of layers"))
 
     # -- KF201 in a helper that `call` calls -------------------------------------------------
+    def _runs_once_per_call(self, func: cst.FunctionDef) -> bool:
+        """`call` itself, or a helper `call` calls once, in no loop and under no `if`: what
+        it builds can move as if `call` built it."""
+        if func.name.value == "call":
+            return True
+        sites = self._helper_sites(func)
+        return not isinstance(sites, str) and len(sites) == 1 and sites[0][1] is None
+
     def _helper_sites(self, helper: cst.FunctionDef) -> list[tuple[cst.Call, cst.For | None]] | str:
         """Where `call` calls the helper: each call with the `for ... in range(...)` loop it is
         in (None: once per call of `call`); or why the number of calls is not known."""
@@ -417,7 +422,7 @@ class _ClassLifter:
                 "and on tf_keras a new layer every call whose weights are lost")
         manual = f"{what}; build `{spec.keras_class}` once in `__init__` and call it here"
         me = self_name(func)
-        if _in_loop_or_scope(call, parents, func) or func.name.value != "call":
+        if _in_loop_or_scope(call, parents, func) or not self._runs_once_per_call(func):
             return Finding("KF202", call, manual)
         if isinstance(call.func, cst.Name):
             return Finding("KF202", call, f"{manual}; and remove its import, which itself fails on Keras 3 "
@@ -434,6 +439,8 @@ class _ClassLifter:
             return Finding("KF202", call, f"{manual}; no import here can spell keras.layers.{spec.keras_class}")
         constructor_args = self._constructor_args(call, bound, spec)
         placement = self._plan(func, call, parents, [a.value for a in constructor_args])
+        if placement.where == "build" and func.name.value != "call":
+            placement = Placement("", f"it reads the shape of `{func.name.value}`'s argument")
         if not placement.where:
             return Finding("KF202", call, f"{manual}; it cannot move as is: {placement.reason}")
         constructor = cst.parse_expression(f"{spelled}()").with_changes(args=layout(call, constructor_args))
