@@ -122,11 +122,12 @@ class _ClassLifter:
                 resolved = self.ctx.resolve(node.func) or ""
                 function = resolved.rsplit(".", 1)[-1]
                 if resolved.startswith("tf1.layers.") and function in api.TF1_LAYERS:
+                    where = "" if name in self.cls.setup_methods else ", which `call` does not call"
                     yield Finding("KF202", node, (
-                        f"`{source(node.func)}` in a Keras layer, in `{name}`, which `call` does not call: gone on "
-                        "Keras 3 (AttributeError), and on tf_keras a layer whose weights no Keras tracks (a new one "
-                        f"each time `{name}` runs); build `{api.TF1_LAYERS[function].keras_class}` once in "
-                        f"`__init__` and use it in `{name}`"))
+                        f"`{source(node.func)}` in a Keras layer, in `{name}`{where}: gone on Keras 3 "
+                        "(AttributeError), and on tf_keras a layer whose weights no Keras tracks (a new one each "
+                        f"time `{name}` runs); build `{api.TF1_LAYERS[function].keras_class}` once in `__init__` "
+                        f"and use it in `{name}`"))
 
     # -- KF201 ---------------------------------------------------------------------------------
     def _construction(self, func: cst.FunctionDef, call: cst.Call, parents) -> Finding | None:
