@@ -391,16 +391,20 @@ class _ClassLifter:
         what = f"`{label}` inside `{func.name.value}` makes a new variable on every call, which no Keras tracks"
         manual = f"{what}; create it once in `build` with `self.add_weight(...)` and use it here"
         me = self_name(func)
-        if _in_loop_or_scope(call, parents, func) or not self._runs_once_per_call(func):
-            return Finding("KF103", call, manual)
+        if _in_loop_or_scope(call, parents, func):
+            return Finding("KF103", call, f"{manual} (it is made in a loop or a nested function)")
+        if not self._runs_once_per_call(func):
+            return Finding("KF103", call, f"{manual} (`call` does not run `{func.name.value}` exactly once)")
         statement, form, local = _usage(call, parents.get(id(call)), parents, me)
         form = form or "inline"  # a variable is a value: any expression can read `self.<name>`
         if form == "bound" and not _only_bound_once(func, self.cls.method_nodes[func.name.value], local):
-            return Finding("KF103", call, manual)
+            return Finding("KF103", call, f"{manual} (`{local}` is assigned more than once)")
         build_param = self._build_param()
         converted = from_weights.as_add_weight(self.ctx, call, me)
-        if converted is None or build_param is None:
-            return Finding("KF103", call, manual)
+        if converted is None:
+            return Finding("KF103", call, f"{manual} (its initial value maps to no shape and initializer)")
+        if build_param is None:
+            return Finding("KF103", call, f"{manual} (`build` takes no input shape)")
         placement = self._plan(func, call, parents, [a.value for a in converted.args])
         if placement.where == "build" and func.name.value != "call":
             placement = Placement("", f"it reads the shape of `{func.name.value}`'s argument")
