@@ -142,7 +142,8 @@ class _ClassLifter:
             return self._in_helper(func, call, parents, what, self._helper_sites(func))
         statement, form, local = _usage(call, parent, parents, me)
         if form is None:
-            return Finding("KF201", call, f"{what}; build it once in `__init__` as `self.<name>` and use that here")
+            return Finding("KF201", call, f"{what}; build it once in `__init__` as `self.<name>` and use that here "
+                                          "(it is neither called at once, nor bound to a local, nor stored on `self`)")
         if form == "bound" and not _only_bound_once(func, self.cls.method_nodes[func.name.value], local):
             return Finding("KF201", call, f"{what}; `{local}` is assigned more than once, so move it by hand")
         placement = self._plan(func, call, parents, [a.value for a in call.args])
