@@ -85,13 +85,28 @@ def _process(text: str, path: PathArg, select: Codes, ignore: Codes, unsafe_fixe
     selection = RuleSelection(_codes(select), _codes(ignore) or set(), unsafe_fixes)
     try:
         return process_source(text, module_name=module_name, is_package=is_package,
-                              selection=selection, fix=fix)
+                              index=_own_index(text, module_name, is_package), selection=selection, fix=fix)
     except cst.ParserSyntaxError as error:
         raise _parse_error(text, shown, error) from error
     except RecursionError as error:
         raise ParseError("too deeply nested to parse", path=shown) from error
     except InvalidRewrite as error:
         raise RewriteError(f"{shown or '<source>'}: {error}") from error
+
+
+def _own_index(text: str, module_name: str, is_package: bool):
+    """The text's own classes, as the command line's scan learns them (which of them own no
+    weight, which names they use); None when `ast` cannot read it (libcst then says why)."""
+    from .index import ClassIndex, scan_file
+
+    scan = scan_file(text, module_name, is_package)  # type: ignore[arg-type]  # ast reads str too
+    if scan is None:
+        return None
+    index = ClassIndex()
+    for record in scan.classes:
+        index.add(record.qualified, record.bases, frozenset(record.overrides), record.owns_state,
+                  frozenset(record.attributes))
+    return index
 
 
 def _codes(codes: Codes) -> Optional[set[str]]:

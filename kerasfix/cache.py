@@ -4,7 +4,8 @@ One JSON file per tree (the common folder of the files run on) in the user's cac
 Entries a run did not use are dropped when it saves, so the file never outgrows the tree.
 
 The cache is never a source of code: it keeps verdicts only (each file's findings, and its
-classes' names, bases and `add_weight` overrides, which say what is a Keras layer). What
+classes' names, bases, `add_weight` overrides, whether they own state and the attribute names
+they use, which say what is a Keras layer and which names are taken). What
 shapes a rewrite (import bindings, statement spans) is recomputed from the file. Every entry
 is checked for shape when read; one of the wrong shape is ignored and rebuilt.
 """
@@ -20,8 +21,9 @@ from pathlib import Path
 
 from . import __version__
 
-FORMAT = 2  # version 1 kept whole ast scans (imports and spans): never read again
-ClassFacts = tuple[str, tuple[str, ...], tuple[str, ...]]  # qualified name, bases, overrides
+FORMAT = 3  # version 1 kept whole ast scans (imports and spans): never read again
+# qualified name, bases, overrides, owns state, attribute names
+ClassFacts = tuple[str, tuple[str, ...], tuple[str, ...], bool, tuple[str, ...]]
 
 
 def cache_dir() -> Path:
@@ -74,10 +76,12 @@ class Cache:
         if not _valid_classes(records):
             return None
         self._classes[key] = records
-        return [(q, tuple(bases), tuple(overrides)) for q, bases, overrides in records]
+        return [(q, tuple(bases), tuple(overrides), state, tuple(names))
+                for q, bases, overrides, state, names in records]
 
     def put_classes(self, key: str, classes: list[ClassFacts]) -> None:
-        self._classes[key] = [[q, list(bases), list(overrides)] for q, bases, overrides in classes]
+        self._classes[key] = [[q, list(bases), list(overrides), state, list(names)]
+                              for q, bases, overrides, state, names in classes]
         self._dirty = True
 
     def save(self) -> None:
@@ -143,8 +147,10 @@ def _dotted(name) -> bool:
 
 def _valid_classes(records) -> bool:
     return isinstance(records, list) and all(
-        isinstance(record, list) and len(record) == 3 and _dotted(record[0])
+        isinstance(record, list) and len(record) == 5 and _dotted(record[0])
         and isinstance(record[1], list) and all(_dotted(b) for b in record[1])
         and isinstance(record[2], list) and all(_dotted(o) for o in record[2])
+        and isinstance(record[3], bool)
+        and isinstance(record[4], list) and all(isinstance(n, str) and n.isidentifier() for n in record[4])
         for record in records
     )

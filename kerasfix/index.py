@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import keras_api
 from .files import source_lines
-from .names import ImportMap, ast_dotted, canonical
+from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical
 
 # methods whose calls the rules rewrite: a class that defines its own is left alone
 OVERRIDABLE = frozenset({"add_weight", "add_variable"})
@@ -59,18 +59,56 @@ class ClassIndex:
     classes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # qualified name -> the methods it defines that rules must not rewrite calls of
     overrides: dict[str, frozenset[str]] = field(default_factory=dict)
+    # classes whose own code creates no weight and no sub-layer (see `owns_state`)
+    stateless: set[str] = field(default_factory=set)
+    # qualified name -> the attribute names its own code uses (`self.x`, methods, class names)
+    attributes: dict[str, frozenset[str]] = field(default_factory=dict)
     _memo: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def layer_digest(self) -> str:
         """Changes whenever a class of the tree becomes, or stops being, a Keras layer."""
-        layers = sorted(q for q in self.classes if self.is_layer(q))
+        # also whether it owns weights (KF201 skips weightless ones) and, for a base, the
+        # attribute names its subclasses' lifted layers must not take
+        bases = {b for own in self.classes.values() for b in own}
+        layers = sorted(
+            q + (" weightless" if self.is_weightless(q) else "")
+            + (" " + ",".join(sorted(self.attributes.get(q, ()))) if q in bases else "")
+            for q in self.classes if self.is_layer(q))
         return hashlib.blake2b("\n".join(layers).encode(), digest_size=16).hexdigest()
 
-    def add(self, qualified: str, bases: tuple[str, ...], overrides: frozenset[str] = frozenset()) -> None:
+    def add(self, qualified: str, bases: tuple[str, ...], overrides: frozenset[str] = frozenset(),
+            owns_state: bool = True, attributes: frozenset[str] = frozenset()) -> None:
         self.classes.setdefault(qualified, bases)
+        if attributes:
+            self.attributes[qualified] = self.attributes.get(qualified, frozenset()) | attributes
         if overrides:
             self.overrides[qualified] = self.overrides.get(qualified, frozenset()) | overrides
+        if not owns_state:
+            self.stateless.add(qualified)
         self._memo.clear()
+
+    def inherited_attributes(self, qualified: str) -> set[str]:
+        """The attribute names the project's bases of a class use, through every level."""
+        names: set[str] = set()
+        todo, seen = list(self.classes.get(qualified, ())), {qualified}
+        while todo:
+            base = todo.pop()
+            if base not in seen:
+                seen.add(base)
+                names |= self.attributes.get(base, frozenset())
+                todo.extend(self.classes.get(base, ()))
+        return names
+
+    def is_weightless(self, qualified: str, _seen: frozenset[str] = frozenset()) -> bool:
+        """A layer class that owns no weights: Keras's weightless layers, and the project's
+        classes that create none, through all their bases back to Keras's `Layer`."""
+        if qualified not in self.classes:
+            name = canonical(qualified)
+            return name in keras_api.WEIGHTLESS_BASES or keras_api.is_weightless_layer(name)
+        seen = _seen | {qualified}
+        bases = self.classes[qualified]
+        return (qualified in self.stateless and qualified not in _seen and bool(bases)
+                and all(self.is_weightless(b, seen) for b in bases))
 
     def defines_method(self, qualified: str, method: str, _seen: frozenset[str] = frozenset()) -> bool:
         """The class or a project base of it defines `method` itself (an `add_weight` override)."""
@@ -156,6 +194,8 @@ class ClassRecord:
     bases: tuple[str, ...]
     overrides: tuple[str, ...]  # methods of OVERRIDABLE it defines
     span: tuple[int, int]  # lines of the top-level statement holding it (decorators included)
+    owns_state: bool = True  # its own code may create a weight or a sub-layer
+    attributes: tuple[str, ...] = ()  # `self.<name>`s, methods and class-level names it uses
 
 
 @dataclass
@@ -167,14 +207,16 @@ class FileScan:
 
     def to_json(self) -> dict:
         return {
-            "classes": [[c.qualified, list(c.bases), list(c.overrides), list(c.span)] for c in self.classes],
+            "classes": [[c.qualified, list(c.bases), list(c.overrides), list(c.span), c.owns_state,
+                         list(c.attributes)] for c in self.classes],
             "imports": self.imports.to_json(),
         }
 
     @classmethod
     def from_json(cls, data: dict) -> "FileScan":
         return cls(
-            [ClassRecord(q, tuple(b), tuple(o), (span[0], span[1])) for q, b, o, span in data["classes"]],
+            [ClassRecord(q, tuple(b), tuple(o), (span[0], span[1]), bool(state), tuple(names))
+             for q, b, o, span, state, names in data["classes"]],
             ImportMap.from_json(data["imports"]),
         )
 
@@ -209,8 +251,61 @@ def scan_file(source: bytes, module_name: str, is_package: bool) -> FileScan | N
             bases = tuple(q for q in (imports.qualify_dotted(d) for d in map(ast_dotted, node.bases) if d) if q)
             overrides = tuple(s.name for s in node.body
                               if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name in OVERRIDABLE)
-            classes.append(ClassRecord(prefix + node.name, bases, overrides, span))
+            classes.append(ClassRecord(prefix + node.name, bases, overrides, span, owns_state(node, imports),
+                                       _attribute_names(node)))
     return FileScan(classes, imports)
+
+
+def _attribute_names(cls: ast.ClassDef) -> tuple[str, ...]:
+    """Every `self.<name>` of the class's code, its methods and its class-level names: what a
+    subclass must not take for a new attribute."""
+    names = set()
+    for node in ast.walk(cls):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+            names.add(node.attr)
+    for statement in cls.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(statement.name)
+        elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return tuple(sorted(names))
+
+
+def owns_state(cls: ast.ClassDef, imports: ImportMap) -> bool:
+    """Whether the class's own code may create a weight or a sub-layer: a weight call, a TF1
+    layer, a capitalised call that is not a known weightless class, or anything but
+    TensorFlow's, numpy's or a builtin's result stored on `self`. Conservative: a class
+    judged weightless is never reported for being built in `call`."""
+    for node in ast.walk(cls):
+        if isinstance(node, ast.Call):
+            name = ast_dotted(node.func)
+            if not name:
+                continue  # super().__init__(...), a call of a call's result
+            last = name.rsplit(".", 1)[-1]
+            resolved = imports.resolve_dotted(name) or ""
+            if last in keras_api.WEIGHT_FACTORY_NAMES or resolved.startswith("tf1.layers."):
+                return True
+            if last[:1].isupper() and not keras_api.is_weightless_layer(resolved) and not (
+                    resolved.startswith(keras_api.NO_STATE_NAMESPACES) and not keras_api.is_keras_layer_class(resolved)):
+                return True
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and _stores_call(node, imports):
+            return True
+    return False
+
+
+def _stores_call(node: ast.Assign | ast.AnnAssign, imports: ImportMap) -> bool:
+    """`self.x = f(...)` (or any attribute) with `f` from outside TensorFlow, numpy and builtins."""
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    if not any(isinstance(t, ast.Attribute) for t in targets):
+        return False
+    for sub in ast.walk(node.value):
+        if isinstance(sub, ast.Call):
+            name = ast_dotted(sub.func) or ""
+            resolved = imports.resolve_dotted(name) or ""
+            if not (name in BUILTIN_NAMES or resolved.startswith(keras_api.NO_STATE_NAMESPACES)):
+                return True
+    return False
 
 
 # --- which Keras classes could hold a finding (a cheap, conservative ast look) ----------------
@@ -266,8 +361,8 @@ def _signals(cls: ast.ClassDef) -> tuple[bool, set[str], set[str], set[str]]:
                         last in _LIST_CALLS and len(parts) > 2 and parts[-2] in keras_api.WEIGHT_LISTS):
                     weight_calls = True
                 if last[:1].isupper() or last in keras_api.TF1_LAYERS:
-                    if in_call_method:  # KF201 and KF202 look in `call` and what it calls
-                        constructed.add(name)
+                    if in_call_method or last in keras_api.TF1_LAYERS:  # KF201 looks in `call` and
+                        constructed.add(name)  # what it calls, KF202 in every method
                     if "." in name and last[:1].isupper():
                         referred.add(name)
                 if last in _CONTAINER_CALLS:

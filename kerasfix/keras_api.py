@@ -319,6 +319,129 @@ WEIGHTLESS_LAYERS = frozenset(
     }
 )
 
+# Every non-dunder name of a Keras Layer or Model: `dir()` of `keras.layers.Layer` and
+# `keras.Model`, and `vars()` of a built layer and of a model after `fit`, on Keras 3.15 and
+# tf_keras 2.21 (measured 2026-11-27). A lifted layer stored under one of these either fails
+# (`self.weights = ...`: no setter; `self._layers = ...` on Keras 3) or breaks Keras's own
+# bookkeeping silently.
+KERAS_LAYER_MODEL_MEMBERS = frozenset(
+    {
+        "activity_regularizer", "add_loss", "add_metric", "add_update", "add_variable",
+        "add_weight", "autocast", "autotune_steps_per_execution", "build", "build_from_config",
+        "built", "call", "call_signature_parameters", "compile", "compile_from_config",
+        "compiled", "compiled_loss", "compiled_metrics", "compute_dtype", "compute_loss",
+        "compute_mask", "compute_metrics", "compute_output_shape", "compute_output_signature",
+        "compute_output_spec", "count_params", "distribute_reduction_method",
+        "distribute_strategy", "dtype", "dtype_policy", "dynamic", "evaluate",
+        "evaluate_generator", "export", "finalize_state", "fit", "fit_generator", "from_config",
+        "get_build_config", "get_compile_config", "get_config", "get_input_at",
+        "get_input_mask_at", "get_input_shape_at", "get_layer", "get_metrics_result",
+        "get_output_at", "get_output_mask_at", "get_output_shape_at",
+        "get_quantization_layer_structure", "get_state_tree", "get_weight_paths", "get_weights",
+        "history", "inbound_nodes", "input", "input_dtype", "input_mask", "input_names",
+        "input_shape", "input_spec", "inputs", "jit_compile", "layers", "load_own_variables",
+        "load_weights", "loss", "losses", "make_predict_function", "make_test_function",
+        "make_train_function", "metrics", "metrics_names", "metrics_variables", "name",
+        "name_scope", "non_trainable_variables", "non_trainable_weights", "optimizer",
+        "outbound_nodes", "output", "output_mask", "output_names", "output_shape", "outputs",
+        "path", "predict", "predict_function", "predict_generator", "predict_on_batch",
+        "predict_step", "quantization_mode", "quantize", "quantized_build", "quantized_call",
+        "rematerialized_call", "reset_metrics", "reset_states", "run_eagerly", "save",
+        "save_own_variables", "save_spec", "save_weights", "set_state_tree", "set_weights",
+        "state_updates", "stateful", "stateless_call", "stateless_compute_loss",
+        "steps_per_execution", "stop_training", "submodules", "summary", "supports_jit",
+        "supports_masking", "symbolic_call", "test_function", "test_on_batch", "test_step",
+        "to_json", "to_yaml", "train_function", "train_on_batch", "train_step",
+        "train_tf_function", "trainable", "trainable_variables", "trainable_weights",
+        "unrolled_steps_per_execution", "updates", "variable_dtype", "variables", "weights",
+        "with_name_scope"
+    }
+)
+KERAS_PRIVATE_MEMBERS = frozenset(
+    {
+        "_SCALAR_UPRANKING_ON", "_TF_MODULE_IGNORED_PROPERTIES", "_activity_regularizer",
+        "_add_trackable", "_add_trackable_child", "_add_variable_with_custom_getter",
+        "_aggregate_additional_loss", "_aggregate_exact_metrics",
+        "_allow_non_tensor_positional_args", "_api_export_path", "_api_export_symbol_id",
+        "_assert_compile_called", "_assert_compile_was_called", "_assert_input_compatibility",
+        "_assert_weights_created", "_assign_variable_values", "_auto_config",
+        "_auto_get_config", "_auto_track_sub_layers", "_autocast", "_autoconvert_optionals",
+        "_autographed_call", "_autotune_steps_per_execution", "_awq_call",
+        "_base_model_initialized", "_build_at_init", "_build_by_run_for_kwargs",
+        "_build_by_run_for_single_pos_arg", "_build_input_shape", "_build_shapes_dict",
+        "_call_context_args", "_call_has_context_arg", "_call_has_mask_arg",
+        "_call_has_training_arg", "_call_signature", "_call_spec", "_callable_losses",
+        "_called", "_captured_weight_regularizer", "_cast_single_input", "_check_call_args",
+        "_check_load_own_variables", "_check_quantize_args", "_check_sample_weight_warning",
+        "_check_super_called", "_checkpoint", "_checkpoint_adapter", "_checkpoint_dependencies",
+        "_clear_losses", "_cluster_coordinator", "_compile_config", "_compile_loss",
+        "_compile_metrics", "_compile_was_called", "_compiled_metrics_update_state",
+        "_compiled_trainable_state", "_compute_dtype", "_compute_dtype_object", "_compute_loss",
+        "_compute_loss_has_training_arg", "_compute_output_and_mask_jointly",
+        "_configure_steps_per_execution", "_convert_input_args", "_convert_tracked_collections",
+        "_copy_trackable_to_cpu", "_create_counter_variable", "_create_nested_dict",
+        "_dedup_weights", "_default_save_signature", "_deferred_dependencies",
+        "_delete_tracking", "_deserialization_dependencies", "_deserialize_from_proto",
+        "_disallow_exact_eval_with_add_metrics", "_distribute_reduction_method",
+        "_distribute_strategy", "_distribution_strategy", "_dtype", "_dtype_policy", "_dynamic",
+        "_eager_losses", "_eval_epoch_iterator", "_expects_context_arg", "_expects_mask_arg",
+        "_expects_training_arg", "_export_to_saved_model_graph", "_flatten", "_flatten_layers",
+        "_flatten_metrics_in_order", "_flatten_modules", "_flatten_nested_dict", "_float8_call",
+        "_functional_construction_call", "_gather_children_attribute",
+        "_gather_saveables_for_checkpoint", "_get_call_context", "_get_callback_model",
+        "_get_cell_name", "_get_compile_args", "_get_existing_metric", "_get_input_masks",
+        "_get_metrics_result_or_logs", "_get_node_attribute_at_index", "_get_optimizer",
+        "_get_own_losses", "_get_own_metrics", "_get_propagated_call_context_arguments",
+        "_get_regularization_losses", "_get_save_spec", "_get_test_function_runner",
+        "_get_trainable_state", "_get_unnested_name_scope", "_get_variable_map", "_gptq_call",
+        "_handle_activity_regularization", "_handle_deferred_dependencies",
+        "_handle_weight_regularization", "_in_multi_worker_mode", "_inbound_nodes",
+        "_inbound_nodes_value", "_infer_exact_eval_shards", "_infer_output_signature",
+        "_init_batch_counters", "_init_call_fn_args", "_init_set_name", "_initial_epoch",
+        "_initial_weights", "_initialize_tracker", "_input_spec", "_instrument_layer_creation",
+        "_instrumented_keras_api", "_instrumented_keras_layer_class",
+        "_instrumented_keras_model_class", "_int4_call", "_int8_call", "_is_compiled",
+        "_is_graph_network", "_is_layer", "_is_model_for_instrumentation", "_jit_compile",
+        "_keras_api_names", "_keras_api_names_v1", "_keras_tensor_symbolic_call", "_layers",
+        "_layout_map", "_lock", "_lock_state", "_lookup_dependency", "_loss_ids",
+        "_loss_tracker", "_losses", "_losses_override", "_make_function",
+        "_make_test_function_exact", "_maybe_build", "_maybe_cast_inputs",
+        "_maybe_create_attribute", "_maybe_initialize_trackable",
+        "_maybe_load_initial_counters_from_ckpt", "_maybe_reset_call_context",
+        "_maybe_symbolic_build", "_metrics", "_metrics_lock", "_must_restore_from_config",
+        "_name", "_name_based_attribute_restore", "_name_based_restores", "_name_scope",
+        "_name_scope_on_declaration", "_no_dependency", "_non_trainable_variables",
+        "_non_trainable_weights", "_not_implemented_error", "_obj_reference_counts",
+        "_obj_reference_counts_dict", "_obj_type", "_object_identifier", "_open_name_scope",
+        "_outbound_nodes", "_outbound_nodes_value", "_parent_path", "_path", "_post_build",
+        "_post_quantize", "_post_track_variable", "_post_untrack_variable", "_predict_counter",
+        "_preload_simple_restoration", "_preserve_input_structure_in_config",
+        "_pss_evaluation_shards", "_quantization_mode_error", "_register_call_context_args",
+        "_remat_mode", "_reset_compile_cache", "_resolve_and_populate_arg",
+        "_resolve_auto_jit_compile", "_restore_from_tensors", "_run_eagerly",
+        "_saved_model_arg_spec", "_saved_model_inputs_spec", "_seed_generators",
+        "_self_name_based_restores", "_self_saveable_object_factories",
+        "_self_setattr_tracking", "_self_tracked_trackables",
+        "_self_unconditional_checkpoint_dependencies",
+        "_self_unconditional_deferred_dependencies", "_self_unconditional_dependency_names",
+        "_self_update_uid", "_serialize_to_proto", "_serialize_to_tensors",
+        "_set_connectivity_metadata", "_set_dtype_policy", "_set_inputs",
+        "_set_mask_keras_history_checked", "_set_mask_metadata", "_set_save_spec",
+        "_set_trainable_state", "_setattr_hook", "_setattr_tracking",
+        "_should_cast_single_input", "_should_compute_mask", "_should_eval",
+        "_should_use_autograph", "_stateful", "_steps_per_execution",
+        "_steps_per_execution_tuner", "_supports_masking", "_symbolic_build", "_test_counter",
+        "_tf_api_names", "_tf_api_names_v1", "_thread_local", "_track_trackable",
+        "_track_variable", "_track_variables", "_trackable_children",
+        "_trackable_saved_model_saver", "_tracked", "_tracker", "_tracking_metadata",
+        "_train_counter", "_trainable", "_trainable_variables", "_trainable_weights",
+        "_training_state", "_unconditional_checkpoint_dependencies",
+        "_unconditional_dependency_names", "_undeduplicated_weights", "_unpickle_model",
+        "_untrack_variable", "_update_trackables", "_update_uid", "_updated_config", "_updates",
+        "_use_input_spec_as_call_signature", "_validate_and_get_metrics_result",
+        "_validate_compile", "_validate_target_and_loss", "_warn_if_trainable_state_changed"
+    }
+)
 # Attribute names a lifted layer must never take: Keras Layer/Model members on either line.
 KERAS_RESERVED_ATTRIBUTES = frozenset(
     {
@@ -333,7 +456,16 @@ KERAS_RESERVED_ATTRIBUTES = frozenset(
         "compute_output_shape", "compute_mask", "distribute_strategy", "run_eagerly",
         "self", "cls",
     }
+) | KERAS_LAYER_MODEL_MEMBERS | KERAS_PRIVATE_MEMBERS
+# Attributes `super().__init__()` sets on both Keras lines, with the value a later `call`
+# reads (measured: `name`, `dtype`, ... of a bare subclass right after `__init__`); not
+# `built` or `input_spec`, which `build` changes.
+KERAS_INIT_ATTRIBUTES = frozenset(
+    {"name", "dtype", "trainable", "dtype_policy", "compute_dtype", "variable_dtype", "supports_masking",
+     "activity_regularizer"}
 )
+
+
 
 
 @dataclass(frozen=True)
@@ -450,7 +582,7 @@ def is_keras_layer_class(canonical: str) -> bool:
         return True
     if canonical.startswith("tf1.layers."):
         return True
-    return any(canonical.startswith(ns) for ns in TF_RNN_CELL_NAMESPACES)
+    return any(canonical.startswith(ns) for ns in TF_RNN_CELL_NAMESPACES) and last not in TF_RNN_NON_LAYERS
 
 
 def is_weightless_layer(canonical: str) -> bool:
@@ -542,3 +674,14 @@ def tf1_rnn_cell(canonical: str) -> str | None:
         if canonical.startswith(namespace) and canonical[len(namespace):] in TF1_RNN_CELLS:
             return canonical[len(namespace):]
     return None
+# Bases that own no weights themselves: a subclass owns only what it creates.
+WEIGHTLESS_BASES = frozenset({"keras.layers.Layer", "keras.Model", "tf1.layers.Layer"})
+# Calls that make a weight, by their last name (`tf.compat.v1.get_variable`, `self.add_weight`, ...).
+WEIGHT_FACTORY_NAMES = frozenset({"add_weight", "add_variable", "get_variable", "Variable", "variable"})
+# Namespaces whose calls return no layer and no variable when stored on `self`, except the
+# layer classes and weight factories checked before them.
+NO_STATE_NAMESPACES = ("tf.", "keras.activations.", "keras.initializers.", "keras.regularizers.",
+                       "keras.constraints.", "keras.backend.", "keras.ops.", "numpy.", "math.")
+# Capitalised names under TF's RNN modules that are no layers: LSTMStateTuple is a namedtuple
+# (measured: its MRO is LSTMStateTuple, tuple, object on tf_keras 2.21 and in rnn_cell_impl).
+TF_RNN_NON_LAYERS = frozenset({"LSTMStateTuple"})

@@ -513,7 +513,8 @@ def _result_key(data: bytes, job: Job, selection_key: str, layer_digest: str) ->
 
 def _scan_all(jobs: list[Job], cache: Cache | None,
               pool: _Pool) -> tuple[dict[str, list[ClassFacts]], dict[str, FileScan | None]]:
-    """Every file's classes (name, bases, overrides): from the cache, else by the ast scan,
+    """Every file's classes (name, bases, overrides, whether it owns state, the attributes it
+    uses): from the cache, else by the ast scan,
     in parallel; and the scans made by this run (None: ast could not read the file)."""
     classes: dict[str, list[ClassFacts]] = {}
     missing: list[Job] = []
@@ -530,7 +531,8 @@ def _scan_all(jobs: list[Job], cache: Cache | None,
         scan = None if isinstance(scan, WorkerCrashed) else scan  # libcst will have its say
         fresh[job.path] = scan
         if scan is not None:
-            classes[job.path] = [(c.qualified, c.bases, c.overrides) for c in scan.classes]
+            classes[job.path] = [(c.qualified, c.bases, c.overrides, c.owns_state, c.attributes)
+                                 for c in scan.classes]
             if cache:
                 cache.put_classes(_content_key(job.data, job), classes[job.path])
     return classes, fresh
@@ -539,8 +541,8 @@ def _scan_all(jobs: list[Job], cache: Cache | None,
 def _build_index(classes: dict[str, list[ClassFacts]]) -> ClassIndex:
     index = ClassIndex()
     for records in classes.values():
-        for qualified, bases, overrides in records:
-            index.add(qualified, bases, frozenset(overrides))
+        for qualified, bases, overrides, owns_state, attributes in records:
+            index.add(qualified, bases, frozenset(overrides), owns_state, frozenset(attributes))
     return index
 
 
@@ -578,4 +580,4 @@ def _may_hold_finding(job: Job, classes: list[ClassFacts] | None, index: ClassIn
         return True  # `apply -` echoes what it read, changed or not
     if classes is None:  # not scanned (plain classes only), or ast could not read it
         return may_define_layers(job.data)
-    return any(index.bases_are_layers(bases) for _, bases, _ in classes)
+    return any(index.bases_are_layers(facts[1]) for facts in classes)

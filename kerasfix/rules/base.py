@@ -79,10 +79,25 @@ class KerasClass:
             found: set[str] = set()
             for node in self.method_nodes[name]:
                 if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
-                        and isinstance(node.func.value, cst.Name) and node.func.value.value == me):
+                        and isinstance(node.func.value, cst.Name) and node.func.value.value == me
+                        and not self._builds_once(node, me)):
                     found.add(node.func.attr.value)
             calls[name] = found & set(self.methods)
         return calls
+
+    def _builds_once(self, call: cst.Call, me: str) -> bool:
+        """`self.build(...)` under `if not self.built:`: Keras has built the layer before
+        `call` runs, so this never builds it again (measured on both lines)."""
+        if call.func.attr.value != "build":
+            return False
+        child, node = call, self.parents.get(id(call))
+        while node is not None and not isinstance(node, cst.FunctionDef):
+            if (isinstance(node, cst.If) and child is node.body and isinstance(node.test, cst.UnaryOperation)
+                    and isinstance(node.test.operator, cst.Not)
+                    and is_self_attribute(node.test.expression, me) == "built"):
+                return True
+            child, node = node, self.parents.get(id(node))
+        return False
 
     def _reach(self, roots: Iterable[str]) -> set[str]:
         seen: set[str] = set()

@@ -122,10 +122,11 @@ def layout(call: cst.Call, args: list[cst.Arg], *, elsewhere: Iterable[cst.BaseE
     """
     if not args:
         return []
-    if is_multiline(call) and call.args and isinstance(call.args[0].comma, cst.Comma):
+    if is_multiline(call) and call.args and isinstance(call.args[0].comma, cst.Comma) \
+            and "\n" in cst.Module([]).code_for_node(call.args[0].comma):
         between = call.args[0].comma
         last = call.args[-1].comma
-    else:
+    else:  # one line, or several arguments a line: one line (a trailing `,\n)` would dangle)
         between = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
         last = cst.MaybeSentinel.DEFAULT
     owner = _owners(call.args)

@@ -143,12 +143,16 @@ The fix (with `--unsafe-fixes`) does exactly that when the variable is made dire
 computed in `call` but the input's shape: the creation becomes a keyword
 `self.add_weight(...)` (as KF101, KF102, KF104 and KF105 would write it) at the top of
 `build`, with `x.shape[...]` read as `input_shape[...]`, and `call` uses `self.<name>`. A class
-without `build` gets one.
+without `build` gets one. As for KF201, a local `call` computes from what `__init__` knows is
+inlined, and a variable made under `if self.use_bias:` is made under the same test
+(`self.b = self.add_weight(...) if self.use_bias else None`).
 
 ## When there is no fix
-Arguments computed in `call` (a tensor's value, a local), a loop, a nested function, a
-helper method of `call`, or an initial value that does not map to an initializer: the
-message says what to move where.
+Arguments computed in `call` from the input or `training` (the message names the value), a
+loop, a nested function, a helper method `call` calls more than once or in a loop (one it
+calls once, in no loop and under no `if`, is treated as `call`), a test only `call` can
+answer, or an initial value that does not map to an initializer: the message says what to
+move where.
 
 ## Fix safety
 Unsafe: the variable is now created once, when the layer is built, instead of on every call,
@@ -441,13 +445,42 @@ class Classifier(tf.keras.Model):
 ```
 The attribute is named after the local it was bound to, else a literal `name="..."`, else
 the class in snake case (`dense`, `conv2d`), numbered on collision, and never a name Keras
-uses itself (`name`, `weights`, `layers`, `input`, `output`, `trainable`, `dtype`, ...). A
-class without `__init__` gets one that forwards `*args, **kwargs`; otherwise the line goes
+uses itself: every member of `Layer` and `Model` on either Keras line, public and private
+(`name`, `weights`, `layers`, `input`, `output`, `trainable`, `dtype`, `_layers`, ...), measured
+from the classes; a local called `weights` becomes `self.weights_1`. A class without
+`__init__` gets one that forwards `*args, **kwargs`; otherwise the line goes
 after `super().__init__(...)` and after whatever sets the attributes the constructor reads.
 Comments on a moved line move with it.
 
-Layers without weights (`Dropout`, `Activation`, `Flatten`, `Add`, pooling, ...) lose
-nothing when built in `call`, so they are not reported: this rule is about weights.
+What `super().__init__()` sets is known in `__init__`: a constructor reading `self.name`,
+`self.dtype`, `self.trainable`, `self.dtype_policy`, `self.compute_dtype`,
+`self.variable_dtype`, `self.supports_masking` or `self.activity_regularizer` moves (unless the
+class sets it again later). A local computed in `call` from attributes, literals and module
+names only (`axis = -1 if self.data_format == "channels_last" else 1`) is inlined into the
+moved constructor, and its assignment goes too when nothing else reads it; one computed from
+the input, `training` or anything per call keeps the layer where it is, and the message names
+that value.
+
+A layer built under `if self.proj is not None:` (or in its `else`, or in `x if test else y`)
+is built under the same test: `self.dense = Dense(...) if self.proj is not None else None`,
+and the call site keeps its `if`; an `if` whose only statement was the construction goes.
+A test that reads the input, `training`, or an attribute the class changes after `__init__`
+(`if self.head is None: self.head = Dense(...)`, which Keras 3 refuses with ValueError on the
+second call) is reported instead.
+
+Layers without weights lose nothing when built in `call`, so they are not reported: Keras's
+own (`Dropout`, `Activation`, `Flatten`, `Add`, pooling, ...), the project's layer classes
+whose own code and bases (through every file) create no weight and no sub-layer, and state
+tuples (`LSTMStateTuple`, namedtuples). Layers built in `build` are not reported when `call`
+calls `self.build(...)` only under `if not self.built:`: Keras has built the layer before
+`call` runs, so that never builds again.
+
+A helper method that `call` calls once (not in a loop, not under an `if`) is treated as
+`call` itself. One that `call` calls a known number of times, before and in a
+`for i in range(a, b)` loop over what `__init__` knows, gets a list of layers in `__init__`
+(`self.dense_layers = [Dense(self.units) for _ in range(max(1, self.num_layers))]`), a
+keyword-only `layer_index` argument, and each call site passes its number: unsafe, because
+the layers' weights are created in another order than before.
 
 A layer built in a `for` loop directly in `call`, whose iterable `__init__` can compute
 (`for width in self.widths: x = Dense(width)(x)`), becomes a list built once in `__init__`
@@ -458,12 +491,15 @@ the iterable must give the same items on every call.
 ## When there is no fix
 The constructor reads something computed in `call` (a local, a tensor's value), the layer is
 built in a `while` loop, a comprehension, a loop with several constructions or over an
-iterable only `call` knows, in a nested function, or in a helper method of `call`: the
-finding says to build the layers (a list, for a loop) in `__init__` and use them.
+iterable only `call` knows, in a nested function, or in a helper method `call` calls an
+unknown number of times (in a `while`, under an `if`, from another helper): the finding
+says to build the layers (a list, for a loop) in `__init__` and use them, and why it could
+not.
 
 ## Fix safety
 Safe when the constructor's arguments mean the same in `__init__` (literals, module names,
-`self.` attributes `__init__` sets): the layer now keeps its weights between calls, which is
+`self.` attributes `__init__` or Keras's own `__init__` sets, locals computed only from
+those) and any guard moves with it: the layer now keeps its weights between calls, which is
 the point. When an argument needs the input's shape (`x.shape[-1]`), the layer is built in
 `build(self, input_shape)` from `input_shape[...]` instead: unsafe, because `build` sees the
 shape of the first call only.
@@ -523,7 +559,17 @@ constructor, or it stays at the call.
 A function imported by name (`from tensorflow.compat.v1.layers import dense`): that import
 itself fails on Keras 3, so the import must go too, by hand. `batch_normalization` arguments Keras lacks on one line or the other (`renorm`, `fused`
 other than a speed hint, `virtual_batch_size`, `adjustment`) are reported, not dropped; so is
-a call in a loop, a helper method, or with arguments computed in `call`.
+a call in a loop, in a helper method `call` calls more than once or in a loop (one it calls
+once, in no loop and under no `if`, is treated as `call` itself), or with arguments computed
+in `call` from the input or `training` (the message names the value). As for KF201, locals `call` computes from what
+`__init__` knows are inlined (`axis = -1 if self.data_format == "channels_last" else 1`),
+the attributes `super().__init__()` sets are known, a call under `if` keeps its guard, and the
+attribute never takes a name Keras uses (a layer named `"_layers"` becomes `self.dense`).
+
+A TF1 layer function in a method `call` does not reach (`body()`, `_call()`, `encode()`: what
+a TF1-era base class or a caller runs to build the graph) is reported, with no fix: it fails
+on Keras 3 as well, but which layer to build once depends on who calls the method, and how
+often. Build the Keras layer in `__init__` and use it there.
 
 ## Fix safety
 Safe when lifted into `__init__`; unsafe when an argument needs the input's shape and the

@@ -13,15 +13,15 @@ from ..edits import AddImport, AddMethod, Fix, InsertAfter, InsertBefore, Remove
 from ..names import BUILTIN_NAMES
 from . import docs
 from ..syntax import children
-from .base import (Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name, source,
-                   walk)
+from .base import (Context, Finding, KerasClass, Rule, RuleFamily, dotted, is_self_attribute, self_name,
+                   source, walk)
 from . import weights as from_weights
 from .calls import bind, comments_in, keyword_arg, layout, strip_comments
 
 KF103 = Rule("KF103", "variable-created-in-call", "a weight created inside `call`", "sometimes",
              "unsafe", docs.KF103)
 KF201 = Rule("KF201", "layer-created-in-call", "a Keras layer constructed inside `call`", "sometimes",
-             "safe, or unsafe via build/loops", docs.KF201)
+             "safe, or unsafe via build, loops, helpers", docs.KF201)
 KF202 = Rule("KF202", "tf1-functional-layer", "a TF1 `tf.layers.<function>` call inside a Keras layer",
              "sometimes", "safe, or unsafe via build", docs.KF202)
 KF203 = Rule("KF203", "tf1-layer-class", "a TF1 `tf.layers.<Class>` in a Keras layer or as its base",
@@ -56,6 +56,13 @@ class Placement:
     where: str  # "__init__", "build", or "" (cannot move)
     reason: str = ""
     self_attrs: set[str] = field(default_factory=set)  # self attributes it reads
+    # call-time locals it reads, by the id of each use: the expression that replaces the use
+    inlined: dict[int, cst.BaseExpression] = field(default_factory=dict)
+    # the statements binding those locals in `call` (removed when nothing else reads them)
+    bindings: dict[str, cst.SimpleStatementLine] = field(default_factory=dict)
+    blocker: str = ""  # the per-call value that keeps it from moving
+    # the `if` tests it was built under, outermost first: (test, True in the body / False in the else)
+    guards: list[tuple[cst.BaseExpression, bool]] = field(default_factory=list)
 
 
 class _ClassLifter:
@@ -64,11 +71,26 @@ class _ClassLifter:
     def __init__(self, ctx: Context, cls: KerasClass):
         self.ctx = ctx
         self.cls = cls
-        self.taken = set(cls.assigned_attributes) | api.KERAS_RESERVED_ATTRIBUTES
+        self.taken = set(cls.assigned_attributes) | api.KERAS_RESERVED_ATTRIBUTES | self._inherited_attributes()
         self.shared: dict[tuple[str, str], str] = {}  # (literal name, constructor code) -> attribute
         self.init = cls.methods.get("__init__")
         self.build = cls.methods.get("build")
         self.module_names = ctx.imports.local_names | set(ctx.imports.bindings) | BUILTIN_NAMES
+        self._orders: dict[str, dict[int, int]] = {}
+        self.helper_fixes: dict[str, tuple[Fix, dict[int, str]] | str] = {}
+
+    def _inherited_attributes(self) -> set[str]:
+        """What the project's bases of the class use: the index's, and those parsed here."""
+        names = self.ctx.index.inherited_attributes(self.cls.qualified)
+        here = {c.qualified: c for c in self.ctx.keras_classes}
+        todo, seen = list(self.ctx.index.classes.get(self.cls.qualified, ())), set()
+        while todo:
+            base = todo.pop()
+            if base in here and base not in seen:
+                seen.add(base)
+                names |= here[base].assigned_attributes
+                todo.extend(self.ctx.index.classes.get(base, ()))
+        return names
 
     def findings(self) -> Iterator[Finding]:
         parents = self.cls.parents
@@ -80,13 +102,32 @@ class _ClassLifter:
                 resolved = self.ctx.resolve(node.func) or ""
                 if resolved.startswith("tf1.layers.") and resolved.rsplit(".", 1)[-1] in api.TF1_LAYERS:
                     yield self._tf1_function(func, node, parents, resolved.rsplit(".", 1)[-1])
-                elif self.ctx.is_layer_class(node.func) and not api.is_weightless_layer(resolved):
+                elif self.ctx.is_layer_class(node.func) and not _builds_weightless(self.ctx, node.func):
                     finding = self._construction(func, node, parents)
                     if finding:
                         yield finding
                 elif resolved in api.GET_VARIABLE | api.VARIABLE | api.BACKEND_VARIABLE or \
                         is_self_attribute(node.func, self_name(func)) in ("add_weight", "add_variable"):
                     yield self._weight(func, node, parents)
+        yield from self._tf1_elsewhere()
+
+    def _tf1_elsewhere(self) -> Iterator[Finding]:
+        """`tf.layers.dense` in a method `call` does not reach (`body`, `_call`, `encode`: what
+        a base class's `call` or the caller runs): reported, as KF101 reports `get_variable`
+        there; nothing to lift it into without knowing who calls it."""
+        for name in sorted(set(self.cls.methods) - self.cls.call_methods):
+            for node in self.cls.method_nodes[name]:
+                if not isinstance(node, cst.Call):
+                    continue
+                resolved = self.ctx.resolve(node.func) or ""
+                function = resolved.rsplit(".", 1)[-1]
+                if resolved.startswith("tf1.layers.") and function in api.TF1_LAYERS:
+                    where = "" if name in self.cls.setup_methods else ", which `call` does not call"
+                    yield Finding("KF202", node, (
+                        f"`{source(node.func)}` in a Keras layer, in `{name}`{where}: gone on Keras 3 "
+                        "(AttributeError), and on tf_keras a layer whose weights no Keras tracks (a new one each "
+                        f"time `{name}` runs); build `{api.TF1_LAYERS[function].keras_class}` once in `__init__` "
+                        f"and use it in `{name}`"))
 
     # -- KF201 ---------------------------------------------------------------------------------
     def _construction(self, func: cst.FunctionDef, call: cst.Call, parents) -> Finding | None:
@@ -97,15 +138,17 @@ class _ClassLifter:
         if _in_loop_or_scope(call, parents, func):
             manual = f"{what}; build the layers once in `__init__` (a list for a loop) and use them here"
             return self._in_loop(func, call, parents, class_name, what) or Finding("KF201", call, manual)
-        if func.name.value != "call":
-            return Finding("KF201", call, f"{what}; build it once in `__init__` as `self.<name>` and have "
-                                          f"`{func.name.value}` use it")
+        if not self._runs_once_per_call(func):
+            return self._in_helper(func, call, parents, what, self._helper_sites(func))
         statement, form, local = _usage(call, parent, parents, me)
         if form is None:
-            return Finding("KF201", call, f"{what}; build it once in `__init__` as `self.<name>` and use that here")
+            return Finding("KF201", call, f"{what}; build it once in `__init__` as `self.<name>` and use that here "
+                                          "(it is neither called at once, nor bound to a local, nor stored on `self`)")
         if form == "bound" and not _only_bound_once(func, self.cls.method_nodes[func.name.value], local):
             return Finding("KF201", call, f"{what}; `{local}` is assigned more than once, so move it by hand")
-        placement = self._placement(func, [a.value for a in call.args])
+        placement = self._plan(func, call, parents, [a.value for a in call.args])
+        if placement.where == "build" and func.name.value != "call":
+            placement = Placement("", f"it reads the shape of `{func.name.value}`'s argument")
         if not placement.where:
             return Finding("KF201", call, f"{what}; it cannot move as is: {placement.reason}")
         if form == "self":
@@ -113,12 +156,8 @@ class _ClassLifter:
             what = (f"`{class_name}(...)` built inside `call`: stored on `self`, but a new layer with fresh "
                     "weights on every call, so nothing is learned")
         else:
-            literal = _literal_name(call)
-            if literal in api.KERAS_RESERVED_ATTRIBUTES:
-                literal = None
-            attr = self._allocate(local if form == "bound" else literal or snake_case(class_name))
-        new_value = call if placement.where == "__init__" else _shape_to_build(call, func, self._build_param())
-        edits = self._lift(func, call, placement, attr, new_value, statement, form, local)
+            attr = self._allocate(local if form == "bound" else _usable_literal(call) or snake_case(class_name))
+        edits = self._lift(func, call, placement, attr, self._moved(func, placement, call), statement, form, local)
         safety = Safety.SAFE if placement.where == "__init__" else Safety.UNSAFE
         return Finding("KF201", call, f"{what}; build it once in `{placement.where}` as `self.{attr}`",
                        Fix(edits, safety, f"lift into {placement.where}"))
@@ -133,9 +172,10 @@ class _ClassLifter:
         if form == "inline":
             edits.append(Replace(call, target))
         else:
-            edits.append(Remove(statement))
+            edits.append(Remove(_emptied_if(statement, self.cls.parents) or statement))
             if form == "bound":
                 edits.extend(Replace(n, target) for n in self._loads(func, local, statement))
+        edits.extend(self._unused_bindings(func, placement, [call]))
         return tuple(edits)
 
     def _in_loop(self, func: cst.FunctionDef, call: cst.Call, parents, class_name: str, what: str) -> Finding | None:
@@ -156,15 +196,20 @@ class _ClassLifter:
         constructions = [n for n in walk(loop.body) if isinstance(n, cst.Call) and self.ctx.is_layer_class(n.func)]
         if constructions != [call]:
             return None  # one list per loop keeps the rewritten loop readable
-        source_place = self._placement(func, [loop.iter])
+        if _guards(call, parents, loop) != []:
+            return None  # built on some iterations only: the list would build the others too
+        source_place = self._plan(func, loop, parents, [loop.iter])
         args_place = self._placement(func, [a.value for a in call.args], bound_there=targets)
-        if source_place.where != "__init__" or args_place.where != "__init__":
+        if (source_place.where != "__init__" or args_place.where != "__init__"
+                or source_place.inlined or args_place.inlined):
             return None
         attr = self._allocate(f"{snake_case(class_name)}_layers")
         local = self._allocate_local(func, snake_case(class_name))
+        placement = Placement("__init__", self_attrs=source_place.self_attrs | args_place.self_attrs,
+                              guards=source_place.guards)
         # the loop keeps its header's comments; the call's go with it
-        built = cst.ListComp(call, cst.CompFor(target=strip_comments(loop.target), iter=strip_comments(loop.iter)))
-        placement = Placement("__init__", self_attrs=source_place.self_attrs | args_place.self_attrs)
+        built = self._moved(func, placement, cst.ListComp(
+            call, cst.CompFor(target=strip_comments(loop.target), iter=strip_comments(loop.iter))))
         me = self_name(func)
         target_code, iter_code = source(loop.target), source(loop.iter)
         if not isinstance(loop.target, cst.Name) and not loop.target.lpar:
@@ -181,6 +226,159 @@ class _ClassLifter:
                                       "and zip them into the loop",
                        Fix(edits, Safety.UNSAFE, "a list of layers"))
 
+    # -- KF201 in a helper that `call` calls -------------------------------------------------
+    def _runs_once_per_call(self, func: cst.FunctionDef) -> bool:
+        """`call` itself, or a helper `call` calls once, in no loop and under no `if`: what
+        it builds can move as if `call` built it."""
+        if func.name.value == "call":
+            return True
+        sites = self._helper_sites(func)
+        return not isinstance(sites, str) and len(sites) == 1 and sites[0][1] is None
+
+    def _helper_sites(self, helper: cst.FunctionDef) -> list[tuple[cst.Call, cst.For | None]] | str:
+        """Where `call` calls the helper: each call with the `for ... in range(...)` loop it is
+        in (None: once per call of `call`); or why the number of calls is not known."""
+        name, sites = helper.name.value, []
+        call_func = self.cls.methods.get("call")
+        if helper.decorators:
+            return f"`{name}` is decorated"
+        for method, nodes in self.cls.method_nodes.items():
+            me = self_name(self.cls.methods[method])
+            for node in nodes:
+                if is_self_attribute(node, me) != name:
+                    continue
+                site = self.cls.parents.get(id(node))
+                if method != "call" or not isinstance(site, cst.Call) or site.func is not node:
+                    return f"`{name}` is used in `{method}`, not only called by `call`"
+                sites.append(site)
+        if call_func is None or not sites:
+            return f"`call` does not call `{name}` itself"
+        placed = []
+        for site in sites:
+            loop = self._range_loop(site, call_func)
+            if isinstance(loop, str):
+                return loop.format(name=name)
+            placed.append((site, loop))
+        order = self._order("call")
+        placed.sort(key=lambda pair: order.get(id(pair[0]), 0))
+        loops = [loop for _, loop in placed if loop is not None]
+        if len(set(map(id, loops))) > 1 or (loops and placed[-1][1] is None):
+            return f"`call` calls `{name}` after its loop, or in more than one loop"
+        return placed
+
+    def _range_loop(self, site: cst.Call, call_func: cst.FunctionDef) -> cst.For | None | str:
+        """The `for <name> in range(...)` loop the call is directly in, None when it is in no
+        loop and under no `if`, or why it is neither."""
+        parents = self.cls.parents
+        if not _in_loop_or_scope(site, parents, call_func):
+            return None if _guards(site, parents, call_func) == [] else "`call` calls `{name}` under a condition"
+        loop = parents.get(id(site))
+        while loop is not None and not isinstance(loop, (*_LOOPS, *_SCOPES)):
+            loop = parents.get(id(loop))
+        if not (isinstance(loop, cst.For) and isinstance(loop.target, cst.Name) and loop.orelse is None
+                and isinstance(loop.iter, cst.Call) and source(loop.iter.func) == "range"
+                and 1 <= len(loop.iter.args) <= 2 and not any(a.keyword or a.star for a in loop.iter.args)
+                and (len(loop.iter.args) == 1 or isinstance(loop.iter.args[0].value, cst.Integer))
+                and not _in_loop_or_scope(loop, parents, call_func) and _guards(loop, parents, call_func) == []
+                and _guards(site, parents, loop) == []):
+            return "`call` calls `{name}` in a loop that is not a plain `for i in range(...)`"
+        return loop
+
+    def _in_helper(self, helper: cst.FunctionDef, call: cst.Call, parents, what: str, sites) -> Finding:
+        """A layer built in a helper `call` calls a known number of times: a list of that many
+        layers in `__init__`, indexed by a new keyword argument of the helper (unsafe: the
+        weights are created in another order)."""
+        manual = f"{what}; build it once in `__init__` as `self.<name>` and have `{helper.name.value}` use it"
+        if isinstance(sites, str):
+            return Finding("KF201", call, f"{manual} ({sites})")
+        name = helper.name.value
+        if name not in self.helper_fixes:
+            self.helper_fixes[name] = self._helper_fix(helper, sites)
+        planned = self.helper_fixes[name]
+        if isinstance(planned, str):
+            return Finding("KF201", call, f"{manual} ({planned})")
+        fix, attrs = planned
+        return Finding("KF201", call, f"{what}; build one per call of `{name}` in `__init__`, as the list "
+                                      f"`self.{attrs[id(call)]}`, and index it per call", fix)
+
+    def _helper_fix(self, helper: cst.FunctionDef, sites) -> tuple[Fix, dict[int, str]] | str:
+        """One fix for every layer the helper builds (they share its new argument)."""
+        parents = self.cls.parents
+        constructions = [n for n in self.cls.method_nodes[helper.name.value] if isinstance(n, cst.Call)
+                         and self.ctx.is_layer_class(n.func) and not _builds_weightless(self.ctx, n.func)
+                         and not _inside_construction(n, parents, self.ctx)]
+        count = self._call_count(sites)
+        if isinstance(count, str):
+            return count
+        total, indices, count_place = count
+        index_name = self._allocate_local(helper, "layer_index")
+        edits, attrs = [], {}
+        for construction in constructions:
+            planned = self._helper_layer(helper, construction, total, count_place, index_name)
+            if isinstance(planned, str):
+                return planned
+            attr, layer_edits = planned
+            attrs[id(construction)] = attr
+            edits.extend(layer_edits)
+        edits.append(Replace(helper.params, lambda params: _with_keyword_only(params, index_name)))
+        for site, index in indices:
+            edits.append(Replace(site, lambda updated, index=index: _with_keyword(updated, index_name, index)))
+        return Fix(tuple(edits), Safety.UNSAFE, "a list of layers, one per call"), attrs
+
+    def _call_count(self, sites) -> tuple[cst.BaseExpression, list, Placement] | str:
+        """How many times `call` calls the helper (an expression `__init__` can compute), and
+        the index each call site passes."""
+        tops = [site for site, loop in sites if loop is None]
+        loops = [(site, loop) for site, loop in sites if loop is not None]
+        indices = [(site, cst.Integer(str(number))) for number, site in enumerate(tops)]
+        if not loops:
+            return cst.Integer(str(len(tops))), indices, Placement("__init__")
+        loop = loops[0][1]
+        args = [a.value for a in loop.iter.args]
+        start, stop = (int(args[0].value), args[1]) if len(args) == 2 else (0, args[0])
+        place = self._placement(self.cls.methods["call"], [stop])
+        if place.where != "__init__":
+            return f"its loop runs `range(...)` over what only `call` knows: {place.reason}"
+        stop = self._moved(self.cls.methods["call"], place, stop)
+        shift = len(tops) - start
+        variable = loop.target.value
+        index = variable if shift == 0 else f"{variable} + {shift}" if shift > 0 else f"{variable} - {-shift}"
+        indices.extend((site, cst.parse_expression(index)) for site, _ in loops)
+        stop_code = source(_parenthesized(stop)) if shift else source(stop)
+        total = (stop_code if start == 0 and shift == 0 else f"max({start}, {source(stop)})" if shift == 0
+                 else f"{len(tops)} + max(0, {stop_code} - {start})")
+        return cst.parse_expression(total), indices, place
+
+    def _helper_layer(self, helper: cst.FunctionDef, construction: cst.Call, total: cst.BaseExpression,
+                      count_place: Placement, index_name: str) -> tuple[str, list] | str:
+        parents = self.cls.parents
+        me = self_name(helper)
+        if _in_loop_or_scope(construction, parents, helper) or _guards(construction, parents, helper) != []:
+            return f"`{helper.name.value}` builds a layer in a loop or under a condition"
+        statement, form, local = _usage(construction, parents.get(id(construction)), parents, me)
+        if form not in ("inline", "bound") or (
+                form == "bound" and not _only_bound_once(helper, self.cls.method_nodes[helper.name.value], local)):
+            return f"`{helper.name.value}` keeps a layer it builds in a way only a person can follow"
+        placement = self._placement(helper, [a.value for a in construction.args])
+        if placement.where != "__init__":
+            return placement.reason or f"it reads the shape of `{helper.name.value}`'s argument"
+        class_name = source(construction.func).rsplit(".", 1)[-1]
+        attr = self._allocate(f"{snake_case(local or _usable_literal(construction) or class_name)}_layers")
+        layer = self._moved(helper, placement, construction)
+        built = cst.ListComp(elt=layer, for_in=cst.CompFor(target=cst.Name("_"), iter=cst.Call(
+            func=cst.Name("range"), args=[cst.Arg(total)])))
+        place = Placement("__init__", self_attrs=placement.self_attrs | count_place.self_attrs)
+        target = cst.Subscript(value=cst.Attribute(value=cst.Name(me), attr=cst.Name(attr)),
+                               slice=[cst.SubscriptElement(cst.Index(cst.Name(index_name)))])
+        edits = [self._place(place, attr, built, statement if form == "bound" else None)]
+        if form == "inline":
+            edits.append(Replace(construction, target))
+        else:
+            edits.append(Remove(statement))
+            edits.extend(Replace(n, target) for n in self._loads(helper, local, statement))
+        edits.extend(self._unused_bindings(helper, placement, [construction]))
+        return attr, edits
+
     def _allocate_local(self, func: cst.FunctionDef, preferred: str) -> str:
         used = {n.value for n in self.cls.method_nodes[func.name.value] if isinstance(n, cst.Name)}
         name, number = preferred, 0
@@ -195,28 +393,34 @@ class _ClassLifter:
         what = f"`{label}` inside `{func.name.value}` makes a new variable on every call, which no Keras tracks"
         manual = f"{what}; create it once in `build` with `self.add_weight(...)` and use it here"
         me = self_name(func)
-        if _in_loop_or_scope(call, parents, func) or func.name.value != "call":
-            return Finding("KF103", call, manual)
+        if _in_loop_or_scope(call, parents, func):
+            return Finding("KF103", call, f"{manual} (it is made in a loop or a nested function)")
+        if not self._runs_once_per_call(func):
+            return Finding("KF103", call, f"{manual} (`call` does not run `{func.name.value}` exactly once)")
         statement, form, local = _usage(call, parents.get(id(call)), parents, me)
         form = form or "inline"  # a variable is a value: any expression can read `self.<name>`
-        if form == "bound" and not _only_bound_once(func, self.cls.method_nodes["call"], local):
-            return Finding("KF103", call, manual)
+        if form == "bound" and not _only_bound_once(func, self.cls.method_nodes[func.name.value], local):
+            return Finding("KF103", call, f"{manual} (`{local}` is assigned more than once)")
         build_param = self._build_param()
         converted = from_weights.as_add_weight(self.ctx, call, me)
-        if converted is None or build_param is None:
-            return Finding("KF103", call, manual)
-        placement = self._placement(func, [a.value for a in converted.args])
+        if converted is None:
+            return Finding("KF103", call, f"{manual} (its initial value maps to no shape and initializer)")
+        if build_param is None:
+            return Finding("KF103", call, f"{manual} (`build` takes no input shape)")
+        placement = self._plan(func, call, parents, [a.value for a in converted.args])
+        if placement.where == "build" and func.name.value != "call":
+            placement = Placement("", f"it reads the shape of `{func.name.value}`'s argument")
         if not placement.where:
             return Finding("KF103", call, f"{manual} ({placement.reason})")
-        placement = Placement("build", self_attrs=placement.self_attrs)  # weights belong in build
+        placement.where = "build"  # weights belong in build
         if form == "inline":
             attr = self._allocate(_literal_name(converted) or "weight")
         elif form == "self":
             attr = local
         else:
             attr = self._allocate(local)
-        new_value = _shape_to_build(converted, func, build_param)
-        edits = self._lift(func, call, placement, attr, new_value, statement, form, local)
+        edits = self._lift(func, call, placement, attr, self._moved(func, placement, converted), statement, form,
+                           local)
         return Finding("KF103", call, f"{what}; create it once in `build` as `self.{attr}`",
                        Fix(edits, Safety.UNSAFE, "move into build"))
 
@@ -227,7 +431,7 @@ class _ClassLifter:
                 "and on tf_keras a new layer every call whose weights are lost")
         manual = f"{what}; build `{spec.keras_class}` once in `__init__` and call it here"
         me = self_name(func)
-        if _in_loop_or_scope(call, parents, func) or func.name.value != "call":
+        if _in_loop_or_scope(call, parents, func) or not self._runs_once_per_call(func):
             return Finding("KF202", call, manual)
         if isinstance(call.func, cst.Name):
             return Finding("KF202", call, f"{manual}; and remove its import, which itself fails on Keras 3 "
@@ -243,7 +447,9 @@ class _ClassLifter:
         if spelled is None:
             return Finding("KF202", call, f"{manual}; no import here can spell keras.layers.{spec.keras_class}")
         constructor_args = self._constructor_args(call, bound, spec)
-        placement = self._placement(func, [a.value for a in constructor_args])
+        placement = self._plan(func, call, parents, [a.value for a in constructor_args])
+        if placement.where == "build" and func.name.value != "call":
+            placement = Placement("", f"it reads the shape of `{func.name.value}`'s argument")
         if not placement.where:
             return Finding("KF202", call, f"{manual}; it cannot move as is: {placement.reason}")
         constructor = cst.parse_expression(f"{spelled}()").with_changes(  # the rest stays behind
@@ -253,15 +459,13 @@ class _ClassLifter:
         reuse = bound.value(api.REUSE_ARGUMENT) is not None and bound.code(api.REUSE_ARGUMENT) not in ("None", "False")
         key = (literal or "", source(constructor))
         edits = []
-        if literal and reuse and key in self.shared:
+        if literal and reuse and key in self.shared and not placement.guards:
             attr = self.shared[key]  # TF1 shared these variables by name: so does the one layer
         else:
-            usable = literal if literal not in api.KERAS_RESERVED_ATTRIBUTES else None
-            attr = self._allocate(usable or snake_case(spec.keras_class))
-            if placement.where == "build":
-                constructor = _shape_to_build(constructor, func, self._build_param())
-            edits.append(self._place(placement, attr, constructor, None))
-            if literal:
+            attr = self._allocate(_usable_literal(call) or snake_case(spec.keras_class))
+            edits.append(self._place(placement, attr, self._moved(func, placement, constructor), None))
+            edits.extend(self._unused_bindings(func, placement, [a.value for a in constructor_args]))
+            if literal and not placement.guards:
                 self.shared.setdefault(key, attr)
         call_args = [cst.Arg(bound.value("inputs"))]
         for param in sorted(spec.call_args):
@@ -288,15 +492,34 @@ class _ClassLifter:
         return keras_constructor_args(call, bound, spec)
 
     # -- shared planning -----------------------------------------------------------------------
+    def _plan(self, func: cst.FunctionDef, node: cst.CSTNode, parents, values: list[cst.BaseExpression]) -> Placement:
+        """Where `node` (a construction reading `values`) can be built once, with the `if`
+        tests `call` built it under: they move with it, so it is never built where `call`
+        did not build it."""
+        guards = _guards(node, parents, func)
+        if guards is None:
+            return Placement("", "it is built only on some paths (after `and`/`or`, or in an `except`)")
+        tests = [test for test, _ in guards]
+        placement = self._placement(func, values + tests)
+        if not placement.where:
+            return placement
+        me = self_name(func)
+        changing = sorted(a for test in tests for a in _self_attrs_read(test, me) if self._assigned_after_init(a))
+        if changing:
+            return Placement("", f"it is built only when `self.{changing[0]}` says so, which changes after `__init__`")
+        placement.guards = guards
+        return placement
+
     def _placement(self, func: cst.FunctionDef, values: list[cst.BaseExpression],
                    bound_there: frozenset[str] = frozenset()) -> Placement:
         """Where the expressions `values` mean the same as in `func`: `__init__`, `build` (when
-        they read the input's shape), or nowhere. `bound_there`: names the new code binds."""
+        they read the input's shape), or nowhere. `bound_there`: names the new code binds.
+        Locals `func` computes from what `__init__` knows are inlined."""
         me = self_name(func)
         call_locals = _local_names(func, self.cls.method_nodes[func.name.value])
         first_input = _first_input(func)
         needs_shape = False
-        attrs: set[str] = set()
+        found = Placement("__init__")
         for value in values:
             parents = _parents(value)
             for node in walk(value):
@@ -306,30 +529,94 @@ class _ClassLifter:
                     continue
                 if node.value == me:
                     attr = is_self_attribute(parents.get(id(node)), me)
-                    if attr is None:
-                        continue
-                    attrs.add(attr)
+                    if attr is not None:
+                        found.self_attrs.add(attr)
                 elif node.value == first_input and _is_shape_access(node, parents):
                     needs_shape = True
                 elif node.value in bound_there:
                     continue
                 elif node.value in call_locals:
-                    return Placement("", f"`{node.value}` is computed in `{func.name.value}`")
+                    inner, expr = self._call_local(func, node)
+                    if expr is None:
+                        return inner
+                    needs_shape |= inner.where == "build"
+                    found.self_attrs |= inner.self_attrs
+                    found.bindings.update(inner.bindings)
+                    found.inlined[id(node)] = expr if node is value and not _needs_parens_as_arg(expr) \
+                        else _parenthesized(expr)
                 elif node.value not in self.module_names:
                     return Placement("", f"`{node.value}` is not known in `__init__`")
+        attrs = found.self_attrs
         if attrs and self.init is not None and self_name(self.init) != me:
             return Placement("", f"`__init__` calls its first parameter `{self_name(self.init)}`, not `{me}`")
-        unknown = [a for a in attrs if not self._set_in_init(a) and a not in self.cls.methods
-                   and not self._class_attribute(a)]
-        if unknown and not needs_shape:
-            return Placement("", f"`self.{unknown[0]}` is not set in `__init__`")
-        if needs_shape:
-            if self.build is not None and not self._build_param():
-                return Placement("", "it needs the input's shape, and `build` takes none")
-            if unknown and not all(self._set_in_init(a) or self._class_attribute(a) for a in unknown):
-                return Placement("", f"`self.{unknown[0]}` is not set in `__init__`")
-            return Placement("build", self_attrs=attrs)
-        return Placement("__init__", self_attrs=attrs)
+        unknown = sorted(a for a in attrs if not self._known_in_init(a))
+        if unknown:
+            again = unknown[0] in api.KERAS_INIT_ATTRIBUTES
+            return Placement("", f"`self.{unknown[0]}` is {'set again after' if again else 'not set in'} `__init__`")
+        if needs_shape and self.build is not None and not self._build_param():
+            return Placement("", "it needs the input's shape, and `build` takes none")
+        found.where = "build" if needs_shape else "__init__"
+        return found
+
+    def _call_local(self, func: cst.FunctionDef, use: cst.Name) -> tuple[Placement, cst.BaseExpression | None]:
+        """A local of `func` read by code that moves: computed once, before `use`, at the top of
+        `func` (or in a `with` there) from what `__init__` knows? Then the moved code gets its
+        expression (the local's own such locals inlined too)."""
+        name, fname = use.value, func.name.value
+        params = _local_names(func, [])  # the parameters
+        computed = Placement("", f"`{name}` is {'an argument of' if name in params else 'computed in'} `{fname}`",
+                             blocker=name)
+        if not _only_bound_once(func, self.cls.method_nodes[fname], name):
+            return computed, None
+        statement = _top_assignment(func.body, name)
+        order = self._order(fname)
+        if statement is None or order.get(id(statement), len(order)) > order.get(id(use), -1):
+            return computed, None
+        value = statement.body[0].value
+        inner = self._placement(func, [value])
+        if not inner.where:
+            blocker = inner.blocker or name
+            reason = f"`{name}` is computed in `{fname}` from `{blocker}`" if inner.blocker else \
+                f"`{name}` is computed in `{fname}`: {inner.reason}"
+            return Placement("", reason, blocker=blocker), None
+        expr = _substitute(value, inner.inlined)
+        inner.inlined, inner.bindings = {}, {name: statement}
+        return inner, expr
+
+    def _order(self, method: str) -> dict[int, int]:
+        if method not in self._orders:
+            self._orders[method] = {id(n): i for i, n in enumerate(self.cls.method_nodes[method])}
+        return self._orders[method]
+
+    def _known_in_init(self, attr: str) -> bool:
+        """Set in `__init__` (or the class body, or a method), or set by Keras's own
+        `super().__init__()` and never reassigned by the class."""
+        return (self._set_in_init(attr) or attr in self.cls.methods or self._class_attribute(attr)
+                or (attr in api.KERAS_INIT_ATTRIBUTES and not self._assigned_after_init(attr)))
+
+    def _assigned_after_init(self, attr: str) -> bool:
+        return any(attr in _assigned_self_attrs(method, self_name(method))
+                   for name, method in self.cls.methods.items() if name != "__init__")
+
+    def _moved(self, func: cst.FunctionDef, placement: Placement, value: cst.BaseExpression) -> cst.BaseExpression:
+        """`value` as the lifted code spells it: call-time locals inlined, the input's shape
+        read from `build`'s argument, and built only when `call` built it."""
+        def spell(node: cst.BaseExpression) -> cst.BaseExpression:
+            node = _substitute(node, placement.inlined)
+            return node if placement.where == "__init__" else _shape_to_build(node, func, self._build_param())
+
+        value = spell(value)
+        if not placement.guards:
+            return value
+        condition = _condition([(spell(test), positive) for test, positive in placement.guards])
+        return cst.IfExp(test=condition, body=value, orelse=cst.Name("None"))
+
+    def _unused_bindings(self, func: cst.FunctionDef, placement: Placement, moved: list[cst.CSTNode]) -> list[Remove]:
+        """The statements binding inlined locals that nothing left in `func` reads (one that
+        carries a comment stays: the comment would have nowhere to go, and the local is harmless)."""
+        inside = {id(n) for node in moved for n in walk(node)}
+        return [Remove(statement) for name, statement in placement.bindings.items()
+                if all(id(n) in inside for n in self._loads(func, name, statement)) and not comments_in(statement)]
 
     def _loads(self, func: cst.FunctionDef, name: str, statement) -> list[cst.Name]:
         inside = {id(n) for n in walk(statement)}
@@ -358,7 +645,7 @@ class _ClassLifter:
         return params[1].name.value if len(params) > 1 else None
 
     def _allocate(self, preferred: str) -> str:
-        base = preferred if preferred.isidentifier() else "layer"
+        base = preferred if preferred.isidentifier() and not preferred.startswith("__") else "layer"
         name, number = base, 0
         while name in self.taken:
             number += 1
@@ -439,6 +726,18 @@ def keras_constructor_args(call: cst.Call, bound, spec: api.Tf1Layer) -> list[cs
     return args
 
 
+# --- layers that own no weights ---------------------------------------------------------------
+
+
+def _builds_weightless(ctx: Context, func: cst.BaseExpression) -> bool:
+    """`func(...)` builds a layer that owns no weights (Keras's own, or a project class the
+    index saw create none, through its bases): building it in `call` loses nothing."""
+    if api.is_weightless_layer(ctx.resolve(func) or ""):
+        return True
+    qualified = ctx.imports.qualify_dotted(dotted(func) or "")
+    return qualified is not None and ctx.index.is_weightless(qualified)
+
+
 # --- KF203 ------------------------------------------------------------------------------------
 
 
@@ -501,11 +800,13 @@ def _parents(func: cst.CSTNode) -> dict[int, cst.CSTNode]:
 
 
 def _inside_construction(call: cst.Call, parents, ctx: Context) -> bool:
-    """A layer built as an argument of another construction moves with that one."""
+    """A layer built as an argument of another construction moves with that one (a
+    weightless one is not reported, so it moves nothing)."""
     node = parents.get(id(call))
     while node is not None and not isinstance(node, cst.FunctionDef):
         if isinstance(node, cst.Call) and node is not call and (
-                ctx.is_layer_class(node.func) or (ctx.resolve(node.func) or "").startswith("tf1.layers.")):
+                (ctx.is_layer_class(node.func) and not _builds_weightless(ctx, node.func))
+                or (ctx.resolve(node.func) or "").startswith("tf1.layers.")):
             return True
         node = parents.get(id(node))
     return False
@@ -527,8 +828,7 @@ def _usage(call: cst.Call, parent, parents, me: str):
     if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
         statement = parents.get(id(parent))
         if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 \
-                and isinstance(parents.get(id(statement)), cst.IndentedBlock) \
-                and isinstance(parents.get(id(parents.get(id(statement)))), cst.FunctionDef):
+                and _in_plain_blocks(statement, parents):
             target = parent.targets[0].target
             if isinstance(target, cst.Name):
                 return statement, "bound", target.value
@@ -536,6 +836,24 @@ def _usage(call: cst.Call, parent, parents, me: str):
             if attr is not None:
                 return statement, "self", attr
     return None, None, None
+
+
+def _in_plain_blocks(statement: cst.CSTNode, parents) -> bool:
+    """A statement of the method's body, or of `if`/`else`/`with` blocks in it."""
+    current = parents.get(id(statement))
+    while isinstance(current, (cst.IndentedBlock, cst.If, cst.Else, cst.With)):
+        current = parents.get(id(current))
+    return isinstance(current, cst.FunctionDef)
+
+
+def _emptied_if(statement: cst.CSTNode, parents) -> cst.If | None:
+    """The `if` (no `else`, no `elif`) whose body is only `statement`: it goes with it."""
+    block = parents.get(id(statement))
+    branch = parents.get(id(block))
+    if (isinstance(block, cst.IndentedBlock) and len(block.body) == 1 and isinstance(branch, cst.If)
+            and branch.orelse is None and isinstance(parents.get(id(branch)), cst.IndentedBlock)):
+        return branch
+    return None
 
 
 def _only_bound_once(func: cst.FunctionDef, nodes: list[cst.CSTNode], name: str) -> bool:
@@ -605,6 +923,12 @@ def _shape_to_build(value: cst.BaseExpression, func: cst.FunctionDef, build_para
     return value.visit(_Shapes())
 
 
+def _usable_literal(call: cst.Call) -> str | None:
+    """The layer's literal `name=`, unless Keras itself uses that attribute name."""
+    literal = _literal_name(call)
+    return literal if literal not in api.KERAS_RESERVED_ATTRIBUTES else None
+
+
 def _literal_name(call: cst.Call) -> str | None:
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == "name" and isinstance(arg.value, cst.SimpleString):
@@ -629,6 +953,102 @@ def _calls_super_init(stmt: cst.CSTNode) -> bool:
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "__init__":
             return True
     return False
+
+
+def _with_keyword_only(params: cst.Parameters, name: str) -> cst.Parameters:
+    """The helper's parameters with a keyword-only `name` added."""
+    star = params.star_arg if isinstance(params.star_arg, (cst.Param, cst.ParamStar)) else cst.ParamStar()
+    return params.with_changes(star_arg=star, kwonly_params=[*params.kwonly_params, cst.Param(cst.Name(name))])
+
+
+def _with_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
+    args = list(call.args)
+    if args and args[-1].comma is cst.MaybeSentinel.DEFAULT:
+        args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    return call.with_changes(args=[*args, keyword_arg(name, value)])
+
+
+def _guards(node: cst.CSTNode, parents, stop: cst.CSTNode) -> list[tuple[cst.BaseExpression, bool]] | None:
+    """The `if` tests (statements and expressions) `node` runs under, up to `stop`, outermost
+    first, each with True when `node` is in its body; None when it runs on a path no test
+    spells (the right of `and`/`or`, an `except` or `else` of `try`, a `match` case)."""
+    guards = []
+    child, current = node, parents.get(id(node))
+    while current is not None and current is not stop:
+        if isinstance(current, (cst.If, cst.IfExp)) and child is not current.test:
+            guards.append((current.test, child is current.body))
+        elif isinstance(current, cst.BooleanOperation) and child is current.right:
+            return None
+        elif isinstance(current, (cst.ExceptHandler, cst.ExceptStarHandler, cst.Match)) or (
+                isinstance(current, cst.Try) and child is current.orelse):
+            return None
+        child, current = current, parents.get(id(current))
+    guards.reverse()
+    return guards
+
+
+def _condition(guards: list[tuple[cst.BaseExpression, bool]]) -> cst.BaseExpression:
+    """The tests joined with `and`, an else branch's test negated."""
+    loose = (cst.IfExp, cst.Lambda, cst.NamedExpr)
+    parts = []
+    for test, positive in guards:
+        if positive:
+            joined = len(guards) > 1 and isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or)
+            parts.append(_parenthesized(test) if isinstance(test, loose) or joined else test)
+        else:
+            # `not (a == b)` reads as meant; `not a == b` means the same but reads wrong
+            inner = _parenthesized(test) if isinstance(test, loose + (cst.BooleanOperation, cst.Comparison)) else test
+            parts.append(cst.UnaryOperation(operator=cst.Not(), expression=inner))
+    condition = parts[0]
+    for part in parts[1:]:
+        condition = cst.BooleanOperation(left=condition, operator=cst.And(), right=part)
+    return condition
+
+
+def _top_assignment(block: cst.BaseSuite, name: str) -> cst.SimpleStatementLine | None:
+    """`name = <value>` as a statement of the block, or of `with` blocks in it (not under an
+    `if` or a loop: it runs on every call)."""
+    for statement in getattr(block, "body", ()):
+        if isinstance(statement, cst.With):
+            found = _top_assignment(statement.body, name)
+            if found is not None:
+                return found
+        elif isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+            small = statement.body[0]
+            if (isinstance(small, cst.Assign) and len(small.targets) == 1
+                    and isinstance(small.targets[0].target, cst.Name) and small.targets[0].target.value == name):
+                return statement
+    return None
+
+
+def _substitute(value: cst.BaseExpression, inlined: dict[int, cst.BaseExpression]) -> cst.BaseExpression:
+    if not inlined:
+        return value
+
+    class _Inline(cst.CSTTransformer):
+        def leave_Name(self, original_node, updated_node):
+            return inlined.get(id(original_node), updated_node)
+
+    return value.visit(_Inline())
+
+
+_ATOMS = (cst.Name, cst.Attribute, cst.Subscript, cst.Call, cst.SimpleString, cst.ConcatenatedString,
+          cst.FormattedString, cst.Integer, cst.Float, cst.Imaginary, cst.List, cst.Dict, cst.Set)
+
+
+def _parenthesized(expr: cst.BaseExpression) -> cst.BaseExpression:
+    if isinstance(expr, _ATOMS) or getattr(expr, "lpar", None):
+        return expr
+    return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def _needs_parens_as_arg(expr: cst.BaseExpression) -> bool:
+    """A whole argument can be any expression but a bare tuple or `:=`."""
+    return isinstance(expr, cst.NamedExpr) or (isinstance(expr, cst.Tuple) and not expr.lpar)
+
+
+def _self_attrs_read(expr: cst.CSTNode, me: str) -> set[str]:
+    return {attr for attr in (is_self_attribute(n, me) for n in walk(expr)) if attr}
 
 
 def _is_docstring(stmt: cst.CSTNode) -> bool:
