@@ -257,7 +257,7 @@ def _signals(cls: ast.ClassDef) -> tuple[bool, set[str], set[str], set[str]]:
                 if last[:1].isupper() or last in keras_api.TF1_LAYERS:
                     if in_call_method:  # KF201 and KF202 look in `call` and what it calls
                         constructed.add(name)
-                    if "." in name and last[:1].isupper():
+                    if last[:1].isupper():  # KF203: `Dense(...)` imported from TF1's layers too
                         referred.add(name)
                 if last in _CONTAINER_CALLS:
                     constructions(node)
@@ -269,6 +269,8 @@ def _signals(cls: ast.ClassDef) -> tuple[bool, set[str], set[str], set[str]]:
                 name = ast_dotted(node)
                 if name:
                     referred.add(name)
+            elif isinstance(node, ast.Name) and node.id[:1].isupper():
+                referred.add(node.id)
     return weight_calls, constructed, referred, dtype_calls
 
 

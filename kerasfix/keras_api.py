@@ -448,3 +448,27 @@ def is_initializer_factory(canonical: str) -> bool:
 def is_keras_initializer(canonical: str) -> bool:
     """A Keras (not compat.v1) initializer constructor: takes no `dtype` today."""
     return any(canonical.startswith(ns) for ns in KERAS_INITIALIZER_NAMESPACES)
+
+
+# --- Keyword arguments of the Keras base layer ------------------------------------------------
+# Every Keras layer's constructor forwards these to `Layer.__init__`, on both lines (measured on
+# Dense, Conv2D, BatchNormalization, Dropout and Layer itself, TF 2.21): a TF1 layer class given
+# them converts as is.
+KERAS_LAYER_KEYWORDS = frozenset(
+    {"dtype", "name", "trainable", "input_shape", "input_dim", "autocast", "activity_regularizer"}
+)
+# Accepted by tf_keras 2 (and TF1's layers) but refused by Keras 3 ("Unrecognized keyword
+# arguments passed to Dense", ValueError): a person must decide what they become.
+KERAS2_ONLY_LAYER_KEYWORDS = {
+    "batch_input_shape": "Keras 3 has no `batch_input_shape` (ValueError): give `input_shape` without the batch size, "
+                         "or an `Input(batch_shape=...)`",
+    "batch_size": "Keras 3 has no `batch_size` for a layer (ValueError): give it to `Input(batch_size=...)`",
+    "dynamic": "Keras 3 has no `dynamic` (ValueError): drop it, or compile the model with `run_eagerly=True`",
+    "weights": "Keras 3 has no `weights=` (ValueError): call `set_weights` after the layer is built",
+    "implementation": "Keras 3 has no `implementation=` for this layer (ValueError): drop it",
+}
+# TF1's layers module inside TensorFlow: it still imports on Keras 3 (its classes are the old
+# `tensorflow.python.keras` ones), but a Keras 3 model tracks none of their weights (measured:
+# a `core_layers.Dense` held by a Keras 3 layer, 0 of 1 weights; a `base.Layer` subclass in a
+# Keras 3 model, its weight missing).
+TF1_LAYERS_LEGACY_MODULE = "tensorflow.python.layers"

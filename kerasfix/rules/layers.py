@@ -9,10 +9,10 @@ from typing import Iterator
 import libcst as cst
 
 from .. import keras_api as api
-from ..edits import AddImport, AddMethod, Fix, InsertAfter, InsertBefore, Remove, Replace, Safety
-from ..names import BUILTIN_NAMES
+from ..edits import AddImport, AddMethod, DropImport, Fix, InsertAfter, InsertBefore, Remove, Replace, Safety
+from ..names import BUILTIN_NAMES, canonical
 from . import docs
-from ..syntax import children
+from ..syntax import children, dotted
 from .base import (Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name, source,
                    walk)
 from . import weights as from_weights
@@ -437,49 +437,102 @@ def keras_constructor_args(call: cst.Call, bound, spec: api.Tf1Layer) -> list[cs
 
 
 def _tf1_classes(ctx: Context) -> Iterator[Finding]:
-    """`tf.layers.Dense` and friends: as a class's base anywhere, or used inside a Keras class."""
-    if "layers" not in ctx.source:
-        return
-    sites: list[cst.BaseExpression] = []
-    for node in ctx.all_classes:
-        sites.extend(arg.value for arg in node.bases if arg.keyword is None)
+    """`tf.layers.Dense` and friends: as a class's base anywhere, or used inside a Keras class.
+
+    No look at the text first: `class Norm(base.Layer)` names no `layers`, and its import is
+    outside the piece of the file being read."""
     calls: dict[int, cst.Call] = {}
+    seen: set[int] = set()
+    for expr in _tf1_class_sites(ctx, calls):
+        if id(expr) in seen:
+            continue
+        seen.add(id(expr))
+        resolved = ctx.resolve(expr) or ""
+        name = resolved.rsplit(".", 1)[-1]
+        if resolved.startswith("tf1.layers.") and name[:1].isupper():
+            yield _tf1_class(ctx, expr, calls.get(id(expr)), api.TF1_LAYER_CLASS_ALIASES.get(name, name))
+
+
+def _tf1_class_sites(ctx: Context, calls: dict[int, cst.Call]) -> Iterator[cst.BaseExpression]:
+    """Every base of every class, and every dotted name (or name imported from TF1's layers)
+    read in a Keras class's methods; `calls` learns which of them are called."""
+    for node in ctx.all_classes:
+        yield from (arg.value for arg in node.bases if arg.keyword is None and isinstance(arg.value, (cst.Name, cst.Attribute)))
+    imported = _tf1_names(ctx)
     for cls in ctx.keras_classes:
         for nodes in cls.method_nodes.values():
             for node in nodes:
-                if isinstance(node, cst.Attribute):
-                    sites.append(node)
-                elif isinstance(node, cst.Call):
+                if isinstance(node, cst.Call):
                     calls[id(node.func)] = node
-    seen: set[int] = set()
-    for expr in sites:
-        if id(expr) in seen or not isinstance(expr, cst.Attribute):
-            continue
-        resolved = ctx.resolve(expr) or ""
-        name = resolved.rsplit(".", 1)[-1]
-        if not resolved.startswith("tf1.layers.") or not name[:1].isupper():
-            continue
-        seen.add(id(expr))
-        keras_name = api.TF1_LAYER_CLASS_ALIASES.get(name, name)
-        what = f"`{source(expr)}` is TF1's layer class: gone on Keras 3 (AttributeError)"
-        spelled = ctx.imports.spell_keras(f"layers.{keras_name}")
-        if spelled is None:
-            yield Finding("KF203", expr, f"{what}; use `tf.keras.layers.{keras_name}`")
-            continue
-        new_func = cst.parse_expression(spelled)
-        call = calls.get(id(expr))
-        spec = api.TF1_LAYER_CLASSES.get(keras_name)
-        if call is None or spec is None:
-            edit = Replace(expr, new_func)
-        else:
-            bound = bind(call, api.tf1_class_params(spec))
-            if bound is None or bound.unknown:
-                yield Finding("KF203", expr, f"{what}; use `{spelled}` with its arguments by keyword "
-                                             "(their positions differ)")
-                continue
-            args = layout(call, keras_constructor_args(call, bound, spec))
-            edit = Replace(call, call.with_changes(func=new_func, args=args))
-        yield Finding("KF203", expr, f"{what}; use `{spelled}`", Fix((edit,), Safety.SAFE, "use the Keras class"))
+                elif isinstance(node, cst.Attribute):
+                    yield node
+                elif isinstance(node, cst.Name) and node.value in imported and _is_load(node, cls.parents):
+                    yield node
+
+
+def _tf1_names(ctx: Context) -> frozenset[str]:
+    """Local names imported from TF1's layers (`from tensorflow.compat.v1.layers import Dense`)."""
+    return frozenset(local for local, target in ctx.imports.bindings.items()
+                     if canonical(target).startswith("tf1.layers.") and "." not in local)
+
+
+def _tf1_class(ctx: Context, expr: cst.BaseExpression, call: cst.Call | None, keras_name: str) -> Finding:
+    what = f"`{source(expr)}` is TF1's layer class: {_tf1_class_trap(ctx, expr)}"
+    spelled, needed = _spell_keras_layer(ctx, keras_name)
+    if spelled is None:
+        return Finding("KF203", expr, f"{what}; use `tf.keras.layers.{keras_name}`")
+    new_func = cst.parse_expression(spelled)
+    spec = api.TF1_LAYER_CLASSES.get(keras_name)
+    if call is None or spec is None:
+        edit = Replace(expr, new_func)
+    else:
+        bound = bind(call, api.tf1_class_params(spec))
+        problem = _unconvertible(bound)
+        if problem:
+            return Finding("KF203", expr, f"{what}; use `{spelled}` by hand: {problem}")
+        edit = Replace(call, call.with_changes(func=new_func, args=layout(call, keras_constructor_args(call, bound, spec))))
+    edits = (edit, *needed, *_dead_import(ctx, expr))
+    return Finding("KF203", expr, f"{what}; use `{spelled}`", Fix(edits, Safety.SAFE, "use the Keras class"))
+
+
+def _tf1_class_trap(ctx: Context, expr: cst.BaseExpression) -> str:
+    """What the spelling does on Keras 3 (measured on TF 2.21)."""
+    qualified = ctx.imports.qualify_dotted(dotted(expr) or "") or ""
+    if qualified.startswith(api.TF1_LAYERS_LEGACY_MODULE + "."):
+        return "on Keras 3 it is no Keras layer, and the weights it holds or makes are lost"
+    if isinstance(expr, cst.Name):
+        return "its import fails on Keras 3 (ImportError)"
+    return "gone on Keras 3 (AttributeError)"
+
+
+def _unconvertible(bound) -> str | None:
+    """Why a TF1 layer class's call cannot become the Keras class's, or None."""
+    if bound is None:
+        return "its arguments cannot be read (`*args`, `**kwargs`, or too many by position)"
+    for name in bound.unknown:
+        if name in api.KERAS2_ONLY_LAYER_KEYWORDS:
+            return api.KERAS2_ONLY_LAYER_KEYWORDS[name]
+        if name not in api.KERAS_LAYER_KEYWORDS:
+            return f"the Keras class has no `{name}` argument"
+    return None
+
+
+def _spell_keras_layer(ctx: Context, name: str) -> tuple[str | None, tuple[AddImport, ...]]:
+    """How the module can say `keras.layers.<name>`, and the import that needs, if any."""
+    spelled = ctx.imports.spell_keras(f"layers.{name}")
+    if spelled is not None:
+        return spelled, ()
+    if not ctx.imports.is_bound("tf"):
+        return f"tf.keras.layers.{name}", (AddImport("import tensorflow as tf"),)
+    return None, ()
+
+
+def _dead_import(ctx: Context, expr: cst.BaseExpression) -> tuple[DropImport, ...]:
+    """The import of TF1's layers this spelling came through (`core_layers`, `Dense`): once the
+    fix is in, it may be read nowhere else."""
+    head = (dotted(expr) or "").split(".", 1)[0]
+    target = ctx.imports.bindings.get(head, "")
+    return (DropImport(head),) if canonical(target).startswith("tf1.layers") else ()
 
 
 # --- small analyses ---------------------------------------------------------------------------
