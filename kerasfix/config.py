@@ -24,6 +24,7 @@ class Settings:
     jobs: int | None = None  # None: every core
     cache: bool = True
     project_root: Path | None = None  # the folder of the pyproject.toml read, if any
+    keras_bases: list[str] = field(default_factory=list)  # third-party Keras layer classes, dotted
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -44,7 +45,7 @@ def _codes(value, key: str) -> set[str]:
 
 
 def load_settings(start: Path, *, select=None, ignore=None, exclude=None, unsafe_fixes=None,
-                  jobs=None, cache=None) -> Settings:
+                  jobs=None, cache=None, keras_bases=None) -> Settings:
     """pyproject.toml's `[tool.kerasfix]` (found from `start` upwards), then the flags on top."""
     settings = Settings()
     pyproject = find_pyproject(start)
@@ -54,7 +55,7 @@ def load_settings(start: Path, *, select=None, ignore=None, exclude=None, unsafe
         except (OSError, tomllib.TOMLDecodeError) as error:
             raise ConfigError(f"{pyproject}: {error}") from error
         table = data.get("tool", {}).get("kerasfix", {})
-        known = {"select", "ignore", "exclude", "extend-exclude", "unsafe-fixes"}
+        known = {"select", "ignore", "exclude", "extend-exclude", "unsafe-fixes", "keras-bases"}
         unknown = set(table) - known
         if unknown:
             raise ConfigError(f"{pyproject}: unknown [tool.kerasfix] setting(s): {', '.join(sorted(unknown))}")
@@ -68,6 +69,10 @@ def load_settings(start: Path, *, select=None, ignore=None, exclude=None, unsafe
                 raise ConfigError(f"{pyproject}: `{key}` must be a list of patterns")
             settings.exclude.extend(value)
         settings.unsafe_fixes = bool(table.get("unsafe-fixes", False))
+        bases = table.get("keras-bases", [])
+        if not isinstance(bases, list) or not all(isinstance(v, str) and v.strip() for v in bases):
+            raise ConfigError(f"{pyproject}: `keras-bases` must be a list of dotted class names")
+        settings.keras_bases.extend(v.strip() for v in bases)
         settings.project_root = pyproject.parent
     if select:
         settings.select = _codes(select, "--select")
@@ -81,4 +86,6 @@ def load_settings(start: Path, *, select=None, ignore=None, exclude=None, unsafe
         settings.jobs = jobs
     if cache is not None:
         settings.cache = cache
+    if keras_bases:
+        settings.keras_bases.extend(keras_bases)
     return settings

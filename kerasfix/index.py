@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import keras_api
 from .files import source_lines
-from .names import ImportMap, ast_dotted, canonical
+from .names import ImportMap, ast_dotted, canonical, expand
 
 # methods whose calls the rules rewrite: a class that defines its own is left alone
 OVERRIDABLE = frozenset({"add_weight", "add_variable"})
@@ -27,13 +28,35 @@ _PLAIN_BASES = frozenset({b"", b"object", b"Exception", b"ValueError", b"TypeErr
                           b"dict", b"list", b"tuple", b"str", b"int", b"float", b"NamedTuple", b"Enum"})
 
 
+# Set to 1 to turn every prefilter off (the byte look, the class look, the families' words):
+# slower, never different; tests/test_prefilter.py compares the two.
+NO_PREFILTER = "KERASFIX_NO_PREFILTER"
+
+
+def prefilter_on() -> bool:
+    return os.environ.get(NO_PREFILTER) != "1"
+
+
+# a module that can hand Keras to others without defining a class: `keras = _select_keras()`,
+# `import tf_keras as keras`, `Wrapper = keras.layers.Wrapper` (a few files per real tree)
+_KERAS_SHIM = re.compile(
+    rb"^[ \t]*(?:tf_keras|keras)[ \t]*=[^=]"
+    rb"|^\w+[ \t]*=[ \t]*[\w.]*\bkeras\.[\w.]*\b[A-Z]\w*[ \t]*\r?$"
+    rb"|\bimport[ \t]+(?:[\w.]+[ \t]+as[ \t]+)?(?:tf_)?keras[ \t]*\r?$",
+    re.MULTILINE,
+)
+
+
 def may_define_layers(source: bytes) -> bool:
     """False when every class statement of the file has plain bases (`object`, `Exception`,
-    none): such classes are no layers and no bases of layers, so the file needs no scan."""
+    none) and the file binds no Keras for others: such classes are no layers and no bases
+    of layers, so the file needs no scan."""
+    if not prefilter_on():
+        return True
     for match in CLASS_BASES.finditer(source):
         if match.group(1).strip() not in _PLAIN_BASES:
             return True
-    return False
+    return _KERAS_SHIM.search(source) is not None
 
 
 def module_name_for(path: Path) -> tuple[str, bool]:
@@ -57,12 +80,34 @@ class ClassIndex:
     classes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # qualified name -> the methods it defines that rules must not rewrite calls of
     overrides: dict[str, frozenset[str]] = field(default_factory=dict)
+    # module-level names of the project's modules that alias something (imports, `X = a.b`)
+    aliases: dict[str, str] = field(default_factory=dict)
+    # third-party Keras base classes declared by the user (`keras-bases`, `--keras-base`)
+    keras_bases: frozenset[str] = frozenset()
     _memo: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def layer_digest(self) -> str:
-        """Changes whenever a class of the tree becomes, or stops being, a Keras layer."""
+        """Changes whenever a class of the tree becomes, or stops being, a Keras layer, or a
+        name of the tree starts or stops meaning Keras."""
         layers = sorted(q for q in self.classes if self.is_layer(q))
-        return hashlib.blake2b("\n".join(layers).encode(), digest_size=16).hexdigest()
+        keras = sorted(f"{k}={v}" for k, v in self.aliases.items() if v.startswith(("keras", "tf", "tensorflow")))
+        text = "\n".join([*layers, "", *keras, "", *sorted(self.keras_bases)])
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+    def add_aliases(self, imports: ImportMap) -> None:
+        """The module's top-level bindings, so that other modules importing them see what
+        they are (`from .compat import keras`, where compat says `keras = _select_keras()`)."""
+        if not imports.module_name:
+            return
+        for local, target in imports.bindings.items():
+            qualified = f"{imports.module_name}.{local}"
+            if target != qualified and not target.startswith(qualified + "."):
+                self.aliases[qualified] = target
+        self._memo.clear()
+
+    def declare_keras_bases(self, names) -> None:
+        self.keras_bases = frozenset(names)
+        self._memo.clear()
 
     def add(self, qualified: str, bases: tuple[str, ...], overrides: frozenset[str] = frozenset()) -> None:
         self.classes.setdefault(qualified, bases)
@@ -89,7 +134,11 @@ class ClassIndex:
             seen = _seen | {qualified}
             result = qualified not in _seen and self.bases_are_layers(self.classes[qualified], seen)
         else:
-            result = keras_api.is_keras_layer_class(canonical(qualified))
+            expanded = expand(qualified, self.aliases)
+            if expanded != qualified:
+                result = self.is_layer(expanded, _seen | {qualified})
+            else:
+                result = keras_api.is_keras_layer_class(canonical(qualified)) or qualified in self.keras_bases
         self._memo[qualified] = result
         return result
 
@@ -114,6 +163,8 @@ class ClassIndex:
 
         from .syntax import children, dotted
 
+        self.add_aliases(imports)
+        imports.aliases = self.aliases
         found: list[tuple[cst.ClassDef, str]] = []
         prefix = f"{imports.module_name}." if imports.module_name else ""
         stack: list[cst.CSTNode] = [module]
@@ -254,9 +305,9 @@ def _signals(cls: ast.ClassDef) -> tuple[bool, set[str], set[str], set[str]]:
                 if last in _WEIGHT_CALLS or (  # KF108's scopes matter only around these too
                         last in _LIST_CALLS and len(parts) > 2 and parts[-2] in keras_api.WEIGHT_LISTS):
                     weight_calls = True
-                if last[:1].isupper() or last in keras_api.TF1_LAYERS:
+                if last[:1].isupper() or last in keras_api.TF1_LAYERS or "." not in name:
                     if in_call_method:  # KF201 and KF202 look in `call` and what it calls
-                        constructed.add(name)
+                        constructed.add(name)  # (`tf_dense(...)`: any name may be an import)
                     if last[:1].isupper():  # KF203: `Dense(...)` imported from TF1's layers too
                         referred.add(name)
                 if last in _CONTAINER_CALLS:
@@ -280,9 +331,12 @@ def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex) -> list[
     Conservative: it errs towards parsing. A class with none of the calls, constructions or
     references the rules look at cannot hold a finding, and is not parsed with libcst.
     """
+    scan.imports.aliases = index.aliases
     keras = {c.qualified for c in scan.classes if index.bases_are_layers(c.bases)}
     if not keras:
         return []
+    if not prefilter_on():
+        return sorted({c.span for c in scan.classes if c.qualified in keras})
     lines = source_lines(source)
     imports, prefix = scan.imports, f"{scan.imports.module_name}." if scan.imports.module_name else ""
     spans: set[tuple[int, int]] = set()

@@ -472,3 +472,9 @@ KERAS2_ONLY_LAYER_KEYWORDS = {
 # a `core_layers.Dense` held by a Keras 3 layer, 0 of 1 weights; a `base.Layer` subclass in a
 # Keras 3 model, its weight missing).
 TF1_LAYERS_LEGACY_MODULE = "tensorflow.python.layers"
+
+# --- A project's own Keras ------------------------------------------------------------------
+# A module-level name of these spellings bound to a call or a conditional
+# (`keras = _select_keras()`, `keras = tf_keras if legacy else tf.keras`) is how projects pick
+# their Keras once: it means Keras, in that module and wherever it is imported from there.
+KERAS_SHIM_NAMES = frozenset({"keras", "tf_keras"})

@@ -47,6 +47,9 @@ class ImportMap:
         self.bindings: dict[str, str] = {}
         self.star_imports: list[str] = []
         self.local_names: set[str] = set()
+        # qualified name -> what it aliases, across the project's modules (set by the index;
+        # `pkg.compat.keras` -> `keras`)
+        self.aliases: dict[str, str] = {}
 
     def to_json(self) -> dict:
         return {"module": self.module_name, "package": self.is_package, "bindings": self.bindings,
@@ -78,9 +81,13 @@ class ImportMap:
         for name, asname in names:
             self.bindings[asname or name] = f"{base}.{name}" if base else name
 
-    def add_assignment(self, target: str, value_chain: str | None) -> None:
+    def add_assignment(self, target: str, value_chain: str | None, computed: bool = False) -> None:
         """A module-level `target = value`: an alias when value names something imported or
-        defined (`Wrapper = keras.layers.Wrapper`, `Base = LocalBlock`)."""
+        defined (`Wrapper = keras.layers.Wrapper`, `Base = LocalBlock`); Keras itself when a
+        `keras` is `computed` by a call or a conditional (see keras_api.KERAS_SHIM_NAMES)."""
+        if computed and target in keras_api.KERAS_SHIM_NAMES:
+            self.bindings[target] = "keras"
+            return
         resolved = self.qualify_dotted(value_chain) if value_chain else None
         if resolved:
             self.bindings[target] = resolved
@@ -114,7 +121,8 @@ class ImportMap:
                 target = f"{self.module_name}.{head}" if self.module_name else head
             else:
                 return None
-        return f"{target}.{rest}" if rest else target
+        qualified = f"{target}.{rest}" if rest else target
+        return expand(qualified, self.aliases) if self.aliases else qualified
 
     def resolve_dotted(self, chain: str | None) -> str | None:
         """The canonical name (see keras_api) of a dotted name, or None."""
@@ -158,6 +166,21 @@ class ImportMap:
         return name in self.bindings or name in self.local_names
 
 
+def expand(qualified: str, aliases: dict[str, str]) -> str:
+    """`qualified` with its longest aliased prefix replaced, again until none is left:
+    `pkg.compat.keras.layers.Wrapper` -> `keras.layers.Wrapper`."""
+    for _ in range(8):  # alias chains are short; a cycle stops here
+        parts = qualified.split(".")
+        for cut in range(len(parts), 0, -1):
+            target = aliases.get(".".join(parts[:cut]))
+            if target is not None:
+                qualified = ".".join([target, *parts[cut:]])
+                break
+        else:
+            return qualified
+    return qualified
+
+
 def ast_dotted(node: ast.AST) -> str | None:
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
@@ -186,7 +209,8 @@ def _collect_ast(imports: ImportMap, body: list[ast.stmt], top_level: bool) -> N
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             for target in targets:
                 if isinstance(target, ast.Name) and stmt.value is not None:
-                    imports.add_assignment(target.id, ast_dotted(stmt.value))
+                    imports.add_assignment(target.id, ast_dotted(stmt.value),
+                                           computed=isinstance(stmt.value, (ast.Call, ast.IfExp)))
         elif isinstance(stmt, (ast.If, ast.Try, ast.With, ast.For, ast.While)) or type(stmt).__name__ == "TryStar":
             for field_name in ("body", "orelse", "finalbody"):
                 _collect_ast(imports, getattr(stmt, field_name, []), top_level)

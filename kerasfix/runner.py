@@ -217,6 +217,7 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
         context = _package_context(jobs)
         scans = _scan_all(jobs + context, cache, pool)
         index = _build_index(scans)
+        index.declare_keras_bases(settings.keras_bases)
         layer_digest = index.layer_digest()
         selection_key = _selection_key(settings, mode)
 
@@ -351,6 +352,8 @@ def _scan_all(jobs: list[Job], cache: Cache | None, pool: _Pool) -> dict[str, Fi
 def _build_index(scans: dict[str, FileScan | None]) -> ClassIndex:
     index = ClassIndex()
     for scan in scans.values():
+        if scan:
+            index.add_aliases(scan.imports)
         for record in scan.classes if scan else ():
             index.add(record.qualified, record.bases, frozenset(record.overrides))
     return index
