@@ -40,9 +40,9 @@ def prefilter_on() -> bool:
 # a module that can hand Keras to others without defining a class: `keras = _select_keras()`,
 # `import tf_keras as keras`, `Wrapper = keras.layers.Wrapper` (a few files per real tree)
 _KERAS_SHIM = re.compile(
-    rb"^[ \t]*(?:tf_keras|keras)[ \t]*=[^=]"
-    rb"|^\w+[ \t]*=[ \t]*[\w.]*\bkeras\.[\w.]*\b[A-Z]\w*[ \t]*\r?$"
-    rb"|\bimport[ \t]+(?:[\w.]+[ \t]+as[ \t]+)?(?:tf_)?keras[ \t]*\r?$",
+    rb"^[ \t]*(?:(?:tf_keras|keras)[ \t]*=[^=]"
+    rb"|\w+[ \t]*=[ \t]*[\w.]*\bkeras\.[\w.]*\b[A-Z]\w*[ \t]*\r?$"
+    rb"|(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(?:[\w.]+[ \t]+as[ \t]+)?(?:tf_)?keras[ \t]*\r?$)",
     re.MULTILINE,
 )
 
@@ -56,7 +56,7 @@ def may_define_layers(source: bytes) -> bool:
     for match in CLASS_BASES.finditer(source):
         if match.group(1).strip() not in _PLAIN_BASES:
             return True
-    return _KERAS_SHIM.search(source) is not None
+    return b"keras" in source and _KERAS_SHIM.search(source) is not None
 
 
 def module_name_for(path: Path) -> tuple[str, bool]:
@@ -320,8 +320,6 @@ def _signals(cls: ast.ClassDef) -> tuple[bool, set[str], set[str], set[str]]:
                 name = ast_dotted(node)
                 if name:
                     referred.add(name)
-            elif isinstance(node, ast.Name) and node.id[:1].isupper():
-                referred.add(node.id)
     return weight_calls, constructed, referred, dtype_calls
 
 
@@ -340,10 +338,15 @@ def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex) -> list[
     lines = source_lines(source)
     imports, prefix = scan.imports, f"{scan.imports.module_name}." if scan.imports.module_name else ""
     spans: set[tuple[int, int]] = set()
+    tf1_names = _tf1_names(imports)
     for span in sorted({c.span for c in scan.classes if c.qualified in keras}):
         # only the top-level statement holding the class is read again, not the whole file
+        text = "".join(lines[span[0] - 1:span[1]])
+        if tf1_names and any(re.search(rf"\b{name}\b", text) for name in tf1_names):
+            spans.add(span)  # KF203: a TF1 layer class imported by name, read anywhere in it
+            continue
         try:
-            statement = ast.parse("".join(lines[span[0] - 1:span[1]])).body
+            statement = ast.parse(text).body
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             spans.add(span)  # let libcst have the last word
             continue
@@ -358,6 +361,11 @@ def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex) -> list[
                 spans.add(span)
                 break
     return sorted(spans)
+
+
+def _tf1_names(imports: ImportMap) -> list[str]:
+    """Names the module imports from TF1's layers themselves (`from ...layers import Dense`)."""
+    return [local for local, target in imports.bindings.items() if canonical(target).startswith("tf1.layers.")]
 
 
 def _is_tf1_layer(imports: ImportMap, name: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import libcst as cst
 
@@ -490,9 +490,20 @@ def _tf1_class(ctx: Context, expr: cst.BaseExpression, call: cst.Call | None, ke
         problem = _unconvertible(bound)
         if problem:
             return Finding("KF203", expr, f"{what}; use `{spelled}` by hand: {problem}")
-        edit = Replace(call, call.with_changes(func=new_func, args=layout(call, keras_constructor_args(call, bound, spec))))
+        args = keras_constructor_args(call, bound, spec)
+        if _same_arguments(call.args, args):  # the call keeps its own layout
+            edit = Replace(call, call.with_changes(func=new_func))
+        else:
+            edit = Replace(call, call.with_changes(func=new_func, args=layout(call, args)))
     edits = (edit, *needed, *_dead_import(ctx, expr))
     return Finding("KF203", expr, f"{what}; use `{spelled}`", Fix(edits, Safety.SAFE, "use the Keras class"))
+
+
+def _same_arguments(old: Sequence[cst.Arg], new: list[cst.Arg]) -> bool:
+    """The new arguments are the old ones, in order, each by position or keyword as before."""
+    return len(old) == len(new) and all(
+        a.value is b.value and (a.keyword is None) == (b.keyword is None)
+        and (a.keyword is None or a.keyword.value == b.keyword.value) for a, b in zip(old, new))
 
 
 def _tf1_class_trap(ctx: Context, expr: cst.BaseExpression) -> str:
