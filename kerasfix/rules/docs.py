@@ -340,11 +340,16 @@ class Tower(tf.keras.Model):
 the tuple it starts from, `()`, becomes `[]`.
 
 ## Fix safety
-Safe when every other use of the attribute inside the class iterates it, indexes it, or
-passes it to `len`, `enumerate`, `zip`, `list`, `reversed`, `sorted` and the like, which
-behave the same for a list. Any other use (returning it, adding a tuple to it, comparing
-it, hashing it) could tell a list from a tuple, so the fix is then unsafe (`--unsafe-fixes`).
-Code outside the class that reads the attribute is not seen.
+Safe when every other use of the attribute inside the class behaves the same on a list:
+iterating it, indexing it, slicing it (when the slice is itself used so), its truth
+(`if self.blocks:`, `not`, `and`/`or` in a condition), `is None`, unpacking it
+(`first, second = self.blocks`), `x in self.blocks`, `.index(...)`/`.count(...)`, unpacking
+it into a call or a display (`*self.blocks`), and passing it to `len`, `enumerate`, `zip`,
+`list`, `tuple`, `reversed`, `sorted`, `bool` and the like. A use that can tell a list from a
+tuple makes the fix unsafe (`--unsafe-fixes`): hashing it (`hash(...)`, a dict key,
+`self.blocks in some_set`), `+` with a tuple, `isinstance(..., tuple)`, `==` against a tuple,
+`%` formatting, returning it or passing it to any other function. Code outside the class that
+reads the attribute is not seen.
 """
 
 KF302 = """\
@@ -373,11 +378,13 @@ class Heads(tf.keras.Model):
 ```
 
 ## Fix safety
-Safe when the class only iterates the attribute or passes it to `len`, `list`, `sorted`
-and the like: a set of freshly built layers holds no duplicates, and its order was
-arbitrary, so source order is one of the orders the program could already see. Any other
-use (`.add`, set operators, membership by hashing) makes the fix unsafe. Code outside the
-class that reads the attribute is not seen.
+Safe when every other use of the attribute inside the class behaves the same on a list:
+iterating it, its truth, `len`, `x in self.heads`, `is None`, unpacking it, and passing it to
+`list`, `set`, `sorted`, `zip`, `enumerate`, `sum`, `any` and the like. A set of freshly
+built layers holds no duplicates, and its order was arbitrary, so source order is one of the
+orders the program could already see. Any other use (`.add`, set operators, `==`, hashing it,
+returning it or passing it to another function) makes the fix unsafe. Code outside the class
+that reads the attribute is not seen.
 """
 
 KF201 = """\
