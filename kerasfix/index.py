@@ -73,6 +73,15 @@ def module_name_for(path: Path) -> tuple[str, bool]:
     return ".".join(parts), is_package
 
 
+def _may_lead_to_keras(target: str) -> bool:
+    """Keras, TensorFlow, a class (`pkg.base.Block`) or a shim (`pkg.compat.keras`): the rest
+    (os, numpy, the project's modules) tripled what every worker is sent, measured on
+    tensor2tensor, and a module is reached through its own name anyway."""
+    last = target.rsplit(".", 1)[-1]
+    return (last[:1].isupper() or last in keras_api.KERAS_SHIM_NAMES
+            or canonical(target).startswith(("keras", "tf.", "tf1.")) or canonical(target) == "tf")
+
+
 @dataclass
 class ClassIndex:
     """qualified class name -> the qualified names of its bases."""
@@ -101,7 +110,7 @@ class ClassIndex:
             return
         for local, target in imports.bindings.items():
             qualified = f"{imports.module_name}.{local}"
-            if target != qualified and not target.startswith(qualified + "."):
+            if target != qualified and not target.startswith(qualified + ".") and _may_lead_to_keras(target):
                 self.aliases[qualified] = target
         self._memo.clear()
 
