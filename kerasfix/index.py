@@ -347,7 +347,7 @@ def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex) -> list[
     lines = source_lines(source)
     imports, prefix = scan.imports, f"{scan.imports.module_name}." if scan.imports.module_name else ""
     spans: set[tuple[int, int]] = set()
-    tf1_names = _tf1_names(imports)
+    tf1_names = tf1_imported_names(imports)
     for span in sorted({c.span for c in scan.classes if c.qualified in keras}):
         # only the top-level statement holding the class is read again, not the whole file
         text = "".join(lines[span[0] - 1:span[1]])
@@ -372,7 +372,7 @@ def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex) -> list[
     return sorted(spans)
 
 
-def _tf1_names(imports: ImportMap) -> list[str]:
+def tf1_imported_names(imports: ImportMap) -> list[str]:
     """Names the module imports from TF1's layers themselves (`from ...layers import Dense`)."""
     return [local for local, target in imports.bindings.items() if canonical(target).startswith("tf1.layers.")]
 

@@ -17,16 +17,23 @@ import tokenize
 from pathlib import Path
 
 import pytest
+from fixture_cases import all_cases
 from typer.testing import CliRunner
 
-from fixture_cases import all_cases
 from kerasfix.cli import app
 from kerasfix.index import NO_PREFILTER
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
-from bench import make_tree  # noqa: E402
-
 CASES = all_cases()
+
+
+def make_tree(root: Path, files: int, seed: int) -> None:
+    """The benchmark's synthetic legacy tree (benchmarks/bench.py)."""
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    try:
+        from bench import make_tree as make
+    finally:
+        sys.path.pop(0)
+    make(root, files, seed)
 
 
 def _findings(folder: Path, args: list[str], monkeypatch, prefilter: bool) -> list[str]:

@@ -10,6 +10,7 @@ import libcst as cst
 
 from .. import keras_api as api
 from ..edits import AddImport, AddMethod, DropImport, Fix, InsertAfter, InsertBefore, Remove, Replace, Safety
+from ..index import tf1_imported_names
 from ..names import BUILTIN_NAMES, canonical
 from . import docs
 from ..syntax import children, dotted
@@ -457,23 +458,17 @@ def _tf1_class_sites(ctx: Context, calls: dict[int, cst.Call]) -> Iterator[cst.B
     """Every base of every class, and every dotted name (or name imported from TF1's layers)
     read in a Keras class's methods; `calls` learns which of them are called."""
     for node in ctx.all_classes:
-        yield from (arg.value for arg in node.bases if arg.keyword is None and isinstance(arg.value, (cst.Name, cst.Attribute)))
-    imported = _tf1_names(ctx)
+        yield from (arg.value for arg in node.bases
+                    if arg.keyword is None and isinstance(arg.value, (cst.Name, cst.Attribute)))
+    imported = set(tf1_imported_names(ctx.imports))
     for cls in ctx.keras_classes:
         for nodes in cls.method_nodes.values():
             for node in nodes:
                 if isinstance(node, cst.Call):
                     calls[id(node.func)] = node
-                elif isinstance(node, cst.Attribute):
+                elif isinstance(node, cst.Attribute) or (
+                        isinstance(node, cst.Name) and node.value in imported and _is_load(node, cls.parents)):
                     yield node
-                elif isinstance(node, cst.Name) and node.value in imported and _is_load(node, cls.parents):
-                    yield node
-
-
-def _tf1_names(ctx: Context) -> frozenset[str]:
-    """Local names imported from TF1's layers (`from tensorflow.compat.v1.layers import Dense`)."""
-    return frozenset(local for local, target in ctx.imports.bindings.items()
-                     if canonical(target).startswith("tf1.layers.") and "." not in local)
 
 
 def _tf1_class(ctx: Context, expr: cst.BaseExpression, call: cst.Call | None, keras_name: str) -> Finding:
