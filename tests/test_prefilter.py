@@ -85,6 +85,31 @@ def _names_aliased(text: str) -> str:
     return text
 
 
+def _bases_aliased(text: str) -> str:
+    """`class Block(tf.keras.layers.Layer):` -> `Block_base = tf.keras.layers.Layer` above it."""
+    return re.sub(r"^class (\w+)\(([\w.]+)\):", r"\1_base = \2\n\n\nclass \1(\1_base):", text, flags=re.MULTILINE)
+
+
+def _through_shim(text: str) -> str:
+    """Keras reached through the project's own shim module (`from shim_compat import keras`)."""
+    if "tf.keras." not in text:
+        return text
+    return "from shim_compat import keras\n" + text.replace("tf.keras.", "keras.")
+
+
+SHIM = """\
+import os
+
+
+def _select_keras():
+    import tensorflow as tf
+    return tf.keras
+
+
+keras = _select_keras() if os.environ.get("X") is None else None
+"""
+
+
 def _imports_last(text: str) -> str:
     lines = text.splitlines(keepends=True)
     imports = [line for line in lines if line.startswith(("import ", "from ")) and "__future__" not in line]
@@ -114,6 +139,8 @@ class Proj(tf.keras.layers.Layer):
 def test_generated_tree_findings_do_not_depend_on_the_prefilter(tmp_path, monkeypatch):
     root = tmp_path / "tree"
     make_tree(root / "synthetic", 120, seed=7)
+    (root / "shim").mkdir()
+    (root / "shim" / "shim_compat.py").write_text(SHIM, encoding="utf-8")
     (root / "hard").mkdir()
     for name, text in HARD_CASES.items():
         (root / "hard" / name).write_text(text, encoding="utf-8")
@@ -121,7 +148,8 @@ def test_generated_tree_findings_do_not_depend_on_the_prefilter(tmp_path, monkey
         text = case.input.read_text(encoding="utf-8")
         for name, rewrite in (("same", str), ("nocomments", _without_comments),
                               ("alias", _other_alias), ("names", _names_aliased),
-                              ("importslast", _imports_last)):
+                              ("importslast", _imports_last), ("bases", _bases_aliased),
+                              ("shim", _through_shim)):
             folder = root / name
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"case_{number}.py").write_text(rewrite(text), encoding="utf-8")
