@@ -142,15 +142,17 @@ class ImportMap:
     def spell_keras(self, path: str) -> str | None:
         """How this module can say `keras.<path>` (e.g. "layers.Dense"), or None."""
         namespace, _, member = path.rpartition(".")
-        for local, target in self.bindings.items():
-            if canonical(target) == f"keras.{path}":
+        # through the project's shim too: `from .compat import keras` is the Keras it chose
+        meanings = {local: canonical(expand(target, self.aliases)) for local, target in self.bindings.items()}
+        for local, meaning in meanings.items():
+            if meaning == f"keras.{path}":
                 return local
         if namespace:
-            for local, target in self.bindings.items():
-                if canonical(target) == f"keras.{namespace}":
+            for local, meaning in meanings.items():
+                if meaning == f"keras.{namespace}":
                     return f"{local}.{member}"
-        for local, target in self.bindings.items():
-            if canonical(target) == "keras":
+        for local, meaning in meanings.items():
+            if meaning == "keras":
                 return f"{local}.{path}"
         tf_alias = self.tf_alias()
         return f"{tf_alias}.keras.{path}" if tf_alias else None
