@@ -16,7 +16,7 @@ KF301 = Rule(
     name="tuple-layer-container",
     summary="Keras layers kept in a tuple attribute",
     fix="always",
-    safety="safe when only iterated, else unsafe",
+    safety="safe when list-compatible, else unsafe",
     doc=docs.KF301,
 )
 
@@ -25,7 +25,7 @@ KF302 = Rule(
     name="set-layer-container",
     summary="Keras layers kept in a set attribute",
     fix="always",
-    safety="safe when only iterated, else unsafe",
+    safety="safe when list-compatible, else unsafe",
     doc=docs.KF302,
 )
 
