@@ -47,11 +47,13 @@ _KERAS_SHIM = re.compile(
 )
 
 
-def may_define_layers(source: bytes) -> bool:
+def may_define_layers(source: bytes, is_package: bool = False) -> bool:
     """False when every class statement of the file has plain bases (`object`, `Exception`,
     none) and the file binds no Keras for others: such classes are no layers and no bases
-    of layers, so the file needs no scan."""
-    if not prefilter_on():
+    of layers, so the file needs no scan. A package's `__init__` that imports is scanned:
+    other modules name classes through its re-exports (OpenNMT-tf's `models.Model`, whose
+    layer went unseen)."""
+    if not prefilter_on() or (is_package and b"import" in source):
         return True
     for match in CLASS_BASES.finditer(source):
         if match.group(1).strip() not in _PLAIN_BASES:

@@ -335,7 +335,7 @@ def _scan_all(jobs: list[Job], cache: Cache | None, pool: _Pool) -> dict[str, Fi
     scans: dict[str, FileScan | None] = {}
     missing: list[Job] = []
     for job in jobs:
-        if not may_define_layers(job.data):
+        if not may_define_layers(job.data, job.is_package):
             continue
         cached = cache.get_scan(_content_key(job)) if cache else None
         if cached is not None:
@@ -392,5 +392,5 @@ def _may_hold_finding(job: Job, scan: FileScan | None, index: ClassIndex) -> boo
     if job.path == "-":
         return True  # `apply -` echoes what it read, changed or not
     if scan is None:  # not scanned (plain classes only), or ast could not read it
-        return may_define_layers(job.data)
+        return may_define_layers(job.data, job.is_package)
     return any(index.bases_are_layers(c.bases) for c in scan.classes)

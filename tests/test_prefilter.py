@@ -133,6 +133,20 @@ class Proj(tf.keras.layers.Layer):
     def call(self, x):
         return self.dense(x)
 """,
+    # a base named through a package's `__init__` that re-exports it and defines no class
+    "reexport/__init__.py": "from .model import Model\n",
+    "reexport/model.py": "import tensorflow as tf\n\n\nclass Model(tf.keras.Model):\n    pass\n",
+    "uses_reexport.py": """\
+import tensorflow as tf
+
+import reexport
+
+
+class Net(reexport.Model):
+    def __init__(self):
+        super().__init__()
+        self.step = tf.Variable(0.0)
+""",
 }
 
 
@@ -143,6 +157,7 @@ def test_generated_tree_findings_do_not_depend_on_the_prefilter(tmp_path, monkey
     (root / "shim" / "shim_compat.py").write_text(SHIM, encoding="utf-8")
     (root / "hard").mkdir()
     for name, text in HARD_CASES.items():
+        (root / "hard" / name).parent.mkdir(exist_ok=True)
         (root / "hard" / name).write_text(text, encoding="utf-8")
     for number, case in enumerate(c for c in CASES if not c.multi_file):
         text = case.input.read_text(encoding="utf-8")
