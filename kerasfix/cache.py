@@ -5,7 +5,8 @@ Entries a run did not use are dropped when it saves, so the file never outgrows 
 
 The cache is never a source of code: it keeps verdicts only (each file's findings, and its
 classes' names, bases, `add_weight` overrides, whether they own state and the attribute names
-they use, which say what is a Keras layer and which names are taken). What
+they use, and the module-level names that alias Keras or a class, which say what is a Keras
+layer and which names are taken; every name is checked to be a dotted identifier). What
 shapes a rewrite (import bindings, statement spans) is recomputed from the file. Every entry
 is checked for shape when read; one of the wrong shape is ignored and rebuilt.
 """
@@ -71,17 +72,23 @@ class Cache:
         ]
         self._dirty = True
 
-    def get_classes(self, key: str) -> list[ClassFacts] | None:
-        records = self._classes.get(key, self._old_classes.get(key))
-        if not _valid_classes(records):
+    def get_classes(self, key: str) -> tuple[list[ClassFacts], dict[str, str]] | None:
+        """A file's classes and the module-level names in it that may lead to Keras."""
+        entry = self._classes.get(key, self._old_classes.get(key))
+        if not (isinstance(entry, dict) and _valid_classes(entry.get("classes"))
+                and _valid_aliases(entry.get("aliases"))):
             return None
-        self._classes[key] = records
-        return [(q, tuple(bases), tuple(overrides), state, tuple(names))
-                for q, bases, overrides, state, names in records]
+        self._classes[key] = entry
+        classes = [(q, tuple(bases), tuple(overrides), state, tuple(names))
+                   for q, bases, overrides, state, names in entry["classes"]]
+        return classes, dict(entry["aliases"])
 
-    def put_classes(self, key: str, classes: list[ClassFacts]) -> None:
-        self._classes[key] = [[q, list(bases), list(overrides), state, list(names)]
-                              for q, bases, overrides, state, names in classes]
+    def put_classes(self, key: str, classes: list[ClassFacts], aliases: dict[str, str]) -> None:
+        self._classes[key] = {
+            "classes": [[q, list(bases), list(overrides), state, list(names)]
+                        for q, bases, overrides, state, names in classes],
+            "aliases": dict(aliases),
+        }
         self._dirty = True
 
     def save(self) -> None:
@@ -143,6 +150,10 @@ def _valid_rows(rows) -> bool:
 
 def _dotted(name) -> bool:
     return isinstance(name, str) and all(part.isidentifier() for part in name.split("."))
+
+
+def _valid_aliases(aliases) -> bool:
+    return isinstance(aliases, dict) and all(_dotted(k) and _dotted(v) for k, v in aliases.items())
 
 
 def _valid_classes(records) -> bool:

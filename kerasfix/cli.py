@@ -32,6 +32,7 @@ JobsOpt = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (defa
 NoCacheOpt = typer.Option(False, "--no-cache", help="Neither read nor write the result cache.")
 UnsafeOpt = typer.Option(None, "--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour.")
 ReportOpt = typer.Option(None, "--report", help="Write a migration report: a .md or .json file.")
+KerasBaseOpt = typer.Option(None, "--keras-base", help="A third-party Keras layer class, dotted (somelib.Layer); repeatable.")
 StatsOpt = typer.Option(False, "--statistics", help="Print what the run scanned, parsed and found, and how long it took.")
 
 
@@ -89,7 +90,7 @@ def _on_sigterm(signum, frame):
     raise _Terminated()
 
 
-def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, report=None):
+def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, report=None, keras_bases=None):
     from .config import ConfigError, load_settings
     from .runner import run
 
@@ -99,6 +100,7 @@ def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, rep
         settings = load_settings(
             paths[0] if str(paths[0]) != "-" else Path.cwd(), select=_split(select), ignore=_split(ignore),
             exclude=exclude, unsafe_fixes=unsafe_fixes, jobs=jobs, cache=False if no_cache else None,
+            keras_bases=_split(keras_bases),
         )
     except ConfigError as error:
         raise _fail(str(error)) from None
@@ -186,6 +188,7 @@ def check(
     unsafe_fixes: Optional[bool] = UnsafeOpt,
     report: Optional[Path] = ReportOpt,
     statistics: bool = StatsOpt,
+    keras_base: Optional[List[str]] = KerasBaseOpt,
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are findings (errors still exit 2)."),
 ) -> None:
     """List every finding as `path:line:col: CODE [*] message`. Exit 0: none, 1: some, 2: error."""
@@ -194,7 +197,7 @@ def check(
 
     if output_format not in FORMATS:
         raise _fail(f"--format must be one of {', '.join(FORMATS)}")
-    result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, Mode.CHECK, report)
+    result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, Mode.CHECK, report, keras_base)
     if result is None:
         raise typer.Exit(EXIT_ERROR)
     for line in finding_lines(result, output_format):
@@ -217,6 +220,7 @@ def apply(
     no_cache: bool = NoCacheOpt,
     report: Optional[Path] = ReportOpt,
     statistics: bool = StatsOpt,
+    keras_base: Optional[List[str]] = KerasBaseOpt,
 ) -> None:
     """Write the fixes in place (or show them with --diff), and list what is left for a person.
 
@@ -225,7 +229,7 @@ def apply(
     from .runner import Mode
 
     mode = Mode.DIFF if diff else Mode.FIX
-    result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, report)
+    result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, report, keras_base)
     if result is None:
         raise typer.Exit(EXIT_ERROR)
     stdin_result = next((f for f in result.files if f.path == "-"), None)

@@ -24,6 +24,7 @@ class Settings:
     jobs: int | None = None  # None: every core
     cache: bool = True
     project_root: Path | None = None  # the folder of the pyproject.toml read, if any
+    keras_bases: list[str] = field(default_factory=list)  # third-party Keras layer classes, dotted
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -60,13 +61,16 @@ def _read_table(pyproject: Path) -> dict:
     table = tool.get("kerasfix", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: `tool.kerasfix` must be a table ([tool.kerasfix]), not {table!r}")
-    unknown = set(table) - {"select", "ignore", "exclude", "extend-exclude", "unsafe-fixes"}
+    unknown = set(table) - {"select", "ignore", "exclude", "extend-exclude", "unsafe-fixes", "keras-bases"}
     if unknown:
         raise ConfigError(f"{pyproject}: unknown [tool.kerasfix] setting(s): {', '.join(sorted(unknown))}")
     for key in ("exclude", "extend-exclude"):
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{pyproject}: `{key}` in [tool.kerasfix] must be a list of patterns")
+    bases = table.get("keras-bases", [])
+    if not isinstance(bases, list) or not all(isinstance(v, str) and v.strip() for v in bases):
+        raise ConfigError(f"{pyproject}: `keras-bases` in [tool.kerasfix] must be a list of dotted class names")
     if not isinstance(table.get("unsafe-fixes", False), bool):
         raise ConfigError(f"{pyproject}: `unsafe-fixes` in [tool.kerasfix] must be true or false, "
                           f"not {table['unsafe-fixes']!r}")
@@ -74,7 +78,7 @@ def _read_table(pyproject: Path) -> dict:
 
 
 def load_settings(start: Path, *, select=None, ignore=None, exclude=None, unsafe_fixes=None,
-                  jobs=None, cache=None) -> Settings:
+                  jobs=None, cache=None, keras_bases=None) -> Settings:
     """pyproject.toml's `[tool.kerasfix]` (found from `start` upwards), then the flags on top."""
     settings = Settings()
     pyproject = find_pyproject(start)
@@ -89,6 +93,7 @@ def load_settings(start: Path, *, select=None, ignore=None, exclude=None, unsafe
                 setattr(settings, key, codes)
         settings.exclude.extend(table.get("exclude", []) + table.get("extend-exclude", []))
         settings.unsafe_fixes = table.get("unsafe-fixes", False)
+        settings.keras_bases.extend(v.strip() for v in table.get("keras-bases", []))
         settings.project_root = pyproject.parent
     if select:
         settings.select = _codes(select, "--select")
@@ -102,4 +107,6 @@ def load_settings(start: Path, *, select=None, ignore=None, exclude=None, unsafe
         settings.jobs = jobs
     if cache is not None:
         settings.cache = cache
+    if keras_bases:
+        settings.keras_bases.extend(keras_bases)
     return settings

@@ -79,9 +79,17 @@ class AddImport:
     statement: str
 
 
-Edit = Union[Replace, Remove, InsertAfter, InsertBefore, AddMethod, AddImport]
+@dataclass(frozen=True)
+class DropImport:
+    """A module-level import of `name` that the fix leaves unread: removed once every fix of
+    the file is in, if nothing in the file still reads `name`."""
 
-_UNPLACED = (AddMethod, AddImport)  # edits that replace no existing node
+    name: str
+
+
+Edit = Union[Replace, Remove, InsertAfter, InsertBefore, AddMethod, AddImport, DropImport]
+
+_UNPLACED = (AddMethod, AddImport, DropImport)  # edits that replace no existing node
 
 
 @dataclass(frozen=True)
@@ -143,7 +151,7 @@ class _Applier(cst.CSTTransformer):
         super().__init__()
         self.by_target: dict[int, list[Edit]] = {}
         self.new_methods: dict[int, list[AddMethod]] = {}
-        self.imports: list[str] = []
+        self.imports: list[str | DropImport] = []
         for fix in fixes:
             for edit in fix.edits:
                 if isinstance(edit, AddMethod):
@@ -151,6 +159,9 @@ class _Applier(cst.CSTTransformer):
                 elif isinstance(edit, AddImport):
                     if edit.statement not in self.imports:
                         self.imports.append(edit.statement)
+                elif isinstance(edit, DropImport):
+                    if edit not in self.imports:
+                        self.imports.append(edit)
                 else:
                     self.by_target.setdefault(id(edit.target), []).append(edit)
 
@@ -212,8 +223,8 @@ def _add_methods(cls: cst.ClassDef, additions: list[AddMethod]) -> cst.ClassDef:
     return cls.with_changes(body=cls.body.with_changes(body=body))
 
 
-def apply_fixes(module: cst.Module, fixes: list[Fix]) -> tuple[cst.Module, list[str]]:
-    """The module with the fixes applied, and the imports they need (not yet added)."""
+def apply_fixes(module: cst.Module, fixes: list[Fix]) -> tuple[cst.Module, list[str | DropImport]]:
+    """The module with the fixes applied, and the imports they add or drop (not yet done)."""
     applier = _Applier(fixes)
     return module.visit(applier), applier.imports
 
@@ -336,3 +347,33 @@ def add_imports(source: str, statements: list[str]) -> tuple[str, int, int]:
         lines[after - 1] += newline
     new = [s + newline for s in added]
     return "".join(lines[:after] + new + lines[after:]), after, len(new)
+
+
+def drop_imports(source: str, names: list[str]) -> tuple[str, list[int]]:
+    """`source` without the module-level imports of `names` that nothing in it reads any
+    more; also the numbers of the lines removed. An import sharing its lines with a comment
+    or another statement stays (a comment must never be lost)."""
+    tree = ast.parse(source)
+    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {
+        n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}  # __all__
+    dead = set(names) - read
+    lines = source_lines(source)
+    removed: list[int] = []
+    for node in reversed(tree.body):
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        kept = [a for a in node.names if (a.asname or a.name.split(".")[0]) not in dead]
+        if len(kept) == len(node.names) or not _alone_on_its_lines(node, lines):
+            continue
+        first, last = node.lineno, node.end_lineno or node.lineno
+        ending = lines[last - 1][len(lines[last - 1].rstrip("\r\n")):]
+        new = [ast.unparse(type(node)(**{**vars(node), "names": kept})) + ending] if kept else []
+        lines[first - 1:last] = new
+        removed.extend(range(first + len(new), last + 1))
+    return "".join(lines), sorted(removed)
+
+
+def _alone_on_its_lines(node: ast.stmt, lines: list[str]) -> bool:
+    text = "".join(lines[node.lineno - 1:node.end_lineno])
+    last = lines[(node.end_lineno or node.lineno) - 1]
+    return node.col_offset == 0 and "#" not in text and not last[node.end_col_offset:].strip(" \t\r\n\\")

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 from libcst.metadata import CodeRange
 
-from .edits import AddImport, AddMethod, ImportConflict, Safety, add_imports, apply_fixes, select_compatible
+from .edits import (AddImport, AddMethod, DropImport, ImportConflict, Safety, add_imports, apply_fixes,
+                    drop_imports, select_compatible)
 from .files import source_lines
 from .index import ClassIndex
 from .names import ImportMap
@@ -89,7 +90,7 @@ def analyze(module: cst.Module, source: str, imports: ImportMap, index: ClassInd
     if not findings:
         return [], {}
     targets = [f.node for f in findings] + [
-        edit.target for f in findings if f.fix for edit in f.fix.edits if not isinstance(edit, (AddMethod, AddImport))
+        edit.target for f in findings if f.fix for edit in f.fix.edits if not isinstance(edit, (AddMethod, AddImport, DropImport))
     ]
     ranges = positions(module, targets)
     ignored = _ignored_lines(source)
@@ -130,7 +131,7 @@ class _Unit:
     fixed: Counter
     original_text: str
     new_text: str
-    imports: list[str]
+    imports: list  # statements to add (str) and DropImport
 
 
 def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_package: bool,
@@ -197,7 +198,7 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
             cursor = end
         pieces.append("".join(lines[cursor:]))
     outcome = FileOutcome()
-    needed: list[str] = []
+    needed: list = []
     growth = 0  # lines earlier pieces gained (or lost) by their fixes
     for offset, unit in units:
         outcome.findings.extend(_report(f, selection, offset) for f in unit.findings)
@@ -208,6 +209,11 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
     if not fix:
         return outcome
     new_source = "".join(pieces)
+    dropped = [i.name for i in needed if isinstance(i, DropImport)]
+    if dropped:
+        new_source, gone = drop_imports(new_source, dropped)
+        outcome.remaining = [replace(r, line=r.line - sum(1 for n in gone if n < r.line)) for r in outcome.remaining]
+    needed = [i for i in needed if isinstance(i, str)]
     if needed:
         try:
             new_source, after, count = add_imports(new_source, needed)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import keras_api
 from .files import source_lines
-from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical
+from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical, expand
 
 # methods whose calls the rules rewrite: a class that defines its own is left alone
 OVERRIDABLE = frozenset({"add_weight", "add_variable"})
@@ -29,13 +30,37 @@ _PLAIN_BASES = frozenset({b"", b"object", b"Exception", b"ValueError", b"TypeErr
                           b"dict", b"list", b"tuple", b"str", b"int", b"float", b"NamedTuple", b"Enum"})
 
 
-def may_define_layers(source: bytes) -> bool:
+# Set to 1 to turn every prefilter off (the byte look, the class look, the families' words):
+# slower, never different; tests/test_prefilter.py compares the two.
+NO_PREFILTER = "KERASFIX_NO_PREFILTER"
+
+
+def prefilter_on() -> bool:
+    return os.environ.get(NO_PREFILTER) != "1"
+
+
+# a module that can hand Keras to others without defining a class: `keras = _select_keras()`,
+# `import tf_keras as keras`, `Wrapper = keras.layers.Wrapper` (a few files per real tree)
+_KERAS_SHIM = re.compile(
+    rb"^[ \t]*(?:(?:tf_keras|keras)[ \t]*=[^=]"
+    rb"|\w+[ \t]*=[ \t]*[\w.]*\bkeras\.[\w.]*\b[A-Z]\w*[ \t]*\r?$"
+    rb"|(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(?:[\w.]+[ \t]+as[ \t]+)?(?:tf_)?keras[ \t]*\r?$)",
+    re.MULTILINE,
+)
+
+
+def may_define_layers(source: bytes, is_package: bool = False) -> bool:
     """False when every class statement of the file has plain bases (`object`, `Exception`,
-    none): such classes are no layers and no bases of layers, so the file needs no scan."""
+    none) and the file binds no Keras for others: such classes are no layers and no bases
+    of layers, so the file needs no scan. A package's `__init__` that imports is scanned:
+    other modules name classes through its re-exports (OpenNMT-tf's `models.Model`, whose
+    layer went unseen)."""
+    if not prefilter_on() or (is_package and b"import" in source):
+        return True
     for match in CLASS_BASES.finditer(source):
         if match.group(1).strip() not in _PLAIN_BASES:
             return True
-    return False
+    return b"keras" in source and _KERAS_SHIM.search(source) is not None
 
 
 def module_name_for(path: Path) -> tuple[str, bool]:
@@ -52,6 +77,29 @@ def module_name_for(path: Path) -> tuple[str, bool]:
     return ".".join(parts), is_package
 
 
+def _may_lead_to_keras(target: str) -> bool:
+    """Keras, TensorFlow, a class (`pkg.base.Block`) or a shim (`pkg.compat.keras`): the rest
+    (os, numpy, the project's modules) tripled what every worker is sent, measured on
+    tensor2tensor, and a module is reached through its own name anyway."""
+    last = target.rsplit(".", 1)[-1]
+    return (last[:1].isupper() or last in keras_api.KERAS_SHIM_NAMES
+            or canonical(target).startswith(("keras", "tf.", "tf1.")) or canonical(target) == "tf")
+
+
+def module_aliases(imports: ImportMap) -> dict[str, str]:
+    """The module's top-level bindings that may lead to Keras, by qualified name, so that
+    other modules importing them see what they are (`from .compat import keras`, where
+    compat says `keras = _select_keras()`)."""
+    if not imports.module_name:
+        return {}
+    found = {}
+    for local, target in imports.bindings.items():
+        qualified = f"{imports.module_name}.{local}"
+        if target != qualified and not target.startswith(qualified + ".") and _may_lead_to_keras(target):
+            found[qualified] = target
+    return found
+
+
 @dataclass
 class ClassIndex:
     """qualified class name -> the qualified names of its bases."""
@@ -63,10 +111,15 @@ class ClassIndex:
     stateless: set[str] = field(default_factory=set)
     # qualified name -> the attribute names its own code uses (`self.x`, methods, class names)
     attributes: dict[str, frozenset[str]] = field(default_factory=dict)
+    # module-level names of the project's modules that alias something (imports, `X = a.b`)
+    aliases: dict[str, str] = field(default_factory=dict)
+    # third-party Keras base classes declared by the user (`keras-bases`, `--keras-base`)
+    keras_bases: frozenset[str] = frozenset()
     _memo: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def layer_digest(self) -> str:
-        """Changes whenever a class of the tree becomes, or stops being, a Keras layer."""
+        """Changes whenever a class of the tree becomes, or stops being, a Keras layer, or a
+        name of the tree starts or stops meaning Keras."""
         # also whether it owns weights (KF201 skips weightless ones) and, for a base, the
         # attribute names its subclasses' lifted layers must not take
         bases = {b for own in self.classes.values() for b in own}
@@ -74,7 +127,18 @@ class ClassIndex:
             q + (" weightless" if self.is_weightless(q) else "")
             + (" " + ",".join(sorted(self.attributes.get(q, ()))) if q in bases else "")
             for q in self.classes if self.is_layer(q))
-        return hashlib.blake2b("\n".join(layers).encode(), digest_size=16).hexdigest()
+        keras = sorted(f"{k}={v}" for k, v in self.aliases.items() if v.startswith(("keras", "tf", "tensorflow")))
+        text = "\n".join([*layers, "", *keras, "", *sorted(self.keras_bases)])
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+    def add_aliases(self, aliases: dict[str, str]) -> None:
+        """A module's names that alias Keras or a class (see `module_aliases`)."""
+        self.aliases.update(aliases)
+        self._memo.clear()
+
+    def declare_keras_bases(self, names) -> None:
+        self.keras_bases = frozenset(names)
+        self._memo.clear()
 
     def add(self, qualified: str, bases: tuple[str, ...], overrides: frozenset[str] = frozenset(),
             owns_state: bool = True, attributes: frozenset[str] = frozenset()) -> None:
@@ -129,7 +193,11 @@ class ClassIndex:
             seen = _seen | {qualified}
             result = qualified not in _seen and self.bases_are_layers(self.classes[qualified], seen)
         else:
-            result = keras_api.is_keras_layer_class(canonical(qualified))
+            expanded = expand(qualified, self.aliases)
+            if expanded != qualified:
+                result = self.is_layer(expanded, _seen | {qualified})
+            else:
+                result = keras_api.is_keras_layer_class(canonical(qualified)) or qualified in self.keras_bases
         self._memo[qualified] = result
         return result
 
@@ -163,6 +231,8 @@ class ClassIndex:
 
         from .syntax import children, dotted
 
+        self.add_aliases(module_aliases(imports))
+        imports.aliases = self.aliases
         found: list[tuple[cst.ClassDef, str]] = []
         prefix = f"{imports.module_name}." if imports.module_name else ""
         stack: list[cst.CSTNode] = [module]
@@ -360,10 +430,12 @@ def _signals(cls: ast.ClassDef) -> tuple[bool, set[str], set[str], set[str]]:
                 if last in _WEIGHT_CALLS or (  # KF108's scopes matter only around these too
                         last in _LIST_CALLS and len(parts) > 2 and parts[-2] in keras_api.WEIGHT_LISTS):
                     weight_calls = True
-                if last[:1].isupper() or last in keras_api.TF1_LAYERS:
-                    if in_call_method or last in keras_api.TF1_LAYERS:  # KF201 looks in `call` and
-                        constructed.add(name)  # what it calls, KF202 in every method
-                    if "." in name and last[:1].isupper():
+                if last[:1].isupper() or last in keras_api.TF1_LAYERS or "." not in name:
+                    # KF201 looks in `call` and what it calls, KF202 in every method (`tf_dense(...)`:
+                    # any bare name may be a TF1 function imported under another name)
+                    if in_call_method or last in keras_api.TF1_LAYERS or ("." not in name and not last[:1].isupper()):
+                        constructed.add(name)
+                    if last[:1].isupper():  # KF203: `Dense(...)` imported from TF1's layers too
                         referred.add(name)
                 if last in _CONTAINER_CALLS:
                     constructions(node)
@@ -384,16 +456,24 @@ def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex) -> list[
     Conservative: it errs towards parsing. A class with none of the calls, constructions or
     references the rules look at cannot hold a finding, and is not parsed with libcst.
     """
+    scan.imports.aliases = index.aliases
     keras = {c.qualified for c in scan.classes if index.bases_are_layers(c.bases)}
     if not keras:
         return []
+    if not prefilter_on():
+        return sorted({c.span for c in scan.classes if c.qualified in keras})
     lines = source_lines(source)
     imports, prefix = scan.imports, f"{scan.imports.module_name}." if scan.imports.module_name else ""
     spans: set[tuple[int, int]] = set()
+    tf1_names = tf1_imported_names(imports)
     for span in sorted({c.span for c in scan.classes if c.qualified in keras}):
         # only the top-level statement holding the class is read again, not the whole file
+        text = "".join(lines[span[0] - 1:span[1]])
+        if tf1_names and any(re.search(rf"\b{name}\b", text) for name in tf1_names):
+            spans.add(span)  # KF203: a TF1 layer class imported by name, read anywhere in it
+            continue
         try:
-            statement = ast.parse("".join(lines[span[0] - 1:span[1]])).body
+            statement = ast.parse(text).body
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             spans.add(span)  # let libcst have the last word
             continue
@@ -402,9 +482,9 @@ def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex) -> list[
                 continue
             weight_calls, constructed, referred, dtype_calls = _signals(node)
             if (weight_calls or _init_skips_super(node) or _assigns_read_only(node)
-                    or _constructs_tf_module(node, imports, index) or _calls_defaultdict(node)
+                    or _constructs_tf_module(node, imports, index) or _calls_defaultdict(node, imports)
                     or _mentions_tf1_rnn_cell(node, imports) or _class_level_layer(node, imports, index)
-                    or _may_hold_layers_on_objects(node)
+                    or _may_hold_layers_on_objects(node, imports)
                     or any(index.is_layer_dotted(n, imports) or _is_tf1_layer(imports, n) for n in constructed)
                     or any(_is_tf1_layer(imports, n) for n in referred)
                     or any(keras_api.is_keras_initializer(imports.resolve_dotted(n) or "") for n in dtype_calls)):
@@ -445,9 +525,9 @@ def _constructs_tf_module(cls: ast.ClassDef, imports: ImportMap, index: ClassInd
     return False
 
 
-def _calls_defaultdict(cls: ast.ClassDef) -> bool:
-    """The class makes a `defaultdict` (KF303)."""
-    return any(isinstance(node, ast.Call) and (ast_dotted(node.func) or "").endswith("defaultdict")
+def _calls_defaultdict(cls: ast.ClassDef, imports: ImportMap) -> bool:
+    """The class makes a `defaultdict` (KF303), under any name."""
+    return any(isinstance(node, ast.Call) and imports.resolve_dotted(ast_dotted(node.func)) == "collections.defaultdict"
                for node in ast.walk(cls))
 
 
@@ -464,15 +544,20 @@ def _class_level_layer(cls: ast.ClassDef, imports: ImportMap, index: ClassIndex)
                and index.is_layer_dotted(ast_dotted(s.value.func), imports) for s in cls.body)
 
 
-def _may_hold_layers_on_objects(cls: ast.ClassDef) -> bool:
+def _may_hold_layers_on_objects(cls: ast.ClassDef, imports: ImportMap) -> bool:
     """A namespace is built, or something is assigned to `a.b.c` (KF305)."""
     for node in ast.walk(cls):
-        if isinstance(node, ast.Call) and (ast_dotted(node.func) or "").endswith("Namespace"):
+        if isinstance(node, ast.Call) and imports.resolve_dotted(ast_dotted(node.func)) in keras_api.NAMESPACE_HOLDERS:
             return True
         if isinstance(node, ast.Assign) and any(
                 isinstance(t, ast.Attribute) and isinstance(t.value, ast.Attribute) for t in node.targets):
             return True
     return False
+
+
+def tf1_imported_names(imports: ImportMap) -> list[str]:
+    """Names the module imports from TF1's layers themselves (`from ...layers import Dense`)."""
+    return [local for local, target in imports.bindings.items() if canonical(target).startswith("tf1.layers.")]
 
 
 def _is_tf1_layer(imports: ImportMap, name: str) -> bool:

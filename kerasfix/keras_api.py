@@ -642,6 +642,10 @@ def is_keras_model_class(canonical: str) -> bool:
 TF_MODULE_BASES = frozenset({"tf.Module", "tf.compat.v1.Module", "tf.python.module.module.Module", "sonnet.Module"})
 
 
+# Plain attribute bags a layer may (wrongly) keep sub-layers in: Keras looks inside neither.
+NAMESPACE_HOLDERS = frozenset({"types.SimpleNamespace", "argparse.Namespace"})
+
+
 def is_tf_module_class(canonical: str) -> bool:
     return canonical in TF_MODULE_BASES
 
@@ -685,3 +689,32 @@ NO_STATE_NAMESPACES = ("tf.", "keras.activations.", "keras.initializers.", "kera
 # Capitalised names under TF's RNN modules that are no layers: LSTMStateTuple is a namedtuple
 # (measured: its MRO is LSTMStateTuple, tuple, object on tf_keras 2.21 and in rnn_cell_impl).
 TF_RNN_NON_LAYERS = frozenset({"LSTMStateTuple"})
+
+# --- Keyword arguments of the Keras base layer ------------------------------------------------
+# Every Keras layer's constructor forwards these to `Layer.__init__`, on both lines (measured on
+# Dense, Conv2D, BatchNormalization, Dropout and Layer itself, TF 2.21): a TF1 layer class given
+# them converts as is.
+KERAS_LAYER_KEYWORDS = frozenset(
+    {"dtype", "name", "trainable", "input_shape", "input_dim", "autocast", "activity_regularizer"}
+)
+# Accepted by tf_keras 2 (and TF1's layers) but refused by Keras 3 ("Unrecognized keyword
+# arguments passed to Dense", ValueError): a person must decide what they become.
+KERAS2_ONLY_LAYER_KEYWORDS = {
+    "batch_input_shape": "Keras 3 has no `batch_input_shape` (ValueError): give `input_shape` without the batch size, "
+                         "or an `Input(batch_shape=...)`",
+    "batch_size": "Keras 3 has no `batch_size` for a layer (ValueError): give it to `Input(batch_size=...)`",
+    "dynamic": "Keras 3 has no `dynamic` (ValueError): drop it, or compile the model with `run_eagerly=True`",
+    "weights": "Keras 3 has no `weights=` (ValueError): call `set_weights` after the layer is built",
+    "implementation": "Keras 3 has no `implementation=` for this layer (ValueError): drop it",
+}
+# TF1's layers module inside TensorFlow: it still imports on Keras 3 (its classes are the old
+# `tensorflow.python.keras` ones), but a Keras 3 model tracks none of their weights (measured:
+# a `core_layers.Dense` held by a Keras 3 layer, 0 of 1 weights; a `base.Layer` subclass in a
+# Keras 3 model, its weight missing).
+TF1_LAYERS_LEGACY_MODULE = "tensorflow.python.layers"
+
+# --- A project's own Keras ------------------------------------------------------------------
+# A module-level name of these spellings bound to a call or a conditional
+# (`keras = _select_keras()`, `keras = tf_keras if legacy else tf.keras`) is how projects pick
+# their Keras once: it means Keras, in that module and wherever it is imported from there.
+KERAS_SHIM_NAMES = frozenset({"keras", "tf_keras"})

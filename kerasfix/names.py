@@ -50,6 +50,9 @@ class ImportMap:
         # bound only where importing the module does not run (a function body, `if
         # TYPE_CHECKING:`): they resolve names, but new code outside that scope cannot use them
         self.nested: set[str] = set()
+        # qualified name -> what it aliases, across the project's modules (set by the index;
+        # `pkg.compat.keras` -> `keras`)
+        self.aliases: dict[str, str] = {}
 
     def to_json(self) -> dict:
         return {"module": self.module_name, "package": self.is_package, "bindings": self.bindings,
@@ -92,9 +95,13 @@ class ImportMap:
             self.nested.add(local)
         self.bindings[local] = target
 
-    def add_assignment(self, target: str, value_chain: str | None) -> None:
+    def add_assignment(self, target: str, value_chain: str | None, computed: bool = False) -> None:
         """A module-level `target = value`: an alias when value names something imported or
-        defined (`Wrapper = keras.layers.Wrapper`, `Base = LocalBlock`)."""
+        defined (`Wrapper = keras.layers.Wrapper`, `Base = LocalBlock`); Keras itself when a
+        `keras` is `computed` by a call or a conditional (see keras_api.KERAS_SHIM_NAMES)."""
+        if computed and target in keras_api.KERAS_SHIM_NAMES:
+            self.bindings[target] = "keras"
+            return
         resolved = self.qualify_dotted(value_chain) if value_chain else None
         if resolved:
             self._bind(target, resolved, top_level=True)
@@ -128,7 +135,8 @@ class ImportMap:
                 target = f"{self.module_name}.{head}" if self.module_name else head
             else:
                 return None
-        return f"{target}.{rest}" if rest else target
+        qualified = f"{target}.{rest}" if rest else target
+        return expand(qualified, self.aliases) if self.aliases else qualified
 
     def resolve_dotted(self, chain: str | None) -> str | None:
         """The canonical name (see keras_api) of a dotted name, or None."""
@@ -152,16 +160,17 @@ class ImportMap:
     def spell_keras(self, path: str) -> str | None:
         """How this module can say `keras.<path>` (e.g. "layers.Dense"), or None."""
         namespace, _, member = path.rpartition(".")
-        bindings = self.module_bindings()
-        for local, target in bindings.items():
-            if canonical(target) == f"keras.{path}":
+        # through the project's shim too: `from .compat import keras` is the Keras it chose
+        meanings = {local: canonical(expand(target, self.aliases)) for local, target in self.module_bindings().items()}
+        for local, meaning in meanings.items():
+            if meaning == f"keras.{path}":
                 return local
         if namespace:
-            for local, target in bindings.items():
-                if canonical(target) == f"keras.{namespace}":
+            for local, meaning in meanings.items():
+                if meaning == f"keras.{namespace}":
                     return f"{local}.{member}"
-        for local, target in bindings.items():
-            if canonical(target) == "keras":
+        for local, meaning in meanings.items():
+            if meaning == "keras":
                 return f"{local}.{path}"
         tf_alias = self.tf_alias()
         return f"{tf_alias}.keras.{path}" if tf_alias else None
@@ -176,6 +185,21 @@ class ImportMap:
     def is_bound(self, name: str) -> bool:
         """Whether importing the module binds `name` (a function's own imports do not)."""
         return (name in self.bindings and name not in self.nested) or name in self.local_names
+
+
+def expand(qualified: str, aliases: dict[str, str]) -> str:
+    """`qualified` with its longest aliased prefix replaced, again until none is left:
+    `pkg.compat.keras.layers.Wrapper` -> `keras.layers.Wrapper`."""
+    for _ in range(8):  # alias chains are short; a cycle stops here
+        parts = qualified.split(".")
+        for cut in range(len(parts), 0, -1):
+            target = aliases.get(".".join(parts[:cut]))
+            if target is not None:
+                qualified = ".".join([target, *parts[cut:]])
+                break
+        else:
+            return qualified
+    return qualified
 
 
 def ast_dotted(node: ast.AST) -> str | None:
@@ -214,7 +238,8 @@ def _collect_ast(imports: ImportMap, body: list[ast.stmt], top_level: bool) -> N
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             for target in targets:
                 if isinstance(target, ast.Name) and stmt.value is not None:
-                    imports.add_assignment(target.id, ast_dotted(stmt.value))
+                    imports.add_assignment(target.id, ast_dotted(stmt.value),
+                                           computed=isinstance(stmt.value, (ast.Call, ast.IfExp)))
         elif isinstance(stmt, (ast.If, ast.Try, ast.With, ast.For, ast.While)) or type(stmt).__name__ == "TryStar":
             for field_name in ("body", "orelse", "finalbody"):
                 _collect_ast(imports, getattr(stmt, field_name, []), top_level)

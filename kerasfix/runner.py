@@ -27,7 +27,7 @@ from .cache import Cache, ClassFacts
 from .config import Settings
 from .files import (SourceError, WriteRefused, decode_source, discover, python_newlines, read_bytes,
                     write_atomic)
-from .index import (ClassIndex, FileScan, may_define_layers, module_name_for, scan_file,
+from .index import (ClassIndex, FileScan, may_define_layers, module_aliases, module_name_for, scan_file,
                     spans_worth_parsing)
 
 STDIN = Path("-")
@@ -268,8 +268,9 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
         result.scanned = len(jobs)
         cache = Cache.open(settings, [j.real_path for j in jobs]) if settings.cache else None
         context = _package_context(jobs)
-        classes, fresh = _scan_all(jobs + context, cache, pool)
-        index = _build_index(classes)
+        classes, aliases, fresh = _scan_all(jobs + context, cache, pool)
+        index = _build_index(classes, aliases)
+        index.declare_keras_bases(settings.keras_bases)
         layer_digest = _index_digest(index)
         selection_key = _selection_key(settings)
 
@@ -511,19 +512,20 @@ def _result_key(data: bytes, job: Job, selection_key: str, layer_digest: str) ->
     ).hexdigest()
 
 
-def _scan_all(jobs: list[Job], cache: Cache | None,
-              pool: _Pool) -> tuple[dict[str, list[ClassFacts]], dict[str, FileScan | None]]:
+def _scan_all(jobs: list[Job], cache: Cache | None, pool: _Pool) -> tuple[
+        dict[str, list[ClassFacts]], dict[str, dict[str, str]], dict[str, FileScan | None]]:
     """Every file's classes (name, bases, overrides, whether it owns state, the attributes it
-    uses): from the cache, else by the ast scan,
-    in parallel; and the scans made by this run (None: ast could not read the file)."""
+    uses) and module-level names that may lead to Keras: from the cache, else by the ast
+    scan, in parallel; and the scans made by this run (None: ast could not read the file)."""
     classes: dict[str, list[ClassFacts]] = {}
+    aliases: dict[str, dict[str, str]] = {}
     missing: list[Job] = []
     for job in jobs:
-        if not may_define_layers(job.data):
+        if not may_define_layers(job.data, job.is_package):
             continue
         cached = cache.get_classes(_content_key(job.data, job)) if cache else None
         if cached is not None:
-            classes[job.path] = cached
+            classes[job.path], aliases[job.path] = cached
         else:
             missing.append(job)
     fresh: dict[str, FileScan | None] = {}
@@ -533,16 +535,19 @@ def _scan_all(jobs: list[Job], cache: Cache | None,
         if scan is not None:
             classes[job.path] = [(c.qualified, c.bases, c.overrides, c.owns_state, c.attributes)
                                  for c in scan.classes]
+            aliases[job.path] = module_aliases(scan.imports)
             if cache:
-                cache.put_classes(_content_key(job.data, job), classes[job.path])
-    return classes, fresh
+                cache.put_classes(_content_key(job.data, job), classes[job.path], aliases[job.path])
+    return classes, aliases, fresh
 
 
-def _build_index(classes: dict[str, list[ClassFacts]]) -> ClassIndex:
+def _build_index(classes: dict[str, list[ClassFacts]], aliases: dict[str, dict[str, str]]) -> ClassIndex:
     index = ClassIndex()
     for records in classes.values():
         for qualified, bases, overrides, owns_state, attributes in records:
             index.add(qualified, bases, frozenset(overrides), owns_state, frozenset(attributes))
+    for names in aliases.values():
+        index.add_aliases(names)
     return index
 
 
@@ -579,5 +584,5 @@ def _may_hold_finding(job: Job, classes: list[ClassFacts] | None, index: ClassIn
     if job.path == "-":
         return True  # `apply -` echoes what it read, changed or not
     if classes is None:  # not scanned (plain classes only), or ast could not read it
-        return may_define_layers(job.data)
+        return may_define_layers(job.data, job.is_package)
     return any(index.bases_are_layers(facts[1]) for facts in classes)

@@ -238,7 +238,8 @@ class _ImportCollector:
             for target in targets:
                 if isinstance(target.target, cst.Name):
                     value = small.value
-                    self.imports.add_assignment(target.target.value, dotted(value) if value is not None else None)
+                    self.imports.add_assignment(target.target.value, dotted(value) if value is not None else None,
+                                                computed=isinstance(value, (cst.Call, cst.IfExp)))
 
 
 

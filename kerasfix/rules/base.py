@@ -9,7 +9,7 @@ from typing import Callable, ClassVar, Iterable, Iterator
 import libcst as cst
 
 from ..edits import Fix
-from ..index import ClassIndex
+from ..index import ClassIndex, prefilter_on
 from ..names import ImportMap
 from ..syntax import (children, dotted, source, walk, walk_no_nested_scopes,  # noqa: F401 - re-exported
                       walk_outside_classes)
@@ -172,7 +172,7 @@ class RuleFamily:
     triggers: ClassVar[tuple[str, ...]] = ()
 
     def may_apply(self, text: str) -> bool:
-        return not self.triggers or any(t in text for t in self.triggers)
+        return not self.triggers or not prefilter_on() or any(t in text for t in self.triggers)
 
     def check(self, ctx: Context) -> Iterator[Finding]:  # pragma: no cover - interface
         raise NotImplementedError

@@ -16,7 +16,7 @@ KF301 = Rule(
     name="tuple-layer-container",
     summary="Keras layers kept in a tuple attribute",
     fix="always",
-    safety="safe when only iterated, else unsafe",
+    safety="safe when list-compatible, else unsafe",
     doc=docs.KF301,
 )
 
@@ -25,15 +25,17 @@ KF302 = Rule(
     name="set-layer-container",
     summary="Keras layers kept in a set attribute",
     fix="always",
-    safety="safe when only iterated, else unsafe",
+    safety="safe when list-compatible, else unsafe",
     doc=docs.KF302,
 )
 
 # Builtins that treat a list exactly like a tuple or a set they are given.
 _ITERATING_BUILTINS = frozenset(
     {"len", "enumerate", "zip", "list", "reversed", "iter", "sorted", "any", "all", "sum", "map",
-     "filter", "tuple", "min", "max"}
+     "filter", "tuple", "min", "max", "bool", "set", "frozenset"}
 )
+# Methods a list shares with a tuple, with the same results.
+_SHARED_METHODS = frozenset({"index", "count"})
 
 
 class ContainerRules(RuleFamily):
@@ -171,31 +173,60 @@ def _only_benign_uses(cls: KerasClass, attr: str, rewritten: set[int]) -> bool:
     for name, func in cls.methods.items():
         me = self_name(func)
         for node in cls.method_nodes[name]:
-            if is_self_attribute(node, me) != attr:
-                continue
-            parent = parents.get(id(node))
-            if not _benign(node, parent, parents, rewritten):
+            if is_self_attribute(node, me) == attr and not _benign(node, parents, rewritten):
                 return False
     return True
 
 
-def _benign(node, parent, parents, rewritten: set[int]) -> bool:
+def _benign(node: cst.BaseExpression, parents, rewritten: set[int]) -> bool:
+    """`node` holds the container (or a slice of it): does its use tell a list from a tuple
+    or a set? Length, indexing, truth, iteration, unpacking, membership, `index`/`count` and
+    the iterating builtins do not; hashing, `==`, `isinstance`, `+` with a tuple, `%`
+    formatting, and passing it anywhere else (a return, another function) may."""
+    parent = parents.get(id(node))
     if isinstance(parent, cst.AssignTarget):
         return True  # the assignments themselves (their values are checked separately)
     if isinstance(parent, cst.AugAssign) and parent.target is node:
         return id(parent.value) in rewritten
     if isinstance(parent, cst.BinaryOperation) and parent.left is node:
-        return id(parent.right) in rewritten
-    if isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is node:
-        return True
+        return isinstance(parent.operator, cst.Add) and id(parent.right) in rewritten
     if isinstance(parent, cst.Subscript) and parent.value is node:
+        # an item is the same item; a slice is a container of the same kind, used in turn
+        return not any(isinstance(e.slice, cst.Slice) for e in parent.slice) or _benign(parent, parents, rewritten)
+    if _is_truth_test(node, parent):
+        return True
+    if isinstance(parent, cst.BooleanOperation) or (isinstance(parent, cst.IfExp) and parent.test is not node):
+        return _benign(parent, parents, rewritten)  # `self.x or ()` is the container itself
+    if isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is node:
         return True
     if isinstance(parent, cst.StarredElement) or (isinstance(parent, cst.Arg) and parent.star == "*"):
         return True
-    if isinstance(parent, cst.ComparisonTarget) and isinstance(parent.operator, (cst.In, cst.NotIn)):
-        return True
+    if isinstance(parent, cst.ComparisonTarget):
+        return _benign_comparison(node, parent, parents.get(id(parent)))
+    if isinstance(parent, cst.Comparison) and parent.left is node and len(parent.comparisons) == 1:
+        return _benign_comparison(node, parent.comparisons[0], parent)
+    if isinstance(parent, cst.Assign) and parent.value is node:
+        return all(isinstance(t.target, (cst.Tuple, cst.List)) for t in parent.targets)  # unpacking
+    if isinstance(parent, cst.Attribute) and parent.value is node:
+        call = parents.get(id(parent))
+        return parent.attr.value in _SHARED_METHODS and isinstance(call, cst.Call) and call.func is parent
     if isinstance(parent, cst.Arg) and parent.keyword is None:
         call = parents.get(id(parent))
         return (isinstance(call, cst.Call) and isinstance(call.func, cst.Name)
                 and call.func.value in _ITERATING_BUILTINS and call.func.value in BUILTIN_NAMES)
+    return False
+
+
+def _is_truth_test(node: cst.BaseExpression, parent) -> bool:
+    return ((isinstance(parent, (cst.If, cst.While, cst.IfExp, cst.Assert, cst.CompIf)) and parent.test is node)
+            or (isinstance(parent, cst.UnaryOperation) and isinstance(parent.operator, cst.Not)))
+
+
+def _benign_comparison(node: cst.BaseExpression, target: cst.ComparisonTarget, comparison) -> bool:
+    """`x in self.heads` (not `self.heads in x`, which hashes it), `self.heads is None`."""
+    if isinstance(target.operator, (cst.In, cst.NotIn)):
+        return target.comparator is node
+    if isinstance(target.operator, (cst.Is, cst.IsNot)) and isinstance(comparison, cst.Comparison):
+        other = comparison.left if target.comparator is node else target.comparator
+        return isinstance(other, cst.Name) and other.value == "None"
     return False

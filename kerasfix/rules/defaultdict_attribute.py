@@ -10,6 +10,7 @@ import libcst as cst
 from .. import keras_api as api
 from ..edits import Fix, Replace, Safety
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name
+from .calls import comments_in
 
 DOC = """\
 ## What it does
@@ -71,7 +72,6 @@ DEFAULTDICT = frozenset({"collections.defaultdict"})
 
 class DefaultdictLayers(RuleFamily):
     rules = (KF303,)
-    triggers = ("defaultdict",)
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for cls in ctx.keras_classes:
@@ -185,6 +185,9 @@ def _finding(attr: str, call: cst.Call, layers: bool, reliance: str | None) -> F
     what = f"layers kept in a `defaultdict` in `self.{attr}`: tf_keras 2 never tracks their weights"
     if reliance is not None:
         return Finding(KF303.code, call, f"{what}, and {dropped}; keep them in a plain dict filled up front")
+    if comments_in(call):  # the factory's comments would have nowhere to go
+        return Finding(KF303.code, call, f"{what} (Keras 3 does); keep them in a plain dict (not rewritten: "
+                       "the call holds comments)")
     initial = call.args[1].value if len(call.args) > 1 else None
     new = cst.Dict([]) if initial is None else cst.Call(cst.Name("dict"), [cst.Arg(initial)])
     return Finding(KF303.code, call, f"{what} (Keras 3 does); keep them in a plain dict",

@@ -370,11 +370,16 @@ class Tower(tf.keras.Model):
 the tuple it starts from, `()`, becomes `[]`.
 
 ## Fix safety
-Safe when every other use of the attribute inside the class iterates it, indexes it, or
-passes it to `len`, `enumerate`, `zip`, `list`, `reversed`, `sorted` and the like, which
-behave the same for a list. Any other use (returning it, adding a tuple to it, comparing
-it, hashing it) could tell a list from a tuple, so the fix is then unsafe (`--unsafe-fixes`).
-Code outside the class that reads the attribute is not seen.
+Safe when every other use of the attribute inside the class behaves the same on a list:
+iterating it, indexing it, slicing it (when the slice is itself used so), its truth
+(`if self.blocks:`, `not`, `and`/`or` in a condition), `is None`, unpacking it
+(`first, second = self.blocks`), `x in self.blocks`, `.index(...)`/`.count(...)`, unpacking
+it into a call or a display (`*self.blocks`), and passing it to `len`, `enumerate`, `zip`,
+`list`, `tuple`, `reversed`, `sorted`, `bool` and the like. A use that can tell a list from a
+tuple makes the fix unsafe (`--unsafe-fixes`): hashing it (`hash(...)`, a dict key,
+`self.blocks in some_set`), `+` with a tuple, `isinstance(..., tuple)`, `==` against a tuple,
+`%` formatting, returning it or passing it to any other function. Code outside the class that
+reads the attribute is not seen.
 """
 
 KF302 = """\
@@ -403,11 +408,13 @@ class Heads(tf.keras.Model):
 ```
 
 ## Fix safety
-Safe when the class only iterates the attribute or passes it to `len`, `list`, `sorted`
-and the like: a set of freshly built layers holds no duplicates, and its order was
-arbitrary, so source order is one of the orders the program could already see. Any other
-use (`.add`, set operators, membership by hashing) makes the fix unsafe. Code outside the
-class that reads the attribute is not seen.
+Safe when every other use of the attribute inside the class behaves the same on a list:
+iterating it, its truth, `len`, `x in self.heads`, `is None`, unpacking it, and passing it to
+`list`, `set`, `sorted`, `zip`, `enumerate`, `sum`, `any` and the like. A set of freshly
+built layers holds no duplicates, and its order was arbitrary, so source order is one of the
+orders the program could already see. Any other use (`.add`, set operators, `==`, hashing it,
+returning it or passing it to another function) makes the fix unsafe. Code outside the class
+that reads the attribute is not seen.
 """
 
 KF201 = """\
@@ -578,36 +585,57 @@ layer goes into `build`.
 
 KF203 = """\
 ## What it does
-Finds TF1's layer classes, `tf.layers.Dense`, `tf.layers.Layer`, `tf.compat.v1.layers.Conv2D`
-and the rest, used as a base class anywhere or referred to inside a Keras layer or model, and
-spells them as the Keras classes they were aliases of.
+Finds TF1's layer classes, `tf.layers.Dense`, `tf.layers.Layer`, `tf.compat.v1.layers.Conv2D`,
+`core_layers.Dense` (`from tensorflow.python.layers import core as core_layers`), `base.Layer`,
+and the same classes imported by name (`from tensorflow.compat.v1.layers import Dense`), used
+as a base class anywhere or referred to inside a Keras layer or model, and spells them as the
+Keras classes they were aliases of.
 
 ## Why is this bad?
-`tf.layers` does not exist in TF 2 and `tf.compat.v1.layers` raises under Keras 3 ("`Layer`
-is not available with Keras 3"). On tf_keras 2 it runs, but a class derived from
-`tf.compat.v1.layers.Layer` does not track the Keras layers it holds: measured, a block
-holding a `Conv2D` reported 0 of its 2 weights. The Keras classes are tracked on both lines.
+`tf.layers` does not exist in TF 2, `tf.compat.v1.layers.X` raises under Keras 3 ("`Layer`
+is not available with Keras 3"), and `from tensorflow.compat.v1.layers import Dense` fails
+with ImportError. `tensorflow.python.layers` still imports on Keras 3, but its classes are the
+old `tensorflow.python.keras` ones: measured, a `core_layers.Dense` held by a Keras 3 layer
+reports 0 of its 2 weights, and a Keras 3 model holding a `base.Layer` subclass misses that
+layer's weight. On tf_keras 2 it runs, but a class derived from `tf.compat.v1.layers.Layer`
+does not track the Keras layers it holds: measured, a block holding a `Conv2D` reported 0 of
+its 2 weights. The Keras classes are tracked on both lines.
 
 ## Example
 ```python
+from tensorflow.python.layers import core as core_layers
+
+
 class Block(tf.layers.Layer):
     def build(self, input_shape):
-        self.proj = tf.layers.Dense(8)
+        self.proj = core_layers.Dense(8, name="proj", use_bias=False, dtype=tf.float32)
+        self.gate = tf.compat.v1.layers.Dense(1, tf.nn.sigmoid)
 ```
 
 ## Use instead
 ```python
 class Block(tf.keras.layers.Layer):
     def build(self, input_shape):
-        self.proj = tf.keras.layers.Dense(8)
+        self.proj = tf.keras.layers.Dense(8, name="proj", use_bias=False, dtype=tf.float32)
+        self.gate = tf.keras.layers.Dense(1, tf.nn.sigmoid)
 ```
+Positional arguments stay positional where the Keras class has the same order, and become
+keywords where it does not (Keras's `Conv2D` has `groups` where TF1 had `activation`). The
+keywords every Keras layer takes (`name`, `dtype`, `trainable`, `input_shape`, `input_dim`,
+`autocast`, `activity_regularizer`) are kept as they are. Once every fix of the file is in,
+the TF1 import it went through (`core_layers`, or `Dense` imported by name) is removed when
+nothing else in the file reads it, unless a comment shares its lines (a comment is never
+lost); `import tensorflow as tf` is added when nothing else can spell the Keras class.
 
 ## When there is no fix
-A class imported by name from `tensorflow.compat.v1.layers`: change the import by hand.
+A keyword Keras 3 refuses (`batch_input_shape`, `batch_size`, `dynamic`, `weights`: ValueError
+there, though tf_keras takes them), or one no Keras class has (TF1's private `_reuse`,
+`_scope`): the finding says what to do instead.
 
 ## Fix safety
-Safe: in TF 1.13 and later `tf.layers.X` subclassed `tf.keras.layers.X`; the TF1 subclass
-added only graph-mode variable-scope naming, which TF 2 does not have.
+Safe: in TF 1.13 and later `tf.layers.X` subclassed `tf.keras.layers.X` with the same
+arguments; the TF1 subclass added only graph-mode variable-scope naming, which TF 2 does not
+have.
 """
 
 KF109 = """\

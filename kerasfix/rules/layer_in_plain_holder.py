@@ -61,7 +61,7 @@ KF305 = Rule(
     doc=DOC,
 )
 
-NAMESPACES = frozenset({"types.SimpleNamespace", "argparse.Namespace"})
+NAMESPACES = api.NAMESPACE_HOLDERS
 
 
 class LayersInPlainHolders(RuleFamily):

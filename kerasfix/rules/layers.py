@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import libcst as cst
 
 from .. import keras_api as api
-from ..edits import AddImport, AddMethod, Fix, InsertAfter, InsertBefore, Remove, Replace, Safety
-from ..names import BUILTIN_NAMES
+from ..edits import AddImport, AddMethod, DropImport, Fix, InsertAfter, InsertBefore, Remove, Replace, Safety
+from ..index import tf1_imported_names
+from ..names import BUILTIN_NAMES, canonical
 from . import docs
-from ..syntax import children
-from .base import (Context, Finding, KerasClass, Rule, RuleFamily, dotted, is_self_attribute, self_name,
-                   source, walk)
+from ..syntax import children, dotted
+from .base import (Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name, source,
+                   walk)
 from . import weights as from_weights
 from .calls import bind, comments_in, keyword_arg, layout, strip_comments
 
@@ -742,49 +743,107 @@ def _builds_weightless(ctx: Context, func: cst.BaseExpression) -> bool:
 
 
 def _tf1_classes(ctx: Context) -> Iterator[Finding]:
-    """`tf.layers.Dense` and friends: as a class's base anywhere, or used inside a Keras class."""
-    if "layers" not in ctx.source:
-        return
-    sites: list[cst.BaseExpression] = []
-    for node in ctx.all_classes:
-        sites.extend(arg.value for arg in node.bases if arg.keyword is None)
+    """`tf.layers.Dense` and friends: as a class's base anywhere, or used inside a Keras class.
+
+    No look at the text first: `class Norm(base.Layer)` names no `layers`, and its import is
+    outside the piece of the file being read."""
     calls: dict[int, cst.Call] = {}
+    seen: set[int] = set()
+    for expr in _tf1_class_sites(ctx, calls):
+        if id(expr) in seen:
+            continue
+        seen.add(id(expr))
+        resolved = ctx.resolve(expr) or ""
+        name = resolved.rsplit(".", 1)[-1]
+        if resolved.startswith("tf1.layers.") and name[:1].isupper():
+            yield _tf1_class(ctx, expr, calls.get(id(expr)), api.TF1_LAYER_CLASS_ALIASES.get(name, name))
+
+
+def _tf1_class_sites(ctx: Context, calls: dict[int, cst.Call]) -> Iterator[cst.BaseExpression]:
+    """Every base of every class, and every dotted name (or name imported from TF1's layers)
+    read in a Keras class's methods; `calls` learns which of them are called."""
+    for node in ctx.all_classes:
+        yield from (arg.value for arg in node.bases
+                    if arg.keyword is None and isinstance(arg.value, (cst.Name, cst.Attribute)))
+    imported = set(tf1_imported_names(ctx.imports))
     for cls in ctx.keras_classes:
         for nodes in cls.method_nodes.values():
             for node in nodes:
-                if isinstance(node, cst.Attribute):
-                    sites.append(node)
-                elif isinstance(node, cst.Call):
+                if isinstance(node, cst.Call):
                     calls[id(node.func)] = node
-    seen: set[int] = set()
-    for expr in sites:
-        if id(expr) in seen or not isinstance(expr, cst.Attribute):
-            continue
-        resolved = ctx.resolve(expr) or ""
-        name = resolved.rsplit(".", 1)[-1]
-        if not resolved.startswith("tf1.layers.") or not name[:1].isupper():
-            continue
-        seen.add(id(expr))
-        keras_name = api.TF1_LAYER_CLASS_ALIASES.get(name, name)
-        what = f"`{source(expr)}` is TF1's layer class: gone on Keras 3 (AttributeError)"
-        spelled = ctx.imports.spell_keras(f"layers.{keras_name}")
-        if spelled is None:
-            yield Finding("KF203", expr, f"{what}; use `tf.keras.layers.{keras_name}`")
-            continue
-        new_func = cst.parse_expression(spelled)
-        call = calls.get(id(expr))
-        spec = api.TF1_LAYER_CLASSES.get(keras_name)
-        if call is None or spec is None:
-            edit = Replace(expr, new_func)
+                elif isinstance(node, cst.Attribute) or (
+                        isinstance(node, cst.Name) and node.value in imported and _is_load(node, cls.parents)):
+                    yield node
+
+
+def _tf1_class(ctx: Context, expr: cst.BaseExpression, call: cst.Call | None, keras_name: str) -> Finding:
+    what = f"`{source(expr)}` is TF1's layer class: {_tf1_class_trap(ctx, expr)}"
+    spelled, needed = _spell_keras_layer(ctx, keras_name)
+    if spelled is None:
+        return Finding("KF203", expr, f"{what}; use `tf.keras.layers.{keras_name}`")
+    new_func = cst.parse_expression(spelled)
+    spec = api.TF1_LAYER_CLASSES.get(keras_name)
+    if call is None or spec is None:
+        edit = Replace(expr, new_func)
+    else:
+        bound = bind(call, api.tf1_class_params(spec))
+        problem = _unconvertible(bound)
+        if problem:
+            return Finding("KF203", expr, f"{what}; use `{spelled}` by hand: {problem}")
+        args = keras_constructor_args(call, bound, spec)
+        if _same_arguments(call.args, args):  # the call keeps its own layout
+            edit = Replace(call, call.with_changes(func=new_func))
         else:
-            bound = bind(call, api.tf1_class_params(spec))
-            if bound is None or bound.unknown:
-                yield Finding("KF203", expr, f"{what}; use `{spelled}` with its arguments by keyword "
-                                             "(their positions differ)")
-                continue
-            args = layout(call, keras_constructor_args(call, bound, spec))
-            edit = Replace(call, call.with_changes(func=new_func, args=args))
-        yield Finding("KF203", expr, f"{what}; use `{spelled}`", Fix((edit,), Safety.SAFE, "use the Keras class"))
+            edit = Replace(call, call.with_changes(func=new_func, args=layout(call, args)))
+    edits = (edit, *needed, *_dead_import(ctx, expr))
+    return Finding("KF203", expr, f"{what}; use `{spelled}`", Fix(edits, Safety.SAFE, "use the Keras class"))
+
+
+def _same_arguments(old: Sequence[cst.Arg], new: list[cst.Arg]) -> bool:
+    """The new arguments are the old ones, in order, each by position or keyword as before."""
+    return len(old) == len(new) and all(
+        a.value is b.value and (a.keyword is None) == (b.keyword is None)
+        and (a.keyword is None or a.keyword.value == b.keyword.value) for a, b in zip(old, new))
+
+
+def _tf1_class_trap(ctx: Context, expr: cst.BaseExpression) -> str:
+    """What the spelling does on Keras 3 (measured on TF 2.21)."""
+    qualified = ctx.imports.qualify_dotted(dotted(expr) or "") or ""
+    if qualified.startswith(api.TF1_LAYERS_LEGACY_MODULE + "."):
+        return "on Keras 3 it is no Keras layer, and the weights it holds or makes are lost"
+    if isinstance(expr, cst.Name):
+        return "its import fails on Keras 3 (ImportError)"
+    return "gone on Keras 3 (AttributeError)"
+
+
+def _unconvertible(bound) -> str | None:
+    """Why a TF1 layer class's call cannot become the Keras class's, or None."""
+    if bound is None:
+        return "its arguments cannot be read (`*args`, `**kwargs`, or too many by position)"
+    for name in bound.unknown:
+        if name in api.KERAS2_ONLY_LAYER_KEYWORDS:
+            return api.KERAS2_ONLY_LAYER_KEYWORDS[name]
+        if name not in api.KERAS_LAYER_KEYWORDS:
+            return f"the Keras class has no `{name}` argument"
+    return None
+
+
+def _spell_keras_layer(ctx: Context, name: str) -> tuple[str | None, tuple[AddImport, ...]]:
+    """How the module can say `keras.layers.<name>`, and the import that needs, if any."""
+    spelled = ctx.imports.spell_keras(f"layers.{name}")
+    if spelled is not None:
+        return spelled, ()
+    if not ctx.imports.is_bound("tf"):
+        return f"tf.keras.layers.{name}", (AddImport("import tensorflow as tf"),)
+    return None, ()
+
+
+def _dead_import(ctx: Context, expr: cst.BaseExpression) -> tuple[DropImport, ...]:
+    """The import of TF1's layers this spelling came through (`core_layers`, `Dense`): once the
+    fix is in, it may be read nowhere else."""
+    head = (dotted(expr) or "").split(".", 1)[0]
+    target = ctx.imports.bindings.get(head, "")
+    return (DropImport(head),) if canonical(target).startswith("tf1.layers") else ()
 
 
 # --- small analyses ---------------------------------------------------------------------------
@@ -847,11 +906,13 @@ def _in_plain_blocks(statement: cst.CSTNode, parents) -> bool:
 
 
 def _emptied_if(statement: cst.CSTNode, parents) -> cst.If | None:
-    """The `if` (no `else`, no `elif`) whose body is only `statement`: it goes with it."""
+    """The `if` (no `else`, no `elif`) whose body is only `statement`: it goes with it, unless
+    it carries comments of its own (they would have nowhere to go: it keeps a `pass`)."""
     block = parents.get(id(statement))
     branch = parents.get(id(block))
     if (isinstance(block, cst.IndentedBlock) and len(block.body) == 1 and isinstance(branch, cst.If)
-            and branch.orelse is None and isinstance(parents.get(id(branch)), cst.IndentedBlock)):
+            and branch.orelse is None and isinstance(parents.get(id(branch)), cst.IndentedBlock)
+            and len(comments_in(branch)) == len(comments_in(statement))):
         return branch
     return None
 

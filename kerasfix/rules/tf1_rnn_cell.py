@@ -62,7 +62,6 @@ KF204 = Rule(
 
 class Tf1RnnCells(RuleFamily):
     rules = (KF204,)
-    triggers = ("rnn",)
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for cls in ctx.keras_classes:

@@ -66,7 +66,6 @@ _FACTORIES = api.GET_VARIABLE | api.VARIABLE | api.BACKEND_VARIABLE
 
 class VariableInNestedFunction(RuleFamily):
     rules = (KF112,)
-    triggers = ("Variable", "variable", "add_weight")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for cls in ctx.keras_classes:

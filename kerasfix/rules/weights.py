@@ -40,7 +40,7 @@ MANUAL_HINT = "finish it by hand as `self.add_weight(name=..., shape=..., initia
 class WeightRules(RuleFamily):
     rules = (KF101, KF102, KF104, KF105, KF106, KF107, KF108, KF109, KF110)  # KF103 lives with the lifts
     triggers = ("get_variable", "Variable", "variable", "add_weight", "add_variable", "initializers",
-                "variable_scope", "_weights", "_variables")
+                "variable_scope", "_weights", "_variables", "dtype")  # KF106: `inits.Orthogonal(dtype=...)`
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for cls in ctx.keras_classes:
