@@ -552,29 +552,37 @@ def _build_index(classes: dict[str, list[ClassFacts]], aliases: dict[str, dict[s
 
 
 def _package_context(jobs: list[Job]) -> list[Job]:
-    """The other modules of the packages the files belong to: their classes can be the bases
-    of classes in the files (`check pkg/deep.py` must know `pkg/base.py`), so they are
-    indexed, though not checked."""
+    """The other modules around the files: their classes can be the bases of classes in the
+    files, so they are indexed, though not checked. For a module of a package, the whole
+    package (`check pkg/deep.py` must know `pkg/base.py`); for a module in a folder that is no
+    package, the modules beside it (a script's `from base import Block`; pre-commit passes
+    files one by one)."""
     given = {os.path.abspath(j.real_path) for j in jobs if j.path != "-"}
     roots: set[Path] = set()
+    folders: set[Path] = set()
     for job in jobs:
-        if job.path == "-" or not job.module_name or "." not in job.module_name and not job.is_package:
+        if job.path == "-" or not job.module_name:
             continue
         folder = Path(job.real_path).resolve().parent
+        if "." not in job.module_name and not job.is_package:
+            folders.add(folder)
+            continue
         while (folder.parent / "__init__.py").is_file():
             folder = folder.parent
         roots.add(folder)
+    paths = [p for root in sorted(roots) for p in discover([root])]
+    paths += [p for folder in sorted(folders) for p in sorted(folder.glob("*.py")) if p.is_file()]
     context: list[Job] = []
-    for root in sorted(roots):
-        for path in discover([root]):
-            if os.path.abspath(path) in given:
-                continue
-            try:
-                data = read_bytes(path)
-            except (OSError, SourceError):
-                continue
-            module_name, is_package = module_name_for(path)
-            context.append(Job(f"<context>{path}", str(path), data, module_name, is_package))
+    for path in paths:
+        if os.path.abspath(path) in given:
+            continue
+        given.add(os.path.abspath(path))
+        try:
+            data = read_bytes(path)
+        except (OSError, SourceError):
+            continue
+        module_name, is_package = module_name_for(path)
+        context.append(Job(f"<context>{path}", str(path), data, module_name, is_package))
     return context
 
 

@@ -277,3 +277,15 @@ def test_project_classes_are_judged_by_their_bases_not_their_dotted_names(tmp_pa
                                                         method="test_thing"))
     result = run(["check", "."], tmp_path, monkeypatch)
     assert [line.split(": ")[1][:5] for line in result.stdout.splitlines() if " KF" in line] == ["KF104"]
+
+
+def test_a_module_outside_any_package_sees_the_modules_beside_it(tmp_path, monkeypatch):
+    """pre-commit passes files one by one: `net.py`'s Keras base is in `base.py` beside it, in
+    a folder that is no package (issue 10, item 4)."""
+    (tmp_path / "base.py").write_text("import tensorflow as tf\n\n\nclass Block(tf.keras.layers.Layer):\n    pass\n")
+    (tmp_path / "net.py").write_text(
+        "import tensorflow as tf\nfrom base import Block\n\n\nclass Net(Block):\n"
+        "    def build(self, input_shape):\n        self.k = tf.compat.v1.get_variable('k', [2])\n")
+    result = run(["check", "--no-cache", "net.py"], tmp_path, monkeypatch)
+    assert "net.py:7:18: KF101 [*]" in result.stdout
+    assert "base.py" not in result.stdout  # indexed, not checked
