@@ -161,7 +161,8 @@ class ImportMap:
         """How this module can say `keras.<path>` (e.g. "layers.Dense"), or None."""
         namespace, _, member = path.rpartition(".")
         # through the project's shim too: `from .compat import keras` is the Keras it chose
-        meanings = {local: canonical(expand(target, self.aliases)) for local, target in self.module_bindings().items()}
+        meanings = {local: canonical(expand(target, self.aliases))
+                    for local, target in self.module_bindings().items()}
         for local, meaning in meanings.items():
             if meaning == f"keras.{path}":
                 return local

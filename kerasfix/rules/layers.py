@@ -14,8 +14,8 @@ from ..index import tf1_imported_names
 from ..names import BUILTIN_NAMES, canonical
 from . import docs
 from ..syntax import children, dotted
-from .base import (Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name, source,
-                   walk)
+from .base import (Context, Finding, KerasClass, Rule, RuleFamily, is_docstring, is_self_attribute, self_name,
+                   source, walk)
 from . import weights as from_weights
 from .calls import bind, comments_in, keyword_arg, layout, strip_comments
 
@@ -683,7 +683,7 @@ class _ClassLifter:
                              before_method="call")
         body = list(method.body.body)
         first = body[0]
-        if _is_docstring(first) and len(body) > 1:
+        if is_docstring(first) and len(body) > 1:
             return InsertAfter(first, (line,))
         return InsertBefore(first, (line,))
 
@@ -1111,7 +1111,3 @@ def _needs_parens_as_arg(expr: cst.BaseExpression) -> bool:
 def _self_attrs_read(expr: cst.CSTNode, me: str) -> set[str]:
     return {attr for attr in (is_self_attribute(n, me) for n in walk(expr)) if attr}
 
-
-def _is_docstring(stmt: cst.CSTNode) -> bool:
-    return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
-            and isinstance(stmt.body[0], cst.Expr) and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
