@@ -55,7 +55,8 @@ class WeightRules(RuleFamily):
                 for node in cls.method_nodes[name]:
                     if isinstance(node, cst.Call) and id(node) in folds:
                         yield folds[id(node)]
-                    elif isinstance(node, cst.Call) and (in_call or deferred_function(ctx, cls, node, func) is None):
+                    elif isinstance(node, cst.Call) and (in_call or not _may_make_weight(node)
+                                                         or deferred_function(ctx, cls, node, func) is None):
                         yield from self._call(ctx, cls, node, name, me, usable_self, in_call, own_add_weight,
                                               scope_notes)
                 if name in cls.setup_methods:
@@ -93,6 +94,13 @@ class WeightRules(RuleFamily):
             finding = _initializer_dtype(call, resolved)
             if finding:
                 yield finding
+
+
+def _may_make_weight(call: cst.Call) -> bool:
+    """Cheap: the call's last name is one that makes a weight (`tf.Variable`, `add_weight`)."""
+    func = call.func
+    last = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
+    return last in api.WEIGHT_FACTORY_NAMES
 
 
 def _is_static(func: cst.FunctionDef) -> bool:
