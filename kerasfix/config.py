@@ -44,6 +44,10 @@ def _codes(value, key: str) -> set[str]:
     return {v.strip().upper() for v in value if v.strip()}
 
 
+def _dotted(name: str) -> bool:
+    return bool(name) and all(part.isidentifier() for part in name.split("."))
+
+
 def _read_table(pyproject: Path) -> dict:
     """`[tool.kerasfix]`, its keys and the types of their values checked: a mistake in the
     file is one error line naming the file and the key, never a guess (`"false"` is no bool)."""
@@ -69,7 +73,7 @@ def _read_table(pyproject: Path) -> dict:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{pyproject}: `{key}` in [tool.kerasfix] must be a list of patterns")
     bases = table.get("keras-bases", [])
-    if not isinstance(bases, list) or not all(isinstance(v, str) and v.strip() for v in bases):
+    if not isinstance(bases, list) or not all(isinstance(v, str) and _dotted(v.strip()) for v in bases):
         raise ConfigError(f"{pyproject}: `keras-bases` in [tool.kerasfix] must be a list of dotted class names")
     if not isinstance(table.get("unsafe-fixes", False), bool):
         raise ConfigError(f"{pyproject}: `unsafe-fixes` in [tool.kerasfix] must be true or false, "
@@ -108,5 +112,8 @@ def load_settings(start: Path, *, select=None, ignore=None, exclude=None, unsafe
     if cache is not None:
         settings.cache = cache
     if keras_bases:
+        wrong = [name for name in keras_bases if not _dotted(name)]
+        if wrong:
+            raise ConfigError(f"--keras-base {wrong[0]!r}: not a dotted class name (such as `somelib.layers.Layer`)")
         settings.keras_bases.extend(keras_bases)
     return settings

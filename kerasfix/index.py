@@ -129,7 +129,7 @@ class ClassIndex:
             for q in self.classes if self.is_layer(q))
         keras = sorted(f"{k}={v}" for k, v in self.aliases.items() if v.startswith(("keras", "tf", "tensorflow")))
         text = "\n".join([*layers, "", *keras, "", *sorted(self.keras_bases)])
-        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
     def add_aliases(self, aliases: dict[str, str]) -> None:
         """A module's names that alias Keras or a class (see `module_aliases`)."""

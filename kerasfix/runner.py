@@ -156,6 +156,7 @@ def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex
     except InvalidRewrite as error:
         result.error = _python_error(source.text) or (
             f"kerasfix could not fix this file: {error} (please report this); file left unchanged")
+        _still_found(result, text, job, index, scan, segments, selection)
         return result
     except RecursionError:
         result.error = "too deeply nested to parse; file left unchanged"
@@ -175,6 +176,22 @@ def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex
         result.original = source.text
         result.new_source = restore_newlines(outcome.new_source)
     return result
+
+
+def _still_found(result: FileResult, text: str, job: Job, index: ClassIndex, scan: FileScan | None,
+                 segments, selection) -> None:
+    """A file kerasfix could not fix keeps its findings, all of them left for a person: the
+    counts and the report must not lose them with the fix."""
+    from .engine import process_source
+
+    try:
+        outcome = process_source(text, module_name=job.module_name, is_package=job.is_package, index=index,
+                                 selection=selection, fix=False, imports=scan.imports if scan else None,
+                                 segments=segments)
+    except Exception:  # noqa: BLE001 - the file's error already says what went wrong
+        return
+    result.findings = _rows(outcome.findings)
+    result.remaining = list(result.findings)
 
 
 # CPython refuses these nestings cleanly; libcst's native parser overflows its stack on some
@@ -571,7 +588,7 @@ def _package_context(jobs: list[Job]) -> list[Job]:
             folder = folder.parent
         roots.add(folder)
     paths = [p for root in sorted(roots) for p in discover([root])]
-    paths += [p for folder in sorted(folders) for p in sorted(folder.glob("*.py")) if p.is_file()]
+    paths += [p for folder in sorted(folders) for p in sorted(folder.glob("*.py")) if p.is_file() and _utf8(p.name)]
     context: list[Job] = []
     for path in paths:
         if os.path.abspath(path) in given:
@@ -584,6 +601,15 @@ def _package_context(jobs: list[Job]) -> list[Job]:
         module_name, is_package = module_name_for(path)
         context.append(Job(f"<context>{path}", str(path), data, module_name, is_package))
     return context
+
+
+def _utf8(name: str) -> bool:
+    """A file name no module can have (not UTF-8: the walk reports it) is no context either."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _may_hold_finding(job: Job, classes: list[ClassFacts] | None, index: ClassIndex) -> bool:

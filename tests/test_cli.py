@@ -289,3 +289,24 @@ def test_a_module_outside_any_package_sees_the_modules_beside_it(tmp_path, monke
     result = run(["check", "--no-cache", "net.py"], tmp_path, monkeypatch)
     assert "net.py:7:18: KF101 [*]" in result.stdout
     assert "base.py" not in result.stdout  # indexed, not checked
+
+
+def test_keras_bases_must_be_dotted_class_names(tmp_path, monkeypatch):
+    (tmp_path / "a.py").write_text(TRAP)
+    result = run(["apply", "--keras-base", "a b", "a.py"], tmp_path, monkeypatch)
+    assert result.exit_code == 2
+    assert "--keras-base 'a b': not a dotted class name" in result.stderr
+    assert (tmp_path / "a.py").read_text() == TRAP  # checked before any file is touched
+    (tmp_path / "pyproject.toml").write_text('[tool.kerasfix]\nkeras-bases = ["x y"]\n')
+    result = run(["check", "a.py"], tmp_path, monkeypatch)
+    assert result.exit_code == 2 and "`keras-bases` in [tool.kerasfix] must be a list of dotted class names" in result.stderr
+
+
+def test_a_layer_named_after_a_keyword_gets_another_attribute(tmp_path, monkeypatch):
+    """`name="class"` must not become `self.class` (a fix that does not parse)."""
+    source = ("import tensorflow as tf\n\n\nclass L(tf.keras.layers.Layer):\n    def call(self, x):\n"
+              "        return tf.compat.v1.layers.dense(x, 2, name=\"class\")\n")
+    (tmp_path / "k.py").write_text(source)
+    result = run(["apply", "--no-cache", "k.py"], tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.stderr
+    assert "self.layer = tf.keras.layers.Dense(2, name=\"class\")" in (tmp_path / "k.py").read_text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keyword
 import re
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
@@ -646,7 +647,8 @@ class _ClassLifter:
         return params[1].name.value if len(params) > 1 else None
 
     def _allocate(self, preferred: str) -> str:
-        base = preferred if preferred.isidentifier() and not preferred.startswith("__") else "layer"
+        usable = preferred.isidentifier() and not keyword.iskeyword(preferred) and not preferred.startswith("__")
+        base = preferred if usable else "layer"  # `name="class"` must not become `self.class`
         name, number = base, 0
         while name in self.taken:
             number += 1
