@@ -191,11 +191,12 @@ def _get_variable(ctx: Context, call: cst.Call, me: str | None, scope: ScopeNote
         return Finding("KF101", call, f"{what}; its arguments use * or **, so {MANUAL_HINT}")
     converted = _convert(call, bound, api.GET_VARIABLE_POLICY)
     initializer = bound.value("initializer")
-    if initializer is not None and isinstance(initializer, cst.Call):
-        resolved = ctx.resolve(initializer.func)
-        if resolved in api.TENSOR_FACTORIES:
-            converted.manual.append("a tensor `initializer` fixes both value and shape: "
-                                    "pass `shape=` and an initializer such as `tf.constant_initializer(...)`")
+    tensor = isinstance(initializer, cst.Call) and ctx.resolve(initializer.func) in api.TENSOR_FACTORIES
+    # with no `shape`, TF1 takes the shape from the initializer: it can only be a tensor or a
+    # value (`initializer=self.v_norm`), which add_weight refuses (ValueError on both lines)
+    if initializer is not None and (tensor or bound.value("shape") is None):
+        converted.manual.append("a tensor `initializer` fixes both value and shape: "
+                                "pass `shape=` and an initializer such as `tf.constant_initializer(...)`")
     if scope is not None and scope.defaults:
         converted.manual.append(f"the enclosing variable scope sets `{scope.defaults}` for it: "
                                 "pass that to add_weight by hand")
