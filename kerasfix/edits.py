@@ -96,7 +96,6 @@ _UNPLACED = (AddMethod, AddImport, DropImport)  # edits that replace no existing
 class Fix:
     edits: tuple[Edit, ...]
     safety: Safety
-    description: str = ""
 
 
 # --- Choosing fixes that can go in one pass ---------------------------------------------------

@@ -20,7 +20,6 @@ from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical, expand
 
 # methods whose calls the rules rewrite: a class that defines its own is left alone
 OVERRIDABLE = frozenset({"add_weight", "add_variable"})
-CLASS_LINE = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\(", re.MULTILINE)
 # a class statement's bases (up to the first closing parenthesis, over lines), after PEP 695
 # type parameters if any; a line starts after \n or a bare \r (old Mac files, which Python reads)
 CLASS_BASES = re.compile(rb"(?:^|(?<=\r))[ \t]*class[ \t]+\w+[ \t]*(?:\[(?:[^][]|\[[^][]*\])*\][ \t]*)?"

@@ -241,7 +241,6 @@ class InitialValueFactory:
     initializer: str  # "zeros" / "ones" literal, or a Keras initializer class
     # initializer argument -> (factory argument, default spelled as source)
     initializer_args: tuple[tuple[str, str, str], ...] = ()
-    shape_param: str = "shape"
     dtype_param: str | None = "dtype"
 
 

@@ -136,8 +136,6 @@ class KerasClass:
                     names.add(node.attr.value)
         return names
 
-    def defines(self, method: str) -> bool:
-        return method in self.methods
 
 
 @dataclass
@@ -160,8 +158,6 @@ class Context:
         """`expr` names a Keras layer class (Keras's own, TF1's, or one of the project's)."""
         return self.index.is_layer_dotted(dotted(expr), self.imports)
 
-
-Checker = Callable[[Context], Iterator[Finding]]
 
 
 class RuleFamily:

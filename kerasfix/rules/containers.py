@@ -153,8 +153,7 @@ def _check_class(ctx: Context, cls: KerasClass) -> Iterator[Finding]:
         edits = tuple(
             Replace(node, _empty_list if kind == "empty" else _as_list) for node, kind, _ in attr_sites
         )
-        fix = Fix(edits, Safety.SAFE if safe else Safety.UNSAFE,
-                  f"keep `self.{attr}` in a list")
+        fix = Fix(edits, Safety.SAFE if safe else Safety.UNSAFE)
         for _, kind, target in attr_sites:
             if kind == "empty":
                 continue

@@ -1,4 +1,5 @@
-"""KF201-KF203: layers built in `call`, TF1 functional layers, and TF1 layer classes."""
+"""KF103, KF201-KF203: weights and layers built in `call` (and lifted out of it), TF1
+functional layers, and TF1 layer classes."""
 
 from __future__ import annotations
 
@@ -162,7 +163,7 @@ class _ClassLifter:
         edits = self._lift(func, call, placement, attr, self._moved(func, placement, call), statement, form, local)
         safety = Safety.SAFE if placement.where == "__init__" else Safety.UNSAFE
         return Finding("KF201", call, f"{what}; build it once in `{placement.where}` as `self.{attr}`",
-                       Fix(edits, safety, f"lift into {placement.where}"))
+                       Fix(edits, safety))
 
     def _lift(self, func: cst.FunctionDef, call: cst.Call, placement: Placement, attr: str,
               new_value: cst.BaseExpression, statement, form: str, local: str | None) -> tuple:
@@ -226,7 +227,7 @@ class _ClassLifter:
         edits = (self._place(placement, attr, built, None), Replace(loop, zip_layers), Replace(call, cst.Name(local)))
         return Finding("KF201", call, f"{what}; build the loop's layers once in `__init__` as `self.{attr}` "
                                       "and zip them into the loop",
-                       Fix(edits, Safety.UNSAFE, "a list of layers"))
+                       Fix(edits, Safety.UNSAFE))
 
     # -- KF201 in a helper that `call` calls -------------------------------------------------
     def _runs_once_per_call(self, func: cst.FunctionDef) -> bool:
@@ -325,7 +326,7 @@ class _ClassLifter:
         edits.append(Replace(helper.params, lambda params: _with_keyword_only(params, index_name)))
         for site, index in indices:
             edits.append(Replace(site, lambda updated, index=index: _with_keyword(updated, index_name, index)))
-        return Fix(tuple(edits), Safety.UNSAFE, "a list of layers, one per call"), attrs
+        return Fix(tuple(edits), Safety.UNSAFE), attrs
 
     def _call_count(self, sites) -> tuple[cst.BaseExpression, list, Placement] | str:
         """How many times `call` calls the helper (an expression `__init__` can compute), and
@@ -424,7 +425,7 @@ class _ClassLifter:
         edits = self._lift(func, call, placement, attr, self._moved(func, placement, converted), statement, form,
                            local)
         return Finding("KF103", call, f"{what}; create it once in `build` as `self.{attr}`",
-                       Fix(edits, Safety.UNSAFE, "move into build"))
+                       Fix(edits, Safety.UNSAFE))
 
     # -- KF202 ---------------------------------------------------------------------------------
     def _tf1_function(self, func: cst.FunctionDef, call: cst.Call, parents, fname: str) -> Finding:
@@ -488,7 +489,7 @@ class _ClassLifter:
             edits.append(AddImport(needed_import))
         safety = Safety.SAFE if placement.where == "__init__" else Safety.UNSAFE
         return Finding("KF202", call, f"{what}; build `{spec.keras_class}` once in `{placement.where}` as `self.{attr}`",
-                       Fix(tuple(edits), safety, f"lift into {placement.where}"))
+                       Fix(tuple(edits), safety))
 
     def _constructor_args(self, call: cst.Call, bound, spec: api.Tf1Layer) -> list[cst.Arg]:
         return keras_constructor_args(call, bound, spec)
@@ -798,7 +799,7 @@ def _tf1_class(ctx: Context, expr: cst.BaseExpression, call: cst.Call | None, ke
         else:
             edit = Replace(call, call.with_changes(func=new_func, args=layout(call, args)))
     edits = (edit, *needed, *_dead_import(ctx, expr))
-    return Finding("KF203", expr, f"{what}; use `{spelled}`", Fix(edits, Safety.SAFE, "use the Keras class"))
+    return Finding("KF203", expr, f"{what}; use `{spelled}`", Fix(edits, Safety.SAFE))
 
 
 def _same_arguments(old: Sequence[cst.Arg], new: list[cst.Arg]) -> bool:

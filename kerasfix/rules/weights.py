@@ -1,4 +1,5 @@
-"""KF101-KF108: weights made any other way than a portable, keyword `self.add_weight`."""
+"""KF101, KF102, KF104-KF110: weights made any other way than a portable, keyword `self.add_weight`
+(KF103, weights made in `call`, lives with the lifting in layers.py)."""
 
 from __future__ import annotations
 
@@ -208,8 +209,7 @@ def _get_variable(ctx: Context, call: cst.Call, me: str | None, scope: ScopeNote
     if bound.code("trainable") in (None, "None") and _untrainable_dtype(ctx, bound.value("dtype")):
         trained = Trained(_NOT_TRAINED, "an integer or boolean variable is a counter or a flag, never trained")
     extra = (keyword_arg("trainable", trained.value),) if trained.value is not None else ()
-    fix = Fix((Replace(call, _rewrite_call(_self_add_weight(me), converted, extra)),), Safety.SAFE,
-              "use self.add_weight")
+    fix = Fix((Replace(call, _rewrite_call(_self_add_weight(me), converted, extra)),), Safety.SAFE)
     return _in_scope(Finding("KF101", call, f"{what}; use `{me}.add_weight`{_trained_note(trained)}", fix), scope)
 
 
@@ -228,7 +228,7 @@ def _in_scope(finding: Finding, scope: ScopeNote | None) -> Finding:
         return finding
     return Finding(finding.code, finding.node,
                    f"{finding.message} (unsafe, with its variable scope: {scope.unsafe})",
-                   Fix(finding.fix.edits, Safety.UNSAFE, finding.fix.description))
+                   Fix(finding.fix.edits, Safety.UNSAFE))
 
 
 def _scope_notes(ctx: Context, withs: list[cst.With], me: str) -> dict[int, ScopeNote]:
@@ -315,7 +315,7 @@ def _variable(ctx: Context, call: cst.Call, me: str | None, backend: bool = Fals
     new_call = call.with_changes(func=_self_add_weight(me), args=layout(call, [
         a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in new_args]))
     safety = Safety.UNSAFE if trained.unknown else Safety.SAFE
-    fix = Fix((Replace(call, new_call),), safety, "use self.add_weight")
+    fix = Fix((Replace(call, new_call),), safety)
     return Finding(code, call, f"{what}; use `{me}.add_weight`{_trained_note(trained)}", fix)
 
 
@@ -652,7 +652,7 @@ def _fold(ctx, cls, body, index, append: Append, me, scope_notes) -> dict[int, F
     unsafe = tracked and (append.condition is not None or not trainable)
     note = (" (unsafe: tf.keras 2 also tracked the variable as an attribute and trained it whatever the "
             "append says)") if unsafe else ""  # as tf_keras still does (measured)
-    fix = Fix(edits, Safety.UNSAFE if unsafe else finding.fix.safety, "fold the append into add_weight")
+    fix = Fix(edits, Safety.UNSAFE if unsafe else finding.fix.safety)
     effect = f"appending to `{me}.{append.weights}` raises AttributeError on Keras 3"
     return {
         id(create): Finding(finding.code, create, f"{finding.message}, and drop the append{note}", fix),
@@ -801,7 +801,7 @@ def _add_weight(call: cst.Call) -> Finding | None:
         converted = _convert(call, bound, api.ADD_WEIGHT_POLICY, lenient_strings=True)
         if converted.manual:
             return Finding("KF104", call, _manual_message(what, converted.manual))
-        fix = Fix((Replace(call, _rewrite_call(call.func, converted)),), Safety.SAFE, "pass by keyword")
+        fix = Fix((Replace(call, _rewrite_call(call.func, converted)),), Safety.SAFE)
         return Finding("KF104", call, f"{what}; pass every argument by keyword", fix)
     return _legacy_keywords(call, "add_weight")
 
@@ -818,7 +818,7 @@ def _legacy_keywords(call: cst.Call, method: str) -> Finding | None:
     what = f"`{method}` arguments that Keras 3 rejects or misreads: {'; '.join(problems)}"
     if converted.manual:
         return Finding("KF107", call, _manual_message(what, converted.manual))
-    fix = Fix((Replace(call, _rewrite_call(call.func, converted)),), Safety.SAFE, "portable arguments")
+    fix = Fix((Replace(call, _rewrite_call(call.func, converted)),), Safety.SAFE)
     return Finding("KF107", call, what, fix)
 
 
@@ -863,7 +863,7 @@ def _add_variable(call: cst.Call, me: str) -> Finding | None:
     if converted.manual:
         return Finding("KF105", call, _manual_message(what, converted.manual))
     func = call.func.with_changes(attr=cst.Name("add_weight"))
-    fix = Fix((Replace(call, _rewrite_call(func, converted)),), Safety.SAFE, "use add_weight")
+    fix = Fix((Replace(call, _rewrite_call(func, converted)),), Safety.SAFE)
     return Finding("KF105", call, f"{what}; use `{me}.add_weight` with keyword arguments", fix)
 
 
@@ -884,7 +884,7 @@ def _initializer_dtype(call: cst.Call, resolved: str) -> Finding | None:
         replacements[index] = None
         return rebuilt(updated, replacements)
 
-    fix = Fix((Replace(call, drop),), Safety.SAFE if safe else Safety.UNSAFE, "drop dtype")
+    fix = Fix((Replace(call, drop),), Safety.SAFE if safe else Safety.UNSAFE)
     return Finding(
         "KF106", dtype,
         f"`{name}(dtype=...)`: Keras initializers take no `dtype` (TypeError on Keras 3 and tf_keras); "
@@ -910,7 +910,7 @@ def _variable_scopes(ctx: Context, func: cst.FunctionDef, me: str) -> Iterator[F
             yield Finding("KF108", node, _manual_message(what, reasons))
             continue
         unsafe = _scope_unsafe_reason(ctx, node, call, me)
-        fix = Fix((Replace(node, _unwrap_with),), Safety.UNSAFE if unsafe else Safety.SAFE, "remove the scope")
+        fix = Fix((Replace(node, _unwrap_with),), Safety.UNSAFE if unsafe else Safety.SAFE)
         note = f" (unsafe: {unsafe})" if unsafe else ""
         yield Finding("KF108", node, f"{what}; remove it and keep its body{note}", fix)
 
