@@ -491,7 +491,7 @@ def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex) -> list[
 
 
 def _holder_and_contract_signals(cls: ast.ClassDef, imports: ImportMap, index: ClassIndex) -> bool:
-    """What KF111, KF204, KF303-KF305, KF401 and KF402 look for, in one walk of the class
+    """What KF111, KF204, KF303-KF306, KF401 and KF402 look for, in one walk of the class
     (a walk each cost more than the rest of the prefilter, measured on tensor2tensor): a
     `tf.Module`, a TF1 RNN cell (or one as a base), a `defaultdict` or a namespace built; a
     layer as a class attribute; an assignment to a read-only Keras property or to `a.b.c`;
@@ -507,6 +507,9 @@ def _holder_and_contract_signals(cls: ast.ClassDef, imports: ImportMap, index: C
         node, own = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "__init__" and own:
             has_init = True
+        if (isinstance(node, ast.Name) and node.id in imports.module_calls
+                and index.is_layer_dotted(imports.module_calls[node.id], imports)):
+            return True  # a module-level layer used in the class (KF306)
         if isinstance(node, ast.Call):
             if own and isinstance(node.func, ast.Attribute) and node.func.attr == "__init__":
                 calls_init = True

@@ -53,11 +53,13 @@ class ImportMap:
         # qualified name -> what it aliases, across the project's modules (set by the index;
         # `pkg.compat.keras` -> `keras`)
         self.aliases: dict[str, str] = {}
+        # module-level `NAME = f(...)` -> the dotted name of `f` (a layer built at import time)
+        self.module_calls: dict[str, str] = {}
 
     def to_json(self) -> dict:
         return {"module": self.module_name, "package": self.is_package, "bindings": self.bindings,
                 "star": self.star_imports, "local": sorted(self.local_names),
-                "nested": sorted(self.nested)}
+                "nested": sorted(self.nested), "calls": self.module_calls}
 
     @classmethod
     def from_json(cls, data: dict) -> "ImportMap":
@@ -66,6 +68,7 @@ class ImportMap:
         imports.star_imports = list(data["star"])
         imports.local_names = set(data["local"])
         imports.nested = set(data["nested"])  # an older entry lacks it: KeyError, scanned again
+        imports.module_calls = dict(data.get("calls", {}))
         return imports
 
     # -- recording ----------------------------------------------------------------------
@@ -95,10 +98,16 @@ class ImportMap:
             self.nested.add(local)
         self.bindings[local] = target
 
-    def add_assignment(self, target: str, value_chain: str | None, computed: bool = False) -> None:
+    def add_assignment(self, target: str, value_chain: str | None, computed: bool = False,
+                       called: str | None = None) -> None:
         """A module-level `target = value`: an alias when value names something imported or
         defined (`Wrapper = keras.layers.Wrapper`, `Base = LocalBlock`); Keras itself when a
-        `keras` is `computed` by a call or a conditional (see keras_api.KERAS_SHIM_NAMES)."""
+        `keras` is `computed` by a call or a conditional (see keras_api.KERAS_SHIM_NAMES);
+        `called` is the dotted name of the function when the value is a call of one."""
+        if called:
+            self.module_calls[target] = called
+        else:
+            self.module_calls.pop(target, None)  # bound again to something else
         if computed and target in keras_api.KERAS_SHIM_NAMES:
             self.bindings[target] = "keras"
             return
@@ -240,7 +249,9 @@ def _collect_ast(imports: ImportMap, body: list[ast.stmt], top_level: bool) -> N
             for target in targets:
                 if isinstance(target, ast.Name) and stmt.value is not None:
                     imports.add_assignment(target.id, ast_dotted(stmt.value),
-                                           computed=isinstance(stmt.value, (ast.Call, ast.IfExp)))
+                                           computed=isinstance(stmt.value, (ast.Call, ast.IfExp)),
+                                           called=ast_dotted(stmt.value.func) if isinstance(stmt.value, ast.Call)
+                                           else None)
         elif isinstance(stmt, (ast.If, ast.Try, ast.With, ast.For, ast.While)) or type(stmt).__name__ == "TryStar":
             for field_name in ("body", "orelse", "finalbody"):
                 _collect_ast(imports, getattr(stmt, field_name, []), top_level)

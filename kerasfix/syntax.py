@@ -239,7 +239,8 @@ class _ImportCollector:
                 if isinstance(target.target, cst.Name):
                     value = small.value
                     self.imports.add_assignment(target.target.value, dotted(value) if value is not None else None,
-                                                computed=isinstance(value, (cst.Call, cst.IfExp)))
+                                                computed=isinstance(value, (cst.Call, cst.IfExp)),
+                                                called=dotted(value.func) if isinstance(value, cst.Call) else None)
 
 
 

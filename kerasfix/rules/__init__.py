@@ -9,6 +9,7 @@ from .init_without_super import InitWithoutSuper
 from .layer_class_attribute import LayerClassAttributes
 from .layer_in_plain_holder import LayersInPlainHolders
 from .layers import LayerRules
+from .module_level_layer import ModuleLevelLayers
 from .reserved_attribute import ReservedAttributes
 from .tf1_rnn_cell import Tf1RnnCells
 from .tf_module_in_layer import TfModuleInLayer
@@ -19,6 +20,6 @@ FAMILIES: tuple[RuleFamily, ...] = (WeightRules(), LayerRules(), ContainerRules(
                                     ReservedAttributes(), TfModuleInLayer(),
                                     VariableInNestedFunction(), DefaultdictLayers(),
                                     Tf1RnnCells(), LayerClassAttributes(),
-                                    LayersInPlainHolders())
+                                    LayersInPlainHolders(), ModuleLevelLayers())
 
 RULES: dict[str, Rule] = {rule.code: rule for family in FAMILIES for rule in family.rules}
