@@ -268,7 +268,8 @@ def _index_digest(index: ClassIndex) -> str:
     """Changes whenever a class of the tree becomes, or stops being, a Keras layer, or gains
     or loses an `add_weight` override (a subclass's calls of it are then left alone)."""
     overrides = sorted(f"{q}:{','.join(sorted(methods))}" for q, methods in index.overrides.items())
-    return hashlib.blake2b("\n".join([index.layer_digest(), *overrides]).encode(), digest_size=16).hexdigest()
+    text = "\n".join([index.layer_digest(), *overrides])
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
