@@ -27,6 +27,8 @@ A case is a folder `tests/fixtures/<RULE>/<name>/` holding:
     trainable = 4             # how many of those are trainable (default: all of them)
     same_as_before = true     # the output computes exactly what the input did, where the
                               # input runs
+    expects = 4               # without expected only: the weights a reader of the code expects,
+                              # for a trap that loses them alike on both lines (a report)
     [judge.before]            # what the input does on each Keras line (both required):
     keras3 = 2                #   a number: the weights it tracks after two calls, or
     tf_keras = "TypeError"    #   an exception class name: the exact type it raises
@@ -37,8 +39,8 @@ A case is a folder `tests/fixtures/<RULE>/<name>/` holding:
 The judge runs `kerasfix apply` (with `args`) on a copy of the input and judges that output,
 never expected.py (test_fixtures.py compares the two byte for byte). A case "shows a trap"
 on a line when the input raises there, two calls disagree, the second call remakes
-variables, or it tracks other weight counts than the fixed output (cases with expected) or
-than the other Keras line (cases without).
+variables, or it tracks other weight counts than the fixed output (cases with expected), than
+`expects`, or than the other Keras line (cases without).
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ LINES = ("keras3", "tf_keras")
 UNSAFE = "--unsafe-fixes"
 
 TOP_KEYS = {"rule", "args", "why", "not_judged", "judge"}
-JUDGE_KEYS = {"build", "module", "input", "weights", "trainable", "same_as_before", "before"}
+JUDGE_KEYS = {"build", "module", "input", "weights", "trainable", "same_as_before", "before", "expects"}
 BEFORE_EXTRAS = {"stable": bool, "trainable": int, "remade": int}
 RULE_CODE = re.compile(r"KF\d{3}")
 EXCEPTION_NAME = re.compile(r"[A-Z][A-Za-z0-9_]*")
@@ -117,7 +119,7 @@ class Case:
     def trap_on(self, line: str) -> bool:
         """Whether the case's declaration says the input shows a trap on `line`: it raises, two
         calls disagree, the second call remakes variables, or it tracks fewer or other weights
-        than the fixed output (with expected) or than the other Keras line (without)."""
+        than the fixed output (with expected), than `expects`, or than the other Keras line (without)."""
         if self.raises(line):
             return True
         before = self.judge["before"]
@@ -128,6 +130,8 @@ class Case:
             weights, reference_trainable = self.judge["weights"], self.trainable_after()
             if self.before(line) != weights:
                 return True
+        elif "expects" in self.judge:  # lost alike on both lines: what a reader expects is the measure
+            return self.before(line) < self.judge["expects"]
         else:
             other = next(o for o in LINES if o != line)
             if self.raises(other):
@@ -195,6 +199,8 @@ def _judge_problems(case: Case) -> list[str]:
             found.append(f"[judge] needs `{key}`")
     if case.expected is not None and "weights" not in judge:
         found.append("[judge] needs `weights`: what kerasfix's output tracks")
+    if "expects" in judge and (case.expected is not None or type(judge["expects"]) is not int):
+        found.append("[judge] `expects` (a weight count) is for cases kerasfix leaves unchanged")
     if case.multi_file != ("module" in judge):
         found.append("[judge] `module` is for multi-file cases, and they need it")
     if "before" in judge:

@@ -48,6 +48,8 @@ def _before_claim(case: Case, line: str) -> str:
     count = case.before(line)
     if case.expected:
         words = f"before {count} of {case.judge['weights']} weights tracked"
+    elif "expects" in case.judge:
+        words = f"{count} of the {case.judge['expects']} weights the code makes tracked"
     else:
         other = next(o for o in LINES if o != line)
         words = f"{count} weights tracked" + (f" ({case.before(other)} on {other})" if case.before(other) != count else "")
