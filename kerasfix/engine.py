@@ -90,7 +90,8 @@ def analyze(module: cst.Module, source: str, imports: ImportMap, index: ClassInd
     if not findings:
         return [], {}
     targets = [f.node for f in findings] + [
-        edit.target for f in findings if f.fix for edit in f.fix.edits if not isinstance(edit, (AddMethod, AddImport, DropImport))
+        edit.target for f in findings if f.fix for edit in f.fix.edits
+        if not isinstance(edit, (AddMethod, AddImport, DropImport))
     ]
     ranges = positions(module, targets)
     ignored = _ignored_lines(source)

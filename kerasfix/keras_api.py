@@ -177,7 +177,8 @@ _MANUAL_COMMON = {
     "custom_getter": "add_weight has no `custom_getter`: apply the getter's logic in `build`",
     "validate_shape": "add_weight needs a fully defined shape (`validate_shape=False` cannot be kept)",
     "synchronization": "Keras 3 wants `synchronization` as a string and tf_keras as an enum: set it by hand",
-    "aggregation": "Keras 3 wants `aggregation` as a string ('mean', 'sum', ...) and tf_keras as an enum: set it by hand",
+    "aggregation": "Keras 3 wants `aggregation` as a string ('mean', 'sum', ...) and tf_keras as an enum: "
+                   "set it by hand",
     "variable_def": "a Variable restored from a `variable_def` cannot become add_weight",
     "import_scope": "a Variable restored from a `variable_def` cannot become add_weight",
     "shape": "tf.Variable(shape=...) declares a partly unknown shape, which add_weight cannot",

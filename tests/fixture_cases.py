@@ -180,7 +180,8 @@ def _rule_problems(case: Case) -> list[str]:
     if rule is None:
         return [f"no `rule = \"{case.folder.parent.name}\"`: name the rule it demonstrates"]
     rules = [rule] if isinstance(rule, str) else rule
-    if not isinstance(rules, list) or not rules or not all(isinstance(r, str) and RULE_CODE.fullmatch(r) for r in rules):
+    if not isinstance(rules, list) or not rules or not all(
+            isinstance(r, str) and RULE_CODE.fullmatch(r) for r in rules):
         return [f"`rule` must be a rule code or a list of them, not {rule!r}"]
     found = []
     if case.folder.parent.name not in rules:

@@ -299,7 +299,8 @@ def test_keras_bases_must_be_dotted_class_names(tmp_path, monkeypatch):
     assert (tmp_path / "a.py").read_text() == TRAP  # checked before any file is touched
     (tmp_path / "pyproject.toml").write_text('[tool.kerasfix]\nkeras-bases = ["x y"]\n')
     result = run(["check", "a.py"], tmp_path, monkeypatch)
-    assert result.exit_code == 2 and "`keras-bases` in [tool.kerasfix] must be a list of dotted class names" in result.stderr
+    assert result.exit_code == 2
+    assert "`keras-bases` in [tool.kerasfix] must be a list of dotted class names" in result.stderr
 
 
 def test_a_layer_named_after_a_keyword_gets_another_attribute(tmp_path, monkeypatch):

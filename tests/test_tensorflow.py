@@ -52,7 +52,8 @@ def _before_claim(case: Case, line: str) -> str:
         words = f"{count} of the {case.judge['expects']} weights the code makes tracked"
     else:
         other = next(o for o in LINES if o != line)
-        words = f"{count} weights tracked" + (f" ({case.before(other)} on {other})" if case.before(other) != count else "")
+        elsewhere = f" ({case.before(other)} on {other})" if case.before(other) != count else ""
+        words = f"{count} weights tracked{elsewhere}"
     if f"{line}_trainable" in before:
         words += f" ({before[f'{line}_trainable']} trainable)"
     if before.get(f"{line}_remade"):
@@ -159,7 +160,8 @@ def _before_mismatches(case: Case, line: str, before: dict) -> list[str]:
         return [f"the input was to run; it raised {_said(before)}"]
     wanted = {"weights": case.before(line), "stable": declared.get(f"{line}_stable", True)}
     wanted.update({key: declared[f"{line}_{key}"] for key in ("trainable", "remade") if f"{line}_{key}" in declared})
-    return [f"the input: {key} {before[key]}, declared {value}" for key, value in wanted.items() if before[key] != value]
+    return [f"the input: {key} {before[key]}, declared {value}"
+            for key, value in wanted.items() if before[key] != value]
 
 
 def _after_mismatches(case: Case, line: str, before: dict, after: dict) -> list[str]:
@@ -195,7 +197,8 @@ def test_judge(case, line, applied, verdicts):
     assert not problems(case), problems(case)
     run = applied[case.id]
     assert run.exit_code in (0, 1), f"kerasfix apply failed on a copy of the input:\n{run.output}"
-    assert run.unchanged == (case.expected is None), f"kerasfix apply {'left' if run.unchanged else 'changed'} the input"
+    assert run.unchanged == (case.expected is None), \
+        f"kerasfix apply {'left' if run.unchanged else 'changed'} the input"
     before, after = verdicts[line][f"{case.id}:before"], verdicts[line][f"{case.id}:after"]
     found = _before_mismatches(case, line, before) + _after_mismatches(case, line, before, after)
     assert not found, "\n".join([f"not proved: {_claim(case, line)}", *found,
@@ -211,7 +214,8 @@ def test_case_without_a_trap_says_why(case, verdicts):
         reference = after if case.expected else other
         same = "error" not in before and "error" not in reference and before["stable"] and not before["remade"] \
             and all(before[k] == reference[k] for k in ("weights", "trainable"))
-        assert same, f"{case.id} says it shows no trap ({case.why}), but on {line}: before {before}, reference {reference}"
+        assert same, (f"{case.id} says it shows no trap ({case.why}), but on {line}: "
+                      f"before {before}, reference {reference}")
 
 
 # --- every unsafe fix's twin: the same input, apply without --unsafe-fixes ------------------------

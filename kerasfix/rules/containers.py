@@ -90,8 +90,10 @@ def _as_list(node: cst.BaseExpression) -> cst.BaseExpression:
                 elements[0] = elements[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         return cst.List(
             elements=elements,
-            lbracket=cst.LeftSquareBracket(whitespace_after=inner_l.whitespace_after) if inner_l else cst.LeftSquareBracket(),
-            rbracket=cst.RightSquareBracket(whitespace_before=inner_r.whitespace_before) if inner_r else cst.RightSquareBracket(),
+            lbracket=(cst.LeftSquareBracket(whitespace_after=inner_l.whitespace_after) if inner_l
+                      else cst.LeftSquareBracket()),
+            rbracket=(cst.RightSquareBracket(whitespace_before=inner_r.whitespace_before) if inner_r
+                      else cst.RightSquareBracket()),
             lpar=node.lpar[:-1],
             rpar=node.rpar[1:],
         )

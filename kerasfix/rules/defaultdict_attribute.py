@@ -103,7 +103,8 @@ def _uses(cls: KerasClass, attr: str) -> list[cst.Attribute]:
     found = []
     for name, func in cls.methods.items():
         me = self_name(func)
-        found.extend(n for n in cls.method_nodes[name] if isinstance(n, cst.Attribute) and is_self_attribute(n, me) == attr)
+        found.extend(n for n in cls.method_nodes[name]
+                     if isinstance(n, cst.Attribute) and is_self_attribute(n, me) == attr)
     return found
 
 

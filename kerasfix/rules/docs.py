@@ -291,8 +291,8 @@ KF108 = """\
 ## What it does
 Finds `with tf.variable_scope(...)` / `with tf.compat.v1.variable_scope(...)` blocks that make
 weights in the `__init__`, `build` or helper methods of a Keras layer, once the weights
-inside are (or this run makes them) `add_weight` calls, and removes the block, keeping its body (one level less indented) and
-every comment.
+inside are (or this run makes them) `add_weight` calls, and removes the block, keeping its
+body (one level less indented) and every comment.
 
 ## Why is this bad?
 Keras ignores variable scopes for the weights a layer makes with `add_weight` (Keras 3 names
@@ -564,11 +564,12 @@ constructor, or it stays at the call.
 
 ## When there is no fix
 A function imported by name (`from tensorflow.compat.v1.layers import dense`): that import
-itself fails on Keras 3, so the import must go too, by hand. `batch_normalization` arguments Keras lacks on one line or the other (`renorm`, `fused`
-other than a speed hint, `virtual_batch_size`, `adjustment`) are reported, not dropped; so is
-a call in a loop, in a helper method `call` calls more than once or in a loop (one it calls
-once, in no loop and under no `if`, is treated as `call` itself), or with arguments computed
-in `call` from the input or `training` (the message names the value). As for KF201, locals `call` computes from what
+itself fails on Keras 3, so the import must go too, by hand. `batch_normalization` arguments
+Keras lacks on one line or the other (`renorm`, `fused` other than a speed hint,
+`virtual_batch_size`, `adjustment`) are reported, not dropped; so is a call in a loop, in a
+helper method `call` calls more than once or in a loop (one it calls once, in no loop and
+under no `if`, is treated as `call` itself), or with arguments computed in `call` from the
+input or `training` (the message names the value). As for KF201, locals `call` computes from what
 `__init__` knows are inlined (`axis = -1 if self.data_format == "channels_last" else 1`),
 the attributes `super().__init__()` sets are known, a call under `if` keeps its guard, and the
 attribute never takes a name Keras uses (a layer named `"_layers"` becomes `self.dense`).

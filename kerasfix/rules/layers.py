@@ -135,7 +135,8 @@ class _ClassLifter:
     # -- KF201 ---------------------------------------------------------------------------------
     def _construction(self, func: cst.FunctionDef, call: cst.Call, parents) -> Finding | None:
         class_name = source(call.func).rsplit(".", 1)[-1]
-        what = f"`{class_name}(...)` built inside `{func.name.value}`: a new layer every call, whose weights no Keras tracks"
+        what = (f"`{class_name}(...)` built inside `{func.name.value}`: a new layer every call, "
+                "whose weights no Keras tracks")
         parent = parents.get(id(call))
         me = self_name(func)
         if _in_loop_or_scope(call, parents, func):
@@ -488,8 +489,8 @@ class _ClassLifter:
         if needed_import:
             edits.append(AddImport(needed_import))
         safety = Safety.SAFE if placement.where == "__init__" else Safety.UNSAFE
-        return Finding("KF202", call, f"{what}; build `{spec.keras_class}` once in `{placement.where}` as `self.{attr}`",
-                       Fix(tuple(edits), safety))
+        built = f"build `{spec.keras_class}` once in `{placement.where}` as `self.{attr}`"
+        return Finding("KF202", call, f"{what}; {built}", Fix(tuple(edits), safety))
 
     def _constructor_args(self, call: cst.Call, bound, spec: api.Tf1Layer) -> list[cst.Arg]:
         return keras_constructor_args(call, bound, spec)
@@ -702,7 +703,8 @@ class _ClassLifter:
         if anchor is None:
             anchor = len(body) - 1
         # never after a final `return`
-        if isinstance(body[anchor], cst.SimpleStatementLine) and any(isinstance(s, cst.Return) for s in body[anchor].body):
+        last = body[anchor]
+        if isinstance(last, cst.SimpleStatementLine) and any(isinstance(s, cst.Return) for s in last.body):
             anchor = max(anchor - 1, 0)
         return body[anchor]
 

@@ -35,6 +35,7 @@ KF107 = Rule("KF107", "add-weight-legacy-argument", "an `add_weight` argument Ke
 KF108 = Rule("KF108", "variable-scope-in-layer", "a TF1 variable scope around a layer's weights", "sometimes",
              "safe, unsafe with reuse=True", docs.KF108)
 
+_NO_TF_CONSTANT = "no `tf` import to spell tf.constant_initializer"
 MANUAL_HINT = "finish it by hand as `self.add_weight(name=..., shape=..., initializer=...)`"
 
 
@@ -464,13 +465,13 @@ def _initial_value(ctx: Context, value: cst.BaseExpression):
         if shape is None:
             return "tf.constant's shape is not written out: add `shape=` to it first"
         init = _constant_initializer(ctx, bound.value("value"))
-        return (shape, init, bound.value("dtype")) if init is not None else "no `tf` import to spell tf.constant_initializer"
+        return (shape, init, bound.value("dtype")) if init is not None else _NO_TF_CONSTANT
     if resolved in api.FILL:
         bound = bind(value, api.FILL_PARAMS)
         if bound is None or bound.unknown or bound.value("dims") is None or bound.value("value") is None:
             return f"cannot read the arguments of `{source(value.func)}`"
         init = _constant_initializer(ctx, bound.value("value"))
-        return (bound.value("dims"), init, None) if init is not None else "no `tf` import to spell tf.constant_initializer"
+        return (bound.value("dims"), init, None) if init is not None else _NO_TF_CONSTANT
     planned = _initializer_call(ctx, value)
     return planned or f"its initial value `{source(value)}` does not map to an initializer"
 
@@ -795,7 +796,8 @@ def _add_weight(call: cst.Call) -> Finding | None:
             len(positional) > 1 and is_string(positional[1].value))
         params = api.ADD_WEIGHT_KERAS3_POSITIONAL if keras3_order else api.ADD_WEIGHT_KERAS2_PARAMS
         bound = bind(call, params)
-        what = "`add_weight` with positional arguments: Keras 3 raises on a positional name, tf_keras reads a positional shape as the name"
+        what = ("`add_weight` with positional arguments: Keras 3 raises on a positional name, "
+                "tf_keras reads a positional shape as the name")
         if bound is None:
             return Finding("KF104", call, f"{what}; pass every argument by keyword")
         converted = _convert(call, bound, api.ADD_WEIGHT_POLICY, lenient_strings=True)
