@@ -35,7 +35,8 @@ KerasBaseOpt = typer.Option(None, "--keras-base", help="A third-party Keras laye
 StatsOpt = typer.Option(False, "--statistics", help="Print what the run scanned, parsed and found, and how long it took.")
 QuietOpt = typer.Option(0, "--quiet", "-q", count=True, show_default=False,
                         help="Print only findings, no summary; -qq: not even findings (errors still print).")
-VerboseOpt = typer.Option(False, "--verbose", "-v", help="Also print the settings used, how each file was answered, and statistics.")
+VerboseOpt = typer.Option(False, "--verbose", "-v",
+                          help="Also print the settings used, how each file was answered, and statistics.")
 ColorOpt = typer.Option("auto", "--color", help="auto (on a terminal, unless NO_COLOR is set), always or never.")
 COLORS = ("auto", "always", "never")
 
@@ -243,7 +244,7 @@ def check(
     color: str = ColorOpt,
 ) -> None:
     """List every finding as `path:line:col: CODE [*] message`. Exit 0: none, 1: some, 2: error."""
-    from .report import FORMATS, check_summary, finding_lines, text_finding_lines
+    from .report import FORMATS
     from .runner import Mode
 
     if output_format not in FORMATS:
@@ -253,14 +254,26 @@ def check(
                            verbose)
     if result is None:
         raise typer.Exit(EXIT_ERROR)
-    painted = output_format == "text" and _use_color(color)  # json, github and sarif never
-    lines = text_finding_lines(result, color=painted) if output_format == "text" else finding_lines(result, output_format)
-    for line in lines if quiet < 2 else []:
-        typer.echo(line, color=painted or None)
-    if output_format == "text" and not quiet:
-        typer.echo(check_summary(result, color=painted), color=painted or None)
+    _echo_check(result, output_format, quiet, color)
     has_findings = any(f.findings for f in result.files) and not exit_zero
     _finish(result, missing, EXIT_FINDINGS if has_findings else EXIT_CLEAN, report, statistics, verbose)
+
+
+def _echo_check(result, output_format: str, quiet: int, color: str) -> None:
+    """The findings, then the summary; -q: the findings only; -qq: nothing. Only text is painted."""
+    from .report import check_summary, finding_lines, text_finding_lines
+
+    if quiet >= 2:
+        return
+    if output_format != "text":
+        for line in finding_lines(result, output_format):
+            typer.echo(line)
+        return
+    painted = _use_color(color)
+    for line in text_finding_lines(result, color=painted):
+        typer.echo(line, color=painted or None)  # None: click's own choice, as before --color
+    if not quiet:
+        typer.echo(check_summary(result, color=painted), color=painted or None)
 
 
 @app.command()
