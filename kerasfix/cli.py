@@ -16,7 +16,6 @@ from . import __version__
 app = typer.Typer(
     name="kerasfix",
     help="Find and fix Keras layers and models whose weights TensorFlow silently loses.",
-    add_completion=False,
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -34,6 +33,12 @@ UnsafeOpt = typer.Option(None, "--unsafe-fixes/--no-unsafe-fixes", help="Also ap
 ReportOpt = typer.Option(None, "--report", help="Write a migration report: a .md or .json file.")
 KerasBaseOpt = typer.Option(None, "--keras-base", help="A third-party Keras layer class, dotted (somelib.Layer); repeatable.")
 StatsOpt = typer.Option(False, "--statistics", help="Print what the run scanned, parsed and found, and how long it took.")
+QuietOpt = typer.Option(0, "--quiet", "-q", count=True, show_default=False,
+                        help="Print only findings, no summary; -qq: not even findings (errors still print).")
+VerboseOpt = typer.Option(False, "--verbose", "-v",
+                          help="Also print the settings used, how each file was answered, and statistics.")
+ColorOpt = typer.Option("auto", "--color", help="auto (on a terminal, unless NO_COLOR is set), always or never.")
+COLORS = ("auto", "always", "never")
 
 
 def _version(value: bool) -> None:
@@ -43,7 +48,7 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+def _main(version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
                                        help="Show the version and exit.")) -> None:
     """Find and fix Keras layers and models whose weights TensorFlow silently loses."""
 
@@ -51,6 +56,25 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 def _fail(message: str) -> "typer.Exit":
     typer.echo(f"kerasfix: error: {message}", err=True)
     return typer.Exit(EXIT_ERROR)
+
+
+def _use_color(choice: str, err: bool = False) -> bool:
+    """--color auto paints only a terminal, and honours NO_COLOR (no-color.org) and FORCE_COLOR;
+    always and never win over both."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return (sys.stderr if err else sys.stdout).isatty()
+
+
+def _check_output_options(quiet: int, verbose: bool, color: str) -> None:
+    if color not in COLORS:
+        raise _fail(f"--color must be one of {', '.join(COLORS)}")
+    if quiet and verbose:
+        raise _fail("--quiet and --verbose cannot be used together")
 
 
 def _split(values: Optional[List[str]]) -> Optional[List[str]]:
@@ -90,7 +114,8 @@ def _on_sigterm(signum, frame):
     raise _Terminated()
 
 
-def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, report=None, keras_bases=None):
+def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, report=None, keras_bases=None,
+         verbose=False):
     from .config import ConfigError, load_settings
     from .runner import run
 
@@ -104,6 +129,9 @@ def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, rep
         )
     except ConfigError as error:
         raise _fail(str(error)) from None
+    if verbose:
+        for line in _settings_lines(settings):
+            typer.echo(line, err=True)
     codes = (settings.select or set()) | settings.ignore
     if codes:
         from .rules import RULES  # imports libcst: only when there are codes to check
@@ -131,6 +159,23 @@ def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, rep
     return result, bool(missing)
 
 
+def _settings_lines(settings) -> list[str]:
+    """`--verbose`: where the settings came from and what they are, before the run."""
+    source = (f"{settings.project_root / 'pyproject.toml'} and the command line" if settings.project_root
+              else "the command line (no pyproject.toml found)")
+    return [
+        f"kerasfix {__version__}: settings from {source}",
+        f"select: {'every rule' if settings.select is None else _listed(settings.select)}; "
+        f"ignore: {_listed(settings.ignore)}; unsafe fixes: {'on' if settings.unsafe_fixes else 'off'}; "
+        f"exclude: {_listed(settings.exclude)}; keras bases: {_listed(settings.keras_bases)}; "
+        f"cache: {'on' if settings.cache else 'off'}; jobs: {settings.jobs or 'every core'}",
+    ]
+
+
+def _listed(values) -> str:
+    return ", ".join(sorted(values)) or "none"
+
+
 def _progress_bar():
     """A rich progress bar on a terminal for runs over many files; nothing otherwise."""
     if not sys.stderr.isatty():
@@ -156,9 +201,13 @@ def _progress_bar():
     return start
 
 
-def _finish(result, missing: bool, exit_code: int, report_path: Optional[Path], statistics: bool) -> None:
-    from .report import error_lines, run_statistics
+def _finish(result, missing: bool, exit_code: int, report_path: Optional[Path], statistics: bool,
+            verbose: bool = False) -> None:
+    from .report import error_lines, file_status_lines, run_statistics
 
+    if verbose:
+        for line in file_status_lines(result):
+            typer.echo(line, err=True)
     for line in error_lines(result):
         typer.echo(line, err=True)
     if report_path is not None:
@@ -169,7 +218,7 @@ def _finish(result, missing: bool, exit_code: int, report_path: Optional[Path], 
         except (OSError, ValueError) as error:
             typer.echo(f"{report_path}: error: cannot write report: {error}", err=True)
             exit_code = EXIT_ERROR
-    if statistics:
+    if statistics or verbose:
         typer.echo(run_statistics(result), err=True)
     if result.errors or missing:
         exit_code = EXIT_ERROR
@@ -190,22 +239,41 @@ def check(
     statistics: bool = StatsOpt,
     keras_base: Optional[List[str]] = KerasBaseOpt,
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are findings (errors still exit 2)."),
+    quiet: int = QuietOpt,
+    verbose: bool = VerboseOpt,
+    color: str = ColorOpt,
 ) -> None:
     """List every finding as `path:line:col: CODE [*] message`. Exit 0: none, 1: some, 2: error."""
-    from .report import FORMATS, check_summary, finding_lines
+    from .report import FORMATS
     from .runner import Mode
 
     if output_format not in FORMATS:
         raise _fail(f"--format must be one of {', '.join(FORMATS)}")
-    result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, Mode.CHECK, report, keras_base)
+    _check_output_options(quiet, verbose, color)
+    result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, Mode.CHECK, report, keras_base,
+                           verbose)
     if result is None:
         raise typer.Exit(EXIT_ERROR)
-    for line in finding_lines(result, output_format):
-        typer.echo(line)
-    if output_format == "text":
-        typer.echo(check_summary(result))
+    _echo_check(result, output_format, quiet, color)
     has_findings = any(f.findings for f in result.files) and not exit_zero
-    _finish(result, missing, EXIT_FINDINGS if has_findings else EXIT_CLEAN, report, statistics)
+    _finish(result, missing, EXIT_FINDINGS if has_findings else EXIT_CLEAN, report, statistics, verbose)
+
+
+def _echo_check(result, output_format: str, quiet: int, color: str) -> None:
+    """The findings, then the summary; -q: the findings only; -qq: nothing. Only text is painted."""
+    from .report import check_summary, finding_lines, text_finding_lines
+
+    if quiet >= 2:
+        return
+    if output_format != "text":
+        for line in finding_lines(result, output_format):
+            typer.echo(line)
+        return
+    painted = _use_color(color)
+    for line in text_finding_lines(result, color=painted):
+        typer.echo(line, color=painted or None)  # None: click's own choice, as before --color
+    if not quiet:
+        typer.echo(check_summary(result, color=painted), color=painted or None)
 
 
 @app.command()
@@ -221,15 +289,20 @@ def apply(
     report: Optional[Path] = ReportOpt,
     statistics: bool = StatsOpt,
     keras_base: Optional[List[str]] = KerasBaseOpt,
+    quiet: int = QuietOpt,
+    verbose: bool = VerboseOpt,
+    color: str = ColorOpt,
 ) -> None:
     """Write the fixes in place (or show them with --diff), and list what is left for a person.
 
     Exit 0: nothing left; 1: findings left (with --diff: something would change); 2: error."""
-    from .report import apply_lines, apply_summary, unified_diff
+    from .report import unified_diff
     from .runner import Mode
 
+    _check_output_options(quiet, verbose, color)
     mode = Mode.DIFF if diff else Mode.FIX
-    result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, report, keras_base)
+    result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, report, keras_base,
+                           verbose)
     if result is None:
         raise typer.Exit(EXIT_ERROR)
     stdin_result = next((f for f in result.files if f.path == "-"), None)
@@ -237,21 +310,30 @@ def apply(
         sys.stdout.flush()
         for f in result.files:
             if f.changed:
-                sys.stdout.buffer.write(unified_diff(f))  # bytes: each file's own encoding
+                sys.stdout.buffer.write(unified_diff(f))  # bytes: each file's own encoding, never painted
         sys.stdout.buffer.flush()
-        for line in apply_lines(result):
-            typer.echo(line, err=True)
-        typer.echo(apply_summary(result, written=False), err=True)
+        _echo_apply(result, quiet, _use_color(color, err=True), written=False, err=True)
         changed = any(f.changed for f in result.files)
-        _finish(result, missing, EXIT_FINDINGS if changed else EXIT_CLEAN, report, statistics)
+        _finish(result, missing, EXIT_FINDINGS if changed else EXIT_CLEAN, report, statistics, verbose)
     if stdin_result is not None and stdin_result.error is None:
         _write_stdin_result(stdin_result)
     out_err = stdin_result is not None  # keep stdout for the fixed source
-    for line in apply_lines(result):
-        typer.echo(line, err=out_err)
-    typer.echo(apply_summary(result, written=True), err=out_err)
+    _echo_apply(result, quiet, _use_color(color, err=out_err), written=True, err=out_err)
     left = any(f.remaining for f in result.files)
-    _finish(result, missing, EXIT_FINDINGS if left else EXIT_CLEAN, report, statistics)
+    _finish(result, missing, EXIT_FINDINGS if left else EXIT_CLEAN, report, statistics, verbose)
+
+
+def _echo_apply(result, quiet: int, color: bool, *, written: bool, err: bool) -> None:
+    """What was fixed, what is left, the summary; -q: only what is left; -qq: nothing."""
+    from .report import apply_lines, apply_summary, text_finding_lines
+
+    if quiet >= 2:
+        return
+    lines = text_finding_lines(result, remaining=True, color=color) if quiet else apply_lines(result, color=color)
+    for line in lines:
+        typer.echo(line, err=err, color=color or None)
+    if not quiet:
+        typer.echo(apply_summary(result, written=written, color=color), err=err, color=color or None)
 
 
 def _write_stdin_result(f) -> None:

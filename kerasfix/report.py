@@ -25,8 +25,7 @@ def finding_lines(result: RunResult, fmt: str, *, remaining: bool = False) -> li
             f"line={row.line},col={row.column}::{row.code} {_escape_github(row.message)}"
             for f, row in rows
         ]
-    return [f"{f.path}:{row.line}:{row.column}: {row.code} {'[*] ' if row.fixable else ''}{row.message}"
-            for f, row in rows]
+    return text_finding_lines(result, remaining=remaining)
 
 
 def _escape_github(text: str) -> str:
@@ -96,30 +95,78 @@ def _patch_lines(text: str, encoding: str) -> list[bytes]:
     return _PATCH_LINE.findall(text.encode(encoding))
 
 
+# ANSI styles as ruff paints its text output; json, github, sarif and diffs are never painted
+BOLD, RED, GREEN, CYAN = "1", "31", "32", "36"
+
+
+def paint(text: str, *styles: str, color: bool) -> str:
+    return f"\x1b[{';'.join(styles)}m{text}\x1b[0m" if color and styles else text
+
+
+def text_line(path: str, row, *, color: bool = False, mark: bool = True, hint: str = "") -> str:
+    """`path:line:col: CODE [*] message`, the text format of one finding."""
+    colon = paint(":", CYAN, color=color)
+    marker = paint("[*]", CYAN, color=color) + " " if mark and row.fixable else ""
+    return (f"{paint(path, BOLD, color=color)}{colon}{row.line}{colon}{row.column}{colon} "
+            f"{paint(row.code, BOLD, RED, color=color)} {marker}{row.message}{hint}")
+
+
+def text_finding_lines(result: RunResult, *, remaining: bool = False, color: bool = False) -> list[str]:
+    return [text_line(f.path, row, color=color) for f in result.files
+            for row in (f.remaining if remaining else f.findings)]
+
+
+def file_status_lines(result: RunResult) -> list[str]:
+    """`--verbose`: how each file was answered. The runner does not tell a file it skipped
+    (no Keras class in it) from one answered clean from the cache, so a run that used the
+    cache says either."""
+    lines = []
+    for f in result.files:
+        if f.error:
+            continue  # error_lines says why
+        if f.parsed:
+            how = "parsed"
+        elif f.checked:
+            how = "not parsed: no Keras class in it holds what a rule looks at"
+        elif f.findings:  # a skipped file has none
+            how = "from the cache"
+        elif result.cached:
+            how = "not parsed: defines no Keras class, or clean in the cache"
+        else:
+            how = "not parsed: defines no Keras class"
+        lines.append(f"{f.path}: {how}; {_plural(len(f.findings), 'finding')}")
+    return lines
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def check_summary(result: RunResult) -> str:
+def check_summary(result: RunResult, *, color: bool = False) -> str:
     rows = [row for f in result.files for row in f.findings]
     if not rows and not result.errors:
-        text = f"All checks passed ({_plural(result.scanned, 'file')} scanned)."
+        text = paint(f"All checks passed ({_plural(result.scanned, 'file')} scanned).", BOLD, GREEN, color=color)
     elif not rows:
         text = "No findings in the files that could be processed."
     else:
         fixable = sum(r.fixable for r in rows)
         hidden = sum(1 for r in rows if not r.fixable and r.fix_safety == "unsafe")
-        text = f"Found {_plural(len(rows), 'finding')} in {_plural(sum(1 for f in result.files if f.findings), 'file')}."
+        files = sum(1 for f in result.files if f.findings)
+        text = paint(f"Found {_plural(len(rows), 'finding')} in {_plural(files, 'file')}.", BOLD, color=color)
         if fixable:
-            text += f"\n[*] {fixable} fixable with `kerasfix apply`."
+            text += f"\n{paint('[*]', CYAN, color=color)} {fixable} fixable with `kerasfix apply`."
         if hidden:
             text += f"\n{hidden} more {'fix' if hidden == 1 else 'fixes'} available with `kerasfix apply --unsafe-fixes`."
-    if result.errors:
-        text += f"\n{_plural(len(result.errors), 'file')} could not be processed."
-    return text
+    return text + _errors_line(result, color)
 
 
-def apply_lines(result: RunResult) -> list[str]:
+def _errors_line(result: RunResult, color: bool) -> str:
+    if not result.errors:
+        return ""
+    return "\n" + paint(f"{_plural(len(result.errors), 'file')} could not be processed.", BOLD, RED, color=color)
+
+
+def apply_lines(result: RunResult, *, color: bool = False) -> list[str]:
     """Per file: what was fixed and what is left for a person."""
     lines = []
     for f in result.files:
@@ -132,23 +179,21 @@ def apply_lines(result: RunResult) -> list[str]:
             parts.append(f"fixed {fixed} ({codes})")
         if f.remaining:
             parts.append(f"{len(f.remaining)} left for a person")
-        lines.append(f"{f.path}: {', '.join(parts)}")
+        lines.append(f"{paint(f.path, BOLD, color=color)}: {', '.join(parts)}")
         for row in f.remaining:
             hint = " (a fix is available with --unsafe-fixes)" if row.fix_safety == "unsafe" and not row.fixable else ""
-            lines.append(f"  {f.path}:{row.line}:{row.column}: {row.code} {row.message}{hint}")
+            lines.append("  " + text_line(f.path, row, color=color, mark=False, hint=hint))
     return lines
 
 
-def apply_summary(result: RunResult, *, written: bool) -> str:
+def apply_summary(result: RunResult, *, written: bool, color: bool = False) -> str:
     changed = sum(1 for f in result.files if f.changed)
     fixed = sum(result.fixed().values())
     left = sum(result.remaining().values())
     verb = "Fixed" if written else "Would fix"
     files_word = "changed" if written else "would change"
     text = f"{verb} {_plural(fixed, 'finding')}; {_plural(changed, 'file')} {files_word}; {left} left for a person."
-    if result.errors:
-        text += f"\n{_plural(len(result.errors), 'file')} could not be processed."
-    return text
+    return paint(text, BOLD, color=color) + _errors_line(result, color)
 
 
 def run_statistics(result: RunResult) -> str:

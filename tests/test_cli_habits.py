@@ -1,0 +1,186 @@
+"""The command-line habits ruff users bring: -q, -v, -V, --color with NO_COLOR, shell completion."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kerasfix import __version__, cli
+from kerasfix.cli import app
+
+TRAP = (
+    "import tensorflow as tf\n\n\n"
+    "class Heads(tf.keras.Model):\n"
+    "    def __init__(self):\n"
+    "        super().__init__()\n"
+    "        self.heads = {tf.keras.layers.Dense(1)}\n"
+)
+FINDING = "trap.py:7:9: KF302 [*] layers kept in a set in `self.heads`"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@pytest.fixture
+def tree(tmp_path, monkeypatch):
+    (tmp_path / "trap.py").write_text(TRAP)
+    (tmp_path / "clean.py").write_text("x = 1\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    return tmp_path
+
+
+def run(*args: str, env: dict | None = None):
+    return CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
+
+
+def test_capital_v_is_version():
+    for flag in ("-V", "--version"):
+        result = run(flag)
+        assert result.exit_code == 0
+        assert result.stdout == f"kerasfix {__version__}\n"
+
+
+def test_color_always_paints_the_text_format_only_with_styles(tree):
+    plain = run("check", "--color", "never", ".")
+    painted = run("check", "--color", "always", ".")
+    assert painted.exit_code == plain.exit_code == 1
+    assert "\x1b[1;31mKF302\x1b[0m" in painted.stdout  # the code, bold red as ruff's
+    assert "\x1b[36m[*]\x1b[0m" in painted.stdout
+    assert "\x1b[1mFound 1 finding in 1 file.\x1b[0m" in painted.stdout
+    assert ANSI.sub("", painted.stdout) == plain.stdout  # the same text underneath
+    assert "\x1b" not in plain.stdout
+    assert plain.stdout.startswith(FINDING)
+
+
+def test_color_auto_off_a_terminal_and_no_color_win(tree):
+    assert "\x1b" not in run("check", ".").stdout  # CliRunner's stdout is not a terminal
+    assert "\x1b" in run("check", ".", env={"FORCE_COLOR": "1"}).stdout
+    assert "\x1b" not in run("check", ".", env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
+    assert "\x1b" in run("check", "--color", "always", ".", env={"NO_COLOR": "1"}).stdout  # the flag wins
+
+
+class _Terminal:
+    def __init__(self, tty: bool):
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize("env, tty, expected", [
+    ({}, True, True), ({}, False, False), ({"NO_COLOR": "1"}, True, False),
+    ({"NO_COLOR": ""}, True, True),  # no-color.org: only a non-empty value counts
+    ({"FORCE_COLOR": "1"}, False, True),
+])
+def test_color_auto_follows_the_terminal_and_the_environment(monkeypatch, env, tty, expected):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys, "stdout", _Terminal(tty))
+    assert cli._use_color("auto") is expected
+    assert cli._use_color("never") is False and cli._use_color("always") is True
+
+
+def test_color_auto_asks_the_stream_written_to(monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.setattr(sys, "stdout", _Terminal(False))
+    monkeypatch.setattr(sys, "stderr", _Terminal(True))
+    assert (cli._use_color("auto"), cli._use_color("auto", err=True)) == (False, True)
+
+
+@pytest.mark.parametrize("fmt", ["json", "github", "sarif"])
+def test_machine_formats_are_never_painted(tree, fmt):
+    result = run("check", "--color", "always", "--format", fmt, ".")
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stdout
+    if fmt != "github":
+        json.loads(result.stdout)
+
+
+def test_diffs_are_never_painted(tree):
+    plain = run("apply", "--diff", ".")
+    painted = run("apply", "--diff", "--color", "always", ".", env={"FORCE_COLOR": "1"})
+    assert painted.exit_code == plain.exit_code == 1
+    assert painted.stdout_bytes == plain.stdout_bytes  # what `git apply` reads
+    assert b"\x1b" not in painted.stdout_bytes
+    assert "\x1b" in painted.stderr  # the summary beside it is painted
+    assert (tree / "trap.py").read_text() == TRAP
+
+
+def test_quiet_prints_findings_only(tree):
+    quiet = run("check", "-q", ".")
+    assert quiet.exit_code == 1
+    assert quiet.stdout.splitlines() == [line for line in run("check", ".").stdout.splitlines()
+                                         if line.startswith("trap.py:")]
+    assert run("check", "--quiet", "clean.py").stdout == ""
+    silent = run("check", "-qq", ".")
+    assert (silent.exit_code, silent.stdout, silent.stderr) == (1, "", "")
+
+
+def test_quiet_apply_prints_what_is_left_only(tree):
+    diff = run("apply", "--diff", "-q", ".")
+    assert diff.exit_code == 1
+    assert diff.stdout.startswith("--- a/trap.py\n")  # the diff is the output asked for
+    assert diff.stderr == ""  # no "fixed ..." line, no summary
+    assert run("apply", "--diff", "-qq", ".").stdout == diff.stdout
+    unfixable = "import tensorflow as tf\n\n\nclass Bad(tf.keras.layers.Layer):\n    def build(self, shape):\n" \
+                "        self.w = tf.compat.v1.get_variable('w', initializer=tf.zeros([2]))\n"
+    (tree / "left.py").write_text(unfixable)
+    applied = run("apply", "-q", ".")
+    assert applied.exit_code == 1
+    assert applied.stdout.startswith("left.py:6:18: KF101 ")
+    assert len(applied.stdout.splitlines()) == 1
+    assert (tree / "trap.py").read_text() != TRAP  # quiet, but it still fixes
+
+
+def test_quiet_still_prints_errors(tree):
+    (tree / "bytes.py").write_bytes(b"x = 1\nname = '\xff\xfe'\n")
+    result = run("check", "-qq", ".")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("bytes.py: error: not valid UTF-8")
+
+
+def test_verbose_says_what_settings_and_how_each_file_was_answered(tree):
+    plain = run("check", "--no-cache", ".")
+    verbose = run("check", "--no-cache", "-v", ".")
+    assert verbose.exit_code == 1
+    assert verbose.stdout == plain.stdout  # the findings are unchanged; the detail goes to stderr
+    lines = verbose.stderr.splitlines()
+    assert lines[0] == f"kerasfix {__version__}: settings from the command line (no pyproject.toml found)"
+    assert lines[1].startswith("select: every rule; ignore: none; unsafe fixes: off;")
+    assert "clean.py: not parsed: defines no Keras class; 0 findings" in lines
+    assert "trap.py: parsed; 1 finding" in lines
+    assert lines[-1].startswith("2 files scanned, 1 parsed, 0 from cache, 1 with findings, 0 errors")
+
+
+def test_verbose_names_the_pyproject_and_the_cache(tree):
+    (tree / "pyproject.toml").write_text('[tool.kerasfix]\nignore = ["KF104"]\n')
+    run("check", ".")
+    lines = run("check", "--verbose", ".").stderr.splitlines()
+    assert lines[0].endswith(f"settings from {tree / 'pyproject.toml'} and the command line")
+    assert "ignore: KF104;" in lines[1]
+    assert "trap.py: from the cache; 1 finding" in lines
+
+
+def test_quiet_and_verbose_and_bad_colors_are_usage_errors(tree):
+    for args in (["-q", "-v"], ["--color", "blue"]):
+        result = run("check", *args, ".")
+        assert result.exit_code == 2
+        assert result.stderr.startswith("kerasfix: error: ")
+
+
+def test_shell_completion_is_offered(tree):
+    assert "--install-completion" in run("--help").stdout
+    script = run("--show-completion", "bash")
+    assert script.exit_code == 0
+    assert "_KERASFIX_COMPLETE=complete_bash" in script.stdout
+    completed = CliRunner().invoke(app, [], prog_name="kerasfix", env={
+        "_KERASFIX_COMPLETE": "complete_bash", "COMP_WORDS": "kerasfix check --col", "COMP_CWORD": "2"})
+    assert completed.stdout.split() == ["--color"]
