@@ -76,6 +76,8 @@ class RunResult:
     parsed: int = 0
     cached: int = 0
     seconds: float = 0.0
+    mode: Mode = Mode.CHECK  # what the run did, and with which settings: the report says so
+    settings: Settings | None = None
 
     @property
     def errors(self) -> list[FileResult]:
@@ -275,7 +277,7 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
         stdin: Callable[[], bytes] | None = None,
         progress: Callable[[int], Callable[[], None]] | None = None) -> RunResult:
     started = time.perf_counter()
-    result = RunResult()
+    result = RunResult(mode=mode, settings=settings)
     fault = _fault_hook()
     with _Pool(settings.jobs) as pool:
         walk_errors: list[tuple[Path, str]] = []

@@ -175,11 +175,12 @@ def test_migration_report(tmp_path, monkeypatch):
     result = run(["apply", "--report", "migration.md", "."], tmp_path, monkeypatch)
     assert result.exit_code == 1
     report = (tmp_path / "migration.md").read_text()
-    assert "| KF302 | 1 | 1 | 0 |" in report and "| KF103 | 1 | 0 | 1 |" in report
+    assert "| KF302 | set-layer-container | 1 | 1 | 0 |" in report
+    assert "| KF103 | variable-created-in-call | 1 | 0 | 1 |" in report
     assert "`manual.py:5:" in report
     run(["check", "--report", "migration.json", "."], tmp_path, monkeypatch)
     data = json.loads((tmp_path / "migration.json").read_text())
-    assert data["rules"]["KF103"] == {"found": 1, "fixed": 0, "left": 1}
+    assert data["rules"]["KF103"] == {"name": "variable-created-in-call", "found": 1, "fixed": 0, "left": 1}
 
 
 def test_cache_gives_the_same_answer(tmp_path, monkeypatch):
