@@ -37,6 +37,15 @@ def _git_dir(start: Path) -> Path | None:
     return None
 
 
+def work_tree(start: Path) -> Path | None:
+    """The folder holding the `.git` above `start`, or None outside git."""
+    try:
+        start = start.resolve()
+        return next((folder for folder in [start, *start.parents] if (folder / ".git").exists()), None)
+    except OSError:
+        return None
+
+
 def _read(path: Path) -> str | None:
     try:
         return path.read_text(encoding="utf-8", errors="replace").strip()

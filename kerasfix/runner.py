@@ -48,6 +48,8 @@ class FindingRow:
     message: str
     fixable: bool
     fix_safety: str | None
+    end_line: int = 0  # 0: unknown
+    end_column: int = 0
 
 
 @dataclass
@@ -109,7 +111,8 @@ class Job:
 
 
 def _rows(reports) -> list[FindingRow]:
-    return [FindingRow(r.code, r.line, r.column, r.message, r.fixable, r.fix_safety) for r in reports]
+    return [FindingRow(r.code, r.line, r.column, r.message, r.fixable, r.fix_safety, r.end_line, r.end_column)
+            for r in reports]
 
 
 def scan_job(job: Job) -> FileScan | None:

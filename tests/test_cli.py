@@ -145,13 +145,13 @@ def test_suppression_comments(tmp_path, monkeypatch):
 
 def test_machine_formats(tmp_path, monkeypatch):
     (tmp_path / "trap.py").write_text(TRAP)
-    rows = json.loads(run(["check", "--format", "json", "."], tmp_path, monkeypatch).stdout)
+    rows = json.loads(run(["check", "--format", "json", "."], tmp_path, monkeypatch).stdout)["findings"]
     assert rows == [{
-        "path": "trap.py", "line": 7, "column": 9, "code": "KF302", "message": rows[0]["message"],
-        "fix": {"safety": "safe", "applicable": True},
+        "path": "trap.py", "line": 7, "column": 9, "end_line": 7, "end_column": 19, "code": "KF302",
+        "name": "set-layer-container", "message": rows[0]["message"], "fix": {"safety": "safe", "applicable": True},
     }]
     github = run(["check", "--format", "github", "."], tmp_path, monkeypatch).stdout
-    assert github.startswith("::warning title=kerasfix KF302,file=trap.py,line=7,col=9::KF302 ")
+    assert github.startswith("::warning title=kerasfix KF302,file=trap.py,line=7,col=9,endLine=7,endColumn=19::KF302 ")
     sarif = json.loads(run(["check", "--format", "sarif", "."], tmp_path, monkeypatch).stdout)
     assert sarif["runs"][0]["results"][0]["ruleId"] == "KF302"
 

@@ -181,3 +181,74 @@ def test_a_check_report_still_counts_as_before(tmp_path, monkeypatch):
     assert "| KF103 | variable-created-in-call | 1 | 0 | 1 |" in report
     assert "- `trap.py:7:9` **KF302** (set-layer-container) " in report
     assert "- `manual.py:5:20` **KF103** (variable-created-in-call) " in report
+
+
+# --- item 8: machine output ---------------------------------------------------------------------
+
+BROKEN = "import tensorflow as tf\n\nclass L(tf.keras.layers.Layer):\n    def f(:\n        pass\n"
+
+
+def _broken_tree(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    (project / "pkg").mkdir(parents=True)
+    (project / "pyproject.toml").write_text("[tool.kerasfix]\n")
+    (project / "pkg" / "trap.py").write_text(TRAP)
+    (project / "pkg" / "bad.py").write_text(BROKEN)
+    return project
+
+
+def test_json_has_a_schema_end_positions_rule_names_and_errors(tmp_path, monkeypatch):
+    project = _broken_tree(tmp_path)
+    result = run(["check", "--no-cache", "--format", "json", "."], project, monkeypatch)
+    data = json.loads(result.stdout)
+    assert data["schema_version"] == 1 and data["kerasfix"] == __version__
+    assert data["findings"] == [{
+        "path": "pkg/trap.py", "line": 7, "column": 9, "end_line": 7, "end_column": 19, "code": "KF302",
+        "name": "set-layer-container", "message": data["findings"][0]["message"],
+        "fix": {"safety": "safe", "applicable": True},
+    }]
+    assert data["errors"] == [{"path": "pkg/bad.py", "message": "not valid Python 3: invalid syntax (line 4)"}]
+
+
+def test_end_positions_survive_the_cache_and_a_fix_that_moves_lines(tmp_path, monkeypatch):
+    (tmp_path / "trap.py").write_text(TRAP + "\n\nclass M(tf.keras.layers.Layer):\n"
+                                             "    def call(self, x):\n        return x + tf.Variable(\n            1.0)\n")
+    fresh = json.loads(run(["check", "--format", "json", "."], tmp_path, monkeypatch).stdout)
+    cached = run(["check", "--format", "json", "--statistics", "."], tmp_path, monkeypatch)
+    assert "1 from cache" in cached.stderr and json.loads(cached.stdout) == fresh
+    assert [(r["line"], r["end_line"]) for r in fresh["findings"]] == [(7, 7), (12, 13)]
+
+
+def test_github_annotations_have_end_positions_and_an_error_line_per_broken_file(tmp_path, monkeypatch):
+    project = _broken_tree(tmp_path)
+    lines = run(["check", "--no-cache", "--format", "github", "."], project, monkeypatch).stdout.splitlines()
+    assert lines[0].startswith("::warning title=kerasfix KF302,file=pkg/trap.py,line=7,col=9,endLine=7,endColumn=19::")
+    assert lines[1] == "::error title=kerasfix error,file=pkg/bad.py::not valid Python 3: invalid syntax (line 4)"
+
+
+def test_sarif_names_every_rule_and_is_the_same_from_any_folder(tmp_path, monkeypatch):
+    from kerasfix.rules import RULES
+
+    project = _broken_tree(tmp_path)
+    top = json.loads(run(["check", "--no-cache", "--format", "sarif", "."], project, monkeypatch).stdout)
+    inside = json.loads(run(["check", "--no-cache", "--format", "sarif", "."], project / "pkg", monkeypatch).stdout)
+    assert top == inside
+    sarif_run = top["runs"][0]
+    driver = sarif_run["tool"]["driver"]
+    assert driver["version"] == __version__
+    assert [r["id"] for r in driver["rules"]] == sorted(RULES)
+    for rule in driver["rules"]:
+        assert rule["help"]["markdown"] == RULES[rule["id"]].doc.strip() and rule["fullDescription"]["text"]
+    assert sarif_run["originalUriBaseIds"] == {"PROJECTROOT": {"uri": project.resolve().as_uri() + "/"}}
+    [found] = sarif_run["results"]
+    assert driver["rules"][found["ruleIndex"]]["id"] == "KF302"
+    assert found["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "pkg/trap.py", "uriBaseId": "PROJECTROOT"},
+        "region": {"startLine": 7, "startColumn": 9, "endLine": 7, "endColumn": 19},
+    }
+    [invocation] = sarif_run["invocations"]
+    assert invocation["executionSuccessful"] is False
+    [note] = invocation["toolExecutionNotifications"]
+    assert note["level"] == "error" and note["message"]["text"].startswith("not valid Python 3")
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": "pkg/bad.py", "uriBaseId": "PROJECTROOT"}
