@@ -221,6 +221,8 @@ def apply(
     report: Optional[Path] = ReportOpt,
     statistics: bool = StatsOpt,
     keras_base: Optional[List[str]] = KerasBaseOpt,
+    output_format: str = typer.Option("text", "--format", help="text, or json: what was fixed and what is left "
+                                      "(the --report JSON) on stdout, instead of the text and the diff."),
 ) -> None:
     """Write the fixes in place (or show them with --diff), and list what is left for a person.
 
@@ -228,10 +230,20 @@ def apply(
     from .report import apply_lines, apply_summary, unified_diff
     from .runner import Mode
 
+    if output_format not in ("text", "json"):
+        raise _fail("--format must be text or json for apply")
+    if output_format == "json" and "-" in (paths or []):
+        raise _fail("--format json cannot be used with - (stdout carries the fixed source)")
     mode = Mode.DIFF if diff else Mode.FIX
     result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, report, keras_base)
     if result is None:
         raise typer.Exit(EXIT_ERROR)
+    if output_format == "json":
+        from .migration import as_json
+
+        typer.echo(as_json(result), nl=False)
+        pending = any(f.changed for f in result.files) if diff else any(f.remaining for f in result.files)
+        _finish(result, missing, EXIT_FINDINGS if pending else EXIT_CLEAN, report, statistics)
     stdin_result = next((f for f in result.files if f.path == "-"), None)
     if diff:
         sys.stdout.flush()

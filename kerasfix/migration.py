@@ -101,6 +101,7 @@ def as_data(result: RunResult) -> dict:
         "needs_a_person": [
             {**_row(f, row), "how": _how(row)} for f in result.files for row in left_rows(result, f)
         ],
+        "errors": [{"path": f.path, "message": f.error} for f in result.errors],
     }
 
 
@@ -185,9 +186,14 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def as_json(result: RunResult) -> str:
+    """The report as JSON: `--report x.json`, and `apply --format json` on stdout."""
+    return json.dumps(as_data(result), indent=2) + "\n"
+
+
 def write_report(result: RunResult, path: Path) -> None:
     if path.suffix == ".json":
-        text = json.dumps(as_data(result), indent=2) + "\n"
+        text = as_json(result)
     elif path.suffix in (".md", ".markdown"):
         text = as_markdown(result)
     else:

@@ -252,3 +252,30 @@ def test_sarif_names_every_rule_and_is_the_same_from_any_folder(tmp_path, monkey
     assert note["level"] == "error" and note["message"]["text"].startswith("not valid Python 3")
     assert note["locations"][0]["physicalLocation"]["artifactLocation"] == {
         "uri": "pkg/bad.py", "uriBaseId": "PROJECTROOT"}
+
+
+def test_apply_answers_in_json_what_it_fixed_and_what_is_left(tmp_path, monkeypatch):
+    _tree(tmp_path)
+    (tmp_path / "bad.py").write_text(BROKEN)
+    dry = run(["apply", "--diff", "--format", "json", "."], tmp_path, monkeypatch)
+    assert dry.exit_code == 2  # bad.py
+    data = json.loads(dry.stdout)  # the JSON only: no patch on stdout
+    assert data["dry_run"] is True and (tmp_path / "trap.py").read_text() == TRAP
+    assert [(r["path"], r["line"], r["code"]) for r in data["fixed"]] == [("trap.py", 7, "KF302")]
+    assert [(r["path"], r["line"], r["code"], r["fix"]) for r in data["needs_a_person"]] == [
+        ("manual.py", 5, "KF103", "unsafe")]
+    assert data["errors"] == [{"path": "bad.py", "message": "not valid Python 3: invalid syntax (line 4)"}]
+    (tmp_path / "bad.py").unlink()
+    applied = run(["apply", "--format", "json", "."], tmp_path, monkeypatch)
+    assert applied.exit_code == 1  # KF103 is left
+    data = json.loads(applied.stdout)
+    assert data["dry_run"] is False and data["errors"] == [] and len(data["fixed"]) == 1
+    assert (tmp_path / "trap.py").read_text() != TRAP
+
+
+def test_apply_json_is_refused_where_stdout_is_taken_or_the_format_unknown(tmp_path, monkeypatch):
+    _tree(tmp_path)
+    refused = run(["apply", "--format", "json", "-"], tmp_path, monkeypatch)
+    assert refused.exit_code == 2 and "stdout carries the fixed source" in refused.stderr
+    assert run(["apply", "--format", "sarif", "."], tmp_path, monkeypatch).exit_code == 2
+    assert (tmp_path / "trap.py").read_text() == TRAP
