@@ -145,6 +145,7 @@ def _sarif_result(f: FileResult, row, root: Path, codes: list[str]) -> dict:
     result = {
         "ruleId": row.code, "level": "warning", "message": {"text": row.message},
         "locations": [{"physicalLocation": {"artifactLocation": _artifact(f.path, root), "region": region}}],
+        "properties": {"fix": _json_row(f, row)["fix"]},  # as in the JSON: safety, applicable
     }
     if row.code in codes:
         result["ruleIndex"] = codes.index(row.code)

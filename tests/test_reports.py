@@ -242,6 +242,7 @@ def test_sarif_names_every_rule_and_is_the_same_from_any_folder(tmp_path, monkey
     assert sarif_run["originalUriBaseIds"] == {"PROJECTROOT": {"uri": project.resolve().as_uri() + "/"}}
     [found] = sarif_run["results"]
     assert driver["rules"][found["ruleIndex"]]["id"] == "KF302"
+    assert found["properties"] == {"fix": {"safety": "safe", "applicable": True}}
     assert found["locations"][0]["physicalLocation"] == {
         "artifactLocation": {"uri": "pkg/trap.py", "uriBaseId": "PROJECTROOT"},
         "region": {"startLine": 7, "startColumn": 9, "endLine": 7, "endColumn": 19},
