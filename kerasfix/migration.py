@@ -174,7 +174,7 @@ def _provenance_lines(data: dict) -> list[str]:
     return [
         f"- Made by: `{data['command']}`, kerasfix {p['kerasfix']}, {p['date']}",
         f"- Git: {where}",
-        f"- Options: select {listed(o['select'], 'every rule') if o['select'] is not None else 'every rule'}; "
+        f"- Options: select {'every rule' if o['select'] is None else listed(o['select'])}; "
         f"ignore {listed(o['ignore'])}; unsafe fixes {'on' if o['unsafe_fixes'] else 'off'}; "
         f"exclude {listed(o['exclude'])}; keras-bases {listed(o['keras_bases'])}",
         f"- Config: {'`' + o['config'] + '`' if o['config'] else 'no pyproject.toml'}",

@@ -280,3 +280,13 @@ def test_apply_json_is_refused_where_stdout_is_taken_or_the_format_unknown(tmp_p
     assert refused.exit_code == 2 and "stdout carries the fixed source" in refused.stderr
     assert run(["apply", "--format", "sarif", "."], tmp_path, monkeypatch).exit_code == 2
     assert (tmp_path / "trap.py").read_text() == TRAP
+
+
+def test_the_options_line_tells_every_rule_from_none(tmp_path, monkeypatch):
+    _tree(tmp_path)
+    run(["check", "--report", "m.md", "."], tmp_path, monkeypatch)
+    assert "- Options: select every rule; ignore none; unsafe fixes off; exclude none; keras-bases none\n" in (
+        tmp_path / "m.md").read_text()
+    (tmp_path / "pyproject.toml").write_text("[tool.kerasfix]\nselect = []\n")
+    run(["check", "--report", "m.md", "."], tmp_path, monkeypatch)
+    assert "- Options: select none; " in (tmp_path / "m.md").read_text()
