@@ -22,7 +22,7 @@ from pathlib import Path
 
 from . import __version__
 
-FORMAT = 3  # version 1 kept whole ast scans (imports and spans): never read again
+FORMAT = 4  # version 1 kept whole ast scans (imports and spans): never read again
 # qualified name, bases, overrides, owns state, attribute names
 ClassFacts = tuple[str, tuple[str, ...], tuple[str, ...], bool, tuple[str, ...]]
 
@@ -68,7 +68,7 @@ class Cache:
 
     def put_findings(self, key: str, rows) -> None:
         self._findings[key] = [
-            [r.code, r.line, r.column, r.message, r.fixable, r.fix_safety] for r in rows
+            [r.code, r.line, r.column, r.message, r.fixable, r.fix_safety, r.end_line, r.end_column] for r in rows
         ]
         self._dirty = True
 
@@ -141,9 +141,10 @@ def _is_int(value) -> bool:
 
 def _valid_rows(rows) -> bool:
     return isinstance(rows, list) and all(
-        isinstance(row, list) and len(row) == 6
+        isinstance(row, list) and len(row) == 8
         and isinstance(row[0], str) and _is_int(row[1]) and _is_int(row[2]) and isinstance(row[3], str)
         and isinstance(row[4], bool) and (row[5] is None or isinstance(row[5], str))
+        and _is_int(row[6]) and _is_int(row[7])
         for row in rows
     )
 

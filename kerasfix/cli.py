@@ -292,6 +292,8 @@ def apply(
     quiet: int = QuietOpt,
     verbose: bool = VerboseOpt,
     color: str = ColorOpt,
+    output_format: str = typer.Option("text", "--format", help="text, or json: what was fixed and what is left "
+                                      "(the --report JSON) on stdout, instead of the text and the diff."),
 ) -> None:
     """Write the fixes in place (or show them with --diff), and list what is left for a person.
 
@@ -300,11 +302,21 @@ def apply(
     from .runner import Mode
 
     _check_output_options(quiet, verbose, color)
+    if output_format not in ("text", "json"):
+        raise _fail("--format must be text or json for apply")
+    if output_format == "json" and "-" in (paths or []):
+        raise _fail("--format json cannot be used with - (stdout carries the fixed source)")
     mode = Mode.DIFF if diff else Mode.FIX
     result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, report, keras_base,
                            verbose)
     if result is None:
         raise typer.Exit(EXIT_ERROR)
+    if output_format == "json":
+        from .migration import as_json
+
+        typer.echo(as_json(result), nl=False)
+        pending = any(f.changed for f in result.files) if diff else any(f.remaining for f in result.files)
+        _finish(result, missing, EXIT_FINDINGS if pending else EXIT_CLEAN, report, statistics)
     stdin_result = next((f for f in result.files if f.path == "-"), None)
     if diff:
         sys.stdout.flush()
@@ -329,7 +341,8 @@ def _echo_apply(result, quiet: int, color: bool, *, written: bool, err: bool) ->
 
     if quiet >= 2:
         return
-    lines = text_finding_lines(result, remaining=True, color=color) if quiet else apply_lines(result, color=color)
+    lines = (text_finding_lines(result, remaining=True, color=color) if quiet
+             else apply_lines(result, color=color, written=written))
     for line in lines:
         typer.echo(line, err=err, color=color or None)
     if not quiet:

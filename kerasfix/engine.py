@@ -38,6 +38,8 @@ class Report:
     message: str
     fixable: bool  # a fix applies under the current settings
     fix_safety: str | None  # "safe" / "unsafe" / None (no fix at all)
+    end_line: int = 0  # where the finding's node ends; end_column is 1-based and exclusive
+    end_column: int = 0
 
 
 @dataclass
@@ -97,8 +99,9 @@ def analyze(module: cst.Module, source: str, imports: ImportMap, index: ClassInd
     ignored = _ignored_lines(source)
     kept = []
     for finding in findings:
-        start = ranges[id(finding.node)].start
+        start, end = ranges[id(finding.node)].start, ranges[id(finding.node)].end
         finding.line, finding.column = start.line, start.column + 1
+        finding.end_line, finding.end_column = end.line, end.column + 1
         codes = ignored.get(finding.line, set())
         if codes is None or finding.code in codes:
             continue
@@ -111,6 +114,7 @@ def _report(finding: Finding, selection: RuleSelection, line_offset: int = 0) ->
     return Report(
         finding.code, finding.line + line_offset, finding.column, finding.message,
         selection.applies(finding), finding.fix.safety.value if finding.fix else None,
+        finding.end_line + line_offset, finding.end_column,
     )
 
 
@@ -213,7 +217,7 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
     dropped = [i.name for i in needed if isinstance(i, DropImport)]
     if dropped:
         new_source, gone = drop_imports(new_source, dropped)
-        outcome.remaining = [replace(r, line=r.line - sum(1 for n in gone if n < r.line)) for r in outcome.remaining]
+        outcome.remaining = [_moved(r, -sum(1 for n in gone if n < r.line)) for r in outcome.remaining]
     needed = [i for i in needed if isinstance(i, str)]
     if needed:
         try:
@@ -222,12 +226,16 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
             raise InvalidRewrite(f"a fix produced invalid Python ({error.msg}, line {error.lineno})") from error
         except ImportConflict as error:
             raise InvalidRewrite(f"a fix cannot add its import: {error}") from error
-        outcome.remaining = [r if r.line <= after else replace(r, line=r.line + count) for r in outcome.remaining]
+        outcome.remaining = [r if r.line <= after else _moved(r, count) for r in outcome.remaining]
     if new_source != source:
         check_compiles(new_source, encoding)
         check_comments(source, new_source)
         outcome.new_source = new_source
     return outcome
+
+
+def _moved(report: Report, lines: int) -> Report:
+    return replace(report, line=report.line + lines, end_line=report.end_line + lines)
 
 
 def _comments(text: str) -> Counter:

@@ -4,28 +4,41 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 from collections import Counter
+from pathlib import Path
+from urllib.parse import quote
 
+from . import __version__
 from .runner import FileResult, RunResult
 
 FORMATS = ("text", "json", "github", "sarif")
+
+
+JSON_SCHEMA = 1  # bumped when a key changes meaning or goes; new keys do not bump it
+BASE_ID = "PROJECTROOT"  # SARIF URIs are relative to it: the same from any working directory
 
 
 def finding_lines(result: RunResult, fmt: str, *, remaining: bool = False) -> list[str]:
     """One line per finding (text, github), or one JSON/SARIF document."""
     rows = [(f, row) for f in result.files for row in (f.remaining if remaining else f.findings)]
     if fmt == "json":
-        return [json.dumps([_json_row(f, row) for f, row in rows], indent=2)]
+        return [json.dumps(_json(result, rows), indent=2)]
     if fmt == "sarif":
-        return [json.dumps(_sarif(rows), indent=2)]
+        return [json.dumps(_sarif(result, rows), indent=2)]
     if fmt == "github":
-        return [
-            f"::warning title={_escape_property(f'kerasfix {row.code}')},file={_escape_property(f.path)},"
-            f"line={row.line},col={row.column}::{row.code} {_escape_github(row.message)}"
-            for f, row in rows
+        return [_github(f, row) for f, row in rows] + [
+            f"::error title={_escape_property('kerasfix error')},file={_escape_property(f.path)}::"
+            f"{_escape_github(f.error)}" for f in result.errors
         ]
     return text_finding_lines(result, remaining=remaining)
+
+
+def _github(f: FileResult, row) -> str:
+    end = f",endLine={row.end_line},endColumn={row.end_column}" if row.end_line else ""
+    return (f"::warning title={_escape_property(f'kerasfix {row.code}')},file={_escape_property(f.path)},"
+            f"line={row.line},col={row.column}{end}::{row.code} {_escape_github(row.message)}")
 
 
 def _escape_github(text: str) -> str:
@@ -38,36 +51,104 @@ def _escape_property(text: str) -> str:
     return _escape_github(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _rule_name(code: str) -> str | None:
+    from .rules import RULES
+
+    return RULES[code].name if code in RULES else None
+
+
+def _json(result: RunResult, rows) -> dict:
+    return {
+        "schema_version": JSON_SCHEMA,
+        "kerasfix": __version__,
+        "findings": [_json_row(f, row) for f, row in rows],
+        "errors": [{"path": f.path, "message": f.error} for f in result.errors],
+    }
+
+
 def _json_row(f: FileResult, row) -> dict:
     return {
-        "path": f.path, "line": row.line, "column": row.column, "code": row.code,
-        "message": row.message,
+        "path": f.path, "line": row.line, "column": row.column,
+        "end_line": row.end_line or None, "end_column": row.end_column or None,
+        "code": row.code, "name": _rule_name(row.code), "message": row.message,
         "fix": None if row.fix_safety is None else {"safety": row.fix_safety, "applicable": row.fixable},
     }
 
 
-def _sarif(rows) -> dict:
+def _root(result: RunResult) -> Path:
+    """The project's root: pyproject.toml's folder, else the git work tree's, else here."""
+    from .provenance import work_tree
+
+    if result.settings is not None and result.settings.project_root is not None:
+        return result.settings.project_root.resolve()
+    named = next((f.path for f in result.files if f.path != "-"), None)
+    start = Path(named).absolute().parent if named is not None else Path.cwd()
+    return work_tree(start) or Path.cwd().resolve()
+
+
+def _artifact(path: str, root: Path) -> dict:
+    if path == "-":
+        return {"uri": "-"}
+    absolute = Path(os.path.abspath(path))
+    try:
+        relative = absolute.relative_to(root)
+    except ValueError:
+        return {"uri": absolute.as_uri()}
+    return {"uri": quote(relative.as_posix()), "uriBaseId": BASE_ID}
+
+
+def _what_it_does(doc: str, fallback: str) -> str:
+    match = re.search(r"^## What it does\n(.*?)(?=^## |\Z)", doc, re.MULTILINE | re.DOTALL)
+    return " ".join(match.group(1).split()) if match else fallback
+
+
+def _sarif_rule(rule) -> dict:
+    return {
+        "id": rule.code, "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": _what_it_does(rule.doc, rule.summary)},
+        "help": {"text": rule.doc.strip(), "markdown": rule.doc.strip()},
+        "defaultConfiguration": {"level": "warning"},
+        "properties": {"fix": rule.fix, "safety": rule.safety},
+    }
+
+
+def _sarif(result: RunResult, rows) -> dict:
     from .rules import RULES
 
-    used = sorted({row.code for _, row in rows})
+    root = _root(result)
+    codes = sorted(RULES)
     return {
         "version": "2.1.0",
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "runs": [{
-            "tool": {"driver": {
-                "name": "kerasfix",
-                "rules": [{"id": c, "name": RULES[c].name, "shortDescription": {"text": RULES[c].summary}}
-                          for c in used if c in RULES],
-            }},
-            "results": [{
-                "ruleId": row.code, "level": "warning", "message": {"text": row.message},
-                "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": f.path},
-                    "region": {"startLine": row.line, "startColumn": row.column},
-                }}],
-            } for f, row in rows],
+            "tool": {"driver": {"name": "kerasfix", "version": __version__, "semanticVersion": __version__,
+                                "rules": [_sarif_rule(RULES[c]) for c in codes]}},
+            "originalUriBaseIds": {BASE_ID: {"uri": root.as_uri().rstrip("/") + "/"}},
+            "invocations": [{
+                "executionSuccessful": not result.errors,
+                "toolExecutionNotifications": [{
+                    "level": "error", "message": {"text": f.error},
+                    "locations": [{"physicalLocation": {"artifactLocation": _artifact(f.path, root)}}],
+                } for f in result.errors],
+            }],
+            "results": [_sarif_result(f, row, root, codes) for f, row in rows],
         }],
     }
+
+
+def _sarif_result(f: FileResult, row, root: Path, codes: list[str]) -> dict:
+    region = {"startLine": row.line, "startColumn": row.column}
+    if row.end_line:
+        region.update(endLine=row.end_line, endColumn=row.end_column)
+    result = {
+        "ruleId": row.code, "level": "warning", "message": {"text": row.message},
+        "locations": [{"physicalLocation": {"artifactLocation": _artifact(f.path, root), "region": region}}],
+        "properties": {"fix": _json_row(f, row)["fix"]},  # as in the JSON: safety, applicable
+    }
+    if row.code in codes:
+        result["ruleIndex"] = codes.index(row.code)
+    return result
 
 
 def error_lines(result: RunResult) -> list[str]:
@@ -166,8 +247,8 @@ def _errors_line(result: RunResult, color: bool) -> str:
     return "\n" + paint(f"{_plural(len(result.errors), 'file')} could not be processed.", BOLD, RED, color=color)
 
 
-def apply_lines(result: RunResult, *, color: bool = False) -> list[str]:
-    """Per file: what was fixed and what is left for a person."""
+def apply_lines(result: RunResult, *, color: bool = False, written: bool = True) -> list[str]:
+    """Per file: what was fixed (would be, in a dry run) and what is left for a person."""
     lines = []
     for f in result.files:
         if not f.fixed and not f.remaining:
@@ -176,7 +257,7 @@ def apply_lines(result: RunResult, *, color: bool = False) -> list[str]:
         parts = []
         if fixed:
             codes = ", ".join(f"{c}" + (f" x{n}" if n > 1 else "") for c, n in sorted(f.fixed.items()))
-            parts.append(f"fixed {fixed} ({codes})")
+            parts.append(f"{'fixed' if written else 'would fix'} {fixed} ({codes})")
         if f.remaining:
             parts.append(f"{len(f.remaining)} left for a person")
         lines.append(f"{paint(f.path, BOLD, color=color)}: {', '.join(parts)}")

@@ -48,6 +48,8 @@ class FindingRow:
     message: str
     fixable: bool
     fix_safety: str | None
+    end_line: int = 0  # 0: unknown
+    end_column: int = 0
 
 
 @dataclass
@@ -76,6 +78,8 @@ class RunResult:
     parsed: int = 0
     cached: int = 0
     seconds: float = 0.0
+    mode: Mode = Mode.CHECK  # what the run did, and with which settings: the report says so
+    settings: Settings | None = None
 
     @property
     def errors(self) -> list[FileResult]:
@@ -107,7 +111,8 @@ class Job:
 
 
 def _rows(reports) -> list[FindingRow]:
-    return [FindingRow(r.code, r.line, r.column, r.message, r.fixable, r.fix_safety) for r in reports]
+    return [FindingRow(r.code, r.line, r.column, r.message, r.fixable, r.fix_safety, r.end_line, r.end_column)
+            for r in reports]
 
 
 def scan_job(job: Job) -> FileScan | None:
@@ -276,7 +281,7 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
         stdin: Callable[[], bytes] | None = None,
         progress: Callable[[int], Callable[[], None]] | None = None) -> RunResult:
     started = time.perf_counter()
-    result = RunResult()
+    result = RunResult(mode=mode, settings=settings)
     fault = _fault_hook()
     with _Pool(settings.jobs) as pool:
         walk_errors: list[tuple[Path, str]] = []

@@ -145,13 +145,13 @@ def test_suppression_comments(tmp_path, monkeypatch):
 
 def test_machine_formats(tmp_path, monkeypatch):
     (tmp_path / "trap.py").write_text(TRAP)
-    rows = json.loads(run(["check", "--format", "json", "."], tmp_path, monkeypatch).stdout)
+    rows = json.loads(run(["check", "--format", "json", "."], tmp_path, monkeypatch).stdout)["findings"]
     assert rows == [{
-        "path": "trap.py", "line": 7, "column": 9, "code": "KF302", "message": rows[0]["message"],
-        "fix": {"safety": "safe", "applicable": True},
+        "path": "trap.py", "line": 7, "column": 9, "end_line": 7, "end_column": 19, "code": "KF302",
+        "name": "set-layer-container", "message": rows[0]["message"], "fix": {"safety": "safe", "applicable": True},
     }]
     github = run(["check", "--format", "github", "."], tmp_path, monkeypatch).stdout
-    assert github.startswith("::warning title=kerasfix KF302,file=trap.py,line=7,col=9::KF302 ")
+    assert github.startswith("::warning title=kerasfix KF302,file=trap.py,line=7,col=9,endLine=7,endColumn=19::KF302 ")
     sarif = json.loads(run(["check", "--format", "sarif", "."], tmp_path, monkeypatch).stdout)
     assert sarif["runs"][0]["results"][0]["ruleId"] == "KF302"
 
@@ -175,11 +175,12 @@ def test_migration_report(tmp_path, monkeypatch):
     result = run(["apply", "--report", "migration.md", "."], tmp_path, monkeypatch)
     assert result.exit_code == 1
     report = (tmp_path / "migration.md").read_text()
-    assert "| KF302 | 1 | 1 | 0 |" in report and "| KF103 | 1 | 0 | 1 |" in report
+    assert "| KF302 | set-layer-container | 1 | 1 | 0 |" in report
+    assert "| KF103 | variable-created-in-call | 1 | 0 | 1 |" in report
     assert "`manual.py:5:" in report
     run(["check", "--report", "migration.json", "."], tmp_path, monkeypatch)
     data = json.loads((tmp_path / "migration.json").read_text())
-    assert data["rules"]["KF103"] == {"found": 1, "fixed": 0, "left": 1}
+    assert data["rules"]["KF103"] == {"name": "variable-created-in-call", "found": 1, "fixed": 0, "left": 1}
 
 
 def test_cache_gives_the_same_answer(tmp_path, monkeypatch):
@@ -311,3 +312,11 @@ def test_a_layer_named_after_a_keyword_gets_another_attribute(tmp_path, monkeypa
     result = run(["apply", "--no-cache", "k.py"], tmp_path, monkeypatch)
     assert result.exit_code == 0, result.stderr
     assert "self.layer = tf.keras.layers.Dense(2, name=\"class\")" in (tmp_path / "k.py").read_text()
+
+
+def test_a_dry_run_says_would_fix(tmp_path, monkeypatch):
+    (tmp_path / "trap.py").write_text(TRAP)
+    result = run(["apply", "--diff", "--no-cache", "trap.py"], tmp_path, monkeypatch)
+    assert "trap.py: would fix 1 (KF302)" in result.stderr
+    assert "trap.py: fixed" not in result.stderr
+    assert (tmp_path / "trap.py").read_text() == TRAP

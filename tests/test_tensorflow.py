@@ -243,7 +243,7 @@ def test_unsafe_fix_twin(case, tmp_path):
     path = _copy_input(case, tmp_path / "work")
     original = _snapshot(path)
     checked = _kerasfix("check", "--format", "json", *args, str(path))
-    unsafe, safe = _unsafe_and_safe(json.loads(checked.stdout))
+    unsafe, safe = _unsafe_and_safe(json.loads(checked.stdout)["findings"])
     assert unsafe, f"{case.id} passes {UNSAFE} but no finding has an unsafe fix"
 
     applied = _kerasfix("apply", "--report", str(tmp_path / "report.json"), *args, str(path))
@@ -257,7 +257,7 @@ def test_unsafe_fix_twin(case, tmp_path):
         assert _snapshot(path) == original, "every fix is unsafe, yet apply without the flag changed the file"
         return
     assert _snapshot(path) != original, "the safe fixes were not applied"
-    rechecked = json.loads(_kerasfix("check", "--format", "json", *args, str(path)).stdout)
+    rechecked = json.loads(_kerasfix("check", "--format", "json", *args, str(path)).stdout)["findings"]
     still_unsafe, still_safe = _unsafe_and_safe(rechecked)
     assert not still_safe, f"safe fixes left undone: {still_safe}"
     assert Counter(map(_key, still_unsafe)) == Counter(map(_key, unsafe)), "the unsafe findings changed"

@@ -36,6 +36,8 @@ class Finding:
     # filled in by the engine
     line: int = 0
     column: int = 0
+    end_line: int = 0
+    end_column: int = 0  # 1-based, the column after the node's last character
 
 
 @dataclass

@@ -1,0 +1,106 @@
+"""Where a report comes from: kerasfix's version, the date, the git revision, the options.
+
+The git revision is read from the repository's files (HEAD, the ref file, packed-refs): no
+git process, and no git needed; anything unexpected gives no revision, never an error.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import __version__
+from .config import Settings
+
+_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # SHA-1, or SHA-256 repositories
+
+
+def utc_now() -> str:
+    """Now in UTC, ISO 8601 to the second; `SOURCE_DATE_EPOCH` wins, for reproducible reports."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch.isdigit() else datetime.now(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _git_dir(start: Path) -> Path | None:
+    for folder in [start, *start.parents]:
+        dot_git = folder / ".git"
+        if dot_git.is_dir():
+            return dot_git
+        if dot_git.is_file():  # a worktree or submodule: `gitdir: <path>`
+            text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+            if text.startswith("gitdir:"):
+                return folder / text[len("gitdir:"):].strip()
+            return None
+    return None
+
+
+def work_tree(start: Path) -> Path | None:
+    """The folder holding the `.git` above `start`, or None outside git."""
+    try:
+        start = start.resolve()
+        return next((folder for folder in [start, *start.parents] if (folder / ".git").exists()), None)
+    except OSError:
+        return None
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return None
+
+
+def _resolve(git_dir: Path, common: Path, ref: str) -> str | None:
+    for folder in (git_dir, common):
+        value = _read(folder / ref)
+        if value and _SHA.fullmatch(value):
+            return value
+    for line in (_read(common / "packed-refs") or "").splitlines():
+        sha, _, name = line.partition(" ")
+        if name == ref and _SHA.fullmatch(sha):
+            return sha
+    return None
+
+
+def git_revision(start: Path) -> dict | None:
+    """{"commit": sha, "branch": name or None} of the work tree holding `start`, or None."""
+    try:
+        git_dir = _git_dir(start.resolve())
+        if git_dir is None:
+            return None
+        head = _read(git_dir / "HEAD")
+        if not head:
+            return None
+        if _SHA.fullmatch(head):
+            return {"commit": head, "branch": None}  # a detached HEAD
+        if not head.startswith("ref:"):
+            return None
+        ref = head[len("ref:"):].strip()
+        common_dir = _read(git_dir / "commondir")  # a linked worktree keeps its refs in the main one
+        common = git_dir / common_dir if common_dir else git_dir
+        sha = _resolve(git_dir, common, ref)
+        if sha is None:
+            return None  # a branch with no commit yet
+        return {"commit": sha, "branch": ref.removeprefix("refs/heads/")}
+    except (OSError, ValueError):
+        return None
+
+
+def options(settings: Settings | None) -> dict:
+    """The settings that shaped the run, after pyproject.toml and the flags."""
+    settings = settings or Settings()
+    return {
+        "select": None if settings.select is None else sorted(settings.select),
+        "ignore": sorted(settings.ignore),
+        "unsafe_fixes": settings.unsafe_fixes,
+        "exclude": list(settings.exclude),
+        "keras_bases": list(settings.keras_bases),
+        "config": None if settings.project_root is None else str(settings.project_root / "pyproject.toml"),
+    }
+
+
+def provenance(settings: Settings | None, start: Path) -> dict:
+    return {"kerasfix": __version__, "date": utc_now(), "git": git_revision(start), "options": options(settings)}
