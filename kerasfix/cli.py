@@ -31,8 +31,10 @@ JobsOpt = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (defa
 NoCacheOpt = typer.Option(False, "--no-cache", help="Neither read nor write the result cache.")
 UnsafeOpt = typer.Option(None, "--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour.")
 ReportOpt = typer.Option(None, "--report", help="Write a migration report: a .md or .json file.")
-KerasBaseOpt = typer.Option(None, "--keras-base", help="A third-party Keras layer class, dotted (somelib.Layer); repeatable.")
-StatsOpt = typer.Option(False, "--statistics", help="Print what the run scanned, parsed and found, and how long it took.")
+KerasBaseOpt = typer.Option(None, "--keras-base",
+                            help="A third-party Keras layer class, dotted (somelib.Layer); repeatable.")
+StatsOpt = typer.Option(False, "--statistics",
+                        help="Print what the run scanned, parsed and found, and how long it took.")
 QuietOpt = typer.Option(0, "--quiet", "-q", count=True, show_default=False,
                         help="Print only findings, no summary; -qq: not even findings (errors still print).")
 VerboseOpt = typer.Option(False, "--verbose", "-v",
@@ -238,7 +240,8 @@ def check(
     report: Optional[Path] = ReportOpt,
     statistics: bool = StatsOpt,
     keras_base: Optional[List[str]] = KerasBaseOpt,
-    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are findings (errors still exit 2)."),
+    exit_zero: bool = typer.Option(False, "--exit-zero",
+                                   help="Exit 0 even when there are findings (errors still exit 2)."),
     quiet: int = QuietOpt,
     verbose: bool = VerboseOpt,
     color: str = ColorOpt,
@@ -374,7 +377,8 @@ def list_rules() -> None:
     safety_width = max(len(r.safety) for r in RULES.values())
     typer.echo(f"{'code':<6} {'name':<{name_width}}  {'fix':<9}  {'safety':<{safety_width}}  finds")
     for rule in sorted(RULES.values(), key=lambda r: r.code):
-        typer.echo(f"{rule.code:<6} {rule.name:<{name_width}}  {rule.fix:<9}  {rule.safety:<{safety_width}}  {rule.summary}")
+        typer.echo(f"{rule.code:<6} {rule.name:<{name_width}}  {rule.fix:<9}  "
+                   f"{rule.safety:<{safety_width}}  {rule.summary}")
 
 
 @app.command()

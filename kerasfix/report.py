@@ -237,7 +237,8 @@ def check_summary(result: RunResult, *, color: bool = False) -> str:
         if fixable:
             text += f"\n{paint('[*]', CYAN, color=color)} {fixable} fixable with `kerasfix apply`."
         if hidden:
-            text += f"\n{hidden} more {'fix' if hidden == 1 else 'fixes'} available with `kerasfix apply --unsafe-fixes`."
+            fixes = "fix" if hidden == 1 else "fixes"
+            text += f"\n{hidden} more {fixes} available with `kerasfix apply --unsafe-fixes`."
     return text + _errors_line(result, color)
 
 

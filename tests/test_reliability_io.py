@@ -280,7 +280,8 @@ def test_F16_a_bad_report_is_rejected_before_any_write(tmp_path, monkeypatch, re
 def test_F23_github_format_escapes_property_values(tmp_path, monkeypatch):
     (tmp_path / "a,b:c%.py").write_bytes(EXAMPLE.read_bytes())
     lines = run(["check", "--no-cache", "--format", "github", "."], tmp_path, monkeypatch).stdout.splitlines()
-    assert lines[0].startswith("::warning title=kerasfix KF101,file=a%2Cb%3Ac%25.py,line=14,col=23,endLine=14,endColumn=79::KF101 ")
+    assert lines[0].startswith(
+        "::warning title=kerasfix KF101,file=a%2Cb%3Ac%25.py,line=14,col=23,endLine=14,endColumn=79::KF101 ")
 
 
 def test_F19_temp_files_of_killed_saves_are_removed(tmp_path, monkeypatch):

@@ -211,8 +211,9 @@ def test_json_has_a_schema_end_positions_rule_names_and_errors(tmp_path, monkeyp
 
 
 def test_end_positions_survive_the_cache_and_a_fix_that_moves_lines(tmp_path, monkeypatch):
-    (tmp_path / "trap.py").write_text(TRAP + "\n\nclass M(tf.keras.layers.Layer):\n"
-                                             "    def call(self, x):\n        return x + tf.Variable(\n            1.0)\n")
+    (tmp_path / "trap.py").write_text(
+        TRAP + "\n\nclass M(tf.keras.layers.Layer):\n"
+        "    def call(self, x):\n        return x + tf.Variable(\n            1.0)\n")
     fresh = json.loads(run(["check", "--format", "json", "."], tmp_path, monkeypatch).stdout)
     cached = run(["check", "--format", "json", "--statistics", "."], tmp_path, monkeypatch)
     assert "1 from cache" in cached.stderr and json.loads(cached.stdout) == fresh
