@@ -13,15 +13,7 @@ from typer.testing import CliRunner
 
 from kerasfix.cli import app
 from kerasfix.rules import RULES
-
-TRAP = (
-    "import tensorflow as tf\n\n\n"
-    "class Heads(tf.keras.Model):\n"
-    "    def __init__(self):\n"
-    "        super().__init__()\n"
-    "        self.heads = {tf.keras.layers.Dense(1)}\n"
-)
-FIXED = TRAP.replace("{tf.keras.layers.Dense(1)}", "[tf.keras.layers.Dense(1)]")
+from samples import FIXED, TRAP
 
 
 def run(args, cwd: Path, monkeypatch, stdin: str | None = None):

@@ -11,14 +11,8 @@ from typer.testing import CliRunner
 
 from kerasfix import __version__, cli
 from kerasfix.cli import app
+from samples import TRAP
 
-TRAP = (
-    "import tensorflow as tf\n\n\n"
-    "class Heads(tf.keras.Model):\n"
-    "    def __init__(self):\n"
-    "        super().__init__()\n"
-    "        self.heads = {tf.keras.layers.Dense(1)}\n"
-)
 FINDING = "trap.py:7:9: KF302 [*] layers kept in a set in `self.heads`"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

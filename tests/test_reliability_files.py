@@ -16,15 +16,8 @@ from typer.testing import CliRunner
 import kerasfix.runner
 from kerasfix.cli import app
 from kerasfix.files import decode_source, discover, read_bytes, write_atomic, WriteRefused, SourceError
+from samples import FIXED, TRAP
 
-TRAP = (
-    "import tensorflow as tf\n\n\n"
-    "class Heads(tf.keras.Model):\n"
-    "    def __init__(self):\n"
-    "        super().__init__()\n"
-    "        self.heads = {tf.keras.layers.Dense(1)}\n"
-)
-FIXED = TRAP.replace("{tf.keras.layers.Dense(1)}", "[tf.keras.layers.Dense(1)]")
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 

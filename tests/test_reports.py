@@ -12,14 +12,8 @@ from typer.testing import CliRunner
 from kerasfix import __version__
 from kerasfix.cli import app
 from kerasfix.provenance import git_revision
+from samples import TRAP
 
-TRAP = (
-    "import tensorflow as tf\n\n\n"
-    "class Heads(tf.keras.Model):\n"
-    "    def __init__(self):\n"
-    "        super().__init__()\n"
-    "        self.heads = {tf.keras.layers.Dense(1)}\n"
-)
 MANUAL = ("import tensorflow as tf\n\nclass L(tf.keras.layers.Layer):\n"
           "    def call(self, x):\n        return x + tf.Variable(1.0)\n")
 SHA = "0123456789abcdef0123456789abcdef01234567"
