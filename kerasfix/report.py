@@ -68,7 +68,7 @@ def _json(result: RunResult, rows) -> dict:
 
 def _json_row(f: FileResult, row) -> dict:
     return {
-        "path": f.path, "cell": row.cell or None, "line": row.line, "column": row.column,
+        "path": f.path, **({"cell": row.cell} if row.cell else {}), "line": row.line, "column": row.column,
         "end_line": row.end_line or None, "end_column": row.end_column or None,
         "code": row.code, "name": _rule_name(row.code), "message": row.message,
         "fix": None if row.fix_safety is None else {"safety": row.fix_safety, "applicable": row.fixable},
