@@ -150,3 +150,16 @@ def test_a_notebook_cache_entry_is_not_a_python_files():
     py = Job("m.py", "m.py", b"x = 1\n", "m", False)
     book = Job("m.ipynb", "m.ipynb", b"x = 1\n", "m", False, notebook=b"{}")
     assert _content_key(py.data, py) != _content_key(book.data, book)
+
+
+def test_an_added_import_goes_into_the_first_code_cell(tmp_path, monkeypatch):
+    write(tmp_path / "head.ipynb", [
+        cell("# Head", "markdown"),
+        cell(["%matplotlib inline"]),
+        cell(["import tensorflow.compat.v1.layers as tfl\n", "from tensorflow.keras import Model\n",
+              "class Head(Model):\n", "    def call(self, x):\n", "        return tfl.dense(x, 2)\n"]),
+    ])
+    assert run(["apply", "head.ipynb"], tmp_path, monkeypatch).exit_code == 0
+    cells = json.loads((tmp_path / "head.ipynb").read_text())["cells"]
+    assert cells[1]["source"] == ["import tensorflow as tf\n", "%matplotlib inline"]
+    assert "        return self.dense(x)\n" in cells[2]["source"]
