@@ -24,7 +24,8 @@ _CELL = re.compile(r"__kerasfix_cell_(\d+)__\r?\n?")
 _MAGIC = re.compile(r"[ \t]*__kerasfix_magic_([0-9a-f]*)__[ \t]*(\r?\n)?")
 # cell magics whose body is Python (IPython runs it); any other (%%bash, %%writefile) is not
 _PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
-_LINE_MAGIC = re.compile(r"\s*(?:[%!?]|[\w.]+\s*=\s*[%!])|.*\?\s*$", re.DOTALL)
+# `%cmd`, `!cmd`, `?name`, `x = !cmd`, `name?`, `name??`; not any line ending in `?` (`# why?`)
+_LINE_MAGIC = re.compile(r"\s*(?:[%!?]|[\w.]+\s*=\s*[%!]|[\w.]+\?\??\s*$)")
 
 
 class NotebookError(Exception):

@@ -91,6 +91,13 @@ def test_magics_are_never_an_error_nor_changed(tmp_path, monkeypatch):
     assert "All checks passed (1 file scanned)" in result.stdout
 
 
+def test_only_magic_lines_are_hidden():
+    source = "%time f()\nlen?\n  tf.keras??\n# why?\nx = 1  # why?\n"
+    text = notebook.python_text(json.dumps({"nbformat": 4, "cells": [cell(source)]}).encode())
+    assert text.count("__kerasfix_magic_") == 3 and "# why?\nx = 1  # why?\n" in text
+    assert notebook.cells(text) == {1: source}
+
+
 def test_a_string_in_valid_python_is_no_magic():
     text = notebook.python_text(json.dumps({"nbformat": 4, "cells": [cell('s = """\n%d items\n!"""\n')]}).encode())
     assert "%d items" in text and "__kerasfix_magic" not in text
