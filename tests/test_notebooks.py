@@ -170,3 +170,9 @@ def test_an_added_import_goes_into_the_first_code_cell(tmp_path, monkeypatch):
     cells = json.loads((tmp_path / "head.ipynb").read_text())["cells"]
     assert cells[1]["source"] == ["import tensorflow as tf\n", "%matplotlib inline"]
     assert "        return self.dense(x)\n" in cells[2]["source"]
+
+
+def test_the_migration_report_places_notebook_findings_by_cell(tmp_path, monkeypatch):
+    standard(tmp_path / "model.ipynb")
+    run(["apply", "--diff", "--report", "m.md", "model.ipynb"], tmp_path, monkeypatch)
+    assert "`model.ipynb:cell 3:4:23` **KF101**" in (tmp_path / "m.md").read_text()
