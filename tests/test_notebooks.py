@@ -176,3 +176,20 @@ def test_the_migration_report_places_notebook_findings_by_cell(tmp_path, monkeyp
     standard(tmp_path / "model.ipynb")
     run(["apply", "--diff", "--report", "m.md", "model.ipynb"], tmp_path, monkeypatch)
     assert "`model.ipynb:cell 3:4:23` **KF101**" in (tmp_path / "m.md").read_text()
+
+
+def test_a_coding_line_in_a_cell_does_not_change_how_it_is_read(tmp_path, monkeypatch):
+    # the notebook is UTF-8 whatever a cell says: its code must not be decoded as latin-1
+    write(tmp_path / "coded.ipynb", [cell(["# -*- coding: latin-1 -*-\n", "import tensorflow as tf\n",
+                                           "name = 'é'\n", *LAYER])])
+    assert run(["apply", "coded.ipynb"], tmp_path, monkeypatch).exit_code == 0
+    source = json.loads((tmp_path / "coded.ipynb").read_text("utf-8"))["cells"][0]["source"]
+    assert source[2] == "name = 'é'\n" and source[5] == FIXED_LINES[LAYER[2]]
+
+
+def test_a_syntax_error_is_placed_in_its_cell(tmp_path, monkeypatch):
+    write(tmp_path / "broken.ipynb", [cell("import tensorflow as tf\n"),
+                                      cell(["class A(tf.keras.layers.Layer):\n", "    def call(self, x:\n"])])
+    result = run(["check", "broken.ipynb"], tmp_path, monkeypatch)
+    assert result.exit_code == 2
+    assert "broken.ipynb: error: " in result.output and "(cell 2, line 2)" in result.output
