@@ -193,3 +193,18 @@ def test_a_syntax_error_is_placed_in_its_cell(tmp_path, monkeypatch):
     result = run(["check", "broken.ipynb"], tmp_path, monkeypatch)
     assert result.exit_code == 2
     assert "broken.ipynb: error: " in result.output and "(cell 2, line 2)" in result.output
+
+
+def test_a_notebook_saved_meanwhile_is_not_overwritten(tmp_path, monkeypatch):
+    # the write compares the notebook's own bytes on disk with those read, as for any file
+    standard(tmp_path / "model.ipynb")
+    real = notebook.write_back
+
+    def saved_meanwhile(data: bytes, text: str) -> str:
+        (tmp_path / "model.ipynb").write_bytes(data + b" ")
+        return real(data, text)
+
+    monkeypatch.setattr(notebook, "write_back", saved_meanwhile)
+    result = run(["apply", "model.ipynb"], tmp_path, monkeypatch)
+    assert result.exit_code == 2 and "model.ipynb: error: changed while kerasfix was running" in result.output
+    assert (tmp_path / "model.ipynb").read_bytes().endswith(b"\n ")
