@@ -271,9 +271,9 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = (), root: Path | No
     """Python files under `paths`, in a stable order, each file once however many names
     (hard links, symlinks) reach it.
 
-    Folders are walked for `*.py` regular files, skipping hidden folders, virtual
-    environments, caches, build output, symlinked folders and whatever git ignores (see
-    `ignores`). A symlinked file is taken under its target's name when the target lies in a
+    Folders are walked for `*.py` and `*.ipynb` (Jupyter notebooks) regular files, skipping
+    hidden folders, virtual environments, caches, build output, symlinked folders and
+    whatever git ignores (see `ignores`). A symlinked file is taken under its target's name when the target lies in a
     folder given, else under its own name (and `write_atomic` will not write through it).
     A file named explicitly is always taken, unless `exclude` matches it. What cannot be
     walked (an unreadable folder, a broken link, a link loop) is added to `errors` as
@@ -365,7 +365,7 @@ class _Walk:
                 if is_folder:
                     if not self.skipped_folder(path, where, ignores):
                         folders.append((path, ignores))
-                elif entry.name.endswith(".py") and not self.ignored(path, where, ignores, False):
+                elif entry.name.endswith((".py", ".ipynb")) and not self.ignored(path, where, ignores, False):
                     yield from self.found(path, entry, device)
             stack.extend(reversed(folders))
 

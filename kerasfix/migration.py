@@ -54,8 +54,8 @@ def _fixed_count(result: RunResult, f: FileResult) -> Counter:
 
 
 def _row(f: FileResult, row: FindingRow) -> dict:
-    return {"path": f.path, "line": row.line, "column": row.column, "code": row.code,
-            "name": _rule_name(row.code), "message": row.message, "fix": row.fix_safety}
+    return {"path": f.path, **({"cell": row.cell} if row.cell else {}), "line": row.line, "column": row.column,
+            "code": row.code, "name": _rule_name(row.code), "message": row.message, "fix": row.fix_safety}
 
 
 def _git_start(result: RunResult) -> Path:
@@ -158,7 +158,8 @@ def as_markdown(result: RunResult) -> str:
 
 def _place(item: dict) -> str:
     name = f" ({item['name']})" if item["name"] else ""
-    return f"`{item['path']}:{item['line']}:{item['column']}` **{item['code']}**{name}"
+    cell = f":cell {item['cell']}" if "cell" in item else ""  # a notebook's
+    return f"`{item['path']}{cell}:{item['line']}:{item['column']}` **{item['code']}**{name}"
 
 
 def _provenance_lines(data: dict) -> list[str]:

@@ -68,7 +68,7 @@ def _json(result: RunResult, rows) -> dict:
 
 def _json_row(f: FileResult, row) -> dict:
     return {
-        "path": f.path, "line": row.line, "column": row.column,
+        "path": f.path, **({"cell": row.cell} if row.cell else {}), "line": row.line, "column": row.column,
         "end_line": row.end_line or None, "end_column": row.end_column or None,
         "code": row.code, "name": _rule_name(row.code), "message": row.message,
         "fix": None if row.fix_safety is None else {"safety": row.fix_safety, "applicable": row.fixable},
@@ -161,6 +161,10 @@ def unified_diff(f: FileResult) -> bytes:
     (at \\n only: a CR-only file is one line to them, U+2028 is text) and `\\ No newline at end
     of file` after a last line without one."""
     assert f.original is not None and f.new_source is not None
+    if f.path.endswith(".ipynb"):
+        from .notebook import cell_diff
+
+        return cell_diff(f.path, f.original, f.new_source)
     name = f.path.encode("utf-8", "surrogateescape")
     out = []
     for line in difflib.diff_bytes(difflib.unified_diff, _patch_lines(f.original, f.encoding),
@@ -188,7 +192,8 @@ def text_line(path: str, row, *, color: bool = False, mark: bool = True, hint: s
     """`path:line:col: CODE [*] message`, the text format of one finding."""
     colon = paint(":", CYAN, color=color)
     marker = paint("[*]", CYAN, color=color) + " " if mark and row.fixable else ""
-    return (f"{paint(path, BOLD, color=color)}{colon}{row.line}{colon}{row.column}{colon} "
+    cell = f"{colon}cell {row.cell}" if getattr(row, "cell", 0) else ""  # a notebook's, as ruff writes it
+    return (f"{paint(path, BOLD, color=color)}{cell}{colon}{row.line}{colon}{row.column}{colon} "
             f"{paint(row.code, BOLD, RED, color=color)} {marker}{row.message}{hint}")
 
 

@@ -11,6 +11,7 @@ import enum
 import functools
 import hashlib
 import os
+import re
 import signal
 import sys
 import time
@@ -18,14 +19,14 @@ import traceback
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import __version__
+from . import __version__, notebook
 from .cache import Cache, ClassFacts
 from .config import Settings
-from .files import (SourceError, WriteRefused, decode_source, discover, python_newlines, read_bytes,
+from .files import (SourceError, SourceFile, WriteRefused, decode_source, discover, python_newlines, read_bytes,
                     write_atomic)
 from .index import (ClassIndex, FileScan, may_define_layers, module_aliases, module_name_for, scan_file,
                     spans_worth_parsing)
@@ -50,6 +51,7 @@ class FindingRow:
     fix_safety: str | None
     end_line: int = 0  # 0: unknown
     end_column: int = 0
+    cell: int = 0  # a notebook's cell (line: in that cell); 0: not a notebook
 
 
 @dataclass
@@ -105,6 +107,7 @@ class Job:
     data: bytes
     module_name: str
     is_package: bool
+    notebook: bytes | None = None  # a notebook's own JSON bytes; `data` is its code (notebook.py)
 
 
 # --- worker side ------------------------------------------------------------------------------
@@ -334,15 +337,47 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
     fault("before-cache")
     if cache:
         cache.save()
+    _cell_positions(result, {j.path: j for j in jobs if j.notebook is not None})
     order = {j.path: i for i, j in enumerate(jobs)}
     result.files.sort(key=lambda f: (order.get(f.path, -1), f.path))
     result.seconds = time.perf_counter() - started
     return result
 
 
+def _cell_positions(result: RunResult, notebooks: dict[str, Job]) -> None:
+    """A notebook's findings by cell and line in the cell. Done last: the cache keeps the
+    positions in the joined text, which is what its key hashes."""
+    for f in result.files:
+        job = notebooks.get(f.path)
+        if job is None:
+            continue
+        old = job.data.decode("utf-8")
+        f.findings = [_in_cell(row, old) for row in f.findings]
+        f.remaining = [_in_cell(row, f.new_source or old) for row in f.remaining]
+        if f.error:
+            f.error = _error_in_cell(f.error, old)
+
+
+def _error_in_cell(error: str, text: str) -> str:
+    """Python's `(line N)` in an error, as the cell and the line in it."""
+    def where(match: re.Match) -> str:
+        cell, line = notebook.position(text, int(match.group(1)))
+        return f"(cell {cell}, line {line})"
+
+    return re.sub(r"\(line (\d+)\)", where, error)
+
+
+def _in_cell(row: FindingRow, text: str) -> FindingRow:
+    cell, line = notebook.position(text, row.line)
+    end = notebook.position(text, row.end_line)[1] if row.end_line else 0
+    return replace(row, cell=cell, line=line, end_line=end)
+
+
 def _write(job: Job, file_result: FileResult) -> bytes | None:
     """Write a fixed file (in the coordinator only); return the bytes written, or None with
     the file's error set and nothing counted as fixed (the file is as it was)."""
+    if job.notebook is not None:
+        return _write_notebook(job, file_result)
     source = decode_source(job.data)
     try:
         data = file_result.new_source.encode(source.encoding)
@@ -357,10 +392,34 @@ def _write(job: Job, file_result: FileResult) -> bytes | None:
     else:
         file_result.written = True
         return data
+    _not_written(file_result, reason)
+    return None
+
+
+def _not_written(file_result: FileResult, reason: str) -> None:
     file_result.error = reason
     file_result.new_source = None
     file_result.fixed = {}
     file_result.remaining = list(file_result.findings)
+
+
+def _write_notebook(job: Job, file_result: FileResult) -> bytes | None:
+    """The fixed code put back in the notebook's JSON, written as any file is; returns the
+    new notebook's code (the cache keys a notebook by it)."""
+    try:
+        text = notebook.write_back(job.notebook, file_result.new_source)
+        write_atomic(Path(job.real_path), SourceFile("", "utf-8", job.notebook), text)
+        written = notebook.python_text(text.encode("utf-8")).encode("utf-8")
+    except notebook.NotebookError as error:
+        reason = str(error)
+    except WriteRefused as error:
+        reason = str(error)
+    except OSError as error:
+        reason = f"cannot write: {error.strerror or error}; file left unchanged"
+    else:
+        file_result.written = True
+        return written
+    _not_written(file_result, reason)
     return None
 
 
@@ -507,10 +566,13 @@ def _read_all(paths: list[Path], result: RunResult, stdin) -> list[Job]:
             jobs.append(Job("-", "-", data, "", False))
             continue
         shown = _display(path)
+        raw = None
         try:
             data = read_bytes(path)
+            if notebook.is_notebook(path):
+                raw, data = data, notebook.python_text(data).encode("utf-8")
             decode_source(data)  # cheap, so every file's encoding is checked
-        except SourceError as error:
+        except (SourceError, notebook.NotebookError) as error:
             result.files.append(FileResult(shown, error=str(error)))
             continue
         except OSError as error:
@@ -518,7 +580,7 @@ def _read_all(paths: list[Path], result: RunResult, stdin) -> list[Job]:
             result.files.append(FileResult(shown, error=f"cannot read: {reason}"))
             continue
         module_name, is_package = module_name_for(path)
-        jobs.append(Job(shown, str(path), data, module_name, is_package))
+        jobs.append(Job(shown, str(path), data, module_name, is_package and raw is None, raw))
     return jobs
 
 
@@ -526,6 +588,8 @@ def _content_key(data: bytes, job: Job) -> str:
     digest = hashlib.blake2b(data, digest_size=16)
     digest.update(job.module_name.encode())
     digest.update(b"\0pkg" if job.is_package else b"\0mod")
+    if job.notebook is not None:  # a notebook's code is no .py file's, even byte for byte
+        digest.update(b"\0ipynb")
     return digest.hexdigest()
 
 
@@ -593,7 +657,7 @@ def _package_context(jobs: list[Job]) -> list[Job]:
         while (folder.parent / "__init__.py").is_file():
             folder = folder.parent
         roots.add(folder)
-    paths = [p for root in sorted(roots) for p in discover([root])]
+    paths = [p for root in sorted(roots) for p in discover([root]) if not notebook.is_notebook(p)]
     paths += [p for folder in sorted(folders) for p in sorted(folder.glob("*.py")) if p.is_file() and _utf8(p.name)]
     context: list[Job] = []
     for path in paths:
