@@ -1,0 +1,164 @@
+"""ruff-grade configuration: extend-select/-ignore, per-file-ignores, "did you mean",
+suppression comments, --config and --stdin-filename (issue 10 item 7)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from kerasfix.cli import app
+from samples import TRAP
+
+# KF302 (a set of layers) and KF101 (get_variable in build) in one file.
+TWO = TRAP + (
+    "\n\nclass Var(tf.keras.layers.Layer):\n"
+    "    def build(self, input_shape):\n"
+    "        self.kernel = tf.compat.v1.get_variable('kernel', [2, 2])\n"
+)
+
+
+def run(args, cwd: Path, monkeypatch, stdin: str | None = None):
+    monkeypatch.chdir(cwd)
+    return CliRunner().invoke(app, args, input=stdin, catch_exceptions=False)
+
+
+def codes(stdout: str) -> list[str]:
+    return [line.split(": ")[1].split()[0] for line in stdout.splitlines() if ": KF" in line]
+
+
+def project(tmp_path: Path, table: str) -> Path:
+    (tmp_path / "pyproject.toml").write_text(f"[tool.kerasfix]\n{table}\n")
+    (tmp_path / "two.py").write_text(TWO)
+    return tmp_path
+
+
+def test_two_sample_has_both_codes(tmp_path, monkeypatch):
+    project(tmp_path, "")
+    assert codes(run(["check", "two.py"], tmp_path, monkeypatch).stdout) == ["KF302", "KF101"]
+
+
+def test_extend_select_adds_to_select(tmp_path, monkeypatch):
+    project(tmp_path, 'select = ["KF3"]\nextend-select = ["KF101"]')
+    assert codes(run(["check", "two.py"], tmp_path, monkeypatch).stdout) == ["KF302", "KF101"]
+    project(tmp_path, 'select = ["KF3"]')
+    assert codes(run(["check", "two.py"], tmp_path, monkeypatch).stdout) == ["KF302"]
+    result = run(["check", "--extend-select", "KF1", "two.py"], tmp_path, monkeypatch)
+    assert codes(result.stdout) == ["KF302", "KF101"]
+
+
+def test_extend_select_without_select_keeps_every_rule(tmp_path, monkeypatch):
+    project(tmp_path, 'extend-select = ["KF101"]')
+    assert codes(run(["check", "two.py"], tmp_path, monkeypatch).stdout) == ["KF302", "KF101"]
+
+
+def test_extend_ignore_adds_to_ignore(tmp_path, monkeypatch):
+    project(tmp_path, 'ignore = ["KF3"]\nextend-ignore = ["KF101"]')
+    result = run(["check", "two.py"], tmp_path, monkeypatch)
+    assert codes(result.stdout) == [] and result.exit_code == 0
+    project(tmp_path, "")
+    assert codes(run(["check", "--extend-ignore", "KF30", "two.py"], tmp_path, monkeypatch).stdout) == ["KF101"]
+
+
+def test_per_file_ignores_match_gitignore_globs_from_the_project_root(tmp_path, monkeypatch):
+    project(tmp_path, '[tool.kerasfix.per-file-ignores]\n"tests/*" = ["KF1"]\n"legacy.py" = ["KF302"]')
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "t.py").write_text(TWO)
+    (tmp_path / "legacy.py").write_text(TWO)
+    result = run(["check", "."], tmp_path, monkeypatch)
+    lines = sorted(line.split(":")[0] + " " + code for line, code in zip(
+        [x for x in result.stdout.splitlines() if ": KF" in x], codes(result.stdout)))
+    assert lines == ["legacy.py KF101", "tests/t.py KF302", "two.py KF101", "two.py KF302"]
+    # from a subfolder, the patterns still count from the pyproject.toml's folder
+    assert codes(run(["check", "t.py"], tmp_path / "tests", monkeypatch).stdout) == ["KF302"]
+
+
+def test_per_file_ignores_leave_fixes_alone(tmp_path, monkeypatch):
+    project(tmp_path, '[tool.kerasfix.per-file-ignores]\n"two.py" = ["KF302"]')
+    run(["apply", "two.py"], tmp_path, monkeypatch)
+    assert "{tf.keras.layers.Dense(1)}" in (tmp_path / "two.py").read_text()
+
+
+def test_wrong_types_name_the_file_and_the_key(tmp_path, monkeypatch):
+    for table, key in [('extend-select = 3', "extend-select"), ('extend-ignore = [1]', "extend-ignore"),
+                       ('per-file-ignores = ["x"]', "per-file-ignores"),
+                       ('[tool.kerasfix.per-file-ignores]\n"a/*" = "KF1"', "per-file-ignores")]:
+        project(tmp_path, table)
+        result = run(["check", "two.py"], tmp_path, monkeypatch)
+        assert result.exit_code == 2, table
+        assert "pyproject.toml" in result.stderr and f"`{key}`" in result.stderr, result.stderr
+
+
+def test_unknown_codes_in_per_file_ignores_are_refused(tmp_path, monkeypatch):
+    project(tmp_path, '[tool.kerasfix.per-file-ignores]\n"a/*" = ["KF9"]')
+    result = run(["check", "two.py"], tmp_path, monkeypatch)
+    assert result.exit_code == 2 and "'KF9'" in result.stderr
+
+
+def test_a_misspelt_setting_gets_a_suggestion(tmp_path, monkeypatch):
+    for wrong, right in [("unsafe_fixes", "unsafe-fixes"), ("exclud", "exclude"), ("extend_ignore", "extend-ignore"),
+                         ("per-file-ignore", "per-file-ignores")]:
+        project(tmp_path, f"{wrong} = []")
+        result = run(["check", "two.py"], tmp_path, monkeypatch)
+        assert result.exit_code == 2
+        assert "pyproject.toml: unknown [tool.kerasfix] setting(s): " in result.stderr
+        assert f"{wrong} (did you mean `{right}`?)" in result.stderr, result.stderr
+
+
+def test_no_suggestion_for_a_setting_like_none(tmp_path, monkeypatch):
+    project(tmp_path, "line-length = 88")
+    result = run(["check", "two.py"], tmp_path, monkeypatch)
+    assert "setting(s): line-length\n" in result.stderr
+
+
+def test_config_flag_reads_that_file(tmp_path, monkeypatch):
+    project(tmp_path, 'ignore = ["KF302"]')
+    (tmp_path / "other.toml").write_text('[tool.kerasfix]\nignore = ["KF101"]\n')
+    assert codes(run(["check", "two.py"], tmp_path, monkeypatch).stdout) == ["KF101"]
+    result = run(["check", "--config", "other.toml", "two.py"], tmp_path, monkeypatch)
+    assert codes(result.stdout) == ["KF302"]
+    result = run(["check", "--config", "nothere.toml", "two.py"], tmp_path, monkeypatch)
+    assert result.exit_code == 2 and "--config nothere.toml: no such file" in result.stderr
+    (tmp_path / "bad.toml").write_text('[tool.kerasfix]\nignor = ["KF101"]\n')
+    result = run(["check", "--config", "bad.toml", "two.py"], tmp_path, monkeypatch)
+    assert result.exit_code == 2 and "bad.toml: unknown" in result.stderr and "`ignore`" in result.stderr
+
+
+SUB = (
+    "import tensorflow as tf\n"
+    "from .base import Base\n\n\n"
+    "class Sub(Base):\n"
+    "    def build(self, input_shape):\n"
+    "        self.kernel = tf.compat.v1.get_variable('kernel', [2, 2])\n"
+)
+
+
+def package(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "base.py").write_text("import tensorflow as tf\n\n\nclass Base(tf.keras.layers.Layer):\n"
+                                              "    pass\n")
+
+
+def test_stdin_filename_gives_package_context_and_the_path(tmp_path, monkeypatch):
+    package(tmp_path)
+    bare = run(["check", "--no-cache", "-"], tmp_path, monkeypatch, stdin=SUB)
+    assert codes(bare.stdout) == []  # `.base` means nothing without a place
+    named = run(["check", "--no-cache", "--stdin-filename", "pkg/sub.py", "-"], tmp_path, monkeypatch, stdin=SUB)
+    assert named.exit_code == 1
+    assert named.stdout.startswith("pkg/sub.py:7:23: KF101"), named.stdout
+
+
+def test_stdin_filename_gets_that_paths_config(tmp_path, monkeypatch):
+    package(tmp_path)
+    (tmp_path / "pkg" / "pyproject.toml").write_text('[tool.kerasfix.per-file-ignores]\n"sub.py" = ["KF101"]\n')
+    result = run(["check", "--stdin-filename", "pkg/sub.py", "-"], tmp_path, monkeypatch, stdin=SUB)
+    assert result.exit_code == 0 and codes(result.stdout) == []
+    result = run(["check", "--stdin-filename", "pkg/other.py", "-"], tmp_path, monkeypatch, stdin=SUB)
+    assert codes(result.stdout) == ["KF101"]
+
+
+def test_apply_stdin_filename_still_answers_on_stdout(tmp_path, monkeypatch):
+    result = run(["apply", "--stdin-filename", "m.py", "-"], tmp_path, monkeypatch, stdin=TWO)
+    assert "[tf.keras.layers.Dense(1)]" in result.stdout
+    assert "m.py:" in result.stderr and not (tmp_path / "m.py").exists()
