@@ -162,3 +162,80 @@ def test_apply_stdin_filename_still_answers_on_stdout(tmp_path, monkeypatch):
     result = run(["apply", "--stdin-filename", "m.py", "-"], tmp_path, monkeypatch, stdin=TWO)
     assert "[tf.keras.layers.Dense(1)]" in result.stdout
     assert "m.py:" in result.stderr and not (tmp_path / "m.py").exists()
+
+
+# --- suppression comments ---------------------------------------------------------------
+
+SET_LINE = "        self.heads = {tf.keras.layers.Dense(1)}\n"
+
+
+def commented(comment: str) -> str:
+    return TWO.replace(SET_LINE, SET_LINE[:-1] + f"  {comment}\n")
+
+
+def check_text(tmp_path, monkeypatch, text: str, *args: str) -> list[str]:
+    (tmp_path / "m.py").write_text(text)
+    return codes(run(["check", "--no-cache", *args, "m.py"], tmp_path, monkeypatch).stdout)
+
+
+def test_ignore_comments_take_prefixes(tmp_path, monkeypatch):
+    assert check_text(tmp_path, monkeypatch, commented("# kerasfix: ignore[KF3]")) == ["KF101"]
+    assert check_text(tmp_path, monkeypatch, commented("# kerasfix: ignore[kf30]")) == ["KF101"]
+    assert check_text(tmp_path, monkeypatch, commented("# kerasfix: ignore")) == ["KF101"]
+
+
+def test_ignore_comments_suppress_fixes_too(tmp_path, monkeypatch):
+    (tmp_path / "m.py").write_text(commented("# kerasfix: ignore[KF3]"))
+    run(["apply", "--no-cache", "m.py"], tmp_path, monkeypatch)
+    assert "{tf.keras.layers.Dense(1)}  # kerasfix: ignore[KF3]" in (tmp_path / "m.py").read_text()
+
+
+def test_ignore_file_on_a_line_of_its_own(tmp_path, monkeypatch):
+    for header in ("# kerasfix: ignore-file\n", "x = 1\n  # kerasfix: ignore-file  \n"):
+        assert check_text(tmp_path, monkeypatch, header + TWO) == [], header
+    assert check_text(tmp_path, monkeypatch, TWO + "# kerasfix: ignore-file[KF30]\n") == ["KF101"]
+    # after code on its line it is no file-level comment (nor a line ignore)
+    assert check_text(tmp_path, monkeypatch, "x = 1  # kerasfix: ignore-file\n" + TWO) == ["KF302", "KF101"]
+
+
+def test_ignore_file_leaves_the_file_unwritten(tmp_path, monkeypatch):
+    text = "# kerasfix: ignore-file\n" + TWO
+    (tmp_path / "m.py").write_text(text)
+    result = run(["apply", "--no-cache", "m.py"], tmp_path, monkeypatch)
+    assert result.exit_code == 0 and (tmp_path / "m.py").read_text() == text
+
+
+def test_unused_and_unknown_ignore_comments_are_kf001(tmp_path, monkeypatch):
+    found = check_text(tmp_path, monkeypatch, commented("# kerasfix: ignore[KF101]"))
+    assert found == ["KF302", "KF001", "KF101"]
+    (tmp_path / "m.py").write_text(commented("# kerasfix: ignore[KF302, KF9]"))
+    result = run(["check", "--no-cache", "m.py"], tmp_path, monkeypatch)
+    assert "m.py:7:50: KF001 unused ignore comment: KF9 is no rule code" in result.stdout, result.stdout
+    bare = TWO.replace("self.kernel = ", "self.kernel = ").replace(
+        "    def __init__(self):\n", "    def __init__(self):  # kerasfix: ignore\n")
+    assert check_text(tmp_path, monkeypatch, bare) == ["KF001", "KF302", "KF101"]
+
+
+def test_kf001_is_selectable_like_any_rule(tmp_path, monkeypatch):
+    text = commented("# kerasfix: ignore[KF101]")
+    assert check_text(tmp_path, monkeypatch, text, "--ignore", "KF001") == ["KF302", "KF101"]
+    assert check_text(tmp_path, monkeypatch, commented("# kerasfix: ignore[KF9]"), "--select", "KF001") == ["KF001"]
+    assert check_text(tmp_path, monkeypatch, commented("# kerasfix: ignore[KF101, KF001]")) == ["KF302", "KF101"]
+
+
+def test_kf001_stays_silent_when_the_rule_it_names_was_not_run(tmp_path, monkeypatch):
+    text = commented("# kerasfix: ignore[KF101]")
+    assert check_text(tmp_path, monkeypatch, text, "--ignore", "KF101") == ["KF302"]
+    assert check_text(tmp_path, monkeypatch, text, "--select", "KF3,KF0") == ["KF302"]
+    # a bare ignore counts only when every rule ran
+    bare = TWO.replace("    def __init__(self):\n", "    def __init__(self):  # kerasfix: ignore\n")
+    assert check_text(tmp_path, monkeypatch, bare, "--ignore", "KF104") == ["KF302", "KF101"]
+    # but a code no rule has is reported whatever is selected
+    assert check_text(tmp_path, monkeypatch, commented("# kerasfix: ignore[KF9]"), "--ignore", "KF1") == [
+        "KF302", "KF001"]
+
+
+def test_kf001_is_in_the_catalog(tmp_path, monkeypatch):
+    assert "KF001  unused-ignore" in run(["rules"], tmp_path, monkeypatch).stdout
+    page = run(["explain", "KF001"], tmp_path, monkeypatch)
+    assert page.exit_code == 0 and "## Why is this bad?" in page.stdout
