@@ -200,13 +200,14 @@ def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, rep
 
 def _settings_lines(settings) -> list[str]:
     """`--verbose`: where the settings came from and what they are, before the run."""
-    source = (f"{settings.project_root / 'pyproject.toml'} and the command line" if settings.project_root
+    source = (f"{settings.config_file} and the command line" if settings.config_file
               else "the command line (no pyproject.toml found)")
     return [
         f"kerasfix {__version__}: settings from {source}",
         f"select: {'every rule' if settings.select is None else _listed(settings.select)}; "
         f"ignore: {_listed(settings.ignore)}; unsafe fixes: {'on' if settings.unsafe_fixes else 'off'}; "
         f"exclude: {_listed(settings.exclude)}; keras bases: {_listed(settings.keras_bases)}; "
+        f"per-file ignores: {_listed(f'{p}: {_listed(c)}' for p, c in settings.per_file_ignores)}; "
         f"cache: {'on' if settings.cache else 'off'}; jobs: {settings.jobs or 'every core'}",
     ]
 

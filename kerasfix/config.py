@@ -32,6 +32,7 @@ class Settings:
     jobs: int | None = None  # None: every core
     cache: bool = True
     project_root: Path | None = None  # the folder of the pyproject.toml read, if any
+    config_file: Path | None = None  # the pyproject.toml (or --config file) read, if any
     keras_bases: list[str] = field(default_factory=list)  # third-party Keras layer classes, dotted
     stdin_filename: Path | None = None  # `--stdin-filename`: whose module stdin is
     per_file_ignores: list[tuple[str, frozenset[str]]] = field(default_factory=list)  # (pattern, codes)
@@ -131,7 +132,7 @@ def load_settings(start: Path, *, select=None, ignore=None, exclude=None, unsafe
     settings = Settings()
     if config is not None and not config.is_file():
         raise ConfigError(f"--config {config}: no such file")
-    pyproject = config if config is not None else find_pyproject(start)
+    pyproject = config.resolve() if config is not None else find_pyproject(start)
     if pyproject is not None:
         _apply_table(settings, pyproject, _read_table(pyproject))
     if select:
@@ -180,3 +181,4 @@ def _apply_table(settings: Settings, pyproject: Path, table: dict) -> None:
     settings.unsafe_fixes = table.get("unsafe-fixes", False)
     settings.keras_bases.extend(v.strip() for v in table.get("keras-bases", []))
     settings.project_root = pyproject.parent
+    settings.config_file = pyproject

@@ -239,3 +239,20 @@ def test_kf001_is_in_the_catalog(tmp_path, monkeypatch):
     assert "KF001  unused-ignore" in run(["rules"], tmp_path, monkeypatch).stdout
     page = run(["explain", "KF001"], tmp_path, monkeypatch)
     assert page.exit_code == 0 and "## Why is this bad?" in page.stdout
+
+
+def test_the_readme_example_settings_load(tmp_path, monkeypatch):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = readme.split("```toml\n[tool.kerasfix]\n", 1)[1].split("```", 1)[0]
+    project(tmp_path, block)
+    result = run(["check", "two.py"], tmp_path, monkeypatch)
+    assert result.exit_code == 1 and codes(result.stdout) == ["KF302", "KF101"], result.stderr
+
+
+def test_verbose_names_the_config_file_read(tmp_path, monkeypatch):
+    project(tmp_path, '[tool.kerasfix.per-file-ignores]\n"tests/*" = ["KF1"]')
+    (tmp_path / "other.toml").write_text('[tool.kerasfix]\n')
+    result = run(["check", "-v", "--config", "other.toml", "two.py"], tmp_path, monkeypatch)
+    assert f"settings from {tmp_path / 'other.toml'} and the command line" in result.stderr
+    result = run(["check", "-v", "two.py"], tmp_path, monkeypatch)
+    assert "per-file ignores: tests/*: KF1;" in result.stderr
