@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import sys
 from dataclasses import dataclass, field
@@ -49,9 +50,14 @@ class Settings:
             return self.ignore
         codes = set(self.ignore)
         for pattern, extra in self.per_file_ignores:
-            if pathspec.GitIgnoreSpec.from_lines([pattern]).match_file(relative):
+            if _spec(pattern).match_file(relative):
                 codes |= extra
         return codes
+
+
+@functools.lru_cache(maxsize=None)
+def _spec(pattern: str) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines([pattern])
 
 
 def find_pyproject(start: Path) -> Path | None:
