@@ -171,13 +171,7 @@ def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, rep
     if verbose:
         for line in _settings_lines(settings):
             typer.echo(line, err=True)
-    codes = (settings.select or set()) | settings.ignore | {c for _, cs in settings.per_file_ignores for c in cs}
-    if codes:
-        from .rules import RULES  # imports libcst: only when there are codes to check
-
-        for code in codes:
-            if not any(rule.startswith(code) for rule in RULES):
-                raise _fail(f"unknown rule code or prefix {code!r} (see `kerasfix rules`)")
+    _check_codes(settings)
     missing = [p for p in paths if str(p) != "-" and not p.exists()]
     for path in missing:
         typer.echo(f"{path}: error: no such file or folder", err=True)
@@ -196,6 +190,20 @@ def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, rep
         if main_thread:
             signal.signal(signal.SIGTERM, previous)
     return result, bool(missing)
+
+
+def _check_codes(settings) -> None:
+    """Every code or prefix named must be some rule's: a typo would select or skip nothing."""
+    places = [("", code) for code in (settings.select or set()) | settings.ignore]
+    places += [(f"{settings.config_file}: `per-file-ignores` \"{pattern}\": ", code)
+               for pattern, codes in settings.per_file_ignores for code in sorted(codes)]
+    if not places:
+        return
+    from .rules import RULES  # imports libcst: only when there are codes to check
+
+    for where, code in sorted(places):
+        if not any(rule.startswith(code) for rule in RULES):
+            raise _fail(f"{where}unknown rule code or prefix {code!r} (see `kerasfix rules`)")
 
 
 def _settings_lines(settings) -> list[str]:
