@@ -257,3 +257,9 @@ def test_verbose_names_the_config_file_read(tmp_path, monkeypatch):
     assert f"settings from {tmp_path / 'other.toml'} and the command line" in result.stderr
     result = run(["check", "-v", "two.py"], tmp_path, monkeypatch)
     assert "per-file ignores: tests/*: KF1;" in result.stderr
+
+
+def test_ignore_comments_are_comments_not_text(tmp_path, monkeypatch):
+    text = TWO.replace("get_variable('kernel', [2, 2])\n", "get_variable(  # KERASFIX: ignore[kf1]\n"
+                       "            'kernel', [2, 2])\n        s = '# kerasfix: ignore[KF9]'\n")
+    assert check_text(tmp_path, monkeypatch, text) == ["KF302"]
