@@ -155,8 +155,8 @@ def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, rep
     from .runner import run
 
     _check_report_path(report)
-    paths = [Path(p) for p in (paths or ["."])]
     more = more or _More()
+    paths = [Path(p) for p in (paths or (["-"] if more.stdin_filename else ["."]))]  # as ruff: stdin
     start = paths[0] if str(paths[0]) != "-" else (more.stdin_filename or Path.cwd())
     try:
         settings = load_settings(

@@ -148,6 +148,8 @@ def test_stdin_filename_gives_package_context_and_the_path(tmp_path, monkeypatch
     named = run(["check", "--no-cache", "--stdin-filename", "pkg/sub.py", "-"], tmp_path, monkeypatch, stdin=SUB)
     assert named.exit_code == 1
     assert named.stdout.startswith("pkg/sub.py:7:23: KF101"), named.stdout
+    alone = run(["check", "--no-cache", "--stdin-filename", "pkg/sub.py"], tmp_path, monkeypatch, stdin=SUB)
+    assert alone.stdout == named.stdout  # no path: stdin, as ruff does
 
 
 def test_stdin_filename_gets_that_paths_config(tmp_path, monkeypatch):
