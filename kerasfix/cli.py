@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional
 
@@ -25,6 +26,12 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PathsArg = typer.Argument(None, help="Files or folders (default: the current folder); - reads stdin.")
 SelectOpt = typer.Option(None, "--select", help="Only these rule codes or prefixes (comma separated).")
 IgnoreOpt = typer.Option(None, "--ignore", help="Skip these rule codes or prefixes (comma separated).")
+ExtendSelectOpt = typer.Option(None, "--extend-select", help="Also these rule codes or prefixes, on top of `select`.")
+ExtendIgnoreOpt = typer.Option(None, "--extend-ignore", help="Skip these too, on top of `ignore` (as --ignore).")
+ConfigOpt = typer.Option(None, "--config", help="Read [tool.kerasfix] from this TOML file, not the pyproject.toml "
+                         "found above the first path.")
+StdinFilenameOpt = typer.Option(None, "--stdin-filename",
+                                help="The path of the file read from - : its config, module and package.")
 ExcludeOpt = typer.Option(None, "--exclude", help="gitignore-style patterns of paths to skip (repeatable).")
 FormatOpt = typer.Option("text", "--format", help="text, json, github or sarif.")
 JobsOpt = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: every core).")
@@ -108,6 +115,32 @@ def _check_report_path(report: Optional[Path]) -> None:
         raise _fail(f"--report {report}: cannot create a file in {folder}: {error.strerror or error}") from None
 
 
+@dataclass
+class _More:
+    """The configuration flags both commands share beyond the first ones."""
+
+    extend_select: Optional[List[str]] = None
+    extend_ignore: Optional[List[str]] = None
+    config: Optional[Path] = None
+    stdin_filename: Optional[Path] = None
+
+
+def _stdin_named(result, stdin_filename: Optional[Path]) -> None:
+    """With --stdin-filename, findings name that path instead of `-`."""
+    if stdin_filename is None or result is None:
+        return
+    for f in result.files:
+        if f.path == "-":
+            f.path = _shown(stdin_filename)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 class _Terminated(KeyboardInterrupt):
     """SIGTERM, handled as Ctrl-C is."""
 
@@ -117,30 +150,28 @@ def _on_sigterm(signum, frame):
 
 
 def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, report=None, keras_bases=None,
-         verbose=False):
+         verbose=False, more=None):
     from .config import ConfigError, load_settings
     from .runner import run
 
     _check_report_path(report)
-    paths = [Path(p) for p in (paths or ["."])]
+    more = more or _More()
+    paths = [Path(p) for p in (paths or (["-"] if more.stdin_filename else ["."]))]  # as ruff: stdin
+    start = paths[0] if str(paths[0]) != "-" else (more.stdin_filename or Path.cwd())
     try:
         settings = load_settings(
-            paths[0] if str(paths[0]) != "-" else Path.cwd(), select=_split(select), ignore=_split(ignore),
+            start, select=_split(select), ignore=_split(ignore),
             exclude=exclude, unsafe_fixes=unsafe_fixes, jobs=jobs, cache=False if no_cache else None,
-            keras_bases=_split(keras_bases),
+            keras_bases=_split(keras_bases), extend_select=_split(more.extend_select),
+            extend_ignore=_split(more.extend_ignore), config=more.config,
         )
     except ConfigError as error:
         raise _fail(str(error)) from None
+    settings.stdin_filename = more.stdin_filename
     if verbose:
         for line in _settings_lines(settings):
             typer.echo(line, err=True)
-    codes = (settings.select or set()) | settings.ignore
-    if codes:
-        from .rules import RULES  # imports libcst: only when there are codes to check
-
-        for code in codes:
-            if not any(rule.startswith(code) for rule in RULES):
-                raise _fail(f"unknown rule code or prefix {code!r} (see `kerasfix rules`)")
+    _check_codes(settings)
     missing = [p for p in paths if str(p) != "-" and not p.exists()]
     for path in missing:
         typer.echo(f"{path}: error: no such file or folder", err=True)
@@ -161,15 +192,30 @@ def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, rep
     return result, bool(missing)
 
 
+def _check_codes(settings) -> None:
+    """Every code or prefix named must be some rule's: a typo would select or skip nothing."""
+    places = [("", code) for code in (settings.select or set()) | settings.ignore]
+    places += [(f"{settings.config_file}: `per-file-ignores` \"{pattern}\": ", code)
+               for pattern, codes in settings.per_file_ignores for code in sorted(codes)]
+    if not places:
+        return
+    from .rules import RULES  # imports libcst: only when there are codes to check
+
+    for where, code in sorted(places):
+        if not any(rule.startswith(code) for rule in RULES):
+            raise _fail(f"{where}unknown rule code or prefix {code!r} (see `kerasfix rules`)")
+
+
 def _settings_lines(settings) -> list[str]:
     """`--verbose`: where the settings came from and what they are, before the run."""
-    source = (f"{settings.project_root / 'pyproject.toml'} and the command line" if settings.project_root
+    source = (f"{settings.config_file} and the command line" if settings.config_file
               else "the command line (no pyproject.toml found)")
     return [
         f"kerasfix {__version__}: settings from {source}",
         f"select: {'every rule' if settings.select is None else _listed(settings.select)}; "
         f"ignore: {_listed(settings.ignore)}; unsafe fixes: {'on' if settings.unsafe_fixes else 'off'}; "
         f"exclude: {_listed(settings.exclude)}; keras bases: {_listed(settings.keras_bases)}; "
+        f"per-file ignores: {_listed(f'{p}: {_listed(c)}' for p, c in settings.per_file_ignores)}; "
         f"cache: {'on' if settings.cache else 'off'}; jobs: {settings.jobs or 'every core'}",
     ]
 
@@ -232,6 +278,10 @@ def check(
     paths: Optional[List[str]] = PathsArg,
     select: Optional[List[str]] = SelectOpt,
     ignore: Optional[List[str]] = IgnoreOpt,
+    extend_select: Optional[List[str]] = ExtendSelectOpt,
+    extend_ignore: Optional[List[str]] = ExtendIgnoreOpt,
+    config: Optional[Path] = ConfigOpt,
+    stdin_filename: Optional[Path] = StdinFilenameOpt,
     exclude: Optional[List[str]] = ExcludeOpt,
     output_format: str = FormatOpt,
     jobs: Optional[int] = JobsOpt,
@@ -254,9 +304,10 @@ def check(
         raise _fail(f"--format must be one of {', '.join(FORMATS)}")
     _check_output_options(quiet, verbose, color)
     result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, Mode.CHECK, report, keras_base,
-                           verbose)
+                           verbose, _More(extend_select, extend_ignore, config, stdin_filename))
     if result is None:
         raise typer.Exit(EXIT_ERROR)
+    _stdin_named(result, stdin_filename)
     _echo_check(result, output_format, quiet, color)
     has_findings = any(f.findings for f in result.files) and not exit_zero
     _finish(result, missing, EXIT_FINDINGS if has_findings else EXIT_CLEAN, report, statistics, verbose)
@@ -285,6 +336,10 @@ def apply(
     diff: bool = typer.Option(False, "--diff", help="Print a unified diff of the fixes; write nothing."),
     select: Optional[List[str]] = SelectOpt,
     ignore: Optional[List[str]] = IgnoreOpt,
+    extend_select: Optional[List[str]] = ExtendSelectOpt,
+    extend_ignore: Optional[List[str]] = ExtendIgnoreOpt,
+    config: Optional[Path] = ConfigOpt,
+    stdin_filename: Optional[Path] = StdinFilenameOpt,
     exclude: Optional[List[str]] = ExcludeOpt,
     unsafe_fixes: Optional[bool] = UnsafeOpt,
     jobs: Optional[int] = JobsOpt,
@@ -311,7 +366,7 @@ def apply(
         raise _fail("--format json cannot be used with - (stdout carries the fixed source)")
     mode = Mode.DIFF if diff else Mode.FIX
     result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, report, keras_base,
-                           verbose)
+                           verbose, _More(extend_select, extend_ignore, config, stdin_filename))
     if result is None:
         raise typer.Exit(EXIT_ERROR)
     if output_format == "json":
@@ -321,6 +376,7 @@ def apply(
         pending = any(f.changed for f in result.files) if diff else any(f.remaining for f in result.files)
         _finish(result, missing, EXIT_FINDINGS if pending else EXIT_CLEAN, report, statistics)
     stdin_result = next((f for f in result.files if f.path == "-"), None)
+    _stdin_named(result, stdin_filename)
     if diff:
         sys.stdout.flush()
         for f in result.files:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+import functools
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +13,12 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
+
+import pathspec
+
+KEYS = ("select", "extend-select", "ignore", "extend-ignore", "per-file-ignores", "exclude", "extend-exclude",
+        "unsafe-fixes", "keras-bases")
+
 
 class ConfigError(Exception):
     pass
@@ -24,7 +33,31 @@ class Settings:
     jobs: int | None = None  # None: every core
     cache: bool = True
     project_root: Path | None = None  # the folder of the pyproject.toml read, if any
+    config_file: Path | None = None  # the pyproject.toml (or --config file) read, if any
     keras_bases: list[str] = field(default_factory=list)  # third-party Keras layer classes, dotted
+    stdin_filename: Path | None = None  # `--stdin-filename`: whose module stdin is
+    per_file_ignores: list[tuple[str, frozenset[str]]] = field(default_factory=list)  # (pattern, codes)
+
+    def ignore_for(self, path: str) -> set[str]:
+        """`ignore` plus the `per-file-ignores` whose pattern matches `path` (relative to the
+        pyproject.toml's folder, or to the current one when there is none)."""
+        if not self.per_file_ignores or path == "-":
+            return self.ignore
+        root = self.project_root or Path.cwd()
+        try:
+            relative = Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+        except ValueError:
+            return self.ignore
+        codes = set(self.ignore)
+        for pattern, extra in self.per_file_ignores:
+            if _spec(pattern).match_file(relative):
+                codes |= extra
+        return codes
+
+
+@functools.lru_cache(maxsize=None)
+def _spec(pattern: str) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines([pattern])
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -65,9 +98,9 @@ def _read_table(pyproject: Path) -> dict:
     table = tool.get("kerasfix", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: `tool.kerasfix` must be a table ([tool.kerasfix]), not {table!r}")
-    unknown = set(table) - {"select", "ignore", "exclude", "extend-exclude", "unsafe-fixes", "keras-bases"}
+    unknown = sorted(set(table) - set(KEYS))
     if unknown:
-        raise ConfigError(f"{pyproject}: unknown [tool.kerasfix] setting(s): {', '.join(sorted(unknown))}")
+        raise ConfigError(f"{pyproject}: unknown [tool.kerasfix] setting(s): {', '.join(map(_suggest, unknown))}")
     for key in ("exclude", "extend-exclude"):
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -78,31 +111,43 @@ def _read_table(pyproject: Path) -> dict:
     if not isinstance(table.get("unsafe-fixes", False), bool):
         raise ConfigError(f"{pyproject}: `unsafe-fixes` in [tool.kerasfix] must be true or false, "
                           f"not {table['unsafe-fixes']!r}")
+    _check_per_file_ignores(pyproject, table.get("per-file-ignores", {}))
     return table
 
 
+def _suggest(key: str) -> str:
+    """`unsafe_fixes (did you mean unsafe-fixes?)`: ruff's habit for a misspelt setting."""
+    close = difflib.get_close_matches(key.replace("_", "-"), KEYS, n=1, cutoff=0.6)
+    return f"{key} (did you mean `{close[0]}`?)" if close else key
+
+
+def _check_per_file_ignores(pyproject: Path, value) -> None:
+    wrong = f"{pyproject}: `per-file-ignores` in [tool.kerasfix] must be a table of pattern = [rule codes]"
+    if not isinstance(value, dict):
+        raise ConfigError(wrong)
+    for pattern, codes in value.items():
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            raise ConfigError(f"{wrong} (`{pattern}` is not)")
+
+
 def load_settings(start: Path, *, select=None, ignore=None, exclude=None, unsafe_fixes=None,
-                  jobs=None, cache=None, keras_bases=None) -> Settings:
-    """pyproject.toml's `[tool.kerasfix]` (found from `start` upwards), then the flags on top."""
+                  jobs=None, cache=None, keras_bases=None, extend_select=None, extend_ignore=None,
+                  config: Path | None = None) -> Settings:
+    """`[tool.kerasfix]` of `config`, or of the pyproject.toml found from `start` upwards,
+    then the flags on top (`--select` replaces `select`, `--extend-select` adds to it)."""
     settings = Settings()
-    pyproject = find_pyproject(start)
+    if config is not None and not config.is_file():
+        raise ConfigError(f"--config {config}: no such file")
+    pyproject = config.resolve() if config is not None else find_pyproject(start)
     if pyproject is not None:
-        table = _read_table(pyproject)
-        for key in ("select", "ignore"):
-            if key in table:
-                try:
-                    codes = _codes(table[key], key)
-                except ConfigError as error:
-                    raise ConfigError(f"{pyproject}: {error} in [tool.kerasfix]") from None
-                setattr(settings, key, codes)
-        settings.exclude.extend(table.get("exclude", []) + table.get("extend-exclude", []))
-        settings.unsafe_fixes = table.get("unsafe-fixes", False)
-        settings.keras_bases.extend(v.strip() for v in table.get("keras-bases", []))
-        settings.project_root = pyproject.parent
+        _apply_table(settings, pyproject, _read_table(pyproject))
     if select:
         settings.select = _codes(select, "--select")
-    if ignore:
-        settings.ignore |= _codes(ignore, "--ignore")
+    if extend_select and settings.select is not None:
+        settings.select |= _codes(extend_select, "--extend-select")
+    for flag, codes in (("--ignore", ignore), ("--extend-ignore", extend_ignore)):
+        if codes:
+            settings.ignore |= _codes(codes, flag)
     if exclude:
         settings.exclude.extend(exclude)
     if unsafe_fixes is not None:
@@ -117,3 +162,29 @@ def load_settings(start: Path, *, select=None, ignore=None, exclude=None, unsafe
             raise ConfigError(f"--keras-base {wrong[0]!r}: not a dotted class name (such as `somelib.layers.Layer`)")
         settings.keras_bases.extend(keras_bases)
     return settings
+
+
+def _table_codes(pyproject: Path, table: dict, key: str) -> set[str]:
+    try:
+        return _codes(table[key], key)
+    except ConfigError as error:
+        raise ConfigError(f"{pyproject}: {error} in [tool.kerasfix]") from None
+
+
+def _apply_table(settings: Settings, pyproject: Path, table: dict) -> None:
+    if "select" in table:
+        settings.select = _table_codes(pyproject, table, "select")
+    if "extend-select" in table:
+        codes = _table_codes(pyproject, table, "extend-select")
+        if settings.select is not None:  # no `select`: every rule already
+            settings.select |= codes
+    for key in ("ignore", "extend-ignore"):
+        if key in table:
+            settings.ignore |= _table_codes(pyproject, table, key)
+    for pattern, codes in table.get("per-file-ignores", {}).items():
+        settings.per_file_ignores.append((pattern, frozenset(_codes(codes, "per-file-ignores"))))
+    settings.exclude.extend(table.get("exclude", []) + table.get("extend-exclude", []))
+    settings.unsafe_fixes = table.get("unsafe-fixes", False)
+    settings.keras_bases.extend(v.strip() for v in table.get("keras-bases", []))
+    settings.project_root = pyproject.parent
+    settings.config_file = pyproject

@@ -6,7 +6,6 @@ Many files: see `runner.py`. This module reads and writes nothing.
 from __future__ import annotations
 
 import io
-import re
 import tokenize
 import warnings
 from collections import Counter
@@ -20,12 +19,12 @@ from .edits import (AddImport, AddMethod, DropImport, ImportConflict, Safety, ad
 from .files import source_lines
 from .index import ClassIndex
 from .names import ImportMap
-from .rules import FAMILIES
+from .rules import FAMILIES, RULES
 from .rules.base import Context, Finding, KerasClass
+from .rules.unused_ignore import KF001, IgnoreComment, file_ignore, ignore_comments, suppresses, unused_ignores
 from .syntax import import_map, positions
 
 MAX_PASSES = 8
-IGNORE_COMMENT = re.compile(r"#\s*kerasfix:\s*ignore(?:\[(?P<codes>[A-Z0-9,\s]+)\])?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -64,19 +63,6 @@ class RuleSelection:
         return finding.fix is not None and (finding.fix.safety is Safety.SAFE or self.unsafe_fixes)
 
 
-def _ignored_lines(source: str) -> dict[int, set[str] | None]:
-    """line -> codes ignored there (None: all)."""
-    ignored: dict[int, set[str] | None] = {}
-    if "kerasfix" not in source:
-        return ignored
-    for number, line in enumerate(source_lines(source), start=1):
-        match = IGNORE_COMMENT.search(line)
-        if match:
-            codes = match.group("codes")
-            ignored[number] = None if codes is None else {c.strip().upper() for c in codes.split(",") if c.strip()}
-    return ignored
-
-
 def analyze(module: cst.Module, source: str, imports: ImportMap, index: ClassIndex,
             selection: RuleSelection) -> tuple[list[Finding], dict[int, CodeRange]]:
     """Findings for one parsed module, with positions, minus those the source ignores; and
@@ -89,25 +75,40 @@ def analyze(module: cst.Module, source: str, imports: ImportMap, index: ClassInd
     for family in FAMILIES:
         if any(selection.wants(rule.code) for rule in family.rules) and family.may_apply(source):
             findings.extend(f for f in family.check(ctx) if selection.wants(f.code))
-    if not findings:
+    comments = [IgnoreComment(node, codes, set()) for node, codes in ignore_comments(module)] if (
+        "kerasfix" in source) else []
+    if not findings and not (comments and selection.wants(KF001.code)):
         return [], {}
-    targets = [f.node for f in findings] + [
+    targets = [f.node for f in findings] + [c.node for c in comments] + [
         edit.target for f in findings if f.fix for edit in f.fix.edits
         if not isinstance(edit, (AddMethod, AddImport, DropImport))
     ]
     ranges = positions(module, targets)
-    ignored = _ignored_lines(source)
-    kept = []
-    for finding in findings:
-        start, end = ranges[id(finding.node)].start, ranges[id(finding.node)].end
-        finding.line, finding.column = start.line, start.column + 1
-        finding.end_line, finding.end_column = end.line, end.column + 1
-        codes = ignored.get(finding.line, set())
-        if codes is None or finding.code in codes:
-            continue
-        kept.append(finding)
+    by_line = {ranges[id(c.node)].start.line: c for c in comments}
+    kept = [f for f in findings if not _suppressed(f, ranges, by_line)]
+    if comments and selection.wants(KF001.code):
+        for finding in unused_ignores(comments, RULES, selection.wants):
+            _place(finding, ranges)
+            kept.append(finding)
     kept.sort(key=lambda f: (f.line, f.column, f.code))
     return kept, ranges
+
+
+def _place(finding: Finding, ranges: dict[int, CodeRange]) -> None:
+    start, end = ranges[id(finding.node)].start, ranges[id(finding.node)].end
+    finding.line, finding.column = start.line, start.column + 1
+    finding.end_line, finding.end_column = end.line, end.column + 1
+
+
+def _suppressed(finding: Finding, ranges: dict[int, CodeRange], by_line: dict[int, IgnoreComment]) -> bool:
+    """Placed, then dropped when an ignore comment on its first line names it (the comment
+    notes which of its names did: the others may be unused)."""
+    _place(finding, ranges)
+    comment = by_line.get(finding.line)
+    if comment is None or not suppresses(comment.codes, finding.code):
+        return False
+    comment.used.update([""] if comment.codes is None else [c for c in comment.codes if finding.code.startswith(c)])
+    return True
 
 
 def _report(finding: Finding, selection: RuleSelection, line_offset: int = 0) -> Report:
@@ -188,6 +189,11 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
     rest of a file is, measured on real trees, most of its bytes.
     """
     index = index if index is not None else ClassIndex()
+    whole = file_ignore(source)
+    if whole is None:
+        return FileOutcome()  # `# kerasfix: ignore-file`: nothing to report, nothing to fix
+    if whole:
+        selection = RuleSelection(selection.select, selection.ignore | set(whole), selection.unsafe_fixes)
     if segments is None:
         units = [(0, _process_unit(source, imports, module_name, is_package, index, selection, fix))]
         pieces = [units[0][1].new_text]

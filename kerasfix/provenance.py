@@ -98,7 +98,7 @@ def options(settings: Settings | None) -> dict:
         "unsafe_fixes": settings.unsafe_fixes,
         "exclude": list(settings.exclude),
         "keras_bases": list(settings.keras_bases),
-        "config": None if settings.project_root is None else str(settings.project_root / "pyproject.toml"),
+        "config": None if settings.config_file is None else str(settings.config_file),
     }
 
 

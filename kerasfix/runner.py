@@ -146,7 +146,7 @@ def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex
 
     from .engine import InvalidRewrite, RuleSelection, process_source
 
-    selection = RuleSelection(settings.select, settings.ignore, settings.unsafe_fixes)
+    selection = RuleSelection(settings.select, settings.ignore_for(job.real_path), settings.unsafe_fixes)
     text, restore_newlines = python_newlines(source.text)
     try:
         segments = None if scan is None else spans_worth_parsing(text, scan, index)
@@ -268,6 +268,7 @@ def _selection_key(settings: Settings) -> str:
         __version__,
         ",".join(sorted(settings.select)) if settings.select is not None else "*",
         ",".join(sorted(settings.ignore)),
+        repr(settings.per_file_ignores),
         str(settings.unsafe_fixes),
     ])
 
@@ -290,7 +291,7 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
         walk_errors: list[tuple[Path, str]] = []
         found = list(discover(paths, settings.exclude, settings.project_root, walk_errors))
         result.files.extend(FileResult(_display(path), error=reason) for path, reason in walk_errors)
-        jobs = _read_all(found, result, stdin)
+        jobs = _read_all(found, result, stdin, settings.stdin_filename)
         result.scanned = len(jobs)
         cache = Cache.open(settings, [j.real_path for j in jobs]) if settings.cache else None
         context = _package_context(jobs)
@@ -557,13 +558,17 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _read_all(paths: list[Path], result: RunResult, stdin) -> list[Job]:
-    """Read every file once; a file that cannot be read becomes its error."""
+def _read_all(paths: list[Path], result: RunResult, stdin, stdin_filename: Path | None = None) -> list[Job]:
+    """Read every file once; a file that cannot be read becomes its error. Stdin is `-`,
+    with `--stdin-filename` the module (name, package, config) of that path."""
     jobs: list[Job] = []
     for path in paths:
         if path == STDIN:
             data = stdin() if stdin else sys.stdin.buffer.read()
-            jobs.append(Job("-", "-", data, "", False))
+            if stdin_filename:
+                jobs.append(Job("-", str(stdin_filename), data, *module_name_for(stdin_filename)))
+            else:
+                jobs.append(Job("-", "-", data, "", False))
             continue
         shown = _display(path)
         raw = None
@@ -644,11 +649,11 @@ def _package_context(jobs: list[Job]) -> list[Job]:
     package (`check pkg/deep.py` must know `pkg/base.py`); for a module in a folder that is no
     package, the modules beside it (a script's `from base import Block`; pre-commit passes
     files one by one)."""
-    given = {os.path.abspath(j.real_path) for j in jobs if j.path != "-"}
+    given = {os.path.abspath(j.real_path) for j in jobs if j.real_path != "-"}
     roots: set[Path] = set()
     folders: set[Path] = set()
     for job in jobs:
-        if job.path == "-" or not job.module_name:
+        if job.real_path == "-" or not job.module_name:
             continue
         folder = Path(job.real_path).resolve().parent
         if "." not in job.module_name and not job.is_package:

@@ -13,6 +13,7 @@ from .module_level_layer import ModuleLevelLayers
 from .reserved_attribute import ReservedAttributes
 from .tf1_rnn_cell import Tf1RnnCells
 from .tf_module_in_layer import TfModuleInLayer
+from .unused_ignore import UnusedIgnores
 from .variable_in_nested_function import VariableInNestedFunction
 from .weights import WeightRules
 
@@ -20,6 +21,6 @@ FAMILIES: tuple[RuleFamily, ...] = (WeightRules(), LayerRules(), ContainerRules(
                                     ReservedAttributes(), TfModuleInLayer(),
                                     VariableInNestedFunction(), DefaultdictLayers(),
                                     Tf1RnnCells(), LayerClassAttributes(),
-                                    LayersInPlainHolders(), ModuleLevelLayers())
+                                    LayersInPlainHolders(), ModuleLevelLayers(), UnusedIgnores())
 
 RULES: dict[str, Rule] = {rule.code: rule for family in FAMILIES for rule in family.rules}

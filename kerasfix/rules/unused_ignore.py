@@ -1,0 +1,164 @@
+"""Suppression comments, and KF001: an ignore comment that names no rule or suppresses nothing.
+
+`# kerasfix: ignore` (every rule) or `# kerasfix: ignore[KF101, KF3]` (codes or prefixes) on
+the line where a finding starts drops it; `# kerasfix: ignore-file` (or `ignore-file[KF1]`)
+on a line of its own, anywhere in the module, drops the whole file's (ruff's `# ruff: noqa`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+import libcst as cst
+
+from .base import Context, Finding, Rule, RuleFamily
+
+LINE_IGNORE = re.compile(r"#\s*kerasfix:\s*ignore(?!-)(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
+FILE_IGNORE = re.compile(r"\s*#\s*kerasfix:\s*ignore-file(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
+
+DOC = """\
+## What it does
+Finds a `# kerasfix: ignore[...]` comment that names a code no rule has (`KF9`, `KF-101`), or
+that suppresses nothing on its line: no finding of the rules it names starts there. A bare
+`# kerasfix: ignore` is reported when no finding at all starts on its line. Report only.
+
+## Why is this bad?
+A misspelt code suppresses nothing, so the finding it was meant for is still reported, or,
+worse, the comment outlives the code it excused: once the line is fixed or rewritten, a stale
+ignore would silently hide the next real finding there (ruff's RUF100 for `# noqa`).
+
+## Example
+```python
+class Head(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.dense = tf.keras.layers.Dense(2)  # kerasfix: ignore[KF302]
+```
+
+## Use instead
+```python
+        self.dense = tf.keras.layers.Dense(2)
+```
+
+## When it stays silent
+A comment that names `KF001` (or a prefix of it) is never reported itself.
+A code whose rules are not all selected (`--select`, `--ignore`, `ignore`, `per-file-ignores`)
+is never called unused: its finding may be there, unreported. A bare ignore counts only when
+every rule is selected. kerasfix looks inside Keras classes only (where every rule looks), so
+ignore comments elsewhere are not checked; `ignore-file` comments are not checked either.
+
+## Fix safety
+No automatic fix: whether the comment or the code it names is wrong is for a person to say.
+"""
+
+KF001 = Rule(
+    code="KF001",
+    name="unused-ignore",
+    summary="a `# kerasfix: ignore` comment that names an unknown code or suppresses nothing",
+    fix="never",
+    safety="none (report only)",
+    doc=DOC,
+)
+
+
+def _codes(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    return tuple(c.strip().upper() for c in text.split(",") if c.strip())
+
+
+def suppresses(codes: Iterable[str] | None, code: str) -> bool:
+    """`codes` None: every rule; else a code or prefix of `code`."""
+    return codes is None or any(code.startswith(c) for c in codes)
+
+
+def line_codes(comment: str) -> tuple[str, ...] | None | bool:
+    """The codes an ignore comment names (None: every rule), or False: no ignore comment."""
+    match = LINE_IGNORE.search(comment)
+    return False if match is None else _codes(match.group("codes"))
+
+
+def file_ignore(source: str) -> tuple[str, ...] | None | bool:
+    """What `# kerasfix: ignore-file` lines ignore in the whole file: None (every rule), the
+    codes they name, or False: there is none."""
+    if "ignore-file" not in source:
+        return False
+    found: list[str] | None = []
+    for line in source.splitlines():
+        match = FILE_IGNORE.match(line)
+        if match:
+            codes = _codes(match.group("codes"))
+            if codes is None or found is None:
+                found = None
+            else:
+                found.extend(codes)
+    return False if found == [] else (None if found is None else tuple(found))
+
+
+def ignore_comments(module: cst.Module) -> list[tuple[cst.Comment, tuple[str, ...] | None]]:
+    """Every line-ignore comment of the module, with the codes it names."""
+    found = []
+    for node in _comments(module):
+        codes = line_codes(node.value)
+        if codes is not False:
+            found.append((node, codes))
+    return found
+
+
+def _comments(node: cst.CSTNode) -> Iterator[cst.Comment]:
+    if isinstance(node, cst.Comment):
+        yield node
+    for child in node.children:
+        yield from _comments(child)
+
+
+@dataclass
+class IgnoreComment:
+    node: cst.Comment
+    codes: tuple[str, ...] | None
+    used: set[str]  # the names that suppressed a finding ("" for a bare ignore)
+
+
+def unused_ignores(comments: list[IgnoreComment], known: Iterable[str],
+                   wants: Callable[[str], bool]) -> list[Finding]:
+    """KF001 for each comment with names that are no rule's, or that suppressed nothing
+    although every rule they name was run."""
+    known = list(known)
+    others = [c for c in known if c != KF001.code]
+    findings = []
+    for comment in comments:
+        if comment.codes is not None and suppresses(comment.codes, KF001.code):
+            continue  # `ignore[KF001]` keeps the comment's own report quiet
+        names = ("",) if comment.codes is None else comment.codes
+        unknown = [n for n in names if n and not any(code.startswith(n) for code in known)]
+        unused = [n for n in names if n not in comment.used and n not in unknown
+                  and all(wants(code) for code in others if code.startswith(n))]
+        if unknown or unused:
+            findings.append(Finding(KF001.code, comment.node, _message(unknown, unused)))
+    return findings
+
+
+def _message(unknown: list[str], unused: list[str]) -> str:
+    parts = []
+    if unknown:
+        parts.append(f"{', '.join(unknown)} {'is no rule code' if len(unknown) == 1 else 'are no rule codes'}")
+    if unused == [""]:
+        parts.append("no finding starts on this line")
+    elif unused:
+        parts.append(f"{', '.join(unused)} suppress{'es' if len(unused) == 1 else ''} nothing on this line")
+    return f"unused ignore comment: {'; '.join(parts)} (see `kerasfix rules`); remove it or correct the code"
+
+
+class UnusedIgnores(RuleFamily):
+    """Registered for `kerasfix rules`/`explain` and selection; the engine reports KF001,
+    as only it sees which findings each comment suppressed."""
+
+    rules = (KF001,)
+
+    def may_apply(self, text: str) -> bool:
+        return False
+
+    def check(self, ctx: Context) -> Iterator[Finding]:  # pragma: no cover - never called
+        return iter(())
