@@ -141,7 +141,7 @@ class _Unit:
 
 
 def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_package: bool,
-                  index: ClassIndex, selection: RuleSelection, fix: bool) -> _Unit:
+                  index: ClassIndex, selection: RuleSelection, fix: bool, decide=None) -> _Unit:
     module = cst.parse_module(text)
     if imports is None:
         imports = import_map(module, module_name, is_package)
@@ -149,6 +149,8 @@ def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_pac
     unit = _Unit(findings, findings, Counter(), text, text, [])
     if not fix:
         return unit
+    if decide is not None:
+        return _fix_one_by_one(unit, module, imports, index, selection, decide)
     current, current_text, current_findings = module, text, findings
     for _ in range(MAX_PASSES):
         fixable = [f for f in current_findings if selection.applies(f)]
@@ -177,16 +179,65 @@ def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_pac
     return unit
 
 
+def _fix_one_by_one(unit: _Unit, module: cst.Module, imports: ImportMap, index: ClassIndex,
+                    selection: RuleSelection, decide) -> _Unit:
+    """`apply --interactive`: each fixable finding's fix alone, offered to `decide(finding,
+    text_before, text_after)`, applied when it says yes, then the piece analyzed again. A
+    refused finding is known by its code, message and rank among its equals, so that it is
+    not offered again and stays left for a person."""
+    current, current_text, current_findings = module, unit.original_text, unit.findings
+    refused: set[tuple[str, str, int]] = set()
+    for _ in range(MAX_PASSES * (len(unit.findings) + 1)):
+        offers = [(f, key) for f, key in zip(current_findings, _ranked(current_findings))
+                  if selection.applies(f) and key not in refused]
+        for finding, key in offers:
+            fixed_module, needed = apply_fixes(current, [finding.fix])
+            new_text = fixed_module.code
+            if new_text != current_text and decide(finding, current_text, new_text):
+                break
+            refused.add(key)
+        else:
+            break
+        unit.fixed[finding.code] += 1
+        unit.imports.extend(i for i in needed if i not in unit.imports)
+        code, message, rank = key  # its equals after it move up one rank once it is gone
+        refused = {(c, m, r - 1 if (c, m) == (code, message) and r > rank else r) for c, m, r in refused}
+        current_text = new_text
+        try:
+            current = cst.parse_module(new_text)
+        except cst.ParserSyntaxError as error:
+            raise InvalidRewrite(f"a fix produced invalid Python ({error.message}, line {error.raw_line})") from error
+        current_findings, _ = analyze(current, new_text, imports, index, selection)
+    else:
+        raise FixesDidNotConverge(f"fixes did not converge after {MAX_PASSES} passes")
+    unit.remaining, unit.new_text = current_findings, current_text
+    return unit
+
+
+def _ranked(findings: list[Finding]) -> list[tuple[str, str, int]]:
+    seen: Counter = Counter()
+    keys = []
+    for f in findings:
+        keys.append((f.code, f.message, seen[f.code, f.message]))
+        seen[f.code, f.message] += 1
+    return keys
+
+
 def process_source(source: str, *, module_name: str = "", is_package: bool = False,
                    index: ClassIndex | None = None, selection: RuleSelection, fix: bool,
                    imports: ImportMap | None = None,
-                   segments: list[tuple[int, int]] | None = None, encoding: str = "utf-8") -> FileOutcome:
+                   segments: list[tuple[int, int]] | None = None, encoding: str = "utf-8",
+                   decide=None) -> FileOutcome:
     """Check (and with `fix`, fix) one module's source. Raises cst.ParserSyntaxError, and
     InvalidRewrite when the fixed source, in `encoding` (the file's), would not compile.
 
     With `segments` (1-based inclusive line spans of top-level statements, and the module's
     `imports`), only those pieces are parsed: every rule looks inside Keras classes, and the
     rest of a file is, measured on real trees, most of its bytes.
+
+    With `decide(report, piece_before, piece_after, first_line)`, each fix is applied only
+    when it answers yes (`apply --interactive`); the piece starts at `first_line` of the
+    file as fixed so far.
     """
     index = index if index is not None else ClassIndex()
     whole = file_ignore(source)
@@ -195,18 +246,22 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
     if whole:
         selection = RuleSelection(selection.select, selection.ignore | set(whole), selection.unsafe_fixes)
     if segments is None:
-        units = [(0, _process_unit(source, imports, module_name, is_package, index, selection, fix))]
+        units = [(0, _process_unit(source, imports, module_name, is_package, index, selection, fix,
+                                   _at(decide, selection, 0)))]
         pieces = [units[0][1].new_text]
     else:
         lines = source_lines(source)
-        units, pieces, cursor = [], [], 0
+        units, pieces, cursor, moved = [], [], 0, 0
         for start, end in sorted(set(segments)):
             text = "".join(lines[start - 1:end])
             pieces.append("".join(lines[cursor:start - 1]))
-            unit = _process_unit(text, imports, module_name, is_package, index, selection, fix)
+            unit = _process_unit(text, imports, module_name, is_package, index, selection, fix,
+                                 _at(decide, selection, start - 1 + moved))
             units.append((start - 1, unit))
             pieces.append(unit.new_text)
             cursor = end
+            if decide is not None:
+                moved += len(source_lines(unit.new_text)) - len(source_lines(unit.original_text))
         pieces.append("".join(lines[cursor:]))
     outcome = FileOutcome()
     needed: list = []
@@ -238,6 +293,14 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
         check_comments(source, new_source)
         outcome.new_source = new_source
     return outcome
+
+
+def _at(decide, selection: RuleSelection, offset: int):
+    """`decide` for a piece that starts after `offset` lines of the file: told the finding
+    as a Report placed in the file."""
+    if decide is None:
+        return None
+    return lambda finding, before, after: decide(_report(finding, selection, offset), before, after, offset + 1)
 
 
 def _moved(report: Report, lines: int) -> Report:
