@@ -150,7 +150,7 @@ def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_pac
     if not fix:
         return unit
     if decide is not None:
-        return _fix_one_by_one(unit, module, imports, index, selection, decide)
+        return _fix_one_by_one(unit, module, ranges, imports, index, selection, decide)
     current, current_text, current_findings = module, text, findings
     for _ in range(MAX_PASSES):
         fixable = [f for f in current_findings if selection.applies(f)]
@@ -179,39 +179,57 @@ def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_pac
     return unit
 
 
-def _fix_one_by_one(unit: _Unit, module: cst.Module, imports: ImportMap, index: ClassIndex,
-                    selection: RuleSelection, decide) -> _Unit:
-    """`apply --interactive`: each fixable finding's fix alone, offered to `decide(finding,
-    text_before, text_after)`, applied when it says yes, then the piece analyzed again. A
-    refused finding is known by its code, message and rank among its equals, so that it is
-    not offered again and stays left for a person."""
+def _fix_one_by_one(unit: _Unit, module: cst.Module, ranges: dict[int, CodeRange], imports: ImportMap,
+                    index: ClassIndex, selection: RuleSelection, decide) -> _Unit:
+    """`apply --interactive`: the passes of `_process_unit`, each fix of a pass shown alone
+    to `decide(finding, text_before, text_after)` and the accepted ones applied together (so
+    that accepting all writes what `apply` writes). A refused finding is known by its code,
+    message and rank among its equals: it is not offered again, and stays left for a person."""
     current, current_text, current_findings = module, unit.original_text, unit.findings
     refused: set[tuple[str, str, int]] = set()
     for _ in range(MAX_PASSES * (len(unit.findings) + 1)):
-        offers = [(f, key) for f, key in zip(current_findings, _ranked(current_findings))
-                  if selection.applies(f) and key not in refused]
-        for finding, key in offers:
-            fixed_module, needed = apply_fixes(current, [finding.fix])
-            new_text = fixed_module.code
-            if new_text != current_text and decide(finding, current_text, new_text):
-                break
-            refused.add(key)
-        else:
+        keys = {id(f): key for f, key in zip(current_findings, _ranked(current_findings))}
+        fixable = [f for f in current_findings if selection.applies(f) and keys[id(f)] not in refused]
+        if not fixable:
             break
-        unit.fixed[finding.code] += 1
+        compatible = select_compatible([f.fix for f in fixable], lambda node, found=ranges: found[id(node)])
+        chosen = {id(fix) for fix in compatible}
+        accepted, answers = [], {}  # findings that share a fix (one edit fixes both) share its answer
+        for finding in (f for f in fixable if id(f.fix) in chosen):
+            if id(finding.fix) not in answers:
+                alone = apply_fixes(current, [finding.fix])[0].code
+                answers[id(finding.fix)] = alone == current_text or decide(finding, current_text, alone)
+            if answers[id(finding.fix)]:
+                accepted.append(finding)
+            else:
+                refused.add(keys[id(finding)])
+        if not accepted:
+            continue
+        # one fix may serve two findings (KF201's per-call layer lists): applied once
+        fixes = list({id(f.fix): f.fix for f in accepted}.values())
+        fixed_module, needed = apply_fixes(current, fixes)
+        new_text = fixed_module.code
+        if new_text == current_text:
+            break
+        unit.fixed.update(f.code for f in accepted)
         unit.imports.extend(i for i in needed if i not in unit.imports)
-        code, message, rank = key  # its equals after it move up one rank once it is gone
-        refused = {(c, m, r - 1 if (c, m) == (code, message) and r > rank else r) for c, m, r in refused}
+        refused = _reranked(refused, [keys[id(f)] for f in accepted])
         current_text = new_text
         try:
             current = cst.parse_module(new_text)
         except cst.ParserSyntaxError as error:
             raise InvalidRewrite(f"a fix produced invalid Python ({error.message}, line {error.raw_line})") from error
-        current_findings, _ = analyze(current, new_text, imports, index, selection)
+        current_findings, ranges = analyze(current, new_text, imports, index, selection)
     else:
         raise FixesDidNotConverge(f"fixes did not converge after {MAX_PASSES} passes")
     unit.remaining, unit.new_text = current_findings, current_text
     return unit
+
+
+def _reranked(refused: set[tuple[str, str, int]], gone: list[tuple[str, str, int]]) -> set[tuple[str, str, int]]:
+    """The refused findings' ranks once the fixed ones are gone: each equal fixed before one
+    moves it up a rank."""
+    return {(c, m, r - sum(1 for gc, gm, gr in gone if (gc, gm) == (c, m) and gr < r)) for c, m, r in refused}
 
 
 def _ranked(findings: list[Finding]) -> list[tuple[str, str, int]]:

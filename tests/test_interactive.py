@@ -139,3 +139,58 @@ def test_refused_with_options_it_cannot_work_with(tmp_path, monkeypatch, options
     assert result.exit_code == 2
     assert words in result.output and "--interactive cannot be used" in result.output
     assert (tmp_path / "m.py").read_text() == SOURCE
+
+
+TWIN = '''import tensorflow as tf
+
+
+class Twin(tf.keras.layers.Layer):
+    def call(self, x):
+        return self._a(x) + self._b(x)
+
+    def _a(self, x):
+        return tf.keras.layers.Dense(4)(x)
+
+    def _b(self, x):
+        return tf.keras.layers.Dense(4)(x)
+'''
+
+
+def test_the_engine_asks_once_per_finding_and_keeps_the_refused_one():
+    from kerasfix.engine import RuleSelection, process_source
+
+    asked = []
+
+    def decide(report, before, after, first_line):
+        asked.append(report.line)
+        assert before != after and first_line == 1
+        return len(asked) > 1  # no to the first, yes to the rest
+
+    outcome = process_source(TWIN, selection=RuleSelection(None, set(), False), fix=True, decide=decide)
+    assert asked == [9, 12]
+    assert [(r.code, r.line) for r in outcome.remaining] == [("KF201", 13)]
+    assert "return tf.keras.layers.Dense(4)(x)" in outcome.new_source
+    assert outcome.fixed == {"KF201": 1}
+    plain = process_source(TWIN, selection=RuleSelection(None, set(), False), fix=True)
+    assert process_source(TWIN, selection=RuleSelection(None, set(), False), fix=True,
+                          decide=lambda *_: True).new_source == plain.new_source
+
+
+def test_yes_to_every_fix_of_every_fixture_is_a_plain_apply():
+    """Fixes offered one by one and all accepted: the same text, counts and findings left as
+    `apply`, or the same refusal (a fix shared by two findings is applied once)."""
+    from kerasfix.engine import RuleSelection, process_source
+
+    def fixed(source: str, unsafe: bool, **decide):
+        try:
+            outcome = process_source(source, selection=RuleSelection(None, set(), unsafe), fix=True, **decide)
+        except Exception as error:  # noqa: BLE001 - the same refusal is what is compared
+            return repr(error)
+        return outcome.new_source, outcome.fixed, outcome.remaining
+
+    inputs = sorted(Path(__file__).parent.glob("fixtures/*/*/input.py"))
+    assert len(inputs) > 100
+    for path in inputs:
+        source = path.read_text()
+        for unsafe in (False, True):
+            assert fixed(source, unsafe, decide=lambda *_: True) == fixed(source, unsafe), (path, unsafe)
