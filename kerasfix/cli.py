@@ -123,6 +123,7 @@ class _More:
     extend_ignore: Optional[List[str]] = None
     config: Optional[Path] = None
     stdin_filename: Optional[Path] = None
+    decide: object = None  # `apply --interactive`'s _Review
 
 
 def _stdin_named(result, stdin_filename: Optional[Path]) -> None:
@@ -179,7 +180,8 @@ def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, rep
     main_thread = threading.current_thread() is threading.main_thread()  # signals need it
     previous = signal.signal(signal.SIGTERM, _on_sigterm) if main_thread else None
     try:
-        result = run(existing, settings, mode, progress=_progress_bar()) if existing else None
+        result = run(existing, settings, mode, progress=None if more.decide else _progress_bar(),
+                     decide=more.decide) if existing else None
     except KeyboardInterrupt as interrupt:
         # every write renames a finished temporary file over the original: none is half-written
         terminated = isinstance(interrupt, _Terminated)
@@ -352,6 +354,8 @@ def apply(
     color: str = ColorOpt,
     output_format: str = typer.Option("text", "--format", help="text, or json: what was fixed and what is left "
                                       "(the --report JSON) on stdout, instead of the text and the diff."),
+    interactive: bool = typer.Option(False, "--interactive", "-i",
+                                     help="Show each fix as a diff and ask whether to apply it."),
 ) -> None:
     """Write the fixes in place (or show them with --diff), and list what is left for a person.
 
@@ -364,9 +368,10 @@ def apply(
         raise _fail("--format must be text or json for apply")
     if output_format == "json" and "-" in (paths or []):
         raise _fail("--format json cannot be used with - (stdout carries the fixed source)")
+    review = _interactive_review(diff, paths, stdin_filename, output_format) if interactive else None
     mode = Mode.DIFF if diff else Mode.FIX
     result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, report, keras_base,
-                           verbose, _More(extend_select, extend_ignore, config, stdin_filename))
+                           verbose, _More(extend_select, extend_ignore, config, stdin_filename, review))
     if result is None:
         raise typer.Exit(EXIT_ERROR)
     if output_format == "json":
@@ -392,6 +397,73 @@ def apply(
     _echo_apply(result, quiet, _use_color(color, err=out_err), written=True, err=out_err)
     left = any(f.remaining for f in result.files)
     _finish(result, missing, EXIT_FINDINGS if left else EXIT_CLEAN, report, statistics, verbose)
+
+
+def _stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _interactive_review(diff: bool, paths, stdin_filename, output_format: str) -> "_Review":
+    """The questions of `apply --interactive`, once its options are known to fit them."""
+    if diff:
+        raise _fail("--interactive cannot be used with --diff")
+    if "-" in (paths or []) or (not paths and stdin_filename):
+        raise _fail("--interactive cannot be used with - (stdin carries the source, not the answers)")
+    if output_format != "text":
+        raise _fail("--interactive cannot be used with --format json")
+    if not _stdin_is_terminal():
+        raise _fail("--interactive needs a terminal on stdin to ask its questions")
+    return _Review()
+
+
+class _Review:
+    """`apply --interactive`: one question per fix (`git add -p`'s), and the answers that
+    hold for the rest of the run ([a]ll of a rule, [d]one with it, [q]uit)."""
+
+    QUESTION = "Apply this fix? [y]es / [n]o / [a]ll of this rule / [d]one with this rule / [q]uit"
+
+    def __init__(self) -> None:
+        self.accept: set[str] = set()
+        self.refuse: set[str] = set()
+        self.stopped = False
+
+    def __call__(self, path: str, report, before: str, after: str, first_line: int) -> bool:
+        if self.stopped or report.code in self.refuse:
+            return False
+        if report.code in self.accept:
+            return True
+        unsafe = " (unsafe fix)" if report.fix_safety == "unsafe" else ""
+        typer.echo(f"{path}:{report.line}:{report.column}: {report.code} {report.message}{unsafe}")
+        typer.echo(_fix_diff(path, before, after, first_line), nl=False)
+        while True:
+            try:
+                answer = typer.prompt(self.QUESTION, default="", show_default=False).strip().lower()[:1]
+            except typer.Abort:  # end of input, Ctrl-C: as [q]uit, the yeses so far kept
+                answer = "q"
+                typer.echo("")
+            if answer in ("y", "n"):
+                return answer == "y"
+            if answer in ("a", "d"):
+                (self.accept if answer == "a" else self.refuse).add(report.code)
+                return answer == "a"
+            if answer == "q":
+                self.stopped = True
+                return False
+
+
+def _fix_diff(path: str, before: str, after: str, first_line: int) -> str:
+    """One fix's unified diff (3 lines of context), its lines numbered as in the file."""
+    import difflib
+    import re
+
+    def moved(match: re.Match) -> str:
+        return f"-{int(match.group(1)) + first_line - 1}{match.group(2) or ''} " \
+               f"+{int(match.group(3)) + first_line - 1}{match.group(4) or ''}"
+
+    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                 f"a/{path}", f"b/{path}", n=3)
+    text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+    return re.sub(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@", lambda m: f"@@ {moved(m)} @@", text, flags=re.M)
 
 
 def _echo_apply(result, quiet: int, color: bool, *, written: bool, err: bool) -> None:

@@ -141,7 +141,7 @@ class _Unit:
 
 
 def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_package: bool,
-                  index: ClassIndex, selection: RuleSelection, fix: bool) -> _Unit:
+                  index: ClassIndex, selection: RuleSelection, fix: bool, decide=None) -> _Unit:
     module = cst.parse_module(text)
     if imports is None:
         imports = import_map(module, module_name, is_package)
@@ -149,6 +149,8 @@ def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_pac
     unit = _Unit(findings, findings, Counter(), text, text, [])
     if not fix:
         return unit
+    if decide is not None:
+        return _fix_one_by_one(unit, module, ranges, imports, index, selection, decide)
     current, current_text, current_findings = module, text, findings
     for _ in range(MAX_PASSES):
         fixable = [f for f in current_findings if selection.applies(f)]
@@ -177,16 +179,83 @@ def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_pac
     return unit
 
 
+def _fix_one_by_one(unit: _Unit, module: cst.Module, ranges: dict[int, CodeRange], imports: ImportMap,
+                    index: ClassIndex, selection: RuleSelection, decide) -> _Unit:
+    """`apply --interactive`: the passes of `_process_unit`, each fix of a pass shown alone
+    to `decide(finding, text_before, text_after)` and the accepted ones applied together (so
+    that accepting all writes what `apply` writes). A refused finding is known by its code,
+    message and rank among its equals: it is not offered again, and stays left for a person."""
+    current, current_text, current_findings = module, unit.original_text, unit.findings
+    refused: set[tuple[str, str, int]] = set()
+    for _ in range(MAX_PASSES * (len(unit.findings) + 1)):
+        keys = {id(f): key for f, key in zip(current_findings, _ranked(current_findings))}
+        fixable = [f for f in current_findings if selection.applies(f) and keys[id(f)] not in refused]
+        if not fixable:
+            break
+        compatible = select_compatible([f.fix for f in fixable], lambda node, found=ranges: found[id(node)])
+        chosen = {id(fix) for fix in compatible}
+        accepted, answers = [], {}  # findings that share a fix (one edit fixes both) share its answer
+        for finding in (f for f in fixable if id(f.fix) in chosen):
+            if id(finding.fix) not in answers:
+                alone = apply_fixes(current, [finding.fix])[0].code
+                answers[id(finding.fix)] = alone == current_text or decide(finding, current_text, alone)
+            if answers[id(finding.fix)]:
+                accepted.append(finding)
+            else:
+                refused.add(keys[id(finding)])
+        if not accepted:
+            continue
+        # one fix may serve two findings (KF201's per-call layer lists): applied once
+        fixes = list({id(f.fix): f.fix for f in accepted}.values())
+        fixed_module, needed = apply_fixes(current, fixes)
+        new_text = fixed_module.code
+        if new_text == current_text:
+            break
+        unit.fixed.update(f.code for f in accepted)
+        unit.imports.extend(i for i in needed if i not in unit.imports)
+        refused = _reranked(refused, [keys[id(f)] for f in accepted])
+        current_text = new_text
+        try:
+            current = cst.parse_module(new_text)
+        except cst.ParserSyntaxError as error:
+            raise InvalidRewrite(f"a fix produced invalid Python ({error.message}, line {error.raw_line})") from error
+        current_findings, ranges = analyze(current, new_text, imports, index, selection)
+    else:
+        raise FixesDidNotConverge(f"fixes did not converge after {MAX_PASSES} passes")
+    unit.remaining, unit.new_text = current_findings, current_text
+    return unit
+
+
+def _reranked(refused: set[tuple[str, str, int]], gone: list[tuple[str, str, int]]) -> set[tuple[str, str, int]]:
+    """The refused findings' ranks once the fixed ones are gone: each equal fixed before one
+    moves it up a rank."""
+    return {(c, m, r - sum(1 for gc, gm, gr in gone if (gc, gm) == (c, m) and gr < r)) for c, m, r in refused}
+
+
+def _ranked(findings: list[Finding]) -> list[tuple[str, str, int]]:
+    seen: Counter = Counter()
+    keys = []
+    for f in findings:
+        keys.append((f.code, f.message, seen[f.code, f.message]))
+        seen[f.code, f.message] += 1
+    return keys
+
+
 def process_source(source: str, *, module_name: str = "", is_package: bool = False,
                    index: ClassIndex | None = None, selection: RuleSelection, fix: bool,
                    imports: ImportMap | None = None,
-                   segments: list[tuple[int, int]] | None = None, encoding: str = "utf-8") -> FileOutcome:
+                   segments: list[tuple[int, int]] | None = None, encoding: str = "utf-8",
+                   decide=None) -> FileOutcome:
     """Check (and with `fix`, fix) one module's source. Raises cst.ParserSyntaxError, and
     InvalidRewrite when the fixed source, in `encoding` (the file's), would not compile.
 
     With `segments` (1-based inclusive line spans of top-level statements, and the module's
     `imports`), only those pieces are parsed: every rule looks inside Keras classes, and the
     rest of a file is, measured on real trees, most of its bytes.
+
+    With `decide(report, piece_before, piece_after, first_line)`, each fix is applied only
+    when it answers yes (`apply --interactive`); the piece starts at `first_line` of the
+    file as fixed so far.
     """
     index = index if index is not None else ClassIndex()
     whole = file_ignore(source)
@@ -195,18 +264,22 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
     if whole:
         selection = RuleSelection(selection.select, selection.ignore | set(whole), selection.unsafe_fixes)
     if segments is None:
-        units = [(0, _process_unit(source, imports, module_name, is_package, index, selection, fix))]
+        units = [(0, _process_unit(source, imports, module_name, is_package, index, selection, fix,
+                                   _at(decide, selection, 0)))]
         pieces = [units[0][1].new_text]
     else:
         lines = source_lines(source)
-        units, pieces, cursor = [], [], 0
+        units, pieces, cursor, moved = [], [], 0, 0
         for start, end in sorted(set(segments)):
             text = "".join(lines[start - 1:end])
             pieces.append("".join(lines[cursor:start - 1]))
-            unit = _process_unit(text, imports, module_name, is_package, index, selection, fix)
+            unit = _process_unit(text, imports, module_name, is_package, index, selection, fix,
+                                 _at(decide, selection, start - 1 + moved))
             units.append((start - 1, unit))
             pieces.append(unit.new_text)
             cursor = end
+            if decide is not None:
+                moved += len(source_lines(unit.new_text)) - len(source_lines(unit.original_text))
         pieces.append("".join(lines[cursor:]))
     outcome = FileOutcome()
     needed: list = []
@@ -238,6 +311,14 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
         check_comments(source, new_source)
         outcome.new_source = new_source
     return outcome
+
+
+def _at(decide, selection: RuleSelection, offset: int):
+    """`decide` for a piece that starts after `offset` lines of the file: told the finding
+    as a Report placed in the file."""
+    if decide is None:
+        return None
+    return lambda finding, before, after: decide(_report(finding, selection, offset), before, after, offset + 1)
 
 
 def _moved(report: Report, lines: int) -> Report:

@@ -125,9 +125,11 @@ def scan_job(job: Job) -> FileScan | None:
         return None
 
 
-def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex, settings: Settings) -> FileResult:
+def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex, settings: Settings,
+                decide=None) -> FileResult:
     """Check or fix one file. Never raises: a failure becomes the file's error. Writes
-    nothing: the coordinator writes, so that no worker outlives it with a file half done."""
+    nothing: the coordinator writes, so that no worker outlives it with a file half done.
+    `decide(path, report, before, after, first_line)`: `apply --interactive`'s question."""
     job, scan = item
     result = FileResult(job.path)
     try:
@@ -157,6 +159,7 @@ def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex
             text, module_name=job.module_name, is_package=job.is_package,
             index=index, selection=selection, fix=mode is not Mode.CHECK,
             imports=scan.imports if scan else None, segments=segments, encoding=source.encoding,
+            decide=None if decide is None else functools.partial(decide, job.path),
         )
     except cst.ParserSyntaxError as error:
         result.error = _syntax_error(source.text, error, fixing=mode is not Mode.CHECK)
@@ -283,11 +286,13 @@ def _index_digest(index: ClassIndex) -> str:
 
 def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
         stdin: Callable[[], bytes] | None = None,
-        progress: Callable[[int], Callable[[], None]] | None = None) -> RunResult:
+        progress: Callable[[int], Callable[[], None]] | None = None, decide=None) -> RunResult:
+    """With `decide` (`apply --interactive`, see process_job), the files are fixed one at a
+    time in this process, in the order found, each written before the next is asked about."""
     started = time.perf_counter()
     result = RunResult(mode=mode, settings=settings)
     fault = _fault_hook()
-    with _Pool(settings.jobs) as pool:
+    with _Pool(1 if decide else settings.jobs) as pool:
         walk_errors: list[tuple[Path, str]] = []
         found = list(discover(paths, settings.exclude, settings.project_root, walk_errors))
         result.files.extend(FileResult(_display(path), error=reason) for path, reason in walk_errors)
@@ -315,8 +320,9 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
             todo.append((job, fresh.get(job.path)))  # a scan from the cache: the worker scans again
 
         tick = progress(len(todo)) if progress and todo else None
-        work = functools.partial(process_job, mode=mode, index=index, settings=settings)
-        todo.sort(key=lambda item: -len(item[0].data))  # biggest first, one at a time: balanced
+        work = functools.partial(process_job, mode=mode, index=index, settings=settings, decide=decide)
+        if decide is None:
+            todo.sort(key=lambda item: -len(item[0].data))  # biggest first, one at a time: balanced
         chunk = max(1, len(todo) // (pool.workers * 16))  # few files: one at a time; many: batches
         for (job, _), file_result in zip(todo, pool.map(work, todo, tick, chunk=chunk)):
             if isinstance(file_result, WorkerCrashed):
