@@ -417,9 +417,7 @@ def _write_notebook(job: Job, file_result: FileResult) -> bytes | None:
         text = notebook.write_back(job.notebook, file_result.new_source)
         write_atomic(Path(job.real_path), SourceFile("", "utf-8", job.notebook), text)
         written = notebook.python_text(text.encode("utf-8")).encode("utf-8")
-    except notebook.NotebookError as error:
-        reason = str(error)
-    except WriteRefused as error:
+    except (notebook.NotebookError, WriteRefused) as error:  # the message is the whole reason
         reason = str(error)
     except OSError as error:
         reason = f"cannot write: {error.strerror or error}; file left unchanged"

@@ -46,6 +46,7 @@ variables, or it tracks other weight counts than the fixed output (cases with ex
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,6 +99,16 @@ class Case:
     def expected(self) -> Path | None:
         path = self.folder / ("expected" if self.multi_file else "expected.py")
         return path if path.exists() else None
+
+    def copy_input(self, folder: Path) -> Path:
+        """A fresh copy of the input in `folder` (created), as `input.py` for a single-file
+        case, the name `kerasfix check` shows; returns the folder."""
+        if self.multi_file:
+            shutil.copytree(self.input, folder)
+        else:
+            folder.mkdir(parents=True)
+            shutil.copy(self.input, folder / "input.py")
+        return folder
 
     @property
     def findings(self) -> list[str]:

@@ -3,7 +3,6 @@ its argument was when the fix drops that argument."""
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 from pathlib import Path
 
@@ -38,12 +37,7 @@ def _apply_keeps_comments(root: Path, args: list[str], monkeypatch) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_apply_keeps_every_comment_of_every_fixture(case, tmp_path, monkeypatch):
-    work = tmp_path / "work"
-    if case.multi_file:
-        shutil.copytree(case.input, work)
-    else:
-        work.mkdir()
-        shutil.copy(case.input, work / "input.py")
+    work = case.copy_input(tmp_path / "work")
     _apply_keeps_comments(work, case.args, monkeypatch)
 
 

@@ -4,7 +4,6 @@ And every fixture's case.toml says what it proves (the format: fixture_cases.py)
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,17 +13,6 @@ from fixture_cases import all_cases, problems
 from kerasfix.cli import app
 
 CASES = all_cases()
-
-
-def _copy_input(case, tmp_path: Path) -> Path:
-    """The case's input in a fresh folder, under the name `kerasfix check` will show."""
-    work = tmp_path / "work"
-    if case.multi_file:
-        shutil.copytree(case.input, work)
-    else:
-        work.mkdir()
-        shutil.copy(case.input, work / "input.py")
-    return work
 
 
 def _tree(path: Path) -> dict[str, bytes]:
@@ -40,7 +28,7 @@ def _invoke(args, cwd: Path, monkeypatch):
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_fixture(case, tmp_path, monkeypatch):
-    work = _copy_input(case, tmp_path)
+    work = case.copy_input(tmp_path / "work")
     original = _tree(work)
 
     checked = _invoke(["check", "--no-cache", *case.args, "."], work, monkeypatch)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import sys
 import tokenize
 from pathlib import Path
@@ -57,12 +56,7 @@ def _same_either_way(folder: Path, args: list[str], monkeypatch) -> list[str]:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_fixture_findings_do_not_depend_on_the_prefilter(case, tmp_path, monkeypatch):
-    work = tmp_path / "work"
-    if case.multi_file:
-        shutil.copytree(case.input, work)
-    else:
-        work.mkdir()
-        shutil.copy(case.input, work / "input.py")
+    work = case.copy_input(tmp_path / "work")
     assert _same_either_way(work, case.args, monkeypatch) == case.findings
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -85,11 +84,8 @@ class Applied:
 
 def _copy_input(case: Case, folder: Path) -> Path:
     """A fresh copy of the case's input; the file (single-file case) or the folder."""
-    if case.multi_file:
-        shutil.copytree(case.input, folder)
-        return folder
-    folder.mkdir(parents=True)
-    return Path(shutil.copy(case.input, folder / "input.py"))
+    case.copy_input(folder)
+    return folder if case.multi_file else folder / "input.py"
 
 
 def _snapshot(path: Path) -> dict[str, bytes]:
