@@ -200,6 +200,13 @@ class ClassIndex:
         self._memo[qualified] = result
         return result
 
+    def is_model(self, qualified: str, _seen: frozenset[str] = frozenset()) -> bool:
+        """A Keras `Model` (or `Sequential`), through the project's own bases."""
+        if qualified in self.classes:
+            seen = _seen | {qualified}
+            return any(self.is_model(b, seen) for b in self.classes[qualified] if b not in seen)
+        return keras_api.is_keras_model_class(canonical(qualified))
+
     def is_tf_module(self, qualified: str, _seen: frozenset[str] = frozenset()) -> bool:
         """A `tf.Module` (or a library's module built on it) that is no Keras layer."""
         if self.is_layer(qualified):

@@ -8,8 +8,6 @@ import libcst as cst
 
 from .. import keras_api as api
 from ..edits import Fix, Replace, Safety
-from ..index import ClassIndex
-from ..names import canonical
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name
 
 DOC = """\
@@ -77,7 +75,7 @@ class ReservedAttributes(RuleFamily):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for cls in ctx.keras_classes:
-            model = _is_model(ctx.index, cls.qualified)
+            model = ctx.index.is_model(cls.qualified)
             own = _defined_in_body(cls)
             first: dict[str, cst.Attribute] = {}
             for target in _assigned_self_attributes(cls):
@@ -87,13 +85,6 @@ class ReservedAttributes(RuleFamily):
                     first.setdefault(name, target)
             for name, target in first.items():
                 yield _finding(ctx, cls, name, target)
-
-
-def _is_model(index: ClassIndex, qualified: str, seen: frozenset[str] = frozenset()) -> bool:
-    if qualified in index.classes:
-        return any(_is_model(index, base, seen | {qualified})
-                   for base in index.classes[qualified] if base not in seen)
-    return api.is_keras_model_class(canonical(qualified))
 
 
 def _defined_in_body(cls: KerasClass) -> set[str]:
