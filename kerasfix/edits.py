@@ -197,11 +197,13 @@ def _add_methods(cls: cst.ClassDef, additions: list[AddMethod]) -> cst.ClassDef:
     merged: dict[str, list[AddMethod]] = {}
     for add in additions:
         merged.setdefault(add.header, []).append(add)
-    body = list(cls.body.body)
+    assert isinstance(cls.body, cst.IndentedBlock)  # AddMethod is never made for `class A: pass`
+    body: list[cst.BaseStatement] = list(cls.body.body)
     for header, adds in merged.items():
         first = adds[0]
         method = cst.parse_statement(f"{header}\n    pass\n")  # its body is replaced just below
-        statements = [cst.parse_statement(line) for line in first.prologue]
+        assert isinstance(method, cst.FunctionDef)
+        statements: list[cst.BaseStatement] = [cst.parse_statement(line) for line in first.prologue]
         for add in adds:
             statements.extend(add.statements)
         statements.extend(cst.parse_statement(line) for line in first.epilogue)
@@ -217,8 +219,9 @@ def _add_methods(cls: cst.ClassDef, additions: list[AddMethod]) -> cst.ClassDef:
             leading_lines=[cst.EmptyLine(indent=False)] if index > 0 else [],
         )
         body.insert(index, method)
-        if index + 1 < len(body) and not body[index + 1].leading_lines:
-            body[index + 1] = body[index + 1].with_changes(leading_lines=[cst.EmptyLine(indent=False)])
+        following = body[index + 1] if index + 1 < len(body) else None
+        if isinstance(following, (cst.SimpleStatementLine, cst.BaseCompoundStatement)) and not following.leading_lines:
+            body[index + 1] = following.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
     return cls.with_changes(body=cls.body.with_changes(body=body))
 
 
@@ -247,6 +250,7 @@ class _Wanted:
 
 def _wanted(statement: str) -> _Wanted:
     node = ast.parse(statement).body[0]
+    assert isinstance(node, (ast.Import, ast.ImportFrom))
     name = node.names[0]
     if isinstance(node, ast.Import):
         local = name.asname or name.name.split(".")[0]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import re
 from typing import Iterator
 
@@ -26,9 +25,14 @@ _TRIVIA_FIELDS = frozenset({
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-@functools.lru_cache(maxsize=None)
+_NODE_TYPES: dict[type, bool] = {}
+
+
 def _is_node_type(kind: type) -> bool:
-    return issubclass(kind, cst.CSTNode)
+    known = _NODE_TYPES.get(kind)
+    if known is None:
+        known = _NODE_TYPES[kind] = issubclass(kind, cst.CSTNode)
+    return known
 
 
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:
@@ -224,21 +228,20 @@ class _ImportCollector:
     def _small(self, small: cst.BaseSmallStatement, top_level: bool) -> None:
         if isinstance(small, cst.Import):
             for alias in small.names:
-                asname = alias.asname.name.value if alias.asname is not None else None
-                self.imports.add_import(module_dotted(alias.name), asname, top_level)
+                self.imports.add_import(module_dotted(alias.name), _bound_name(alias), top_level)
         elif isinstance(small, cst.ImportFrom):
             module = module_dotted(small.module) if small.module is not None else ""
             names = None if isinstance(small.names, cst.ImportStar) else [
-                (module_dotted(a.name), a.asname.name.value if a.asname is not None else None)
-                for a in small.names
+                (module_dotted(a.name), _bound_name(a)) for a in small.names
             ]
             self.imports.add_import_from(module, len(small.relative), names, top_level)
         elif top_level and isinstance(small, (cst.Assign, cst.AnnAssign)):
             targets = small.targets if isinstance(small, cst.Assign) else [small]
             for target in targets:
-                if isinstance(target.target, cst.Name):
+                name = target.target
+                if isinstance(name, cst.Name):
                     value = small.value
-                    self.imports.add_assignment(target.target.value, dotted(value) if value is not None else None,
+                    self.imports.add_assignment(name.value, dotted(value) if value is not None else None,
                                                 computed=isinstance(value, (cst.Call, cst.IfExp)),
                                                 called=dotted(value.func) if isinstance(value, cst.Call) else None)
 
@@ -250,3 +253,12 @@ def positions(module: cst.Module, nodes) -> dict[int, CodeRange]:
                            wanted={id(n) for n in nodes})
     module._codegen(state)
     return state.computed
+
+
+def _bound_name(alias: cst.ImportAlias) -> str | None:
+    """The `as` name of an import alias (an import binds a plain name), or None."""
+    if alias.asname is None:
+        return None
+    name = alias.asname.name
+    assert isinstance(name, cst.Name)
+    return name.value
