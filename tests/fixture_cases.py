@@ -35,6 +35,10 @@ A case is a folder `tests/fixtures/<RULE>/<name>/` holding:
     keras3_stable = false     # two calls disagree (default: true, they agree)
     keras3_trainable = 0      # how many of its weights are trainable (default: unchecked)
     keras3_remade = 2         # variables the second call creates again (default: unchecked)
+    [judge.after]             # a case kerasfix fixes only in part, on purpose (findings are
+    keras3 = "ValueError"     # left for a person): what its output does on each line, in
+    tf_keras = 2              # [judge.before]'s terms, instead of `weights`/`trainable`
+    tf_keras_remade = 8
 
 The judge runs `kerasfix apply` (with `args`) on a copy of the input and judges that output,
 never expected.py (test_fixtures.py compares the two byte for byte). A case "shows a trap"
@@ -61,7 +65,7 @@ LINES = ("keras3", "tf_keras")
 UNSAFE = "--unsafe-fixes"
 
 TOP_KEYS = {"rule", "args", "why", "not_judged", "judge"}
-JUDGE_KEYS = {"build", "module", "input", "weights", "trainable", "same_as_before", "before", "expects"}
+JUDGE_KEYS = {"build", "module", "input", "weights", "trainable", "same_as_before", "before", "after", "expects"}
 BEFORE_EXTRAS = {"stable": bool, "trainable": int, "remade": int}
 RULE_CODE = re.compile(r"KF\d{3}")
 EXCEPTION_NAME = re.compile(r"[A-Z][A-Za-z0-9_]*")
@@ -121,6 +125,15 @@ class Case:
         """What the input does on `line`: the weights it tracks, or the exception it raises."""
         return self.judge["before"][line]
 
+    @property
+    def partly_fixed(self) -> bool:
+        """kerasfix fixes part of it on purpose; `[judge.after]` says what its output does."""
+        return self.judge is not None and "after" in self.judge
+
+    def after(self, line: str) -> int | str:
+        """What kerasfix's output does on `line`: `[judge.after]`'s word, else `weights`."""
+        return self.judge["after"][line] if self.partly_fixed else self.judge["weights"]
+
     def raises(self, line: str) -> bool:
         return isinstance(self.before(line), str)
 
@@ -138,7 +151,9 @@ class Case:
             return True
         trainable = before.get(f"{line}_trainable")
         if self.expected is not None:
-            weights, reference_trainable = self.judge["weights"], self.trainable_after()
+            weights = self.after(line)
+            reference_trainable = (self.judge["after"].get(f"{line}_trainable") if self.partly_fixed
+                                   else self.trainable_after())
             if self.before(line) != weights:
                 return True
         elif "expects" in self.judge:  # lost alike on both lines: what a reader expects is the measure
@@ -209,14 +224,20 @@ def _judge_problems(case: Case) -> list[str]:
     for key in ("build", "input", "before"):
         if key not in judge:
             found.append(f"[judge] needs `{key}`")
-    if case.expected is not None and "weights" not in judge:
-        found.append("[judge] needs `weights`: what kerasfix's output tracks")
+    if case.expected is not None and ("weights" in judge) == ("after" in judge):
+        found.append("[judge] needs `weights` (what kerasfix's output tracks) or, for a case fixed "
+                     "in part on purpose, [judge.after] (what its output does on each line)")
+    if "after" in judge and (case.expected is None or "trainable" in judge or not case.findings):
+        found.append("[judge.after] is for a case kerasfix changes and leaves findings in, "
+                     "without `trainable`")
     if "expects" in judge and (case.expected is not None or type(judge["expects"]) is not int):
         found.append("[judge] `expects` (a weight count) is for cases kerasfix leaves unchanged")
     if case.multi_file != ("module" in judge):
         found.append("[judge] `module` is for multi-file cases, and they need it")
     if "before" in judge:
         found += _before_problems(judge["before"])
+    if "after" in judge:
+        found += _before_problems(judge["after"], "[judge.after]")
     if found:
         return found
     if case.findings and not case.shows_trap() and not case.why:
@@ -228,20 +249,20 @@ def _judge_problems(case: Case) -> list[str]:
     return found
 
 
-def _before_problems(before: dict) -> list[str]:
+def _before_problems(before: dict, table: str = "[judge.before]") -> list[str]:
     known = set(LINES) | {f"{line}_{extra}" for line in LINES for extra in BEFORE_EXTRAS}
-    found = [f"unknown key [judge.before] {key!r}" for key in sorted(set(before) - known)]
+    found = [f"unknown key {table} {key!r}" for key in sorted(set(before) - known)]
     for line in LINES:
         value = before.get(line)
         if value == "error":
-            found.append(f'[judge.before] {line} = "error" is no longer accepted: write the exception '
+            found.append(f'{table} {line} = "error" is no longer accepted: write the exception '
                          'class name the trap raises, e.g. "ValueError"')
         elif isinstance(value, str) and not EXCEPTION_NAME.fullmatch(value):
-            found.append(f"[judge.before] {line} = {value!r} is not an exception class name")
+            found.append(f"{table} {line} = {value!r} is not an exception class name")
         elif not isinstance(value, (int, str)) or isinstance(value, bool):
-            found.append(f"[judge.before] needs {line}: a weight count or an exception class name")
+            found.append(f"{table} needs {line}: a weight count or an exception class name")
         for extra, kind in BEFORE_EXTRAS.items():
             key = f"{line}_{extra}"
             if key in before and (isinstance(value, str) or type(before[key]) is not kind):
-                found.append(f"[judge.before] {key} needs a {kind.__name__}, and {line} a weight count")
+                found.append(f"{table} {key} needs a {kind.__name__}, and {line} a weight count")
     return found

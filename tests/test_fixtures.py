@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from fixture_cases import all_cases, problems
+from fixture_cases import Case, all_cases, problems
 from kerasfix.cli import app
 
 CASES = all_cases()
@@ -59,3 +59,28 @@ def test_fixture(case, tmp_path, monkeypatch):
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_case_says_what_it_proves(case):
     assert not problems(case), f"{case.folder / 'case.toml'}: " + "; ".join(problems(case))
+
+
+def _declared_case(folder: Path, judge: dict, expected: bool = True) -> Case:
+    """A case of KF101 in `folder`/KF101/, with the [judge] table given."""
+    folder = folder / "KF101" / "case"
+    folder.mkdir(parents=True)
+    (folder / "input.py").write_text("x = 1\n")
+    if expected:
+        (folder / "expected.py").write_text("x = 2\n")
+    (folder / "findings.txt").write_text("input.py:1:1: KF101 a finding\n")
+    config = {"rule": "KF101", "judge": judge}
+    (folder / "case.toml").write_text('rule = "KF101"\n')
+    return Case(folder, [], judge, config)
+
+
+def test_a_partly_fixed_case_declares_what_its_output_does(tmp_path):
+    judge = {"build": "A()", "input": [1], "before": {"keras3": 0, "tf_keras": 2}}
+    after = {"keras3": 1, "tf_keras": "ValueError"}
+    assert not problems(_declared_case(tmp_path / "partly", {**judge, "after": after}))
+    both = problems(_declared_case(tmp_path / "both", {**judge, "after": after, "weights": 2}))
+    assert any("[judge.after]" in p for p in both)
+    unchanged = problems(_declared_case(tmp_path / "same", {**judge, "after": after}, expected=False))
+    assert any("[judge.after] is for a case kerasfix changes" in p for p in unchanged)
+    wrong = problems(_declared_case(tmp_path / "wrong", {**judge, "after": {"keras3": "error", "tf_keras": 1}}))
+    assert any('[judge.after] keras3 = "error"' in p for p in wrong)

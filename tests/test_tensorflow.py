@@ -45,7 +45,9 @@ def _before_claim(case: Case, line: str) -> str:
         return f"before raises {case.before(line)}"
     before = case.judge["before"]
     count = case.before(line)
-    if case.expected:
+    if case.partly_fixed:
+        words = f"before {count} weights tracked"
+    elif case.expected:
         words = f"before {count} of {case.judge['weights']} weights tracked"
     elif "expects" in case.judge:
         words = f"{count} of the {case.judge['expects']} weights the code makes tracked"
@@ -64,6 +66,16 @@ def _before_claim(case: Case, line: str) -> str:
 def _after_claim(case: Case, line: str) -> str:
     if case.expected is None:
         return "kerasfix leaves it byte for byte, so its output does the same"
+    if case.partly_fixed:
+        after = case.judge["after"]
+        if isinstance(after[line], str):
+            return f"partly fixed on purpose: after raises {after[line]}"
+        words = f"partly fixed on purpose: after {after[line]} weights tracked"
+        if f"{line}_trainable" in after:
+            words += f" ({after[f'{line}_trainable']} trainable)"
+        if after.get(f"{line}_remade"):
+            words += f", the second call remakes {after[f'{line}_remade']} variables"
+        return words
     words = (f"after {case.judge['weights']} ({case.trainable_after()} trainable), "
              "two calls agree, nothing remade")
     if case.judge.get("same_as_before") and not case.raises(line):
@@ -147,22 +159,28 @@ def test_each_keras_line_is_the_one_asked_for(verdicts):
 
 
 def _before_mismatches(case: Case, line: str, before: dict) -> list[str]:
-    declared = case.judge["before"]
-    if case.raises(line):
-        if before.get("error") != case.before(line):
-            return [f"the input was to raise {case.before(line)}; it gave {_said(before)}"]
+    return _declared_mismatches(case.judge["before"], line, before, "the input")
+
+
+def _declared_mismatches(declared: dict, line: str, measured: dict, what: str) -> list[str]:
+    """How `measured` differs from a [judge.before]-shaped table's word on `line`."""
+    if isinstance(declared[line], str):
+        if measured.get("error") != declared[line]:
+            return [f"{what} was to raise {declared[line]}; it gave {_said(measured)}"]
         return []
-    if "error" in before:
-        return [f"the input was to run; it raised {_said(before)}"]
-    wanted = {"weights": case.before(line), "stable": declared.get(f"{line}_stable", True)}
+    if "error" in measured:
+        return [f"{what} was to run; it raised {_said(measured)}"]
+    wanted = {"weights": declared[line], "stable": declared.get(f"{line}_stable", True)}
     wanted.update({key: declared[f"{line}_{key}"] for key in ("trainable", "remade") if f"{line}_{key}" in declared})
-    return [f"the input: {key} {before[key]}, declared {value}"
-            for key, value in wanted.items() if before[key] != value]
+    return [f"{what}: {key} {measured[key]}, declared {value}"
+            for key, value in wanted.items() if measured[key] != value]
 
 
 def _after_mismatches(case: Case, line: str, before: dict, after: dict) -> list[str]:
     if case.expected is None:
         return _unchanged_mismatches(case, after)
+    if case.partly_fixed:
+        return _declared_mismatches(case.judge["after"], line, after, "kerasfix's output")
     if "error" in after:
         return [f"kerasfix's output raised {_said(after)}"]
     wanted = {"weights": case.judge["weights"], "trainable": case.trainable_after(), "stable": True, "remade": 0}
