@@ -160,6 +160,7 @@ class _More:
     config: Optional[Path] = None
     stdin_filename: Optional[Path] = None
     decide: object = None  # `apply --interactive`'s _Review
+    quiet: int = 0  # -q: no progress bar either, as nothing but findings is printed
 
 
 def _stdin_named(result, stdin_filename: Optional[Path]) -> None:
@@ -216,7 +217,7 @@ def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, rep
     main_thread = threading.current_thread() is threading.main_thread()  # signals need it
     previous = signal.signal(signal.SIGTERM, _on_sigterm) if main_thread else None
     try:
-        result = run(existing, settings, mode, progress=None if more.decide else _progress_bar(),
+        result = run(existing, settings, mode, progress=None if more.decide or more.quiet else _progress_bar(),
                      decide=more.decide) if existing else None
     except KeyboardInterrupt as interrupt:
         # every write renames a finished temporary file over the original: none is half-written
@@ -344,7 +345,7 @@ def check(
     _check_output_options(quiet, verbose, color)
     quiet, verbose, color, config, no_cache = _with_globals(ctx, quiet, verbose, color, config, no_cache)
     result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, Mode.CHECK, report, keras_base,
-                           verbose, _More(extend_select, extend_ignore, config, stdin_filename))
+                           verbose, _More(extend_select, extend_ignore, config, stdin_filename, quiet=quiet))
     if result is None:
         raise typer.Exit(EXIT_ERROR)
     _stdin_named(result, stdin_filename)
@@ -411,7 +412,7 @@ def apply(
     review = _interactive_review(diff, paths, stdin_filename, output_format) if interactive else None
     mode = Mode.DIFF if diff else Mode.FIX
     result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, report, keras_base,
-                           verbose, _More(extend_select, extend_ignore, config, stdin_filename, review))
+                           verbose, _More(extend_select, extend_ignore, config, stdin_filename, review, quiet))
     if result is None:
         raise typer.Exit(EXIT_ERROR)
     if output_format == "json":

@@ -249,3 +249,15 @@ def test_global_options_are_completed(tree):
 def test_help_shows_brackets_as_written(tree):
     for args in (["--help"], ["check", "--help"], ["apply", "--help"]):
         assert "[tool.kerasfix]" in run(*args, env={"COLUMNS": "200"}).stdout, args
+
+
+def test_quiet_shows_no_progress_bar(tree, monkeypatch):
+    shown = []
+    monkeypatch.setattr(cli, "_progress_bar", lambda: shown.append(True))  # the bar, on a terminal
+    for args in (["check", "."], ["apply", "--diff", "."]):
+        for quiet in (["-q"], ["-qq"]):
+            run(*args[:-1], *quiet, ".")
+            run(*quiet, *args)
+        assert not shown
+        run(*args)
+        assert shown.pop()

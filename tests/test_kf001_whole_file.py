@@ -77,6 +77,7 @@ def test_kf001_anywhere_follows_the_selection(tmp_path, monkeypatch):
 def test_a_capitalised_ignore_comment_counts(tmp_path, monkeypatch):
     commented = TRAP.replace("{tf.keras.layers.Dense(1)}", "{tf.keras.layers.Dense(1)}  # KERASFIX: IGNORE[kf3]")
     assert found(tmp_path, monkeypatch, commented) == []
+    assert found(tmp_path, monkeypatch, "# KERASFIX: IGNORE-FILE[KF3]\n" + TRAP) == []
     assert found(tmp_path, monkeypatch, "X = 1  # Kerasfix: Ignore[KF1]\n") == [
         unused(1, 8, "KF1 suppresses nothing on this line")]
 
