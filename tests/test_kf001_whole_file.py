@@ -134,3 +134,16 @@ def test_a_stale_ignore_in_a_notebook_cell(tmp_path, monkeypatch):
 @pytest.mark.parametrize("text", ["", "x = 1\n", "# kerasfix\n", "s = 'kerasfix: ignore'\n"])
 def test_files_without_an_ignore_comment_stay_clean(tmp_path, monkeypatch, text):
     assert found(tmp_path, monkeypatch, text) == []
+
+
+def test_what_is_left_moves_with_a_fix_that_drops_lines(tmp_path, monkeypatch):
+    text = ("from keras import backend as K\nfrom keras.layers import Layer\n\n\nclass Scale(Layer):\n"
+            "    def build(self, input_shape):\n        self.gain = K.variable(1.0, name='gain')\n"
+            "        self._trainable_weights.append(self.gain)\n        super().build(input_shape)\n\n\n"
+            f"SIZE = 3  {STALE}\n")
+    (tmp_path / "m.py").write_text(text)
+    assert run(["check", "--no-cache", "m.py"], tmp_path, monkeypatch).stdout.count("m.py:12:11: KF001 ") == 1
+    applied = run(["apply", "--no-cache", "-q", "m.py"], tmp_path, monkeypatch)
+    assert len((tmp_path / "m.py").read_text().splitlines()) == 11  # the append folded into add_weight
+    assert applied.stdout == unused(11, 11) + "\n"
+    assert run(["check", "--no-cache", "-q", "m.py"], tmp_path, monkeypatch).stdout == applied.stdout
