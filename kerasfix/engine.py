@@ -252,7 +252,8 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
 
     With `segments` (1-based inclusive line spans of top-level statements, and the module's
     `imports`), only those pieces are parsed: every rule looks inside Keras classes, and the
-    rest of a file is, measured on real trees, most of its bytes.
+    rest of a file is, measured on real trees, most of its bytes. The ignore comments outside
+    those pieces are read by the tokenizer, for KF001.
 
     With `decide(report, piece_before, piece_after, first_line)`, each fix is applied only
     when it answers yes (`apply --interactive`); the piece starts at `first_line` of the

@@ -692,8 +692,9 @@ def _utf8(name: str) -> bool:
 
 
 def _may_hold_finding(job: Job, classes: list[ClassFacts] | None, index: ClassIndex) -> bool:
-    """Every rule looks inside Keras classes: a file that defines none cannot hold a finding.
-    (A file that ast cannot read is passed on, so that libcst reports why.)"""
+    """Every rule looks inside Keras classes: a file that defines none cannot hold a finding,
+    but for KF001's on an ignore comment. (A file that ast cannot read is passed on, so that
+    libcst reports why.)"""
     if job.path == "-":
         return True  # `apply -` echoes what it read, changed or not
     if classes is None:  # not scanned (plain classes only), or ast could not read it
