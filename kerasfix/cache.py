@@ -22,7 +22,7 @@ from pathlib import Path
 
 from . import __version__
 
-FORMAT = 4  # version 1 kept whole ast scans (imports and spans): never read again
+FORMAT = 5  # 5: KF001 reads ignore comments outside Keras classes; 1 kept whole ast scans: never read again
 # qualified name, bases, overrides, owns state, attribute names
 ClassFacts = tuple[str, tuple[str, ...], tuple[str, ...], bool, tuple[str, ...]]
 

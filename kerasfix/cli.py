@@ -28,7 +28,7 @@ SelectOpt = typer.Option(None, "--select", help="Only these rule codes or prefix
 IgnoreOpt = typer.Option(None, "--ignore", help="Skip these rule codes or prefixes (comma separated).")
 ExtendSelectOpt = typer.Option(None, "--extend-select", help="Also these rule codes or prefixes, on top of `select`.")
 ExtendIgnoreOpt = typer.Option(None, "--extend-ignore", help="Skip these too, on top of `ignore` (as --ignore).")
-ConfigOpt = typer.Option(None, "--config", help="Read [tool.kerasfix] from this TOML file, not the pyproject.toml "
+ConfigOpt = typer.Option(None, "--config", help="Read \\[tool.kerasfix] from this TOML file, not the pyproject.toml "
                          "found above the first path.")
 StdinFilenameOpt = typer.Option(None, "--stdin-filename",
                                 help="The path of the file read from - : its config, module and package.")
@@ -56,10 +56,46 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+@dataclass
+class _Globals:
+    """The options that may come before the command as well as after it (`kerasfix -q check`,
+    as ruff takes its global ones)."""
+
+    quiet: int = 0
+    verbose: bool = False
+    color: str = "auto"
+    config: Optional[Path] = None
+    no_cache: bool = False
+
+
 @app.callback()
-def _main(version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
-                                       help="Show the version and exit.")) -> None:
-    """Find and fix Keras layers and models whose weights TensorFlow silently loses."""
+def _main(ctx: typer.Context,
+          version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
+                                       help="Show the version and exit."),
+          quiet: int = QuietOpt, verbose: bool = VerboseOpt, color: str = ColorOpt,
+          config: Optional[Path] = ConfigOpt, no_cache: bool = NoCacheOpt) -> None:
+    """Find and fix Keras layers and models whose weights TensorFlow silently loses.
+
+    -q, -v, --color, --config and --no-cache may also come before the command; given after
+    it too, the command's own win."""
+    _check_output_options(quiet, verbose, color)
+    ctx.obj = _Globals(quiet, verbose, color, config, no_cache)
+
+
+def _given(ctx: typer.Context, name: str) -> bool:
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name != "DEFAULT"
+
+
+def _with_globals(ctx: typer.Context, quiet: int, verbose: bool, color: str, config: Optional[Path],
+                  no_cache: bool) -> tuple[int, bool, str, Optional[Path], bool]:
+    """The command's options, each completed by the same option given before the command.
+    -q and -v are one setting, the verbosity: either after the command replaces both before."""
+    before = ctx.obj if isinstance(ctx.obj, _Globals) else _Globals()
+    if not (_given(ctx, "quiet") or _given(ctx, "verbose")):
+        quiet, verbose = before.quiet, before.verbose
+    return (quiet, verbose, color if _given(ctx, "color") else before.color,
+            config if _given(ctx, "config") else before.config, no_cache or before.no_cache)
 
 
 def _fail(message: str) -> "typer.Exit":
@@ -124,6 +160,7 @@ class _More:
     config: Optional[Path] = None
     stdin_filename: Optional[Path] = None
     decide: object = None  # `apply --interactive`'s _Review
+    quiet: int = 0  # -q: no progress bar either, as nothing but findings is printed
 
 
 def _stdin_named(result, stdin_filename: Optional[Path]) -> None:
@@ -180,7 +217,7 @@ def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, rep
     main_thread = threading.current_thread() is threading.main_thread()  # signals need it
     previous = signal.signal(signal.SIGTERM, _on_sigterm) if main_thread else None
     try:
-        result = run(existing, settings, mode, progress=None if more.decide else _progress_bar(),
+        result = run(existing, settings, mode, progress=None if more.decide or more.quiet else _progress_bar(),
                      decide=more.decide) if existing else None
     except KeyboardInterrupt as interrupt:
         # every write renames a finished temporary file over the original: none is half-written
@@ -277,6 +314,7 @@ def _finish(result, missing: bool, exit_code: int, report_path: Optional[Path], 
 
 @app.command()
 def check(
+    ctx: typer.Context,
     paths: Optional[List[str]] = PathsArg,
     select: Optional[List[str]] = SelectOpt,
     ignore: Optional[List[str]] = IgnoreOpt,
@@ -305,8 +343,9 @@ def check(
     if output_format not in FORMATS:
         raise _fail(f"--format must be one of {', '.join(FORMATS)}")
     _check_output_options(quiet, verbose, color)
+    quiet, verbose, color, config, no_cache = _with_globals(ctx, quiet, verbose, color, config, no_cache)
     result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, Mode.CHECK, report, keras_base,
-                           verbose, _More(extend_select, extend_ignore, config, stdin_filename))
+                           verbose, _More(extend_select, extend_ignore, config, stdin_filename, quiet=quiet))
     if result is None:
         raise typer.Exit(EXIT_ERROR)
     _stdin_named(result, stdin_filename)
@@ -334,6 +373,7 @@ def _echo_check(result, output_format: str, quiet: int, color: str) -> None:
 
 @app.command()
 def apply(
+    ctx: typer.Context,
     paths: Optional[List[str]] = PathsArg,
     diff: bool = typer.Option(False, "--diff", help="Print a unified diff of the fixes; write nothing."),
     select: Optional[List[str]] = SelectOpt,
@@ -364,6 +404,7 @@ def apply(
     from .runner import Mode
 
     _check_output_options(quiet, verbose, color)
+    quiet, verbose, color, config, no_cache = _with_globals(ctx, quiet, verbose, color, config, no_cache)
     if output_format not in ("text", "json"):
         raise _fail("--format must be text or json for apply")
     if output_format == "json" and "-" in (paths or []):
@@ -371,7 +412,7 @@ def apply(
     review = _interactive_review(diff, paths, stdin_filename, output_format) if interactive else None
     mode = Mode.DIFF if diff else Mode.FIX
     result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, report, keras_base,
-                           verbose, _More(extend_select, extend_ignore, config, stdin_filename, review))
+                           verbose, _More(extend_select, extend_ignore, config, stdin_filename, review, quiet))
     if result is None:
         raise typer.Exit(EXIT_ERROR)
     if output_format == "json":

@@ -21,7 +21,8 @@ from .index import ClassIndex
 from .names import ImportMap
 from .rules import FAMILIES, RULES
 from .rules.base import Context, Finding, KerasClass
-from .rules.unused_ignore import KF001, IgnoreComment, file_ignore, ignore_comments, suppresses, unused_ignores
+from .rules.unused_ignore import (KF001, IgnoreComment, file_ignore, ignore_comments, may_hold_ignores, suppresses,
+                                  unused_ignores, unused_outside)
 from .syntax import import_map, positions
 
 MAX_PASSES = 8
@@ -76,7 +77,7 @@ def analyze(module: cst.Module, source: str, imports: ImportMap, index: ClassInd
         if any(selection.wants(rule.code) for rule in family.rules) and family.may_apply(source):
             findings.extend(f for f in family.check(ctx) if selection.wants(f.code))
     comments = [IgnoreComment(node, codes, set()) for node, codes in ignore_comments(module)] if (
-        "kerasfix" in source) else []
+        may_hold_ignores(source)) else []
     if not findings and not (comments and selection.wants(KF001.code)):
         return [], {}
     targets = [f.node for f in findings] + [c.node for c in comments] + [
@@ -251,7 +252,8 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
 
     With `segments` (1-based inclusive line spans of top-level statements, and the module's
     `imports`), only those pieces are parsed: every rule looks inside Keras classes, and the
-    rest of a file is, measured on real trees, most of its bytes.
+    rest of a file is, measured on real trees, most of its bytes. The ignore comments outside
+    those pieces are read by the tokenizer, for KF001.
 
     With `decide(report, piece_before, piece_after, first_line)`, each fix is applied only
     when it answers yes (`apply --interactive`); the piece starts at `first_line` of the
@@ -290,6 +292,8 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
         outcome.fixed.update(unit.fixed)
         needed.extend(i for i in unit.imports if i not in needed)
         growth += len(source_lines(unit.new_text)) - len(source_lines(unit.original_text))
+    if segments is not None and selection.wants(KF001.code):
+        _unused_outside(outcome, source, sorted(set(segments)), units, selection)
     if not fix:
         return outcome
     new_source = "".join(pieces)
@@ -311,6 +315,23 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
         check_comments(source, new_source)
         outcome.new_source = new_source
     return outcome
+
+
+def _unused_outside(outcome: FileOutcome, source: str, spans: list[tuple[int, int]], units: list[tuple[int, _Unit]],
+                    selection: RuleSelection) -> None:
+    """KF001 for the ignore comments outside the parsed pieces (an unused one at module level
+    is as stale as one in a layer), left where the pieces' fixes moved them."""
+    found = unused_outside(source, spans, RULES, selection.wants)
+    for comment, message in found:
+        report = Report(KF001.code, comment.line, comment.column, message, False, None, comment.line,
+                        comment.end_column)
+        outcome.findings.append(report)
+        moved = sum(len(source_lines(unit.new_text)) - len(source_lines(unit.original_text))
+                    for offset, unit in units if offset < comment.line)
+        outcome.remaining.append(_moved(report, moved))
+    if found:
+        outcome.findings.sort(key=lambda r: (r.line, r.column, r.code))
+        outcome.remaining.sort(key=lambda r: (r.line, r.column, r.code))
 
 
 def _at(decide, selection: RuleSelection, offset: int):

@@ -177,3 +177,87 @@ def test_shell_completion_is_offered(tree):
     completed = CliRunner().invoke(app, [], prog_name="kerasfix", env={
         "_KERASFIX_COMPLETE": "complete_bash", "COMP_WORDS": "kerasfix check --col", "COMP_CWORD": "2"})
     assert completed.stdout.split() == ["--color"]
+
+
+# -- options before the command (ruff's global options) ------------------------------------------
+
+@pytest.mark.parametrize("options", [["-q"], ["-qq"], ["--quiet"], ["-v"], ["--verbose"], ["--color", "always"],
+                                     ["--color", "never"], ["--no-cache"], ["--config", "other.toml"],
+                                     ["-q", "--color", "always", "--no-cache"]])
+@pytest.mark.parametrize("command", [["check"], ["apply", "--diff"]])
+def test_global_options_work_before_the_command_as_after_it(tree, options, command):
+    (tree / "other.toml").write_text('[tool.kerasfix]\nignore = ["KF104"]\n')
+    run("check", ".")  # the cache filled: --no-cache shows in -v's lines
+    before = run(*options, *command, ".", env={"FORCE_COLOR": "1"})
+    after = run(*command, *options, ".", env={"FORCE_COLOR": "1"})
+    assert before.exit_code == after.exit_code == 1
+    timed = re.compile(r"\d+\.\d\ds")
+    assert (before.stdout, timed.sub("", before.stderr)) == (after.stdout, timed.sub("", after.stderr))
+    assert (tree / "trap.py").read_text() == TRAP
+
+
+def test_each_global_option_before_the_command_counts(tree):
+    (tree / "other.toml").write_text('[tool.kerasfix]\nignore = ["KF3"]\n')
+    assert run("-q", "check", ".").stdout == FINDING + ": tf_keras 2 never tracks their weights; keep them in a list\n"
+    assert run("-qq", "check", ".").stdout == ""
+    assert "trap.py: parsed; 1 finding" in run("-v", "check", "--no-cache", ".").stderr
+    assert "cache: off" in run("--no-cache", "check", "-v", ".").stderr
+    assert "\x1b[1;31mKF302" in run("--color", "always", "check", ".").stdout
+    assert "\x1b" not in run("--color", "never", "check", ".", env={"FORCE_COLOR": "1"}).stdout
+    assert run("--config", "other.toml", "check", ".").exit_code == 0
+    applied = run("-q", "apply", ".")
+    assert (applied.exit_code, applied.stdout) == (0, "") and (tree / "trap.py").read_text() != TRAP
+
+
+def test_options_after_the_command_win(tree):
+    (tree / "a.toml").write_text('[tool.kerasfix]\nignore = ["KF3"]\n')
+    (tree / "b.toml").write_text('[tool.kerasfix]\nignore = ["KF104"]\n')
+    quiet = run("-v", "check", "-q", ".")  # -q and -v are one setting: the later says
+    assert quiet.stderr == "" and quiet.stdout.startswith(FINDING)
+    assert len(quiet.stdout.splitlines()) == 1
+    loud = run("-q", "check", "--verbose", ".")
+    assert "trap.py: " in loud.stderr and "Found 1 finding" in loud.stdout
+    assert "\x1b" not in run("--color", "always", "check", "--color", "never", ".").stdout
+    assert "\x1b" in run("--color", "never", "check", "--color", "always", ".").stdout
+    assert run("--config", "a.toml", "check", "--config", "b.toml", ".").exit_code == 1
+    assert run("--config", "b.toml", "check", "--config", "a.toml", ".").exit_code == 0
+
+
+def test_global_options_do_not_disturb_the_other_commands(tree):
+    assert run("-q", "--no-cache", "rules").stdout == run("rules").stdout
+    assert run("--color", "never", "explain", "KF302").stdout == run("explain", "KF302").stdout
+    assert run("-q", "-V").stdout == f"kerasfix {__version__}\n"
+
+
+def test_bad_options_before_the_command_are_usage_errors(tree):
+    for args in (["-q", "-v"], ["--color", "blue"]):
+        result = run(*args, "check", ".")
+        assert result.exit_code == 2
+        assert result.stderr.startswith("kerasfix: error: "), result.stderr
+    misspelt = run("--colour", "never", "check", ".")
+    assert misspelt.exit_code == 2
+    assert "No such option: --colour" in misspelt.stderr and "--color" in misspelt.stderr.split("--colour", 1)[1]
+    assert run("--select", "KF3", "check", ".").exit_code == 2  # a check option, not a global one
+
+
+def test_global_options_are_completed(tree):
+    completed = CliRunner().invoke(app, [], prog_name="kerasfix", env={
+        "_KERASFIX_COMPLETE": "complete_bash", "COMP_WORDS": "kerasfix --no-c", "COMP_CWORD": "1"})
+    assert completed.stdout.split() == ["--no-cache"]
+
+
+def test_help_shows_brackets_as_written(tree):
+    for args in (["--help"], ["check", "--help"], ["apply", "--help"]):
+        assert "[tool.kerasfix]" in run(*args, env={"COLUMNS": "200"}).stdout, args
+
+
+def test_quiet_shows_no_progress_bar(tree, monkeypatch):
+    shown = []
+    monkeypatch.setattr(cli, "_progress_bar", lambda: shown.append(True))  # the bar, on a terminal
+    for args in (["check", "."], ["apply", "--diff", "."]):
+        for quiet in (["-q"], ["-qq"]):
+            run(*args[:-1], *quiet, ".")
+            run(*quiet, *args)
+        assert not shown
+        run(*args)
+        assert shown.pop()

@@ -7,9 +7,11 @@ on a line of its own, anywhere in the module, drops the whole file's (ruff's `# 
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Literal, TypeVar
 
 import libcst as cst
 
@@ -46,8 +48,9 @@ class Head(tf.keras.layers.Layer):
 A comment that names `KF001` (or a prefix of it) is never reported itself.
 A code whose rules are not all selected (`--select`, `--ignore`, `ignore`, `per-file-ignores`)
 is never called unused: its finding may be there, unreported. A bare ignore counts only when
-every rule is selected. kerasfix looks inside Keras classes only (where every rule looks), so
-ignore comments elsewhere are not checked; `ignore-file` comments are not checked either.
+every rule is selected. Every ignore comment of the file is checked, wherever it is (at module
+level, in a plain class, in a file with no Keras class); text that only looks like one, in a
+string, is not a comment. `ignore-file` comments are not checked.
 
 ## Fix safety
 No automatic fix: whether the comment or the code it names is wrong is for a person to say.
@@ -74,16 +77,16 @@ def suppresses(codes: Iterable[str] | None, code: str) -> bool:
     return codes is None or any(code.startswith(c) for c in codes)
 
 
-def line_codes(comment: str) -> tuple[str, ...] | None | bool:
+def line_codes(comment: str) -> tuple[str, ...] | None | Literal[False]:
     """The codes an ignore comment names (None: every rule), or False: no ignore comment."""
     match = LINE_IGNORE.search(comment)
     return False if match is None else _codes(match.group("codes"))
 
 
-def file_ignore(source: str) -> tuple[str, ...] | None | bool:
+def file_ignore(source: str) -> tuple[str, ...] | None | Literal[False]:
     """What `# kerasfix: ignore-file` lines ignore in the whole file: None (every rule), the
     codes they name, or False: there is none."""
-    if "ignore-file" not in source:
+    if "ignore-file" not in source.lower():
         return False
     found: list[str] | None = []
     for line in source.splitlines():
@@ -114,6 +117,12 @@ def _comments(node: cst.CSTNode) -> Iterator[cst.Comment]:
         yield from _comments(child)
 
 
+def may_hold_ignores(text: str) -> bool:
+    """Whether `text` may hold an ignore comment (in any case, as they are read): a test
+    that costs a file without the word nothing but a lowered copy."""
+    return "kerasfix" in text.lower()
+
+
 @dataclass
 class IgnoreComment:
     node: cst.Comment
@@ -121,13 +130,54 @@ class IgnoreComment:
     used: set[str]  # the names that suppressed a finding ("" for a bare ignore)
 
 
-def unused_ignores(comments: list[IgnoreComment], known: Iterable[str],
-                   wants: Callable[[str], bool]) -> list[Finding]:
-    """KF001 for each comment with names that are no rule's, or that suppressed nothing
-    although every rule they name was run."""
+@dataclass(frozen=True)
+class TokenComment:
+    """An ignore comment found by the tokenizer, outside every piece the engine parsed: it
+    can have suppressed nothing, as every finding starts inside such a piece."""
+
+    line: int
+    column: int  # 1-based, as a finding's
+    end_column: int  # 1-based, exclusive
+    codes: tuple[str, ...] | None
+    used: frozenset[str] = frozenset()
+
+
+def token_comments(source: str) -> list[TokenComment]:
+    """Every line-ignore comment of `source`, read by Python's tokenizer (a `#` in a string
+    is no comment); none when it cannot read the source (libcst's pieces still say theirs)."""
+    if not may_hold_ignores(source):
+        return []
+    found = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                codes = line_codes(token.string)
+                if codes is not False:
+                    (line, column), end = token.start, token.end[1]
+                    found.append(TokenComment(line, column + 1, end + 1, codes))
+    except (tokenize.TokenError, SyntaxError):
+        return []
+    return found
+
+
+def unused_outside(source: str, parsed: Iterable[tuple[int, int]], known: Iterable[str],
+                   wants: Callable[[str], bool]) -> list[tuple[TokenComment, str]]:
+    """KF001 for the ignore comments of `source` on no line of the `parsed` spans (1-based,
+    inclusive), whose comments the engine judges itself with the findings they suppress."""
+    spans = list(parsed)
+    outside = [c for c in token_comments(source) if not any(start <= c.line <= end for start, end in spans)]
+    return list(unused_reasons(outside, known, wants))
+
+
+C = TypeVar("C", IgnoreComment, TokenComment)
+
+
+def unused_reasons(comments: list[C], known: Iterable[str],
+                   wants: Callable[[str], bool]) -> Iterator[tuple[C, str]]:
+    """Each comment with names that are no rule's, or that suppressed nothing although
+    every rule they name was run, with KF001's message for it."""
     known = list(known)
     others = [c for c in known if c != KF001.code]
-    findings = []
     for comment in comments:
         if comment.codes is not None and suppresses(comment.codes, KF001.code):
             continue  # `ignore[KF001]` keeps the comment's own report quiet
@@ -136,8 +186,13 @@ def unused_ignores(comments: list[IgnoreComment], known: Iterable[str],
         unused = [n for n in names if n not in comment.used and n not in unknown
                   and all(wants(code) for code in others if code.startswith(n))]
         if unknown or unused:
-            findings.append(Finding(KF001.code, comment.node, _message(unknown, unused)))
-    return findings
+            yield comment, _message(unknown, unused)
+
+
+def unused_ignores(comments: list[IgnoreComment], known: Iterable[str],
+                   wants: Callable[[str], bool]) -> list[Finding]:
+    """KF001 for each comment of a parsed piece that `unused_reasons` names."""
+    return [Finding(KF001.code, comment.node, message) for comment, message in unused_reasons(comments, known, wants)]
 
 
 def _message(unknown: list[str], unused: list[str]) -> str:
