@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, ClassVar, Iterable, Iterator
+from typing import Any, Callable, ClassVar, Iterable, Iterator, TypeVar
 
 import libcst as cst
 
@@ -15,6 +16,23 @@ from ..syntax import (children, dotted, source, walk, walk_no_nested_scopes,  # 
                       walk_outside_classes)
 
 
+class FixAvailability(enum.Enum):
+    """Whether the rule offers a fix for its findings."""
+
+    ALWAYS = "always"
+    SOMETIMES = "sometimes"
+    NEVER = "never"
+
+
+class RuleSafety(enum.Enum):
+    """How safe the rule's fixes are (a fix itself is `edits.Safety.SAFE` or `UNSAFE`)."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    DEPENDS = "safe or unsafe"  # the rule's `safety_reason` says when
+    NONE = "none (report only)"  # no fix
+
+
 @dataclass(frozen=True)
 class Rule:
     """A rule's metadata and its `kerasfix explain` page."""
@@ -22,9 +40,28 @@ class Rule:
     code: str
     name: str
     summary: str
-    fix: str  # "always" / "sometimes" / "never": whether a fix is offered
-    safety: str  # "safe" / "unsafe" / "safe or unsafe, as the page says"
+    fix: FixAvailability
+    safety: RuleSafety
     doc: str  # markdown: What it does / Why is this bad? / Example / Use instead / Fix safety
+    safety_reason: str = ""  # when DEPENDS: which case is safe, in a few words
+    finds: str = ""  # the README table's "finds" cell (default: the summary)
+    fixed_by: str = ""  # the README table's "fix" cell
+    valid: tuple[str, ...] = ()  # small modules the rule must stay silent on (tested)
+    invalid: tuple[str, ...] = ()  # small modules the rule must report (tested)
+
+    def __post_init__(self) -> None:
+        if (self.safety is RuleSafety.DEPENDS) != bool(self.safety_reason):
+            raise ValueError(f"{self.code}: a reason goes with safety DEPENDS, and only with it")
+        if (self.fix is FixAvailability.NEVER) != (self.safety is RuleSafety.NONE):
+            raise ValueError(f"{self.code}: safety NONE goes with fix NEVER, and only with it")
+
+    @property
+    def safety_label(self) -> str:
+        """The safety as `kerasfix rules` and SARIF print it."""
+        return self.safety_reason or self.safety.value
+
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -151,6 +188,15 @@ class Context:
     all_classes: list[cst.ClassDef] = field(default_factory=list)
     keras_classes: list[KerasClass] = field(default_factory=list)
     wants: Callable[[str], bool] = lambda code: True  # is this rule selected?
+    shared: dict[str, Any] = field(default_factory=dict)  # analyses several rules share, by name
+
+    def memo(self, key: str, compute: Callable[[], _T]) -> _T:
+        """What `compute` returns, computed once per module for every rule that asks: rules
+        split from one analysis share its walk, and the identity of the fixes it makes (a fix
+        shared by two findings is applied once)."""
+        if key not in self.shared:
+            self.shared[key] = compute()
+        return self.shared[key]
 
     def resolve(self, expr: cst.BaseExpression) -> str | None:
         """The canonical name (see keras_api) an expression refers to, or None."""

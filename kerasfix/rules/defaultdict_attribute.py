@@ -10,6 +10,7 @@ import libcst as cst
 from .. import keras_api as api
 from ..edits import Fix, Replace, Safety
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name
+from .base import FixAvailability, RuleSafety
 from .calls import comments_in
 
 DOC = """\
@@ -62,8 +63,13 @@ KF303 = Rule(
     code="KF303",
     name="defaultdict-attribute",
     summary="a `defaultdict` attribute (its layers lost by tf_keras 2, its factory dropped by Keras 3)",
-    fix="sometimes",
-    safety="safe",
+    finds=(
+        "layers kept in a `defaultdict` attribute (lost by tf_keras 2); a `defaultdict` attribute whose "
+        "factory is needed (Keras 3 drops it: KeyError)"
+    ),
+    fixed_by="a plain dict when the factory is never needed, safe; else report",
+    fix=FixAvailability.SOMETIMES,
+    safety=RuleSafety.SAFE,
     doc=DOC,
 )
 

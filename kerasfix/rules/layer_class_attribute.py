@@ -9,6 +9,7 @@ import libcst as cst
 from .. import keras_api as api
 from ..edits import AddMethod, Fix, InsertAfter, InsertBefore, Remove, Safety
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_docstring, is_self_attribute, self_name, walk
+from .base import FixAvailability, RuleSafety
 
 DOC = """\
 ## What it does
@@ -55,8 +56,10 @@ KF304 = Rule(
     code="KF304",
     name="layer-class-attribute",
     summary="a Keras layer kept as a class attribute (its weights are lost on both lines)",
-    fix="sometimes",
-    safety="unsafe",
+    finds="a Keras layer built in the class body and used through `self` (lost on both lines)",
+    fixed_by="built in `__init__` as `self.<name>`, unsafe (instances stop sharing it)",
+    fix=FixAvailability.SOMETIMES,
+    safety=RuleSafety.UNSAFE,
     doc=DOC,
 )
 

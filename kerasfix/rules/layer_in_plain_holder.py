@@ -8,6 +8,7 @@ import libcst as cst
 
 from .. import keras_api as api
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, dotted, is_self_attribute, self_name
+from .base import FixAvailability, RuleSafety
 
 DOC = """\
 ## What it does
@@ -56,8 +57,10 @@ KF305 = Rule(
     code="KF305",
     name="layer-in-plain-holder",
     summary="Keras layers kept on a plain object (`SimpleNamespace`, a non-layer class) held by a layer",
-    fix="never",
-    safety="none (report only)",
+    finds="layers kept on a `SimpleNamespace` or a plain object a layer holds (lost on both lines)",
+    fixed_by="report: a dict, or make the holder a layer",
+    fix=FixAvailability.NEVER,
+    safety=RuleSafety.NONE,
     doc=DOC,
 )
 

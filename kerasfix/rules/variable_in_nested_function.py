@@ -8,6 +8,7 @@ import libcst as cst
 
 from .. import keras_api as api
 from .base import Context, Finding, Rule, RuleFamily, deferred_function, is_self_attribute, self_name
+from .base import FixAvailability, RuleSafety
 
 DOC = """\
 ## What it does
@@ -56,8 +57,13 @@ KF112 = Rule(
     code="KF112",
     name="variable-in-nested-function",
     summary="a weight made inside a lambda or nested function (a `Lambda` layer's, say)",
-    fix="never",
-    safety="none (report only)",
+    finds=(
+        "a variable made in a `Lambda` layer's function or a lambda kept on `self` (lost on Keras 3, "
+        "ValueError on tf_keras)"
+    ),
+    fixed_by="report: create it once in `build` of a custom layer",
+    fix=FixAvailability.NEVER,
+    safety=RuleSafety.NONE,
     doc=DOC,
 )
 

@@ -1,4 +1,5 @@
-"""KF301, KF302: sub-layers kept in tuples or sets."""
+"""What KF301 and KF302 share: the attributes of a layer that keep sub-layers in a tuple or a set,
+and the fix that makes each a list (one fix per attribute, shared by its findings)."""
 
 from __future__ import annotations
 
@@ -8,26 +9,7 @@ import libcst as cst
 
 from ..edits import Fix, Replace, Safety
 from ..names import BUILTIN_NAMES
-from . import docs
-from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name
-
-KF301 = Rule(
-    code="KF301",
-    name="tuple-layer-container",
-    summary="Keras layers kept in a tuple attribute",
-    fix="always",
-    safety="safe when list-compatible, else unsafe",
-    doc=docs.KF301,
-)
-
-KF302 = Rule(
-    code="KF302",
-    name="set-layer-container",
-    summary="Keras layers kept in a set attribute",
-    fix="always",
-    safety="safe when list-compatible, else unsafe",
-    doc=docs.KF302,
-)
+from .base import Context, Finding, KerasClass, is_self_attribute, self_name
 
 # Builtins that treat a list exactly like a tuple or a set they are given.
 _ITERATING_BUILTINS = frozenset(
@@ -38,12 +20,10 @@ _ITERATING_BUILTINS = frozenset(
 _SHARED_METHODS = frozenset({"index", "count"})
 
 
-class ContainerRules(RuleFamily):
-    rules = (KF301, KF302)
-
-    def check(self, ctx: Context) -> Iterator[Finding]:
-        for cls in ctx.keras_classes:
-            yield from _check_class(ctx, cls)
+def container_findings(ctx: Context) -> list[Finding]:
+    """KF301 and KF302 of every Keras class, computed once per module: the sites of one
+    attribute share one fix, whatever container each site builds."""
+    return ctx.memo("containers", lambda: [f for cls in ctx.keras_classes for f in _check_class(ctx, cls)])
 
 
 def _is_layer_construction(ctx: Context, node: cst.BaseExpression) -> bool:
@@ -159,10 +139,10 @@ def _check_class(ctx: Context, cls: KerasClass) -> Iterator[Finding]:
         for _, kind, target in attr_sites:
             if kind == "empty":
                 continue
-            rule = KF301 if kind == "tuple" else KF302
+            code = "KF301" if kind == "tuple" else "KF302"
             who = "TensorFlow 1.x" if kind == "tuple" else "tf_keras 2"
             yield Finding(
-                rule.code, target,
+                code, target,
                 f"layers kept in a {kind} in `self.{attr}`: {who} never tracks their weights; keep them in a list",
                 fix,
             )
