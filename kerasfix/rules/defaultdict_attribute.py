@@ -59,6 +59,42 @@ the finding is reported for a person, who can fill a plain dict up front or use
 `.get(k, default)`.
 """
 
+VALID = (
+    """\
+import collections
+
+import tensorflow as tf
+
+
+class Heads(tf.keras.layers.Layer):
+    def __init__(self, names, **kwargs):
+        super().__init__(**kwargs)
+        self.heads = {}
+        for name in names:
+            self.heads[name] = tf.keras.layers.Dense(2)
+
+
+counts = collections.defaultdict(int)
+""",
+)
+
+INVALID = (
+    """\
+import collections
+
+import tensorflow as tf
+
+
+class Heads(tf.keras.layers.Layer):
+    def __init__(self, names, **kwargs):
+        super().__init__(**kwargs)
+        self.heads = collections.defaultdict(lambda: None)
+        for name in names:
+            self.heads[name] = tf.keras.layers.Dense(2)
+""",
+)
+
+
 KF303 = Rule(
     code="KF303",
     name="defaultdict-attribute",
@@ -71,6 +107,8 @@ KF303 = Rule(
     fix=FixAvailability.SOMETIMES,
     safety=RuleSafety.SAFE,
     doc=DOC,
+    valid=VALID,
+    invalid=INVALID,
 )
 
 DEFAULTDICT = frozenset({"collections.defaultdict"})

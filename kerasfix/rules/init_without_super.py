@@ -48,6 +48,35 @@ that raised now runs. Unsafe when the class has more than one base: `super()` th
 the next class of the MRO, whose `__init__` may expect other arguments.
 """
 
+VALID = (
+    """\
+import tensorflow as tf
+
+
+class Scale(tf.keras.layers.Layer):
+    def __init__(self, factor, **kwargs):
+        self.factor = factor
+        super().__init__(**kwargs)
+
+
+class Plain:
+    def __init__(self, factor):
+        self.factor = factor
+""",
+)
+
+INVALID = (
+    """\
+import tensorflow as tf
+
+
+class Scale(tf.keras.layers.Layer):
+    def __init__(self, factor, name=None, **kwargs):
+        self.factor = factor
+""",
+)
+
+
 KF401 = Rule(
     code="KF401",
     name="init-without-super",
@@ -61,6 +90,8 @@ KF401 = Rule(
     safety=RuleSafety.DEPENDS,
     safety_reason="safe with one base class, else unsafe",
     doc=DOC,
+    valid=VALID,
+    invalid=INVALID,
 )
 
 # Parameters of `Layer.__init__` worth forwarding when the subclass takes them by name.

@@ -52,6 +52,37 @@ the module defines: one that reads other class attributes is reported, not moved
 without weights (`Dropout`, `Flatten`, ...) lose nothing and are not reported.
 """
 
+VALID = (
+    """\
+import tensorflow as tf
+
+
+class Head(tf.keras.layers.Layer):
+    units = 2
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.proj = tf.keras.layers.Dense(self.units)
+
+    def call(self, x):
+        return self.proj(x)
+""",
+)
+
+INVALID = (
+    """\
+import tensorflow as tf
+
+
+class Head(tf.keras.layers.Layer):
+    proj = tf.keras.layers.Dense(2)
+
+    def call(self, x):
+        return self.proj(x)
+""",
+)
+
+
 KF304 = Rule(
     code="KF304",
     name="layer-class-attribute",
@@ -61,6 +92,8 @@ KF304 = Rule(
     fix=FixAvailability.SOMETIMES,
     safety=RuleSafety.UNSAFE,
     doc=DOC,
+    valid=VALID,
+    invalid=INVALID,
 )
 
 

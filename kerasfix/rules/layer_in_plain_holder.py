@@ -53,6 +53,42 @@ becomes `self.parts["proj"]`), or the holder's class must become a Keras layer, 
 right is the project's call.
 """
 
+VALID = (
+    """\
+import types
+
+import tensorflow as tf
+
+
+class Block(tf.keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.parts = {"proj": tf.keras.layers.Dense(2)}
+        self.config = types.SimpleNamespace(units=2)
+
+    def call(self, x):
+        return self.parts["proj"](x)
+""",
+)
+
+INVALID = (
+    """\
+import types
+
+import tensorflow as tf
+
+
+class Block(tf.keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.parts = types.SimpleNamespace(proj=tf.keras.layers.Dense(2))
+
+    def call(self, x):
+        return self.parts.proj(x)
+""",
+)
+
+
 KF305 = Rule(
     code="KF305",
     name="layer-in-plain-holder",
@@ -62,6 +98,8 @@ KF305 = Rule(
     fix=FixAvailability.NEVER,
     safety=RuleSafety.NONE,
     doc=DOC,
+    valid=VALID,
+    invalid=INVALID,
 )
 
 NAMESPACES = api.NAMESPACE_HOLDERS

@@ -53,6 +53,36 @@ has to read it from there, which changes the code's shape. KF101, KF102 and KF10
 variables alone.
 """
 
+VALID = (
+    """\
+import tensorflow as tf
+
+
+class Scaled(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        self.factor = self.add_weight(name="factor", shape=(), initializer="ones")
+
+    def call(self, x):
+        return x * self.factor
+""",
+)
+
+INVALID = (
+    """\
+import tensorflow as tf
+
+
+class Scaled(tf.keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = tf.keras.layers.Lambda(lambda v: v * tf.Variable(2.0))
+
+    def call(self, x):
+        return self.scale(x)
+""",
+)
+
+
 KF112 = Rule(
     code="KF112",
     name="variable-in-nested-function",
@@ -65,6 +95,8 @@ KF112 = Rule(
     fix=FixAvailability.NEVER,
     safety=RuleSafety.NONE,
     doc=DOC,
+    valid=VALID,
+    invalid=INVALID,
 )
 
 _FACTORIES = api.GET_VARIABLE | api.VARIABLE | api.BACKEND_VARIABLE
