@@ -15,7 +15,7 @@ from .base import Rule, RuleFamily
 
 
 def _discover() -> tuple[RuleFamily, ...]:
-    families = []
+    families: list[RuleFamily] = []
     for info in pkgutil.iter_modules(__path__):
         if info.name.startswith("_"):
             continue

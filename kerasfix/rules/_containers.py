@@ -124,25 +124,25 @@ def _check_class(ctx: Context, cls: KerasClass) -> Iterator[Finding]:
                 attr = is_self_attribute(node.target, me)
                 if attr is not None and _container_kind(ctx, node.value) == "tuple":
                     grown.setdefault(attr, []).append((node.value, node.target))
-    for attr, nodes in grown.items():
-        for node, target in nodes:
-            sites.setdefault(attr, []).append((node, "tuple", target))
-        for node in empty_starts.get(attr, ()):
-            sites[attr].append((node, "empty", node))
+    for attr, additions in grown.items():
+        for added, reported in additions:
+            sites.setdefault(attr, []).append((added, "tuple", reported))
+        for empty in empty_starts.get(attr, ()):
+            sites[attr].append((empty, "empty", empty))
     for attr, attr_sites in sites.items():
-        rewritten = {id(node) for node, _, _ in attr_sites}
+        rewritten = {id(value) for value, _, _ in attr_sites}
         safe = _only_benign_uses(cls, attr, rewritten)
         edits = tuple(
-            Replace(node, _empty_list if kind == "empty" else _as_list) for node, kind, _ in attr_sites
+            Replace(value, _empty_list if kind == "empty" else _as_list) for value, kind, _ in attr_sites
         )
         fix = Fix(edits, Safety.SAFE if safe else Safety.UNSAFE)
-        for _, kind, target in attr_sites:
+        for _, kind, reported in attr_sites:
             if kind == "empty":
                 continue
             code = "KF301" if kind == "tuple" else "KF302"
             who = "TensorFlow 1.x" if kind == "tuple" else "tf_keras 2"
             yield Finding(
-                code, target,
+                code, reported,
                 f"layers kept in a {kind} in `self.{attr}`: {who} never tracks their weights; keep them in a list",
                 fix,
             )
@@ -154,7 +154,8 @@ def _only_benign_uses(cls: KerasClass, attr: str, rewritten: set[int]) -> bool:
     for name, func in cls.methods.items():
         me = self_name(func)
         for node in cls.method_nodes[name]:
-            if is_self_attribute(node, me) == attr and not _benign(node, parents, rewritten):
+            if (isinstance(node, cst.Attribute) and is_self_attribute(node, me) == attr
+                    and not _benign(node, parents, rewritten)):
                 return False
     return True
 

@@ -140,7 +140,8 @@ def _convert(call: cst.Call, bound: Bound, policy: api.ArgumentPolicy, *, lenien
             manual.append(f"add_weight has no `{name}` argument")
     for name, (index, arg) in bound.args.items():
         code = source(arg.value)
-        if name in policy.drop_when and (policy.drop_when[name] is None or code in policy.drop_when[name]):
+        spellings = policy.drop_when.get(name)
+        if name in policy.drop_when and (spellings is None or code in spellings):
             plans[index] = None
         elif lenient_strings and name in ("aggregation", "synchronization") and is_string(arg.value):
             plans[index] = Planned(name)  # already Keras 3 style
@@ -204,6 +205,7 @@ def _get_variable(ctx: Context, call: cst.Call, me: str | None, scope: ScopeNote
         converted.manual.append("a static or class method has no `self` to call add_weight on")
     if converted.manual:
         return Finding("KF101", call, manual_message(what, converted.manual))
+    assert me is not None  # else a person was asked to finish it, above
     trained = Trained()
     if bound.code("trainable") in (None, "None") and _untrainable_dtype(ctx, bound.value("dtype")):
         trained = Trained(_NOT_TRAINED, "an integer or boolean variable is a counter or a flag, never trained")
@@ -289,6 +291,7 @@ def _variable(ctx: Context, call: cst.Call, me: str | None, backend: bool = Fals
         converted.manual.append("a static or class method has no `self` to call add_weight on")
     if converted.manual:
         return Finding(code, call, manual_message(what, converted.manual))
+    assert me is not None and not isinstance(planned, str) and planned is not None  # else manual, above
     shape, initializer, dtype = planned
     if backend:
         dtype = None  # keras.backend.variable casts any value to floatx() unless given `dtype=` (measured)
@@ -296,7 +299,7 @@ def _variable(ctx: Context, call: cst.Call, me: str | None, backend: bool = Fals
     new_args: list[cst.Arg] = []
     kept = [plan.apply(arg) for i, (plan, arg) in enumerate(zip(converted.plans, call.args))
             if i != index and plan is not None]
-    by_name = {a.keyword.value: a for a in kept}
+    by_name = {a.keyword.value: a for a in kept if a.keyword is not None}  # every one: plans are keywords
     if "name" in by_name:
         new_args.append(by_name.pop("name"))
     new_args.append(keyword_arg("shape", shape))
@@ -359,7 +362,7 @@ def _original_trainability(ctx: Context, call: cst.Call, backend: bool, dtype: c
         return Trained()
     if not backend:
         return Trained()  # tf.Variable: trainable by default, and tf.keras 2 trained it
-    qualified = ctx.imports.qualify_dotted(dotted(call.func)) or ""
+    qualified = ctx.imports.qualify_dotted(dotted(call.func) or "") or ""
     if qualified.startswith(api.TF_KERAS_IMPORTS):
         return Trained()
     if _untracking_keras(ctx, call):
@@ -371,7 +374,7 @@ def _original_trainability(ctx: Context, call: cst.Call, backend: bool, dtype: c
 
 def _untracking_keras(ctx: Context, call: cst.Call) -> bool:
     """`K.variable` imported from a Keras 2 that never tracked a variable assigned to a layer."""
-    qualified = ctx.imports.qualify_dotted(dotted(call.func)) or ""
+    qualified = ctx.imports.qualify_dotted(dotted(call.func) or "") or ""
     return qualified.startswith(api.UNTRACKING_KERAS_IMPORTS)
 
 
@@ -421,13 +424,17 @@ def _conditional(cls: KerasClass, node: cst.CSTNode) -> bool:
     return False
 
 
-def _initial_value(ctx: Context, value: cst.BaseExpression):
+# (shape, initializer, dtype or None) of a planned add_weight
+_Plan = tuple[cst.BaseExpression, cst.BaseExpression, "cst.BaseExpression | None"]
+
+
+def _initial_value(ctx: Context, value: cst.BaseExpression) -> _Plan | str:
     """(shape, initializer, dtype or None) for an initial value, or the reason there is none."""
     if isinstance(value, cst.Lambda) and not value.params.params and isinstance(value.body, cst.Call):
         return _initializer_call(ctx, value.body) or "the lambda does not call an initializer"
     if isinstance(value, cst.Name) and value.value in ("True", "False"):
-        initializer = '"ones"' if value.value == "True" else '"zeros"'
-        return cst.Tuple(elements=[]), cst.SimpleString(initializer), cst.SimpleString('"bool"')
+        filled = '"ones"' if value.value == "True" else '"zeros"'
+        return cst.Tuple(elements=[]), cst.SimpleString(filled), cst.SimpleString('"bool"')
     number = _number(value)
     if number is not None:
         literal, is_int = number
@@ -439,7 +446,8 @@ def _initial_value(ctx: Context, value: cst.BaseExpression):
     factory = api.INITIAL_VALUE_FACTORIES.get(resolved or "")
     if factory is not None:
         bound = bind(value, factory.params)
-        if bound is None or bound.unknown or bound.value("shape") is None:
+        shape = bound.value("shape") if bound is not None and not bound.unknown else None
+        if bound is None or shape is None:
             return f"cannot read the arguments of `{source(value.func)}`"
         if factory.initializer.startswith('"'):
             initializer = cst.parse_expression(factory.initializer)
@@ -454,39 +462,43 @@ def _initial_value(ctx: Context, value: cst.BaseExpression):
                     continue
                 parts.append(f"{keyword}={code if code is not None else default}")
             initializer = cst.parse_expression(f"{spelled}({', '.join(parts)})")
-        return bound.value("shape"), initializer, bound.value(factory.dtype_param) if factory.dtype_param else None
+        return shape, initializer, bound.value(factory.dtype_param) if factory.dtype_param else None
     if resolved in api.CONSTANT:
         bound = bind(value, api.CONSTANT_PARAMS)
-        if bound is None or bound.unknown:
+        constant = bound.value("value") if bound is not None and not bound.unknown else None
+        if bound is None or constant is None:
             return f"cannot read the arguments of `{source(value.func)}`"
-        shape = bound.value("shape") or _literal_shape(bound.value("value"))
+        shape = bound.value("shape") or _literal_shape(constant)
         if shape is None:
             return "tf.constant's shape is not written out: add `shape=` to it first"
-        init = _constant_initializer(ctx, bound.value("value"))
+        init = _constant_initializer(ctx, constant)
         return (shape, init, bound.value("dtype")) if init is not None else _NO_TF_CONSTANT
     if resolved in api.FILL:
         bound = bind(value, api.FILL_PARAMS)
-        if bound is None or bound.unknown or bound.value("dims") is None or bound.value("value") is None:
+        readable = bound is not None and not bound.unknown
+        dims, fill = (bound.value("dims"), bound.value("value")) if bound is not None and readable else (None, None)
+        if dims is None or fill is None:
             return f"cannot read the arguments of `{source(value.func)}`"
-        init = _constant_initializer(ctx, bound.value("value"))
-        return (bound.value("dims"), init, None) if init is not None else _NO_TF_CONSTANT
+        init = _constant_initializer(ctx, fill)
+        return (dims, init, None) if init is not None else _NO_TF_CONSTANT
     planned = _initializer_call(ctx, value)
     return planned or f"its initial value `{source(value)}` does not map to an initializer"
 
 
-def _initializer_call(ctx: Context, call: cst.Call):
+def _initializer_call(ctx: Context, call: cst.Call) -> _Plan | None:
     """`init(shape, dtype=...)` where `init` is an initializer object -> (shape, init, dtype)."""
     func = call.func
-    is_initializer = (isinstance(func, cst.Call) and ctx.resolve(func.func) is not None
-                      and api.is_initializer_factory(ctx.resolve(func.func)))
+    factory = ctx.resolve(func.func) if isinstance(func, cst.Call) else None
+    is_initializer = factory is not None and api.is_initializer_factory(factory)
     if not is_initializer:
         is_initializer = _bound_to_initializer(ctx, func)
     if not is_initializer:
         return None
     bound = bind(call, ("shape", "dtype"))
-    if bound is None or bound.unknown or bound.value("shape") is None:
+    shape = bound.value("shape") if bound is not None and not bound.unknown else None
+    if bound is None or shape is None:
         return None
-    return bound.value("shape"), func, bound.value("dtype")
+    return shape, func, bound.value("dtype")
 
 
 def _bound_to_initializer(ctx: Context, expr: cst.BaseExpression) -> bool:
@@ -549,6 +561,7 @@ def as_add_weight(ctx: Context, call: cst.Call, me: str) -> cst.Call | None:
     (for KF103, which moves it into `build`)."""
     resolved = ctx.resolve(call.func)
     method = is_self_attribute(call.func, me)
+    finding: Finding | None
     if resolved in api.GET_VARIABLE:
         finding = _get_variable(ctx, call, me, None)
     elif resolved in api.VARIABLE:
@@ -568,7 +581,9 @@ def as_add_weight(ctx: Context, call: cst.Call, me: str) -> cst.Call | None:
     if finding.fix is None:
         return None
     edit = finding.fix.edits[0]
-    return edit.new(call) if edit.composable else edit.new
+    assert isinstance(edit, Replace)  # a weight call's fix replaces the call, first
+    new = edit.new if isinstance(edit.new, cst.CSTNode) else edit.new(call)
+    return new if isinstance(new, cst.Call) else None
 
 
 # --- KF110: folding a weight-list append into add_weight --------------------------------------
@@ -605,11 +620,12 @@ class Append:
 
 def _private_append(stmt: cst.BaseStatement, me: str) -> Append | None:
     condition = None
+    line: cst.CSTNode = stmt
     if isinstance(stmt, cst.If) and stmt.orelse is None and len(stmt.body.body) == 1:
-        condition, stmt = stmt.test, stmt.body.body[0]
-    if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr)):
+        condition, line = stmt.test, stmt.body.body[0]
+    if not (isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 and isinstance(line.body[0], cst.Expr)):
         return None
-    call = stmt.body[0].value
+    call = line.body[0].value
     if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "append"
             and len(call.args) == 1 and not call.args[0].star):
         return None
@@ -711,7 +727,7 @@ def _scalar_initializer(ctx: Context, cls: KerasClass, create: cst.Call, me: str
     every other assignment of that attribute in the class is a number; else (None, None)."""
     value = create.args[0].value if create.args and create.args[0].keyword is None else None
     attr = is_self_attribute(value, me) if value is not None else None
-    if attr is None or not _always_a_number(cls, attr, body[start]):
+    if value is None or attr is None or not _always_a_number(cls, attr, body[start]):
         return None, None
     initializer = _constant_initializer(ctx, value)
     if initializer is not None:
@@ -719,7 +735,7 @@ def _scalar_initializer(ctx: Context, cls: KerasClass, create: cst.Call, me: str
     spelled = ctx.imports.spell_keras("initializers.Constant")
     if spelled is not None:
         return cst.parse_expression(f"{spelled}({source(value)})"), None
-    origin = (ctx.imports.qualify_dotted(dotted(create.func)) or "").rsplit(".backend.", 1)[0]
+    origin = (ctx.imports.qualify_dotted(dotted(create.func) or "") or "").rsplit(".backend.", 1)[0]
     if origin.startswith(("keras", "tensorflow.keras", "tf_keras")) and not ctx.imports.is_bound("initializers"):
         return cst.parse_expression(f"initializers.Constant({source(value)})"), f"from {origin} import initializers"
     return None, None

@@ -127,9 +127,10 @@ class KerasClass:
     def _builds_once(self, call: cst.Call, me: str) -> bool:
         """`self.build(...)` under `if not self.built:`: Keras has built the layer before
         `call` runs, so this never builds it again (measured on both lines)."""
-        if call.func.attr.value != "build":
+        if not isinstance(call.func, cst.Attribute) or call.func.attr.value != "build":
             return False
-        child, node = call, self.parents.get(id(call))
+        child: cst.CSTNode = call
+        node = self.parents.get(id(call))
         while node is not None and not isinstance(node, cst.FunctionDef):
             if (isinstance(node, cst.If) and child is node.body and isinstance(node.test, cst.UnaryOperation)
                     and isinstance(node.test.operator, cst.Not)
@@ -230,7 +231,7 @@ def self_name(func: cst.FunctionDef) -> str:
     return params[0].name.value if params else "self"
 
 
-def is_self_attribute(expr: cst.BaseExpression, me: str) -> str | None:
+def is_self_attribute(expr: cst.CSTNode | None, me: str) -> str | None:
     """`attr` when expr is `<me>.attr`."""
     if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == me:
         return expr.attr.value

@@ -144,7 +144,7 @@ def _defaultdict_attributes(ctx: Context, cls: KerasClass) -> dict[str, cst.Call
 
 
 def _uses(cls: KerasClass, attr: str) -> list[cst.Attribute]:
-    found = []
+    found: list[cst.Attribute] = []
     for name, func in cls.methods.items():
         me = self_name(func)
         found.extend(n for n in cls.method_nodes[name]

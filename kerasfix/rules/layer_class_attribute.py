@@ -144,7 +144,8 @@ def _finding(cls: KerasClass, statement: cst.SimpleStatementLine, name: str, val
     if reads:
         return Finding(KF304.code, value, f"{what}; build it in `__init__` as `self.{name}` "
                        f"(it reads the class's own `{sorted(reads)[0]}`, which a person must carry along)")
-    line = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.parse_expression(f"self.{name}"))], value)],
+    target = cst.AssignTarget(cst.Attribute(cst.Name("self"), cst.Name(name)))
+    line = cst.SimpleStatementLine([cst.Assign([target], value)],
                                    leading_lines=statement.leading_lines,
                                    trailing_whitespace=statement.trailing_whitespace)
     fix = Fix((Remove(statement), _into_init(cls, line)), Safety.UNSAFE)

@@ -7,7 +7,7 @@ from typing import Iterator, Sequence
 import libcst as cst
 
 from .. import keras_api as api
-from ..edits import AddImport, DropImport, Fix, Replace, Safety
+from ..edits import AddImport, DropImport, Edit, Fix, Replace, Safety
 from ..index import tf1_imported_names
 from ..names import canonical
 from ._lift import is_load, keras_constructor_args
@@ -138,8 +138,8 @@ def _tf1_classes(ctx: Context) -> Iterator[Finding]:
 def _tf1_class_sites(ctx: Context, calls: dict[int, cst.Call]) -> Iterator[cst.BaseExpression]:
     """Every base of every class, and every dotted name (or name imported from TF1's layers)
     read in a Keras class's methods; `calls` learns which of them are called."""
-    for node in ctx.all_classes:
-        yield from (arg.value for arg in node.bases
+    for class_def in ctx.all_classes:
+        yield from (arg.value for arg in class_def.bases
                     if arg.keyword is None and isinstance(arg.value, (cst.Name, cst.Attribute)))
     imported = set(tf1_imported_names(ctx.imports))
     for cls in ctx.keras_classes:
@@ -171,7 +171,7 @@ def _tf1_class(ctx: Context, expr: cst.BaseExpression, call: cst.Call | None, ke
             edit = Replace(call, call.with_changes(func=new_func))
         else:
             edit = Replace(call, call.with_changes(func=new_func, args=layout(call, args)))
-    edits = (edit, *needed, *_dead_import(ctx, expr))
+    edits: tuple[Edit, ...] = (edit, *needed, *_dead_import(ctx, expr))
     return Finding("KF203", expr, f"{what}; use `{spelled}`", Fix(edits, Safety.SAFE))
 
 
@@ -179,7 +179,8 @@ def _same_arguments(old: Sequence[cst.Arg], new: list[cst.Arg]) -> bool:
     """The new arguments are the old ones, in order, each by position or keyword as before."""
     return len(old) == len(new) and all(
         a.value is b.value and (a.keyword is None) == (b.keyword is None)
-        and (a.keyword is None or a.keyword.value == b.keyword.value) for a, b in zip(old, new))
+        and (a.keyword is None or b.keyword is None or a.keyword.value == b.keyword.value)
+        for a, b in zip(old, new))
 
 
 def _tf1_class_trap(ctx: Context, expr: cst.BaseExpression) -> str:

@@ -141,11 +141,14 @@ def _variable_scopes(ctx: Context, func: cst.FunctionDef, me: str) -> Iterator[F
         yield Finding("KF108", node, f"{what}; remove it and keep its body{note}", fix)
 
 
-def _unwrap_with(updated: cst.With):
+def _unwrap_with(updated: cst.With) -> cst.FlattenSentinel[cst.BaseStatement]:
     """The body of a `with` block in its place, one level less indented, comments kept."""
-    body = list(updated.body.body)
+    assert isinstance(updated.body, cst.IndentedBlock)  # a one-line `with` is left to a person
+    body: list[cst.BaseStatement] = list(updated.body.body)
     leading = list(updated.leading_lines)
     header = updated.with_changes(leading_lines=[], body=cst.IndentedBlock(body=[], header=updated.body.header))
     leading.extend(cst.EmptyLine(comment=c) for c in comments_in(header))  # the scope's own lines
-    body[0] = body[0].with_changes(leading_lines=leading + list(body[0].leading_lines))
+    first = body[0]
+    assert isinstance(first, (cst.SimpleStatementLine, cst.BaseCompoundStatement))  # every statement is one
+    body[0] = first.with_changes(leading_lines=leading + list(first.leading_lines))
     return cst.FlattenSentinel(body)
