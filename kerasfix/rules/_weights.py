@@ -439,7 +439,10 @@ def _initial_value(ctx: Context, value: cst.BaseExpression) -> _Plan | str:
     if number is not None:
         literal, is_int = number
         dtype = cst.SimpleString('"int32"') if is_int else None
-        return cst.Tuple(elements=[]), _constant_initializer(ctx, literal), dtype
+        initializer = _constant_initializer(ctx, literal)
+        if initializer is None:  # `K.variable(1.5)` in a module that does not import tf
+            return _NO_TF_CONSTANT
+        return cst.Tuple(elements=[]), initializer, dtype
     if not isinstance(value, cst.Call):
         return f"its initial value `{source(value)}` does not map to an initializer"
     resolved = ctx.resolve(value.func)

@@ -80,6 +80,15 @@ temperature = K.variable(1.5, name="temperature")
 
 INVALID = (
     """\
+from tensorflow import keras
+from tensorflow.keras import backend as K
+
+
+class Scale(keras.layers.Layer):
+    def build(self, input_shape):
+        self.scale = K.variable(1.5, name="scale")  # no `tf` to spell tf.constant_initializer: by hand
+""",
+    """\
 import tensorflow as tf
 
 
