@@ -210,7 +210,7 @@ class Context:
 
 
 class RuleFamily:
-    """One module of rules: their metadata and the checker that reports them."""
+    """A rule module's checker: its rule (the registry finds it by this class) and `check`."""
 
     rules: ClassVar[tuple[Rule, ...]] = ()
     # A module whose text holds none of these cannot hold a finding of the family (empty: any).
@@ -223,7 +223,7 @@ class RuleFamily:
         raise NotImplementedError
 
 
-# --- small helpers shared by the rule families ------------------------------------------------
+# --- small helpers shared by the rules ------------------------------------------------------
 
 
 def self_name(func: cst.FunctionDef) -> str:

@@ -74,12 +74,6 @@ def as_keyword(arg: cst.Arg, name: str) -> cst.Arg:
     return keyword_arg(name, arg.value, arg)
 
 
-def rebuild(original: list[cst.Arg], replacements: list[cst.Arg | None]) -> list[cst.Arg]:
-    """`replacements[i]` stands for `original[i]` (None: dropped). Commas stay well formed;
-    each argument keeps its comments, and a dropped one's stay where it was."""
-    return list(rebuilt(cst.Call(func=cst.Name("f"), args=original), replacements).args)
-
-
 def rebuilt(call: cst.Call, replacements: list[cst.Arg | None]) -> cst.Call:
     """`call` with `replacements[i]` for its i-th argument (None: dropped), commas well
     formed, every comment kept (those of dropped arguments where they were)."""
