@@ -89,7 +89,7 @@ class InitializerDtype(RuleFamily):
         for cls in ctx.keras_classes:
             for name in cls.methods:
                 if name in cls.call_methods:
-                    continue  # a weight made in `call` is KF103's: its initializer moves with it
+                    continue  # not looked at in `call` and what it calls, as the weight family did not
                 for call in cls.nodes_of(name, cst.Call):
                     resolved = ctx.resolve(call.func)
                     if resolved and api.is_keras_initializer(resolved):

@@ -1,4 +1,5 @@
-"""KF203: a TF1 `tf.layers.<Class>` in a Keras layer or as its base."""
+"""KF203: a TF1 `tf.layers.<Class>` in a Keras layer or as its base; its arguments are converted
+as KF202's are (`_lift.keras_constructor_args`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""KF108: a TF1 variable scope around a layer's weights."""
+"""KF108: a TF1 variable scope around a layer's weights; it reads the scopes through `_weights.py`,
+whose weight walk decides what the weights inside become."""
 
 from __future__ import annotations
 
@@ -118,7 +119,7 @@ class VariableScopeInLayer(RuleFamily):
     def check(self, ctx: Context) -> Iterator[Finding]:
         for cls in ctx.keras_classes:
             for name, func in cls.methods.items():
-                if name in cls.setup_methods:  # a scope elsewhere is reported with its weights
+                if name in cls.setup_methods:  # elsewhere only the weights inside are reported
                     yield from _variable_scopes(ctx, func, self_name(func))
 
 
