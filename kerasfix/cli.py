@@ -540,14 +540,9 @@ def _write_stdin_result(f) -> None:
 @app.command("rules")
 def list_rules() -> None:
     """List every rule: code, name, whether it fixes, and how safely."""
-    from .rules import RULES
+    from .rules._catalog import listing
 
-    name_width = max(len(r.name) for r in RULES.values())
-    safety_width = max(len(r.safety) for r in RULES.values())
-    typer.echo(f"{'code':<6} {'name':<{name_width}}  {'fix':<9}  {'safety':<{safety_width}}  finds")
-    for rule in sorted(RULES.values(), key=lambda r: r.code):
-        typer.echo(f"{rule.code:<6} {rule.name:<{name_width}}  {rule.fix:<9}  "
-                   f"{rule.safety:<{safety_width}}  {rule.summary}")
+    typer.echo(listing())
 
 
 @app.command()
@@ -560,7 +555,7 @@ def explain(code: str = typer.Argument(..., help="A rule code, e.g. KF101.")) ->
         raise _fail(f"unknown rule {code!r} (see `kerasfix rules`)")
     typer.echo(f"# {rule.code} {rule.name}\n")
     typer.echo(f"{rule.summary[:1].upper()}{rule.summary[1:]}.\n")
-    typer.echo(f"Fix: {rule.fix}; safety: {rule.safety} (see Fix safety below).\n")
+    typer.echo(f"Fix: {rule.fix.value}; safety: {rule.safety_label} (see Fix safety below).\n")
     typer.echo(rule.doc.rstrip())
 
 

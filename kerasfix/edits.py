@@ -11,7 +11,7 @@ import ast
 import enum
 import re
 from dataclasses import dataclass
-from typing import Callable, Union
+from typing import Any, Callable, Union
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -34,7 +34,7 @@ class Replace:
     latter composes with edits inside `target` (they are applied first)."""
 
     target: cst.CSTNode
-    new: cst.CSTNode | Callable[[cst.CSTNode], NodeResult]
+    new: cst.CSTNode | Callable[[Any], NodeResult]  # called with the updated target: of its type
 
     @property
     def composable(self) -> bool:

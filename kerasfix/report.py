@@ -109,7 +109,7 @@ def _sarif_rule(rule) -> dict:
         "fullDescription": {"text": _what_it_does(rule.doc, rule.summary)},
         "help": {"text": rule.doc.strip(), "markdown": rule.doc.strip()},
         "defaultConfiguration": {"level": "warning"},
-        "properties": {"fix": rule.fix, "safety": rule.safety},
+        "properties": {"fix": rule.fix.value, "safety": rule.safety_label},
     }
 
 

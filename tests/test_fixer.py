@@ -12,7 +12,7 @@ from kerasfix.cli import app
 from kerasfix.edits import (Fix, ImportConflict, InsertAfter, InsertBefore, Remove, Replace, Safety, add_imports,
                             apply_fixes, select_compatible)
 from kerasfix.engine import FixesDidNotConverge, InvalidRewrite, RuleSelection, check_compiles, process_source
-from kerasfix.rules.base import Finding, Rule, RuleFamily
+from kerasfix.rules.base import Finding, FixAvailability, Rule, RuleFamily, RuleSafety
 from kerasfix.syntax import positions, walk
 
 UNSAFE = RuleSelection(None, set(), unsafe_fixes=True)
@@ -226,7 +226,7 @@ def test_two_fixes_replacing_the_same_node_do_not_both_apply():
 class _Counter(RuleFamily):
     """Renames `step<n>` to `step<n+1>` while n < `limit`: a fix that needs `limit` passes."""
 
-    rules = (Rule("KF999", "counter", "", "always", "safe", ""),)
+    rules = (Rule("KF999", "counter", "", FixAvailability.ALWAYS, RuleSafety.SAFE, ""),)
 
     def __init__(self, limit: int):
         self.limit = limit

@@ -1,26 +1,30 @@
-"""The rule catalog: one module per family, each family one checker over a parsed module."""
+"""The rule catalog, discovered: every module of this package whose name does not start with
+an underscore (`_lift.py`, `_weights.py`: machinery several rules share) and that defines a
+`RuleFamily` with rules is a rule module; `base.py` and `calls.py` define none.
+
+Adding a rule is adding its module (and its fixtures): nothing here names it.
+"""
 
 from __future__ import annotations
 
-from .base import Rule, RuleFamily
-from .containers import ContainerRules
-from .defaultdict_attribute import DefaultdictLayers
-from .init_without_super import InitWithoutSuper
-from .layer_class_attribute import LayerClassAttributes
-from .layer_in_plain_holder import LayersInPlainHolders
-from .layers import LayerRules
-from .module_level_layer import ModuleLevelLayers
-from .reserved_attribute import ReservedAttributes
-from .tf1_rnn_cell import Tf1RnnCells
-from .tf_module_in_layer import TfModuleInLayer
-from .unused_ignore import UnusedIgnores
-from .variable_in_nested_function import VariableInNestedFunction
-from .weights import WeightRules
+import importlib
+import inspect
+import pkgutil
 
-FAMILIES: tuple[RuleFamily, ...] = (WeightRules(), LayerRules(), ContainerRules(), InitWithoutSuper(),
-                                    ReservedAttributes(), TfModuleInLayer(),
-                                    VariableInNestedFunction(), DefaultdictLayers(),
-                                    Tf1RnnCells(), LayerClassAttributes(),
-                                    LayersInPlainHolders(), ModuleLevelLayers(), UnusedIgnores())
+from .base import Rule, RuleFamily
+
+
+def _discover() -> tuple[RuleFamily, ...]:
+    families: list[RuleFamily] = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        families.extend(obj() for _, obj in inspect.getmembers(module, inspect.isclass)
+                        if issubclass(obj, RuleFamily) and obj.__module__ == module.__name__ and obj.rules)
+    return tuple(sorted(families, key=lambda family: family.rules[0].code))
+
+
+FAMILIES: tuple[RuleFamily, ...] = _discover()
 
 RULES: dict[str, Rule] = {rule.code: rule for family in FAMILIES for rule in family.rules}

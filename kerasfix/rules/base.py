@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import enum
+import functools
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, ClassVar, Iterable, Iterator
+from typing import Any, Callable, ClassVar, Iterable, Iterator, TypeVar
 
 import libcst as cst
 
@@ -15,6 +17,23 @@ from ..syntax import (children, dotted, source, walk, walk_no_nested_scopes,  # 
                       walk_outside_classes)
 
 
+class FixAvailability(enum.Enum):
+    """Whether the rule offers a fix for its findings."""
+
+    ALWAYS = "always"
+    SOMETIMES = "sometimes"
+    NEVER = "never"
+
+
+class RuleSafety(enum.Enum):
+    """How safe the rule's fixes are (a fix itself is `edits.Safety.SAFE` or `UNSAFE`)."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    DEPENDS = "safe or unsafe"  # the rule's `safety_reason` says when
+    NONE = "none (report only)"  # no fix
+
+
 @dataclass(frozen=True)
 class Rule:
     """A rule's metadata and its `kerasfix explain` page."""
@@ -22,9 +41,28 @@ class Rule:
     code: str
     name: str
     summary: str
-    fix: str  # "always" / "sometimes" / "never": whether a fix is offered
-    safety: str  # "safe" / "unsafe" / "safe or unsafe, as the page says"
+    fix: FixAvailability
+    safety: RuleSafety
     doc: str  # markdown: What it does / Why is this bad? / Example / Use instead / Fix safety
+    safety_reason: str = ""  # when DEPENDS: which case is safe, in a few words
+    finds: str = ""  # the README table's "finds" cell (default: the summary)
+    fixed_by: str = ""  # the README table's "fix" cell
+    valid: tuple[str, ...] = ()  # small modules the rule must stay silent on (tested)
+    invalid: tuple[str, ...] = ()  # small modules the rule must report (tested)
+
+    def __post_init__(self) -> None:
+        if (self.safety is RuleSafety.DEPENDS) != bool(self.safety_reason):
+            raise ValueError(f"{self.code}: a reason goes with safety DEPENDS, and only with it")
+        if (self.fix is FixAvailability.NEVER) != (self.safety is RuleSafety.NONE):
+            raise ValueError(f"{self.code}: safety NONE goes with fix NEVER, and only with it")
+
+    @property
+    def safety_label(self) -> str:
+        """The safety as `kerasfix rules` and SARIF print it."""
+        return self.safety_reason or self.safety.value
+
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -90,9 +128,10 @@ class KerasClass:
     def _builds_once(self, call: cst.Call, me: str) -> bool:
         """`self.build(...)` under `if not self.built:`: Keras has built the layer before
         `call` runs, so this never builds it again (measured on both lines)."""
-        if call.func.attr.value != "build":
+        if not isinstance(call.func, cst.Attribute) or call.func.attr.value != "build":
             return False
-        child, node = call, self.parents.get(id(call))
+        child: cst.CSTNode = call
+        node = self.parents.get(id(call))
         while node is not None and not isinstance(node, cst.FunctionDef):
             if (isinstance(node, cst.If) and child is node.body and isinstance(node.test, cst.UnaryOperation)
                     and isinstance(node.test.operator, cst.Not)
@@ -151,6 +190,15 @@ class Context:
     all_classes: list[cst.ClassDef] = field(default_factory=list)
     keras_classes: list[KerasClass] = field(default_factory=list)
     wants: Callable[[str], bool] = lambda code: True  # is this rule selected?
+    shared: dict[str, Any] = field(default_factory=dict)  # analyses several rules share, by name
+
+    def memo(self, key: str, compute: Callable[[], _T]) -> _T:
+        """What `compute` returns, computed once per module for every rule that asks: rules
+        split from one analysis share its walk, and the identity of the fixes it makes (a fix
+        shared by two findings is applied once)."""
+        if key not in self.shared:
+            self.shared[key] = compute()
+        return self.shared[key]
 
     def resolve(self, expr: cst.BaseExpression) -> str | None:
         """The canonical name (see keras_api) an expression refers to, or None."""
@@ -163,20 +211,27 @@ class Context:
 
 
 class RuleFamily:
-    """One module of rules: their metadata and the checker that reports them."""
+    """A rule module's checker: its rule (the registry finds it by this class) and `check`."""
 
     rules: ClassVar[tuple[Rule, ...]] = ()
     # A module whose text holds none of these cannot hold a finding of the family (empty: any).
     triggers: ClassVar[tuple[str, ...]] = ()
 
     def may_apply(self, text: str) -> bool:
-        return not self.triggers or not prefilter_on() or any(t in text for t in self.triggers)
+        return not self.triggers or not prefilter_on() or _mentions_any(text, self.triggers)
 
     def check(self, ctx: Context) -> Iterator[Finding]:  # pragma: no cover - interface
         raise NotImplementedError
 
 
-# --- small helpers shared by the rule families ------------------------------------------------
+@functools.lru_cache(maxsize=8)
+def _mentions_any(text: str, words: tuple[str, ...]) -> bool:
+    """Cached: the nine weight rules share one tuple of trigger words, and a scan of the whole
+    text for each of them cost the split 10% of the rules' time on tensor2tensor (measured)."""
+    return any(word in text for word in words)
+
+
+# --- small helpers shared by the rules ------------------------------------------------------
 
 
 def self_name(func: cst.FunctionDef) -> str:
@@ -184,7 +239,7 @@ def self_name(func: cst.FunctionDef) -> str:
     return params[0].name.value if params else "self"
 
 
-def is_self_attribute(expr: cst.BaseExpression, me: str) -> str | None:
+def is_self_attribute(expr: cst.CSTNode | None, me: str) -> str | None:
     """`attr` when expr is `<me>.attr`."""
     if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == me:
         return expr.attr.value

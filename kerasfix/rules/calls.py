@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import AbstractSet, Iterable, Sequence, TypeVar
 
 import libcst as cst
 
 from ..syntax import children, source, walk
 
 NO_SPACE = cst.SimpleWhitespace("")
+_Node = TypeVar("_Node", bound=cst.CSTNode)
 
 
 @dataclass
@@ -73,12 +74,6 @@ def as_keyword(arg: cst.Arg, name: str) -> cst.Arg:
     return keyword_arg(name, arg.value, arg)
 
 
-def rebuild(original: list[cst.Arg], replacements: list[cst.Arg | None]) -> list[cst.Arg]:
-    """`replacements[i]` stands for `original[i]` (None: dropped). Commas stay well formed;
-    each argument keeps its comments, and a dropped one's stay where it was."""
-    return rebuilt(cst.Call(func=cst.Name("f"), args=original), replacements).args
-
-
 def rebuilt(call: cst.Call, replacements: list[cst.Arg | None]) -> cst.Call:
     """`call` with `replacements[i]` for its i-th argument (None: dropped), commas well
     formed, every comment kept (those of dropped arguments where they were)."""
@@ -86,7 +81,7 @@ def rebuilt(call: cst.Call, replacements: list[cst.Arg | None]) -> cst.Call:
     kept = [r for r in replacements if r is not None]
     if kept and replacements[-1] is None:
         kept[-1] = kept[-1].with_changes(comma=original[-1].comma)
-    origins = [i for i, r in enumerate(replacements) if r is not None]
+    origins: list[int | None] = [i for i, r in enumerate(replacements) if r is not None]
     args, left = _with_comments(call, kept, origins, orphans=True)
     if left:  # no argument left to carry them: between `(` and `)`
         opening = call.whitespace_before_args
@@ -169,7 +164,7 @@ def comments_in(node: cst.CSTNode) -> list[cst.Comment]:
     return found
 
 
-def strip_comments(node: cst.CSTNode) -> cst.CSTNode:
+def strip_comments(node: _Node) -> _Node:
     """`node` without its comments, for a copy of code whose original keeps them."""
 
     class _Strip(cst.CSTTransformer):
@@ -181,11 +176,13 @@ def strip_comments(node: cst.CSTNode) -> cst.CSTNode:
         def leave_EmptyLine(self, original_node, updated_node):
             return cst.RemovalSentinel.REMOVE if updated_node.comment is not None else updated_node
 
-    return node.visit(_Strip())
+    stripped = node.visit(_Strip())
+    assert isinstance(stripped, type(node))  # only comment lines are removed, never `node`
+    return stripped
 
 
 def _notes(args: Sequence[cst.Arg], kept: set[int],
-           indent: cst.BaseParenthesizableWhitespace) -> tuple[list[_Notes], list[cst.EmptyLine]]:
+           indent: cst.SimpleWhitespace) -> tuple[list[_Notes], list[cst.EmptyLine]]:
     """Each argument's comments, and the own-line ones before `)`. Comments above the first
     argument are in the call's `(` whitespace, which stays with the call. A comment inside
     an argument's value that no new argument carries (`kept`: their ids) goes above it."""
@@ -213,9 +210,11 @@ def _inside(arg: cst.Arg) -> cst.Arg:
 
 
 def _bare(gap: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
-    if isinstance(gap, cst.ParenthesizedWhitespace):
-        return gap.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
-    return gap
+    return _bare_break(gap) if isinstance(gap, cst.ParenthesizedWhitespace) else gap
+
+
+def _bare_break(gap: cst.ParenthesizedWhitespace) -> cst.ParenthesizedWhitespace:
+    return gap.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
 
 
 def _indents(args: Sequence[cst.Arg]) -> tuple[cst.ParenthesizedWhitespace, cst.ParenthesizedWhitespace]:
@@ -224,8 +223,8 @@ def _indents(args: Sequence[cst.Arg]) -> tuple[cst.ParenthesizedWhitespace, cst.
     inner = next((g for a in args[:-1] for g in _gaps(a) if isinstance(g, cst.ParenthesizedWhitespace)), None)
     default = cst.ParenthesizedWhitespace(last_line=cst.SimpleWhitespace("    "))
     closing = next((g for g in _gaps(args[-1]) if isinstance(g, cst.ParenthesizedWhitespace)), None) if args else None
-    inner = _bare(inner or (breaks[0] if breaks else default))
-    return inner, _bare(closing or inner.with_changes(last_line=cst.SimpleWhitespace("")))
+    inner = _bare_break(inner or (breaks[0] if breaks else default))
+    return inner, _bare_break(closing or inner.with_changes(last_line=cst.SimpleWhitespace("")))
 
 
 def _owners(args: Sequence[cst.Arg]) -> dict[int, int]:
@@ -240,7 +239,7 @@ def _by_keyword(args: Sequence[cst.Arg], new: cst.Arg) -> int | None:
 
 
 def _with_comments(call: cst.Call, out: list[cst.Arg], origins: list[int | None], *, orphans: bool,
-                   taken: set[int] = frozenset(), elsewhere: Sequence[cst.BaseExpression] = ()
+                   taken: AbstractSet[int] = frozenset(), elsewhere: Sequence[cst.BaseExpression] = ()
                    ) -> tuple[list[cst.Arg], list[cst.EmptyLine]]:
     """`out` (laid out, commas set) with the comments of `call`'s arguments: each with the
     argument it annotated (`origins[i]`: the index of the one `out[i]` comes from); those of
@@ -265,8 +264,8 @@ def _with_comments(call: cst.Call, out: list[cst.Arg], origins: list[int | None]
             continue
         lost = note.above + ([cst.EmptyLine(whitespace=inner.last_line, comment=note.trailing.comment)]
                              if note.trailing else [])
-        after = [i for i, o in enumerate(origins) if o is not None and o > index]
-        (above[min(after, key=lambda i: origins[i])] if after else tail).extend(lost)
+        after = [(o, i) for i, o in enumerate(origins) if o is not None and o > index]
+        (above[min(after)[1]] if after else tail).extend(lost)
     tail = (closing if orphans else []) + tail
     if not out:
         return [], tail
@@ -310,11 +309,13 @@ def replace_slashes(node: cst.BaseExpression) -> cst.BaseExpression:
         def leave_FormattedStringText(self, original_node, updated_node):
             return updated_node.with_changes(value=updated_node.value.replace("/", "_"))
 
-    return node.visit(_Slashes())
+    renamed = node.visit(_Slashes())
+    assert isinstance(renamed, cst.BaseExpression)  # strings change, nothing is removed
+    return renamed
 
 
 def has_literal_slash(node: cst.BaseExpression) -> bool:
-    stack = [node]
+    stack: list[cst.CSTNode] = [node]
     while stack:
         current = stack.pop()
         if isinstance(current, cst.SimpleString) and "/" in current.value:

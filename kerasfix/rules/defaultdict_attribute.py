@@ -10,6 +10,7 @@ import libcst as cst
 from .. import keras_api as api
 from ..edits import Fix, Replace, Safety
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name
+from .base import FixAvailability, RuleSafety
 from .calls import comments_in
 
 DOC = """\
@@ -58,13 +59,56 @@ the finding is reported for a person, who can fill a plain dict up front or use
 `.get(k, default)`.
 """
 
+VALID = (
+    """\
+import collections
+
+import tensorflow as tf
+
+
+class Heads(tf.keras.layers.Layer):
+    def __init__(self, names, **kwargs):
+        super().__init__(**kwargs)
+        self.heads = {}
+        for name in names:
+            self.heads[name] = tf.keras.layers.Dense(2)
+
+
+counts = collections.defaultdict(int)
+""",
+)
+
+INVALID = (
+    """\
+import collections
+
+import tensorflow as tf
+
+
+class Heads(tf.keras.layers.Layer):
+    def __init__(self, names, **kwargs):
+        super().__init__(**kwargs)
+        self.heads = collections.defaultdict(lambda: None)
+        for name in names:
+            self.heads[name] = tf.keras.layers.Dense(2)
+""",
+)
+
+
 KF303 = Rule(
     code="KF303",
     name="defaultdict-attribute",
     summary="a `defaultdict` attribute (its layers lost by tf_keras 2, its factory dropped by Keras 3)",
-    fix="sometimes",
-    safety="safe",
+    finds=(
+        "layers kept in a `defaultdict` attribute (lost by tf_keras 2); a `defaultdict` attribute whose "
+        "factory is needed (Keras 3 drops it: KeyError)"
+    ),
+    fixed_by="a plain dict when the factory is never needed, safe; else report",
+    fix=FixAvailability.SOMETIMES,
+    safety=RuleSafety.SAFE,
     doc=DOC,
+    valid=VALID,
+    invalid=INVALID,
 )
 
 DEFAULTDICT = frozenset({"collections.defaultdict"})
@@ -100,7 +144,7 @@ def _defaultdict_attributes(ctx: Context, cls: KerasClass) -> dict[str, cst.Call
 
 
 def _uses(cls: KerasClass, attr: str) -> list[cst.Attribute]:
-    found = []
+    found: list[cst.Attribute] = []
     for name, func in cls.methods.items():
         me = self_name(func)
         found.extend(n for n in cls.method_nodes[name]

@@ -8,6 +8,7 @@ import libcst as cst
 
 from ..edits import Fix, InsertAfter, InsertBefore, Safety
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_docstring, self_name
+from .base import FixAvailability, RuleSafety
 
 DOC = """\
 ## What it does
@@ -47,13 +48,50 @@ that raised now runs. Unsafe when the class has more than one base: `super()` th
 the next class of the MRO, whose `__init__` may expect other arguments.
 """
 
+VALID = (
+    """\
+import tensorflow as tf
+
+
+class Scale(tf.keras.layers.Layer):
+    def __init__(self, factor, **kwargs):
+        self.factor = factor
+        super().__init__(**kwargs)
+
+
+class Plain:
+    def __init__(self, factor):
+        self.factor = factor
+""",
+)
+
+INVALID = (
+    """\
+import tensorflow as tf
+
+
+class Scale(tf.keras.layers.Layer):
+    def __init__(self, factor, name=None, **kwargs):
+        self.factor = factor
+""",
+)
+
+
 KF401 = Rule(
     code="KF401",
     name="init-without-super",
     summary="a Keras layer or model whose `__init__` never calls `super().__init__()`",
-    fix="sometimes",  # `def __init__(self): pass` on one line is left to a person
-    safety="safe with one base class, else unsafe",
+    finds="an `__init__` that never calls `super().__init__()` (RuntimeError on both lines)",
+    fixed_by=(
+        "`super().__init__(...)` added first, forwarding `**kwargs`, `name`, `dtype`, `trainable`; safe with "
+        "one base, else unsafe"
+    ),
+    fix=FixAvailability.SOMETIMES,  # `def __init__(self): pass` on one line is left to a person
+    safety=RuleSafety.DEPENDS,
+    safety_reason="safe with one base class, else unsafe",
     doc=DOC,
+    valid=VALID,
+    invalid=INVALID,
 )
 
 # Parameters of `Layer.__init__` worth forwarding when the subclass takes them by name.

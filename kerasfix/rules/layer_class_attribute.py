@@ -9,6 +9,7 @@ import libcst as cst
 from .. import keras_api as api
 from ..edits import AddMethod, Fix, InsertAfter, InsertBefore, Remove, Safety
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_docstring, is_self_attribute, self_name, walk
+from .base import FixAvailability, RuleSafety
 
 DOC = """\
 ## What it does
@@ -51,13 +52,48 @@ the module defines: one that reads other class attributes is reported, not moved
 without weights (`Dropout`, `Flatten`, ...) lose nothing and are not reported.
 """
 
+VALID = (
+    """\
+import tensorflow as tf
+
+
+class Head(tf.keras.layers.Layer):
+    units = 2
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.proj = tf.keras.layers.Dense(self.units)
+
+    def call(self, x):
+        return self.proj(x)
+""",
+)
+
+INVALID = (
+    """\
+import tensorflow as tf
+
+
+class Head(tf.keras.layers.Layer):
+    proj = tf.keras.layers.Dense(2)
+
+    def call(self, x):
+        return self.proj(x)
+""",
+)
+
+
 KF304 = Rule(
     code="KF304",
     name="layer-class-attribute",
     summary="a Keras layer kept as a class attribute (its weights are lost on both lines)",
-    fix="sometimes",
-    safety="unsafe",
+    finds="a Keras layer built in the class body and used through `self` (lost on both lines)",
+    fixed_by="built in `__init__` as `self.<name>`, unsafe (instances stop sharing it)",
+    fix=FixAvailability.SOMETIMES,
+    safety=RuleSafety.UNSAFE,
     doc=DOC,
+    valid=VALID,
+    invalid=INVALID,
 )
 
 
@@ -108,7 +144,8 @@ def _finding(cls: KerasClass, statement: cst.SimpleStatementLine, name: str, val
     if reads:
         return Finding(KF304.code, value, f"{what}; build it in `__init__` as `self.{name}` "
                        f"(it reads the class's own `{sorted(reads)[0]}`, which a person must carry along)")
-    line = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.parse_expression(f"self.{name}"))], value)],
+    target = cst.AssignTarget(cst.Attribute(cst.Name("self"), cst.Name(name)))
+    line = cst.SimpleStatementLine([cst.Assign([target], value)],
                                    leading_lines=statement.leading_lines,
                                    trailing_whitespace=statement.trailing_whitespace)
     fix = Fix((Remove(statement), _into_init(cls, line)), Safety.UNSAFE)

@@ -8,6 +8,7 @@ import libcst as cst
 
 from .. import keras_api as api
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, dotted, is_self_attribute, self_name
+from .base import FixAvailability, RuleSafety
 
 DOC = """\
 ## What it does
@@ -52,13 +53,53 @@ becomes `self.parts["proj"]`), or the holder's class must become a Keras layer, 
 right is the project's call.
 """
 
+VALID = (
+    """\
+import types
+
+import tensorflow as tf
+
+
+class Block(tf.keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.parts = {"proj": tf.keras.layers.Dense(2)}
+        self.config = types.SimpleNamespace(units=2)
+
+    def call(self, x):
+        return self.parts["proj"](x)
+""",
+)
+
+INVALID = (
+    """\
+import types
+
+import tensorflow as tf
+
+
+class Block(tf.keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.parts = types.SimpleNamespace(proj=tf.keras.layers.Dense(2))
+
+    def call(self, x):
+        return self.parts.proj(x)
+""",
+)
+
+
 KF305 = Rule(
     code="KF305",
     name="layer-in-plain-holder",
     summary="Keras layers kept on a plain object (`SimpleNamespace`, a non-layer class) held by a layer",
-    fix="never",
-    safety="none (report only)",
+    finds="layers kept on a `SimpleNamespace` or a plain object a layer holds (lost on both lines)",
+    fixed_by="report: a dict, or make the holder a layer",
+    fix=FixAvailability.NEVER,
+    safety=RuleSafety.NONE,
     doc=DOC,
+    valid=VALID,
+    invalid=INVALID,
 )
 
 NAMESPACES = api.NAMESPACE_HOLDERS

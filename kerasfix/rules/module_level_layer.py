@@ -8,6 +8,7 @@ import libcst as cst
 
 from .. import keras_api as api
 from .base import Context, Finding, KerasClass, Rule, RuleFamily
+from .base import FixAvailability, RuleSafety
 
 DOC = """\
 ## What it does
@@ -53,8 +54,10 @@ KF306 = Rule(
     code="KF306",
     name="module-level-layer",
     summary="a Keras layer built at module level and used inside a layer (its weights are lost)",
-    fix="never",
-    safety="none (report only)",
+    finds="a Keras layer built at module level and used inside a layer (lost on both lines)",
+    fixed_by="report: build it in `__init__`",
+    fix=FixAvailability.NEVER,
+    safety=RuleSafety.NONE,
     doc=DOC,
 )
 

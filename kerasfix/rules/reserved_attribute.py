@@ -9,6 +9,7 @@ import libcst as cst
 from .. import keras_api as api
 from ..edits import Fix, Replace, Safety
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name
+from .base import FixAvailability, RuleSafety
 
 DOC = """\
 ## What it does
@@ -63,8 +64,17 @@ KF402 = Rule(
     code="KF402",
     name="read-only-keras-attribute",
     summary="an assignment to a read-only Keras property (`self.layers = ...`, `self.weights = ...`)",
-    fix="sometimes",
-    safety="safe when no class derives from it, else unsafe",
+    finds=(
+        "`self.layers = [...]` in a Model, `self.weights = ...`, any Keras property with no setter "
+        "(AttributeError)"
+    ),
+    fixed_by=(
+        "renamed in the class (`self.sublayers`), safe when no class derives from it; Keras's own settings "
+        "(`name`, `dtype`) reported"
+    ),
+    fix=FixAvailability.SOMETIMES,
+    safety=RuleSafety.DEPENDS,
+    safety_reason="safe when no class derives from it, else unsafe",
     doc=DOC,
 )
 

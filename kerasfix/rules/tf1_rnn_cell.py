@@ -8,6 +8,7 @@ import libcst as cst
 
 from .. import keras_api as api
 from .base import Context, Finding, Rule, RuleFamily
+from .base import FixAvailability, RuleSafety
 
 DOC = """\
 ## What it does
@@ -54,8 +55,13 @@ KF204 = Rule(
     code="KF204",
     name="tf1-rnn-cell",
     summary="a TF1 RNN cell (`rnn_cell.LSTMCell`, ...) built in, or subclassed by, a Keras layer",
-    fix="never",
-    safety="none (report only)",
+    finds=(
+        "TF1 RNN cells (`rnn_cell.LSTMCell`, `MultiRNNCell`, `LSTMStateTuple`, ...) built in a layer, or "
+        "`RNNCell` as a base (AttributeError on Keras 3)"
+    ),
+    fixed_by="report: the Keras cell to use and what differs at the call sites",
+    fix=FixAvailability.NEVER,
+    safety=RuleSafety.NONE,
     doc=DOC,
 )
 

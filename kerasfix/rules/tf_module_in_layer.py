@@ -7,6 +7,7 @@ from typing import Iterator
 import libcst as cst
 
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, dotted, is_self_attribute, self_name
+from .base import FixAvailability, RuleSafety
 
 DOC = """\
 ## What it does
@@ -64,8 +65,10 @@ KF111 = Rule(
     code="KF111",
     name="tf-module-in-layer",
     summary="a `tf.Module` kept by a Keras layer (its variables are lost on Keras 3)",
-    fix="never",
-    safety="none (report only)",
+    finds="a `tf.Module` (not a Keras layer) kept by a layer (its variables lost on Keras 3)",
+    fixed_by="report: make it a Keras layer, or register its variables",
+    fix=FixAvailability.NEVER,
+    safety=RuleSafety.NONE,
     doc=DOC,
 )
 

@@ -16,6 +16,7 @@ from typing import Callable, Iterable, Iterator, Literal, TypeVar
 import libcst as cst
 
 from .base import Context, Finding, Rule, RuleFamily
+from .base import FixAvailability, RuleSafety
 
 LINE_IGNORE = re.compile(r"#\s*kerasfix:\s*ignore(?!-)(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 FILE_IGNORE = re.compile(r"\s*#\s*kerasfix:\s*ignore-file(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
@@ -60,8 +61,10 @@ KF001 = Rule(
     code="KF001",
     name="unused-ignore",
     summary="a `# kerasfix: ignore` comment that names an unknown code or suppresses nothing",
-    fix="never",
-    safety="none (report only)",
+    finds="a `# kerasfix: ignore[...]` comment naming a code no rule has, or suppressing nothing on its line",
+    fixed_by="report: remove or correct it",
+    fix=FixAvailability.NEVER,
+    safety=RuleSafety.NONE,
     doc=DOC,
 )
 

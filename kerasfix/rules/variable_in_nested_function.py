@@ -8,6 +8,7 @@ import libcst as cst
 
 from .. import keras_api as api
 from .base import Context, Finding, Rule, RuleFamily, deferred_function, is_self_attribute, self_name
+from .base import FixAvailability, RuleSafety
 
 DOC = """\
 ## What it does
@@ -52,13 +53,50 @@ has to read it from there, which changes the code's shape. KF101, KF102 and KF10
 variables alone.
 """
 
+VALID = (
+    """\
+import tensorflow as tf
+
+
+class Scaled(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        self.factor = self.add_weight(name="factor", shape=(), initializer="ones")
+
+    def call(self, x):
+        return x * self.factor
+""",
+)
+
+INVALID = (
+    """\
+import tensorflow as tf
+
+
+class Scaled(tf.keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = tf.keras.layers.Lambda(lambda v: v * tf.Variable(2.0))
+
+    def call(self, x):
+        return self.scale(x)
+""",
+)
+
+
 KF112 = Rule(
     code="KF112",
     name="variable-in-nested-function",
     summary="a weight made inside a lambda or nested function (a `Lambda` layer's, say)",
-    fix="never",
-    safety="none (report only)",
+    finds=(
+        "a variable made in a `Lambda` layer's function or a lambda kept on `self` (lost on Keras 3, "
+        "ValueError on tf_keras)"
+    ),
+    fixed_by="report: create it once in `build` of a custom layer",
+    fix=FixAvailability.NEVER,
+    safety=RuleSafety.NONE,
     doc=DOC,
+    valid=VALID,
+    invalid=INVALID,
 )
 
 _FACTORIES = api.GET_VARIABLE | api.VARIABLE | api.BACKEND_VARIABLE

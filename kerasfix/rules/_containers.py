@@ -1,4 +1,5 @@
-"""KF301, KF302: sub-layers kept in tuples or sets."""
+"""What KF301 and KF302 share: the attributes of a layer that keep sub-layers in a tuple or a set,
+and the fix that makes each a list (one fix per attribute, shared by its findings)."""
 
 from __future__ import annotations
 
@@ -8,26 +9,7 @@ import libcst as cst
 
 from ..edits import Fix, Replace, Safety
 from ..names import BUILTIN_NAMES
-from . import docs
-from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name
-
-KF301 = Rule(
-    code="KF301",
-    name="tuple-layer-container",
-    summary="Keras layers kept in a tuple attribute",
-    fix="always",
-    safety="safe when list-compatible, else unsafe",
-    doc=docs.KF301,
-)
-
-KF302 = Rule(
-    code="KF302",
-    name="set-layer-container",
-    summary="Keras layers kept in a set attribute",
-    fix="always",
-    safety="safe when list-compatible, else unsafe",
-    doc=docs.KF302,
-)
+from .base import Context, Finding, KerasClass, is_self_attribute, self_name
 
 # Builtins that treat a list exactly like a tuple or a set they are given.
 _ITERATING_BUILTINS = frozenset(
@@ -38,12 +20,10 @@ _ITERATING_BUILTINS = frozenset(
 _SHARED_METHODS = frozenset({"index", "count"})
 
 
-class ContainerRules(RuleFamily):
-    rules = (KF301, KF302)
-
-    def check(self, ctx: Context) -> Iterator[Finding]:
-        for cls in ctx.keras_classes:
-            yield from _check_class(ctx, cls)
+def container_findings(ctx: Context) -> list[Finding]:
+    """KF301 and KF302 of every Keras class, computed once per module: the sites of one
+    attribute share one fix, whatever container each site builds."""
+    return ctx.memo("containers", lambda: [f for cls in ctx.keras_classes for f in _check_class(ctx, cls)])
 
 
 def _is_layer_construction(ctx: Context, node: cst.BaseExpression) -> bool:
@@ -144,25 +124,25 @@ def _check_class(ctx: Context, cls: KerasClass) -> Iterator[Finding]:
                 attr = is_self_attribute(node.target, me)
                 if attr is not None and _container_kind(ctx, node.value) == "tuple":
                     grown.setdefault(attr, []).append((node.value, node.target))
-    for attr, nodes in grown.items():
-        for node, target in nodes:
-            sites.setdefault(attr, []).append((node, "tuple", target))
-        for node in empty_starts.get(attr, ()):
-            sites[attr].append((node, "empty", node))
+    for attr, additions in grown.items():
+        for added, reported in additions:
+            sites.setdefault(attr, []).append((added, "tuple", reported))
+        for empty in empty_starts.get(attr, ()):
+            sites[attr].append((empty, "empty", empty))
     for attr, attr_sites in sites.items():
-        rewritten = {id(node) for node, _, _ in attr_sites}
+        rewritten = {id(value) for value, _, _ in attr_sites}
         safe = _only_benign_uses(cls, attr, rewritten)
         edits = tuple(
-            Replace(node, _empty_list if kind == "empty" else _as_list) for node, kind, _ in attr_sites
+            Replace(value, _empty_list if kind == "empty" else _as_list) for value, kind, _ in attr_sites
         )
         fix = Fix(edits, Safety.SAFE if safe else Safety.UNSAFE)
-        for _, kind, target in attr_sites:
+        for _, kind, reported in attr_sites:
             if kind == "empty":
                 continue
-            rule = KF301 if kind == "tuple" else KF302
+            code = "KF301" if kind == "tuple" else "KF302"
             who = "TensorFlow 1.x" if kind == "tuple" else "tf_keras 2"
             yield Finding(
-                rule.code, target,
+                code, reported,
                 f"layers kept in a {kind} in `self.{attr}`: {who} never tracks their weights; keep them in a list",
                 fix,
             )
@@ -174,7 +154,8 @@ def _only_benign_uses(cls: KerasClass, attr: str, rewritten: set[int]) -> bool:
     for name, func in cls.methods.items():
         me = self_name(func)
         for node in cls.method_nodes[name]:
-            if is_self_attribute(node, me) == attr and not _benign(node, parents, rewritten):
+            if (isinstance(node, cst.Attribute) and is_self_attribute(node, me) == attr
+                    and not _benign(node, parents, rewritten)):
                 return False
     return True
 

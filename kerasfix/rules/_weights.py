@@ -1,5 +1,12 @@
-"""KF101, KF102, KF104-KF110: weights made any other way than a portable, keyword `self.add_weight`
-(KF103, weights made in `call`, lives with the lifting in layers.py)."""
+"""What the weight rules share: one walk of a layer's methods for the weights they make, and
+the conversion of a weight call (`tf.get_variable`, `tf.Variable`, `K.variable`, a legacy
+`add_weight` or `add_variable`) into a portable, keyword `self.add_weight(...)`.
+
+The walk reports KF101, KF102, KF104, KF105, KF107, KF109 and KF110 at once, because they
+share its analyses (the variable scopes around a call, the appends folded into a variable's
+creation, with one fix for both findings); each of those rules' modules takes its own code
+from `weight_findings`. KF103 (`_lift.py`) converts through `as_add_weight`; KF108 reads the
+variable scopes through the functions here."""
 
 from __future__ import annotations
 
@@ -10,92 +17,83 @@ import libcst as cst
 
 from .. import keras_api as api
 from ..edits import AddImport, Fix, Remove, Replace, Safety
-from . import docs
-from .base import (Context, Finding, KerasClass, Rule, RuleFamily, deferred_function, dotted, is_self_attribute,
-                   self_name, source, walk, walk_no_nested_scopes)
+from .base import Context, Finding, KerasClass, deferred_function, dotted, is_self_attribute, self_name, source, walk
 from .calls import (Bound, as_keyword, bind, has_literal_slash, is_shape_literal, is_string, keyword_arg,
-                    comments_in, layout, rebuilt, replace_slashes)
-
-KF101 = Rule("KF101", "get-variable-in-layer", "`tf.get_variable` inside a Keras layer", "sometimes",
-             "safe", docs.KF101)
-KF102 = Rule("KF102", "raw-variable-in-layer", "`tf.Variable` inside a Keras layer", "sometimes",
-             "safe", docs.KF102)
-KF109 = Rule("KF109", "backend-variable-in-layer", "`keras.backend.variable` inside a Keras layer", "sometimes",
-             "safe", docs.KF109)
-KF110 = Rule("KF110", "weight-list-append", "appending to a layer's weight lists", "sometimes",
-             "safe, or unsafe as the page says", docs.KF110)
-KF104 = Rule("KF104", "add-weight-positional", "`self.add_weight` with positional arguments", "sometimes",
-             "safe", docs.KF104)
-KF105 = Rule("KF105", "add-variable-alias", "`self.add_variable`, which Keras 3 redefined", "sometimes",
-             "safe", docs.KF105)
-KF106 = Rule("KF106", "initializer-dtype", "`dtype=` given to a Keras initializer", "always",
-             "safe for float32, else unsafe", docs.KF106)
-KF107 = Rule("KF107", "add-weight-legacy-argument", "an `add_weight` argument Keras 3 rejects or misreads",
-             "sometimes", "safe", docs.KF107)
-KF108 = Rule("KF108", "variable-scope-in-layer", "a TF1 variable scope around a layer's weights", "sometimes",
-             "safe, unsafe with reuse=True", docs.KF108)
+                    layout, rebuilt, replace_slashes)
 
 _NO_TF_CONSTANT = "no `tf` import to spell tf.constant_initializer"
 MANUAL_HINT = "finish it by hand as `self.add_weight(name=..., shape=..., initializer=...)`"
 
 
-class WeightRules(RuleFamily):
-    rules = (KF101, KF102, KF104, KF105, KF106, KF107, KF108, KF109, KF110)  # KF103 lives with the lifts
-    triggers = ("get_variable", "Variable", "variable", "add_weight", "add_variable", "initializers",
-                "variable_scope", "_weights", "_variables", "dtype")  # KF106: `inits.Orthogonal(dtype=...)`
+# A module whose text holds none of these makes no weight a weight rule reports (`dtype`:
+# KF106's `inits.Orthogonal(dtype=...)`).
+TRIGGERS = ("get_variable", "Variable", "variable", "add_weight", "add_variable", "initializers",
+            "variable_scope", "_weights", "_variables", "dtype")
 
-    def check(self, ctx: Context) -> Iterator[Finding]:
-        for cls in ctx.keras_classes:
-            own_add_weight = ctx.index.defines_add_weight(cls.qualified)
-            for name, func in cls.methods.items():
-                in_call = name in cls.call_methods
-                me = self_name(func)
-                usable_self = not _is_static(func)
-                setup = name in cls.setup_methods  # elsewhere weights are only reported
-                scope_notes = _scope_notes(ctx, cls.nodes_of(name, cst.With), me) if setup else {}
-                folds = _folds(ctx, cls, name, me, scope_notes) if setup and usable_self else {}
-                for node in cls.method_nodes[name]:
-                    if isinstance(node, cst.Call) and id(node) in folds:
-                        yield folds[id(node)]
-                    elif isinstance(node, cst.Call) and (in_call or not _may_make_weight(node)
-                                                         or deferred_function(ctx, cls, node, func) is None):
-                        yield from self._call(ctx, cls, node, name, me, usable_self, in_call, own_add_weight,
-                                              scope_notes)
-                if name in cls.setup_methods:
-                    yield from _variable_scopes(ctx, func, me)
 
-    def _call(self, ctx, cls, call, method_name, me, usable_self, in_call, own_add_weight, scope_notes):
-        resolved = ctx.resolve(call.func)
-        method = is_self_attribute(call.func, me)
-        if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("append", "extend", "insert") \
-                and is_self_attribute(call.func.value, me) in api.WEIGHT_LISTS:
-            yield _weight_list_append(call, is_self_attribute(call.func.value, me))
+def weight_findings(ctx: Context) -> list[Finding]:
+    """The findings of the shared walk, computed once per module."""
+    return ctx.memo("weights", lambda: [f for cls in ctx.keras_classes for f in _check_class(ctx, cls)])
+
+
+def _check_class(ctx: Context, cls: KerasClass) -> Iterator[Finding]:
+    own_add_weight = ctx.index.defines_add_weight(cls.qualified)
+    for name, func in cls.methods.items():
+        in_call = name in cls.call_methods
+        me = self_name(func)
+        usable_self = not is_static(func)
+        setup = name in cls.setup_methods  # elsewhere weights are only reported
+        scope_notes = _scope_notes(ctx, cls.nodes_of(name, cst.With), me) if setup else {}
+        folds = _folds(ctx, cls, name, me, scope_notes) if setup and usable_self else {}
+        for node in cls.method_nodes[name]:
+            if isinstance(node, cst.Call) and id(node) in folds:
+                yield folds[id(node)]
+            elif isinstance(node, cst.Call) and (in_call or not _may_make_weight(node)
+                                                 or deferred_function(ctx, cls, node, func) is None):
+                yield from _call(ctx, cls, node, _Site(name, me, usable_self, in_call, own_add_weight), scope_notes)
+
+
+@dataclass(frozen=True)
+class _Site:
+    """Where a call stands: its method, that method's `self`, and what the class allows."""
+
+    method: str
+    me: str
+    usable_self: bool
+    in_call: bool
+    own_add_weight: bool
+
+
+def _call(ctx: Context, cls: KerasClass, call: cst.Call, site: _Site,
+          scope_notes: dict[int, ScopeNote]) -> Iterator[Finding]:
+    resolved = ctx.resolve(call.func)
+    me = site.me
+    method = is_self_attribute(call.func, me)
+    if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("append", "extend", "insert"):
+        weights = is_self_attribute(call.func.value, me)
+        if weights in api.WEIGHT_LISTS:
+            yield _weight_list_append(call, weights)
             return
-        if in_call:
-            return  # weights made in `call`: KF103, in rules/layers.py
-        kind = _variable_kind(resolved)
-        if kind is not None:
-            if method_name not in cls.setup_methods:
-                yield _unknown_caller(call, *kind, method_name)
-            elif resolved in api.GET_VARIABLE:
-                yield _get_variable(ctx, call, me if usable_self else None, scope_notes.get(id(call)))
-            else:
-                appended = _appends(cls, _assigned_attribute(cls, call, me))
-                yield _in_scope(_variable(ctx, call, me if usable_self else None,
+    if site.in_call:
+        return  # weights made in `call`: KF103, in _lift.py
+    kind = _variable_kind(resolved)
+    finding: Finding | None = None
+    if kind is not None:
+        if site.method not in cls.setup_methods:
+            finding = _unknown_caller(call, *kind, site.method)
+        elif resolved in api.GET_VARIABLE:
+            finding = _get_variable(ctx, call, me if site.usable_self else None, scope_notes.get(id(call)))
+        else:
+            appended = _appends(cls, _assigned_attribute(cls, call, me))
+            finding = _in_scope(_variable(ctx, call, me if site.usable_self else None,
                                           backend=resolved in api.BACKEND_VARIABLE, appended=appended),
                                 scope_notes.get(id(call)))
-        elif method == "add_weight" and not own_add_weight:
-            finding = _add_weight(call)
-            if finding:
-                yield finding
-        elif method == "add_variable" and not ctx.index.defines_method(cls.qualified, "add_variable"):
-            finding = _add_variable(call, me)
-            if finding:
-                yield finding
-        elif resolved and api.is_keras_initializer(resolved):
-            finding = _initializer_dtype(call, resolved)
-            if finding:
-                yield finding
+    elif method == "add_weight" and not site.own_add_weight:
+        finding = _add_weight(call)
+    elif method == "add_variable" and not ctx.index.defines_method(cls.qualified, "add_variable"):
+        finding = _add_variable(call, me)
+    if finding is not None:
+        yield finding
 
 
 def _may_make_weight(call: cst.Call) -> bool:
@@ -105,7 +103,7 @@ def _may_make_weight(call: cst.Call) -> bool:
     return last in api.WEIGHT_FACTORY_NAMES
 
 
-def _is_static(func: cst.FunctionDef) -> bool:
+def is_static(func: cst.FunctionDef) -> bool:
     return any(isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod")
                for d in func.decorators)
 
@@ -142,7 +140,8 @@ def _convert(call: cst.Call, bound: Bound, policy: api.ArgumentPolicy, *, lenien
             manual.append(f"add_weight has no `{name}` argument")
     for name, (index, arg) in bound.args.items():
         code = source(arg.value)
-        if name in policy.drop_when and (policy.drop_when[name] is None or code in policy.drop_when[name]):
+        spellings = policy.drop_when.get(name)
+        if name in policy.drop_when and (spellings is None or code in spellings):
             plans[index] = None
         elif lenient_strings and name in ("aggregation", "synchronization") and is_string(arg.value):
             plans[index] = Planned(name)  # already Keras 3 style
@@ -179,7 +178,7 @@ def _self_add_weight(me: str) -> cst.Attribute:
     return cst.Attribute(value=cst.Name(me), attr=cst.Name("add_weight"))
 
 
-def _manual_message(what: str, reasons: list[str]) -> str:
+def manual_message(what: str, reasons: list[str]) -> str:
     return f"{what}; fix by hand: {'; '.join(dict.fromkeys(reasons))}"
 
 
@@ -205,7 +204,8 @@ def _get_variable(ctx: Context, call: cst.Call, me: str | None, scope: ScopeNote
     if me is None:
         converted.manual.append("a static or class method has no `self` to call add_weight on")
     if converted.manual:
-        return Finding("KF101", call, _manual_message(what, converted.manual))
+        return Finding("KF101", call, manual_message(what, converted.manual))
+    assert me is not None  # else a person was asked to finish it, above
     trained = Trained()
     if bound.code("trainable") in (None, "None") and _untrainable_dtype(ctx, bound.value("dtype")):
         trained = Trained(_NOT_TRAINED, "an integer or boolean variable is a counter or a flag, never trained")
@@ -236,14 +236,14 @@ def _scope_notes(ctx: Context, withs: list[cst.With], me: str) -> dict[int, Scop
     """Weight calls (by id) inside variable scopes that set defaults or are unsafe to remove."""
     found: dict[int, ScopeNote] = {}
     for node in withs:
-        call = _variable_scope_call(ctx, node)
+        call = variable_scope_call(ctx, node)
         if call is None:
             continue
         defaults = ", ".join(a.keyword.value for a in call.args
                              if a.keyword is not None and a.keyword.value in _SCOPE_DEFAULTS)
-        manual = _scope_manual_reasons(ctx, node, call, me)
+        manual = scope_manual_reasons(ctx, node, call, me)
         if not manual:
-            unsafe = _scope_unsafe_reason(ctx, node, call, me)
+            unsafe = scope_unsafe_reason(ctx, node, call, me)
         elif ctx.resolve(call.func) in api.VARIABLE_SCOPE_GONE:  # fixing the weights alone would still fail
             unsafe = f"`{source(call.func)}` is gone in TF 2 and a person removes it: {manual[0]}"
         else:
@@ -290,7 +290,8 @@ def _variable(ctx: Context, call: cst.Call, me: str | None, backend: bool = Fals
     if me is None:
         converted.manual.append("a static or class method has no `self` to call add_weight on")
     if converted.manual:
-        return Finding(code, call, _manual_message(what, converted.manual))
+        return Finding(code, call, manual_message(what, converted.manual))
+    assert me is not None and not isinstance(planned, str) and planned is not None  # else manual, above
     shape, initializer, dtype = planned
     if backend:
         dtype = None  # keras.backend.variable casts any value to floatx() unless given `dtype=` (measured)
@@ -298,7 +299,7 @@ def _variable(ctx: Context, call: cst.Call, me: str | None, backend: bool = Fals
     new_args: list[cst.Arg] = []
     kept = [plan.apply(arg) for i, (plan, arg) in enumerate(zip(converted.plans, call.args))
             if i != index and plan is not None]
-    by_name = {a.keyword.value: a for a in kept}
+    by_name = {a.keyword.value: a for a in kept if a.keyword is not None}  # every one: plans are keywords
     if "name" in by_name:
         new_args.append(by_name.pop("name"))
     new_args.append(keyword_arg("shape", shape))
@@ -361,7 +362,7 @@ def _original_trainability(ctx: Context, call: cst.Call, backend: bool, dtype: c
         return Trained()
     if not backend:
         return Trained()  # tf.Variable: trainable by default, and tf.keras 2 trained it
-    qualified = ctx.imports.qualify_dotted(dotted(call.func)) or ""
+    qualified = ctx.imports.qualify_dotted(dotted(call.func) or "") or ""
     if qualified.startswith(api.TF_KERAS_IMPORTS):
         return Trained()
     if _untracking_keras(ctx, call):
@@ -373,7 +374,7 @@ def _original_trainability(ctx: Context, call: cst.Call, backend: bool, dtype: c
 
 def _untracking_keras(ctx: Context, call: cst.Call) -> bool:
     """`K.variable` imported from a Keras 2 that never tracked a variable assigned to a layer."""
-    qualified = ctx.imports.qualify_dotted(dotted(call.func)) or ""
+    qualified = ctx.imports.qualify_dotted(dotted(call.func) or "") or ""
     return qualified.startswith(api.UNTRACKING_KERAS_IMPORTS)
 
 
@@ -423,25 +424,33 @@ def _conditional(cls: KerasClass, node: cst.CSTNode) -> bool:
     return False
 
 
-def _initial_value(ctx: Context, value: cst.BaseExpression):
+# (shape, initializer, dtype or None) of a planned add_weight
+_Plan = tuple[cst.BaseExpression, cst.BaseExpression, "cst.BaseExpression | None"]
+
+
+def _initial_value(ctx: Context, value: cst.BaseExpression) -> _Plan | str:
     """(shape, initializer, dtype or None) for an initial value, or the reason there is none."""
     if isinstance(value, cst.Lambda) and not value.params.params and isinstance(value.body, cst.Call):
         return _initializer_call(ctx, value.body) or "the lambda does not call an initializer"
     if isinstance(value, cst.Name) and value.value in ("True", "False"):
-        initializer = '"ones"' if value.value == "True" else '"zeros"'
-        return cst.Tuple(elements=[]), cst.SimpleString(initializer), cst.SimpleString('"bool"')
+        filled = '"ones"' if value.value == "True" else '"zeros"'
+        return cst.Tuple(elements=[]), cst.SimpleString(filled), cst.SimpleString('"bool"')
     number = _number(value)
     if number is not None:
         literal, is_int = number
         dtype = cst.SimpleString('"int32"') if is_int else None
-        return cst.Tuple(elements=[]), _constant_initializer(ctx, literal), dtype
+        initializer = _constant_initializer(ctx, literal)
+        if initializer is None:  # `K.variable(1.5)` in a module that does not import tf
+            return _NO_TF_CONSTANT
+        return cst.Tuple(elements=[]), initializer, dtype
     if not isinstance(value, cst.Call):
         return f"its initial value `{source(value)}` does not map to an initializer"
     resolved = ctx.resolve(value.func)
     factory = api.INITIAL_VALUE_FACTORIES.get(resolved or "")
     if factory is not None:
         bound = bind(value, factory.params)
-        if bound is None or bound.unknown or bound.value("shape") is None:
+        shape = bound.value("shape") if bound is not None and not bound.unknown else None
+        if bound is None or shape is None:
             return f"cannot read the arguments of `{source(value.func)}`"
         if factory.initializer.startswith('"'):
             initializer = cst.parse_expression(factory.initializer)
@@ -456,39 +465,43 @@ def _initial_value(ctx: Context, value: cst.BaseExpression):
                     continue
                 parts.append(f"{keyword}={code if code is not None else default}")
             initializer = cst.parse_expression(f"{spelled}({', '.join(parts)})")
-        return bound.value("shape"), initializer, bound.value(factory.dtype_param) if factory.dtype_param else None
+        return shape, initializer, bound.value(factory.dtype_param) if factory.dtype_param else None
     if resolved in api.CONSTANT:
         bound = bind(value, api.CONSTANT_PARAMS)
-        if bound is None or bound.unknown:
+        constant = bound.value("value") if bound is not None and not bound.unknown else None
+        if bound is None or constant is None:
             return f"cannot read the arguments of `{source(value.func)}`"
-        shape = bound.value("shape") or _literal_shape(bound.value("value"))
+        shape = bound.value("shape") or _literal_shape(constant)
         if shape is None:
             return "tf.constant's shape is not written out: add `shape=` to it first"
-        init = _constant_initializer(ctx, bound.value("value"))
+        init = _constant_initializer(ctx, constant)
         return (shape, init, bound.value("dtype")) if init is not None else _NO_TF_CONSTANT
     if resolved in api.FILL:
         bound = bind(value, api.FILL_PARAMS)
-        if bound is None or bound.unknown or bound.value("dims") is None or bound.value("value") is None:
+        readable = bound is not None and not bound.unknown
+        dims, fill = (bound.value("dims"), bound.value("value")) if bound is not None and readable else (None, None)
+        if dims is None or fill is None:
             return f"cannot read the arguments of `{source(value.func)}`"
-        init = _constant_initializer(ctx, bound.value("value"))
-        return (bound.value("dims"), init, None) if init is not None else _NO_TF_CONSTANT
+        init = _constant_initializer(ctx, fill)
+        return (dims, init, None) if init is not None else _NO_TF_CONSTANT
     planned = _initializer_call(ctx, value)
     return planned or f"its initial value `{source(value)}` does not map to an initializer"
 
 
-def _initializer_call(ctx: Context, call: cst.Call):
+def _initializer_call(ctx: Context, call: cst.Call) -> _Plan | None:
     """`init(shape, dtype=...)` where `init` is an initializer object -> (shape, init, dtype)."""
     func = call.func
-    is_initializer = (isinstance(func, cst.Call) and ctx.resolve(func.func) is not None
-                      and api.is_initializer_factory(ctx.resolve(func.func)))
+    factory = ctx.resolve(func.func) if isinstance(func, cst.Call) else None
+    is_initializer = factory is not None and api.is_initializer_factory(factory)
     if not is_initializer:
         is_initializer = _bound_to_initializer(ctx, func)
     if not is_initializer:
         return None
     bound = bind(call, ("shape", "dtype"))
-    if bound is None or bound.unknown or bound.value("shape") is None:
+    shape = bound.value("shape") if bound is not None and not bound.unknown else None
+    if bound is None or shape is None:
         return None
-    return bound.value("shape"), func, bound.value("dtype")
+    return shape, func, bound.value("dtype")
 
 
 def _bound_to_initializer(ctx: Context, expr: cst.BaseExpression) -> bool:
@@ -551,6 +564,7 @@ def as_add_weight(ctx: Context, call: cst.Call, me: str) -> cst.Call | None:
     (for KF103, which moves it into `build`)."""
     resolved = ctx.resolve(call.func)
     method = is_self_attribute(call.func, me)
+    finding: Finding | None
     if resolved in api.GET_VARIABLE:
         finding = _get_variable(ctx, call, me, None)
     elif resolved in api.VARIABLE:
@@ -570,7 +584,9 @@ def as_add_weight(ctx: Context, call: cst.Call, me: str) -> cst.Call | None:
     if finding.fix is None:
         return None
     edit = finding.fix.edits[0]
-    return edit.new(call) if edit.composable else edit.new
+    assert isinstance(edit, Replace)  # a weight call's fix replaces the call, first
+    new = edit.new if isinstance(edit.new, cst.CSTNode) else edit.new(call)
+    return new if isinstance(new, cst.Call) else None
 
 
 # --- KF110: folding a weight-list append into add_weight --------------------------------------
@@ -607,11 +623,12 @@ class Append:
 
 def _private_append(stmt: cst.BaseStatement, me: str) -> Append | None:
     condition = None
+    line: cst.CSTNode = stmt
     if isinstance(stmt, cst.If) and stmt.orelse is None and len(stmt.body.body) == 1:
-        condition, stmt = stmt.test, stmt.body.body[0]
-    if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr)):
+        condition, line = stmt.test, stmt.body.body[0]
+    if not (isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 and isinstance(line.body[0], cst.Expr)):
         return None
-    call = stmt.body[0].value
+    call = line.body[0].value
     if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "append"
             and len(call.args) == 1 and not call.args[0].star):
         return None
@@ -691,7 +708,7 @@ def _creation_index(ctx: Context, body: list, index: int, append: Append, me: st
     for stmt in body[start + 1:index]:
         if _mentions(stmt, append.attr):
             return f"the code between the creation of `{me}.{append.attr}` and the append uses it or a weight list"
-        if _makes_weights(ctx, stmt, me):
+        if makes_weights(ctx, stmt, me):
             return "weights are made between its creation and the append: folding would change their order"
     return start
 
@@ -713,7 +730,7 @@ def _scalar_initializer(ctx: Context, cls: KerasClass, create: cst.Call, me: str
     every other assignment of that attribute in the class is a number; else (None, None)."""
     value = create.args[0].value if create.args and create.args[0].keyword is None else None
     attr = is_self_attribute(value, me) if value is not None else None
-    if attr is None or not _always_a_number(cls, attr, body[start]):
+    if value is None or attr is None or not _always_a_number(cls, attr, body[start]):
         return None, None
     initializer = _constant_initializer(ctx, value)
     if initializer is not None:
@@ -721,7 +738,7 @@ def _scalar_initializer(ctx: Context, cls: KerasClass, create: cst.Call, me: str
     spelled = ctx.imports.spell_keras("initializers.Constant")
     if spelled is not None:
         return cst.parse_expression(f"{spelled}({source(value)})"), None
-    origin = (ctx.imports.qualify_dotted(dotted(create.func)) or "").rsplit(".backend.", 1)[0]
+    origin = (ctx.imports.qualify_dotted(dotted(create.func) or "") or "").rsplit(".backend.", 1)[0]
     if origin.startswith(("keras", "tensorflow.keras", "tf_keras")) and not ctx.imports.is_bound("initializers"):
         return cst.parse_expression(f"initializers.Constant({source(value)})"), f"from {origin} import initializers"
     return None, None
@@ -802,7 +819,7 @@ def _add_weight(call: cst.Call) -> Finding | None:
             return Finding("KF104", call, f"{what}; pass every argument by keyword")
         converted = _convert(call, bound, api.ADD_WEIGHT_POLICY, lenient_strings=True)
         if converted.manual:
-            return Finding("KF104", call, _manual_message(what, converted.manual))
+            return Finding("KF104", call, manual_message(what, converted.manual))
         fix = Fix((Replace(call, _rewrite_call(call.func, converted)),), Safety.SAFE)
         return Finding("KF104", call, f"{what}; pass every argument by keyword", fix)
     return _legacy_keywords(call, "add_weight")
@@ -819,7 +836,7 @@ def _legacy_keywords(call: cst.Call, method: str) -> Finding | None:
         return None
     what = f"`{method}` arguments that Keras 3 rejects or misreads: {'; '.join(problems)}"
     if converted.manual:
-        return Finding("KF107", call, _manual_message(what, converted.manual))
+        return Finding("KF107", call, manual_message(what, converted.manual))
     fix = Fix((Replace(call, _rewrite_call(call.func, converted)),), Safety.SAFE)
     return Finding("KF107", call, what, fix)
 
@@ -863,61 +880,16 @@ def _add_variable(call: cst.Call, me: str) -> Finding | None:
         return Finding("KF105", call, f"{what}; use `{me}.add_weight` with keyword arguments")
     converted = _convert(call, bound, api.ADD_WEIGHT_POLICY, lenient_strings=True)
     if converted.manual:
-        return Finding("KF105", call, _manual_message(what, converted.manual))
+        return Finding("KF105", call, manual_message(what, converted.manual))
     func = call.func.with_changes(attr=cst.Name("add_weight"))
     fix = Fix((Replace(call, _rewrite_call(func, converted)),), Safety.SAFE)
     return Finding("KF105", call, f"{what}; use `{me}.add_weight` with keyword arguments", fix)
 
 
-# --- KF106 ------------------------------------------------------------------------------------
-
-
-def _initializer_dtype(call: cst.Call, resolved: str) -> Finding | None:
-    dtype = next((a for a in call.args if a.keyword is not None and a.keyword.value == "dtype"), None)
-    if dtype is None:
-        return None
-    name = resolved.rsplit(".", 1)[-1]
-    safe = source(dtype.value).replace(" ", "") in ("tf.float32", '"float32"', "'float32'", "float32",
-                                                    "tensorflow.float32")
-    index = list(call.args).index(dtype)
-
-    def drop(updated: cst.Call) -> cst.Call:
-        replacements: list[cst.Arg | None] = list(updated.args)
-        replacements[index] = None
-        return rebuilt(updated, replacements)
-
-    fix = Fix((Replace(call, drop),), Safety.SAFE if safe else Safety.UNSAFE)
-    return Finding(
-        "KF106", dtype,
-        f"`{name}(dtype=...)`: Keras initializers take no `dtype` (TypeError on Keras 3 and tf_keras); "
-        "the weight's own `dtype=` sets it",
-        fix,
-    )
-
-
 # --- KF108 ------------------------------------------------------------------------------------
 
 
-def _variable_scopes(ctx: Context, func: cst.FunctionDef, me: str) -> Iterator[Finding]:
-    for node in walk_no_nested_scopes(func.body):
-        if not isinstance(node, cst.With):
-            continue
-        call = _variable_scope_call(ctx, node)
-        if call is None or not _makes_weights(ctx, node.body, me):
-            continue  # a scope around other work is not this rule's business
-        what = ("a TF1 variable scope in a Keras layer: Keras ignores it for `add_weight` "
-                "and `tf.variable_scope` is gone in TF 2")
-        reasons = _scope_manual_reasons(ctx, node, call, me)
-        if reasons:
-            yield Finding("KF108", node, _manual_message(what, reasons))
-            continue
-        unsafe = _scope_unsafe_reason(ctx, node, call, me)
-        fix = Fix((Replace(node, _unwrap_with),), Safety.UNSAFE if unsafe else Safety.SAFE)
-        note = f" (unsafe: {unsafe})" if unsafe else ""
-        yield Finding("KF108", node, f"{what}; remove it and keep its body{note}", fix)
-
-
-def _scope_manual_reasons(ctx: Context, node: cst.With, call: cst.Call, me: str) -> list[str]:
+def scope_manual_reasons(ctx: Context, node: cst.With, call: cst.Call, me: str) -> list[str]:
     """Why a person must remove a weight-making variable scope, if one must."""
     reasons = []
     if any(a.keyword is not None and a.keyword.value in _SCOPE_DEFAULTS for a in call.args):
@@ -932,7 +904,7 @@ def _scope_manual_reasons(ctx: Context, node: cst.With, call: cst.Call, me: str)
     return reasons
 
 
-def _variable_scope_call(ctx: Context, node: cst.With) -> cst.Call | None:
+def variable_scope_call(ctx: Context, node: cst.With) -> cst.Call | None:
     """The `variable_scope(...)` call a one-item `with` opens, if it opens one."""
     if len(node.items) != 1:
         return None
@@ -942,7 +914,7 @@ def _variable_scope_call(ctx: Context, node: cst.With) -> cst.Call | None:
     return None
 
 
-def _scope_unsafe_reason(ctx: Context, node: cst.With, call: cst.Call, me: str) -> str | None:
+def scope_unsafe_reason(ctx: Context, node: cst.With, call: cst.Call, me: str) -> str | None:
     """Why removing a weight-making variable scope may change behaviour, or None.
 
     In TF 2 a variable scope shares nothing (measured: under `reuse=True` or `AUTO_REUSE`,
@@ -973,7 +945,7 @@ def _only_weights(ctx: Context, block: cst.BaseSuite, me: str) -> bool:
                        or (isinstance(s, cst.Expr) and _is_weight_call(ctx, s.value, me)) for s in stmt.body):
                 return False
         elif isinstance(stmt, (cst.If, cst.For, cst.With)):
-            if isinstance(stmt, cst.With) and _variable_scope_call(ctx, stmt) is None:
+            if isinstance(stmt, cst.With) and variable_scope_call(ctx, stmt) is None:
                 return False
             orelse = getattr(stmt, "orelse", None)
             inner = [stmt.body] + ([orelse.body] if isinstance(orelse, cst.Else) else [])
@@ -994,17 +966,7 @@ def _is_weight_call(ctx: Context, expr: cst.BaseExpression, me: str) -> bool:
         or is_self_attribute(expr.func, me) in ("add_weight", "add_variable")
 
 
-def _unwrap_with(updated: cst.With):
-    """The body of a `with` block in its place, one level less indented, comments kept."""
-    body = list(updated.body.body)
-    leading = list(updated.leading_lines)
-    header = updated.with_changes(leading_lines=[], body=cst.IndentedBlock(body=[], header=updated.body.header))
-    leading.extend(cst.EmptyLine(comment=c) for c in comments_in(header))  # the scope's own lines
-    body[0] = body[0].with_changes(leading_lines=leading + list(body[0].leading_lines))
-    return cst.FlattenSentinel(body)
-
-
-def _makes_weights(ctx: Context, body: cst.CSTNode, me: str) -> bool:
+def makes_weights(ctx: Context, body: cst.CSTNode, me: str) -> bool:
     for node in walk(body):
         if isinstance(node, cst.Call):
             if ctx.resolve(node.func) in api.GET_VARIABLE | api.VARIABLE | api.BACKEND_VARIABLE:

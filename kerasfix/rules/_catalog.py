@@ -1,0 +1,42 @@
+"""The rule catalog as people read it: `kerasfix rules` and the README's rules table, both
+rendered from the registry (tests/test_rule_catalog.py fails when README.md drifts)."""
+
+from __future__ import annotations
+
+import re
+
+from . import RULES
+
+README_HEADER = ("| code | name | finds, inside a Keras layer or model class | fix |\n"
+                 "|---|---|---|---|\n")
+# The table: its header, then every line that starts a row, up to the first line that does not.
+_README_TABLE = re.compile(re.escape(README_HEADER) + r"(?:\|[^\n]*\n)*")
+
+
+def listing() -> str:
+    """`kerasfix rules`: code, name, whether it fixes, how safely, and what it finds."""
+    rules = sorted(RULES.values(), key=lambda r: r.code)
+    name_width = max(len(r.name) for r in rules)
+    safety_width = max(len(r.safety_label) for r in rules)
+    lines = [f"{'code':<6} {'name':<{name_width}}  {'fix':<9}  {'safety':<{safety_width}}  finds"]
+    lines += [f"{r.code:<6} {r.name:<{name_width}}  {r.fix.value:<9}  {r.safety_label:<{safety_width}}  {r.summary}"
+              for r in rules]
+    return "\n".join(lines)
+
+
+def readme_table() -> str:
+    rows = [f"| {r.code} | {r.name} | {r.finds or r.summary} | {r.fixed_by or r.fix.value} |\n"
+            for r in sorted(RULES.values(), key=lambda r: r.code)]
+    return README_HEADER + "".join(rows)
+
+
+def readme_with_table(readme: str) -> str:
+    """README.md's text with its rules table replaced by the rendering."""
+    if not _README_TABLE.search(readme):
+        raise ValueError("README.md has no rules table (its header line is missing)")
+    return _README_TABLE.sub(lambda _: readme_table(), readme, count=1)
+
+
+def readme_table_in(readme: str) -> str:
+    match = _README_TABLE.search(readme)
+    return match.group(0) if match else ""

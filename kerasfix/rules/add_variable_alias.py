@@ -1,0 +1,80 @@
+"""KF105: `self.add_variable`, which Keras 3 redefined; found by the weight walk of `_weights.py`,
+which it shares with the other weight rules."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ._weights import TRIGGERS, weight_findings
+from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
+
+DOC = """\
+## What it does
+Finds `self.add_variable(...)` calls that do not already mean the same on both Keras lines,
+and rewrites them as `self.add_weight(...)` by keyword.
+
+## Why is this bad?
+In Keras 2 `add_variable` was a deprecated alias of `add_weight`. Keras 3 reuses the name
+for a different function, `add_variable(shape, initializer, ...)`: a legacy
+`self.add_variable(name="k", shape=[3])` raises TypeError (no `initializer`), and
+`self.add_variable("k", [3])` passes the name as the shape. A call with only keywords,
+including `shape` and `initializer`, works on both and is left alone.
+
+## Example
+```python
+        self.kernel = self.add_variable("kernel", shape=[depth, 4])
+```
+
+## Use instead
+```python
+        self.kernel = self.add_weight(name="kernel", shape=[depth, 4])
+```
+
+## Fix safety
+Safe: positions are read as Keras 2 read them (it was add_weight's alias there) unless the
+call is visibly in Keras 3's order (a shape literal first), and every argument keeps its
+meaning.
+"""
+
+VALID = (
+    """\
+import tensorflow as tf
+
+
+class Dense(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        self.kernel = self.add_weight(name="kernel", shape=[input_shape[-1], 4])
+""",
+)
+
+INVALID = (
+    """\
+import tensorflow as tf
+
+
+class Dense(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        self.kernel = self.add_variable("kernel", shape=[input_shape[-1], 4])
+""",
+)
+
+KF105 = Rule(
+    code="KF105",
+    name="add-variable-alias",
+    summary="`self.add_variable`, which Keras 3 redefined",
+    finds="`self.add_variable(...)` (TypeError on Keras 3)",
+    fixed_by="`self.add_weight(...)` by keyword, safe",
+    fix=FixAvailability.SOMETIMES,
+    safety=RuleSafety.SAFE,
+    doc=DOC,
+    valid=VALID,
+    invalid=INVALID,
+)
+
+
+class AddVariableAlias(RuleFamily):
+    rules = (KF105,)
+    triggers = TRIGGERS  # the weight walk's
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        return (f for f in weight_findings(ctx) if f.code == KF105.code)

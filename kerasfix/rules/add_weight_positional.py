@@ -1,0 +1,88 @@
+"""KF104: `self.add_weight` with positional arguments; found by the weight walk of `_weights.py`,
+which it shares with the other weight rules."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ._weights import TRIGGERS, weight_findings
+from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
+
+DOC = """\
+## What it does
+Finds `self.add_weight(...)` called with positional arguments and passes every argument by
+keyword.
+
+## Why is this bad?
+Keras 2's `add_weight(name, shape, dtype, initializer, ...)` and Keras 3's
+`add_weight(shape, initializer, dtype, ..., name=None)` disagree on positions: on Keras 3 the
+textbook `self.add_weight("kernel", shape=...)` raises ValueError (name must be a keyword),
+and a Keras 3 style `self.add_weight((3, 3), "zeros")` makes tf_keras take the shape for a
+name. Only keywords mean the same on both.
+
+## Example
+```python
+        self.kernel = self.add_weight("kernel", [depth, self.units], tf.float32)
+```
+
+## Use instead
+```python
+        self.kernel = self.add_weight(name="kernel", shape=[depth, self.units], dtype=tf.float32)
+```
+The positions are read in Keras 2's order (name, shape, dtype, initializer, regularizer,
+trainable, constraint) unless the first argument is a list or tuple literal or the second a
+string, which only Keras 3's order (shape, initializer, dtype) allows. Any name expression
+works (`self.prefix + "_w"`, a variable). The same rewrite also drops `trainable=None` and
+`use_resource`, renames `experimental_autocast`, and turns `/` into `_` in a literal name
+(see KF107).
+
+## When there is no fix
+In a class that defines its own `add_weight` (or inherits one from a project class): its
+signature is its own, so the call is left alone and not reported.
+
+## Fix safety
+Safe: the same arguments, by name.
+"""
+
+VALID = (
+    """\
+import tensorflow as tf
+
+
+class Dense(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        self.kernel = self.add_weight(name="kernel", shape=[input_shape[-1], 4], dtype=tf.float32)
+""",
+)
+
+INVALID = (
+    """\
+import tensorflow as tf
+
+
+class Dense(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        self.kernel = self.add_weight("kernel", [input_shape[-1], 4], tf.float32)
+""",
+)
+
+KF104 = Rule(
+    code="KF104",
+    name="add-weight-positional",
+    summary="`self.add_weight` with positional arguments",
+    finds='`self.add_weight("kernel", ...)` (ValueError on Keras 3)',
+    fixed_by="every argument by keyword, safe",
+    fix=FixAvailability.SOMETIMES,
+    safety=RuleSafety.SAFE,
+    doc=DOC,
+    valid=VALID,
+    invalid=INVALID,
+)
+
+
+class AddWeightPositional(RuleFamily):
+    rules = (KF104,)
+    triggers = TRIGGERS  # the weight walk's
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        return (f for f in weight_findings(ctx) if f.code == KF104.code)

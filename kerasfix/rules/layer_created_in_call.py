@@ -1,0 +1,156 @@
+"""KF201: a Keras layer constructed inside `call`; found and lifted by `_lift.py`, which KF103,
+KF201 and KF202 share."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ._lift import lifted_findings
+from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
+
+DOC = """\
+## What it does
+Finds a Keras layer (`tf.keras.layers.Dense(20)`, `layers.Conv2D(...)`, or a layer class of
+the project) constructed inside `call`, as `Dense(20)(x)`, `d = Dense(20); y = d(x)` or
+`self.d = Dense(20)`, and builds it once in `__init__` as `self.<name>` instead.
+
+## Why is this bad?
+`call` runs on every forward pass: each run builds a new layer with new random weights, so
+nothing is ever learned, the outputs of two calls differ, and none of those weights is
+tracked by the model (measured on Keras 3 and tf_keras 2). Under `tf.function` it raises
+ValueError on both lines (measured).
+
+## Example
+```python
+class Classifier(tf.keras.Model):
+    def call(self, x):
+        hidden = tf.keras.layers.Dense(8, activation="relu")(x)
+        out = tf.keras.layers.Dense(2, name="logits")
+        return out(hidden)
+```
+
+## Use instead
+```python
+class Classifier(tf.keras.Model):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dense = tf.keras.layers.Dense(8, activation="relu")
+        self.out = tf.keras.layers.Dense(2, name="logits")
+
+    def call(self, x):
+        hidden = self.dense(x)
+        return self.out(hidden)
+```
+The attribute is named after the local it was bound to, else a literal `name="..."`, else
+the class in snake case (`dense`, `conv2d`), numbered on collision, and never a name Keras
+uses itself: every member of `Layer` and `Model` on either Keras line, public and private
+(`name`, `weights`, `layers`, `input`, `output`, `trainable`, `dtype`, `_layers`, ...), measured
+from the classes; a local called `weights` becomes `self.weights_1`. A class without
+`__init__` gets one that forwards `*args, **kwargs`; otherwise the line goes
+after `super().__init__(...)` and after whatever sets the attributes the constructor reads.
+Comments on a moved line move with it.
+
+What `super().__init__()` sets is known in `__init__`: a constructor reading `self.name`,
+`self.dtype`, `self.trainable`, `self.dtype_policy`, `self.compute_dtype`,
+`self.variable_dtype`, `self.supports_masking` or `self.activity_regularizer` moves (unless the
+class sets it again later). A local computed in `call` from attributes, literals and module
+names only (`axis = -1 if self.data_format == "channels_last" else 1`) is inlined into the
+moved constructor, and its assignment goes too when nothing else reads it; one computed from
+the input, `training` or anything per call keeps the layer where it is, and the message names
+that value.
+
+A layer built under `if self.proj is not None:` (or in its `else`, or in `x if test else y`)
+is built under the same test: `self.dense = Dense(...) if self.proj is not None else None`,
+and the call site keeps its `if`; an `if` whose only statement was the construction goes.
+A test that reads the input, `training`, or an attribute the class changes after `__init__`
+(`if self.head is None: self.head = Dense(...)`, which Keras 3 refuses with ValueError on the
+second call) is reported instead.
+
+Layers without weights lose nothing when built in `call`, so they are not reported: Keras's
+own (`Dropout`, `Activation`, `Flatten`, `Add`, pooling, ...), the project's layer classes
+whose own code and bases (through every file) create no weight and no sub-layer, and state
+tuples (`LSTMStateTuple`, namedtuples). Layers built in `build` are not reported when `call`
+calls `self.build(...)` only under `if not self.built:`: Keras has built the layer before
+`call` runs, so that never builds again.
+
+A helper method that `call` calls once (not in a loop, not under an `if`) is treated as
+`call` itself. One that `call` calls a known number of times, before and in a
+`for i in range(a, b)` loop over what `__init__` knows, gets a list of layers in `__init__`
+(`self.dense_layers = [Dense(self.units) for _ in range(max(1, self.num_layers))]`), a
+keyword-only `layer_index` argument, and each call site passes its number: unsafe, because
+the layers' weights are created in another order than before.
+
+A layer built in a `for` loop directly in `call`, whose iterable `__init__` can compute
+(`for width in self.widths: x = Dense(width)(x)`), becomes a list built once in `__init__`
+(`self.dense_layers = [Dense(width) for width in self.widths]`) zipped into the loop
+(`for width, dense in zip(self.widths, self.dense_layers): x = dense(x)`): unsafe, because
+the iterable must give the same items on every call.
+
+## When there is no fix
+The constructor reads something computed in `call` (a local, a tensor's value), the layer is
+built in a `while` loop, a comprehension, a loop with several constructions or over an
+iterable only `call` knows, in a nested function, or in a helper method `call` calls an
+unknown number of times (in a `while`, under an `if`, from another helper): the finding
+says to build the layers (a list, for a loop) in `__init__` and use them, and why it could
+not.
+
+## Fix safety
+Safe when the constructor's arguments mean the same in `__init__` (literals, module names,
+`self.` attributes `__init__` or Keras's own `__init__` sets, locals computed only from
+those) and any guard moves with it: the layer now keeps its weights between calls, which is
+the point. When an argument needs the input's shape (`x.shape[-1]`), the layer is built in
+`build(self, input_shape)` from `input_shape[...]` instead: unsafe, because `build` sees the
+shape of the first call only.
+"""
+
+VALID = (
+    """\
+import tensorflow as tf
+
+
+class Classifier(tf.keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.out = tf.keras.layers.Dense(2, name="logits")
+
+    def call(self, x):
+        x = tf.keras.layers.Flatten()(x)
+        return self.out(x)
+""",
+)
+
+INVALID = (
+    """\
+import tensorflow as tf
+
+
+class Classifier(tf.keras.Model):
+    def call(self, x):
+        out = tf.keras.layers.Dense(2, name="logits")
+        return out(x)
+""",
+)
+
+KF201 = Rule(
+    code="KF201",
+    name="layer-created-in-call",
+    summary="a Keras layer constructed inside `call`",
+    finds="a Keras layer (or a project layer class) built in `call`",
+    fixed_by=(
+        "built once in `__init__` as `self.<name>`, safe; in `build` when it needs the input's shape, or as a"
+        " list zipped into a `for` loop, unsafe"
+    ),
+    fix=FixAvailability.SOMETIMES,
+    safety=RuleSafety.DEPENDS,
+    safety_reason="safe, or unsafe via build, loops, helpers",
+    doc=DOC,
+    valid=VALID,
+    invalid=INVALID,
+)
+
+
+class LayerCreatedInCall(RuleFamily):
+    rules = (KF201,)
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        return (f for f in lifted_findings(ctx) if f.code == KF201.code)

@@ -1,0 +1,106 @@
+"""KF103: a weight created inside `call`; found and lifted by `_lift.py`, which KF103, KF201 and
+KF202 share."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ._lift import lifted_findings
+from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
+
+DOC = """\
+## What it does
+Finds `tf.Variable`, `tf.get_variable`, `self.add_weight` or `self.add_variable` inside
+`call`, or inside a method that `call` uses.
+
+## Why is this bad?
+`call` runs on every forward pass: each call creates a fresh variable, initialised anew, so
+nothing is ever learned, and none of them is tracked on either Keras line (measured). Under
+`tf.function` it raises ValueError instead ("tf.function only supports singleton tf.Variables
+created on the first call", measured on both lines).
+
+## Example
+```python
+class Bias(tf.keras.layers.Layer):
+    def call(self, x):
+        b = tf.Variable(tf.zeros([x.shape[-1]]))
+        return x + b
+```
+
+## Use instead
+```python
+class Bias(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        self.b = self.add_weight(name="b", shape=[input_shape[-1]], initializer="zeros")
+
+    def call(self, x):
+        return x + self.b
+```
+
+The fix (with `--unsafe-fixes`) does exactly that when the variable is made directly in
+`call` (bound to a local, stored on `self`, or used inline) and its arguments need nothing
+computed in `call` but the input's shape: the creation becomes a keyword
+`self.add_weight(...)` (as KF101, KF102, KF104 and KF105 would write it) at the top of
+`build`, with `x.shape[...]` read as `input_shape[...]`, and `call` uses `self.<name>`. A class
+without `build` gets one. As for KF201, a local `call` computes from what `__init__` knows is
+inlined, and a variable made under `if self.use_bias:` is made under the same test
+(`self.b = self.add_weight(...) if self.use_bias else None`).
+
+## When there is no fix
+Arguments computed in `call` from the input or `training` (the message names the value), a
+loop, a nested function, a helper method `call` calls more than once or in a loop (one it
+calls once, in no loop and under no `if`, is treated as `call`), a test only `call` can
+answer, or an initial value that does not map to an initializer: the message says what to
+move where.
+
+## Fix safety
+Unsafe: the variable is now created once, when the layer is built, instead of on every call,
+and is initialised once; that is the point, but code that relied on a fresh value per call
+(a random mask, say) would change behaviour. A person should read the diff.
+"""
+
+VALID = (
+    """\
+import tensorflow as tf
+
+
+class Bias(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        self.b = self.add_weight(name="b", shape=[input_shape[-1]], initializer="zeros")
+
+    def call(self, x):
+        return x + self.b
+""",
+)
+
+INVALID = (
+    """\
+import tensorflow as tf
+
+
+class Bias(tf.keras.layers.Layer):
+    def call(self, x):
+        b = tf.Variable(tf.zeros([x.shape[-1]]))
+        return x + b
+""",
+)
+
+KF103 = Rule(
+    code="KF103",
+    name="variable-created-in-call",
+    summary="a weight created inside `call`",
+    finds="any weight created in `call` (a new, untracked variable every call)",
+    fixed_by="moved into `build` as `self.add_weight(...)`, unsafe",
+    fix=FixAvailability.SOMETIMES,
+    safety=RuleSafety.UNSAFE,
+    doc=DOC,
+    valid=VALID,
+    invalid=INVALID,
+)
+
+
+class VariableCreatedInCall(RuleFamily):
+    rules = (KF103,)
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        return (f for f in lifted_findings(ctx) if f.code == KF103.code)

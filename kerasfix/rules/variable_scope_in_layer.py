@@ -1,0 +1,155 @@
+"""KF108: a TF1 variable scope around a layer's weights; it reads the scopes through `_weights.py`,
+whose weight walk decides what the weights inside become."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import libcst as cst
+
+from ..edits import Fix, Replace, Safety
+from ._weights import (TRIGGERS, makes_weights, manual_message, scope_manual_reasons, scope_unsafe_reason,
+                       variable_scope_call)
+from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, self_name, walk_no_nested_scopes
+from .calls import comments_in
+
+DOC = """\
+## What it does
+Finds `with tf.variable_scope(...)` / `with tf.compat.v1.variable_scope(...)` blocks that make
+weights in the `__init__`, `build` or helper methods of a Keras layer, once the weights
+inside are (or this run makes them) `add_weight` calls, and removes the block, keeping its
+body (one level less indented) and every comment.
+
+## Why is this bad?
+Keras ignores variable scopes for the weights a layer makes with `add_weight` (Keras 3 names
+a weight `layer/w` whatever the scope), and `tf.variable_scope` does not exist in TF 2
+(AttributeError). The scope only served TF1 variables.
+
+## Example
+```python
+    def build(self, input_shape):
+        with tf.compat.v1.variable_scope("proj"):
+            self.w = self.add_weight(name="w", shape=[input_shape[-1], 4])
+```
+
+## Use instead
+```python
+    def build(self, input_shape):
+        self.w = self.add_weight(name="w", shape=[input_shape[-1], 4])
+```
+Where the block still holds `get_variable` calls, KF101 rewrites them first and this fix
+follows in the same run.
+
+## When there is no fix
+The scope sets defaults for its variables (`initializer=`, `regularizer=`, `dtype=`, ...),
+its `as` name is used, or it still holds TF1 variables or layers that cannot be fixed: the
+finding says which.
+
+## Fix safety
+Safe when the block holds only weight creation (after this run's fixes) and plain
+assignments, whatever `reuse=` says: in TF 2 a variable scope shares nothing (measured on
+both Keras lines: under `reuse=True` and `tf.compat.v1.AUTO_REUSE` alike, `get_variable`
+makes a new variable), and `tf.variable_scope` / `tf.AUTO_REUSE` raise AttributeError, so a
+run that fixed the weights but kept the scope would leave a file that still fails. Also safe
+without `reuse=` (or with `reuse=None`/`False`) around other code.
+
+Unsafe, with the reason in the message:
+- `reuse=True` (or any value but `AUTO_REUSE`, `None`, `False`): in TF1 the scope found its
+  variables made by another scope of that name, outside the layer; add_weight gives the
+  layer its own. Share the weight by passing the other owner's variable, or accept new ones.
+- `reuse=AUTO_REUSE` around code other than weight creation (a sub-layer's `build`, a call):
+  that code's TF1 variables may have been shared.
+
+The weight calls inside such a scope (KF101, KF102, KF109) are unsafe too: the default run
+leaves the block as it was rather than half-fixed. So are those inside a `tf.variable_scope`
+(gone in TF 2) that a person must remove (see "When there is no fix"): fixed alone, they
+would leave a file that still raises AttributeError. Name-based TF1 checkpoints will see new
+variable names.
+"""
+
+VALID = (
+    """\
+import tensorflow as tf
+
+
+class Projection(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        self.w = self.add_weight(name="w", shape=[input_shape[-1], 4])
+
+    def call(self, x):
+        with tf.compat.v1.variable_scope("proj"):
+            return tf.matmul(x, self.w)
+""",
+)
+
+INVALID = (
+    """\
+import tensorflow as tf
+
+
+class Projection(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        with tf.compat.v1.variable_scope("proj"):
+            self.w = self.add_weight(name="w", shape=[input_shape[-1], 4])
+""",
+)
+
+KF108 = Rule(
+    code="KF108",
+    name="variable-scope-in-layer",
+    summary="a TF1 variable scope around a layer's weights",
+    finds="`with tf.compat.v1.variable_scope(...)` around the weights",
+    fixed_by=(
+        "remove the block, keep its body, safe when it only makes weights, whatever `reuse=` says; unsafe "
+        "with `reuse=True` (TF1 sharing)"
+    ),
+    fix=FixAvailability.SOMETIMES,
+    safety=RuleSafety.DEPENDS,
+    safety_reason="safe, unsafe with reuse=True",
+    doc=DOC,
+    valid=VALID,
+    invalid=INVALID,
+)
+
+
+class VariableScopeInLayer(RuleFamily):
+    rules = (KF108,)
+    triggers = TRIGGERS  # the weight walk's, which reported it until it had a module of its own
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for cls in ctx.keras_classes:
+            for name, func in cls.methods.items():
+                if name in cls.setup_methods:  # elsewhere only the weights inside are reported
+                    yield from _variable_scopes(ctx, func, self_name(func))
+
+
+def _variable_scopes(ctx: Context, func: cst.FunctionDef, me: str) -> Iterator[Finding]:
+    for node in walk_no_nested_scopes(func.body):
+        if not isinstance(node, cst.With):
+            continue
+        call = variable_scope_call(ctx, node)
+        if call is None or not makes_weights(ctx, node.body, me):
+            continue  # a scope around other work is not this rule's business
+        what = ("a TF1 variable scope in a Keras layer: Keras ignores it for `add_weight` "
+                "and `tf.variable_scope` is gone in TF 2")
+        reasons = scope_manual_reasons(ctx, node, call, me)
+        if reasons:
+            yield Finding("KF108", node, manual_message(what, reasons))
+            continue
+        unsafe = scope_unsafe_reason(ctx, node, call, me)
+        fix = Fix((Replace(node, _unwrap_with),), Safety.UNSAFE if unsafe else Safety.SAFE)
+        note = f" (unsafe: {unsafe})" if unsafe else ""
+        yield Finding("KF108", node, f"{what}; remove it and keep its body{note}", fix)
+
+
+def _unwrap_with(updated: cst.With) -> cst.FlattenSentinel[cst.BaseStatement]:
+    """The body of a `with` block in its place, one level less indented, comments kept."""
+    assert isinstance(updated.body, cst.IndentedBlock)  # a one-line `with` is left to a person
+    body: list[cst.BaseStatement] = list(updated.body.body)
+    leading = list(updated.leading_lines)
+    header = updated.with_changes(leading_lines=[], body=cst.IndentedBlock(body=[], header=updated.body.header))
+    leading.extend(cst.EmptyLine(comment=c) for c in comments_in(header))  # the scope's own lines
+    first = body[0]
+    assert isinstance(first, (cst.SimpleStatementLine, cst.BaseCompoundStatement))  # every statement is one
+    body[0] = first.with_changes(leading_lines=leading + list(first.leading_lines))
+    return cst.FlattenSentinel(body)

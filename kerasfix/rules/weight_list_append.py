@@ -1,0 +1,120 @@
+"""KF110: appending to a layer's weight lists; found by the weight walk of `_weights.py`, which it
+shares with the other weight rules."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ._weights import TRIGGERS, weight_findings
+from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
+
+DOC = """\
+## What it does
+Finds `self._trainable_weights.append(...)`, `self.trainable_weights.append(...)` and the
+like (`_non_trainable_weights`, `trainable_variables`, `extend`, `insert`) in a Keras layer
+or model, and folds the Keras 2 way of registering a weight by hand into one `add_weight`.
+
+## Why is this bad?
+It was how Keras 1 and 2 code registered a variable made outside `add_weight`. Measured on
+TF 2.21: `self._trainable_weights` no longer exists on Keras 3 (AttributeError), and
+`self.trainable_weights` is a fresh list on both Keras lines, so appending to it does
+nothing at all; the variable is never trained.
+
+## Example
+```python
+    def build(self, input_shape):
+        self.beta = K.variable(self.beta, dtype=K.floatx(), name="beta")
+        if self.trainable:
+            self._trainable_weights.append(self.beta)
+```
+
+## Use instead
+```python
+    def build(self, input_shape):
+        self.beta = self.add_weight(name="beta", shape=(), initializer=tf.constant_initializer(self.beta),
+                                    dtype=K.floatx(), trainable=self.trainable)
+```
+The fix does exactly that when `self.x = K.variable(...)` or `self.x = tf.Variable(...)` is
+followed, in the same block, by `self._trainable_weights.append(self.x)` (`trainable=True`),
+`self._non_trainable_weights.append(self.x)` (`trainable=False`), or such an append as the
+whole body of an `if` right after the creation (`trainable=<the condition>`; the condition
+is evaluated in the same order as before). The variable's value must map to a shape and an
+initializer as KF102 and KF109 map it; a value that is an attribute every assignment of
+which in the class is a number (a literal, a parameter defaulting to one, `float(...)`)
+becomes `shape=()` with a constant initializer (`tf.constant_initializer`, or
+`keras.initializers.Constant`, imported from the Keras the module uses when nothing can spell
+it). A comment on the append moves to the next statement.
+
+## When there is no fix
+The append is reported, with the reason it was not folded: the variable is not made just
+before it in the same block, code in between uses it, the `if` does not directly follow the
+creation, it is appended more than once, its value maps to no initializer, the creation
+already says `trainable=`, or its comment has nowhere to go. Appends to the public
+`trainable_weights` (a no-op on both Keras lines today) are reported only; KF102 and KF109
+still rewrite the variable itself.
+
+## Fix safety
+Safe when the append decided what the original trained: an unconditional append to
+`_trainable_weights`, or any append in code whose `K.variable` comes from the multi-backend
+Keras 2 (standalone `keras`), which trained only what the lists held. Unsafe, with the
+reason, for a conditional or `_non_trainable_weights` append of a `tf.Variable` or a tf.keras
+`K.variable`: tf.keras 2 also tracked the variable as an attribute and trained it whatever
+the append said (tf_keras still does, measured), so `trainable=` follows the author's intent
+and not what tf.keras did.
+"""
+
+VALID = (
+    """\
+import tensorflow as tf
+
+
+class Norm(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        self.beta = self.add_weight(name="beta", shape=(), trainable=self.trainable)
+        self.history = []
+        self.history.append(self.beta)
+""",
+)
+
+INVALID = (
+    """\
+import tensorflow as tf
+
+
+from tensorflow.keras import backend as K
+
+
+class Norm(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        self.beta = K.variable(0.5, name="beta")
+        self._trainable_weights.append(self.beta)
+""",
+)
+
+KF110 = Rule(
+    code="KF110",
+    name="weight-list-append",
+    summary="appending to a layer's weight lists",
+    finds=(
+        "`self._trainable_weights.append(...)` (AttributeError on Keras 3), "
+        "`self.trainable_weights.append(...)` (a no-op)"
+    ),
+    fixed_by=(
+        "folded with the variable made just before into one `add_weight(..., trainable=...)`, safe (unsafe "
+        "where tf.keras trained it anyway)"
+    ),
+    fix=FixAvailability.SOMETIMES,
+    safety=RuleSafety.DEPENDS,
+    safety_reason="safe, or unsafe as the page says",
+    doc=DOC,
+    valid=VALID,
+    invalid=INVALID,
+)
+
+
+class WeightListAppend(RuleFamily):
+    rules = (KF110,)
+    triggers = TRIGGERS  # the weight walk's
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        return (f for f in weight_findings(ctx) if f.code == KF110.code)
