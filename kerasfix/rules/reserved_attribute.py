@@ -112,11 +112,11 @@ def _assigned_self_attributes(cls: KerasClass) -> Iterator[cst.Attribute]:
                 continue
             for target in targets:
                 elements = [e.value for e in target.elements] if isinstance(target, (cst.Tuple, cst.List)) else [target]
-                yield from (e for e in elements if is_self_attribute(e, me))
+                yield from (e for e in elements if isinstance(e, cst.Attribute) and is_self_attribute(e, me))
 
 
 def _uses(cls: KerasClass, name: str) -> list[cst.Attribute]:
-    found = []
+    found: list[cst.Attribute] = []
     for method, func in cls.methods.items():
         me = self_name(func)
         found.extend(node for node in cls.method_nodes[method]

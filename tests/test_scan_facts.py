@@ -1,0 +1,92 @@
+"""Facts the cheap ast scan learns per class and the rules read across files (issue 12):
+what a `tf.Module` class makes in its `__init__` (KF111's message names it)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from kerasfix.cache import Cache
+from kerasfix.index import ClassIndex, scan_file
+
+MODULES = b'''\
+import tensorflow as tf
+from tensorflow.compat import v1 as tf1
+
+
+class Affine(tf.Module):
+    def __init__(self, depth):
+        super().__init__()
+        self.w = tf.Variable(tf.ones([depth, 2]))
+        self.b = tf1.Variable(tf.zeros([2]))
+        self.w = tf.Variable(tf.ones([depth, 2]))  # made again: named once
+
+
+class Lazy(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.v = None
+
+    def __call__(self, x):
+        self.v = tf.Variable(x)
+        return self.v
+
+
+class Mixed(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = tf.Variable(1.0)
+        self.more = [tf.Variable(2.0)]
+
+
+class Guarded(tf.Module):
+    def __init__(self, bias):
+        super().__init__()
+        if bias:
+            self.bias = tf.Variable(0.0)
+
+
+class Plain(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+'''
+
+
+def _variables(source: bytes) -> dict[str, tuple[str, ...]]:
+    scan = scan_file(source, "pkg.mods", False)
+    assert scan is not None
+    return {record.qualified.rsplit(".", 1)[-1]: record.variables for record in scan.classes}
+
+
+def test_the_scan_names_the_variables_only_when_init_makes_them_all():
+    assert _variables(MODULES) == {"Affine": ("w", "b"), "Lazy": (), "Mixed": (), "Guarded": (), "Plain": ()}
+
+
+def test_a_project_base_may_make_more_so_nothing_is_named():
+    index = ClassIndex()
+    index.add("pkg.Base", ("tensorflow.Module",))
+    index.add("pkg.Affine", ("pkg.Base",), variables=("w",))
+    index.add("pkg.Alone", ("tensorflow.Module",), variables=("w",))
+    assert index.init_variables("pkg.Affine") == ()
+    assert index.init_variables("pkg.Alone") == ("w",)
+
+
+def test_the_layer_digest_changes_with_a_modules_variables():
+    """The message of a layer in one file names the variables of a module in another: the
+    cached findings of the first must not survive a change to the second."""
+    digests = []
+    for made in (("w",), ("w", "b")):
+        index = ClassIndex()
+        index.add("pkg.Affine", ("tensorflow.Module",), variables=made)
+        digests.append(index.layer_digest())
+    assert digests[0] != digests[1]
+
+
+def test_the_cache_keeps_the_variables(tmp_path: Path):
+    cache = Cache(tmp_path / "cache.json", {})
+    facts = ("pkg.Affine", ("tensorflow.Module",), (), True, ("b", "w"), ("w", "b"))
+    cache.put_classes("key", [facts], {})
+    cache.save()
+    again = Cache(tmp_path / "cache.json", json.loads((tmp_path / "cache.json").read_text()))
+    assert again.get_classes("key") == ([facts], {})
