@@ -334,7 +334,7 @@ def scan_file(source: bytes, module_name: str, is_package: bool) -> FileScan | N
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    imports = ImportMap.from_ast(tree, module_name, is_package)
+    imports = ImportMap.from_ast(tree, module_name, is_package, source)
     prefix = f"{module_name}." if module_name else ""
     classes = []
     for statement in tree.body:

@@ -90,3 +90,17 @@ def test_the_cache_keeps_the_variables(tmp_path: Path):
     cache.save()
     again = Cache(tmp_path / "cache.json", json.loads((tmp_path / "cache.json").read_text()))
     assert again.get_classes("key") == ([facts], {})
+
+
+def test_the_scan_keeps_a_module_level_calls_text_as_written():
+    """KF306 copies it into `__init__`: the text as written, whatever the file's coding; none
+    for a call over two lines (its indentation would not fit) or a long one."""
+    source = ('# -*- coding: latin-1 -*-\nimport tensorflow as tf\n'
+              'A = "\u00e9"; B = (tf.keras.layers.Dense( 2 , name="\u00e9"))  # shared\n'
+              'C = tf.keras.layers.Dense(\n    2)\n'
+              f'D = dict(a={"1" * 300})\n').encode("latin-1")
+    scan = scan_file(source, "pkg.mod", False)
+    assert scan is not None
+    assert scan.imports.module_call_texts == {"B": 'tf.keras.layers.Dense( 2 , name="\u00e9")'}
+    assert set(scan.imports.module_calls) == {"B", "C", "D"}
+
