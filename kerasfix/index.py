@@ -129,6 +129,11 @@ class ClassIndex:
             q + (" weightless" if self.is_weightless(q) else "")
             + (" " + ",".join(sorted(self.attributes.get(q, ()))) if q in bases else "")
             for q in self.classes if self.is_layer(q))
+        # KF402's rename is safe only when no subclass uses the name: a subclass that starts or
+        # stops using one changes its base's findings, in another file
+        layers += sorted(f"{q} uses {name}" for q, names in self.attributes.items()
+                         if any(b in self.classes for b in self.classes.get(q, ()))
+                         for name in names if name in keras_api.READ_ONLY_RENAMES)
         keras = sorted(f"{k}={v}" for k, v in self.aliases.items() if v.startswith(("keras", "tf", "tensorflow")))
         # KF111's message names a module's variables, and the module may live in another file
         modules = sorted(f"{q} {','.join(v)}" for q, v in self.variables.items() if self.is_tf_module(q))
@@ -169,6 +174,18 @@ class ClassIndex:
                 names |= self.attributes.get(base, frozenset())
                 todo.extend(self.classes.get(base, ()))
         return names
+
+    def subclasses(self, qualified: str) -> list[str]:
+        """The project's classes derived from this one, through every level, in index order."""
+        found: list[str] = []
+        todo = [qualified]
+        while todo:
+            base = todo.pop()
+            for name, bases in self.classes.items():
+                if base in bases and name not in found and name != qualified:
+                    found.append(name)
+                    todo.append(name)
+        return found
 
     def is_weightless(self, qualified: str, _seen: frozenset[str] = frozenset()) -> bool:
         """A layer class that owns no weights: Keras's weightless layers, and the project's

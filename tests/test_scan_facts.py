@@ -104,3 +104,16 @@ def test_the_scan_keeps_a_module_level_calls_text_as_written():
     assert scan.imports.module_call_texts == {"B": 'tf.keras.layers.Dense( 2 , name="\u00e9")'}
     assert set(scan.imports.module_calls) == {"B", "C", "D"}
 
+
+def test_subclasses_through_every_level_and_the_digest_of_their_reserved_names():
+    """KF402's rename is safe only when no subclass, in any file, uses the name: the cached
+    findings of the base's file must not survive a subclass starting to use it."""
+    digests = []
+    for names in (frozenset({"head"}), frozenset({"head", "layers"})):
+        index = ClassIndex()
+        index.add("pkg.base.Stack", ("tensorflow.keras.Model",), attributes=frozenset({"layers", "call"}))
+        index.add("pkg.deep.Deeper", ("pkg.base.Stack",), attributes=frozenset({"call"}))
+        index.add("pkg.deeper.Deepest", ("pkg.deep.Deeper",), attributes=names)
+        assert index.subclasses("pkg.base.Stack") == ["pkg.deep.Deeper", "pkg.deeper.Deepest"]
+        digests.append(index.layer_digest())
+    assert digests[0] != digests[1]
