@@ -391,8 +391,11 @@ def _class_facts(cls: ast.ClassDef, imports: ImportMap) -> tuple[bool, tuple[str
 
 
 def _is_tf_variable(call: ast.Call, imports: ImportMap) -> bool:
-    name = ast_dotted(call.func)
-    return name is not None and name.endswith("Variable") and imports.resolve_dotted(name) in keras_api.VARIABLE
+    # the last name first: every call of every class comes here (spelling each in full cost
+    # a tenth of the scan, measured on tensor2tensor)
+    func = call.func
+    last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return last == "Variable" and imports.resolve_dotted(ast_dotted(func)) in keras_api.VARIABLE
 
 
 def _init_variables(cls: ast.ClassDef, calls: list[ast.Call]) -> tuple[str, ...]:
