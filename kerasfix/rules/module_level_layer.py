@@ -157,8 +157,10 @@ def _move_into_init(ctx: Context, cls: KerasClass, name: str, uses: list[tuple[s
     text = ctx.imports.module_call_texts.get(name)
     call = _parse_call(text)
     if call is None:
-        return None, "its construction does not fit on one line"
+        return None, "its construction is not one short line"
     init = cls.methods.get("__init__")
+    if init is not None and not isinstance(init.body, cst.IndentedBlock):
+        return None, "`__init__` is written on one line"
     if any(method == "__init__" for method, _ in uses):
         return None, "`__init__` itself reads it"
     if any(_without_self(cls.methods[method]) for method, _ in uses):
