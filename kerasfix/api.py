@@ -105,7 +105,7 @@ def _own_index(text: str, module_name: str, is_package: bool):
     index = ClassIndex()
     for record in scan.classes:
         index.add(record.qualified, record.bases, frozenset(record.overrides), record.owns_state,
-                  frozenset(record.attributes))
+                  frozenset(record.attributes), record.variables)
     return index
 
 

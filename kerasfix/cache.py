@@ -4,9 +4,10 @@ One JSON file per tree (the common folder of the files run on) in the user's cac
 Entries a run did not use are dropped when it saves, so the file never outgrows the tree.
 
 The cache is never a source of code: it keeps verdicts only (each file's findings, and its
-classes' names, bases, `add_weight` overrides, whether they own state and the attribute names
-they use, and the module-level names that alias Keras or a class, which say what is a Keras
-layer and which names are taken; every name is checked to be a dotted identifier). What
+classes' names, bases, `add_weight` overrides, whether they own state, the attribute names
+they use and the variables their `__init__` makes, and the module-level names that alias
+Keras or a class, which say what is a Keras layer and which names are taken; every name is
+checked to be a dotted identifier). What
 shapes a rewrite (import bindings, statement spans) is recomputed from the file. Every entry
 is checked for shape when read; one of the wrong shape is ignored and rebuilt.
 """
@@ -22,9 +23,11 @@ from pathlib import Path
 
 from . import __version__
 
-FORMAT = 5  # 5: KF001 reads ignore comments outside Keras classes; 1 kept whole ast scans: never read again
-# qualified name, bases, overrides, owns state, attribute names
-ClassFacts = tuple[str, tuple[str, ...], tuple[str, ...], bool, tuple[str, ...]]
+# 5: KF001 reads ignore comments outside Keras classes; 6: `__init__`'s variables;
+# 1 kept whole ast scans: never read again
+FORMAT = 6
+# qualified name, bases, overrides, owns state, attribute names, `__init__`'s variables
+ClassFacts = tuple[str, tuple[str, ...], tuple[str, ...], bool, tuple[str, ...], tuple[str, ...]]
 
 
 def cache_dir() -> Path:
@@ -79,14 +82,14 @@ class Cache:
                 and _valid_aliases(entry.get("aliases"))):
             return None
         self._classes[key] = entry
-        classes = [(q, tuple(bases), tuple(overrides), state, tuple(names))
-                   for q, bases, overrides, state, names in entry["classes"]]
+        classes = [(q, tuple(bases), tuple(overrides), state, tuple(names), tuple(made))
+                   for q, bases, overrides, state, names, made in entry["classes"]]
         return classes, dict(entry["aliases"])
 
     def put_classes(self, key: str, classes: list[ClassFacts], aliases: dict[str, str]) -> None:
         self._classes[key] = {
-            "classes": [[q, list(bases), list(overrides), state, list(names)]
-                        for q, bases, overrides, state, names in classes],
+            "classes": [[q, list(bases), list(overrides), state, list(names), list(made)]
+                        for q, bases, overrides, state, names, made in classes],
             "aliases": dict(aliases),
         }
         self._dirty = True
@@ -159,10 +162,11 @@ def _valid_aliases(aliases) -> bool:
 
 def _valid_classes(records) -> bool:
     return isinstance(records, list) and all(
-        isinstance(record, list) and len(record) == 5 and _dotted(record[0])
+        isinstance(record, list) and len(record) == 6 and _dotted(record[0])
         and isinstance(record[1], list) and all(_dotted(b) for b in record[1])
         and isinstance(record[2], list) and all(_dotted(o) for o in record[2])
         and isinstance(record[3], bool)
-        and isinstance(record[4], list) and all(isinstance(n, str) and n.isidentifier() for n in record[4])
+        and all(isinstance(names, list) and all(isinstance(n, str) and n.isidentifier() for n in names)
+                for names in record[4:])
         for record in records
     )

@@ -110,6 +110,9 @@ class ClassIndex:
     stateless: set[str] = field(default_factory=set)
     # qualified name -> the attribute names its own code uses (`self.x`, methods, class names)
     attributes: dict[str, frozenset[str]] = field(default_factory=dict)
+    # qualified name -> the `self.<name> = tf.Variable(...)` of its `__init__`, when those are
+    # the only `tf.Variable`s its code makes (see `_init_variables`)
+    variables: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # module-level names of the project's modules that alias something (imports, `X = a.b`)
     aliases: dict[str, str] = field(default_factory=dict)
     # third-party Keras base classes declared by the user (`keras-bases`, `--keras-base`)
@@ -126,8 +129,15 @@ class ClassIndex:
             q + (" weightless" if self.is_weightless(q) else "")
             + (" " + ",".join(sorted(self.attributes.get(q, ()))) if q in bases else "")
             for q in self.classes if self.is_layer(q))
+        # KF402's rename is safe only when no subclass uses the name: a subclass that starts or
+        # stops using one changes its base's findings, in another file
+        layers += sorted(f"{q} uses {name}" for q, names in self.attributes.items()
+                         if any(b in self.classes for b in self.classes.get(q, ()))
+                         for name in names if name in keras_api.READ_ONLY_RENAMES)
         keras = sorted(f"{k}={v}" for k, v in self.aliases.items() if v.startswith(("keras", "tf", "tensorflow")))
-        text = "\n".join([*layers, "", *keras, "", *sorted(self.keras_bases)])
+        # KF111's message names a module's variables, and the module may live in another file
+        modules = sorted(f"{q} {','.join(v)}" for q, v in self.variables.items() if self.is_tf_module(q))
+        text = "\n".join([*layers, "", *keras, "", *sorted(self.keras_bases), "", *modules])
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
     def add_aliases(self, aliases: dict[str, str]) -> None:
@@ -140,8 +150,11 @@ class ClassIndex:
         self._memo.clear()
 
     def add(self, qualified: str, bases: tuple[str, ...], overrides: frozenset[str] = frozenset(),
-            owns_state: bool = True, attributes: frozenset[str] = frozenset()) -> None:
+            owns_state: bool = True, attributes: frozenset[str] = frozenset(),
+            variables: tuple[str, ...] = ()) -> None:
         self.classes.setdefault(qualified, bases)
+        if variables:
+            self.variables.setdefault(qualified, variables)
         if attributes:
             self.attributes[qualified] = self.attributes.get(qualified, frozenset()) | attributes
         if overrides:
@@ -161,6 +174,18 @@ class ClassIndex:
                 names |= self.attributes.get(base, frozenset())
                 todo.extend(self.classes.get(base, ()))
         return names
+
+    def subclasses(self, qualified: str) -> list[str]:
+        """The project's classes derived from this one, through every level, in index order."""
+        found: list[str] = []
+        todo = [qualified]
+        while todo:
+            base = todo.pop()
+            for name, bases in self.classes.items():
+                if base in bases and name not in found and name != qualified:
+                    found.append(name)
+                    todo.append(name)
+        return found
 
     def is_weightless(self, qualified: str, _seen: frozenset[str] = frozenset()) -> bool:
         """A layer class that owns no weights: Keras's weightless layers, and the project's
@@ -216,6 +241,14 @@ class ClassIndex:
             return any(self.is_tf_module(b, seen) for b in self.classes[qualified] if b not in seen)
         return keras_api.is_tf_module_class(canonical(qualified))
 
+    def init_variables(self, qualified: str) -> tuple[str, ...]:
+        """The `self.<name>`s a `tf.Module` class of the project sets to a `tf.Variable` in its
+        `__init__`, when they are all the variables it makes; () when unknown, or when a base
+        of the project's may make more."""
+        if any(base in self.classes for base in self.classes.get(qualified, ())):
+            return ()
+        return self.variables.get(qualified, ())
+
     def bases_are_layers(self, bases: tuple[str, ...], _seen: frozenset[str] = frozenset()) -> bool:
         """Any of these bases is a Keras layer: how a class is judged by its own bases (two
         nested classes of one module may share a name, and so a qualified name)."""
@@ -239,7 +272,7 @@ class ClassIndex:
 
         self.add_aliases(module_aliases(imports))
         imports.aliases = self.aliases
-        found: list[tuple[cst.ClassDef, str]] = []
+        found: list[tuple[cst.ClassDef, str, tuple[str, ...]]] = []
         prefix = f"{imports.module_name}." if imports.module_name else ""
         stack: list[cst.CSTNode] = [module]
         while stack:
@@ -272,6 +305,7 @@ class ClassRecord:
     span: tuple[int, int]  # lines of the top-level statement holding it (decorators included)
     owns_state: bool = True  # its own code may create a weight or a sub-layer
     attributes: tuple[str, ...] = ()  # `self.<name>`s, methods and class-level names it uses
+    variables: tuple[str, ...] = ()  # see `_init_variables`
 
 
 @dataclass
@@ -284,15 +318,15 @@ class FileScan:
     def to_json(self) -> dict:
         return {
             "classes": [[c.qualified, list(c.bases), list(c.overrides), list(c.span), c.owns_state,
-                         list(c.attributes)] for c in self.classes],
+                         list(c.attributes), list(c.variables)] for c in self.classes],
             "imports": self.imports.to_json(),
         }
 
     @classmethod
     def from_json(cls, data: dict) -> "FileScan":
         return cls(
-            [ClassRecord(q, tuple(b), tuple(o), (span[0], span[1]), bool(state), tuple(names))
-             for q, b, o, span, state, names in data["classes"]],
+            [ClassRecord(q, tuple(b), tuple(o), (span[0], span[1]), bool(state), tuple(names), tuple(made))
+             for q, b, o, span, state, names, made in data["classes"]],
             ImportMap.from_json(data["imports"]),
         )
 
@@ -317,7 +351,7 @@ def scan_file(source: bytes, module_name: str, is_package: bool) -> FileScan | N
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    imports = ImportMap.from_ast(tree, module_name, is_package)
+    imports = ImportMap.from_ast(tree, module_name, is_package, source)
     prefix = f"{module_name}." if module_name else ""
     classes = []
     for statement in tree.body:
@@ -331,25 +365,56 @@ def scan_file(source: bytes, module_name: str, is_package: bool) -> FileScan | N
     return FileScan(classes, imports)
 
 
-def _class_facts(cls: ast.ClassDef, imports: ImportMap) -> tuple[bool, tuple[str, ...]]:
+def _class_facts(cls: ast.ClassDef, imports: ImportMap) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
     """Whether the class's own code may create a weight or a sub-layer (see `_makes_state`),
-    and every `self.<name>` of its code, its methods and its class-level names: what a
-    subclass must not take for a new attribute. One walk for both (two cost a third of the
-    scan, measured on tensor2tensor)."""
+    every `self.<name>` of its code, its methods and its class-level names (what a subclass
+    must not take for a new attribute), and its `_init_variables`. One walk for all (two cost
+    a third of the scan, measured on tensor2tensor)."""
     names: set[str] = set()
     state = False
+    variable_calls: list[ast.Call] = []
     for node in ast.walk(cls):
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
             names.add(node.attr)
-        elif not state:
-            state = _makes_state(node, imports)
+        else:
+            if isinstance(node, ast.Call) and _is_tf_variable(node, imports):
+                variable_calls.append(node)
+            if not state:
+                state = _makes_state(node, imports)
     for statement in cls.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(statement.name)
         elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             names.update(t.id for t in targets if isinstance(t, ast.Name))
-    return state, tuple(sorted(names))
+    return state, tuple(sorted(names)), _init_variables(cls, variable_calls)
+
+
+def _is_tf_variable(call: ast.Call, imports: ImportMap) -> bool:
+    # the last name first: every call of every class comes here (spelling each in full cost
+    # a tenth of the scan, measured on tensor2tensor)
+    func = call.func
+    last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return last == "Variable" and imports.resolve_dotted(ast_dotted(func)) in keras_api.VARIABLE
+
+
+def _init_variables(cls: ast.ClassDef, calls: list[ast.Call]) -> tuple[str, ...]:
+    """The `self.<name>`s that statements of `__init__`'s own body set to a `tf.Variable(...)`,
+    when those are every `tf.Variable` call of the class (a module that makes some later, in
+    `__call__` or in a loop, is no easy case): what KF111 names for a hand fix."""
+    init = next((s for s in cls.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
+    if init is None or not init.args.args or not calls:
+        return ()
+    me = init.args.args[0].arg
+    made: dict[int, str] = {}
+    for statement in init.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0]
+            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == me:
+                made[id(statement.value)] = target.attr
+    if any(id(call) not in made for call in calls):
+        return ()
+    return tuple(dict.fromkeys(made[id(call)] for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset))))
 
 
 def _makes_state(node: ast.AST, imports: ImportMap) -> bool:

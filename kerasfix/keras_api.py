@@ -672,6 +672,30 @@ TF1_RNN_CELLS: dict[str, tuple[str, str]] = {
 TF1_RNN_CELL_NAMESPACES = ("tf.nn.rnn_cell.", "tf.compat.v1.nn.rnn_cell.", "tf.contrib.rnn.")
 
 
+# TF1 cell -> (its Keras cell under `keras.`, TF1 keyword -> Keras keyword, keywords the Keras
+# cell needs to compute what TF1's did). Every TF1 cell's first parameter is its first Keras
+# one (`num_units` -> `units`, `cells` -> `cells`); a TF1 argument not listed here (`use_peepholes`,
+# `forget_bias`, `initializer`, `state_is_tuple`, `reuse`, ...) has no Keras equivalent: no fix.
+# Measured on TF 2.21: `keras.layers.RNN` runs each mapped cell on both lines.
+TF1_RNN_CELL_CONSTRUCTORS: dict[str, tuple[str, dict[str, str], tuple[tuple[str, str], ...]]] = {
+    "LSTMCell": ("layers.LSTMCell", {"num_units": "units", "activation": "activation", "name": "name",
+                                     "dtype": "dtype"}, ()),
+    "BasicLSTMCell": ("layers.LSTMCell", {"num_units": "units", "activation": "activation", "name": "name",
+                                          "dtype": "dtype"}, ()),
+    # TF1's GRU resets the state before the matrix product: Keras's `reset_after=False`
+    "GRUCell": ("layers.GRUCell", {"num_units": "units", "activation": "activation", "name": "name",
+                                   "dtype": "dtype"}, (("reset_after", "False"),)),
+    "BasicRNNCell": ("layers.SimpleRNNCell", {"num_units": "units", "activation": "activation", "name": "name",
+                                              "dtype": "dtype"}, ()),
+    "MultiRNNCell": ("layers.StackedRNNCells", {"cells": "cells"}, ()),
+}
+# the Keras layers that run a cell (canonical names)
+KERAS_RNN_LAYERS = frozenset({"keras.layers.RNN"})
+# TF1 cell arguments whose `None` is the Keras default too (TF1's `activation=None` is tanh,
+# Keras's is linear): dropped rather than passed on
+TF1_RNN_CELL_NONE_IS_DEFAULT = frozenset({"activation", "name", "dtype"})
+
+
 def tf1_rnn_cell(canonical: str) -> str | None:
     """The TF1 RNN cell class a canonical name is (e.g. "LSTMCell"), or None."""
     for namespace in TF1_RNN_CELL_NAMESPACES:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ast
 import builtins
+import importlib.util
+import re
 
 from . import keras_api
 
@@ -55,11 +57,13 @@ class ImportMap:
         self.aliases: dict[str, str] = {}
         # module-level `NAME = f(...)` -> the dotted name of `f` (a layer built at import time)
         self.module_calls: dict[str, str] = {}
+        # ... and the call's own text, when it fits on one line (`_call_text`): KF306 moves it
+        self.module_call_texts: dict[str, str] = {}
 
     def to_json(self) -> dict:
         return {"module": self.module_name, "package": self.is_package, "bindings": self.bindings,
                 "star": self.star_imports, "local": sorted(self.local_names),
-                "nested": sorted(self.nested), "calls": self.module_calls}
+                "nested": sorted(self.nested), "calls": self.module_calls, "texts": self.module_call_texts}
 
     @classmethod
     def from_json(cls, data: dict) -> "ImportMap":
@@ -69,6 +73,7 @@ class ImportMap:
         imports.local_names = set(data["local"])
         imports.nested = set(data["nested"])  # an older entry lacks it: KeyError, scanned again
         imports.module_calls = dict(data.get("calls", {}))
+        imports.module_call_texts = dict(data.get("texts", {}))
         return imports
 
     # -- recording ----------------------------------------------------------------------
@@ -99,15 +104,20 @@ class ImportMap:
         self.bindings[local] = target
 
     def add_assignment(self, target: str, value_chain: str | None, computed: bool = False,
-                       called: str | None = None) -> None:
+                       called: str | None = None, text: str | None = None) -> None:
         """A module-level `target = value`: an alias when value names something imported or
         defined (`Wrapper = keras.layers.Wrapper`, `Base = LocalBlock`); Keras itself when a
         `keras` is `computed` by a call or a conditional (see keras_api.KERAS_SHIM_NAMES);
-        `called` is the dotted name of the function when the value is a call of one."""
+        `called` is the dotted name of the function when the value is a call of one, `text`
+        the call's source when it is short and on one line."""
         if called:
             self.module_calls[target] = called
         else:
             self.module_calls.pop(target, None)  # bound again to something else
+        if called and text:
+            self.module_call_texts[target] = text
+        else:
+            self.module_call_texts.pop(target, None)
         if computed and target in keras_api.KERAS_SHIM_NAMES:
             self.bindings[target] = "keras"
             return
@@ -119,9 +129,11 @@ class ImportMap:
 
     # -- front ends ----------------------------------------------------------------------
     @classmethod
-    def from_ast(cls, tree: ast.Module, module_name: str = "", is_package: bool = False) -> "ImportMap":
+    def from_ast(cls, tree: ast.Module, module_name: str = "", is_package: bool = False,
+                 source: str | bytes | None = None) -> "ImportMap":
+        """With the `source` the tree was parsed from, module-level calls keep their text."""
         imports = cls(module_name, is_package)
-        _collect_ast(imports, tree.body, top_level=True)
+        _collect_ast(imports, tree.body, top_level=True, lines=_SourceLines(source))
         return imports
 
     def _from_base(self, module: str, level: int) -> str | None:
@@ -228,7 +240,39 @@ def is_type_checking(test: str | None) -> bool:
     return test in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
 
 
-def _collect_ast(imports: ImportMap, body: list[ast.stmt], top_level: bool) -> None:
+MAX_CALL_TEXT = 200  # a layer's construction is short; a `dict(...)` of settings need not travel
+
+
+def call_text(text: str) -> str | None:
+    """A module-level call's text worth keeping: one line, short."""
+    return text if len(text) <= MAX_CALL_TEXT and "\n" not in text and "\r" not in text else None
+
+
+class _SourceLines:
+    """The lines of a module's source, decoded only when a module-level call asks for one."""
+
+    def __init__(self, source: str | bytes | None):
+        self.source = source
+        self._lines: list[bytes] | None = None
+
+    def segment(self, node: ast.expr) -> str | None:
+        if self.source is None or node.end_lineno != node.lineno or node.end_col_offset is None:
+            return None
+        if self._lines is None:
+            text = self.source if isinstance(self.source, str) else importlib.util.decode_source(self.source)
+            self._lines = [line.encode("utf-8", "surrogatepass") for line in re.split("\r\n|\r|\n", text)]
+        if node.lineno > len(self._lines):
+            return None
+        # ast's columns count the UTF-8 bytes of the decoded line, whatever the file's coding
+        piece = self._lines[node.lineno - 1][node.col_offset:node.end_col_offset]
+        return call_text(piece.decode("utf-8", "surrogatepass"))
+
+
+_NO_SOURCE = _SourceLines(None)
+
+
+def _collect_ast(imports: ImportMap, body: list[ast.stmt], top_level: bool,
+                 lines: _SourceLines = _NO_SOURCE) -> None:
     for stmt in body:
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
@@ -238,7 +282,7 @@ def _collect_ast(imports: ImportMap, body: list[ast.stmt], top_level: bool) -> N
             imports.add_import_from(stmt.module or "", stmt.level, names, top_level)
         elif isinstance(stmt, ast.If) and is_type_checking(ast_dotted(stmt.test)):
             _collect_ast(imports, stmt.body, top_level=False)
-            _collect_ast(imports, stmt.orelse, top_level)
+            _collect_ast(imports, stmt.orelse, top_level, lines)
         elif isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             if top_level:
                 imports.local_names.add(stmt.name)
@@ -248,12 +292,13 @@ def _collect_ast(imports: ImportMap, body: list[ast.stmt], top_level: bool) -> N
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             for target in targets:
                 if isinstance(target, ast.Name) and stmt.value is not None:
+                    call = stmt.value if isinstance(stmt.value, ast.Call) else None
                     imports.add_assignment(target.id, ast_dotted(stmt.value),
                                            computed=isinstance(stmt.value, (ast.Call, ast.IfExp)),
-                                           called=ast_dotted(stmt.value.func) if isinstance(stmt.value, ast.Call)
-                                           else None)
+                                           called=ast_dotted(call.func) if call else None,
+                                           text=lines.segment(call) if call else None)
         elif isinstance(stmt, (ast.If, ast.Try, ast.With, ast.For, ast.While)) or type(stmt).__name__ == "TryStar":
             for field_name in ("body", "orelse", "finalbody"):
-                _collect_ast(imports, getattr(stmt, field_name, []), top_level)
+                _collect_ast(imports, getattr(stmt, field_name, []), top_level, lines)
             for handler in getattr(stmt, "handlers", []):
-                _collect_ast(imports, handler.body, top_level)
+                _collect_ast(imports, handler.body, top_level, lines)

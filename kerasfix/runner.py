@@ -629,7 +629,7 @@ def _scan_all(jobs: list[Job], cache: Cache | None, pool: _Pool) -> tuple[
         scan = None if isinstance(scan, WorkerCrashed) else scan  # libcst will have its say
         fresh[job.path] = scan
         if scan is not None:
-            classes[job.path] = [(c.qualified, c.bases, c.overrides, c.owns_state, c.attributes)
+            classes[job.path] = [(c.qualified, c.bases, c.overrides, c.owns_state, c.attributes, c.variables)
                                  for c in scan.classes]
             aliases[job.path] = module_aliases(scan.imports)
             if cache:
@@ -640,8 +640,8 @@ def _scan_all(jobs: list[Job], cache: Cache | None, pool: _Pool) -> tuple[
 def _build_index(classes: dict[str, list[ClassFacts]], aliases: dict[str, dict[str, str]]) -> ClassIndex:
     index = ClassIndex()
     for records in classes.values():
-        for qualified, bases, overrides, owns_state, attributes in records:
-            index.add(qualified, bases, frozenset(overrides), owns_state, frozenset(attributes))
+        for qualified, bases, overrides, owns_state, attributes, variables in records:
+            index.add(qualified, bases, frozenset(overrides), owns_state, frozenset(attributes), variables)
     for names in aliases.values():
         index.add_aliases(names)
     return index

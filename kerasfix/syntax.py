@@ -11,7 +11,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodePosition, CodeRange
 
-from .names import ImportMap, is_type_checking
+from .names import ImportMap, call_text, is_type_checking
 
 _NEWLINE = re.compile(r"\r\n?|\n")
 
@@ -189,6 +189,9 @@ def module_dotted(node: cst.BaseExpression | None) -> str:
     return "" if node is None else (dotted(node) or "")
 
 
+_EMPTY = cst.Module(body=())  # renders a node alone, as written
+
+
 def import_map(module: cst.Module, module_name: str = "", is_package: bool = False) -> ImportMap:
     """The ImportMap of a libcst module (the rules' view; the index uses `ImportMap.from_ast`)."""
     imports = ImportMap(module_name, is_package)
@@ -241,9 +244,11 @@ class _ImportCollector:
                 name = target.target
                 if isinstance(name, cst.Name):
                     value = small.value
+                    call = value if isinstance(value, cst.Call) else None
+                    text = _EMPTY.code_for_node(call.with_changes(lpar=(), rpar=())) if call else ""
                     self.imports.add_assignment(name.value, dotted(value) if value is not None else None,
                                                 computed=isinstance(value, (cst.Call, cst.IfExp)),
-                                                called=dotted(value.func) if isinstance(value, cst.Call) else None)
+                                                called=dotted(call.func) if call else None, text=call_text(text))
 
 
 

@@ -31,6 +31,9 @@ except ImportError:
 Layer: type = tf.keras.layers.Layer
 Wrapper = keras.layers.Wrapper
 SHARED = tf.keras.layers.Dense(2)
+WIDE = (tf.keras.layers.Dense( 4 , name="é"))  # a layer's text as written, not its parentheses
+TALL = tf.keras.layers.Dense(
+    4)
 keras2 = compat.v1.keras if True else None
 
 
@@ -46,11 +49,12 @@ class Local:
 
 def _view(imports: ImportMap) -> dict:
     return {"bindings": imports.bindings, "star": imports.star_imports, "local": sorted(imports.local_names),
-            "nested": sorted(imports.nested), "calls": imports.module_calls}
+            "nested": sorted(imports.nested), "calls": imports.module_calls,
+            "texts": imports.module_call_texts}
 
 
 def _both(text: str) -> tuple[dict, dict]:
-    from_ast = ImportMap.from_ast(ast.parse(text), "pkg.mod", False)
+    from_ast = ImportMap.from_ast(ast.parse(text), "pkg.mod", False, text)
     from_cst = import_map(cst.parse_module(text), "pkg.mod", False)
     return _view(from_ast), _view(from_cst)
 

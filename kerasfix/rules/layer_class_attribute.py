@@ -7,8 +7,9 @@ from typing import Iterator
 import libcst as cst
 
 from .. import keras_api as api
-from ..edits import AddMethod, Fix, InsertAfter, InsertBefore, Remove, Safety
-from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_docstring, is_self_attribute, self_name, walk
+from ..edits import Fix, Remove, Safety
+from ._init import into_init
+from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name, walk
 from .base import FixAvailability, RuleSafety
 
 DOC = """\
@@ -148,21 +149,6 @@ def _finding(cls: KerasClass, statement: cst.SimpleStatementLine, name: str, val
     line = cst.SimpleStatementLine([cst.Assign([target], value)],
                                    leading_lines=statement.leading_lines,
                                    trailing_whitespace=statement.trailing_whitespace)
-    fix = Fix((Remove(statement), _into_init(cls, line)), Safety.UNSAFE)
+    fix = Fix((Remove(statement), into_init(cls, line)), Safety.UNSAFE)
     return Finding(KF304.code, value, f"{what}; build it in `__init__` as `self.{name}`", fix)
-
-
-def _into_init(cls: KerasClass, line: cst.SimpleStatementLine):
-    init = cls.methods.get("__init__")
-    if init is None or not isinstance(init.body, cst.IndentedBlock):
-        return AddMethod(cls.node, "def __init__(self, *args, **kwargs):", ("super().__init__(*args, **kwargs)",),
-                         (line,))
-    body = init.body.body
-    for statement in body:
-        if any(isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute) and n.func.attr.value == "__init__"
-               for n in walk(statement)):
-            return InsertAfter(statement, (line,))
-    if is_docstring(body[0]) and len(body) > 1:
-        return InsertAfter(body[0], (line,))
-    return InsertBefore(body[0], (line,))
 

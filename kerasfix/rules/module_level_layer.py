@@ -7,13 +7,17 @@ from typing import Iterator
 import libcst as cst
 
 from .. import keras_api as api
-from .base import Context, Finding, KerasClass, Rule, RuleFamily
-from .base import FixAvailability, RuleSafety
+from ..edits import Fix, Replace, Safety
+from ..names import BUILTIN_NAMES
+from ._init import into_init
+from .base import (Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety, is_self_attribute,
+                   self_name, walk)
 
 DOC = """\
 ## What it does
 Finds a Keras layer built once at module level (`_SHARED = tf.keras.layers.Dense(2)`) and
-used in a method of a Keras layer or model. Report only.
+used in a method of a Keras layer or model, and (an unsafe fix) builds one per instance in
+`__init__` instead: `self.project = tf.keras.layers.Dense(2)`, read as `self.project`.
 
 ## Why is this bad?
 Keras tracks the sub-layers assigned to the layer itself, not the module's globals: the
@@ -44,10 +48,21 @@ class Head(tf.keras.layers.Layer):
 ```
 
 ## Fix safety
-No automatic fix yet: the module-level layer may be shared on purpose (tied weights between
-two layers), and code outside the class may use it; building one per instance changes that,
-so a person decides. Layers without weights (`Dropout`, `Flatten`, ...) lose nothing and are
-not reported.
+Unsafe: after the fix each instance builds its own layer, where before every instance of
+every class that used it shared the one layer and its weights; code that relied on the sharing
+(two heads meant to be tied) must share a layer explicitly (build it once and pass it to each
+`__init__`, or keep it on `self`: a layer assigned to `self.<name>` is tracked, shared or not,
+and is not reported). The module-level name stays: code outside the class, in this module or
+in others that import it, may still use it.
+
+The construction is copied as written into `__init__` (after `super().__init__(...)`; an
+`__init__(self, *args, **kwargs)` is added when the class has none), so it is moved only when
+that changes nothing else: it fits on one line, its arguments are constants and names the
+module binds (no call, whose side effects and cost would then happen once per instance), no
+name of it is hidden by a parameter or a local of `__init__`, `__init__` itself does not read
+the layer, and every method that reads it has a `self`. Otherwise the finding says which of
+these stopped it. Layers without weights (`Dropout`, `Flatten`, ...) lose nothing and are not
+reported.
 """
 
 KF306 = Rule(
@@ -55,9 +70,10 @@ KF306 = Rule(
     name="module-level-layer",
     summary="a Keras layer built at module level and used inside a layer (its weights are lost)",
     finds="a Keras layer built at module level and used inside a layer (lost on both lines)",
-    fixed_by="report: build it in `__init__`",
-    fix=FixAvailability.NEVER,
-    safety=RuleSafety.NONE,
+    fixed_by=("built in `__init__` as `self.<name>` when its arguments are constants and module-level names, "
+              "unsafe (instances stop sharing it); else report"),
+    fix=FixAvailability.SOMETIMES,
+    safety=RuleSafety.UNSAFE,
     doc=DOC,
 )
 
@@ -70,19 +86,40 @@ class ModuleLevelLayers(RuleFamily):
         if not layers:
             return
         for cls in ctx.keras_classes:
-            seen: set[str] = set()
-            for method, func in cls.methods.items():
-                local = _bound_in(cls, method, func)
-                for node in cls.method_nodes[method]:
-                    if (isinstance(node, cst.Name) and node.value in layers and node.value not in local
-                            and node.value not in seen and _is_load(cls, node)):
-                        seen.add(node.value)
-                        yield _finding(node)
+            taken = cls.assigned_attributes | api.KERAS_RESERVED_ATTRIBUTES | ctx.index.inherited_attributes(
+                cls.qualified)
+            for name, uses in _uses(cls, layers).items():
+                if any(_kept_on_self(cls, node, self_name(cls.methods[method])) for method, node in uses):
+                    continue  # `self.x = NAME`: the class tracks the shared layer
+                attr = _free_name(name.strip("_").lower() or "layer", taken)
+                taken.add(attr)
+                fix, why_not = _move_into_init(ctx, cls, name, uses, attr)
+                yield _finding(uses[0][1], attr, fix, why_not)
 
 
 def _builds_weights(ctx: Context, func: str) -> bool:
     return ctx.index.is_layer_dotted(func, ctx.imports) and not api.is_weightless_layer(
         ctx.imports.resolve_dotted(func) or "")
+
+
+def _uses(cls: KerasClass, layers: set[str]) -> dict[str, list[tuple[str, cst.Name]]]:
+    """Each module-level layer the class's methods read, with every (method, Name) reading it,
+    in source order."""
+    found: dict[str, list[tuple[str, cst.Name]]] = {}
+    for method, func in cls.methods.items():
+        local = _bound_in(cls, method, func)
+        for node in cls.method_nodes[method]:
+            if (isinstance(node, cst.Name) and node.value in layers and node.value not in local
+                    and _is_load(cls, node)):
+                found.setdefault(node.value, []).append((method, node))
+    return found
+
+
+def _kept_on_self(cls: KerasClass, name: cst.Name, me: str) -> bool:
+    """`self.<attr> = NAME`: Keras tracks the layer through the attribute (measured on both
+    lines), shared or not."""
+    parent = cls.parents.get(id(name))
+    return isinstance(parent, cst.Assign) and any(is_self_attribute(t.target, me) for t in parent.targets)
 
 
 def _bound_in(cls: KerasClass, method: str, func: cst.FunctionDef) -> set[str]:
@@ -106,8 +143,73 @@ def _is_load(cls: KerasClass, name: cst.Name) -> bool:
     return not isinstance(parent, cst.AssignTarget)
 
 
-def _finding(name: cst.Name) -> Finding:
-    attr = name.value.strip("_").lower() or "layer"
+def _free_name(wanted: str, taken: set[str] | frozenset[str]) -> str:
+    while wanted in taken:
+        wanted += "_"
+    return wanted
+
+
+# what moving a construction into `__init__` may not carry: code that runs (a call's side
+# effects and cost would move with it) or binds
+_NOT_MOVED = (cst.Call, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp,
+              cst.NamedExpr, cst.Await, cst.Yield, cst.FormattedString)
+
+
+def _move_into_init(ctx: Context, cls: KerasClass, name: str, uses: list[tuple[str, cst.Name]],
+                    attr: str) -> tuple[Fix | None, str]:
+    """The unsafe fix (built in `__init__`, read through `self`), or why there is none."""
+    text = ctx.imports.module_call_texts.get(name)
+    call = _parse_call(text)
+    if call is None:
+        return None, "its construction is not one short line"
+    init = cls.methods.get("__init__")
+    if init is not None and not isinstance(init.body, cst.IndentedBlock):
+        return None, "`__init__` is written on one line"
+    if any(method == "__init__" for method, _ in uses):
+        return None, "`__init__` itself reads it"
+    if any(_without_self(cls.methods[method]) for method, _ in uses):
+        return None, "a method without `self` reads it"
+    if any(isinstance(n, cst.Global) and any(g.name.value == name for g in n.names)
+           for nodes in cls.method_nodes.values() for n in nodes):
+        return None, "a method rebinds it (`global`)"
+    hidden = _bound_in(cls, "__init__", init) if init is not None else set()
+    unseen = sorted(n for n in _names_read(call) if n in hidden or not _module_sees(ctx, n))
+    if any(isinstance(n, _NOT_MOVED) for a in call.args for n in walk(a)) or unseen:
+        return None, "its arguments are more than constants and module-level names"
+    me = self_name(init) if init is not None else "self"
+    line = cst.parse_statement(f"{me}.{attr} = {text}")
+    assert isinstance(line, cst.SimpleStatementLine)
+    edits = tuple(Replace(node, cst.Attribute(cst.Name(self_name(cls.methods[method])), attr=cst.Name(attr)))
+                  for method, node in uses)
+    return Fix((into_init(cls, line), *edits), Safety.UNSAFE), ""
+
+
+def _parse_call(text: str | None) -> cst.Call | None:
+    try:
+        call = cst.parse_expression(text) if text else None
+    except cst.ParserSyntaxError:
+        return None
+    return call if isinstance(call, cst.Call) else None
+
+
+def _without_self(func: cst.FunctionDef) -> bool:
+    decorators = {d.decorator.value for d in func.decorators if isinstance(d.decorator, cst.Name)}
+    return bool(decorators & {"staticmethod", "classmethod"}) or not (func.params.params or func.params.posonly_params)
+
+
+def _names_read(call: cst.Call) -> set[str]:
+    """The bare names the call reads (the head of `a.b.c`, not `b` or `c`, nor keywords)."""
+    skip = {id(n.attr) for n in walk(call) if isinstance(n, cst.Attribute)}
+    skip |= {id(a.keyword) for a in call.args if a.keyword is not None}
+    return {n.value for n in walk(call) if isinstance(n, cst.Name) and id(n) not in skip}
+
+
+def _module_sees(ctx: Context, name: str) -> bool:
+    return ctx.imports.is_bound(name) or name in BUILTIN_NAMES
+
+
+def _finding(name: cst.Name, attr: str, fix: Fix | None, why_not: str) -> Finding:
+    moved = "" if fix else f" (not moved automatically: {why_not})"
     return Finding(KF306.code, name, (
         f"`{name.value}` is a Keras layer built at module level: no Keras tracks its weights when a layer uses "
-        f"it, and every instance shares it; build it in `__init__` as `self.{attr}` and use that"))
+        f"it, and every instance shares it; build it in `__init__` as `self.{attr}` and use that{moved}"), fix)

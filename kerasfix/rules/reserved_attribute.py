@@ -52,9 +52,13 @@ class Tower(tf.keras.Model):
 ```
 
 ## Fix safety
-The rename touches every `self.<name>` of the class. It is safe when no class of the tree
-derives from this one; unsafe otherwise, because a subclass (or code outside the class) may
-read the old name, and would then read Keras's own property instead. Keras's own settings
+The rename touches every `self.<name>` of the class. It is safe when no class of the tree (in
+any file kerasfix indexes: the package around the files it is given) that derives from this
+one, at any depth, uses `self.<name>`; unsafe otherwise, and the message names the subclass,
+because that subclass would then read (or set) Keras's own property instead, and must be
+renamed by hand too. A subclass whose names the scan could not record counts as one that
+uses it. Code outside the class hierarchy that reads the attribute of an instance
+(`tower.layers`) is not looked for: it then reads Keras's own property. Keras's own settings
 (`name`, `dtype`, `dtype_policy`, ...) are reported, not renamed: pass them to
 `super().__init__(name=..., dtype=...)`. A class that defines the name itself (its own
 property with a setter) is not reported.
@@ -69,12 +73,12 @@ KF402 = Rule(
         "(AttributeError)"
     ),
     fixed_by=(
-        "renamed in the class (`self.sublayers`), safe when no class derives from it; Keras's own settings "
-        "(`name`, `dtype`) reported"
+        "renamed in the class (`self.sublayers`), safe when no subclass in any file uses the name; Keras's own "
+        "settings (`name`, `dtype`) reported"
     ),
     fix=FixAvailability.SOMETIMES,
     safety=RuleSafety.DEPENDS,
-    safety_reason="safe when no class derives from it, else unsafe",
+    safety_reason="safe when no subclass uses the name, else unsafe",
     doc=DOC,
 )
 
@@ -122,11 +126,11 @@ def _assigned_self_attributes(cls: KerasClass) -> Iterator[cst.Attribute]:
                 continue
             for target in targets:
                 elements = [e.value for e in target.elements] if isinstance(target, (cst.Tuple, cst.List)) else [target]
-                yield from (e for e in elements if is_self_attribute(e, me))
+                yield from (e for e in elements if isinstance(e, cst.Attribute) and is_self_attribute(e, me))
 
 
 def _uses(cls: KerasClass, name: str) -> list[cst.Attribute]:
-    found = []
+    found: list[cst.Attribute] = []
     for method, func in cls.methods.items():
         me = self_name(func)
         found.extend(node for node in cls.method_nodes[method]
@@ -149,8 +153,16 @@ def _finding(ctx: Context, cls: KerasClass, name: str, target: cst.Attribute) ->
         return Finding(KF402.code, target, f"{what}; it is Keras's to set: pass it to "
                        f"`super().__init__({name}=...)` or keep your value under another name")
     new = _free_name(cls, renamed)
-    derived = any(cls.qualified in bases for bases in ctx.index.classes.values())
-    safety = Safety.UNSAFE if derived else Safety.SAFE
+    users = _subclasses_using(ctx, cls, name)
+    safety = Safety.UNSAFE if users else Safety.SAFE
     edits = tuple(Replace(use.attr, cst.Name(new)) for use in _uses(cls, name))
-    why = " (a class derives from this one and may read the old name)" if derived else ""
+    why = f" (`{users[0]}` derives from this class and may use the old name)" if users else ""
     return Finding(KF402.code, target, f"{what}; keep yours as `self.{new}`{why}", Fix(edits, safety))
+
+
+def _subclasses_using(ctx: Context, cls: KerasClass, name: str) -> list[str]:
+    """The project's subclasses, in any file of the tree, that use `self.<name>` (or whose
+    names the scan did not record): renaming in this class alone would leave them Keras's."""
+    here = cls.qualified.rpartition(".")[0]
+    return [sub.rpartition(".")[2] if sub.rpartition(".")[0] == here else sub
+            for sub in ctx.index.subclasses(cls.qualified) if name in ctx.index.attributes.get(sub, {name})]

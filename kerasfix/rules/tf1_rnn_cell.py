@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 import libcst as cst
 
 from .. import keras_api as api
-from .base import Context, Finding, Rule, RuleFamily
-from .base import FixAvailability, RuleSafety
+from ..edits import Fix, Replace, Safety
+from .base import Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety
 
 DOC = """\
 ## What it does
@@ -16,8 +17,10 @@ Finds TF1 RNN cells (`tf.compat.v1.nn.rnn_cell.LSTMCell`, `GRUCell`, `BasicLSTMC
 `BasicRNNCell`, `MultiRNNCell`, `DropoutWrapper`, ..., and the `tf.nn.rnn_cell` and
 `tf.contrib.rnn` spellings) and their `LSTMStateTuple` built inside a Keras layer or model,
 and Keras classes derived from TF1's `RNNCell`, and names the Keras class that replaces
-each. Report only. (`tensorflow.python.ops.rnn_cell_impl` still imports on Keras 3 and is
-not reported.)
+each. (`tensorflow.python.ops.rnn_cell_impl` still imports on Keras 3 and is not reported.)
+A cell that only a Keras `RNN` layer runs has its constructor mapped (an unsafe fix):
+`RNN(MultiRNNCell([LSTMCell(num_units=4), GRUCell(3)]))` becomes
+`RNN(StackedRNNCells([LSTMCell(units=4), GRUCell(3, reset_after=False)]))`.
 
 ## Why is this bad?
 On Keras 3 (every `tf.keras` since TF 2.16) each of these raises `AttributeError: LSTMCell is
@@ -43,12 +46,29 @@ class Encoder(tf.keras.layers.Layer):
 ```
 
 ## Fix safety
-No automatic fix yet: the calls change with the class. A Keras `LSTMCell` keeps its state as a
-list `[h, c]` where TF1 used `LSTMStateTuple(c, h)`; `zero_state(batch, dtype)` is
-`get_initial_state(batch_size=..., dtype=...)`; TF1's `GRUCell` computes Keras's
-`reset_after=False`; TF1's `forget_bias` is added at every step, Keras's `unit_forget_bias`
-only initialises the bias; `DropoutWrapper` becomes the cell's own `dropout=` arguments. Each
-message names what differs for the class it found.
+The constructor is mapped only where no code of the class can tell the two cells apart: the
+cell is built straight into a Keras `RNN(...)` (alone, or in a `MultiRNNCell` list every cell of
+which maps), that layer returns no state (`return_state`), and the class hands no
+`initial_state` in. Then the RNN layer runs it as it ran the TF1 cell. Elsewhere (a cell
+stepped by hand, `zero_state`, `LSTMStateTuple`, `tf.nn.dynamic_rnn`, the state returned) the
+calls change with the class, and the finding is a report: a Keras `LSTMCell` keeps its state
+as a list `[h, c]` where TF1 used `LSTMStateTuple(c, h)`; `zero_state(batch, dtype)` is
+`get_initial_state(batch_size=..., dtype=...)`; `DropoutWrapper` becomes the cell's own
+`dropout=` arguments. Each message names what differs for the class it found.
+
+The mapping (`TF1_RNN_CELL_CONSTRUCTORS` in `keras_api.py`): `LSTMCell` and `BasicLSTMCell`
+become `LSTMCell`, `GRUCell` becomes `GRUCell(..., reset_after=False)` (TF1's formula),
+`BasicRNNCell` becomes `SimpleRNNCell`, `MultiRNNCell` becomes `StackedRNNCells`; `num_units`
+is `units`, and `activation`, `name`, `dtype` carry over (given as `None`, TF1's default, they
+are dropped: Keras's `activation=None` is linear, TF1's is tanh). A cell given any other
+argument (`use_peepholes`, `forget_bias`, `initializer`, `cell_clip`, `num_proj`,
+`state_is_tuple`, `reuse`, ...) has no Keras equivalent and is reported only.
+
+Unsafe, because the layer computes the same function with other weights: Keras's cells keep
+the kernel and the recurrent kernel apart (TF1 concatenated them; Keras's GRU has 3 weights
+where TF1's had 4), initialise them otherwise (orthogonal recurrent kernels, `unit_forget_bias`
+where TF1 added `forget_bias` at every step), and name them otherwise, so outputs differ
+before training and a checkpoint written with the TF1 cells does not load.
 """
 
 KF204 = Rule(
@@ -59,9 +79,13 @@ KF204 = Rule(
         "TF1 RNN cells (`rnn_cell.LSTMCell`, `MultiRNNCell`, `LSTMStateTuple`, ...) built in a layer, or "
         "`RNNCell` as a base (AttributeError on Keras 3)"
     ),
-    fixed_by="report: the Keras cell to use and what differs at the call sites",
-    fix=FixAvailability.NEVER,
-    safety=RuleSafety.NONE,
+    fixed_by=(
+        "the Keras cell when only a Keras `RNN` layer runs it (`num_units` -> `units`, `MultiRNNCell` -> "
+        "`StackedRNNCells`), unsafe (other weights, initial values); else report: the Keras cell to use and "
+        "what differs at the call sites"
+    ),
+    fix=FixAvailability.SOMETIMES,
+    safety=RuleSafety.UNSAFE,
     doc=DOC,
 )
 
@@ -80,14 +104,113 @@ class Tf1RnnCells(RuleFamily):
                     if isinstance(node, cst.Call):
                         cell = api.tf1_rnn_cell(ctx.resolve(node.func) or "")
                         if cell is not None:
-                            yield _finding(node, cell, "built in a Keras layer")
+                            yield _finding(node, cell, "built in a Keras layer", _constructor_fix(ctx, cls, node, cell))
 
 
-def _finding(node: cst.CSTNode, cell: str, where: str) -> Finding:
+def _finding(node: cst.CSTNode, cell: str, where: str, fix: Fix | None = None) -> Finding:
     replacement, differs = api.TF1_RNN_CELLS[cell]
     return Finding(KF204.code, node, f"TF1's `{cell}`, {where}: not available with Keras 3 (AttributeError), "
-                   f"deprecated on tf_keras; use {_spell(replacement)} ({differs})")
+                   f"deprecated on tf_keras; use {_spell(replacement)} ({differs})", fix)
 
 
 def _spell(replacement: str) -> str:
     return f"`{replacement}`" if replacement.startswith("tf.") else replacement
+
+
+# --- the constructor fix: only for a cell that only a Keras `RNN` layer sees -----------------
+
+
+def _constructor_fix(ctx: Context, cls: KerasClass, call: cst.Call, cell: str) -> Fix | None:
+    """`LSTMCell(num_units=4)` -> `tf.keras.layers.LSTMCell(units=4)`, when the cell goes
+    straight into a Keras `RNN(...)` (alone or in a `MultiRNNCell`) that returns no state and
+    the class passes no `initial_state`: then no code of the class sees the cell's state, whose
+    shape is what differs (`LSTMStateTuple(c, h)` against `[h, c]`). Unsafe: see the page."""
+    rnn = _keras_rnn_holding(ctx, cls, call)
+    if rnn is None or not _state_unseen(cls, rnn) or _mapped(ctx, call, cell) is None:
+        return None
+    return Fix((Replace(call, lambda updated: _mapped(ctx, updated, cell) or updated),), Safety.UNSAFE)
+
+
+def _mapped(ctx: Context, call: cst.CSTNode, cell: str) -> cst.Call | None:
+    """The Keras cell's construction for a TF1 cell's, or None when an argument has no Keras
+    equivalent (or, for a `MultiRNNCell`, a cell of its list cannot be mapped)."""
+    mapping = api.TF1_RNN_CELL_CONSTRUCTORS.get(cell)
+    spelled = ctx.imports.spell_keras(mapping[0]) if mapping else None
+    if mapping is None or spelled is None or not isinstance(call, cst.Call):
+        return None
+    _, renames, extras = mapping
+    args: list[cst.Arg] = []
+    for index, arg in enumerate(call.args):
+        if arg.star or (arg.keyword is None and index > 0):
+            return None
+        name = arg.keyword.value if arg.keyword is not None else ""
+        if arg.keyword is not None and name not in renames:
+            return None
+        if name in api.TF1_RNN_CELL_NONE_IS_DEFAULT and isinstance(arg.value, cst.Name) and arg.value.value == "None":
+            continue
+        if cell == "MultiRNNCell" and not _all_cells_mapped(ctx, arg.value):
+            return None
+        args.append(arg.with_changes(keyword=cst.Name(renames[name])) if arg.keyword is not None else arg)
+    args.extend(cst.Arg(cst.parse_expression(value), keyword=cst.Name(key),
+                        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
+                for key, value in extras)
+    if args:
+        args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    mapped = call.with_changes(func=cst.parse_expression(spelled), args=args)
+    return mapped if _comments(mapped) == _comments(call) else None  # one in a dropped piece: by hand
+
+
+def _comments(node: cst.CSTNode) -> list[str]:
+    """Its comments (and any `#` in its strings, which the mapping keeps alike)."""
+    return re.findall(r"#[^\r\n]*", cst.Module(body=()).code_for_node(node))
+
+
+def _all_cells_mapped(ctx: Context, cells: cst.BaseExpression) -> bool:
+    """A `MultiRNNCell`'s list is written out, and each of its cells maps to a Keras cell."""
+    if isinstance(cells, (cst.List, cst.Tuple)):
+        elements = [e.value for e in cells.elements]
+    elif isinstance(cells, cst.ListComp):
+        elements = [cells.elt]
+    else:
+        return False
+    return bool(elements) and all(isinstance(e, cst.Call) and _maps(ctx, e) for e in elements)
+
+
+def _maps(ctx: Context, call: cst.Call) -> bool:
+    """A TF1 cell that maps, or a Keras one (what the fix made of it, applied first)."""
+    cell = api.tf1_rnn_cell(ctx.resolve(call.func) or "")
+    return _mapped(ctx, call, cell) is not None if cell else ctx.is_layer_class(call.func)
+
+
+def _keras_rnn_holding(ctx: Context, cls: KerasClass, call: cst.Call) -> cst.Call | None:
+    """The Keras `RNN(...)` whose cell is this call, directly or in a `MultiRNNCell`'s list."""
+    node: cst.CSTNode = call
+    parent = cls.parents.get(id(node))
+    while parent is not None:
+        if isinstance(parent, (cst.Element, cst.List, cst.Tuple)) or (
+                isinstance(parent, cst.ListComp) and parent.elt is node):
+            node, parent = parent, cls.parents.get(id(parent))
+            continue
+        holder = cls.parents.get(id(parent)) if isinstance(parent, cst.Arg) else None
+        if not isinstance(holder, cst.Call) or not _first_argument(holder, parent, ("cell", "cells")):
+            return None
+        if api.tf1_rnn_cell(ctx.resolve(holder.func) or "") == "MultiRNNCell":
+            node, parent = holder, cls.parents.get(id(holder))
+            continue
+        return holder if ctx.resolve(holder.func) in api.KERAS_RNN_LAYERS else None
+    return None
+
+
+def _first_argument(call: cst.Call, arg: cst.CSTNode, keywords: tuple[str, ...]) -> bool:
+    return bool(call.args and call.args[0] is arg and arg.keyword is None) or (
+        isinstance(arg, cst.Arg) and arg.keyword is not None and arg.keyword.value in keywords)
+
+
+def _state_unseen(cls: KerasClass, rnn: cst.Call) -> bool:
+    """The RNN layer returns no state, and no call in the class hands one in."""
+    for arg in rnn.args:
+        if arg.keyword is not None and arg.keyword.value == "return_state" and not (
+                isinstance(arg.value, cst.Name) and arg.value.value == "False"):
+            return False
+    return not any(isinstance(n, cst.Arg) and n.keyword is not None and n.keyword.value == "initial_state"
+                   for nodes in cls.method_nodes.values() for n in nodes)

@@ -1,0 +1,119 @@
+"""Facts the cheap ast scan learns per class and the rules read across files (issue 12):
+what a `tf.Module` class makes in its `__init__` (KF111's message names it)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from kerasfix.cache import Cache
+from kerasfix.index import ClassIndex, scan_file
+
+MODULES = b'''\
+import tensorflow as tf
+from tensorflow.compat import v1 as tf1
+
+
+class Affine(tf.Module):
+    def __init__(self, depth):
+        super().__init__()
+        self.w = tf.Variable(tf.ones([depth, 2]))
+        self.b = tf1.Variable(tf.zeros([2]))
+        self.w = tf.Variable(tf.ones([depth, 2]))  # made again: named once
+
+
+class Lazy(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.v = None
+
+    def __call__(self, x):
+        self.v = tf.Variable(x)
+        return self.v
+
+
+class Mixed(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = tf.Variable(1.0)
+        self.more = [tf.Variable(2.0)]
+
+
+class Guarded(tf.Module):
+    def __init__(self, bias):
+        super().__init__()
+        if bias:
+            self.bias = tf.Variable(0.0)
+
+
+class Plain(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+'''
+
+
+def _variables(source: bytes) -> dict[str, tuple[str, ...]]:
+    scan = scan_file(source, "pkg.mods", False)
+    assert scan is not None
+    return {record.qualified.rsplit(".", 1)[-1]: record.variables for record in scan.classes}
+
+
+def test_the_scan_names_the_variables_only_when_init_makes_them_all():
+    assert _variables(MODULES) == {"Affine": ("w", "b"), "Lazy": (), "Mixed": (), "Guarded": (), "Plain": ()}
+
+
+def test_a_project_base_may_make_more_so_nothing_is_named():
+    index = ClassIndex()
+    index.add("pkg.Base", ("tensorflow.Module",))
+    index.add("pkg.Affine", ("pkg.Base",), variables=("w",))
+    index.add("pkg.Alone", ("tensorflow.Module",), variables=("w",))
+    assert index.init_variables("pkg.Affine") == ()
+    assert index.init_variables("pkg.Alone") == ("w",)
+
+
+def test_the_layer_digest_changes_with_a_modules_variables():
+    """The message of a layer in one file names the variables of a module in another: the
+    cached findings of the first must not survive a change to the second."""
+    digests = []
+    for made in (("w",), ("w", "b")):
+        index = ClassIndex()
+        index.add("pkg.Affine", ("tensorflow.Module",), variables=made)
+        digests.append(index.layer_digest())
+    assert digests[0] != digests[1]
+
+
+def test_the_cache_keeps_the_variables(tmp_path: Path):
+    cache = Cache(tmp_path / "cache.json", {})
+    facts = ("pkg.Affine", ("tensorflow.Module",), (), True, ("b", "w"), ("w", "b"))
+    cache.put_classes("key", [facts], {})
+    cache.save()
+    again = Cache(tmp_path / "cache.json", json.loads((tmp_path / "cache.json").read_text()))
+    assert again.get_classes("key") == ([facts], {})
+
+
+def test_the_scan_keeps_a_module_level_calls_text_as_written():
+    """KF306 copies it into `__init__`: the text as written, whatever the file's coding; none
+    for a call over two lines (its indentation would not fit) or a long one."""
+    source = ('# -*- coding: latin-1 -*-\nimport tensorflow as tf\n'
+              'A = "\u00e9"; B = (tf.keras.layers.Dense( 2 , name="\u00e9"))  # shared\n'
+              'C = tf.keras.layers.Dense(\n    2)\n'
+              f'D = dict(a={"1" * 300})\n').encode("latin-1")
+    scan = scan_file(source, "pkg.mod", False)
+    assert scan is not None
+    assert scan.imports.module_call_texts == {"B": 'tf.keras.layers.Dense( 2 , name="\u00e9")'}
+    assert set(scan.imports.module_calls) == {"B", "C", "D"}
+
+
+def test_subclasses_through_every_level_and_the_digest_of_their_reserved_names():
+    """KF402's rename is safe only when no subclass, in any file, uses the name: the cached
+    findings of the base's file must not survive a subclass starting to use it."""
+    digests = []
+    for names in (frozenset({"head"}), frozenset({"head", "layers"})):
+        index = ClassIndex()
+        index.add("pkg.base.Stack", ("tensorflow.keras.Model",), attributes=frozenset({"layers", "call"}))
+        index.add("pkg.deep.Deeper", ("pkg.base.Stack",), attributes=frozenset({"call"}))
+        index.add("pkg.deeper.Deepest", ("pkg.deep.Deeper",), attributes=names)
+        assert index.subclasses("pkg.base.Stack") == ["pkg.deep.Deeper", "pkg.deeper.Deepest"]
+        digests.append(index.layer_digest())
+    assert digests[0] != digests[1]
