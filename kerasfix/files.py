@@ -6,14 +6,14 @@ import errno
 import io
 import os
 import re
-import secrets
 import stat
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 ALWAYS_SKIPPED_DIRS = frozenset(
     {"__pycache__", "build", "dist", "node_modules", "site-packages", "venv", "env", ".venv"}
@@ -62,12 +62,16 @@ def read_bytes(path: Path) -> bytes:
             raise SourceError("symlink loop, skipped") from error
         raise
     with os.fdopen(fd, "rb") as handle:
-        kind = os.fstat(fd).st_mode
-        if stat.S_ISDIR(kind):
+        status = os.fstat(fd)
+        if stat.S_ISDIR(status.st_mode):
             raise SourceError("a folder, not a file")
-        if not stat.S_ISREG(kind):
+        if not stat.S_ISREG(status.st_mode):
             raise SourceError("not a regular file (a FIFO, socket or device), skipped")
-        data = handle.read(MAX_FILE_BYTES + 1)  # the size limit holds even if the file grows
+        # read(n) makes a buffer of n bytes first: 10 MB for each file took 10 ms of the 13 ms
+        # of reading tensor2tensor's 453 files (measured); so the file's size, one byte more
+        data = handle.read(min(status.st_size, MAX_FILE_BYTES) + 1)
+        if len(data) > status.st_size:  # grown since: read on, the size limit still holds
+            data += handle.read(MAX_FILE_BYTES + 1 - len(data))
     if len(data) > MAX_FILE_BYTES:
         raise SourceError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, skipped")
     return data
@@ -185,6 +189,8 @@ def _write_in_place(path: Path, original: SourceFile, data: bytes) -> None:
 def _create_temp(path: Path) -> Path:
     """A new, empty, private file next to `path`, named so that no file name that fits the
     folder makes it too long (NAME_MAX counts bytes)."""
+    import secrets  # here: only a write needs it
+
     name = os.fsencode(path.name)
     while True:
         tail = f".{os.getpid()}-{secrets.token_hex(4)}{TEMP_SUFFIX}".encode()
@@ -280,6 +286,8 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = (), root: Path | No
     (path, reason), and the walk goes on.
     """
     paths = list(paths)
+    if exclude:
+        import pathspec  # here: only patterns need it (22 ms to import, measured)
     walk = _Walk(
         root=Path(os.path.abspath(root or Path.cwd())),
         excludes=pathspec.GitIgnoreSpec.from_lines(list(exclude)) if exclude else None,
