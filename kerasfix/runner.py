@@ -479,7 +479,7 @@ class _Pool:
     def start(self) -> ProcessPoolExecutor:
         if self.executor is None:
             import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor  # here: a warm run starts no process
+            from concurrent.futures import ProcessPoolExecutor  # here: 10 ms a warm run never needs
 
             context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
             self.executor = ProcessPoolExecutor(self.workers, mp_context=context,
@@ -631,6 +631,7 @@ def _scan_all(jobs: list[Job], cache: Cache | None, pool: _Pool) -> tuple[
     missing: list[Job] = []
     for job in jobs:
         if not may_define_layers(job.data, job.is_package):
+            classes[job.path] = []  # no class that can be a layer: _may_hold_finding need not look again
             continue
         cached = cache.get_classes(_content_key(job.data, job)) if cache else None
         if cached is not None:
@@ -673,8 +674,8 @@ def _package_context(jobs: list[Job]) -> list[Job]:
     for job in jobs:
         if job.real_path == "-" or not job.module_name:
             continue
-        path = os.path.realpath(job.real_path) if os.path.islink(job.real_path) else job.real_path
-        folder, names = package_folder(os.path.dirname(path), packages)
+        real = os.path.realpath(job.real_path) if os.path.islink(job.real_path) else job.real_path
+        folder, names = package_folder(os.path.dirname(real), packages)
         if "." not in job.module_name and not job.is_package:
             folders.add(folder)
             continue

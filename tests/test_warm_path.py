@@ -187,3 +187,40 @@ def test_shown_names_as_pathlib_gives_them(cwd, tmp_path, monkeypatch):
              str(tmp_path) + "x/y.py", "//host/a.py", "/", "x\udcff.py", str(tmp_path / "sub") + "//z.py"]
     for name in names:
         assert _display(Path(name), os.getcwd()) == _display(Path(name)) == _shown_by_pathlib(Path(name)), name
+
+
+# --- reading: the size the file had, then on to the limit -------------------------------------
+
+
+def _fstat_saying(size: int):
+    """os.fstat as it answers for a file that has grown since (or a /proc file: size 0)."""
+    real_fstat = os.fstat
+
+    def fstat(fd):
+        status = list(real_fstat(fd))
+        status[6] = size  # st_size
+        return os.stat_result(status)
+
+    return fstat
+
+
+def test_read_bytes_reads_past_the_size_fstat_gave(tmp_path, monkeypatch):
+    from kerasfix import files
+
+    path = tmp_path / "grown.py"
+    path.write_bytes(b"x = 1\n" * 30000)  # 180 kB: more than one 64 KiB read past the size
+    monkeypatch.setattr(files.os, "fstat", _fstat_saying(10))
+    assert files.read_bytes(path) == path.read_bytes()
+
+
+def test_read_bytes_holds_the_size_limit_as_the_file_grows(tmp_path, monkeypatch):
+    from kerasfix import files
+
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 100)
+    path = tmp_path / "big.py"
+    path.write_bytes(b"#" * 100)
+    assert files.read_bytes(path) == b"#" * 100
+    path.write_bytes(b"#" * 101)
+    monkeypatch.setattr(files.os, "fstat", _fstat_saying(5))
+    with pytest.raises(files.SourceError, match="larger than"):
+        files.read_bytes(path)
