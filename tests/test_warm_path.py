@@ -62,8 +62,9 @@ def test_a_warm_check_imports_no_parser_pool_or_pydantic(tmp_path):
 
 
 def _parameters():
+    """Every parameter of every command, and the app's own (given before any command)."""
     command = get_command(app)
-    for name, sub in sorted(command.commands.items()):  # type: ignore[attr-defined]
+    for name, sub in [("kerasfix", command), *sorted(command.commands.items())]:  # type: ignore[attr-defined]
         for param in sub.params:
             yield f"{name}:{param.name}", sub, param
 
