@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -98,6 +97,8 @@ class Cache:
         stale = set(self._old_findings) - set(self._findings) or set(self._old_classes) - set(self._classes)
         if not self._dirty and not stale:
             return
+        import tempfile  # here: a run that changes nothing never writes
+
         temp = None
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)

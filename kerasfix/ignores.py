@@ -12,8 +12,10 @@ import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ def _read(path: Path) -> pathspec.PathSpec | None:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
+    import pathspec  # here: a tree without ignore files never imports it
+
     return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
 
 
