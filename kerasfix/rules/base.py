@@ -9,8 +9,9 @@ from typing import Callable, ClassVar, Iterable, Iterator
 import libcst as cst
 
 from ..edits import Fix
-from ..index import ClassIndex, prefilter_on
+from ..index import ClassIndex
 from ..names import ImportMap
+from ..triggers import Trigger
 from ..syntax import (children, dotted, source, walk, walk_no_nested_scopes,  # noqa: F401 - re-exported
                       walk_outside_classes)
 
@@ -25,6 +26,8 @@ class Rule:
     fix: str  # "always" / "sometimes" / "never": whether a fix is offered
     safety: str  # "safe" / "unsafe" / "safe or unsafe, as the page says"
     doc: str  # markdown: What it does / Why is this bad? / Example / Use instead / Fix safety
+    # what a class must contain for the rule to report there: the prefilter parses no other
+    trigger: Trigger = Trigger()
 
 
 @dataclass
@@ -166,11 +169,6 @@ class RuleFamily:
     """One module of rules: their metadata and the checker that reports them."""
 
     rules: ClassVar[tuple[Rule, ...]] = ()
-    # A module whose text holds none of these cannot hold a finding of the family (empty: any).
-    triggers: ClassVar[tuple[str, ...]] = ()
-
-    def may_apply(self, text: str) -> bool:
-        return not self.triggers or not prefilter_on() or any(t in text for t in self.triggers)
 
     def check(self, ctx: Context) -> Iterator[Finding]:  # pragma: no cover - interface
         raise NotImplementedError

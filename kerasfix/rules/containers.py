@@ -9,6 +9,7 @@ import libcst as cst
 from ..edits import Fix, Replace, Safety
 from ..names import BUILTIN_NAMES
 from . import docs
+from ..triggers import Trigger
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name
 
 KF301 = Rule(
@@ -18,6 +19,7 @@ KF301 = Rule(
     fix="always",
     safety="safe when list-compatible, else unsafe",
     doc=docs.KF301,
+    trigger=Trigger(layer_in_container=True),
 )
 
 KF302 = Rule(
@@ -27,6 +29,7 @@ KF302 = Rule(
     fix="always",
     safety="safe when list-compatible, else unsafe",
     doc=docs.KF302,
+    trigger=Trigger(layer_in_container=True),
 )
 
 # Builtins that treat a list exactly like a tuple or a set they are given.

@@ -7,6 +7,7 @@ from typing import Iterator
 import libcst as cst
 
 from ..edits import Fix, InsertAfter, InsertBefore, Safety
+from ..triggers import Trigger
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_docstring, self_name
 
 DOC = """\
@@ -54,6 +55,7 @@ KF401 = Rule(
     fix="sometimes",  # `def __init__(self): pass` on one line is left to a person
     safety="safe with one base class, else unsafe",
     doc=DOC,
+    trigger=Trigger(init_without_init=True),
 )
 
 # Parameters of `Layer.__init__` worth forwarding when the subclass takes them by name.

@@ -8,6 +8,7 @@ import libcst as cst
 
 from .. import keras_api as api
 from ..edits import AddMethod, Fix, InsertAfter, InsertBefore, Remove, Safety
+from ..triggers import Trigger
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_docstring, is_self_attribute, self_name, walk
 
 DOC = """\
@@ -58,6 +59,7 @@ KF304 = Rule(
     fix="sometimes",
     safety="unsafe",
     doc=DOC,
+    trigger=Trigger(layer_in_class_body=True),
 )
 
 

@@ -16,19 +16,22 @@ from ..index import tf1_imported_names
 from ..names import BUILTIN_NAMES, canonical
 from . import docs
 from ..syntax import children, dotted
+from ..triggers import WEIGHT_CALLS, Trigger
 from .base import (Context, Finding, KerasClass, Rule, RuleFamily, is_docstring, is_self_attribute, self_name,
                    source, walk)
 from . import weights as from_weights
 from .calls import bind, comments_in, keyword_arg, layout, strip_comments
 
 KF103 = Rule("KF103", "variable-created-in-call", "a weight created inside `call`", "sometimes",
-             "unsafe", docs.KF103)
+             "unsafe", docs.KF103, trigger=WEIGHT_CALLS)
 KF201 = Rule("KF201", "layer-created-in-call", "a Keras layer constructed inside `call`", "sometimes",
-             "safe, or unsafe via build, loops, helpers", docs.KF201)
+             "safe, or unsafe via build, loops, helpers", docs.KF201,
+             trigger=Trigger(layer_in_call=True))
 KF202 = Rule("KF202", "tf1-functional-layer", "a TF1 `tf.layers.<function>` call inside a Keras layer",
-             "sometimes", "safe, or unsafe via build", docs.KF202)
+             "sometimes", "safe, or unsafe via build", docs.KF202,
+             trigger=Trigger(resolved_calls=frozenset({"tf1.layers."})))
 KF203 = Rule("KF203", "tf1-layer-class", "a TF1 `tf.layers.<Class>` in a Keras layer or as its base",
-             "sometimes", "safe", docs.KF203)
+             "sometimes", "safe", docs.KF203, trigger=Trigger(tf1_layer=True))
 
 _LOOPS = (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)

@@ -7,6 +7,7 @@ from typing import Iterator
 import libcst as cst
 
 from .. import keras_api as api
+from ..triggers import Trigger
 from .base import Context, Finding, KerasClass, Rule, RuleFamily
 
 DOC = """\
@@ -56,6 +57,7 @@ KF306 = Rule(
     fix="never",
     safety="none (report only)",
     doc=DOC,
+    trigger=Trigger(module_layer=True),
 )
 
 

@@ -8,6 +8,7 @@ import libcst as cst
 
 from .. import keras_api as api
 from ..edits import Fix, Replace, Safety
+from ..triggers import Trigger
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name
 
 DOC = """\
@@ -66,6 +67,7 @@ KF402 = Rule(
     fix="sometimes",
     safety="safe when no class derives from it, else unsafe",
     doc=DOC,
+    trigger=Trigger(assigns=frozenset(api.READ_ONLY_ATTRIBUTES)),
 )
 
 

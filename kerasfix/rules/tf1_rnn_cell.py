@@ -7,6 +7,7 @@ from typing import Iterator
 import libcst as cst
 
 from .. import keras_api as api
+from ..triggers import Trigger
 from .base import Context, Finding, Rule, RuleFamily
 
 DOC = """\
@@ -57,6 +58,7 @@ KF204 = Rule(
     fix="never",
     safety="none (report only)",
     doc=DOC,
+    trigger=Trigger(resolved_calls=api.TF1_RNN_CELL_CLASSES, bases=api.TF1_RNN_CELL_CLASSES),
 )
 
 

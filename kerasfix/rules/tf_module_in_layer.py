@@ -6,6 +6,7 @@ from typing import Iterator
 
 import libcst as cst
 
+from ..triggers import Trigger
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, dotted, is_self_attribute, self_name
 
 DOC = """\
@@ -67,6 +68,7 @@ KF111 = Rule(
     fix="never",
     safety="none (report only)",
     doc=DOC,
+    trigger=Trigger(tf_module=True),
 )
 
 

@@ -13,6 +13,7 @@ from typing import Callable, Iterable, Iterator
 
 import libcst as cst
 
+from ..triggers import Trigger
 from .base import Context, Finding, Rule, RuleFamily
 
 LINE_IGNORE = re.compile(r"#\s*kerasfix:\s*ignore(?!-)(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
@@ -60,6 +61,7 @@ KF001 = Rule(
     fix="never",
     safety="none (report only)",
     doc=DOC,
+    trigger=Trigger(words=frozenset({"kerasfix"}))  # a comment in a class no rule keeps,
 )
 
 
@@ -156,9 +158,6 @@ class UnusedIgnores(RuleFamily):
     as only it sees which findings each comment suppressed."""
 
     rules = (KF001,)
-
-    def may_apply(self, text: str) -> bool:
-        return False
 
     def check(self, ctx: Context) -> Iterator[Finding]:  # pragma: no cover - never called
         return iter(())
