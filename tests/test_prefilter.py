@@ -232,7 +232,7 @@ def test_each_rule_alone_keeps_every_class_it_reports_in(generated_tree, monkeyp
     hidden = []
     for row in rows:
         text = (generated_tree / row["path"]).read_text(encoding="utf-8")
-        spans = spans_worth_parsing(text, scans[row["path"]], index, RULES[row["code"]].trigger)
+        spans = spans_worth_parsing(text, scans[row["path"]], index, row["code"].__eq__)
         if not any(start <= row["line"] <= end for start, end in spans):
             hidden.append(f"{row['path']}:{row['line']}: {row['code']}")
     assert hidden == []
