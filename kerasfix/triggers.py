@@ -85,67 +85,67 @@ class ClassSignals:
 
 def class_signals(cls: ast.ClassDef) -> ClassSignals:
     """One walk of the class: its calls (where made), names, references and assignments."""
-    facts = ClassSignals(bases=[d for d in map(ast_dotted, cls.bases) if d])
-    facts.referred.update(facts.bases)
+    signals = ClassSignals(bases=[d for d in map(ast_dotted, cls.bases) if d])
+    signals.referred.update(signals.bases)
     for statement in cls.body:
         if isinstance(statement, _FUNCTIONS):
-            facts.method_calls[statement.name] = set()
-            facts.has_init = facts.has_init or statement.name == "__init__"
+            signals.method_calls[statement.name] = set()
+            signals.has_init = signals.has_init or statement.name == "__init__"
         elif isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
             name = ast_dotted(statement.value.func)
             if name:
-                facts.body_calls.append(name)
+                signals.body_calls.append(name)
     # (node, the class's method it is in, in one of the class's own methods, inside a container)
     stack: list[tuple[ast.AST, str, bool, bool]] = [
         (s, s.name if isinstance(s, _FUNCTIONS) else "", True, False) for s in cls.body]
     while stack:
         node, method, own, contained = stack.pop()
         if isinstance(node, ast.Name):
-            facts.names.add(node.id)
+            signals.names.add(node.id)
             continue  # its one child is its context: skipping those made the walk a quarter faster
         if isinstance(node, ast.Attribute):
             if node.attr[:1].isupper():
                 name = ast_dotted(node)
                 if name:
-                    facts.referred.add(name)
+                    signals.referred.add(name)
             stack.append((node.value, method, own, contained))
             continue
         if isinstance(node, ast.Call):
-            contained = _call_fact(node, method, own, contained, facts)
+            contained = _call_fact(node, method, own, contained, signals)
         elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-            _assignment_fact(node, facts)
+            _assignment_fact(node, signals)
         elif isinstance(node, _CONTAINERS):
             contained = True
         elif isinstance(node, ast.ClassDef):
             own = False  # a nested class is its own
         stack.extend([(child, method, own, contained) for child in ast.iter_child_nodes(node)])
-    return facts
+    return signals
 
 
-def _call_fact(node: ast.Call, method: str, own: bool, contained: bool, facts: ClassSignals) -> bool:
+def _call_fact(node: ast.Call, method: str, own: bool, contained: bool, signals: ClassSignals) -> bool:
     """Records the call; whether what is inside it is inside a container."""
     func = node.func
     if isinstance(func, ast.Attribute):
         if own and method == "__init__" and func.attr == "__init__":
-            facts.init_calls_init = True
+            signals.init_calls_init = True
         if method and isinstance(func.value, ast.Name):
-            facts.method_calls[method].add(func.attr)
+            signals.method_calls[method].add(func.attr)
     name = ast_dotted(func)
     if not name:
         return contained
-    facts.calls.append((name, method, contained, any(k.arg == "dtype" for k in node.keywords)))
+    signals.calls.append((name, method, contained, any(k.arg == "dtype" for k in node.keywords)))
     last = name.rsplit(".", 1)[-1]
     if last[:1].isupper():
-        facts.referred.add(name)
+        signals.referred.add(name)
     return contained or last in _CONTAINER_CALLS
 
 
-def _assignment_fact(node: ast.Assign | ast.AugAssign | ast.AnnAssign, facts: ClassSignals) -> None:
+def _assignment_fact(node: ast.Assign | ast.AugAssign | ast.AnnAssign, signals: ClassSignals) -> None:
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
     for target in (t for top in targets for t in ast.walk(top)):
         if isinstance(target, ast.Attribute):
-            facts.assigned.add(target.attr)
-            facts.nested_assign = facts.nested_assign or isinstance(target.value, ast.Attribute)
+            signals.assigned.add(target.attr)
+            signals.nested_assign = signals.nested_assign or isinstance(target.value, ast.Attribute)
 
 
 class Matcher:
@@ -165,12 +165,12 @@ class Matcher:
             return True
         if t.tf1_layer and self._tf1_names and self._tf1_names.search(text):
             return True  # a TF1 layer class imported by name, read anywhere in the class
-        facts = class_signals(cls)
-        return (self._calls(facts) or self._layers(facts) or self._bases(facts)
-                or bool(t.appends_to and any(_appended(name) in t.appends_to for name, *_ in facts.calls))
-                or bool(t.assigns & facts.assigned) or (t.nested_assign and facts.nested_assign)
-                or (t.tf1_layer and any(self._is_tf1_layer(n) for n in facts.referred))
-                or (t.init_without_init and facts.has_init and not facts.init_calls_init))
+        signals = class_signals(cls)
+        return (self._calls(signals) or self._layers(signals) or self._bases(signals)
+                or bool(t.appends_to and any(_appended(name) in t.appends_to for name, *_ in signals.calls))
+                or bool(t.assigns & signals.assigned) or (t.nested_assign and signals.nested_assign)
+                or (t.tf1_layer and any(self._is_tf1_layer(n) for n in signals.referred))
+                or (t.init_without_init and signals.has_init and not signals.init_calls_init))
 
     def _resolve(self, name: str) -> str:
         return self.imports.resolve_dotted(name) or ""
@@ -181,9 +181,9 @@ class Matcher:
     def _is_tf1_layer(self, name: str) -> bool:
         return self._resolve(name).startswith("tf1.layers.")
 
-    def _calls(self, facts: ClassSignals) -> bool:
+    def _calls(self, signals: ClassSignals) -> bool:
         t = self.trigger
-        for name, _method, _contained, dtype in facts.calls:
+        for name, _method, _contained, dtype in signals.calls:
             if name.rsplit(".", 1)[-1] in t.calls:
                 return True
             if t.resolved_calls or t.initializer_dtype:
@@ -198,22 +198,22 @@ class Matcher:
                     return True
         return False
 
-    def _layers(self, facts: ClassSignals) -> bool:
+    def _layers(self, signals: ClassSignals) -> bool:
         t = self.trigger
         if t.layer_in_call or t.layer_in_container:
-            in_call = facts.reached_from_call() if t.layer_in_call else set()
-            for name, method, contained, _dtype in facts.calls:
+            in_call = signals.reached_from_call() if t.layer_in_call else set()
+            for name, method, contained, _dtype in signals.calls:
                 # in `call`, a layer is built by a class (`Dense`) or a bare name (an alias)
                 built_in_call = method in in_call and (name.rsplit(".", 1)[-1][:1].isupper() or "." not in name)
                 if ((contained and t.layer_in_container) or built_in_call) and self._is_layer(name):
                     return True
-        if t.layer_in_class_body and any(self._is_layer(name) for name in facts.body_calls):
+        if t.layer_in_class_body and any(self._is_layer(name) for name in signals.body_calls):
             return True
         calls = self.imports.module_calls
-        return t.module_layer and any(self._is_layer(calls[n]) for n in facts.names if n in calls)
+        return t.module_layer and any(self._is_layer(calls[n]) for n in signals.names if n in calls)
 
-    def _bases(self, facts: ClassSignals) -> bool:
-        return bool(self.trigger.bases) and any(self._resolve(b) in self.trigger.bases for b in facts.bases)
+    def _bases(self, signals: ClassSignals) -> bool:
+        return bool(self.trigger.bases) and any(self._resolve(b) in self.trigger.bases for b in signals.bases)
 
 
 def _appended(name: str) -> str:
