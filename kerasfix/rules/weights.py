@@ -18,31 +18,25 @@ from .calls import (Bound, as_keyword, bind, has_literal_slash, is_shape_literal
                     comments_in, layout, rebuilt, replace_slashes)
 
 KF101 = Rule("KF101", "get-variable-in-layer", "`tf.get_variable` inside a Keras layer", "sometimes",
-             "safe", docs.KF101,
-             trigger=WEIGHT_CALLS)
+             "safe", docs.KF101, trigger=WEIGHT_CALLS)
 KF102 = Rule("KF102", "raw-variable-in-layer", "`tf.Variable` inside a Keras layer", "sometimes",
-             "safe", docs.KF102,
-             trigger=WEIGHT_CALLS)
+             "safe", docs.KF102, trigger=WEIGHT_CALLS)
 KF109 = Rule("KF109", "backend-variable-in-layer", "`keras.backend.variable` inside a Keras layer", "sometimes",
-             "safe", docs.KF109,
-             trigger=WEIGHT_CALLS)
+             "safe", docs.KF109, trigger=WEIGHT_CALLS)
 KF110 = Rule("KF110", "weight-list-append", "appending to a layer's weight lists", "sometimes",
              "safe, or unsafe as the page says", docs.KF110,
              trigger=Trigger(appends_to=api.WEIGHT_LISTS))
 KF104 = Rule("KF104", "add-weight-positional", "`self.add_weight` with positional arguments", "sometimes",
-             "safe", docs.KF104,
-             trigger=WEIGHT_CALLS)
+             "safe", docs.KF104, trigger=WEIGHT_CALLS)
 KF105 = Rule("KF105", "add-variable-alias", "`self.add_variable`, which Keras 3 redefined", "sometimes",
-             "safe", docs.KF105,
-             trigger=WEIGHT_CALLS)
+             "safe", docs.KF105, trigger=WEIGHT_CALLS)
 KF106 = Rule("KF106", "initializer-dtype", "`dtype=` given to a Keras initializer", "always",
              "safe for float32, else unsafe", docs.KF106,
              trigger=Trigger(initializer_dtype=True))
 KF107 = Rule("KF107", "add-weight-legacy-argument", "an `add_weight` argument Keras 3 rejects or misreads",
              "sometimes", "safe", docs.KF107, trigger=WEIGHT_CALLS)
 KF108 = Rule("KF108", "variable-scope-in-layer", "a TF1 variable scope around a layer's weights", "sometimes",
-             "safe, unsafe with reuse=True", docs.KF108,
-             trigger=WEIGHT_CALLS)
+             "safe, unsafe with reuse=True", docs.KF108, trigger=WEIGHT_CALLS)
 
 _NO_TF_CONSTANT = "no `tf` import to spell tf.constant_initializer"
 MANUAL_HINT = "finish it by hand as `self.add_weight(name=..., shape=..., initializer=...)`"
