@@ -238,7 +238,7 @@ class ClassIndex:
 
         self.add_aliases(module_aliases(imports))
         imports.aliases = self.aliases
-        found: list[tuple[cst.ClassDef, str]] = []
+        found: list[tuple[cst.ClassDef, str, tuple[str, ...]]] = []
         prefix = f"{imports.module_name}." if imports.module_name else ""
         stack: list[cst.CSTNode] = [module]
         while stack:
@@ -381,7 +381,7 @@ def _makes_state(node: ast.AST, imports: ImportMap) -> bool:
 def _stores_call(node: ast.Assign | ast.AnnAssign, imports: ImportMap) -> bool:
     """`self.x = f(...)` (or any attribute) with `f` from outside TensorFlow, numpy and builtins."""
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-    if not any(isinstance(t, ast.Attribute) for t in targets):
+    if node.value is None or not any(isinstance(t, ast.Attribute) for t in targets):
         return False
     for sub in ast.walk(node.value):
         if isinstance(sub, ast.Call):
