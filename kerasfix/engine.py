@@ -74,7 +74,7 @@ def analyze(module: cst.Module, source: str, imports: ImportMap, index: ClassInd
     ctx.keras_classes = [KerasClass(node, q) for node, q, bases in classes if index.bases_are_layers(bases)]
     findings: list[Finding] = []
     for family in FAMILIES:
-        if any(selection.wants(rule.code) for rule in family.rules) and family.may_apply(source):
+        if any(selection.wants(rule.code) for rule in family.rules):
             findings.extend(f for f in family.check(ctx) if selection.wants(f.code))
     comments = [IgnoreComment(node, codes, set()) for node, codes in ignore_comments(module)] if (
         may_hold_ignores(source)) else []

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Iterator
 
 from . import keras_api
-from .files import source_lines
 from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical, expand
 
 # methods whose calls the rules rewrite: a class that defines its own is left alone
@@ -31,7 +30,7 @@ _PLAIN_BASES = frozenset({b"", b"object", b"Exception", b"ValueError", b"TypeErr
                           b"dict", b"list", b"tuple", b"str", b"int", b"float", b"NamedTuple", b"Enum"})
 
 
-# Set to 1 to turn every prefilter off (the byte look, the class look, the families' words):
+# Set to 1 to turn every prefilter off (the byte look here, the rules' triggers in prefilter.py):
 # slower, never different; tests/test_prefilter.py compares the two.
 NO_PREFILTER = "KERASFIX_NO_PREFILTER"
 
@@ -366,7 +365,7 @@ class FileScan:
         )
 
 
-def _class_defs(statements):
+def class_defs(statements):
     """ClassDef nodes among statements and their nested blocks (expressions are not entered)."""
     for statement in statements:
         if isinstance(statement, ast.ClassDef):
@@ -374,9 +373,9 @@ def _class_defs(statements):
         for field_name in ("body", "orelse", "finalbody"):
             inner = getattr(statement, field_name, None)
             if isinstance(inner, list):
-                yield from _class_defs(inner)
+                yield from class_defs(inner)
         for handler in getattr(statement, "handlers", ()):
-            yield from _class_defs(handler.body)
+            yield from class_defs(handler.body)
 
 
 def scan_file(source: bytes, module_name: str, is_package: bool) -> FileScan | None:
@@ -392,7 +391,7 @@ def scan_file(source: bytes, module_name: str, is_package: bool) -> FileScan | N
     for statement in tree.body:
         first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
         span = (first, statement.end_lineno or statement.lineno)
-        for node in _class_defs([statement]):
+        for node in class_defs([statement]):
             bases = tuple(q for q in (imports.qualify_dotted(d) for d in map(ast_dotted, node.bases) if d) if q)
             overrides = tuple(s.name for s in node.body
                               if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name in OVERRIDABLE)
@@ -408,14 +407,21 @@ def _class_facts(cls: ast.ClassDef, imports: ImportMap) -> tuple[bool, tuple[str
     names: set[str] = set()
     state = False
     variable_calls: list[ast.Call] = []
-    for node in ast.walk(cls):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
-            names.add(node.attr)
-        else:
-            if isinstance(node, ast.Call) and _is_tf_variable(node, imports):
-                variable_calls.append(node)
-            if not state:
-                state = _makes_state(node, imports)
+    stack: list[ast.AST] = [cls]
+    while stack:  # not ast.walk: no visit of a name's context (the scan past `ast.parse`: 10% less on tensor2tensor)
+        node = stack.pop()
+        if isinstance(node, ast.Attribute):
+            if isinstance(node.value, ast.Name) and node.value.id == "self":
+                names.add(node.attr)
+            stack.append(node.value)
+            continue
+        if isinstance(node, ast.Name):
+            continue
+        if isinstance(node, ast.Call) and _is_tf_variable(node, imports):
+            variable_calls.append(node)
+        if not state:
+            state = _makes_state(node, imports)
+        stack.extend(ast.iter_child_nodes(node))
     for statement in cls.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(statement.name)
@@ -474,7 +480,7 @@ def _makes_state(node: ast.AST, imports: ImportMap) -> bool:
 def _stores_call(node: ast.Assign | ast.AnnAssign, imports: ImportMap) -> bool:
     """`self.x = f(...)` (or any attribute) with `f` from outside TensorFlow, numpy and builtins."""
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-    if not any(isinstance(t, ast.Attribute) for t in targets):
+    if node.value is None or not any(isinstance(t, ast.Attribute) for t in targets):
         return False
     for sub in ast.walk(node.value):
         if isinstance(sub, ast.Call):
@@ -485,162 +491,6 @@ def _stores_call(node: ast.Assign | ast.AnnAssign, imports: ImportMap) -> bool:
     return False
 
 
-# --- which Keras classes could hold a finding (a cheap, conservative ast look) ----------------
-
-_WEIGHT_CALLS = frozenset({"get_variable", "Variable", "variable", "add_weight", "add_variable"})
-_LIST_CALLS = frozenset({"append", "extend", "insert"})  # on a weight list: KF110
-_CONTAINER_CALLS = frozenset({"tuple", "set", "frozenset"})
-
-
-def _reached_from_call(cls: ast.ClassDef) -> set[str]:
-    """`call` and the methods it calls through `self.<method>(...)`, as the rules see them."""
-    methods = {s.name: s for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    seen: set[str] = set()
-    todo = ["call"] if "call" in methods else []
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        for node in ast.walk(methods[name]):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and isinstance(node.func.value, ast.Name) and node.func.attr in methods):
-                todo.append(node.func.attr)
-    return seen
-
-
-def _signals(cls: ast.ClassDef) -> tuple[bool, set[str], set[str], set[str]]:
-    """(calls every weight rule looks at, names constructed where KF201/KF202/KF301/KF302
-    look, names referred to where KF203 looks, names of calls given `dtype=`)."""
-    weight_calls = False
-    constructed: set[str] = set()
-    referred: set[str] = {d for d in map(ast_dotted, cls.bases) if d}
-    dtype_calls: set[str] = set()
-
-    def constructions(node: ast.AST) -> None:
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Call):
-                name = ast_dotted(sub.func)
-                if name:
-                    constructed.add(name)
-
-    in_call = _reached_from_call(cls)
-    for statement in cls.body:
-        in_call_method = isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name in in_call
-        for node in ast.walk(statement):
-            if isinstance(node, ast.Call):
-                name = ast_dotted(node.func)
-                if not name:
-                    continue
-                last = name.rsplit(".", 1)[-1]
-                parts = name.split(".")
-                if last in _WEIGHT_CALLS or (  # KF108's scopes matter only around these too
-                        last in _LIST_CALLS and len(parts) > 2 and parts[-2] in keras_api.WEIGHT_LISTS):
-                    weight_calls = True
-                if last[:1].isupper() or last in keras_api.TF1_LAYERS or "." not in name:
-                    # KF201 looks in `call` and what it calls, KF202 in every method (`tf_dense(...)`:
-                    # any bare name may be a TF1 function imported under another name)
-                    if in_call_method or last in keras_api.TF1_LAYERS or ("." not in name and not last[:1].isupper()):
-                        constructed.add(name)
-                    if last[:1].isupper():  # KF203: `Dense(...)` imported from TF1's layers too
-                        referred.add(name)
-                if last in _CONTAINER_CALLS:
-                    constructions(node)
-                if any(k.arg == "dtype" for k in node.keywords):
-                    dtype_calls.add(name)
-            elif isinstance(node, (ast.Tuple, ast.Set, ast.SetComp, ast.GeneratorExp)):
-                constructions(node)
-            elif isinstance(node, ast.Attribute) and node.attr[:1].isupper():
-                name = ast_dotted(node)
-                if name:
-                    referred.add(name)
-    return weight_calls, constructed, referred, dtype_calls
-
-
-def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex) -> list[tuple[int, int]]:
-    """The spans of the file's Keras classes that any rule could report something in.
-
-    Conservative: it errs towards parsing. A class with none of the calls, constructions or
-    references the rules look at cannot hold a finding, and is not parsed with libcst.
-    """
-    scan.imports.aliases = index.aliases
-    keras = {c.qualified for c in scan.classes if index.bases_are_layers(c.bases)}
-    if not keras:
-        return []
-    if not prefilter_on():
-        return sorted({c.span for c in scan.classes if c.qualified in keras})
-    lines = source_lines(source)
-    imports, prefix = scan.imports, f"{scan.imports.module_name}." if scan.imports.module_name else ""
-    spans: set[tuple[int, int]] = set()
-    tf1_names = tf1_imported_names(imports)
-    for span in sorted({c.span for c in scan.classes if c.qualified in keras}):
-        # only the top-level statement holding the class is read again, not the whole file
-        text = "".join(lines[span[0] - 1:span[1]])
-        if tf1_names and any(re.search(rf"\b{name}\b", text) for name in tf1_names):
-            spans.add(span)  # KF203: a TF1 layer class imported by name, read anywhere in it
-            continue
-        try:
-            statement = ast.parse(text).body
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            spans.add(span)  # let libcst have the last word
-            continue
-        for node in _class_defs(statement):
-            if prefix + node.name not in keras:
-                continue
-            weight_calls, constructed, referred, dtype_calls = _signals(node)
-            if (weight_calls or _holder_and_contract_signals(node, imports, index)
-                    or any(index.is_layer_dotted(n, imports) or _is_tf1_layer(imports, n) for n in constructed)
-                    or any(_is_tf1_layer(imports, n) for n in referred)
-                    or any(keras_api.is_keras_initializer(imports.resolve_dotted(n) or "") for n in dtype_calls)):
-                spans.add(span)
-                break
-    return sorted(spans)
-
-
-def _holder_and_contract_signals(cls: ast.ClassDef, imports: ImportMap, index: ClassIndex) -> bool:
-    """What KF111, KF204, KF303-KF306, KF401 and KF402 look for, in one walk of the class
-    (a walk each cost more than the rest of the prefilter, measured on tensor2tensor): a
-    `tf.Module`, a TF1 RNN cell (or one as a base), a `defaultdict` or a namespace built; a
-    layer as a class attribute; an assignment to a read-only Keras property or to `a.b.c`;
-    an `__init__` from which no method calls any `__init__`."""
-    if any(keras_api.tf1_rnn_cell(imports.resolve_dotted(ast_dotted(base)) or "") for base in cls.bases):
-        return True
-    if any(isinstance(s, ast.Assign) and isinstance(s.value, ast.Call)
-           and index.is_layer_dotted(ast_dotted(s.value.func), imports) for s in cls.body):
-        return True
-    has_init = calls_init = False
-    stack: list[tuple[ast.AST, bool]] = [(s, True) for s in cls.body]  # (node, in one of its methods)
-    while stack:
-        node, own = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "__init__" and own:
-            has_init = True
-        if (isinstance(node, ast.Name) and node.id in imports.module_calls
-                and index.is_layer_dotted(imports.module_calls[node.id], imports)):
-            return True  # a module-level layer used in the class (KF306)
-        if isinstance(node, ast.Call):
-            if own and isinstance(node.func, ast.Attribute) and node.func.attr == "__init__":
-                calls_init = True
-            name = ast_dotted(node.func)
-            resolved = imports.resolve_dotted(name) or "" if name else ""
-            qualified = imports.qualify_dotted(name) if name else None
-            if (resolved == "collections.defaultdict" or resolved in keras_api.NAMESPACE_HOLDERS
-                    or keras_api.tf1_rnn_cell(resolved) or (qualified and index.is_tf_module(qualified))):
-                return True
-        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in (t for top in targets for t in ast.walk(top)):
-                if isinstance(target, ast.Attribute) and (
-                        target.attr in keras_api.READ_ONLY_ATTRIBUTES or isinstance(target.value, ast.Attribute)):
-                    return True
-        inside = own and not isinstance(node, ast.ClassDef)  # a nested class is its own
-        stack.extend((child, inside) for child in ast.iter_child_nodes(node))
-    return has_init and not calls_init
-
-
 def tf1_imported_names(imports: ImportMap) -> list[str]:
     """Names the module imports from TF1's layers themselves (`from ...layers import Dense`)."""
     return [local for local, target in imports.bindings.items() if canonical(target).startswith("tf1.layers.")]
-
-
-def _is_tf1_layer(imports: ImportMap, name: str) -> bool:
-    return (imports.resolve_dotted(name) or "").startswith("tf1.layers.")

@@ -670,6 +670,7 @@ TF1_RNN_CELLS: dict[str, tuple[str, str]] = {
                      "`zero_state` is `get_initial_state`"),
 }
 TF1_RNN_CELL_NAMESPACES = ("tf.nn.rnn_cell.", "tf.compat.v1.nn.rnn_cell.", "tf.contrib.rnn.")
+TF1_RNN_CELL_CLASSES = frozenset(space + cell for space in TF1_RNN_CELL_NAMESPACES for cell in TF1_RNN_CELLS)
 
 
 # TF1 cell -> (its Keras cell under `keras.`, TF1 keyword -> Keras keyword, keywords the Keras

@@ -26,8 +26,8 @@ from .cache import Cache, ClassFacts
 from .config import Settings
 from .files import (SourceError, SourceFile, WriteRefused, decode_source, discover, python_newlines, read_bytes,
                     write_atomic)
-from .index import (ClassIndex, FileScan, may_define_layers, module_aliases, module_name_for, package_folder,
-                    scan_file, spans_worth_parsing)
+from .index import ClassIndex, FileScan, may_define_layers, module_aliases, module_name_for, package_folder, scan_file
+from .prefilter import spans_worth_parsing
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -152,7 +152,7 @@ def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex
     selection = RuleSelection(settings.select, settings.ignore_for(job.real_path), settings.unsafe_fixes)
     text, restore_newlines = python_newlines(source.text)
     try:
-        segments = None if scan is None else spans_worth_parsing(text, scan, index)
+        segments = None if scan is None else spans_worth_parsing(text, scan, index, selection.wants)
         if segments == [] and job.path != "-" and not _may_hold_ignores(job.data):
             result.checked = True
             return result  # no Keras class here holds anything a rule looks at: nothing to parse

@@ -1,4 +1,4 @@
-"""The prefilter's idea of what `call` reaches (`index._reached_from_call`, on ast) holds
+"""The prefilter's idea of what `call` reaches (`triggers.ClassSignals.reached_from_call`, on ast) holds
 every method the rules' idea holds (`KerasClass.call_methods`, on libcst): where they differ,
 the prefilter must err towards parsing, or a finding in a helper of `call` would be hidden."""
 
@@ -10,8 +10,8 @@ import libcst as cst
 import pytest
 
 from fixture_cases import all_cases
-from kerasfix.index import _reached_from_call
 from kerasfix.rules.base import KerasClass
+from kerasfix.triggers import class_signals
 
 CASES = [c for c in all_cases() if not c.multi_file]
 
@@ -31,4 +31,4 @@ def _classes(text: str):
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_the_prefilter_reaches_at_least_what_the_rules_reach(case):
     for tree, cls in _classes(case.input.read_text(encoding="utf-8")):
-        assert cls.call_methods <= _reached_from_call(tree), tree.name
+        assert cls.call_methods <= class_signals(tree).reached_from_call(), tree.name

@@ -25,12 +25,6 @@ _NO_TF_CONSTANT = "no `tf` import to spell tf.constant_initializer"
 MANUAL_HINT = "finish it by hand as `self.add_weight(name=..., shape=..., initializer=...)`"
 
 
-# A module whose text holds none of these makes no weight a weight rule reports (`dtype`:
-# KF106's `inits.Orthogonal(dtype=...)`).
-TRIGGERS = ("get_variable", "Variable", "variable", "add_weight", "add_variable", "initializers",
-            "variable_scope", "_weights", "_variables", "dtype")
-
-
 def weight_findings(ctx: Context) -> list[Finding]:
     """The findings of the shared walk, computed once per module."""
     return ctx.memo("weights", lambda: [f for cls in ctx.keras_classes for f in _check_class(ctx, cls)])

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ._weights import TRIGGERS, weight_findings
+from ..triggers import WEIGHT_CALLS
+from ._weights import weight_findings
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
 
 DOC = """\
@@ -112,12 +113,12 @@ KF109 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
+    trigger=WEIGHT_CALLS,
 )
 
 
 class BackendVariableInLayer(RuleFamily):
     rules = (KF109,)
-    triggers = TRIGGERS  # the weight walk's
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         return (f for f in weight_findings(ctx) if f.code == KF109.code)

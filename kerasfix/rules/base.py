@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import functools
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable, ClassVar, Iterable, Iterator, TypeVar
@@ -11,8 +10,9 @@ from typing import Any, Callable, ClassVar, Iterable, Iterator, TypeVar
 import libcst as cst
 
 from ..edits import Fix
-from ..index import ClassIndex, prefilter_on
+from ..index import ClassIndex
 from ..names import ImportMap
+from ..triggers import Trigger
 from ..syntax import (children, dotted, source, walk, walk_no_nested_scopes,  # noqa: F401 - re-exported
                       walk_outside_classes)
 
@@ -49,6 +49,8 @@ class Rule:
     fixed_by: str = ""  # the README table's "fix" cell
     valid: tuple[str, ...] = ()  # small modules the rule must stay silent on (tested)
     invalid: tuple[str, ...] = ()  # small modules the rule must report (tested)
+    # what a class must contain for the rule to report there: the prefilter parses no other
+    trigger: Trigger = Trigger()
 
     def __post_init__(self) -> None:
         if (self.safety is RuleSafety.DEPENDS) != bool(self.safety_reason):
@@ -214,21 +216,9 @@ class RuleFamily:
     """A rule module's checker: its rule (the registry finds it by this class) and `check`."""
 
     rules: ClassVar[tuple[Rule, ...]] = ()
-    # A module whose text holds none of these cannot hold a finding of the family (empty: any).
-    triggers: ClassVar[tuple[str, ...]] = ()
-
-    def may_apply(self, text: str) -> bool:
-        return not self.triggers or not prefilter_on() or _mentions_any(text, self.triggers)
 
     def check(self, ctx: Context) -> Iterator[Finding]:  # pragma: no cover - interface
         raise NotImplementedError
-
-
-@functools.lru_cache(maxsize=8)
-def _mentions_any(text: str, words: tuple[str, ...]) -> bool:
-    """Cached: the nine weight rules share one tuple of trigger words, and a scan of the whole
-    text for each of them cost the split 10% of the rules' time on tensor2tensor (measured)."""
-    return any(word in text for word in words)
 
 
 # --- small helpers shared by the rules ------------------------------------------------------

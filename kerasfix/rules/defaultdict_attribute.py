@@ -9,6 +9,7 @@ import libcst as cst
 
 from .. import keras_api as api
 from ..edits import Fix, Replace, Safety
+from ..triggers import Trigger
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name
 from .base import FixAvailability, RuleSafety
 from .calls import comments_in
@@ -109,6 +110,7 @@ KF303 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
+    trigger=Trigger(resolved_calls=frozenset({"collections.defaultdict"})),
 )
 
 DEFAULTDICT = frozenset({"collections.defaultdict"})

@@ -7,6 +7,7 @@ from typing import Iterator
 import libcst as cst
 
 from ..edits import Fix, InsertAfter, InsertBefore, Safety
+from ..triggers import Trigger
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_docstring, self_name
 from .base import FixAvailability, RuleSafety
 
@@ -92,6 +93,7 @@ KF401 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
+    trigger=Trigger(init_without_init=True),
 )
 
 # Parameters of `Layer.__init__` worth forwarding when the subclass takes them by name.
@@ -100,7 +102,6 @@ FORWARDED_PARAMETERS = ("name", "dtype", "trainable")
 
 class InitWithoutSuper(RuleFamily):
     rules = (KF401,)
-    triggers = ("__init__",)
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for cls in ctx.keras_classes:

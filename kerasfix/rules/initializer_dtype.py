@@ -8,7 +8,7 @@ import libcst as cst
 
 from .. import keras_api as api
 from ..edits import Fix, Replace, Safety
-from ._weights import TRIGGERS
+from ..triggers import Trigger
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, source
 from .calls import rebuilt
 
@@ -78,12 +78,12 @@ KF106 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
+    trigger=Trigger(initializer_dtype=True),
 )
 
 
 class InitializerDtype(RuleFamily):
     rules = (KF106,)
-    triggers = TRIGGERS  # the weight walk's, which reported it until it had a module of its own
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for cls in ctx.keras_classes:

@@ -8,6 +8,7 @@ import libcst as cst
 
 from .. import keras_api as api
 from ..edits import Fix, Remove, Safety
+from ..triggers import Trigger
 from ._init import into_init
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name, walk
 from .base import FixAvailability, RuleSafety
@@ -95,6 +96,7 @@ KF304 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
+    trigger=Trigger(layer_in_class_body=True),
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..triggers import Trigger
 from ._lift import lifted_findings
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
 
@@ -146,6 +147,7 @@ KF201 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
+    trigger=Trigger(layer_in_call=True),
 )
 
 

@@ -7,6 +7,7 @@ from typing import Iterator
 import libcst as cst
 
 from .. import keras_api as api
+from ..triggers import Trigger
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, dotted, is_self_attribute, self_name
 from .base import FixAvailability, RuleSafety
 
@@ -100,6 +101,7 @@ KF305 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
+    trigger=Trigger(resolved_calls=api.NAMESPACE_HOLDERS, nested_assign=True),
 )
 
 NAMESPACES = api.NAMESPACE_HOLDERS

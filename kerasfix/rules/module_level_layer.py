@@ -9,6 +9,7 @@ import libcst as cst
 from .. import keras_api as api
 from ..edits import Fix, Replace, Safety
 from ..names import BUILTIN_NAMES
+from ..triggers import Trigger
 from ._init import into_init
 from .base import (Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety, is_self_attribute,
                    self_name, walk)
@@ -75,6 +76,7 @@ KF306 = Rule(
     fix=FixAvailability.SOMETIMES,
     safety=RuleSafety.UNSAFE,
     doc=DOC,
+    trigger=Trigger(module_layer=True),
 )
 
 

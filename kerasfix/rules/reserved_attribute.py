@@ -8,6 +8,7 @@ import libcst as cst
 
 from .. import keras_api as api
 from ..edits import Fix, Replace, Safety
+from ..triggers import Trigger
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name
 from .base import FixAvailability, RuleSafety
 
@@ -80,12 +81,12 @@ KF402 = Rule(
     safety=RuleSafety.DEPENDS,
     safety_reason="safe when no subclass uses the name, else unsafe",
     doc=DOC,
+    trigger=Trigger(assigns=frozenset(api.READ_ONLY_ATTRIBUTES)),
 )
 
 
 class ReservedAttributes(RuleFamily):
     rules = (KF402,)
-    triggers = tuple(f".{name}" for name in api.READ_ONLY_ATTRIBUTES)
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for cls in ctx.keras_classes:

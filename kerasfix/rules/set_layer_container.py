@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..triggers import Trigger
 from ._containers import container_findings
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
 
@@ -80,6 +81,7 @@ KF302 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
+    trigger=Trigger(layer_in_container=True),
 )
 
 

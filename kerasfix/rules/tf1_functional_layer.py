@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..triggers import Trigger
 from ._lift import lifted_findings
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
 
@@ -122,6 +123,7 @@ KF202 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
+    trigger=Trigger(resolved_calls=frozenset({"tf1.layers."})),
 )
 
 

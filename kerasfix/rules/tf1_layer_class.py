@@ -11,6 +11,7 @@ from .. import keras_api as api
 from ..edits import AddImport, DropImport, Edit, Fix, Replace, Safety
 from ..index import tf1_imported_names
 from ..names import canonical
+from ..triggers import Trigger
 from ._lift import is_load, keras_constructor_args
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, dotted, source
 from .calls import bind, layout
@@ -109,6 +110,7 @@ KF203 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
+    trigger=Trigger(tf1_layer=True),
 )
 
 

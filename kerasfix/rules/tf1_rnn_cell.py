@@ -9,6 +9,7 @@ import libcst as cst
 
 from .. import keras_api as api
 from ..edits import Fix, Replace, Safety
+from ..triggers import Trigger
 from .base import Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety
 
 DOC = """\
@@ -87,6 +88,7 @@ KF204 = Rule(
     fix=FixAvailability.SOMETIMES,
     safety=RuleSafety.UNSAFE,
     doc=DOC,
+    trigger=Trigger(resolved_calls=api.TF1_RNN_CELL_CLASSES, bases=api.TF1_RNN_CELL_CLASSES),
 )
 
 

@@ -6,6 +6,7 @@ from typing import Iterator
 
 import libcst as cst
 
+from ..triggers import Trigger
 from .base import Context, Finding, KerasClass, Rule, RuleFamily, dotted, is_self_attribute, self_name
 from .base import FixAvailability, RuleSafety
 
@@ -86,6 +87,7 @@ KF111 = Rule(
     fix=FixAvailability.NEVER,
     safety=RuleSafety.NONE,
     doc=DOC,
+    trigger=Trigger(tf_module=True),
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..triggers import Trigger
 from ._containers import container_findings
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
 
@@ -89,6 +90,7 @@ KF301 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
+    trigger=Trigger(layer_in_container=True),
 )
 
 

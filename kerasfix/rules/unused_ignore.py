@@ -15,6 +15,7 @@ from typing import Callable, Iterable, Iterator, Literal, TypeVar
 
 import libcst as cst
 
+from ..triggers import Trigger
 from .base import Context, Finding, Rule, RuleFamily
 from .base import FixAvailability, RuleSafety
 
@@ -66,6 +67,7 @@ KF001 = Rule(
     fix=FixAvailability.NEVER,
     safety=RuleSafety.NONE,
     doc=DOC,
+    trigger=Trigger(words=frozenset({"kerasfix"}))  # a comment in a class no rule keeps,
 )
 
 
@@ -214,9 +216,6 @@ class UnusedIgnores(RuleFamily):
     as only it sees which findings each comment suppressed."""
 
     rules = (KF001,)
-
-    def may_apply(self, text: str) -> bool:
-        return False
 
     def check(self, ctx: Context) -> Iterator[Finding]:  # pragma: no cover - never called
         return iter(())

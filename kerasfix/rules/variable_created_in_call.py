@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..triggers import WEIGHT_CALLS
 from ._lift import lifted_findings
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
 
@@ -96,6 +97,7 @@ KF103 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
+    trigger=WEIGHT_CALLS,
 )
 
 

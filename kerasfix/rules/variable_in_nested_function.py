@@ -7,6 +7,7 @@ from typing import Iterator
 import libcst as cst
 
 from .. import keras_api as api
+from ..triggers import WEIGHT_CALLS
 from .base import Context, Finding, Rule, RuleFamily, deferred_function, is_self_attribute, self_name
 from .base import FixAvailability, RuleSafety
 
@@ -97,6 +98,7 @@ KF112 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
+    trigger=WEIGHT_CALLS,
 )
 
 _FACTORIES = api.GET_VARIABLE | api.VARIABLE | api.BACKEND_VARIABLE

@@ -8,7 +8,8 @@ from typing import Iterator
 import libcst as cst
 
 from ..edits import Fix, Replace, Safety
-from ._weights import (TRIGGERS, makes_weights, manual_message, scope_manual_reasons, scope_unsafe_reason,
+from ..triggers import WEIGHT_CALLS
+from ._weights import (makes_weights, manual_message, scope_manual_reasons, scope_unsafe_reason,
                        variable_scope_call)
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, self_name, walk_no_nested_scopes
 from .calls import comments_in
@@ -109,12 +110,12 @@ KF108 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
+    trigger=WEIGHT_CALLS,
 )
 
 
 class VariableScopeInLayer(RuleFamily):
     rules = (KF108,)
-    triggers = TRIGGERS  # the weight walk's, which reported it until it had a module of its own
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for cls in ctx.keras_classes:

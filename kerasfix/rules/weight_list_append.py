@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ._weights import TRIGGERS, weight_findings
+from .. import keras_api as api
+from ..triggers import Trigger
+from ._weights import weight_findings
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
 
 DOC = """\
@@ -109,12 +111,12 @@ KF110 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
+    trigger=Trigger(appends_to=api.WEIGHT_LISTS),
 )
 
 
 class WeightListAppend(RuleFamily):
     rules = (KF110,)
-    triggers = TRIGGERS  # the weight walk's
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         return (f for f in weight_findings(ctx) if f.code == KF110.code)

@@ -1,0 +1,60 @@
+"""Which Keras classes of a file are worth parsing with libcst: those the selected rules'
+triggers keep (triggers.py), compiled into one trigger once per selection.
+
+Conservative: it errs towards parsing. A class none of the selected rules' triggers keeps
+cannot hold a finding of theirs, and is not parsed.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import lru_cache
+from typing import Callable
+
+from .files import source_lines
+from .index import ClassIndex, FileScan, class_defs, prefilter_on
+from .triggers import Matcher, Trigger
+
+
+@lru_cache(maxsize=64)
+def _compiled(codes: frozenset[str]) -> Trigger:
+    from .rules import RULES  # here, not above: the rules import libcst, which a cached run never needs
+
+    union = Trigger()
+    for code in codes:
+        union = union | RULES[code].trigger
+    return union
+
+
+def compile_triggers(wants: Callable[[str], bool]) -> Trigger:
+    """The union of the triggers of the rules `wants` selects (a few per run: per-file ignores)."""
+    from .rules import RULES
+
+    return _compiled(frozenset(code for code in RULES if wants(code)))
+
+
+def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex,
+                        wants: Callable[[str], bool]) -> list[tuple[int, int]]:
+    """The spans of the file's Keras classes that the triggers of the rules `wants` keep
+    (every Keras class's with KERASFIX_NO_PREFILTER=1)."""
+    scan.imports.aliases = index.aliases
+    keras = {c.qualified for c in scan.classes if index.bases_are_layers(c.bases)}
+    if not keras:
+        return []
+    if not prefilter_on():
+        return sorted({c.span for c in scan.classes if c.qualified in keras})
+    lines = source_lines(source)
+    prefix = f"{scan.imports.module_name}." if scan.imports.module_name else ""
+    matcher = Matcher(compile_triggers(wants), scan.imports, index)
+    spans: set[tuple[int, int]] = set()
+    for span in sorted({c.span for c in scan.classes if c.qualified in keras}):
+        # only the top-level statement holding the class is read again, not the whole file
+        text = "".join(lines[span[0] - 1:span[1]])
+        try:
+            statement = ast.parse(text).body
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            spans.add(span)  # let libcst have the last word
+            continue
+        if any(prefix + node.name in keras and matcher.keeps(node, text) for node in class_defs(statement)):
+            spans.add(span)
+    return sorted(spans)
