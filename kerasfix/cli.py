@@ -300,7 +300,7 @@ def check(
 ) -> None:
     """List every finding as `path:line:col: CODE [*] message`. Exit 0: none, 1: some, 2: error."""
     from .report import FORMATS
-    from .runner import Mode
+    from .results import Mode
 
     if output_format not in FORMATS:
         raise _fail(f"--format must be one of {', '.join(FORMATS)}")
@@ -361,7 +361,7 @@ def apply(
 
     Exit 0: nothing left; 1: findings left (with --diff: something would change); 2: error."""
     from .report import unified_diff
-    from .runner import Mode
+    from .results import Mode
 
     _check_output_options(quiet, verbose, color)
     if output_format not in ("text", "json"):

@@ -9,16 +9,17 @@ import io
 import tokenize
 import warnings
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst.metadata import CodeRange
 
 from .edits import (AddImport, AddMethod, DropImport, ImportConflict, Safety, add_imports, apply_fixes,
                     drop_imports, select_compatible)
-from .files import source_lines
+from .lines import source_lines
 from .index import ClassIndex
 from .names import ImportMap
+from .results import Diagnostic
 from .rules import FAMILIES, RULES
 from .rules.base import Context, Finding, KerasClass
 from .rules.unused_ignore import KF001, IgnoreComment, file_ignore, ignore_comments, suppresses, unused_ignores
@@ -27,26 +28,12 @@ from .syntax import import_map, positions
 MAX_PASSES = 8
 
 
-@dataclass(frozen=True)
-class Report:
-    """A finding as the outside world sees it: no syntax tree."""
-
-    code: str
-    line: int
-    column: int
-    message: str
-    fixable: bool  # a fix applies under the current settings
-    fix_safety: str | None  # "safe" / "unsafe" / None (no fix at all)
-    end_line: int = 0  # where the finding's node ends; end_column is 1-based and exclusive
-    end_column: int = 0
-
-
 @dataclass
 class FileOutcome:
-    findings: list[Report] = field(default_factory=list)  # in the source as given
+    findings: list[Diagnostic] = field(default_factory=list)  # in the source as given
     new_source: str | None = None  # when fixing and something changed
     fixed: Counter = field(default_factory=Counter)  # code -> fixes applied
-    remaining: list[Report] = field(default_factory=list)  # after fixing
+    remaining: list[Diagnostic] = field(default_factory=list)  # after fixing
 
 
 class RuleSelection:
@@ -111,8 +98,8 @@ def _suppressed(finding: Finding, ranges: dict[int, CodeRange], by_line: dict[in
     return True
 
 
-def _report(finding: Finding, selection: RuleSelection, line_offset: int = 0) -> Report:
-    return Report(
+def _report(finding: Finding, selection: RuleSelection, line_offset: int = 0) -> Diagnostic:
+    return Diagnostic(
         finding.code, finding.line + line_offset, finding.column, finding.message,
         selection.applies(finding), finding.fix.safety.value if finding.fix else None,
         finding.end_line + line_offset, finding.end_column,
@@ -296,7 +283,7 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
     dropped = [i.name for i in needed if isinstance(i, DropImport)]
     if dropped:
         new_source, gone = drop_imports(new_source, dropped)
-        outcome.remaining = [_moved(r, -sum(1 for n in gone if n < r.line)) for r in outcome.remaining]
+        outcome.remaining = [r.moved(-sum(1 for n in gone if n < r.line)) for r in outcome.remaining]
     needed = [i for i in needed if isinstance(i, str)]
     if needed:
         try:
@@ -305,7 +292,7 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
             raise InvalidRewrite(f"a fix produced invalid Python ({error.msg}, line {error.lineno})") from error
         except ImportConflict as error:
             raise InvalidRewrite(f"a fix cannot add its import: {error}") from error
-        outcome.remaining = [r if r.line <= after else _moved(r, count) for r in outcome.remaining]
+        outcome.remaining = [r if r.line <= after else r.moved(count) for r in outcome.remaining]
     if new_source != source:
         check_compiles(new_source, encoding)
         check_comments(source, new_source)
@@ -315,14 +302,11 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
 
 def _at(decide, selection: RuleSelection, offset: int):
     """`decide` for a piece that starts after `offset` lines of the file: told the finding
-    as a Report placed in the file."""
+    as a Diagnostic placed in the file."""
     if decide is None:
         return None
     return lambda finding, before, after: decide(_report(finding, selection, offset), before, after, offset + 1)
 
-
-def _moved(report: Report, lines: int) -> Report:
-    return replace(report, line=report.line + lines, end_line=report.end_line + lines)
 
 
 def _comments(text: str) -> Counter:

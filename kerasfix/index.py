@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import keras_api
-from .files import source_lines
+from .lines import source_lines
 from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical, expand
 
 # methods whose calls the rules rewrite: a class that defines its own is left alone

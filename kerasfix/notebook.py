@@ -17,7 +17,7 @@ import difflib
 import json
 import re
 
-from .files import source_lines
+from .lines import source_lines
 
 SUFFIX = ".ipynb"
 _CELL = re.compile(r"__kerasfix_cell_(\d+)__\r?\n?")

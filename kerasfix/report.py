@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from . import __version__
-from .runner import FileResult, RunResult
+from .results import FileResult, RunResult
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -30,7 +30,7 @@ def finding_lines(result: RunResult, fmt: str, *, remaining: bool = False) -> li
     if fmt == "github":
         return [_github(f, row) for f, row in rows] + [
             f"::error title={_escape_property('kerasfix error')},file={_escape_property(f.path)}::"
-            f"{_escape_github(f.error)}" for f in result.errors
+            f"{_escape_github(f.error or '')}" for f in result.errors
         ]
     return text_finding_lines(result, remaining=remaining)
 
