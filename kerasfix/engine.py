@@ -19,7 +19,7 @@ from .edits import (AddImport, AddMethod, DropImport, ImportConflict, Safety, ad
 from .lines import source_lines
 from .index import ClassIndex
 from .names import ImportMap
-from .results import Diagnostic
+from .results import Diagnostic, Edit, edits_between
 from .rules import FAMILIES, RULES
 from .rules.base import Context, Finding, KerasClass
 from .rules.unused_ignore import KF001, IgnoreComment, file_ignore, ignore_comments, suppresses, unused_ignores
@@ -98,12 +98,33 @@ def _suppressed(finding: Finding, ranges: dict[int, CodeRange], by_line: dict[in
     return True
 
 
-def _report(finding: Finding, selection: RuleSelection, line_offset: int = 0) -> Diagnostic:
+def _report(finding: Finding, selection: RuleSelection, line_offset: int = 0,
+            edits: tuple[Edit, ...] | None = None) -> Diagnostic:
     return Diagnostic(
         finding.code, finding.line + line_offset, finding.column, finding.message,
         selection.applies(finding), finding.fix.safety.value if finding.fix else None,
-        finding.end_line + line_offset, finding.end_column,
+        finding.end_line + line_offset, finding.end_column, edits=edits,
     )
+
+
+def _fix_edits(source: str, pieces: list[str], place: int, alone: tuple[str, list] | None) -> tuple[Edit, ...] | None:
+    """The edits one fix alone makes to the whole file: its piece, and the imports it adds or
+    drops, as `apply` makes them. None when the fix cannot be made alone (it needs another's
+    first: measured, no fixture's)."""
+    if alone is None:
+        return None
+    text, needed = alone
+    new_source = "".join(pieces[:place] + [text] + pieces[place + 1:])
+    try:
+        dropped = [i.name for i in needed if isinstance(i, DropImport)]
+        if dropped:
+            new_source = drop_imports(new_source, dropped)[0]
+        added = [i for i in needed if isinstance(i, str)]
+        if added:
+            new_source = add_imports(new_source, added)[0]
+    except (SyntaxError, ImportConflict):
+        return None
+    return edits_between(source, new_source)
 
 
 class InvalidRewrite(Exception):
@@ -125,6 +146,8 @@ class _Unit:
     original_text: str
     new_text: str
     imports: list  # statements to add (str) and DropImport
+    # check only: id(finding) -> the piece with that finding's fix alone, and the imports it needs
+    alone: dict[int, tuple[str, list]] = field(default_factory=dict)
 
 
 def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_package: bool,
@@ -135,6 +158,7 @@ def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_pac
     findings, ranges = analyze(module, text, imports, index, selection)
     unit = _Unit(findings, findings, Counter(), text, text, [])
     if not fix:
+        unit.alone = _each_fix_alone(module, findings)
         return unit
     if decide is not None:
         return _fix_one_by_one(unit, module, ranges, imports, index, selection, decide)
@@ -164,6 +188,21 @@ def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_pac
                                       f"({', '.join(codes)} still fixable)")
     unit.remaining, unit.new_text = current_findings, current_text
     return unit
+
+
+def _each_fix_alone(module: cst.Module, findings: list[Finding]) -> dict[int, tuple[str, list]]:
+    """What each finding's fix does on its own to the piece as it is: the edits that JSON and
+    SARIF give (a fix that cannot be made alone gets none)."""
+    alone = {}
+    for finding in findings:
+        if finding.fix is None:
+            continue
+        try:
+            fixed, needed = apply_fixes(module, [finding.fix])
+        except Exception:  # noqa: BLE001 - no edits are offered; `apply` reports its own failure
+            continue
+        alone[id(finding)] = (fixed.code, needed)
+    return alone
 
 
 def _fix_one_by_one(unit: _Unit, module: cst.Module, ranges: dict[int, CodeRange], imports: ImportMap,
@@ -250,10 +289,12 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
         return FileOutcome()  # `# kerasfix: ignore-file`: nothing to report, nothing to fix
     if whole:
         selection = RuleSelection(selection.select, selection.ignore | set(whole), selection.unsafe_fixes)
+    places = []  # each unit's index among the pieces
     if segments is None:
         units = [(0, _process_unit(source, imports, module_name, is_package, index, selection, fix,
                                    _at(decide, selection, 0)))]
         pieces = [units[0][1].new_text]
+        places = [0]
     else:
         lines = source_lines(source)
         units, pieces, cursor, moved = [], [], 0, 0
@@ -263,6 +304,7 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
             unit = _process_unit(text, imports, module_name, is_package, index, selection, fix,
                                  _at(decide, selection, start - 1 + moved))
             units.append((start - 1, unit))
+            places.append(len(pieces))
             pieces.append(unit.new_text)
             cursor = end
             if decide is not None:
@@ -271,7 +313,12 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
     outcome = FileOutcome()
     needed: list = []
     growth = 0  # lines earlier pieces gained (or lost) by their fixes
-    for offset, unit in units:
+    for (offset, unit), place in zip(units, places):
+        if not fix:
+            outcome.findings.extend(
+                _report(f, selection, offset, _fix_edits(source, pieces, place, unit.alone.get(id(f))))
+                for f in unit.findings)
+            continue
         outcome.findings.extend(_report(f, selection, offset) for f in unit.findings)
         outcome.remaining.extend(_report(f, selection, offset + growth) for f in unit.remaining)
         outcome.fixed.update(unit.fixed)

@@ -15,11 +15,12 @@ def source_lines(text: str) -> list[str]:
 
 
 def line_starts(text: str) -> list[int]:
-    """The offset in `text` where each line starts, 1-based lines at index line-1, plus one
-    past the end (the line after a final line end)."""
+    """The offset in `text` where each line starts (line N at index N-1), the empty line
+    after a final line end included."""
     starts = [0]
     for line in source_lines(text):
-        starts.append(starts[-1] + len(line))
+        if line.endswith(("\n", "\r")):
+            starts.append(starts[-1] + len(line))
     return starts
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from . import __version__
-from .results import FileResult, RunResult
+from .results import Diagnostic, Edit, FileResult, RunResult
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -66,13 +66,26 @@ def _json(result: RunResult, rows) -> dict:
     }
 
 
-def _json_row(f: FileResult, row) -> dict:
+def _json_row(f: FileResult, row: Diagnostic) -> dict:
     return {
         "path": f.path, **({"cell": row.cell} if row.cell else {}), "line": row.line, "column": row.column,
         "end_line": row.end_line or None, "end_column": row.end_column or None,
         "code": row.code, "name": _rule_name(row.code), "message": row.message,
-        "fix": None if row.fix_safety is None else {"safety": row.fix_safety, "applicable": row.fixable},
+        "fix": None if row.fix_safety is None else {**_fix_safety(row), "edits": _json_edits(row.edits)},
     }
+
+
+def _fix_safety(row: Diagnostic) -> dict:
+    return {"safety": row.fix_safety, "applicable": row.fixable}
+
+
+def _json_edits(edits: tuple[Edit, ...] | None) -> list[dict] | None:
+    """As ruff's `fix.edits`: the text that replaces the span from `location` up to (not
+    including) `end_location`."""
+    if edits is None:
+        return None
+    return [{"content": e.content, "location": {"line": e.line, "column": e.column},
+             "end_location": {"line": e.end_line, "column": e.end_column}} for e in edits]
 
 
 def _root(result: RunResult) -> Path:
@@ -144,11 +157,27 @@ def _sarif_result(f: FileResult, row, root: Path, codes: list[str]) -> dict:
     result = {
         "ruleId": row.code, "level": "warning", "message": {"text": row.message},
         "locations": [{"physicalLocation": {"artifactLocation": _artifact(f.path, root), "region": region}}],
-        "properties": {"fix": _json_row(f, row)["fix"]},  # as in the JSON: safety, applicable
+        "properties": {"fix": None if row.fix_safety is None else _fix_safety(row)},
     }
     if row.code in codes:
         result["ruleIndex"] = codes.index(row.code)
+    if row.edits is not None:
+        result["fixes"] = [_sarif_fix(f, row, root)]
     return result
+
+
+def _sarif_fix(f: FileResult, row: Diagnostic, root: Path) -> dict:
+    return {
+        "description": {"text": f"{row.code}: the fix alone ({row.fix_safety})"},
+        "artifactChanges": [{
+            "artifactLocation": _artifact(f.path, root),
+            "replacements": [{
+                "deletedRegion": {"startLine": e.line, "startColumn": e.column,
+                                  "endLine": e.end_line, "endColumn": e.end_column},
+                "insertedContent": {"text": e.content},
+            } for e in row.edits or ()],
+        }],
+    }
 
 
 def error_lines(result: RunResult) -> list[str]:

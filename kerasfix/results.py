@@ -2,15 +2,19 @@
 
 The engine makes `Diagnostic`s, the runner gathers them in `FileResult`s and a `RunResult`,
 the cache keeps them as JSON rows, and the outputs (`report`, `migration`, `api`) read them.
-This module imports nothing of kerasfix's, so that none of them imports another for its types.
+This module imports nothing of kerasfix's but the pure text helpers of `lines`, so that none
+of them imports another for its types.
 """
 
 from __future__ import annotations
 
+import difflib
 import enum
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
+
+from .lines import line_starts, position, source_lines
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -36,6 +40,50 @@ class Edit:
 
     def row(self) -> list:
         return [self.line, self.column, self.end_line, self.end_column, self.content]
+
+
+def edits_between(old: str, new: str) -> tuple[Edit, ...]:
+    """The replacements that turn `old` into `new`: one per changed run of lines, trimmed to
+    the characters that differ, in order, none overlapping."""
+    a, b = source_lines(old), source_lines(new)
+    a_cuts, b_cuts = _cuts(a), _cuts(b)
+    starts = line_starts(old)
+    edits = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        before, after = old[a_cuts[i1]:a_cuts[i2]], new[b_cuts[j1]:b_cuts[j2]]
+        head = len(_common_prefix(before, after))
+        tail = len(_common_prefix(before[head:][::-1], after[head:][::-1]))
+        start, end = a_cuts[i1] + head, a_cuts[i2] - tail
+        edits.append(Edit(*position(starts, start), *position(starts, end), after[head:len(after) - tail]))
+    return tuple(edits)
+
+
+def _cuts(lines: list[str]) -> list[int]:
+    """Where each line starts, and the end: slices of whole lines."""
+    cuts = [0]
+    for line in lines:
+        cuts.append(cuts[-1] + len(line))
+    return cuts
+
+
+def _common_prefix(x: str, y: str) -> str:
+    n = 0
+    while n < min(len(x), len(y)) and x[n] == y[n]:
+        n += 1
+    return x[:n]
+
+
+def apply_edits(text: str, edits: tuple[Edit, ...] | list[Edit]) -> str:
+    """`text` with non-overlapping edits made (what a JSON or SARIF consumer does)."""
+    starts = line_starts(text)
+    out, cursor = [], 0
+    for edit in sorted(edits, key=lambda e: (e.line, e.column)):
+        start = starts[edit.line - 1] + edit.column - 1
+        out += [text[cursor:start], edit.content]
+        cursor = starts[edit.end_line - 1] + edit.end_column - 1
+    return "".join(out) + text[cursor:]
 
 
 @dataclass(frozen=True)

@@ -110,13 +110,21 @@ def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex
     result.parsed = result.checked = True
     if job.path == "-":
         result.original = source.text  # `apply -` echoes it when nothing changes
-    result.findings = list(outcome.findings)
+    result.findings = list(outcome.findings) if text == source.text else _edits_restored(outcome.findings,
+                                                                                           restore_newlines)
     result.fixed = dict(outcome.fixed)
     result.remaining = list(outcome.remaining) if mode is not Mode.CHECK else list(result.findings)
     if outcome.new_source is not None:
         result.original = source.text
         result.new_source = restore_newlines(outcome.new_source)
     return result
+
+
+def _edits_restored(findings: list[Diagnostic], restore: Callable[[str], str]) -> list[Diagnostic]:
+    """A CR-only file's edits, made in its text with \\n line ends, in its own (one for one:
+    no position moves)."""
+    return [f if not f.edits else replace(f, edits=tuple(replace(e, content=restore(e.content)) for e in f.edits))
+            for f in findings]
 
 
 def _still_found(result: FileResult, text: str, job: Job, index: ClassIndex, scan: FileScan | None,
@@ -329,9 +337,11 @@ def _error_in_cell(error: str, text: str) -> str:
 
 
 def _in_cell(row: Diagnostic, text: str) -> Diagnostic:
+    """Placed in its cell. A notebook's fix edits are not given: they are made in the joined
+    text of its cells (an import goes to the first code cell), no place in the .ipynb's JSON."""
     cell, line = notebook.position(text, row.line)
     end = notebook.position(text, row.end_line)[1] if row.end_line else 0
-    return replace(row, cell=cell, line=line, end_line=end)
+    return replace(row, cell=cell, line=line, end_line=end, edits=None)
 
 
 def _write(job: Job, file_result: FileResult) -> bytes | None:
