@@ -124,6 +124,7 @@ class _More:
     config: Optional[Path] = None
     stdin_filename: Optional[Path] = None
     decide: object = None  # `apply --interactive`'s _Review
+    fix_edits: bool = False  # findings carry their fix's edits (check --format json/sarif)
 
 
 def _stdin_named(result, stdin_filename: Optional[Path]) -> None:
@@ -181,7 +182,7 @@ def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, rep
     previous = signal.signal(signal.SIGTERM, _on_sigterm) if main_thread else None
     try:
         result = run(existing, settings, mode, progress=None if more.decide else _progress_bar(),
-                     decide=more.decide) if existing else None
+                     decide=more.decide, fix_edits=more.fix_edits) if existing else None
     except KeyboardInterrupt as interrupt:
         # every write renames a finished temporary file over the original: none is half-written
         terminated = isinstance(interrupt, _Terminated)
@@ -306,7 +307,8 @@ def check(
         raise _fail(f"--format must be one of {', '.join(FORMATS)}")
     _check_output_options(quiet, verbose, color)
     result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, Mode.CHECK, report, keras_base,
-                           verbose, _More(extend_select, extend_ignore, config, stdin_filename))
+                           verbose, _More(extend_select, extend_ignore, config, stdin_filename,
+                                          fix_edits=output_format in ("json", "sarif")))
     if result is None:
         raise typer.Exit(EXIT_ERROR)
     _stdin_named(result, stdin_filename)

@@ -51,12 +51,19 @@ class RuleSelection:
 
 
 def analyze(module: cst.Module, source: str, imports: ImportMap, index: ClassIndex,
-            selection: RuleSelection) -> tuple[list[Finding], dict[int, CodeRange]]:
+            selection: RuleSelection, asked: set[str] | None = None) -> tuple[list[Finding], dict[int, CodeRange]]:
     """Findings for one parsed module, with positions, minus those the source ignores; and
-    the ranges of every node the findings' fixes edit."""
+    the ranges of every node the findings' fixes edit. `asked` collects the codes a rule
+    asked whether the run selects (its fix then depends on the other rules' fixes)."""
     classes = index.add_module(module, imports)
+
+    def wants(code: str) -> bool:
+        if asked is not None:
+            asked.add(code)
+        return selection.wants(code)
+
     ctx = Context(module, imports, index, source=source, all_classes=[node for node, _, _ in classes],
-                  wants=selection.wants)
+                  wants=wants)
     ctx.keras_classes = [KerasClass(node, q) for node, q, bases in classes if index.bases_are_layers(bases)]
     findings: list[Finding] = []
     for family in FAMILIES:
@@ -151,14 +158,21 @@ class _Unit:
 
 
 def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_package: bool,
-                  index: ClassIndex, selection: RuleSelection, fix: bool, decide=None) -> _Unit:
+                  index: ClassIndex, selection: RuleSelection, fix: bool, decide=None,
+                  fix_edits: bool = False) -> _Unit:
     module = cst.parse_module(text)
     if imports is None:
         imports = import_map(module, module_name, is_package)
-    findings, ranges = analyze(module, text, imports, index, selection)
+    asked: set[str] = set()
+    findings, ranges = analyze(module, text, imports, index, selection, asked if fix_edits else None)
     unit = _Unit(findings, findings, Counter(), text, text, [])
-    if not fix:
+    if not fix and fix_edits:
+        # measured: 10x a check's time on a file of ten fixable findings, so only when asked
         unit.alone = _each_fix_alone(module, findings)
+        if asked:
+            _drop_fixes_made_with_others(unit, module, text, imports, index, selection)
+        return unit
+    if not fix:
         return unit
     if decide is not None:
         return _fix_one_by_one(unit, module, ranges, imports, index, selection, decide)
@@ -203,6 +217,21 @@ def _each_fix_alone(module: cst.Module, findings: list[Finding]) -> dict[int, tu
             continue
         alone[id(finding)] = (fixed.code, needed)
     return alone
+
+
+def _drop_fixes_made_with_others(unit: _Unit, module: cst.Module, text: str, imports: ImportMap,
+                                 index: ClassIndex, selection: RuleSelection) -> None:
+    """A fix that a rule shaped knowing which other rules run (KF108 removes a scope only
+    when this run also fixes what the scope holds) is not the fix `apply --select CODE`
+    makes: its findings get no edits. Each code is checked alone, as that command would."""
+    for code in sorted({f.code for f in unit.findings if id(f) in unit.alone}):
+        alone = RuleSelection({code}, selection.ignore, selection.unsafe_fixes)
+        own = {(f.line, f.column): f for f in analyze(module, text, imports, index, alone)[0] if f.code == code}
+        by_itself = _each_fix_alone(module, list(own.values()))
+        for finding in (f for f in unit.findings if f.code == code and id(f) in unit.alone):
+            mine = own.get((finding.line, finding.column))
+            if mine is None or by_itself.get(id(mine)) != unit.alone[id(finding)]:
+                del unit.alone[id(finding)]
 
 
 def _fix_one_by_one(unit: _Unit, module: cst.Module, ranges: dict[int, CodeRange], imports: ImportMap,
@@ -271,13 +300,16 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
                    index: ClassIndex | None = None, selection: RuleSelection, fix: bool,
                    imports: ImportMap | None = None,
                    segments: list[tuple[int, int]] | None = None, encoding: str = "utf-8",
-                   decide=None) -> FileOutcome:
+                   decide=None, fix_edits: bool = False) -> FileOutcome:
     """Check (and with `fix`, fix) one module's source. Raises cst.ParserSyntaxError, and
     InvalidRewrite when the fixed source, in `encoding` (the file's), would not compile.
 
     With `segments` (1-based inclusive line spans of top-level statements, and the module's
     `imports`), only those pieces are parsed: every rule looks inside Keras classes, and the
     rest of a file is, measured on real trees, most of its bytes.
+
+    With `fix_edits` (a check only), each finding with a fix carries the edits that fix alone
+    makes to `source` (see `_fix_edits`).
 
     With `decide(report, piece_before, piece_after, first_line)`, each fix is applied only
     when it answers yes (`apply --interactive`); the piece starts at `first_line` of the
@@ -292,7 +324,7 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
     places = []  # each unit's index among the pieces
     if segments is None:
         units = [(0, _process_unit(source, imports, module_name, is_package, index, selection, fix,
-                                   _at(decide, selection, 0)))]
+                                   _at(decide, selection, 0), fix_edits))]
         pieces = [units[0][1].new_text]
         places = [0]
     else:
@@ -302,7 +334,7 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
             text = "".join(lines[start - 1:end])
             pieces.append("".join(lines[cursor:start - 1]))
             unit = _process_unit(text, imports, module_name, is_package, index, selection, fix,
-                                 _at(decide, selection, start - 1 + moved))
+                                 _at(decide, selection, start - 1 + moved), fix_edits)
             units.append((start - 1, unit))
             places.append(len(pieces))
             pieces.append(unit.new_text)

@@ -56,7 +56,7 @@ def scan_job(job: Job) -> FileScan | None:
 
 
 def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex, settings: Settings,
-                decide=None) -> FileResult:
+                decide=None, fix_edits: bool = False) -> FileResult:
     """Check or fix one file. Never raises: a failure becomes the file's error. Writes
     nothing: the coordinator writes, so that no worker outlives it with a file half done.
     `decide(path, report, before, after, first_line)`: `apply --interactive`'s question."""
@@ -90,6 +90,7 @@ def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex
             index=index, selection=selection, fix=mode is not Mode.CHECK,
             imports=scan.imports if scan else None, segments=segments, encoding=source.encoding,
             decide=None if decide is None else functools.partial(decide, job.path),
+            fix_edits=fix_edits and mode is Mode.CHECK,
         )
     except cst.ParserSyntaxError as error:
         result.error = _syntax_error(source.text, error, fixing=mode is not Mode.CHECK)
@@ -224,9 +225,11 @@ def _index_digest(index: ClassIndex) -> str:
 
 def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
         stdin: Callable[[], bytes] | None = None,
-        progress: Callable[[int], Callable[[], None]] | None = None, decide=None) -> RunResult:
+        progress: Callable[[int], Callable[[], None]] | None = None, decide=None,
+        fix_edits: bool = False) -> RunResult:
     """With `decide` (`apply --interactive`, see process_job), the files are fixed one at a
-    time in this process, in the order found, each written before the next is asked about."""
+    time in this process, in the order found, each written before the next is asked about.
+    With `fix_edits` (a check for JSON or SARIF), findings carry their fix's edits."""
     started = time.perf_counter()
     result = RunResult(mode=mode, settings=settings)
     fault = _fault_hook()
@@ -243,6 +246,7 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
         index.declare_keras_bases(settings.keras_bases)
         layer_digest = _index_digest(index)
         selection_key = _selection_key(settings)
+        edits_key = "|edits" if fix_edits and mode is Mode.CHECK else ""  # their findings carry more
 
         todo: list[tuple[Job, FileScan | None]] = []
         rewritten: list[tuple[Job, bytes, list[Diagnostic]]] = []  # fixed files: bytes written, findings left
@@ -250,8 +254,10 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
             if not _may_hold_finding(job, classes.get(job.path), index):
                 result.files.append(FileResult(job.path))
                 continue
-            key = _result_key(job.data, job, selection_key, layer_digest)
+            key = _result_key(job.data, job, selection_key + edits_key, layer_digest)
             cached = cache.get_findings(key) if cache and job.path != "-" else None
+            if cached is None and cache and not edits_key and job.path != "-":  # a JSON run's do too
+                cached = cache.get_findings(_result_key(job.data, job, selection_key + "|edits", layer_digest))
             if cached is not None and (mode is Mode.CHECK or not any(r.fixable for r in cached)):
                 result.cached += 1
                 result.files.append(FileResult(job.path, findings=cached, remaining=list(cached)))
@@ -259,7 +265,8 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
             todo.append((job, fresh.get(job.path)))  # a scan from the cache: the worker scans again
 
         tick = progress(len(todo)) if progress and todo else None
-        work = functools.partial(process_job, mode=mode, index=index, settings=settings, decide=decide)
+        work = functools.partial(process_job, mode=mode, index=index, settings=settings, decide=decide,
+                                 fix_edits=fix_edits)
         if decide is None:
             todo.sort(key=lambda item: -len(item[0].data))  # biggest first, one at a time: balanced
         chunk = max(1, len(todo) // (pool.workers * 16))  # few files: one at a time; many: batches
@@ -277,7 +284,8 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
                 result.parsed += 1
             if cache and file_result.checked and not file_result.error and job.path != "-":
                 if not file_result.changed:
-                    cache.put_findings(_result_key(job.data, job, selection_key, layer_digest), file_result.findings)
+                    cache.put_findings(_result_key(job.data, job, selection_key + edits_key, layer_digest),
+                                       file_result.findings)
                 elif written is not None:
                     rewritten.append((job, written, file_result.remaining))
     fault("before-cache")

@@ -4,12 +4,18 @@ answers the `check` that follows an `apply`."""
 from __future__ import annotations
 
 import ast
+import json
+import random
+from collections import Counter
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 import kerasfix
+from fixture_cases import UNSAFE, all_cases
 from kerasfix.cli import app
+from kerasfix.results import Edit, apply_edits, edits_between
 
 PACKAGE = Path(kerasfix.__file__).parent
 
@@ -100,3 +106,80 @@ def test_check_after_apply_is_answered_from_the_cache(tmp_path, monkeypatch):
     assert "1 from cache" in cached.stderr, cached.stderr
     fresh = _run(["check", "--no-cache", "head.py"], tmp_path, monkeypatch)
     assert cached.stdout == fresh.stdout
+
+
+# --- fix edits in machine output (issue 10 item 8) --------------------------------------------
+
+CASES = [c for c in all_cases() if c.findings]
+
+
+def _sources(path: Path) -> dict[str, str]:
+    files = [path] if path.is_file() else sorted(path.rglob("*.py"))
+    return {p.relative_to(path.parent if path.is_file() else path).as_posix(): p.read_bytes().decode("latin-1")
+            for p in files}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_json_edits_are_what_apply_writes_for_a_finding_fixed_alone(case, tmp_path, monkeypatch):
+    """Each finding's edits, made on the input, give what `apply --select CODE` writes, for
+    every code with one fix in the case (more would be fixed together)."""
+    work = case.copy_input(tmp_path / "check")
+    args = ["--no-cache", UNSAFE, *[a for a in case.args if a != UNSAFE]]
+    data = json.loads(_run(["check", "--format", "json", *args, "."], work, monkeypatch).stdout)
+    with_fix = [f for f in data["findings"] if f["fix"] is not None]
+    # KF108 alone shapes its fix by the other rules selected (engine._drop_fixes_made_with_others)
+    assert {f["code"] for f in with_fix if f["fix"]["edits"] is None} <= {"KF108"}
+    assert all(f["fix"]["edits"] for f in with_fix if f["fix"]["edits"] is not None), "edits that do nothing"
+    before = _sources(work)
+    by_code = Counter(f["code"] for f in with_fix)
+    for finding in (f for f in with_fix if by_code[f["code"]] == 1 and f["fix"]["edits"] is not None):
+        alone = case.copy_input(tmp_path / finding["code"])
+        _run(["apply", *args, "--select", finding["code"], "."], alone, monkeypatch)
+        expected = dict(before)
+        edits = [Edit(e["location"]["line"], e["location"]["column"], e["end_location"]["line"],
+                      e["end_location"]["column"], e["content"]) for e in finding["fix"]["edits"]]
+        expected[finding["path"]] = apply_edits(before[finding["path"]], edits)
+        assert _sources(alone) == expected, finding["code"]
+
+
+def test_sarif_fixes_carry_the_same_edits(tmp_path, monkeypatch):
+    (tmp_path / "head.py").write_bytes(LATIN_TRAP)
+    sarif = json.loads(_run(["check", "--no-cache", "--format", "sarif", "head.py"], tmp_path, monkeypatch).stdout)
+    found = json.loads(_run(["check", "--no-cache", "--format", "json", "head.py"], tmp_path, monkeypatch).stdout)
+    [result] = sarif["runs"][0]["results"]
+    [change] = result["fixes"][0]["artifactChanges"]
+    assert change["artifactLocation"] == result["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert [(r["deletedRegion"], r["insertedContent"]["text"]) for r in change["replacements"]] == [
+        ({"startLine": e["location"]["line"], "startColumn": e["location"]["column"],
+          "endLine": e["end_location"]["line"], "endColumn": e["end_location"]["column"]}, e["content"])
+        for e in found["findings"][0]["fix"]["edits"]]
+    text = LATIN_TRAP.decode("latin-1")
+    edits = [Edit(r["deletedRegion"]["startLine"], r["deletedRegion"]["startColumn"], r["deletedRegion"]["endLine"],
+                  r["deletedRegion"]["endColumn"], r["insertedContent"]["text"]) for r in change["replacements"]]
+    _run(["apply", "--no-cache", "head.py"], tmp_path, monkeypatch)
+    assert apply_edits(text, edits) == (tmp_path / "head.py").read_bytes().decode("latin-1")
+
+
+def test_edits_between_and_apply_edits_round_trip():
+    rnd = random.Random(7)
+    for _ in range(2000):  # line ends of every kind, split anywhere
+        old, new = ("".join(rnd.choice("ab \r\n") for _ in range(rnd.randrange(14))) for _ in range(2))
+        edits = edits_between(old, new)
+        assert apply_edits(old, edits) == new, (old, new, edits)
+        assert all((e.line, e.column) <= (e.end_line, e.end_column) for e in edits)
+    assert edits_between("x", "x\ny") == (Edit(1, 2, 1, 2, "\ny"),)  # no final line end: still line 1
+    assert edits_between("a\nb\n", "a\nb\n") == ()
+
+
+def test_json_findings_from_the_cache_keep_their_edits(tmp_path, monkeypatch):
+    """A text check computes no edits: its cached findings never answer a JSON check, while
+    a JSON check's answer a text check."""
+    (tmp_path / "head.py").write_bytes(LATIN_TRAP)
+    _run(["check", "head.py"], tmp_path, monkeypatch)
+    first = _run(["check", "--statistics", "--format", "json", "head.py"], tmp_path, monkeypatch)
+    assert "0 from cache" in first.stderr
+    again = _run(["check", "--statistics", "--format", "json", "head.py"], tmp_path, monkeypatch)
+    assert "1 from cache" in again.stderr and again.stdout == first.stdout
+    assert json.loads(again.stdout)["findings"][0]["fix"]["edits"]
+    text = _run(["check", "--statistics", "head.py"], tmp_path, monkeypatch)
+    assert "1 from cache" in text.stderr and "head.py:9:16: KF202 [*]" in text.stdout
