@@ -10,6 +10,7 @@ import tokenize
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Callable
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -181,7 +182,7 @@ def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_pac
         fixable = [f for f in current_findings if selection.applies(f)]
         if not fixable:
             break
-        chosen = select_compatible([f.fix for f in fixable], lambda node, found=ranges: found[id(node)])
+        chosen = select_compatible([f.fix for f in fixable if f.fix], _placed_by(ranges))
         fixed_module, needed = apply_fixes(current, chosen)
         new_text = fixed_module.code
         if new_text == current_text:
@@ -202,6 +203,10 @@ def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_pac
                                       f"({', '.join(codes)} still fixable)")
     unit.remaining, unit.new_text = current_findings, current_text
     return unit
+
+
+def _placed_by(ranges: dict[int, CodeRange]) -> Callable[[cst.CSTNode], CodeRange]:
+    return lambda node: ranges[id(node)]
 
 
 def _each_fix_alone(module: cst.Module, findings: list[Finding]) -> dict[int, tuple[str, list]]:
@@ -247,11 +252,11 @@ def _fix_one_by_one(unit: _Unit, module: cst.Module, ranges: dict[int, CodeRange
         fixable = [f for f in current_findings if selection.applies(f) and keys[id(f)] not in refused]
         if not fixable:
             break
-        compatible = select_compatible([f.fix for f in fixable], lambda node, found=ranges: found[id(node)])
+        compatible = select_compatible([f.fix for f in fixable if f.fix], _placed_by(ranges))
         chosen = {id(fix) for fix in compatible}
         accepted, answers = [], {}  # findings that share a fix (one edit fixes both) share its answer
         for finding in (f for f in fixable if id(f.fix) in chosen):
-            if id(finding.fix) not in answers:
+            if id(finding.fix) not in answers and finding.fix is not None:
                 alone = apply_fixes(current, [finding.fix])[0].code
                 answers[id(finding.fix)] = alone == current_text or decide(finding, current_text, alone)
             if answers[id(finding.fix)]:
@@ -261,7 +266,7 @@ def _fix_one_by_one(unit: _Unit, module: cst.Module, ranges: dict[int, CodeRange
         if not accepted:
             continue
         # one fix may serve two findings (KF201's per-call layer lists): applied once
-        fixes = list({id(f.fix): f.fix for f in accepted}.values())
+        fixes = list({id(f.fix): f.fix for f in accepted if f.fix}.values())
         fixed_module, needed = apply_fixes(current, fixes)
         new_text = fixed_module.code
         if new_text == current_text:
@@ -319,7 +324,7 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
     whole = file_ignore(source)
     if whole is None:
         return FileOutcome()  # `# kerasfix: ignore-file`: nothing to report, nothing to fix
-    if whole:
+    if isinstance(whole, tuple) and whole:
         selection = RuleSelection(selection.select, selection.ignore | set(whole), selection.unsafe_fixes)
     places = []  # each unit's index among the pieces
     if segments is None:

@@ -35,10 +35,17 @@ def finding_lines(result: RunResult, fmt: str, *, remaining: bool = False) -> li
     return text_finding_lines(result, remaining=remaining)
 
 
-def _github(f: FileResult, row) -> str:
+def _github(f: FileResult, row: Diagnostic) -> str:
+    if row.cell:  # lines of a cell are no lines of the .ipynb's JSON: the cell is named instead
+        return (f"::warning title={_escape_property(f'kerasfix {row.code} (cell {row.cell})')},"
+                f"file={_escape_property(f.path)}::{_cell_place(row)}: {row.code} {_escape_github(row.message)}")
     end = f",endLine={row.end_line},endColumn={row.end_column}" if row.end_line else ""
     return (f"::warning title={_escape_property(f'kerasfix {row.code}')},file={_escape_property(f.path)},"
             f"line={row.line},col={row.column}{end}::{row.code} {_escape_github(row.message)}")
+
+
+def _cell_place(row: Diagnostic) -> str:
+    return f"cell {row.cell}, line {row.line}, column {row.column}"
 
 
 def _escape_github(text: str) -> str:
@@ -150,13 +157,13 @@ def _sarif(result: RunResult, rows) -> dict:
     }
 
 
-def _sarif_result(f: FileResult, row, root: Path, codes: list[str]) -> dict:
+def _sarif_result(f: FileResult, row: Diagnostic, root: Path, codes: list[str]) -> dict:
     region = {"startLine": row.line, "startColumn": row.column}
     if row.end_line:
         region.update(endLine=row.end_line, endColumn=row.end_column)
-    result = {
+    result: dict = {
         "ruleId": row.code, "level": "warning", "message": {"text": row.message},
-        "locations": [{"physicalLocation": {"artifactLocation": _artifact(f.path, root), "region": region}}],
+        "locations": [_sarif_location(f, row, region, root)],
         "properties": {"fix": None if row.fix_safety is None else _fix_safety(row)},
     }
     if row.code in codes:
@@ -164,6 +171,20 @@ def _sarif_result(f: FileResult, row, root: Path, codes: list[str]) -> dict:
     if row.edits is not None:
         result["fixes"] = [_sarif_fix(f, row, root)]
     return result
+
+
+def _sarif_location(f: FileResult, row: Diagnostic, region: dict, root: Path) -> dict:
+    """A notebook's finding: the .ipynb with no region (its lines are the JSON's, not the
+    cell's), the cell as a logical location, and the region in the cell in `properties`."""
+    if not row.cell:
+        return {"physicalLocation": {"artifactLocation": _artifact(f.path, root), "region": region}}
+    return {
+        "physicalLocation": {"artifactLocation": _artifact(f.path, root)},
+        "logicalLocations": [{"name": f"cell {row.cell}", "fullyQualifiedName": f"{f.path}:cell {row.cell}",
+                              "kind": "module"}],
+        "message": {"text": _cell_place(row)},
+        "properties": {"cell": row.cell, "region": region},
+    }
 
 
 def _sarif_fix(f: FileResult, row: Diagnostic, root: Path) -> dict:

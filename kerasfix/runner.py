@@ -462,8 +462,10 @@ class _Pool:
         done = 0
         while done < len(items):
             self.start()
+            executor = self.executor
+            assert executor is not None  # started: more than one worker
             try:
-                for value in self.executor.map(function, items[done:], chunksize=chunk):
+                for value in executor.map(function, items[done:], chunksize=chunk):
                     done += 1
                     if tick:
                         tick()
@@ -472,7 +474,7 @@ class _Pool:
                 # a worker died (a native crash, the OOM killer): the pool is lost, not the
                 # run. Workers write nothing, so the items in flight are run again, each in a
                 # process of its own: the one that crashes is its own error
-                self.executor.shutdown(wait=True)
+                executor.shutdown(wait=True)
                 self.executor = None
                 in_flight = items[done:done + (2 * self.workers + 1) * chunk]
                 for item in in_flight:

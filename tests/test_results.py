@@ -183,3 +183,50 @@ def test_json_findings_from_the_cache_keep_their_edits(tmp_path, monkeypatch):
     assert json.loads(again.stdout)["findings"][0]["fix"]["edits"]
     text = _run(["check", "--statistics", "head.py"], tmp_path, monkeypatch)
     assert "1 from cache" in text.stderr and "head.py:9:16: KF202 [*]" in text.stdout
+
+
+# --- notebook positions (issue 10 item 1) -----------------------------------------------------
+
+NOTEBOOK_CELLS = [
+    {"cell_type": "markdown", "metadata": {}, "source": ["# A model\n"]},
+    {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+     "source": ["import tensorflow as tf\n"]},
+    {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+     "source": ["class Scaled(tf.keras.layers.Layer):\n", "    def build(self, input_shape):\n",
+                "        self.k = tf.compat.v1.get_variable(\"k\", [2])\n"]},
+]
+
+
+def _notebook(tmp_path: Path) -> Path:
+    path = tmp_path / "model.ipynb"
+    book = {"cells": NOTEBOOK_CELLS, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path.write_text(json.dumps(book, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def test_github_names_the_cell_and_puts_no_cell_line_on_the_ipynb(tmp_path, monkeypatch):
+    _notebook(tmp_path)
+    [line] = _run(["check", "--format", "github", "model.ipynb"], tmp_path, monkeypatch).stdout.splitlines()
+    assert line.startswith("::warning title=kerasfix KF101 (cell 3),file=model.ipynb::cell 3, line 3, column 18: "
+                           "KF101 `tf.get_variable` in a Keras layer")
+    assert ",line=" not in line and ",col=" not in line  # line 3 of the cell is no line of the JSON
+
+
+def test_sarif_gives_the_notebook_the_cell_and_the_region_in_it(tmp_path, monkeypatch):
+    _notebook(tmp_path)
+    sarif = json.loads(_run(["check", "--format", "sarif", "model.ipynb"], tmp_path, monkeypatch).stdout)
+    [result] = sarif["runs"][0]["results"]
+    [location] = result["locations"]
+    assert location["physicalLocation"] == {"artifactLocation": {"uri": "model.ipynb", "uriBaseId": "PROJECTROOT"}}
+    assert location["logicalLocations"] == [{"name": "cell 3", "fullyQualifiedName": "model.ipynb:cell 3",
+                                             "kind": "module"}]
+    assert location["properties"] == {"cell": 3, "region": {"startLine": 3, "startColumn": 18, "endLine": 3,
+                                                            "endColumn": 53}}
+    assert "fixes" not in result  # the fix is made in the joined cells: no replacement in the .ipynb
+
+
+def test_json_gives_a_notebook_finding_its_cell_and_no_edits(tmp_path, monkeypatch):
+    _notebook(tmp_path)
+    [finding] = json.loads(_run(["check", "--format", "json", "model.ipynb"], tmp_path, monkeypatch).stdout)["findings"]
+    assert (finding["cell"], finding["line"], finding["column"]) == (3, 3, 18)
+    assert finding["fix"] == {"safety": "safe", "applicable": True, "edits": None}
