@@ -230,3 +230,16 @@ def test_json_gives_a_notebook_finding_its_cell_and_no_edits(tmp_path, monkeypat
     [finding] = json.loads(_run(["check", "--format", "json", "model.ipynb"], tmp_path, monkeypatch).stdout)["findings"]
     assert (finding["cell"], finding["line"], finding["column"]) == (3, 3, 18)
     assert finding["fix"] == {"safety": "safe", "applicable": True, "edits": None}
+
+
+def test_the_cache_keeps_a_diagnostic_whole_and_refuses_bad_edits(tmp_path):
+    from kerasfix.cache import FORMAT, Cache
+    from kerasfix.results import Diagnostic
+
+    found = Diagnostic("KF302", 7, 9, "set", True, "safe", 7, 19, edits=(Edit(7, 22, 7, 48, "[x]"),))
+    assert Diagnostic.from_row(json.loads(json.dumps(found.row()))) == found
+    bad = [row[:8] + [edits] for row in [found.row()] for edits in ([[7, 22, 7, "48", "[x]"]], [[7, 22]], "x")]
+    cache = Cache(tmp_path / "c.json", {"format": FORMAT, "findings": {str(i): [row] for i, row in enumerate(bad)}})
+    assert [cache.get_findings(str(i)) for i in range(len(bad))] == [None] * len(bad)
+    cache.put_findings("good", [found])
+    assert cache.get_findings("good") == [found]
