@@ -243,3 +243,16 @@ def test_the_cache_keeps_a_diagnostic_whole_and_refuses_bad_edits(tmp_path):
     assert [cache.get_findings(str(i)) for i in range(len(bad))] == [None] * len(bad)
     cache.put_findings("good", [found])
     assert cache.get_findings("good") == [found]
+
+
+def test_edits_of_an_old_mac_file_keep_its_line_ends(tmp_path, monkeypatch):
+    """A CR-only file is fixed with \\n line ends (libcst drops lines of it): its edits are
+    given back in its own."""
+    source = "\r".join(LATIN_TRAP.decode("latin-1").split("\r\n")[2:])  # no coding line: Python finds none in CR
+    (tmp_path / "head.py").write_bytes(source.encode("utf-8"))
+    data = json.loads(_run(["check", "--no-cache", "--format", "json", "head.py"], tmp_path, monkeypatch).stdout)
+    edits = [Edit(e["location"]["line"], e["location"]["column"], e["end_location"]["line"],
+                  e["end_location"]["column"], e["content"]) for e in data["findings"][0]["fix"]["edits"]]
+    assert all("\n" not in e.content for e in edits)
+    _run(["apply", "--no-cache", "head.py"], tmp_path, monkeypatch)
+    assert apply_edits(source, edits) == (tmp_path / "head.py").read_bytes().decode("utf-8")
