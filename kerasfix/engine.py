@@ -115,10 +115,11 @@ def _report(finding: Finding, selection: RuleSelection, line_offset: int = 0,
     )
 
 
-def _fix_edits(source: str, pieces: list[str], place: int, alone: tuple[str, list] | None) -> tuple[Edit, ...] | None:
+def _fix_edits(source: str, pieces: list[str], place: int, alone: tuple[str, list] | None,
+               encoding: str) -> tuple[Edit, ...] | None:
     """The edits one fix alone makes to the whole file: its piece, and the imports it adds or
-    drops, as `apply` makes them. None when the fix cannot be made alone (it needs another's
-    first: measured, no fixture's)."""
+    drops, as `apply` makes them. None when `apply` would refuse that file (an import that
+    cannot be added, code that does not compile, a comment lost)."""
     if alone is None:
         return None
     text, needed = alone
@@ -130,7 +131,9 @@ def _fix_edits(source: str, pieces: list[str], place: int, alone: tuple[str, lis
         added = [i for i in needed if isinstance(i, str)]
         if added:
             new_source = add_imports(new_source, added)[0]
-    except (SyntaxError, ImportConflict):
+        check_compiles(new_source, encoding)
+        check_comments(source, new_source)
+    except (SyntaxError, ImportConflict, InvalidRewrite):
         return None
     return edits_between(source, new_source)
 
@@ -167,13 +170,11 @@ def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_pac
     asked: set[str] = set()
     findings, ranges = analyze(module, text, imports, index, selection, asked if fix_edits else None)
     unit = _Unit(findings, findings, Counter(), text, text, [])
-    if not fix and fix_edits:
-        # measured: 10x a check's time on a file of ten fixable findings, so only when asked
-        unit.alone = _each_fix_alone(module, findings)
-        if asked:
-            _drop_fixes_made_with_others(unit, module, text, imports, index, selection)
-        return unit
     if not fix:
+        if fix_edits:  # measured: 10x a check's time on a file of ten fixable findings, so only when asked
+            unit.alone = _each_fix_alone(module, findings)
+            if asked:
+                _drop_fixes_made_with_others(unit, module, text, imports, index, selection)
         return unit
     if decide is not None:
         return _fix_one_by_one(unit, module, ranges, imports, index, selection, decide)
@@ -353,7 +354,7 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
     for (offset, unit), place in zip(units, places):
         if not fix:
             outcome.findings.extend(
-                _report(f, selection, offset, _fix_edits(source, pieces, place, unit.alone.get(id(f))))
+                _report(f, selection, offset, _fix_edits(source, pieces, place, unit.alone.get(id(f)), encoding))
                 for f in unit.findings)
             continue
         outcome.findings.extend(_report(f, selection, offset) for f in unit.findings)
