@@ -91,7 +91,8 @@ def _json_edits(edits: tuple[Edit, ...] | None) -> list[dict] | None:
     including) `end_location`."""
     if edits is None:
         return None
-    return [{"content": e.content, "location": {"line": e.line, "column": e.column},
+    return [{"content": e.content, **({"cell": e.cell} if e.cell else {}),
+             "location": {"line": e.line, "column": e.column},
              "end_location": {"line": e.end_line, "column": e.end_column}} for e in edits]
 
 
@@ -168,7 +169,7 @@ def _sarif_result(f: FileResult, row: Diagnostic, root: Path, codes: list[str]) 
     }
     if row.code in codes:
         result["ruleIndex"] = codes.index(row.code)
-    if row.edits is not None:
+    if row.edits is not None and not row.cell:  # a cell's lines are no region of the .ipynb
         result["fixes"] = [_sarif_fix(f, row, root)]
     return result
 

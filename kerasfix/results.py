@@ -37,8 +37,10 @@ class Edit:
     end_line: int
     end_column: int
     content: str
+    cell: int = 0  # a notebook's cell (lines and columns: in that cell's source); 0: not a notebook
 
     def row(self) -> list:
+        """The cache's JSON form (no cell: the cache keeps positions in the file's text)."""
         return [self.line, self.column, self.end_line, self.end_column, self.content]
 
 

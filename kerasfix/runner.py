@@ -29,7 +29,7 @@ from .files import (SourceError, SourceFile, WriteRefused, decode_source, discov
                     write_atomic)
 from .index import (ClassIndex, FileScan, may_define_layers, module_aliases, module_name_for, scan_file,
                     spans_worth_parsing)
-from .results import Diagnostic, FileResult, Mode, RunResult
+from .results import Diagnostic, Edit, FileResult, Mode, RunResult
 
 STDIN = Path("-")
 PARALLEL_THRESHOLD = 8  # fewer files than this are not worth starting processes for
@@ -345,11 +345,22 @@ def _error_in_cell(error: str, text: str) -> str:
 
 
 def _in_cell(row: Diagnostic, text: str) -> Diagnostic:
-    """Placed in its cell. A notebook's fix edits are not given: they are made in the joined
-    text of its cells (an import goes to the first code cell), no place in the .ipynb's JSON."""
+    """Placed in its cell, and its fix's edits each in the cell it changes (none when one of
+    them is in no cell's own lines, or its content would make or unmake a cell or a magic)."""
     cell, line = notebook.position(text, row.line)
     end = notebook.position(text, row.end_line)[1] if row.end_line else 0
-    return replace(row, cell=cell, line=line, end_line=end, edits=None)
+    return replace(row, cell=cell, line=line, end_line=end, edits=_edits_in_cells(row.edits, text))
+
+
+def _edits_in_cells(edits: tuple[Edit, ...] | None, text: str) -> tuple[Edit, ...] | None:
+    placed = []
+    for edit in edits or ():
+        where = notebook.cell_edit(text, edit.line, edit.column, edit.end_line, edit.end_column)
+        if where is None or "__kerasfix_" in edit.content:
+            return None
+        cell, line, end_line = where
+        placed.append(replace(edit, line=line, end_line=end_line, cell=cell))
+    return tuple(placed) if edits is not None else None
 
 
 def _write(job: Job, file_result: FileResult) -> bytes | None:

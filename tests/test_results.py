@@ -225,11 +225,47 @@ def test_sarif_gives_the_notebook_the_cell_and_the_region_in_it(tmp_path, monkey
     assert "fixes" not in result  # the fix is made in the joined cells: no replacement in the .ipynb
 
 
-def test_json_gives_a_notebook_finding_its_cell_and_no_edits(tmp_path, monkeypatch):
-    _notebook(tmp_path)
-    [finding] = json.loads(_run(["check", "--format", "json", "model.ipynb"], tmp_path, monkeypatch).stdout)["findings"]
-    assert (finding["cell"], finding["line"], finding["column"]) == (3, 3, 18)
-    assert finding["fix"] == {"safety": "safe", "applicable": True, "edits": None}
+def _code(cell_type: str, *lines: str) -> dict:
+    if cell_type == "markdown":
+        return {"cell_type": "markdown", "metadata": {}, "source": list(lines)}
+    return {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": list(lines)}
+
+
+NOTEBOOKS = {
+    "get_variable": NOTEBOOK_CELLS,
+    "adds_import": [  # KF202: `import tensorflow as tf` added beside the cell's imports
+        _code("code", "%matplotlib inline\n", "import tensorflow.compat.v1.layers as tfl\n",
+              "from tensorflow.keras import Model\n"),
+        _code("markdown", "A head\n"),
+        _code("code", "class Head(Model):\n", "    def call(self, x):\n", "        return tfl.dense(x, 2)"),
+    ],
+    "magic_in_the_cell": [
+        _code("code", "import tensorflow as tf\n"),
+        _code("code", "%%time\n", "class Scaled(tf.keras.layers.Layer):\n", "    def build(self, input_shape):\n",
+              "        self.k = tf.compat.v1.get_variable(\"k\", [2])\n",
+              "        self.s = {tf.keras.layers.Dense(1)}\n"),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOTEBOOKS))
+def test_a_notebook_findings_edits_are_in_its_cells_as_apply_writes_them(name, tmp_path, monkeypatch):
+    book = {"cells": NOTEBOOKS[name], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "model.ipynb"
+    path.write_text(json.dumps(book, indent=1) + "\n", encoding="utf-8")
+    findings = json.loads(_run(["check", "--no-cache", "--format", "json", "model.ipynb"], tmp_path,
+                               monkeypatch).stdout)["findings"]
+    assert findings and all(f["fix"]["edits"] for f in findings)
+    for finding in findings:
+        path.write_text(json.dumps(book, indent=1) + "\n", encoding="utf-8")
+        _run(["apply", "--no-cache", "--select", finding["code"], "model.ipynb"], tmp_path, monkeypatch)
+        cells = ["".join(c["source"]) for c in book["cells"]]
+        for number in sorted({e["cell"] for e in finding["fix"]["edits"]}):
+            cells[number - 1] = apply_edits(cells[number - 1], [
+                Edit(e["location"]["line"], e["location"]["column"], e["end_location"]["line"],
+                     e["end_location"]["column"], e["content"])
+                for e in finding["fix"]["edits"] if e["cell"] == number])
+        assert ["".join(c["source"]) for c in json.loads(path.read_text())["cells"]] == cells, finding["code"]
 
 
 def test_the_cache_keeps_a_diagnostic_whole_and_refuses_bad_edits(tmp_path):
