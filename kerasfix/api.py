@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Iterable, Literal, Optional, Union
 
 if TYPE_CHECKING:
     from .engine import FileOutcome
+    from .results import Diagnostic
 
 PathArg = Union[str, "os.PathLike[str]", None]
 Codes = Union[str, Iterable[str], None]
@@ -137,11 +138,15 @@ def _parse_error(text: str, path: Optional[str], error: Exception) -> ParseError
     return ParseError(f"cannot be parsed by libcst: {first[:200]}", path=path, line=line)
 
 
-def _findings(reports) -> list[Finding]:
+def _safety(value: Optional[str]) -> Optional[Literal["safe", "unsafe"]]:
+    return "safe" if value == "safe" else "unsafe" if value == "unsafe" else None
+
+
+def _findings(reports: list[Diagnostic]) -> list[Finding]:
     from .rules import RULES
 
     return [
         Finding(r.code, RULES[r.code].name if r.code in RULES else "", r.line, r.column, r.message,
-                r.fixable, r.fix_safety)
+                r.fixable, _safety(r.fix_safety))
         for r in reports
     ]

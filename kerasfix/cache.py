@@ -19,12 +19,14 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 from . import __version__
+from .results import Diagnostic
 
-# 5: KF001 reads ignore comments outside Keras classes; 6: `__init__`'s variables;
+# 5: KF001 reads ignore comments outside Keras classes, 6: `__init__`'s variables, 7: fix edits;
 # 1 kept whole ast scans: never read again
-FORMAT = 6
+FORMAT = 7
 # qualified name, bases, overrides, owns state, attribute names, `__init__`'s variables
 ClassFacts = tuple[str, tuple[str, ...], tuple[str, ...], bool, tuple[str, ...], tuple[str, ...]]
 
@@ -59,19 +61,15 @@ class Cache:
             data = {}
         return cls(file, data)
 
-    def get_findings(self, key: str):
-        from .runner import FindingRow  # the row type lives with the runner
-
-        rows = self._findings.get(key, self._old_findings.get(key))
+    def get_findings(self, key: str) -> list[Diagnostic] | None:
+        rows: Any = self._findings.get(key, self._old_findings.get(key))
         if not _valid_rows(rows):
             return None
         self._findings[key] = rows
-        return [FindingRow(*row) for row in rows]
+        return [Diagnostic.from_row(row) for row in rows]
 
-    def put_findings(self, key: str, rows) -> None:
-        self._findings[key] = [
-            [r.code, r.line, r.column, r.message, r.fixable, r.fix_safety, r.end_line, r.end_column] for r in rows
-        ]
+    def put_findings(self, key: str, findings: list[Diagnostic]) -> None:
+        self._findings[key] = [finding.row() for finding in findings]
         self._dirty = True
 
     def get_classes(self, key: str) -> tuple[list[ClassFacts], dict[str, str]] | None:
@@ -145,11 +143,18 @@ def _is_int(value) -> bool:
 
 def _valid_rows(rows) -> bool:
     return isinstance(rows, list) and all(
-        isinstance(row, list) and len(row) == 8
+        isinstance(row, list) and len(row) == 9
         and isinstance(row[0], str) and _is_int(row[1]) and _is_int(row[2]) and isinstance(row[3], str)
         and isinstance(row[4], bool) and (row[5] is None or isinstance(row[5], str))
-        and _is_int(row[6]) and _is_int(row[7])
+        and _is_int(row[6]) and _is_int(row[7]) and (row[8] is None or _valid_edits(row[8]))
         for row in rows
+    )
+
+
+def _valid_edits(edits) -> bool:
+    return isinstance(edits, list) and all(
+        isinstance(edit, list) and len(edit) == 5 and all(_is_int(n) for n in edit[:4]) and isinstance(edit[4], str)
+        for edit in edits
     )
 
 

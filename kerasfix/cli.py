@@ -163,6 +163,7 @@ class _More:
     stdin_filename: Optional[Path] = None
     decide: object = None  # `apply --interactive`'s _Review
     quiet: int = 0  # -q: no progress bar either, as nothing but findings is printed
+    fix_edits: bool = False  # findings carry their fix's edits (check --format json/sarif)
 
 
 def _stdin_named(result, stdin_filename: Optional[Path]) -> None:
@@ -220,7 +221,7 @@ def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, rep
     previous = signal.signal(signal.SIGTERM, _on_sigterm) if main_thread else None
     try:
         result = run(existing, settings, mode, progress=None if more.decide or more.quiet else _progress_bar(),
-                     decide=more.decide) if existing else None
+                     decide=more.decide, fix_edits=more.fix_edits) if existing else None
     except KeyboardInterrupt as interrupt:
         # every write renames a finished temporary file over the original: none is half-written
         terminated = isinstance(interrupt, _Terminated)
@@ -340,14 +341,15 @@ def check(
 ) -> None:
     """List every finding as `path:line:col: CODE [*] message`. Exit 0: none, 1: some, 2: error."""
     from .report import FORMATS
-    from .runner import Mode
+    from .results import Mode
 
     if output_format not in FORMATS:
         raise _fail(f"--format must be one of {', '.join(FORMATS)}")
     _check_output_options(quiet, verbose, color)
     quiet, verbose, color, config, no_cache = _with_globals(ctx, quiet, verbose, color, config, no_cache)
     result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, Mode.CHECK, report, keras_base,
-                           verbose, _More(extend_select, extend_ignore, config, stdin_filename, quiet=quiet))
+                           verbose, _More(extend_select, extend_ignore, config, stdin_filename, quiet=quiet,
+                                          fix_edits=output_format in ("json", "sarif")))
     if result is None:
         raise typer.Exit(EXIT_ERROR)
     _stdin_named(result, stdin_filename)
@@ -403,7 +405,7 @@ def apply(
 
     Exit 0: nothing left; 1: findings left (with --diff: something would change); 2: error."""
     from .report import unified_diff
-    from .runner import Mode
+    from .results import Mode
 
     _check_output_options(quiet, verbose, color)
     quiet, verbose, color, config, no_cache = _with_globals(ctx, quiet, verbose, color, config, no_cache)

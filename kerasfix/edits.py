@@ -16,7 +16,7 @@ from typing import Any, Callable, Union
 import libcst as cst
 from libcst.metadata import CodeRange
 
-from .files import source_lines
+from .lines import source_lines
 from .names import ImportMap
 from .syntax import module_dotted
 

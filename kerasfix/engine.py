@@ -9,16 +9,18 @@ import io
 import tokenize
 import warnings
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import Callable
 
 import libcst as cst
 from libcst.metadata import CodeRange
 
 from .edits import (AddImport, AddMethod, DropImport, ImportConflict, Safety, add_imports, apply_fixes,
                     drop_imports, select_compatible)
-from .files import source_lines
+from .lines import source_lines
 from .index import ClassIndex
 from .names import ImportMap
+from .results import Diagnostic, Edit, edits_between
 from .rules import FAMILIES, RULES
 from .rules.base import Context, Finding, KerasClass
 from .rules.unused_ignore import (KF001, IgnoreComment, file_ignore, ignore_comments, may_hold_ignores, suppresses,
@@ -28,26 +30,12 @@ from .syntax import import_map, positions
 MAX_PASSES = 8
 
 
-@dataclass(frozen=True)
-class Report:
-    """A finding as the outside world sees it: no syntax tree."""
-
-    code: str
-    line: int
-    column: int
-    message: str
-    fixable: bool  # a fix applies under the current settings
-    fix_safety: str | None  # "safe" / "unsafe" / None (no fix at all)
-    end_line: int = 0  # where the finding's node ends; end_column is 1-based and exclusive
-    end_column: int = 0
-
-
 @dataclass
 class FileOutcome:
-    findings: list[Report] = field(default_factory=list)  # in the source as given
+    findings: list[Diagnostic] = field(default_factory=list)  # in the source as given
     new_source: str | None = None  # when fixing and something changed
     fixed: Counter = field(default_factory=Counter)  # code -> fixes applied
-    remaining: list[Report] = field(default_factory=list)  # after fixing
+    remaining: list[Diagnostic] = field(default_factory=list)  # after fixing
 
 
 class RuleSelection:
@@ -65,12 +53,19 @@ class RuleSelection:
 
 
 def analyze(module: cst.Module, source: str, imports: ImportMap, index: ClassIndex,
-            selection: RuleSelection) -> tuple[list[Finding], dict[int, CodeRange]]:
+            selection: RuleSelection, asked: set[str] | None = None) -> tuple[list[Finding], dict[int, CodeRange]]:
     """Findings for one parsed module, with positions, minus those the source ignores; and
-    the ranges of every node the findings' fixes edit."""
+    the ranges of every node the findings' fixes edit. `asked` collects the codes a rule
+    asked whether the run selects (its fix then depends on the other rules' fixes)."""
     classes = index.add_module(module, imports)
+
+    def wants(code: str) -> bool:
+        if asked is not None:
+            asked.add(code)
+        return selection.wants(code)
+
     ctx = Context(module, imports, index, source=source, all_classes=[node for node, _, _ in classes],
-                  wants=selection.wants)
+                  wants=wants)
     ctx.keras_classes = [KerasClass(node, q) for node, q, bases in classes if index.bases_are_layers(bases)]
     findings: list[Finding] = []
     for family in FAMILIES:
@@ -112,12 +107,36 @@ def _suppressed(finding: Finding, ranges: dict[int, CodeRange], by_line: dict[in
     return True
 
 
-def _report(finding: Finding, selection: RuleSelection, line_offset: int = 0) -> Report:
-    return Report(
+def _report(finding: Finding, selection: RuleSelection, line_offset: int = 0,
+            edits: tuple[Edit, ...] | None = None) -> Diagnostic:
+    return Diagnostic(
         finding.code, finding.line + line_offset, finding.column, finding.message,
         selection.applies(finding), finding.fix.safety.value if finding.fix else None,
-        finding.end_line + line_offset, finding.end_column,
+        finding.end_line + line_offset, finding.end_column, edits=edits,
     )
+
+
+def _fix_edits(source: str, pieces: list[str], place: int, alone: tuple[str, list] | None,
+               encoding: str) -> tuple[Edit, ...] | None:
+    """The edits one fix alone makes to the whole file: its piece, and the imports it adds or
+    drops, as `apply` makes them. None when `apply` would refuse that file (an import that
+    cannot be added, code that does not compile, a comment lost)."""
+    if alone is None:
+        return None
+    text, needed = alone
+    new_source = "".join(pieces[:place] + [text] + pieces[place + 1:])
+    try:
+        dropped = [i.name for i in needed if isinstance(i, DropImport)]
+        if dropped:
+            new_source = drop_imports(new_source, dropped)[0]
+        added = [i for i in needed if isinstance(i, str)]
+        if added:
+            new_source = add_imports(new_source, added)[0]
+        check_compiles(new_source, encoding)
+        check_comments(source, new_source)
+    except (SyntaxError, ImportConflict, InvalidRewrite):
+        return None
+    return edits_between(source, new_source)
 
 
 class InvalidRewrite(Exception):
@@ -139,16 +158,24 @@ class _Unit:
     original_text: str
     new_text: str
     imports: list  # statements to add (str) and DropImport
+    # check only: id(finding) -> the piece with that finding's fix alone, and the imports it needs
+    alone: dict[int, tuple[str, list]] = field(default_factory=dict)
 
 
 def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_package: bool,
-                  index: ClassIndex, selection: RuleSelection, fix: bool, decide=None) -> _Unit:
+                  index: ClassIndex, selection: RuleSelection, fix: bool, decide=None,
+                  fix_edits: bool = False) -> _Unit:
     module = cst.parse_module(text)
     if imports is None:
         imports = import_map(module, module_name, is_package)
-    findings, ranges = analyze(module, text, imports, index, selection)
+    asked: set[str] = set()
+    findings, ranges = analyze(module, text, imports, index, selection, asked if fix_edits else None)
     unit = _Unit(findings, findings, Counter(), text, text, [])
     if not fix:
+        if fix_edits:  # measured: 10x a check's time on a file of ten fixable findings, so only when asked
+            unit.alone = _each_fix_alone(module, findings)
+            if asked:
+                _drop_fixes_made_with_others(unit, module, text, imports, index, selection)
         return unit
     if decide is not None:
         return _fix_one_by_one(unit, module, ranges, imports, index, selection, decide)
@@ -157,7 +184,7 @@ def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_pac
         fixable = [f for f in current_findings if selection.applies(f)]
         if not fixable:
             break
-        chosen = select_compatible([f.fix for f in fixable], lambda node, found=ranges: found[id(node)])
+        chosen = select_compatible([f.fix for f in fixable if f.fix], _placed_by(ranges))
         fixed_module, needed = apply_fixes(current, chosen)
         new_text = fixed_module.code
         if new_text == current_text:
@@ -180,6 +207,40 @@ def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_pac
     return unit
 
 
+def _placed_by(ranges: dict[int, CodeRange]) -> Callable[[cst.CSTNode], CodeRange]:
+    return lambda node: ranges[id(node)]
+
+
+def _each_fix_alone(module: cst.Module, findings: list[Finding]) -> dict[int, tuple[str, list]]:
+    """What each finding's fix does on its own to the piece as it is: the edits that JSON and
+    SARIF give (a fix that cannot be made alone gets none)."""
+    alone = {}
+    for finding in findings:
+        if finding.fix is None:
+            continue
+        try:
+            fixed, needed = apply_fixes(module, [finding.fix])
+        except Exception:  # noqa: BLE001 - no edits are offered; `apply` reports its own failure
+            continue
+        alone[id(finding)] = (fixed.code, needed)
+    return alone
+
+
+def _drop_fixes_made_with_others(unit: _Unit, module: cst.Module, text: str, imports: ImportMap,
+                                 index: ClassIndex, selection: RuleSelection) -> None:
+    """A fix that a rule shaped knowing which other rules run (KF108 removes a scope only
+    when this run also fixes what the scope holds) is not the fix `apply --select CODE`
+    makes: its findings get no edits. Each code is checked alone, as that command would."""
+    for code in sorted({f.code for f in unit.findings if id(f) in unit.alone}):
+        alone = RuleSelection({code}, selection.ignore, selection.unsafe_fixes)
+        own = {(f.line, f.column): f for f in analyze(module, text, imports, index, alone)[0] if f.code == code}
+        by_itself = _each_fix_alone(module, list(own.values()))
+        for finding in (f for f in unit.findings if f.code == code and id(f) in unit.alone):
+            mine = own.get((finding.line, finding.column))
+            if mine is None or by_itself.get(id(mine)) != unit.alone[id(finding)]:
+                del unit.alone[id(finding)]
+
+
 def _fix_one_by_one(unit: _Unit, module: cst.Module, ranges: dict[int, CodeRange], imports: ImportMap,
                     index: ClassIndex, selection: RuleSelection, decide) -> _Unit:
     """`apply --interactive`: the passes of `_process_unit`, each fix of a pass shown alone
@@ -193,11 +254,11 @@ def _fix_one_by_one(unit: _Unit, module: cst.Module, ranges: dict[int, CodeRange
         fixable = [f for f in current_findings if selection.applies(f) and keys[id(f)] not in refused]
         if not fixable:
             break
-        compatible = select_compatible([f.fix for f in fixable], lambda node, found=ranges: found[id(node)])
+        compatible = select_compatible([f.fix for f in fixable if f.fix], _placed_by(ranges))
         chosen = {id(fix) for fix in compatible}
         accepted, answers = [], {}  # findings that share a fix (one edit fixes both) share its answer
         for finding in (f for f in fixable if id(f.fix) in chosen):
-            if id(finding.fix) not in answers:
+            if id(finding.fix) not in answers and finding.fix is not None:
                 alone = apply_fixes(current, [finding.fix])[0].code
                 answers[id(finding.fix)] = alone == current_text or decide(finding, current_text, alone)
             if answers[id(finding.fix)]:
@@ -207,7 +268,7 @@ def _fix_one_by_one(unit: _Unit, module: cst.Module, ranges: dict[int, CodeRange
         if not accepted:
             continue
         # one fix may serve two findings (KF201's per-call layer lists): applied once
-        fixes = list({id(f.fix): f.fix for f in accepted}.values())
+        fixes = list({id(f.fix): f.fix for f in accepted if f.fix}.values())
         fixed_module, needed = apply_fixes(current, fixes)
         new_text = fixed_module.code
         if new_text == current_text:
@@ -246,7 +307,7 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
                    index: ClassIndex | None = None, selection: RuleSelection, fix: bool,
                    imports: ImportMap | None = None,
                    segments: list[tuple[int, int]] | None = None, encoding: str = "utf-8",
-                   decide=None) -> FileOutcome:
+                   decide=None, fix_edits: bool = False) -> FileOutcome:
     """Check (and with `fix`, fix) one module's source. Raises cst.ParserSyntaxError, and
     InvalidRewrite when the fixed source, in `encoding` (the file's), would not compile.
 
@@ -254,6 +315,9 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
     `imports`), only those pieces are parsed: every rule looks inside Keras classes, and the
     rest of a file is, measured on real trees, most of its bytes. The ignore comments outside
     those pieces are read by the tokenizer, for KF001.
+
+    With `fix_edits` (a check only), each finding with a fix carries the edits that fix alone
+    makes to `source` (see `_fix_edits`).
 
     With `decide(report, piece_before, piece_after, first_line)`, each fix is applied only
     when it answers yes (`apply --interactive`); the piece starts at `first_line` of the
@@ -263,12 +327,14 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
     whole = file_ignore(source)
     if whole is None:
         return FileOutcome()  # `# kerasfix: ignore-file`: nothing to report, nothing to fix
-    if whole:
+    if isinstance(whole, tuple) and whole:
         selection = RuleSelection(selection.select, selection.ignore | set(whole), selection.unsafe_fixes)
+    places = []  # each unit's index among the pieces
     if segments is None:
         units = [(0, _process_unit(source, imports, module_name, is_package, index, selection, fix,
-                                   _at(decide, selection, 0)))]
+                                   _at(decide, selection, 0), fix_edits))]
         pieces = [units[0][1].new_text]
+        places = [0]
     else:
         lines = source_lines(source)
         units, pieces, cursor, moved = [], [], 0, 0
@@ -276,8 +342,9 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
             text = "".join(lines[start - 1:end])
             pieces.append("".join(lines[cursor:start - 1]))
             unit = _process_unit(text, imports, module_name, is_package, index, selection, fix,
-                                 _at(decide, selection, start - 1 + moved))
+                                 _at(decide, selection, start - 1 + moved), fix_edits)
             units.append((start - 1, unit))
+            places.append(len(pieces))
             pieces.append(unit.new_text)
             cursor = end
             if decide is not None:
@@ -286,7 +353,12 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
     outcome = FileOutcome()
     needed: list = []
     growth = 0  # lines earlier pieces gained (or lost) by their fixes
-    for offset, unit in units:
+    for (offset, unit), place in zip(units, places):
+        if not fix:
+            outcome.findings.extend(
+                _report(f, selection, offset, _fix_edits(source, pieces, place, unit.alone.get(id(f)), encoding))
+                for f in unit.findings)
+            continue
         outcome.findings.extend(_report(f, selection, offset) for f in unit.findings)
         outcome.remaining.extend(_report(f, selection, offset + growth) for f in unit.remaining)
         outcome.fixed.update(unit.fixed)
@@ -300,7 +372,7 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
     dropped = [i.name for i in needed if isinstance(i, DropImport)]
     if dropped:
         new_source, gone = drop_imports(new_source, dropped)
-        outcome.remaining = [_moved(r, -sum(1 for n in gone if n < r.line)) for r in outcome.remaining]
+        outcome.remaining = [r.moved(-sum(1 for n in gone if n < r.line)) for r in outcome.remaining]
     needed = [i for i in needed if isinstance(i, str)]
     if needed:
         try:
@@ -309,7 +381,7 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
             raise InvalidRewrite(f"a fix produced invalid Python ({error.msg}, line {error.lineno})") from error
         except ImportConflict as error:
             raise InvalidRewrite(f"a fix cannot add its import: {error}") from error
-        outcome.remaining = [r if r.line <= after else _moved(r, count) for r in outcome.remaining]
+        outcome.remaining = [r if r.line <= after else r.moved(count) for r in outcome.remaining]
     if new_source != source:
         check_compiles(new_source, encoding)
         check_comments(source, new_source)
@@ -323,12 +395,12 @@ def _unused_outside(outcome: FileOutcome, source: str, spans: list[tuple[int, in
     is as stale as one in a layer), left where the pieces' fixes moved them."""
     found = unused_outside(source, spans, RULES, selection.wants)
     for comment, message in found:
-        report = Report(KF001.code, comment.line, comment.column, message, False, None, comment.line,
-                        comment.end_column)
+        report = Diagnostic(KF001.code, comment.line, comment.column, message, False, None, comment.line,
+                            comment.end_column)
         outcome.findings.append(report)
         moved = sum(len(source_lines(unit.new_text)) - len(source_lines(unit.original_text))
                     for offset, unit in units if offset < comment.line)
-        outcome.remaining.append(_moved(report, moved))
+        outcome.remaining.append(report.moved(moved))
     if found:
         outcome.findings.sort(key=lambda r: (r.line, r.column, r.code))
         outcome.remaining.sort(key=lambda r: (r.line, r.column, r.code))
@@ -336,14 +408,11 @@ def _unused_outside(outcome: FileOutcome, source: str, spans: list[tuple[int, in
 
 def _at(decide, selection: RuleSelection, offset: int):
     """`decide` for a piece that starts after `offset` lines of the file: told the finding
-    as a Report placed in the file."""
+    as a Diagnostic placed in the file."""
     if decide is None:
         return None
     return lambda finding, before, after: decide(_report(finding, selection, offset), before, after, offset + 1)
 
-
-def _moved(report: Report, lines: int) -> Report:
-    return replace(report, line=report.line + lines, end_line=report.end_line + lines)
 
 
 def _comments(text: str) -> Counter:

@@ -21,16 +21,6 @@ ALWAYS_SKIPPED_DIRS = frozenset(
 MAX_FILE_BYTES = 10 * 1024 * 1024  # larger .py files are generated data, not code
 
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-
-
-def source_lines(text: str) -> list[str]:
-    """The lines of Python source as Python counts them (ends kept): only \\n, \\r\\n and
-    \\r end a line. `str.splitlines` also splits at form feeds, \\x1c-\\x1e, \\x85 and
-    \\u2028, which old sources and string literals contain, and would shift every line."""
-    return _LINE.findall(text)
-
-
 def python_newlines(text: str) -> tuple[str, Callable[[str], str]]:
     """`text` with old Mac (CR-only) line ends made \\n, and the function that puts them back.
     libcst drops blank lines and the last line end of a CR-only file (measured, libcst 1.9);

@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from .provenance import provenance
-from .runner import FileResult, FindingRow, Mode, RunResult
+from .results import Diagnostic, FileResult, Mode, RunResult
 
 REPORT_SCHEMA = 1  # bumped when a key changes meaning or goes; new keys do not bump it
 COMMANDS = {Mode.CHECK: "kerasfix check", Mode.DIFF: "kerasfix apply --diff", Mode.FIX: "kerasfix apply"}
@@ -25,7 +25,7 @@ def _rule_name(code: str) -> str | None:
     return rule.name if rule else None
 
 
-def fixed_rows(result: RunResult, f: FileResult) -> list[FindingRow]:
+def fixed_rows(result: RunResult, f: FileResult) -> list[Diagnostic]:
     """The findings `apply` fixed (or, in a dry run, would fix), where they are in the file as
     it was. A fix run goes on until no fixable finding is left or the file fails, so these are
     the fixable findings, as many of each rule as its fixes counted."""
@@ -40,7 +40,7 @@ def fixed_rows(result: RunResult, f: FileResult) -> list[FindingRow]:
     return rows
 
 
-def left_rows(result: RunResult, f: FileResult) -> list[FindingRow]:
+def left_rows(result: RunResult, f: FileResult) -> list[Diagnostic]:
     """What is left for a person: in a fix run, where it is in the file written."""
     if result.mode is Mode.CHECK:
         return [row for row in f.findings if not row.fixable]
@@ -53,7 +53,7 @@ def _fixed_count(result: RunResult, f: FileResult) -> Counter:
     return Counter(f.fixed)
 
 
-def _row(f: FileResult, row: FindingRow) -> dict:
+def _row(f: FileResult, row: Diagnostic) -> dict:
     return {"path": f.path, **({"cell": row.cell} if row.cell else {}), "line": row.line, "column": row.column,
             "code": row.code, "name": _rule_name(row.code), "message": row.message, "fix": row.fix_safety}
 
@@ -111,7 +111,7 @@ def _changes(result: RunResult, f: FileResult) -> bool:
     return f.changed
 
 
-def _how(row: FindingRow) -> str:
+def _how(row: Diagnostic) -> str:
     if row.fix_safety == "unsafe" and not row.fixable:
         return "review the unsafe fix: `kerasfix apply --unsafe-fixes --diff`, then apply"
     return f"see `kerasfix explain {row.code}`"

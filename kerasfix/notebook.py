@@ -17,7 +17,7 @@ import difflib
 import json
 import re
 
-from .files import source_lines
+from .lines import source_lines
 
 SUFFIX = ".ipynb"
 _CELL = re.compile(r"__kerasfix_cell_(\d+)__\r?\n?")
@@ -123,6 +123,23 @@ def position(text: str, line: int) -> tuple[int, int]:
         if match:
             cell, start = int(match.group(1)), number
     return (cell, line - start) if cell else (0, line)
+
+
+def cell_edit(text: str, line: int, column: int, end_line: int, end_column: int) -> tuple[int, int, int] | None:
+    """(cell, line, end line in the cell) of a span of `text` (a `python_text`) that lies in one
+    cell's own lines, none of them a magic's; a span before the first cell (an import a fix
+    adds at the top) is in the first code cell, at its start. None when no cell holds it."""
+    lines = source_lines(text)
+    if (line, column, end_line, end_column) == (1, 1, 1, 1):  # the very start: before every marker
+        first = next((_CELL.fullmatch(content) for content in lines if _CELL.fullmatch(content)), None)
+        return (int(first.group(1)), 1, 1) if first else None
+    if any(_MAGIC.fullmatch(content) for content in lines[line - 1:end_line]):
+        return None
+    cell, start = position(text, line)
+    end_cell, end = position(text, end_line)
+    if cell == 0 or end_cell != cell or start == 0 or end == 0:
+        return None  # across cells, or on a cell's marker line
+    return cell, start, end
 
 
 def write_back(data: bytes, new_text: str) -> str:

@@ -11,7 +11,7 @@ import ast
 from functools import lru_cache
 from typing import Callable
 
-from .files import source_lines
+from .lines import source_lines
 from .index import ClassIndex, FileScan, class_defs, prefilter_on
 from .triggers import Matcher, Trigger
 

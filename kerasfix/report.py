@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from . import __version__
-from .runner import FileResult, RunResult
+from .results import Diagnostic, Edit, FileResult, RunResult
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -30,15 +30,22 @@ def finding_lines(result: RunResult, fmt: str, *, remaining: bool = False) -> li
     if fmt == "github":
         return [_github(f, row) for f, row in rows] + [
             f"::error title={_escape_property('kerasfix error')},file={_escape_property(f.path)}::"
-            f"{_escape_github(f.error)}" for f in result.errors
+            f"{_escape_github(f.error or '')}" for f in result.errors
         ]
     return text_finding_lines(result, remaining=remaining)
 
 
-def _github(f: FileResult, row) -> str:
+def _github(f: FileResult, row: Diagnostic) -> str:
+    if row.cell:  # lines of a cell are no lines of the .ipynb's JSON: the cell is named instead
+        return (f"::warning title={_escape_property(f'kerasfix {row.code} (cell {row.cell})')},"
+                f"file={_escape_property(f.path)}::{_cell_place(row)}: {row.code} {_escape_github(row.message)}")
     end = f",endLine={row.end_line},endColumn={row.end_column}" if row.end_line else ""
     return (f"::warning title={_escape_property(f'kerasfix {row.code}')},file={_escape_property(f.path)},"
             f"line={row.line},col={row.column}{end}::{row.code} {_escape_github(row.message)}")
+
+
+def _cell_place(row: Diagnostic) -> str:
+    return f"cell {row.cell}, line {row.line}, column {row.column}"
 
 
 def _escape_github(text: str) -> str:
@@ -66,13 +73,27 @@ def _json(result: RunResult, rows) -> dict:
     }
 
 
-def _json_row(f: FileResult, row) -> dict:
+def _json_row(f: FileResult, row: Diagnostic) -> dict:
     return {
         "path": f.path, **({"cell": row.cell} if row.cell else {}), "line": row.line, "column": row.column,
         "end_line": row.end_line or None, "end_column": row.end_column or None,
         "code": row.code, "name": _rule_name(row.code), "message": row.message,
-        "fix": None if row.fix_safety is None else {"safety": row.fix_safety, "applicable": row.fixable},
+        "fix": None if row.fix_safety is None else {**_fix_safety(row), "edits": _json_edits(row.edits)},
     }
+
+
+def _fix_safety(row: Diagnostic) -> dict:
+    return {"safety": row.fix_safety, "applicable": row.fixable}
+
+
+def _json_edits(edits: tuple[Edit, ...] | None) -> list[dict] | None:
+    """As ruff's `fix.edits`: the text that replaces the span from `location` up to (not
+    including) `end_location`."""
+    if edits is None:
+        return None
+    return [{"content": e.content, **({"cell": e.cell} if e.cell else {}),
+             "location": {"line": e.line, "column": e.column},
+             "end_location": {"line": e.end_line, "column": e.end_column}} for e in edits]
 
 
 def _root(result: RunResult) -> Path:
@@ -137,18 +158,48 @@ def _sarif(result: RunResult, rows) -> dict:
     }
 
 
-def _sarif_result(f: FileResult, row, root: Path, codes: list[str]) -> dict:
+def _sarif_result(f: FileResult, row: Diagnostic, root: Path, codes: list[str]) -> dict:
     region = {"startLine": row.line, "startColumn": row.column}
     if row.end_line:
         region.update(endLine=row.end_line, endColumn=row.end_column)
-    result = {
+    result: dict = {
         "ruleId": row.code, "level": "warning", "message": {"text": row.message},
-        "locations": [{"physicalLocation": {"artifactLocation": _artifact(f.path, root), "region": region}}],
-        "properties": {"fix": _json_row(f, row)["fix"]},  # as in the JSON: safety, applicable
+        "locations": [_sarif_location(f, row, region, root)],
+        "properties": {"fix": None if row.fix_safety is None else _fix_safety(row)},
     }
     if row.code in codes:
         result["ruleIndex"] = codes.index(row.code)
+    if row.edits is not None and not row.cell:  # a cell's lines are no region of the .ipynb
+        result["fixes"] = [_sarif_fix(f, row, root)]
     return result
+
+
+def _sarif_location(f: FileResult, row: Diagnostic, region: dict, root: Path) -> dict:
+    """A notebook's finding: the .ipynb with no region (its lines are the JSON's, not the
+    cell's), the cell as a logical location, and the region in the cell in `properties`."""
+    if not row.cell:
+        return {"physicalLocation": {"artifactLocation": _artifact(f.path, root), "region": region}}
+    return {
+        "physicalLocation": {"artifactLocation": _artifact(f.path, root)},
+        "logicalLocations": [{"name": f"cell {row.cell}", "fullyQualifiedName": f"{f.path}:cell {row.cell}",
+                              "kind": "module"}],
+        "message": {"text": _cell_place(row)},
+        "properties": {"cell": row.cell, "region": region},
+    }
+
+
+def _sarif_fix(f: FileResult, row: Diagnostic, root: Path) -> dict:
+    return {
+        "description": {"text": f"{row.code}: the fix alone ({row.fix_safety})"},
+        "artifactChanges": [{
+            "artifactLocation": _artifact(f.path, root),
+            "replacements": [{
+                "deletedRegion": {"startLine": e.line, "startColumn": e.column,
+                                  "endLine": e.end_line, "endColumn": e.end_column},
+                "insertedContent": {"text": e.content},
+            } for e in row.edits or ()],
+        }],
+    }
 
 
 def error_lines(result: RunResult) -> list[str]:

@@ -199,7 +199,9 @@ def test_json_has_a_schema_end_positions_rule_names_and_errors(tmp_path, monkeyp
     assert data["findings"] == [{
         "path": "pkg/trap.py", "line": 7, "column": 9, "end_line": 7, "end_column": 19, "code": "KF302",
         "name": "set-layer-container", "message": data["findings"][0]["message"],
-        "fix": {"safety": "safe", "applicable": True},
+        "fix": {"safety": "safe", "applicable": True, "edits": [{
+            "content": "[tf.keras.layers.Dense(1)]", "location": {"line": 7, "column": 22},
+            "end_location": {"line": 7, "column": 48}}]},
     }]
     assert data["errors"] == [{"path": "pkg/bad.py", "message": "not valid Python 3: invalid syntax (line 4)"}]
 

@@ -1,0 +1,36 @@
+"""Lines and positions in Python source text, as Python counts them. Pure text: no disk, no parser."""
+
+from __future__ import annotations
+
+import re
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines of Python source as Python counts them (ends kept): only \\n, \\r\\n and
+    \\r end a line. `str.splitlines` also splits at form feeds, \\x1c-\\x1e, \\x85 and
+    \\u2028, which old sources and string literals contain, and would shift every line."""
+    return _LINE.findall(text)
+
+
+def line_starts(text: str) -> list[int]:
+    """The offset in `text` where each line starts (line N at index N-1), the empty line
+    after a final line end included."""
+    starts = [0]
+    for line in source_lines(text):
+        if line.endswith(("\n", "\r")):
+            starts.append(starts[-1] + len(line))
+    return starts
+
+
+def position(starts: list[int], offset: int) -> tuple[int, int]:
+    """(line, column) of an offset, both 1-based, columns in characters (as findings')."""
+    lo, hi = 0, len(starts) - 1
+    while lo < hi:  # the last start <= offset
+        mid = (lo + hi + 1) // 2
+        if starts[mid] <= offset:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo + 1, offset - starts[lo] + 1
