@@ -97,7 +97,7 @@ def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex
         result.error = _syntax_error(source.text, error, fixing=mode is not Mode.CHECK)
         return result
     except InvalidRewrite as error:
-        result.error = _python_error(source.text) or (
+        result.error = _newer_than_this_python(source.text) or (
             f"kerasfix could not fix this file: {error} (please report this); file left unchanged")
         _still_found(result, text, job, index, scan, segments, selection)
         return result
@@ -186,6 +186,22 @@ def _python_error(source: str | bytes) -> str | None:
         return f"not valid Python 3: {python_error.msg} (line {python_error.lineno})"
     except (ValueError, RecursionError, MemoryError) as other:
         return f"not valid Python 3: {other or type(other).__name__}"
+    return None
+
+
+def _newer_than_this_python(text: str) -> str | None:
+    """Why a file libcst reads (so kerasfix found what it found) cannot be fixed: the Python
+    running kerasfix cannot compile it (PEP 695 `type` statements on 3.11, say), so no output
+    can be checked to compile. None when it compiles."""
+    try:
+        ast.parse(text)
+    except SyntaxError as error:
+        running = f"{sys.version_info.major}.{sys.version_info.minor}"
+        return (f"Python {running}, which runs kerasfix, cannot compile this file ({error.msg}, line "
+                f"{error.lineno}), so no fix can be checked to compile: run kerasfix with the Python the "
+                "project targets; file left unchanged")
+    except (ValueError, RecursionError, MemoryError):
+        return _python_error(text)
     return None
 
 

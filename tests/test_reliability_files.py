@@ -491,6 +491,21 @@ def test_F24_pep695_generic_layer_class_is_seen(tmp_path, monkeypatch):
     assert "pep695.py:7:9: KF302" in result.stdout
 
 
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="the running Python compiles PEP 695 syntax")
+def test_F24_pep695_apply_names_the_running_python_not_the_input(tmp_path, monkeypatch):
+    """libcst reads PEP 695 syntax that Python 3.11 cannot compile: the fix cannot be checked
+    to compile, and the error says why, rather than calling the user's file invalid."""
+    path = tmp_path / "pep695.py"
+    path.write_text(TRAP.replace("class Heads(", "class Heads[T: (int, str), *Ts](", 1))
+    result = run(["apply", "."], tmp_path, monkeypatch)
+    assert result.exit_code == 2
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert f"Python {running}, which runs kerasfix, cannot compile this file" in result.stderr
+    assert "run kerasfix with the Python the project targets" in result.stderr
+    assert "not valid Python" not in result.stderr
+    assert path.read_text() == TRAP.replace("class Heads(", "class Heads[T: (int, str), *Ts](", 1)
+
+
 def test_F24_F20_look_alikes_stay_silent(tmp_path, monkeypatch):
     (tmp_path / "plain.py").write_bytes(b"class A[T](object):\r    x = {1}\rclass B:\r    pass\r")
     (tmp_path / "text.py").write_bytes(b"s = '\\rclass C(tf.keras.Model): pass'\n")
