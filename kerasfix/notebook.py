@@ -88,8 +88,14 @@ def _hide_magics(text: str) -> str:
     first = lines[0].strip() if lines else ""
     if first.startswith("%%") and first[2:].split(" ")[0] not in _PYTHON_CELL_MAGICS:
         return "".join(_placeholder(line, "") for line in lines)  # %%bash & co: no Python in it
-    return "".join(_placeholder(line, line[:len(line) - len(line.lstrip())]) if _LINE_MAGIC.match(line) else line
-                   for line in lines)
+    out, indent = [], None  # indent: the magic's own, while a line ending in `\` continues it
+    for line in lines:
+        if indent is None and _LINE_MAGIC.match(line):
+            indent = line[:len(line) - len(line.lstrip())]
+        out.append(line if indent is None else _placeholder(line, indent))
+        if not line.rstrip("\r\n").endswith("\\"):
+            indent = None
+    return "".join(out)
 
 
 def _show_magics(text: str) -> str:

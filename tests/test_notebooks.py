@@ -98,6 +98,16 @@ def test_only_magic_lines_are_hidden():
     assert notebook.cells(text) == {1: source}
 
 
+def test_a_magic_continued_with_a_backslash_is_a_magic_to_its_end(tmp_path, monkeypatch):
+    source = "!pip install \\\n    tensorflow \\\n  keras\nimport tensorflow as tf\nx = (1 +\\\n     2)\n"
+    text = notebook.python_text(json.dumps({"nbformat": 4, "cells": [cell(source)]}).encode())
+    assert text.count("__kerasfix_magic_") == 3 and "x = (1 +\\\n     2)\n" in text
+    assert notebook.cells(text) == {1: source}
+    write(tmp_path / "pip.ipynb", [cell(source), cell(LAYER)])
+    result = run(["check", "pip.ipynb"], tmp_path, monkeypatch)
+    assert result.exit_code == 1 and "pip.ipynb:cell 2:" in result.stdout, result.output
+
+
 def test_a_string_in_valid_python_is_no_magic():
     text = notebook.python_text(json.dumps({"nbformat": 4, "cells": [cell('s = """\n%d items\n!"""\n')]}).encode())
     assert "%d items" in text and "__kerasfix_magic" not in text
