@@ -317,6 +317,8 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
             _cache_rewritten(cache, rewritten, classes, aliases, settings, selection_key)
         cache.save()
     _cell_positions(result, {j.path: j for j in jobs if j.notebook is not None})
+    if mode is Mode.FIX:
+        _stdin_notebook(result, next((j for j in jobs if j.path == "-" and j.notebook is not None), None))
     order = {j.path: i for i, j in enumerate(jobs)}
     result.files.sort(key=lambda f: (order.get(f.path, -1), f.path))
     result.seconds = time.perf_counter() - started
@@ -342,6 +344,20 @@ def _cache_rewritten(cache: Cache, rewritten: list[tuple[Job, bytes, list[Diagno
     digest = _index_digest(index)
     for job, data, remaining in rewritten:
         cache.put_findings(_result_key(data, job, selection_key, digest), remaining)
+
+
+def _stdin_notebook(result: RunResult, job: Job | None) -> None:
+    """`apply -` of a notebook echoes the notebook, fixed in its own layout, not its code
+    (`apply --diff -` shows its cells' diff, as for a notebook file)."""
+    f = next((f for f in result.files if f.path == "-"), None)
+    if job is None or job.notebook is None or f is None or f.original is None:
+        return
+    if f.new_source is not None:
+        try:
+            f.new_source = notebook.write_back(job.notebook, f.new_source)
+        except notebook.NotebookError as error:  # the message is the whole reason
+            _not_written(f, str(error))
+    f.original, f.encoding = job.notebook.decode("utf-8"), "utf-8"
 
 
 def _cell_positions(result: RunResult, notebooks: dict[str, Job]) -> None:
@@ -583,7 +599,14 @@ def _read_all(paths: list[Path], result: RunResult, stdin, stdin_filename: Path 
     for path in paths:
         if path == STDIN:
             data = stdin() if stdin else sys.stdin.buffer.read()
-            if stdin_filename:
+            if stdin_filename and notebook.is_notebook(stdin_filename):
+                try:  # a notebook read from stdin, as `--stdin-filename` says
+                    raw, data = data, notebook.python_text(data).encode("utf-8")
+                except notebook.NotebookError as error:
+                    result.files.append(FileResult("-", error=str(error)))
+                    continue
+                jobs.append(Job("-", str(stdin_filename), data, *module_name_for(stdin_filename), raw))
+            elif stdin_filename:
                 jobs.append(Job("-", str(stdin_filename), data, *module_name_for(stdin_filename)))
             else:
                 jobs.append(Job("-", "-", data, "", False))

@@ -218,3 +218,18 @@ def test_a_notebook_saved_meanwhile_is_not_overwritten(tmp_path, monkeypatch):
     result = run(["apply", "model.ipynb"], tmp_path, monkeypatch)
     assert result.exit_code == 2 and "model.ipynb: error: changed while kerasfix was running" in result.output
     assert (tmp_path / "model.ipynb").read_bytes().endswith(b"\n ")
+
+
+def test_a_notebook_on_stdin_is_read_as_the_stdin_filename_says(tmp_path, monkeypatch):
+    data = standard(tmp_path / "model.ipynb")
+    monkeypatch.chdir(tmp_path)
+    named = ["--no-cache", "--stdin-filename", "model.ipynb", "-"]
+    checked = CliRunner().invoke(app, ["check", *named], input=data)
+    assert checked.exit_code == 1 and checked.stdout.startswith("model.ipynb:cell 3:4:23: KF101"), checked.output
+    diffed = CliRunner().invoke(app, ["apply", "--diff", *named], input=data)
+    assert "--- a/model.ipynb:cell 3\n" in diffed.stdout, diffed.output
+    applied = CliRunner().invoke(app, ["apply", *named], input=data)
+    fixed = run(["apply", "model.ipynb"], tmp_path, monkeypatch)  # the file, fixed as a file is
+    assert fixed.exit_code == 0 and applied.stdout_bytes == (tmp_path / "model.ipynb").read_bytes()
+    bad = CliRunner().invoke(app, ["check", *named], input=b'{"cells": [')
+    assert bad.exit_code == 2 and "model.ipynb: error: notebook is not valid JSON" in bad.output, bad.output
