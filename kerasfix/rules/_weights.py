@@ -18,7 +18,7 @@ import libcst as cst
 from .. import keras_api as api
 from ..edits import AddImport, Fix, Remove, Replace, Safety
 from .base import Context, Finding, KerasClass, deferred_function, dotted, is_self_attribute, self_name, source, walk
-from .calls import (Bound, as_keyword, bind, has_literal_slash, is_shape_literal, is_string, keyword_arg,
+from .calls import (Bound, as_keyword, bind, comments_in, has_literal_slash, is_shape_literal, is_string, keyword_arg,
                     layout, rebuilt, replace_slashes)
 
 _NO_TF_CONSTANT = "no `tf` import to spell tf.constant_initializer"
@@ -676,14 +676,7 @@ def _fold(ctx, cls, body, index, append: Append, me, scope_notes) -> dict[int, F
 
 def _comments(stmt: cst.BaseStatement) -> list[cst.EmptyLine]:
     """Every comment of a statement, in order, as lines to put before another statement."""
-    found: list[cst.EmptyLine] = []
-
-    class _Collect(cst.CSTVisitor):  # `walk` skips trivia, where comments live
-        def visit_Comment(self, node: cst.Comment) -> None:
-            found.append(cst.EmptyLine(comment=node))
-
-    stmt.visit(_Collect())
-    return found
+    return [cst.EmptyLine(comment=comment) for comment in comments_in(stmt)]
 
 
 def _creation_index(ctx: Context, body: list, index: int, append: Append, me: str) -> int | str:

@@ -9,6 +9,7 @@ import libcst as cst
 from ..edits import DropImport, Edit, Fix, Replace, Safety
 from ..triggers import Trigger
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, self_name
+from .calls import comments_in
 
 DOC = """\
 ## What it does
@@ -160,7 +161,7 @@ def _finding(ctx: Context, method: cst.FunctionDef, call: cst.Call) -> Finding |
     name = resolved.rsplit(".", 1)[-1]
     returns = "0" if total else "[]"
     me = None if extra or _has_no_self(method) else self_name(method)
-    by_hand = me is not None and _has_comment(call)
+    by_hand = me is not None and bool(comments_in(call))  # no place for it in the replacement
     replacement = f"sum({me}.losses)" if total else f"list({me}.losses)"
     if resolved.startswith(_STILL_IN_TF2):
         lost = f"the TF1 collection is empty under TF 2: `{name}` returns {returns} on Keras 3 and tf_keras"
@@ -184,19 +185,6 @@ def _edits(call: cst.Call, replacement: str) -> tuple[Edit, ...]:
     """The call replaced; the name it was imported under dropped when nothing else reads it."""
     replace = Replace(call, cst.parse_expression(replacement))
     return (replace, DropImport(call.func.value)) if isinstance(call.func, cst.Name) else (replace,)
-
-
-def _has_comment(call: cst.Call) -> bool:
-    """A comment inside the call: the replacement has no place for it, and the engine
-    refuses a fix that drops one."""
-    found: list[cst.Comment] = []
-
-    class _Collect(cst.CSTVisitor):  # `walk` skips trivia, where comments live
-        def visit_Comment(self, node: cst.Comment) -> None:
-            found.append(node)
-
-    call.visit(_Collect())
-    return bool(found)
 
 
 def _is_regularization_key(ctx: Context, key: cst.BaseExpression) -> bool:
