@@ -224,6 +224,11 @@ def expand(qualified: str, aliases: dict[str, str]) -> str:
     return qualified
 
 
+def tf1_imported_names(imports: ImportMap) -> list[str]:
+    """Names the module imports from TF1's layers themselves (`from ...layers import Dense`)."""
+    return [local for local, target in imports.bindings.items() if canonical(target).startswith("tf1.layers.")]
+
+
 def ast_dotted(node: ast.AST) -> str | None:
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
