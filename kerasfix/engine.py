@@ -64,8 +64,7 @@ def analyze(module: cst.Module, source: str, imports: ImportMap, index: ClassInd
             asked.add(code)
         return selection.wants(code)
 
-    ctx = Context(module, imports, index, source=source, all_classes=[node for node, _, _ in classes],
-                  wants=wants)
+    ctx = Context(module, imports, index, all_classes=[node for node, _, _ in classes], wants=wants)
     ctx.keras_classes = [KerasClass(node, q) for node, q, bases in classes if index.bases_are_layers(bases)]
     findings: list[Finding] = []
     for family in FAMILIES:
