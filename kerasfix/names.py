@@ -57,7 +57,7 @@ class ImportMap:
         self.aliases: dict[str, str] = {}
         # module-level `NAME = f(...)` -> the dotted name of `f` (a layer built at import time)
         self.module_calls: dict[str, str] = {}
-        # ... and the call's own text, when it fits on one line (`_call_text`): KF306 moves it
+        # ... and the call's own text, when it is one short line (`call_text`): KF306 moves it
         self.module_call_texts: dict[str, str] = {}
 
     def to_json(self) -> dict:
