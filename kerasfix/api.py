@@ -142,11 +142,11 @@ def _safety(value: Optional[str]) -> Optional[Literal["safe", "unsafe"]]:
     return "safe" if value == "safe" else "unsafe" if value == "unsafe" else None
 
 
-def _findings(reports: list[Diagnostic]) -> list[Finding]:
+def _findings(diagnostics: list[Diagnostic]) -> list[Finding]:
     from .rules import RULES
 
     return [
         Finding(r.code, RULES[r.code].name if r.code in RULES else "", r.line, r.column, r.message,
                 r.fixable, _safety(r.fix_safety))
-        for r in reports
+        for r in diagnostics
     ]

@@ -64,8 +64,7 @@ def analyze(module: cst.Module, source: str, imports: ImportMap, index: ClassInd
             asked.add(code)
         return selection.wants(code)
 
-    ctx = Context(module, imports, index, source=source, all_classes=[node for node, _, _ in classes],
-                  wants=wants)
+    ctx = Context(module, imports, index, all_classes=[node for node, _, _ in classes], wants=wants)
     ctx.keras_classes = [KerasClass(node, q) for node, q, bases in classes if index.bases_are_layers(bases)]
     findings: list[Finding] = []
     for family in FAMILIES:
@@ -319,7 +318,7 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
     With `fix_edits` (a check only), each finding with a fix carries the edits that fix alone
     makes to `source` (see `_fix_edits`).
 
-    With `decide(report, piece_before, piece_after, first_line)`, each fix is applied only
+    With `decide(diagnostic, piece_before, piece_after, first_line)`, each fix is applied only
     when it answers yes (`apply --interactive`); the piece starts at `first_line` of the
     file as fixed so far.
     """
@@ -395,12 +394,12 @@ def _unused_outside(outcome: FileOutcome, source: str, spans: list[tuple[int, in
     is as stale as one in a layer), left where the pieces' fixes moved them."""
     found = unused_outside(source, spans, RULES, selection.wants)
     for comment, message in found:
-        report = Diagnostic(KF001.code, comment.line, comment.column, message, False, None, comment.line,
-                            comment.end_column)
-        outcome.findings.append(report)
+        diagnostic = Diagnostic(KF001.code, comment.line, comment.column, message, False, None, comment.line,
+                                comment.end_column)
+        outcome.findings.append(diagnostic)
         moved = sum(len(source_lines(unit.new_text)) - len(source_lines(unit.original_text))
                     for offset, unit in units if offset < comment.line)
-        outcome.remaining.append(report.moved(moved))
+        outcome.remaining.append(diagnostic.moved(moved))
     if found:
         outcome.findings.sort(key=lambda r: (r.line, r.column, r.code))
         outcome.remaining.sort(key=lambda r: (r.line, r.column, r.code))

@@ -489,8 +489,3 @@ def _stores_call(node: ast.Assign | ast.AnnAssign, imports: ImportMap) -> bool:
             if not (name in BUILTIN_NAMES or resolved.startswith(keras_api.NO_STATE_NAMESPACES)):
                 return True
     return False
-
-
-def tf1_imported_names(imports: ImportMap) -> list[str]:
-    """Names the module imports from TF1's layers themselves (`from ...layers import Dense`)."""
-    return [local for local, target in imports.bindings.items() if canonical(target).startswith("tf1.layers.")]

@@ -57,7 +57,7 @@ class ImportMap:
         self.aliases: dict[str, str] = {}
         # module-level `NAME = f(...)` -> the dotted name of `f` (a layer built at import time)
         self.module_calls: dict[str, str] = {}
-        # ... and the call's own text, when it fits on one line (`_call_text`): KF306 moves it
+        # ... and the call's own text, when it is one short line (`call_text`): KF306 moves it
         self.module_call_texts: dict[str, str] = {}
 
     def to_json(self) -> dict:
@@ -222,6 +222,11 @@ def expand(qualified: str, aliases: dict[str, str]) -> str:
         else:
             return qualified
     return qualified
+
+
+def tf1_imported_names(imports: ImportMap) -> list[str]:
+    """Names the module imports from TF1's layers themselves (`from ...layers import Dense`)."""
+    return [local for local, target in imports.bindings.items() if canonical(target).startswith("tf1.layers.")]
 
 
 def ast_dotted(node: ast.AST) -> str | None:

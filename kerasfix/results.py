@@ -102,7 +102,7 @@ class Diagnostic:
     end_column: int = 0
     cell: int = 0  # a notebook's cell (line: in that cell); 0: not a notebook
     # the text change this finding's fix alone makes to the file as it is (check only); None:
-    # not computed, or not known before other fixes apply (see `engine.fix_edits`)
+    # not computed, or no such change to offer (see `fix_edits` in `engine.process_source`)
     edits: tuple[Edit, ...] | None = None
 
     def moved(self, lines: int) -> "Diagnostic":

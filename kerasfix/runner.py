@@ -60,7 +60,7 @@ def process_job(item: tuple[Job, FileScan | None], mode: Mode, index: ClassIndex
                 decide=None, fix_edits: bool = False) -> FileResult:
     """Check or fix one file. Never raises: a failure becomes the file's error. Writes
     nothing: the coordinator writes, so that no worker outlives it with a file half done.
-    `decide(path, report, before, after, first_line)`: `apply --interactive`'s question."""
+    `decide(path, diagnostic, before, after, first_line)`: `apply --interactive`'s question."""
     job, scan = item
     result = FileResult(job.path)
     try:

@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass, field, fields
 
 from . import keras_api
-from .index import ClassIndex, tf1_imported_names
-from .names import ImportMap, ast_dotted
+from .index import ClassIndex
+from .names import ImportMap, ast_dotted, tf1_imported_names
 
 # `x.<list>.append(...)` and its kin (KF110)
 LIST_METHODS = frozenset({"append", "extend", "insert"})

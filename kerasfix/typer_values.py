@@ -5,7 +5,7 @@ typer 0.29 converts every parameter's value, a default of None included, through
 19 parameters took 0.08 s of CPU out of the 0.36 s of a warm `kerasfix check` on
 tensor2tensor (453 files). Almost every value kerasfix gets is already what its annotation
 asks for (None, a default string, a count, the list of path strings); those are returned as
-they are, as typer's adapter returns them (tests/test_typer_values.py compares the two).
+they are, as typer's adapter returns them (tests/test_warm_path.py compares the two).
 Every other value (a number or a path typed on the command line) goes to typer's own
 conversion, so its checks and its error messages stay typer's. A typer without this
 conversion (before 0.2x, click's types convert) is left as it is.

@@ -444,7 +444,7 @@ class _ClassLifter:
         spelled, needed_import = self._spell(f"layers.{spec.keras_class}")
         if spelled is None:
             return Finding("KF202", call, f"{manual}; no import here can spell keras.layers.{spec.keras_class}")
-        constructor_args = self._constructor_args(call, bound, spec)
+        constructor_args = keras_constructor_args(call, bound, spec)
         placement = self._plan(func, call, parents, [a.value for a in constructor_args])
         if placement.where == "build" and func.name.value != "call":
             placement = Placement("", f"it reads the shape of `{func.name.value}`'s argument")
@@ -485,9 +485,6 @@ class _ClassLifter:
         safety = Safety.SAFE if placement.where == "__init__" else Safety.UNSAFE
         built = f"build `{spec.keras_class}` once in `{placement.where}` as `self.{attr}`"
         return Finding("KF202", call, f"{what}; {built}", Fix(tuple(edits), safety))
-
-    def _constructor_args(self, call: cst.Call, bound, spec: api.Tf1Layer) -> list[cst.Arg]:
-        return keras_constructor_args(call, bound, spec)
 
     # -- shared planning -----------------------------------------------------------------------
     def _plan(self, func: cst.FunctionDef, node: cst.CSTNode, parents, values: list[cst.BaseExpression]) -> Placement:

@@ -35,7 +35,7 @@ def _check_class(ctx: Context, cls: KerasClass) -> Iterator[Finding]:
     for name, func in cls.methods.items():
         in_call = name in cls.call_methods
         me = self_name(func)
-        usable_self = not is_static(func)
+        usable_self = not _is_static(func)
         setup = name in cls.setup_methods  # elsewhere weights are only reported
         scope_notes = _scope_notes(ctx, cls.nodes_of(name, cst.With), me) if setup else {}
         folds = _folds(ctx, cls, name, me, scope_notes) if setup and usable_self else {}
@@ -97,7 +97,7 @@ def _may_make_weight(call: cst.Call) -> bool:
     return last in api.WEIGHT_FACTORY_NAMES
 
 
-def is_static(func: cst.FunctionDef) -> bool:
+def _is_static(func: cst.FunctionDef) -> bool:
     return any(isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod")
                for d in func.decorators)
 

@@ -188,7 +188,6 @@ class Context:
     module: cst.Module
     imports: ImportMap
     index: ClassIndex
-    source: str = ""
     all_classes: list[cst.ClassDef] = field(default_factory=list)
     keras_classes: list[KerasClass] = field(default_factory=list)
     wants: Callable[[str], bool] = lambda code: True  # is this rule selected?

@@ -9,8 +9,7 @@ import libcst as cst
 
 from .. import keras_api as api
 from ..edits import AddImport, DropImport, Edit, Fix, Replace, Safety
-from ..index import tf1_imported_names
-from ..names import canonical
+from ..names import canonical, tf1_imported_names
 from ..triggers import Trigger
 from ._lift import is_load, keras_constructor_args
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, dotted, source
