@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -66,10 +67,12 @@ class Cache:
         if not _valid_rows(rows):
             return None
         self._findings[key] = rows
-        return [Diagnostic.from_row(row) for row in rows]
+        return [replace(Diagnostic.from_row(row), edits=None) for row in rows]
 
     def put_findings(self, key: str, findings: list[Diagnostic]) -> None:
-        self._findings[key] = [finding.row() for finding in findings]
+        """A file's findings, without their fixes' edits: edits are code a JSON or SARIF reader
+        may apply, so they are never kept where anyone who can write the cache could plant some."""
+        self._findings[key] = [replace(finding, edits=None).row() for finding in findings]
         self._dirty = True
 
     def get_classes(self, key: str) -> tuple[list[ClassFacts], dict[str, str]] | None:

@@ -269,7 +269,10 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
         index.declare_keras_bases(settings.keras_bases)
         layer_digest = _index_digest(index)
         selection_key = _selection_key(settings)
-        edits_key = "|edits" if fix_edits and mode is Mode.CHECK else ""  # their findings carry more
+        # A fix's edits are code a JSON or SARIF reader may apply: they are never read from the
+        # cache (a poisoned entry would offer any code as a fix), so such a run answers from the
+        # cache only the files whose findings have no fix.
+        edits = fix_edits and mode is Mode.CHECK
 
         todo: list[tuple[Job, FileScan | None]] = []
         rewritten: list[tuple[Job, bytes, list[Diagnostic]]] = []  # fixed files: bytes written, findings left
@@ -277,10 +280,10 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
             if not _may_hold_finding(job, classes.get(job.path), index):
                 result.files.append(FileResult(job.path))
                 continue
-            key = _result_key(job.data, job, selection_key + edits_key, layer_digest)
+            key = _result_key(job.data, job, selection_key, layer_digest)
             cached = cache.get_findings(key) if cache and job.path != "-" else None
-            if cached is None and cache and not edits_key and job.path != "-":  # a JSON run's do too
-                cached = cache.get_findings(_result_key(job.data, job, selection_key + "|edits", layer_digest))
+            if edits and cached is not None and any(r.fix_safety for r in cached):
+                cached = None
             if cached is not None and (mode is Mode.CHECK or not any(r.fixable for r in cached)):
                 result.cached += 1
                 result.files.append(FileResult(job.path, findings=cached, remaining=list(cached)))
@@ -307,7 +310,7 @@ def run(paths: Iterable[Path], settings: Settings, mode: Mode, *,
                 result.parsed += 1
             if cache and file_result.checked and not file_result.error and job.path != "-":
                 if not file_result.changed:
-                    cache.put_findings(_result_key(job.data, job, selection_key + edits_key, layer_digest),
+                    cache.put_findings(_result_key(job.data, job, selection_key, layer_digest),
                                        file_result.findings)
                 elif written is not None:
                     rewritten.append((job, written, file_result.remaining))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import json
 import random
+from dataclasses import replace
 from collections import Counter
 from pathlib import Path
 
@@ -171,18 +172,31 @@ def test_edits_between_and_apply_edits_round_trip():
     assert edits_between("a\nb\n", "a\nb\n") == ()
 
 
-def test_json_findings_from_the_cache_keep_their_edits(tmp_path, monkeypatch):
-    """A text check computes no edits: its cached findings never answer a JSON check, while
-    a JSON check's answer a text check."""
+def test_a_json_check_never_takes_edits_from_the_cache(tmp_path, monkeypatch):
+    """Edits are code a JSON or SARIF reader may apply: the cache keeps none, so a JSON check
+    works out again each file whose findings have a fix, and one planted in the cache is
+    never offered; a file whose findings have no fix is answered from the cache."""
+    from kerasfix.cache import cache_dir
+
     (tmp_path / "head.py").write_bytes(LATIN_TRAP)
-    _run(["check", "head.py"], tmp_path, monkeypatch)
     first = _run(["check", "--statistics", "--format", "json", "head.py"], tmp_path, monkeypatch)
-    assert "0 from cache" in first.stderr
+    cache_file = next(cache_dir().rglob("*.json"))
+    stored = json.loads(cache_file.read_text())
+    rows = [row for entry in stored["findings"].values() for row in entry]
+    assert rows and all(row[8] is None for row in rows)
+    for row in rows:
+        row[8] = [[1, 1, 1, 1, "import os; os.system('planted')\n"]]
+    cache_file.write_text(json.dumps(stored))
     again = _run(["check", "--statistics", "--format", "json", "head.py"], tmp_path, monkeypatch)
-    assert "1 from cache" in again.stderr and again.stdout == first.stdout
+    assert "0 from cache" in again.stderr and again.stdout == first.stdout and "planted" not in again.stdout
     assert json.loads(again.stdout)["findings"][0]["fix"]["edits"]
     text = _run(["check", "--statistics", "head.py"], tmp_path, monkeypatch)
     assert "1 from cache" in text.stderr and "head.py:9:16: KF202 [*]" in text.stdout
+    (tmp_path / "cell.py").write_text("import tensorflow as tf\n\n\nclass C(tf.compat.v1.nn.rnn_cell.RNNCell):\n"
+                                      "    pass\n")  # KF204, reported with no fix
+    assert "1 parsed" in _run(["check", "--statistics", "cell.py"], tmp_path, monkeypatch).stderr
+    reported = _run(["check", "--statistics", "--format", "json", "cell.py"], tmp_path, monkeypatch)
+    assert "0 parsed, 1 from cache" in reported.stderr and json.loads(reported.stdout)["findings"]
 
 
 # --- notebook positions (issue 10 item 1) -----------------------------------------------------
@@ -278,7 +292,7 @@ def test_the_cache_keeps_a_diagnostic_whole_and_refuses_bad_edits(tmp_path):
     cache = Cache(tmp_path / "c.json", {"format": FORMAT, "findings": {str(i): [row] for i, row in enumerate(bad)}})
     assert [cache.get_findings(str(i)) for i in range(len(bad))] == [None] * len(bad)
     cache.put_findings("good", [found])
-    assert cache.get_findings("good") == [found]
+    assert cache.get_findings("good") == [replace(found, edits=None)]  # edits are never kept
 
 
 def test_edits_of_an_old_mac_file_keep_its_line_ends(tmp_path, monkeypatch):
