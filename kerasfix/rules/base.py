@@ -276,3 +276,10 @@ def is_docstring(statement: cst.CSTNode) -> bool:
     return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
             and isinstance(statement.body[0], cst.Expr)
             and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
+
+
+def free_name(wanted: str, taken: set[str] | frozenset[str]) -> str:
+    """`wanted`, with underscores added until no name in `taken` is it."""
+    while wanted in taken:
+        wanted += "_"
+    return wanted

@@ -10,8 +10,8 @@ import libcst as cst
 from .. import keras_api as api
 from ..edits import Fix, Replace, Safety
 from ..triggers import Trigger
-from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name
-from .base import FixAvailability, RuleSafety
+from .base import (Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety, is_self_attribute,
+                   self_name)
 from .calls import comments_in
 
 DOC = """\

@@ -8,8 +8,7 @@ import libcst as cst
 
 from ..edits import Fix, InsertAfter, InsertBefore, Safety
 from ..triggers import Trigger
-from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_docstring, self_name
-from .base import FixAvailability, RuleSafety
+from .base import Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety, is_docstring, self_name
 
 DOC = """\
 ## What it does

@@ -10,8 +10,8 @@ from .. import keras_api as api
 from ..edits import Fix, Remove, Safety
 from ..triggers import Trigger
 from ._init import into_init
-from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name, walk
-from .base import FixAvailability, RuleSafety
+from .base import (Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety, is_self_attribute,
+                   self_name, walk)
 
 DOC = """\
 ## What it does

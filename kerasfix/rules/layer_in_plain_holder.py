@@ -8,8 +8,8 @@ import libcst as cst
 
 from .. import keras_api as api
 from ..triggers import Trigger
-from .base import Context, Finding, KerasClass, Rule, RuleFamily, dotted, is_self_attribute, self_name
-from .base import FixAvailability, RuleSafety
+from .base import (Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety, dotted,
+                   is_self_attribute, self_name)
 
 DOC = """\
 ## What it does

@@ -11,8 +11,8 @@ from ..edits import Fix, Replace, Safety
 from ..names import BUILTIN_NAMES
 from ..triggers import Trigger
 from ._init import into_init
-from .base import (Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety, is_self_attribute,
-                   self_name, walk)
+from .base import (Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety, free_name,
+                   is_self_attribute, self_name, walk)
 
 DOC = """\
 ## What it does
@@ -93,7 +93,7 @@ class ModuleLevelLayers(RuleFamily):
             for name, uses in _uses(cls, layers).items():
                 if any(_kept_on_self(cls, node, self_name(cls.methods[method])) for method, node in uses):
                     continue  # `self.x = NAME`: the class tracks the shared layer
-                attr = _free_name(name.strip("_").lower() or "layer", taken)
+                attr = free_name(name.strip("_").lower() or "layer", taken)
                 taken.add(attr)
                 fix, why_not = _move_into_init(ctx, cls, name, uses, attr)
                 yield _finding(uses[0][1], attr, fix, why_not)
@@ -143,12 +143,6 @@ def _is_load(cls: KerasClass, name: cst.Name) -> bool:
     if isinstance(parent, cst.Arg) and parent.keyword is name:
         return False
     return not isinstance(parent, cst.AssignTarget)
-
-
-def _free_name(wanted: str, taken: set[str] | frozenset[str]) -> str:
-    while wanted in taken:
-        wanted += "_"
-    return wanted
 
 
 # what moving a construction into `__init__` may not carry: code that runs (a call's side

@@ -9,8 +9,8 @@ import libcst as cst
 from .. import keras_api as api
 from ..edits import Fix, Replace, Safety
 from ..triggers import Trigger
-from .base import Context, Finding, KerasClass, Rule, RuleFamily, is_self_attribute, self_name
-from .base import FixAvailability, RuleSafety
+from .base import (Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety, free_name,
+                   is_self_attribute, self_name)
 
 DOC = """\
 ## What it does
@@ -139,13 +139,6 @@ def _uses(cls: KerasClass, name: str) -> list[cst.Attribute]:
     return found
 
 
-def _free_name(cls: KerasClass, wanted: str) -> str:
-    taken = cls.assigned_attributes | set(api.KERAS_RESERVED_ATTRIBUTES)
-    while wanted in taken:
-        wanted += "_"
-    return wanted
-
-
 def _finding(ctx: Context, cls: KerasClass, name: str, target: cst.Attribute) -> Finding:
     lines, _ = api.READ_ONLY_ATTRIBUTES[name]
     what = f"`self.{name} = ...`: `{name}` is a read-only Keras property (AttributeError on {lines})"
@@ -153,7 +146,7 @@ def _finding(ctx: Context, cls: KerasClass, name: str, target: cst.Attribute) ->
     if renamed is None:
         return Finding(KF402.code, target, f"{what}; it is Keras's to set: pass it to "
                        f"`super().__init__({name}=...)` or keep your value under another name")
-    new = _free_name(cls, renamed)
+    new = free_name(renamed, cls.assigned_attributes | set(api.KERAS_RESERVED_ATTRIBUTES))
     users = _subclasses_using(ctx, cls, name)
     safety = Safety.UNSAFE if users else Safety.SAFE
     edits = tuple(Replace(use.attr, cst.Name(new)) for use in _uses(cls, name))

@@ -7,8 +7,8 @@ from typing import Iterator
 import libcst as cst
 
 from ..triggers import Trigger
-from .base import Context, Finding, KerasClass, Rule, RuleFamily, dotted, is_self_attribute, self_name
-from .base import FixAvailability, RuleSafety
+from .base import (Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety, dotted,
+                   is_self_attribute, self_name)
 
 DOC = """\
 ## What it does

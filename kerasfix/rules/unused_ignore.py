@@ -16,8 +16,7 @@ from typing import Callable, Iterable, Iterator, Literal, TypeVar
 import libcst as cst
 
 from ..triggers import Trigger
-from .base import Context, Finding, Rule, RuleFamily
-from .base import FixAvailability, RuleSafety
+from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
 
 LINE_IGNORE = re.compile(r"#\s*kerasfix:\s*ignore(?!-)(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 FILE_IGNORE = re.compile(r"\s*#\s*kerasfix:\s*ignore-file(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)

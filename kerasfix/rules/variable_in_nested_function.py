@@ -8,8 +8,8 @@ import libcst as cst
 
 from .. import keras_api as api
 from ..triggers import WEIGHT_CALLS
-from .base import Context, Finding, Rule, RuleFamily, deferred_function, is_self_attribute, self_name
-from .base import FixAvailability, RuleSafety
+from .base import (Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, deferred_function,
+                   is_self_attribute, self_name)
 
 DOC = """\
 ## What it does
