@@ -87,11 +87,7 @@ class InitializerDtype(RuleFamily):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for cls in ctx.keras_classes:
-            for name in cls.methods:
-                if name in cls.call_methods:
-                    # skipped since the weight walk this check came from (it leaves `call` to KF103),
-                    # though `dtype=` raises TypeError there too: a gap, kept as the split found it
-                    continue
+            for name in cls.methods:  # `call` too: `dtype=` raises TypeError there as anywhere
                 for call in cls.nodes_of(name, cst.Call):
                     resolved = ctx.resolve(call.func)
                     if resolved and api.is_keras_initializer(resolved):
