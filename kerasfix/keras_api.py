@@ -319,6 +319,12 @@ WEIGHTLESS_LAYERS = frozenset(
     }
 )
 
+# Weightless layers that Keras 3 gives a seed generator, whose state variable is made when the
+# layer is built: built in `call`, one is made on every call, and under `fit` (a tf.function)
+# the second trace raises ValueError (measured on Keras 3.15; tf_keras 2 makes none).
+SEEDED_LAYERS = frozenset({"Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise",
+                           "GaussianDropout", "AlphaDropout"})
+
 # Every non-dunder name of a Keras Layer or Model: `dir()` of `keras.layers.Layer` and
 # `keras.Model`, and `vars()` of a built layer and of a model after `fit`, on Keras 3.15 and
 # tf_keras 2.21 (measured 2026-11-27). A lifted layer stored under one of these either fails
@@ -587,6 +593,10 @@ def is_keras_layer_class(canonical: str) -> bool:
 
 def is_weightless_layer(canonical: str) -> bool:
     return canonical.startswith("keras.layers.") and canonical.rsplit(".", 1)[-1] in WEIGHTLESS_LAYERS
+
+
+def is_seeded_layer(canonical: str) -> bool:
+    return canonical.startswith("keras.layers.") and canonical.rsplit(".", 1)[-1] in SEEDED_LAYERS
 
 
 def is_initializer_factory(canonical: str) -> bool:

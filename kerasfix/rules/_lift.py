@@ -128,6 +128,9 @@ class _ClassLifter:
         class_name = source(call.func).rsplit(".", 1)[-1]
         what = (f"`{class_name}(...)` built inside `{func.name.value}`: a new layer every call, "
                 "whose weights no Keras tracks")
+        if api.is_seeded_layer(self.ctx.resolve(call.func) or ""):
+            what = (f"`{class_name}(...)` built inside `{func.name.value}`: a new layer every call, whose "
+                    "seed variable Keras 3 makes anew each time (ValueError under `fit` and `tf.function`)")
         parent = parents.get(id(call))
         me = self_name(func)
         if _in_loop_or_scope(call, parents, func):
@@ -734,9 +737,11 @@ def keras_constructor_args(call: cst.Call, bound, spec: api.Tf1Layer) -> list[cs
 
 def _builds_weightless(ctx: Context, func: cst.BaseExpression) -> bool:
     """`func(...)` builds a layer that owns no weights (Keras's own, or a project class the
-    index saw create none, through its bases): building it in `call` loses nothing."""
-    if api.is_weightless_layer(ctx.resolve(func) or ""):
-        return True
+    index saw create none, through its bases): building it in `call` loses nothing. Not so a
+    seeded one (`Dropout`): Keras 3 makes its seed variable at each build."""
+    resolved = ctx.resolve(func) or ""
+    if api.is_weightless_layer(resolved):
+        return not api.is_seeded_layer(resolved)
     qualified = ctx.imports.qualify_dotted(dotted(func) or "")
     return qualified is not None and ctx.index.is_weightless(qualified)
 

@@ -68,11 +68,18 @@ A test that reads the input, `training`, or an attribute the class changes after
 second call) is reported instead.
 
 Layers without weights lose nothing when built in `call`, so they are not reported: Keras's
-own (`Dropout`, `Activation`, `Flatten`, `Add`, pooling, ...), the project's layer classes
-whose own code and bases (through every file) create no weight and no sub-layer, and state
-tuples (`LSTMStateTuple`, namedtuples). Layers built in `build` are not reported when `call`
-calls `self.build(...)` only under `if not self.built:`: Keras has built the layer before
-`call` runs, so that never builds again.
+own (`Activation`, `Flatten`, `Add`, pooling, ...), the project's layer classes whose own
+code and bases (through every file) create no weight and no sub-layer, and state tuples
+(`LSTMStateTuple`, namedtuples). Keras's random layers (`Dropout`, `SpatialDropout*`,
+`GaussianNoise`, `GaussianDropout`, `AlphaDropout`) hold no weight either, but Keras 3 gives
+each a seed generator whose variable is made when the layer is: built in `call`, one is made
+on every call, and `fit` (a `tf.function`) raises ValueError on its second trace (measured on
+Keras 3.15; tf_keras makes none). They are reported and moved like any layer; the seed drawn
+in `__init__` shifts the random initial values of the layers made after it.
+
+Layers built in `build` are not reported when `call` calls `self.build(...)` only under
+`if not self.built:`: Keras has built the layer before `call` runs, so that never builds
+again.
 
 A helper method that `call` calls once (not in a loop, not under an `if`) is treated as
 `call` itself. One that `call` calls a known number of times, before and in a
