@@ -145,8 +145,6 @@ class _ClassLifter:
         if form == "bound" and not _only_bound_once(func, self.cls.method_nodes[func.name.value], local):
             return Finding("KF201", call, f"{what}; `{local}` is assigned more than once, so move it by hand")
         placement = self._plan(func, call, parents, [a.value for a in call.args])
-        if placement.where == "build" and func.name.value != "call":
-            placement = Placement("", f"it reads the shape of `{func.name.value}`'s argument")
         if not placement.where:
             return Finding("KF201", call, f"{what}; it cannot move as is: {placement.reason}")
         if form == "self":
@@ -408,8 +406,6 @@ class _ClassLifter:
         if build_param is None:
             return Finding("KF103", call, f"{manual} (`build` takes no input shape)")
         placement = self._plan(func, call, parents, [a.value for a in converted.args])
-        if placement.where == "build" and func.name.value != "call":
-            placement = Placement("", f"it reads the shape of `{func.name.value}`'s argument")
         if not placement.where:
             return Finding("KF103", call, f"{manual} ({placement.reason})")
         placement.where = "build"  # weights belong in build
@@ -449,8 +445,6 @@ class _ClassLifter:
             return Finding("KF202", call, f"{manual}; no import here can spell keras.layers.{spec.keras_class}")
         constructor_args = keras_constructor_args(call, bound, spec)
         placement = self._plan(func, call, parents, [a.value for a in constructor_args])
-        if placement.where == "build" and func.name.value != "call":
-            placement = Placement("", f"it reads the shape of `{func.name.value}`'s argument")
         if not placement.where:
             return Finding("KF202", call, f"{manual}; it cannot move as is: {placement.reason}")
         constructor = cst.parse_expression(f"{spelled}()").with_changes(  # the rest stays behind
@@ -493,7 +487,8 @@ class _ClassLifter:
     def _plan(self, func: cst.FunctionDef, node: cst.CSTNode, parents, values: list[cst.BaseExpression]) -> Placement:
         """Where `node` (a construction reading `values`) can be built once, with the `if`
         tests `call` built it under: they move with it, so it is never built where `call`
-        did not build it."""
+        did not build it. Not in `build` for a helper of `call`: its argument's shape is not
+        the input's."""
         guards = _guards(node, parents, func)
         if guards is None:
             return Placement("", "it is built only on some paths (after `and`/`or`, or in an `except`)")
@@ -505,6 +500,8 @@ class _ClassLifter:
         changing = sorted(a for test in tests for a in _self_attrs_read(test, me) if self._assigned_after_init(a))
         if changing:
             return Placement("", f"it is built only when `self.{changing[0]}` says so, which changes after `__init__`")
+        if placement.where == "build" and func.name.value != "call":  # `build` gets `call`'s input only
+            return Placement("", f"it reads the shape of `{func.name.value}`'s argument")
         placement.guards = guards
         return placement
 
