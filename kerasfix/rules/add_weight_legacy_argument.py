@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Iterator
-
 from ..triggers import WEIGHT_CALLS
 from ._weights import weight_findings
-from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
+from .base import FixAvailability, Rule, RuleSafety, SharedAnalysisRule
 
 DOC = """\
 ## What it does
@@ -79,8 +77,6 @@ KF107 = Rule(
 )
 
 
-class AddWeightLegacyArgument(RuleFamily):
+class AddWeightLegacyArgument(SharedAnalysisRule):
     rules = (KF107,)
-
-    def check(self, ctx: Context) -> Iterator[Finding]:
-        return (f for f in weight_findings(ctx) if f.code == KF107.code)
+    analysis = staticmethod(weight_findings)

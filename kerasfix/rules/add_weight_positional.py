@@ -3,11 +3,9 @@ which it shares with the other weight rules."""
 
 from __future__ import annotations
 
-from typing import Iterator
-
 from ..triggers import WEIGHT_CALLS
 from ._weights import weight_findings
-from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
+from .base import FixAvailability, Rule, RuleSafety, SharedAnalysisRule
 
 DOC = """\
 ## What it does
@@ -82,8 +80,6 @@ KF104 = Rule(
 )
 
 
-class AddWeightPositional(RuleFamily):
+class AddWeightPositional(SharedAnalysisRule):
     rules = (KF104,)
-
-    def check(self, ctx: Context) -> Iterator[Finding]:
-        return (f for f in weight_findings(ctx) if f.code == KF104.code)
+    analysis = staticmethod(weight_findings)

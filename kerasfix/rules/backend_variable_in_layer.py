@@ -3,11 +3,9 @@ which it shares with the other weight rules."""
 
 from __future__ import annotations
 
-from typing import Iterator
-
 from ..triggers import WEIGHT_CALLS
 from ._weights import weight_findings
-from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
+from .base import FixAvailability, Rule, RuleSafety, SharedAnalysisRule
 
 DOC = """\
 ## What it does
@@ -117,8 +115,6 @@ KF109 = Rule(
 )
 
 
-class BackendVariableInLayer(RuleFamily):
+class BackendVariableInLayer(SharedAnalysisRule):
     rules = (KF109,)
-
-    def check(self, ctx: Context) -> Iterator[Finding]:
-        return (f for f in weight_findings(ctx) if f.code == KF109.code)
+    analysis = staticmethod(weight_findings)

@@ -3,11 +3,9 @@ KF201 and KF202 share."""
 
 from __future__ import annotations
 
-from typing import Iterator
-
 from ..triggers import Trigger
 from ._lift import lifted_findings
-from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
+from .base import FixAvailability, Rule, RuleSafety, SharedAnalysisRule
 
 DOC = """\
 ## What it does
@@ -158,8 +156,6 @@ KF201 = Rule(
 )
 
 
-class LayerCreatedInCall(RuleFamily):
+class LayerCreatedInCall(SharedAnalysisRule):
     rules = (KF201,)
-
-    def check(self, ctx: Context) -> Iterator[Finding]:
-        return (f for f in lifted_findings(ctx) if f.code == KF201.code)
+    analysis = staticmethod(lifted_findings)

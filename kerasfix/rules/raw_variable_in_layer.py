@@ -3,11 +3,9 @@ shares with the other weight rules."""
 
 from __future__ import annotations
 
-from typing import Iterator
-
 from ..triggers import WEIGHT_CALLS
 from ._weights import weight_findings
-from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
+from .base import FixAvailability, Rule, RuleSafety, SharedAnalysisRule
 
 DOC = """\
 ## What it does
@@ -107,8 +105,6 @@ KF102 = Rule(
 )
 
 
-class RawVariableInLayer(RuleFamily):
+class RawVariableInLayer(SharedAnalysisRule):
     rules = (KF102,)
-
-    def check(self, ctx: Context) -> Iterator[Finding]:
-        return (f for f in weight_findings(ctx) if f.code == KF102.code)
+    analysis = staticmethod(weight_findings)

@@ -3,11 +3,9 @@ share."""
 
 from __future__ import annotations
 
-from typing import Iterator
-
 from ..triggers import Trigger
 from ._containers import container_findings
-from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
+from .base import FixAvailability, Rule, RuleSafety, SharedAnalysisRule
 
 DOC = """\
 ## What it does
@@ -85,8 +83,6 @@ KF302 = Rule(
 )
 
 
-class SetLayerContainer(RuleFamily):
+class SetLayerContainer(SharedAnalysisRule):
     rules = (KF302,)
-
-    def check(self, ctx: Context) -> Iterator[Finding]:
-        return (f for f in container_findings(ctx) if f.code == KF302.code)
+    analysis = staticmethod(container_findings)

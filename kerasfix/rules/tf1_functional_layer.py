@@ -3,11 +3,9 @@ which KF103, KF201 and KF202 share."""
 
 from __future__ import annotations
 
-from typing import Iterator
-
 from ..triggers import Trigger
 from ._lift import lifted_findings
-from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
+from .base import FixAvailability, Rule, RuleSafety, SharedAnalysisRule
 
 DOC = """\
 ## What it does
@@ -127,8 +125,6 @@ KF202 = Rule(
 )
 
 
-class Tf1FunctionalLayer(RuleFamily):
+class Tf1FunctionalLayer(SharedAnalysisRule):
     rules = (KF202,)
-
-    def check(self, ctx: Context) -> Iterator[Finding]:
-        return (f for f in lifted_findings(ctx) if f.code == KF202.code)
+    analysis = staticmethod(lifted_findings)

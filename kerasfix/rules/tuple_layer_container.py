@@ -3,11 +3,9 @@ share."""
 
 from __future__ import annotations
 
-from typing import Iterator
-
 from ..triggers import Trigger
 from ._containers import container_findings
-from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
+from .base import FixAvailability, Rule, RuleSafety, SharedAnalysisRule
 
 DOC = """\
 ## What it does
@@ -94,8 +92,6 @@ KF301 = Rule(
 )
 
 
-class TupleLayerContainer(RuleFamily):
+class TupleLayerContainer(SharedAnalysisRule):
     rules = (KF301,)
-
-    def check(self, ctx: Context) -> Iterator[Finding]:
-        return (f for f in container_findings(ctx) if f.code == KF301.code)
+    analysis = staticmethod(container_findings)

@@ -3,11 +3,9 @@ KF202 share."""
 
 from __future__ import annotations
 
-from typing import Iterator
-
 from ..triggers import WEIGHT_CALLS
 from ._lift import lifted_findings
-from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
+from .base import FixAvailability, Rule, RuleSafety, SharedAnalysisRule
 
 DOC = """\
 ## What it does
@@ -101,8 +99,6 @@ KF103 = Rule(
 )
 
 
-class VariableCreatedInCall(RuleFamily):
+class VariableCreatedInCall(SharedAnalysisRule):
     rules = (KF103,)
-
-    def check(self, ctx: Context) -> Iterator[Finding]:
-        return (f for f in lifted_findings(ctx) if f.code == KF103.code)
+    analysis = staticmethod(lifted_findings)

@@ -3,12 +3,10 @@ shares with the other weight rules."""
 
 from __future__ import annotations
 
-from typing import Iterator
-
 from .. import keras_api as api
 from ..triggers import Trigger
 from ._weights import weight_findings
-from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
+from .base import FixAvailability, Rule, RuleSafety, SharedAnalysisRule
 
 DOC = """\
 ## What it does
@@ -115,8 +113,6 @@ KF110 = Rule(
 )
 
 
-class WeightListAppend(RuleFamily):
+class WeightListAppend(SharedAnalysisRule):
     rules = (KF110,)
-
-    def check(self, ctx: Context) -> Iterator[Finding]:
-        return (f for f in weight_findings(ctx) if f.code == KF110.code)
+    analysis = staticmethod(weight_findings)
