@@ -192,10 +192,7 @@ def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_pac
         unit.fixed.update(f.code for f in fixable if id(f.fix) in chosen_ids)
         unit.imports.extend(i for i in needed if i not in unit.imports)
         current_text = new_text
-        try:
-            current = cst.parse_module(new_text)
-        except cst.ParserSyntaxError as error:  # the fix's fault, not the input's
-            raise InvalidRewrite(f"a fix produced invalid Python ({error.message}, line {error.raw_line})") from error
+        current = _reparsed(new_text)
         current_findings, ranges = analyze(current, new_text, imports, index, selection)
     else:
         codes = sorted({f.code for f in current_findings if selection.applies(f)})
@@ -204,6 +201,15 @@ def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_pac
                                       f"({', '.join(codes)} still fixable)")
     unit.remaining, unit.new_text = current_findings, current_text
     return unit
+
+
+def _reparsed(text: str) -> cst.Module:
+    """A piece as a fix left it, parsed for the next pass; a parse error is the fix's fault,
+    not the input's. Raises InvalidRewrite."""
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        raise InvalidRewrite(f"a fix produced invalid Python ({error.message}, line {error.raw_line})") from error
 
 
 def _placed_by(ranges: dict[int, CodeRange]) -> Callable[[cst.CSTNode], CodeRange]:
@@ -276,10 +282,7 @@ def _fix_one_by_one(unit: _Unit, module: cst.Module, ranges: dict[int, CodeRange
         unit.imports.extend(i for i in needed if i not in unit.imports)
         refused = _reranked(refused, [keys[id(f)] for f in accepted])
         current_text = new_text
-        try:
-            current = cst.parse_module(new_text)
-        except cst.ParserSyntaxError as error:
-            raise InvalidRewrite(f"a fix produced invalid Python ({error.message}, line {error.raw_line})") from error
+        current = _reparsed(new_text)
         current_findings, ranges = analyze(current, new_text, imports, index, selection)
     else:
         raise FixesDidNotConverge(f"fixes did not converge after {MAX_PASSES} passes")
