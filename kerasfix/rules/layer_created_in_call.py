@@ -1,11 +1,22 @@
-"""KF201: a Keras layer constructed inside `call`; found and lifted by `_lift.py`, which KF103,
-KF201 and KF202 share."""
+"""KF201: a Keras layer constructed inside `call`, built once in `__init__` (or `build`) instead:
+the lifter (`_lift.py`) plans the move of each layer `call` builds (`LayerLift`), alone, as
+the list of a loop, or as the lists a helper indexes; this rule reports them and builds the
+fixes."""
 
 from __future__ import annotations
 
+import functools
+from typing import Iterator
+
+import libcst as cst
+
+from .. import keras_api as api
+from ..edits import Edit, Fix, Replace, Safety
 from ..triggers import Trigger
-from ._lift import lifted_findings
-from .base import FixAvailability, Rule, RuleSafety, SharedAnalysisRule
+from ._lift import Blocked, HelperLift, LayerLift, lift_plans
+from ._lift_edits import move_edits, place
+from ._lift_syntax import with_keyword, with_keyword_only
+from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, self_name, source
 
 DOC = """\
 ## What it does
@@ -156,6 +167,89 @@ KF201 = Rule(
 )
 
 
-class LayerCreatedInCall(SharedAnalysisRule):
+class LayerCreatedInCall(RuleFamily):
     rules = (KF201,)
-    analysis = staticmethod(lifted_findings)
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for plan in lift_plans(ctx):
+            if isinstance(plan, LayerLift):
+                yield _finding(ctx, plan)
+
+
+def _finding(ctx: Context, plan: LayerLift) -> Finding:
+    call, method = plan.site, plan.method.name.value
+    class_name = source(call.func).rsplit(".", 1)[-1]
+    what = f"`{class_name}(...)` built inside `{method}`: a new layer every call, whose weights no Keras tracks"
+    if api.is_seeded_layer(ctx.resolve(call.func) or ""):
+        what = (f"`{class_name}(...)` built inside `{method}`: a new layer every call, whose "
+                "seed variable Keras 3 makes anew each time (ValueError under `fit` and `tf.function`)")
+    if plan.loop is not None:
+        return Finding(KF201.code, call, f"{what}; build the loop's layers once in `__init__` as `self.{plan.attr}` "
+                                         "and zip them into the loop", _loop_fix(plan))
+    if plan.helper is not None:
+        return Finding(KF201.code, call, f"{what}; build one per call of `{method}` in `__init__`, as the list "
+                                         f"`self.{plan.attr}`, and index it per call", _helper_fix(ctx, plan.helper))
+    if plan.blocked is not None:
+        return Finding(KF201.code, call, _by_hand(plan, what))
+    if plan.form == "self":
+        what = (f"`{class_name}(...)` built inside `call`: stored on `self`, but a new layer with fresh "
+                "weights on every call, so nothing is learned")
+    safety = Safety.SAFE if plan.target == "__init__" else Safety.UNSAFE
+    return Finding(KF201.code, call, f"{what}; build it once in `{plan.target}` as `self.{plan.attr}`",
+                   Fix(move_edits(plan), safety))
+
+
+def _by_hand(plan: LayerLift, what: str) -> str:
+    """The message of a layer the lifter cannot move: what a person does instead."""
+    if plan.blocked is Blocked.IN_LOOP:
+        return f"{what}; build the layers once in `__init__` (a list for a loop) and use them here"
+    if plan.blocked is Blocked.NOT_ONCE:
+        return (f"{what}; build it once in `__init__` as `self.<name>` and have `{plan.method.name.value}` use it "
+                f"({plan.reason})")
+    if plan.blocked is Blocked.NOT_KEPT:
+        return (f"{what}; build it once in `__init__` as `self.<name>` and use that here "
+                "(it is neither called at once, nor bound to a local, nor stored on `self`)")
+    if plan.blocked is Blocked.REBOUND:
+        return f"{what}; `{plan.local}` is assigned more than once, so move it by hand"
+    assert plan.placement is not None  # the other reason: where it could go
+    return f"{what}; it cannot move as is: {plan.placement.reason}"
+
+
+def _loop_fix(plan: LayerLift) -> Fix:
+    """The loop's layers built in `__init__`, and zipped into the loop (unsafe: its iterable
+    must give the same items on every call)."""
+    lifted = plan.loop
+    assert lifted is not None  # a plan of a loop's layer
+    loop, me = lifted.loop, self_name(plan.method)
+    target_code, iter_code = source(loop.target), source(loop.iter)
+    if not isinstance(loop.target, cst.Name) and not loop.target.lpar:
+        target_code = f"({target_code})"
+
+    def zip_layers(updated: cst.For) -> cst.For:
+        return updated.with_changes(
+            target=cst.parse_expression(f"{target_code}, {lifted.local}"),
+            iter=cst.parse_expression(f"zip({iter_code}, {me}.{lifted.attr})"),
+        )
+
+    edits = (place(plan.lift, lifted.placement, lifted.attr, lifted.value, None), Replace(loop, zip_layers),
+             Replace(plan.site, cst.Name(lifted.local)))
+    return Fix(edits, Safety.UNSAFE)
+
+
+def _helper_fix(ctx: Context, helper: HelperLift) -> Fix:
+    """One fix for every layer the helper builds, shared by their findings: a list of each in
+    `__init__`, indexed by the helper's new keyword argument (unsafe: the weights are created
+    in another order)."""
+    def build() -> Fix:
+        me, index = self_name(helper.helper), helper.index_name
+        edits: list[Edit] = []
+        for layer in helper.layers:
+            edits.extend(move_edits(layer, cst.Subscript(
+                value=cst.Attribute(value=cst.Name(me), attr=cst.Name(layer.attr)),
+                slice=[cst.SubscriptElement(cst.Index(cst.Name(index)))])))
+        edits.append(Replace(helper.helper.params, lambda params: with_keyword_only(params, index)))
+        for site, value in helper.indices:
+            edits.append(Replace(site, functools.partial(with_keyword, name=index, value=value)))
+        return Fix(tuple(edits), Safety.UNSAFE)
+
+    return ctx.memo(f"helper fix {id(helper)}", build)

@@ -1,11 +1,19 @@
-"""KF202: a TF1 `tf.layers.<function>` call inside a Keras layer; found and lifted by `_lift.py`,
-which KF103, KF201 and KF202 share."""
+"""KF202: a TF1 `tf.layers.<function>` call inside a Keras layer, replaced by the Keras layer
+built once: the lifter (`_lift.py`) plans where that layer is built (`Tf1Lift`), this rule
+reports the plans and builds the call of the layer in place of the TF1 call."""
 
 from __future__ import annotations
 
+from typing import Iterator
+
+import libcst as cst
+
+from ..edits import AddImport, Edit, Fix, Replace, Safety
 from ..triggers import Trigger
-from ._lift import lifted_findings
-from .base import FixAvailability, Rule, RuleSafety, SharedAnalysisRule
+from ._lift import Blocked, Tf1Lift, lift_plans
+from ._lift_edits import place, unused_bindings
+from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, self_name, source
+from .calls import comments_in, keyword_arg, layout
 
 DOC = """\
 ## What it does
@@ -125,6 +133,77 @@ KF202 = Rule(
 )
 
 
-class Tf1FunctionalLayer(SharedAnalysisRule):
+class Tf1FunctionalLayer(RuleFamily):
     rules = (KF202,)
-    analysis = staticmethod(lifted_findings)
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for plan in lift_plans(ctx):
+            if isinstance(plan, Tf1Lift):
+                yield _finding(plan)
+
+
+def _finding(plan: Tf1Lift) -> Finding:
+    call, keras_class, method = plan.site, plan.spec.keras_class, plan.method.name.value
+    if plan.blocked is Blocked.OUTSIDE_CALL:
+        where = "" if method in plan.lift.cls.setup_methods else ", which `call` does not call"
+        return Finding(KF202.code, call, (
+            f"`{source(call.func)}` in a Keras layer, in `{method}`{where}: gone on Keras 3 "
+            "(AttributeError), and on tf_keras a layer whose weights no Keras tracks (a new one each "
+            f"time `{method}` runs); build `{keras_class}` once in `__init__` and use it in `{method}`"))
+    what = (f"`{source(call.func)}` inside a Keras layer: gone on Keras 3 (AttributeError), "
+            "and on tf_keras a new layer every call whose weights are lost")
+    if plan.blocked is None:
+        safety = Safety.SAFE if plan.target == "__init__" else Safety.UNSAFE
+        built = f"build `{keras_class}` once in `{plan.target}` as `self.{plan.attr}`"
+        return Finding(KF202.code, call, f"{what}; {built}", Fix(_edits(plan), safety))
+    return Finding(KF202.code, call, f"{what}; build `{keras_class}` once in `__init__` and call it here"
+                                     f"{_why_not(plan)}")
+
+
+def _why_not(plan: Tf1Lift) -> str:
+    """What keeps the call from being fixed, as the message's tail."""
+    if plan.blocked is Blocked.IMPORTED_FUNCTION:
+        assert isinstance(plan.site.func, cst.Name)  # what the lifter found
+        return ("; and remove its import, which itself fails on Keras 3 "
+                f"(`from ... layers import {plan.site.func.value}`)")
+    if plan.blocked is Blocked.UNREADABLE:
+        return " (its arguments cannot be read)"
+    if plan.blocked is Blocked.UNSUPPORTED:
+        return f"; Keras lacks {', '.join(f'`{p}`' for p in plan.unsupported)}"
+    if plan.blocked is Blocked.NO_SPELLING:
+        return f"; no import here can spell keras.layers.{plan.spec.keras_class}"
+    if plan.blocked is Blocked.PLACEMENT and plan.placement is not None:
+        return f"; it cannot move as is: {plan.placement.reason}"
+    return ""  # in a loop, or in a helper `call` does not run exactly once
+
+
+def _edits(plan: Tf1Lift) -> tuple[Edit, ...]:
+    """The Keras layer built where the plan says (unless it is an earlier call's, shared by
+    name), and called in place of the TF1 call with its inputs and call-time arguments."""
+    lift, call, spec, bound, placement = plan.lift, plan.site, plan.spec, plan.bound, plan.placement
+    assert bound is not None and placement is not None  # a plan that moves has both
+    constructor_args = [a.value for a in plan.constructor_args]
+    edits: list[Edit] = []
+    if not plan.shares:
+        assert plan.value is not None  # the layer a new attribute is set to
+        edits.append(place(lift, placement, plan.attr, plan.value, None))
+        edits.extend(unused_bindings(lift, plan.method, placement, list(constructor_args)))
+    inputs = bound.value("inputs")
+    assert inputs is not None  # a call without one is not planned
+    call_args = [cst.Arg(inputs)]
+    for param in sorted(spec.call_args):
+        value = bound.value(param)
+        if value is None:
+            default = dict(spec.tf1_defaults).get(param)
+            value = cst.parse_expression(default) if default is not None else None
+        if value is not None:
+            call_args.append(keyword_arg(param, value))
+    opening = call.whitespace_before_args  # the comments after `(` stay here if the constructor has none
+    new_call = cst.Call(func=cst.Attribute(value=cst.Name(self_name(plan.method)), attr=cst.Name(plan.attr)),
+                        args=layout(cst.Call(func=call.func, args=call.args), call_args, elsewhere=constructor_args),
+                        whitespace_before_args=opening if comments_in(opening) and not plan.constructor_args
+                        else cst.SimpleWhitespace(""))
+    edits.append(Replace(call, new_call))
+    if plan.needed_import:
+        edits.append(AddImport(plan.needed_import))
+    return tuple(edits)

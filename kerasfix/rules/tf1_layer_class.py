@@ -1,5 +1,5 @@
 """KF203: a TF1 `tf.layers.<Class>` in a Keras layer or as its base; its arguments are converted
-as KF202's are (`_lift.keras_constructor_args`)."""
+as KF202's are (`_lift_syntax.keras_constructor_args`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from .. import keras_api as api
 from ..edits import AddImport, DropImport, Edit, Fix, Replace, Safety
 from ..names import canonical, tf1_imported_names
 from ..triggers import Trigger
-from ._lift import is_load, keras_constructor_args
+from ._lift_syntax import is_load, keras_constructor_args
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, dotted, source
 from .calls import bind, layout
 

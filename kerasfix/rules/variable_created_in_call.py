@@ -1,11 +1,16 @@
-"""KF103: a weight created inside `call`; found and lifted by `_lift.py`, which KF103, KF201 and
-KF202 share."""
+"""KF103: a weight created inside `call`, moved into `build` as `self.add_weight(...)`: the
+lifter (`_lift.py`) plans the move of each weight `call` makes, this rule reports the plans
+of weights (`WeightLift`) and builds their fixes."""
 
 from __future__ import annotations
 
+from typing import Iterator
+
+from ..edits import Fix, Safety
 from ..triggers import WEIGHT_CALLS
-from ._lift import lifted_findings
-from .base import FixAvailability, Rule, RuleSafety, SharedAnalysisRule
+from ._lift import Blocked, WeightLift, lift_plans
+from ._lift_edits import move_edits
+from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, source
 
 DOC = """\
 ## What it does
@@ -99,6 +104,38 @@ KF103 = Rule(
 )
 
 
-class VariableCreatedInCall(SharedAnalysisRule):
+class VariableCreatedInCall(RuleFamily):
     rules = (KF103,)
-    analysis = staticmethod(lifted_findings)
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for plan in lift_plans(ctx):
+            if isinstance(plan, WeightLift):
+                yield _finding(plan)
+
+
+def _finding(plan: WeightLift) -> Finding:
+    what = (f"`{source(plan.site.func)}` inside `{plan.method.name.value}` makes a new variable on every call, "
+            "which no Keras tracks")
+    if plan.blocked is None:
+        return Finding(KF103.code, plan.site, f"{what}; create it once in `build` as `self.{plan.attr}`",
+                       Fix(move_edits(plan), Safety.UNSAFE))
+    manual = f"{what}; create it once in `build` with `self.add_weight(...)` and use it here"
+    return Finding(KF103.code, plan.site, f"{manual} ({_why_not(plan)})")
+
+
+def _why_not(plan: WeightLift) -> str:
+    assert plan.blocked is not None  # a plan that moves has no reason not to
+    if plan.blocked is Blocked.NOT_ONCE:
+        return f"`call` does not run `{plan.method.name.value}` exactly once"
+    if plan.blocked is Blocked.REBOUND:
+        return f"`{plan.local}` is assigned more than once"
+    if plan.blocked is Blocked.PLACEMENT and plan.placement is not None:
+        return plan.placement.reason
+    return _WHY_NOT[plan.blocked]
+
+
+_WHY_NOT = {
+    Blocked.IN_LOOP: "it is made in a loop or a nested function",
+    Blocked.NO_INITIALIZER: "its initial value maps to no shape and initializer",
+    Blocked.NO_INPUT_SHAPE: "`build` takes no input shape",
+}

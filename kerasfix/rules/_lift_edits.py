@@ -1,0 +1,102 @@
+"""The edits that move what a lift plan (`_lift.py`) says: the new `self.<attr> = ...` line in
+`__init__` or `build`, the use in `call` that reads the attribute instead, and the bindings
+of inlined locals nothing reads any more. The rules build their fixes of these."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import libcst as cst
+
+from ..edits import AddMethod, Edit, InsertAfter, InsertBefore, Remove, Replace
+from .base import is_docstring, self_name, walk
+from .calls import comments_in
+from ._lift_plan import ClassLift, LiftPlan, Placement
+from ._lift_syntax import assigned_self_attrs, calls_super_init, emptied_if, is_load
+
+
+def move_edits(plan: LiftPlan, target: cst.BaseExpression | None = None) -> tuple[Edit, ...]:
+    """The edits that build `self.<attr> = <value>` where the plan says, and make its method
+    use `target` (default `self.<attr>`): in place of an inline construction, or instead of
+    the local the removed statement bound (or the attribute it set)."""
+    lift, func, placement = plan.lift, plan.method, plan.placement
+    assert placement is not None and plan.value is not None  # a plan that moves has both
+    statement = plan.statement
+    edits: list[Edit] = [place(lift, placement, plan.attr, plan.value,
+                               statement if plan.form != "inline" else None)]
+    if target is None:
+        target = cst.Attribute(value=cst.Name(self_name(func)), attr=cst.Name(plan.attr))
+    if plan.form == "inline":
+        edits.append(Replace(plan.site, target))
+    else:
+        assert statement is not None  # a bound or stored construction has its statement
+        edits.append(Remove(emptied_if(statement, lift.cls.parents) or statement))
+        if plan.form == "bound":
+            assert plan.local is not None  # the name the statement binds
+            edits.extend(Replace(n, target) for n in loads(lift, func, plan.local, statement))
+    edits.extend(unused_bindings(lift, func, placement, [plan.site]))
+    return tuple(edits)
+
+
+def unused_bindings(lift: ClassLift, func: cst.FunctionDef, placement: Placement,
+                    moved: list[cst.CSTNode]) -> list[Remove]:
+    """The statements binding inlined locals that nothing left in `func` reads (one that
+    carries a comment stays: the comment would have nowhere to go, and the local is harmless)."""
+    inside = {id(n) for node in moved for n in walk(node)}
+    return [Remove(statement) for name, statement in placement.bindings.items()
+            if all(id(n) in inside for n in loads(lift, func, name, statement)) and not comments_in(statement)]
+
+
+def loads(lift: ClassLift, func: cst.FunctionDef, name: str, statement: cst.CSTNode) -> list[cst.Name]:
+    """The reads of the local `name` in `func`, outside `statement`."""
+    inside = {id(n) for n in walk(statement)}
+    return [n for n in lift.cls.method_nodes[func.name.value]
+            if isinstance(n, cst.Name) and n.value == name and id(n) not in inside
+            and is_load(n, lift.cls.parents)]
+
+
+def place(lift: ClassLift, placement: Placement, attr: str, value: cst.BaseExpression,
+          moved: cst.SimpleStatementLine | None) -> Edit:
+    """The edit that builds `self.<attr> = value` where the placement says."""
+    method = lift.init if placement.where == "__init__" else lift.build
+    me = self_name(method) if method is not None else "self"
+    line = cst.SimpleStatementLine(
+        body=[cst.Assign(targets=[cst.AssignTarget(cst.Attribute(value=cst.Name(me), attr=cst.Name(attr)))],
+                         value=value)],
+    )
+    if moved is not None:  # keep the comments that went with the statement
+        line = line.with_changes(leading_lines=moved.leading_lines, trailing_whitespace=moved.trailing_whitespace)
+    if placement.where == "__init__":
+        if method is None:
+            return AddMethod(lift.cls.node, "def __init__(self, *args, **kwargs):",
+                             ("super().__init__(*args, **kwargs)",), (line,))
+        return InsertAfter(_init_anchor(lift, placement.self_attrs), (line,))
+    if method is None:
+        return AddMethod(lift.cls.node, "def build(self, input_shape):", (), (line,),
+                         before_method="call")
+    body = list(method.body.body)
+    # a `build` on one line holds a small statement: the edit fails when applied (a known
+    # bug, kept as it was: reported as an internal error by `apply`, found by `check`)
+    first = cast(cst.BaseStatement, body[0])
+    if is_docstring(first) and len(body) > 1:
+        return InsertAfter(first, (line,))
+    return InsertBefore(first, (line,))
+
+
+def _init_anchor(lift: ClassLift, attrs: set[str]) -> cst.BaseStatement:
+    """The statement of `__init__` after which the new line goes: after `super().__init__`
+    and after every statement setting an attribute the construction reads."""
+    assert lift.init is not None  # the placement is in the `__init__` the class has
+    body = list(lift.init.body.body)
+    me = self_name(lift.init)
+    anchor = None
+    for index, stmt in enumerate(body):
+        if calls_super_init(stmt) or (attrs & assigned_self_attrs(stmt, me)):
+            anchor = index
+    if anchor is None:
+        anchor = len(body) - 1
+    # never after a final `return`
+    last = body[anchor]
+    if isinstance(last, cst.SimpleStatementLine) and any(isinstance(s, cst.Return) for s in last.body):
+        anchor = max(anchor - 1, 0)
+    return cast(cst.BaseStatement, body[anchor])  # a small one for `__init__` on one line: as above
