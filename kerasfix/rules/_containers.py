@@ -1,15 +1,18 @@
-"""What KF301 and KF302 share: the attributes of a layer that keep sub-layers in a tuple or a set,
-and the fix that makes each a list (one fix per attribute, shared by its findings)."""
+"""The attributes of a Keras class that keep sub-layers in a tuple or a set (`container_uses`),
+and the fix that makes each a list (`as_list_fix`: one per attribute, shared by the findings
+of its sites, whether a tuple's or a set's). Facts only: the rules of tuples and of sets
+report them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterator
 
 import libcst as cst
 
 from ..edits import Fix, Replace, Safety
 from ..names import BUILTIN_NAMES
-from .base import Context, Finding, KerasClass, is_self_attribute, self_name
+from .base import Context, KerasClass, is_self_attribute, self_name
 
 # Builtins that treat a list exactly like a tuple or a set they are given.
 _ITERATING_BUILTINS = frozenset(
@@ -20,10 +23,38 @@ _ITERATING_BUILTINS = frozenset(
 _SHARED_METHODS = frozenset({"index", "count"})
 
 
-def container_findings(ctx: Context) -> list[Finding]:
-    """KF301 and KF302 of every Keras class, computed once per module: the sites of one
-    attribute share one fix, whatever container each site builds."""
-    return ctx.memo("containers", lambda: [f for cls in ctx.keras_classes for f in _check_class(ctx, cls)])
+@dataclass(eq=False)
+class ContainerSite:
+    """An assignment of `self.<attr>`: the value it sets, and what that value builds."""
+
+    value: cst.BaseExpression  # what a list replaces
+    kind: str  # "tuple" or "set" of layers; "empty": the `()` that a `+=` of layers grows
+    target: cst.CSTNode  # the `self.<attr>` it is assigned to (the empty start's value itself)
+
+
+@dataclass(eq=False)
+class ContainerUse:
+    """An attribute of a class that holds layers in a tuple or a set, at each of its sites."""
+
+    attr: str
+    sites: list[ContainerSite]
+    list_compatible: bool  # every read of it in the class behaves the same on a list
+
+
+def container_uses(ctx: Context) -> list[ContainerUse]:
+    """The attributes of every Keras class that keep layers in a tuple or a set, computed once
+    per module."""
+    return ctx.memo("containers", lambda: [use for cls in ctx.keras_classes for use in _uses(ctx, cls)])
+
+
+def as_list_fix(ctx: Context, use: ContainerUse) -> Fix:
+    """The fix that makes every site of the attribute a list: one object for all the sites'
+    findings (it is applied once), safe when every use of the attribute is list-compatible."""
+    def build() -> Fix:
+        edits = tuple(Replace(site.value, _empty_list if site.kind == "empty" else _as_list) for site in use.sites)
+        return Fix(edits, Safety.SAFE if use.list_compatible else Safety.UNSAFE)
+
+    return ctx.memo(f"as list {id(use)}", build)
 
 
 def _is_layer_construction(ctx: Context, node: cst.BaseExpression) -> bool:
@@ -98,10 +129,27 @@ def _empty_list(node: cst.BaseExpression) -> cst.List:
     return cst.List(elements=[])
 
 
-def _check_class(ctx: Context, cls: KerasClass) -> Iterator[Finding]:
-    # attribute -> [(value node to rewrite, kind, the `self.<attr>` reported)]
-    sites: dict[str, list[tuple[cst.BaseExpression, str, cst.CSTNode]]] = {}
-    grown: dict[str, list[tuple[cst.BaseExpression, cst.CSTNode]]] = {}  # tuples added with += / +
+def _uses(ctx: Context, cls: KerasClass) -> Iterator[ContainerUse]:
+    sites, grown, empty_starts = _assignments(ctx, cls)
+    for attr, additions in grown.items():
+        for added, reported in additions:
+            sites.setdefault(attr, []).append(ContainerSite(added, "tuple", reported))
+        for empty in empty_starts.get(attr, ()):
+            sites[attr].append(ContainerSite(empty, "empty", empty))
+    for attr, attr_sites in sites.items():
+        rewritten = {id(site.value) for site in attr_sites}
+        yield ContainerUse(attr, attr_sites, _only_benign_uses(cls, attr, rewritten))
+
+
+_Grown = dict[str, list[tuple[cst.BaseExpression, cst.CSTNode]]]
+
+
+def _assignments(ctx: Context, cls: KerasClass) -> tuple[dict[str, list[ContainerSite]], _Grown,
+                                                          dict[str, list[cst.BaseExpression]]]:
+    """The attributes the class sets to a tuple or a set of layers; those it grows with `+=`
+    (or `self.x = self.x + ...`) by a tuple of layers; and the empty tuples they start from."""
+    sites: dict[str, list[ContainerSite]] = {}
+    grown: _Grown = {}  # tuples added with += / +
     empty_starts: dict[str, list[cst.BaseExpression]] = {}
     for name, func in cls.methods.items():
         me = self_name(func)
@@ -113,7 +161,7 @@ def _check_class(ctx: Context, cls: KerasClass) -> Iterator[Finding]:
                 kind = _container_kind(ctx, node.value)
                 target = node.targets[0].target
                 if kind:
-                    sites.setdefault(attr, []).append((node.value, kind, target))
+                    sites.setdefault(attr, []).append(ContainerSite(node.value, kind, target))
                 elif _is_empty_tuple(node.value):
                     empty_starts.setdefault(attr, []).append(node.value)
                 elif (isinstance(node.value, cst.BinaryOperation) and isinstance(node.value.operator, cst.Add)
@@ -124,28 +172,7 @@ def _check_class(ctx: Context, cls: KerasClass) -> Iterator[Finding]:
                 attr = is_self_attribute(node.target, me)
                 if attr is not None and _container_kind(ctx, node.value) == "tuple":
                     grown.setdefault(attr, []).append((node.value, node.target))
-    for attr, additions in grown.items():
-        for added, reported in additions:
-            sites.setdefault(attr, []).append((added, "tuple", reported))
-        for empty in empty_starts.get(attr, ()):
-            sites[attr].append((empty, "empty", empty))
-    for attr, attr_sites in sites.items():
-        rewritten = {id(value) for value, _, _ in attr_sites}
-        safe = _only_benign_uses(cls, attr, rewritten)
-        edits = tuple(
-            Replace(value, _empty_list if kind == "empty" else _as_list) for value, kind, _ in attr_sites
-        )
-        fix = Fix(edits, Safety.SAFE if safe else Safety.UNSAFE)
-        for _, kind, reported in attr_sites:
-            if kind == "empty":
-                continue
-            code = "KF301" if kind == "tuple" else "KF302"
-            who = "TensorFlow 1.x" if kind == "tuple" else "tf_keras 2"
-            yield Finding(
-                code, reported,
-                f"layers kept in a {kind} in `self.{attr}`: {who} never tracks their weights; keep them in a list",
-                fix,
-            )
+    return sites, grown, empty_starts
 
 
 def _only_benign_uses(cls: KerasClass, attr: str, rewritten: set[int]) -> bool:

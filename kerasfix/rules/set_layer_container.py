@@ -1,11 +1,15 @@
-"""KF302: Keras layers kept in a set attribute; found by `_containers.py`, which KF301 and KF302
-share."""
+"""KF302: Keras layers kept in a set attribute, kept in a list instead: the attributes that
+hold layers in a tuple or a set come from `_containers.py` (`container_uses`), with the fix
+that makes one attribute a list at all its sites (shared with the rule of the other container).
+"""
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from ..triggers import Trigger
-from ._containers import container_findings
-from .base import FixAvailability, Rule, RuleSafety, SharedAnalysisRule
+from ._containers import as_list_fix, container_uses
+from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
 
 DOC = """\
 ## What it does
@@ -83,6 +87,13 @@ KF302 = Rule(
 )
 
 
-class SetLayerContainer(SharedAnalysisRule):
+class SetLayerContainer(RuleFamily):
     rules = (KF302,)
-    analysis = staticmethod(container_findings)
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for use in container_uses(ctx):
+            for site in use.sites:
+                if site.kind == "set":
+                    message = (f"layers kept in a set in `self.{use.attr}`: tf_keras 2 never tracks their weights; "
+                               "keep them in a list")
+                    yield Finding(KF302.code, site.target, message, as_list_fix(ctx, use))
