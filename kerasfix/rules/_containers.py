@@ -13,6 +13,7 @@ import libcst as cst
 from ..edits import Fix, Replace, Safety
 from ..names import BUILTIN_NAMES
 from .base import Context, KerasClass, is_self_attribute, self_name
+from .calls import comments_in
 
 # Builtins that treat a list exactly like a tuple or a set they are given.
 _ITERATING_BUILTINS = frozenset(
@@ -86,12 +87,20 @@ def _container_kind(ctx: Context, value: cst.BaseExpression) -> str | None:
 def _as_list(node: cst.BaseExpression) -> cst.BaseExpression:
     """The same elements, as a list display or list comprehension, keeping formatting."""
     if isinstance(node, cst.Call):  # tuple(...) / set(...)
-        inner = node.args[0].value
-        if isinstance(inner, (cst.List, cst.ListComp)):
-            return inner.with_changes(lpar=node.lpar, rpar=node.rpar)
-        return _as_list(inner).with_changes(lpar=node.lpar, rpar=node.rpar)
-    if isinstance(node, (cst.GeneratorExp, cst.SetComp)):
-        return cst.ListComp(elt=node.elt, for_in=node.for_in)
+        return _call_as_list(node)
+    if isinstance(node, cst.SetComp):
+        return cst.ListComp(elt=node.elt, for_in=node.for_in, lpar=node.lpar, rpar=node.rpar,
+                            lbracket=cst.LeftSquareBracket(whitespace_after=node.lbrace.whitespace_after),
+                            rbracket=cst.RightSquareBracket(whitespace_before=node.rbrace.whitespace_before))
+    if isinstance(node, cst.GeneratorExp):  # in parentheses of its own: the innermost become the brackets
+        inner_l, inner_r = (node.lpar[-1], node.rpar[0]) if node.lpar else (None, None)
+        return cst.ListComp(
+            elt=node.elt, for_in=node.for_in,
+            lbracket=(cst.LeftSquareBracket(whitespace_after=inner_l.whitespace_after) if inner_l
+                      else cst.LeftSquareBracket()),
+            rbracket=(cst.RightSquareBracket(whitespace_before=inner_r.whitespace_before) if inner_r
+                      else cst.RightSquareBracket()),
+            lpar=node.lpar[:-1], rpar=node.rpar[1:])
     if isinstance(node, cst.Tuple):
         elements = list(node.elements)
         inner_l, inner_r = (node.lpar[-1], node.rpar[0]) if node.lpar else (None, None)
@@ -117,6 +126,24 @@ def _as_list(node: cst.BaseExpression) -> cst.BaseExpression:
             rpar=node.rpar,
         )
     return node
+
+
+def _call_as_list(call: cst.Call) -> cst.BaseExpression:
+    """`tuple(<generator>)` as `[<generator>]`, the call's parentheses become the brackets
+    with what they hold (comments after `(` or before `)`, the line breaks); `tuple([...])`,
+    `set((...))` as their list, in the call's parentheses when these hold a comment (which
+    would have nowhere else to go)."""
+    arg = call.args[0]
+    inner, opening, closing = arg.value, call.whitespace_before_args, arg.whitespace_after_arg
+    if isinstance(inner, cst.GeneratorExp) and not inner.lpar:
+        return cst.ListComp(elt=inner.elt, for_in=inner.for_in, lpar=call.lpar, rpar=call.rpar,
+                            lbracket=cst.LeftSquareBracket(whitespace_after=opening),
+                            rbracket=cst.RightSquareBracket(whitespace_before=closing))
+    as_list = inner if isinstance(inner, (cst.List, cst.ListComp)) else _as_list(inner)
+    if comments_in(opening) or comments_in(closing):
+        return as_list.with_changes(lpar=[*call.lpar, cst.LeftParen(whitespace_after=opening), *as_list.lpar],
+                                    rpar=[*as_list.rpar, cst.RightParen(whitespace_before=closing), *call.rpar])
+    return as_list.with_changes(lpar=call.lpar, rpar=call.rpar)
 
 
 def _is_empty_tuple(node: cst.BaseExpression) -> bool:
