@@ -76,7 +76,7 @@ def _process(text: str, path: PathArg, select: Codes, ignore: Codes, unsafe_fixe
              *, fix: bool) -> FileOutcome:
     import libcst as cst
 
-    from .engine import InvalidRewrite, RuleSelection, process_source
+    from .engine import InvalidRewrite, ModuleFacts, RuleSelection, process_source
     from .index import module_name_for
 
     if not isinstance(text, str):
@@ -85,8 +85,8 @@ def _process(text: str, path: PathArg, select: Codes, ignore: Codes, unsafe_fixe
     module_name, is_package = module_name_for(Path(shown)) if shown else ("", False)
     selection = RuleSelection(_codes(select), _codes(ignore) or set(), unsafe_fixes)
     try:
-        return process_source(text, module_name=module_name, is_package=is_package,
-                              index=_own_index(text, module_name, is_package), selection=selection, fix=fix)
+        facts = ModuleFacts(module_name, is_package, _own_index(text, module_name, is_package))
+        return process_source(text, selection=selection, fix=fix, module=facts)
     except cst.ParserSyntaxError as error:
         raise _parse_error(text, shown, error) from error
     except RecursionError as error:

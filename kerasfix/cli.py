@@ -6,13 +6,16 @@ import os
 import signal
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
 from . import __version__, typer_values
+
+if TYPE_CHECKING:
+    from .results import Offer
 
 typer_values.install()  # before any command line is parsed (0.08 s of a warm check: see there)
 
@@ -89,15 +92,17 @@ def _given(ctx: typer.Context, name: str) -> bool:
     return source is not None and source.name != "DEFAULT"
 
 
-def _with_globals(ctx: typer.Context, quiet: int, verbose: bool, color: str, config: Optional[Path],
-                  no_cache: bool) -> tuple[int, bool, str, Optional[Path], bool]:
+def _with_globals(ctx: typer.Context, options: _Options) -> _Options:
     """The command's options, each completed by the same option given before the command.
     -q and -v are one setting, the verbosity: either after the command replaces both before."""
+    _check_output_options(options.quiet, options.verbose, options.color)
     before = ctx.obj if isinstance(ctx.obj, _Globals) else _Globals()
     if not (_given(ctx, "quiet") or _given(ctx, "verbose")):
-        quiet, verbose = before.quiet, before.verbose
-    return (quiet, verbose, color if _given(ctx, "color") else before.color,
-            config if _given(ctx, "config") else before.config, no_cache or before.no_cache)
+        options.quiet, options.verbose = before.quiet, before.verbose
+    options.color = options.color if _given(ctx, "color") else before.color
+    options.config = options.config if _given(ctx, "config") else before.config
+    options.no_cache = options.no_cache or before.no_cache
+    return options
 
 
 def _fail(message: str) -> "typer.Exit":
@@ -154,32 +159,33 @@ def _check_report_path(report: Optional[Path]) -> None:
 
 
 @dataclass
-class _More:
-    """The configuration flags both commands share beyond the first ones."""
+class _Options:
+    """A command's options, gathered once (those given before the command included, see
+    `_with_globals`) and handed on whole."""
 
+    paths: Optional[List[str]] = None
+    select: Optional[List[str]] = None
+    ignore: Optional[List[str]] = None
     extend_select: Optional[List[str]] = None
     extend_ignore: Optional[List[str]] = None
     config: Optional[Path] = None
     stdin_filename: Optional[Path] = None
-    decide: object = None  # `apply --interactive`'s _Review
+    exclude: Optional[List[str]] = None
+    jobs: Optional[int] = None
+    no_cache: bool = False
+    unsafe_fixes: Optional[bool] = None
+    report: Optional[Path] = None
+    statistics: bool = False
+    keras_base: Optional[List[str]] = None
     quiet: int = 0  # -q: no progress bar either, as nothing but findings is printed
-    fix_edits: bool = False  # findings carry their fix's edits (check --format json/sarif)
+    verbose: bool = False
+    color: str = "auto"
+    output_format: str = "text"
 
-
-def _stdin_named(result, stdin_filename: Optional[Path]) -> None:
-    """With --stdin-filename, findings name that path instead of `-`."""
-    if stdin_filename is None or result is None:
-        return
-    for f in result.files:
-        if f.path == "-":
-            f.path = _shown(stdin_filename)
-
-
-def _shown(path: Path) -> str:
-    try:
-        return Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    @property
+    def reads_stdin(self) -> bool:
+        """`-` among the paths, or no path and --stdin-filename (as ruff: stdin)."""
+        return "-" in (self.paths or []) or (not self.paths and self.stdin_filename is not None)
 
 
 class _Terminated(KeyboardInterrupt):
@@ -190,38 +196,21 @@ def _on_sigterm(signum, frame):
     raise _Terminated()
 
 
-def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, report=None, keras_bases=None,
-         verbose=False, more=None):
-    from .config import ConfigError, load_settings
-    from .runner import run
+def _run(options: _Options, mode, review=None, fix_edits: bool = False):
+    from .runner import RunOptions, run
 
-    _check_report_path(report)
-    more = more or _More()
-    paths = [Path(p) for p in (paths or (["-"] if more.stdin_filename else ["."]))]  # as ruff: stdin
-    start = paths[0] if str(paths[0]) != "-" else (more.stdin_filename or Path.cwd())
-    try:
-        settings = load_settings(
-            start, select=_split(select), ignore=_split(ignore),
-            exclude=exclude, unsafe_fixes=unsafe_fixes, jobs=jobs, cache=False if no_cache else None,
-            keras_bases=_split(keras_bases), extend_select=_split(more.extend_select),
-            extend_ignore=_split(more.extend_ignore), config=more.config,
-        )
-    except ConfigError as error:
-        raise _fail(str(error)) from None
-    settings.stdin_filename = more.stdin_filename
-    if verbose:
-        for line in _settings_lines(settings):
-            typer.echo(line, err=True)
-    _check_codes(settings)
+    _check_report_path(options.report)
+    paths = [Path(p) for p in (options.paths or (["-"] if options.stdin_filename else ["."]))]
+    settings = _settings(options, paths[0] if str(paths[0]) != "-" else (options.stdin_filename or Path.cwd()))
     missing = [p for p in paths if str(p) != "-" and not p.exists()]
     for path in missing:
         typer.echo(f"{path}: error: no such file or folder", err=True)
     existing = [p for p in paths if p not in missing]
     main_thread = threading.current_thread() is threading.main_thread()  # signals need it
     previous = signal.signal(signal.SIGTERM, _on_sigterm) if main_thread else None
+    progress = None if review or options.quiet else _progress_bar()
     try:
-        result = run(existing, settings, mode, progress=None if more.decide or more.quiet else _progress_bar(),
-                     decide=more.decide, fix_edits=more.fix_edits) if existing else None
+        result = run(existing, RunOptions(mode, settings, review, fix_edits, progress)) if existing else None
     except KeyboardInterrupt as interrupt:
         # every write renames a finished temporary file over the original: none is half-written
         terminated = isinstance(interrupt, _Terminated)
@@ -232,6 +221,28 @@ def _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, rep
         if main_thread:
             signal.signal(signal.SIGTERM, previous)
     return result, bool(missing)
+
+
+def _settings(options: _Options, start: Path):
+    """The settings: [tool.kerasfix] found from `start`, then the options; every one checked
+    before any file is read."""
+    from .config import ConfigError, Flags, load_settings
+
+    try:
+        settings = load_settings(start, Flags(
+            select=_split(options.select), ignore=_split(options.ignore), exclude=options.exclude,
+            unsafe_fixes=options.unsafe_fixes, jobs=options.jobs, cache=False if options.no_cache else None,
+            keras_bases=_split(options.keras_base), extend_select=_split(options.extend_select),
+            extend_ignore=_split(options.extend_ignore), config=options.config,
+        ))
+    except ConfigError as error:
+        raise _fail(str(error)) from None
+    settings.stdin_filename = options.stdin_filename
+    if options.verbose:
+        for line in _settings_lines(settings):
+            typer.echo(line, err=True)
+    _check_codes(settings)
+    return settings
 
 
 def _check_codes(settings) -> None:
@@ -291,24 +302,23 @@ def _progress_bar():
     return start
 
 
-def _finish(result, missing: bool, exit_code: int, report_path: Optional[Path], statistics: bool,
-            verbose: bool = False) -> None:
+def _finish(result, options: _Options, missing: bool, exit_code: int) -> None:
     from .report import error_lines, file_status_lines, run_statistics
 
-    if verbose:
+    if options.verbose:
         for line in file_status_lines(result):
             typer.echo(line, err=True)
     for line in error_lines(result):
         typer.echo(line, err=True)
-    if report_path is not None:
+    if options.report is not None:
         from .migration import write_report
 
         try:
-            write_report(result, report_path)
+            write_report(result, options.report)
         except (OSError, ValueError) as error:
-            typer.echo(f"{report_path}: error: cannot write report: {error}", err=True)
+            typer.echo(f"{options.report}: error: cannot write report: {error}", err=True)
             exit_code = EXIT_ERROR
-    if statistics or verbose:
+    if options.statistics or options.verbose:
         typer.echo(run_statistics(result), err=True)
     if result.errors or missing:
         exit_code = EXIT_ERROR
@@ -345,33 +355,31 @@ def check(
 
     if output_format not in FORMATS:
         raise _fail(f"--format must be one of {', '.join(FORMATS)}")
-    _check_output_options(quiet, verbose, color)
-    quiet, verbose, color, config, no_cache = _with_globals(ctx, quiet, verbose, color, config, no_cache)
-    result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, Mode.CHECK, report, keras_base,
-                           verbose, _More(extend_select, extend_ignore, config, stdin_filename, quiet=quiet,
-                                          fix_edits=output_format in ("json", "sarif")))
+    options = _with_globals(ctx, _Options(paths, select, ignore, extend_select, extend_ignore, config, stdin_filename,
+                                          exclude, jobs, no_cache, unsafe_fixes, report, statistics, keras_base,
+                                          quiet, verbose, color, output_format))
+    result, missing = _run(options, Mode.CHECK, fix_edits=output_format in ("json", "sarif"))
     if result is None:
         raise typer.Exit(EXIT_ERROR)
-    _stdin_named(result, stdin_filename)
-    _echo_check(result, output_format, quiet, color)
+    _echo_check(result, options)
     has_findings = any(f.findings for f in result.files) and not exit_zero
-    _finish(result, missing, EXIT_FINDINGS if has_findings else EXIT_CLEAN, report, statistics, verbose)
+    _finish(result, options, missing, EXIT_FINDINGS if has_findings else EXIT_CLEAN)
 
 
-def _echo_check(result, output_format: str, quiet: int, color: str) -> None:
+def _echo_check(result, options: _Options) -> None:
     """The findings, then the summary; -q: the findings only; -qq: nothing. Only text is painted."""
     from .report import check_summary, finding_lines, text_finding_lines
 
-    if quiet >= 2:
+    if options.quiet >= 2:
         return
-    if output_format != "text":
-        for line in finding_lines(result, output_format):
+    if options.output_format != "text":
+        for line in finding_lines(result, options.output_format):
             typer.echo(line)
         return
-    painted = _use_color(color)
+    painted = _use_color(options.color)
     for line in text_finding_lines(result, color=painted):
         typer.echo(line, color=painted or None)  # None: click's own choice, as before --color
-    if not quiet:
+    if not options.quiet:
         typer.echo(check_summary(result, color=painted), color=painted or None)
 
 
@@ -404,19 +412,17 @@ def apply(
     """Write the fixes in place (or show them with --diff), and list what is left for a person.
 
     Exit 0: nothing left; 1: findings left (with --diff: something would change); 2: error."""
-    from .report import unified_diff
     from .results import Mode
 
-    _check_output_options(quiet, verbose, color)
-    quiet, verbose, color, config, no_cache = _with_globals(ctx, quiet, verbose, color, config, no_cache)
+    options = _with_globals(ctx, _Options(paths, select, ignore, extend_select, extend_ignore, config, stdin_filename,
+                                          exclude, jobs, no_cache, unsafe_fixes, report, statistics, keras_base,
+                                          quiet, verbose, color, output_format))
     if output_format not in ("text", "json"):
         raise _fail("--format must be text or json for apply")
     if output_format == "json" and "-" in (paths or []):
         raise _fail("--format json cannot be used with - (stdout carries the fixed source)")
-    review = _interactive_review(diff, paths, stdin_filename, output_format) if interactive else None
-    mode = Mode.DIFF if diff else Mode.FIX
-    result, missing = _run(paths, select, ignore, exclude, jobs, no_cache, unsafe_fixes, mode, report, keras_base,
-                           verbose, _More(extend_select, extend_ignore, config, stdin_filename, review, quiet))
+    review = _interactive_review(diff, options) if interactive else None
+    result, missing = _run(options, Mode.DIFF if diff else Mode.FIX, review)
     if result is None:
         raise typer.Exit(EXIT_ERROR)
     if output_format == "json":
@@ -424,37 +430,44 @@ def apply(
 
         typer.echo(as_json(result), nl=False)
         pending = any(f.changed for f in result.files) if diff else any(f.remaining for f in result.files)
-        _finish(result, missing, EXIT_FINDINGS if pending else EXIT_CLEAN, report, statistics)
-    stdin_result = next((f for f in result.files if f.path == "-"), None)
-    _stdin_named(result, stdin_filename)
+        _finish(result, replace(options, verbose=False), missing, EXIT_FINDINGS if pending else EXIT_CLEAN)
     if diff:
-        sys.stdout.flush()
-        for f in result.files:
-            if f.changed:
-                sys.stdout.buffer.write(unified_diff(f))  # bytes: each file's own encoding, never painted
-        sys.stdout.buffer.flush()
-        _echo_apply(result, quiet, _use_color(color, err=True), written=False, err=True)
-        changed = any(f.changed for f in result.files)
-        _finish(result, missing, EXIT_FINDINGS if changed else EXIT_CLEAN, report, statistics, verbose)
-    if stdin_result is not None and stdin_result.error is None:
-        _write_stdin_result(stdin_result)
-    out_err = stdin_result is not None  # keep stdout for the fixed source
-    _echo_apply(result, quiet, _use_color(color, err=out_err), written=True, err=out_err)
+        _echo_diff(result, options, missing)
+    for f in result.files:
+        if f.stdout is not None:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(f.stdout)
+            sys.stdout.buffer.flush()
+    _echo_apply(result, options.quiet, _use_color(options.color, err=result.reads_stdin), written=True,
+                err=result.reads_stdin)  # stdout carries the fixed source
     left = any(f.remaining for f in result.files)
-    _finish(result, missing, EXIT_FINDINGS if left else EXIT_CLEAN, report, statistics, verbose)
+    _finish(result, options, missing, EXIT_FINDINGS if left else EXIT_CLEAN)
+
+
+def _echo_diff(result, options: _Options, missing: bool) -> None:
+    from .report import unified_diff
+
+    sys.stdout.flush()
+    for f in result.files:
+        if f.changed:
+            sys.stdout.buffer.write(unified_diff(f))  # bytes: each file's own encoding, never painted
+    sys.stdout.buffer.flush()
+    _echo_apply(result, options.quiet, _use_color(options.color, err=True), written=False, err=True)
+    changed = any(f.changed for f in result.files)
+    _finish(result, options, missing, EXIT_FINDINGS if changed else EXIT_CLEAN)
 
 
 def _stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
 
 
-def _interactive_review(diff: bool, paths, stdin_filename, output_format: str) -> "_Review":
+def _interactive_review(diff: bool, options: _Options) -> "_Review":
     """The questions of `apply --interactive`, once its options are known to fit them."""
     if diff:
         raise _fail("--interactive cannot be used with --diff")
-    if "-" in (paths or []) or (not paths and stdin_filename):
+    if options.reads_stdin:
         raise _fail("--interactive cannot be used with - (stdin carries the source, not the answers)")
-    if output_format != "text":
+    if options.output_format != "text":
         raise _fail("--interactive cannot be used with --format json")
     if not _stdin_is_terminal():
         raise _fail("--interactive needs a terminal on stdin to ask its questions")
@@ -463,7 +476,7 @@ def _interactive_review(diff: bool, paths, stdin_filename, output_format: str) -
 
 class _Review:
     """`apply --interactive`: one question per fix (`git add -p`'s), and the answers that
-    hold for the rest of the run ([a]ll of a rule, [d]one with it, [q]uit)."""
+    hold for the rest of the run ([a]ll of a rule, [d]one with it, [q]uit). A `Reviewer`."""
 
     QUESTION = "Apply this fix? [y]es / [n]o / [a]ll of this rule / [d]one with this rule / [q]uit"
 
@@ -472,14 +485,16 @@ class _Review:
         self.refuse: set[str] = set()
         self.stopped = False
 
-    def __call__(self, path: str, report, before: str, after: str, first_line: int) -> bool:
+    def decide(self, offer: Offer) -> bool:
+        report = offer.finding
         if self.stopped or report.code in self.refuse:
             return False
         if report.code in self.accept:
             return True
         unsafe = " (unsafe fix)" if report.fix_safety == "unsafe" else ""
-        typer.echo(f"{path}:{report.line}:{report.column}: {report.code} {report.message}{unsafe}")
-        typer.echo(_fix_diff(path, before, after, first_line), nl=False)
+        cell = f"cell {report.cell}:" if report.cell else ""  # a notebook's, as `check` names it
+        typer.echo(f"{offer.path}:{cell}{report.line}:{report.column}: {report.code} {report.message}{unsafe}")
+        typer.echo(_fix_diff(offer), nl=False)
         while True:
             try:
                 answer = typer.prompt(self.QUESTION, default="", show_default=False).strip().lower()[:1]
@@ -496,17 +511,23 @@ class _Review:
                 return False
 
 
-def _fix_diff(path: str, before: str, after: str, first_line: int) -> str:
-    """One fix's unified diff (3 lines of context), its lines numbered as in the file."""
+def _fix_diff(offer: Offer) -> str:
+    """One fix's unified diff (3 lines of context), its lines numbered as in the file; a
+    notebook's: the diff of the cell it changes, as `apply --diff` shows it."""
     import difflib
     import re
 
-    def moved(match: re.Match) -> str:
-        return f"-{int(match.group(1)) + first_line - 1}{match.group(2) or ''} " \
-               f"+{int(match.group(3)) + first_line - 1}{match.group(4) or ''}"
+    if offer.finding.cell:
+        from .notebook import cell_diff
 
-    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                 f"a/{path}", f"b/{path}", n=3)
+        return cell_diff(offer.path, offer.file_before, offer.file_after).decode("utf-8")
+
+    def moved(match: re.Match) -> str:
+        return f"-{int(match.group(1)) + offer.first_line - 1}{match.group(2) or ''} " \
+               f"+{int(match.group(3)) + offer.first_line - 1}{match.group(4) or ''}"
+
+    lines = difflib.unified_diff(offer.before.splitlines(keepends=True), offer.after.splitlines(keepends=True),
+                                 f"a/{offer.path}", f"b/{offer.path}", n=3)
     text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
     return re.sub(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@", lambda m: f"@@ {moved(m)} @@", text, flags=re.M)
 
@@ -523,22 +544,6 @@ def _echo_apply(result, quiet: int, color: bool, *, written: bool, err: bool) ->
         typer.echo(line, err=err, color=color or None)
     if not quiet:
         typer.echo(apply_summary(result, written=written, color=color), err=err, color=color or None)
-
-
-def _write_stdin_result(f) -> None:
-    """`apply -` answers in the input's own encoding, BOM included (`utf-8-sig` writes it)."""
-    encoding = f.encoding or "utf-8"
-    original = f.original if f.original is not None else ""
-    try:
-        data = (f.new_source if f.changed else original).encode(encoding)
-    except UnicodeEncodeError as error:  # the input comes back as it was: an editor keeps its buffer
-        f.error = (f"kerasfix could not write its fix in the input's encoding ({encoding} cannot hold "
-                   f"{error.object[error.start:error.end]!r}; please report this); input left unchanged")
-        f.new_source, f.fixed, f.remaining = None, {}, list(f.findings)
-        data = original.encode(encoding)
-    sys.stdout.flush()
-    sys.stdout.buffer.write(data)
-    sys.stdout.buffer.flush()
 
 
 @app.command("rules")

@@ -134,38 +134,59 @@ def _check_per_file_ignores(pyproject: Path, value) -> None:
             raise ConfigError(f"{wrong} (`{pattern}` is not)")
 
 
-def load_settings(start: Path, *, select=None, ignore=None, exclude=None, unsafe_fixes=None,
-                  jobs=None, cache=None, keras_bases=None, extend_select=None, extend_ignore=None,
-                  config: Path | None = None) -> Settings:
-    """`[tool.kerasfix]` of `config`, or of the pyproject.toml found from `start` upwards,
-    then the flags on top (`--select` replaces `select`, `--extend-select` adds to it)."""
+@dataclass(frozen=True)
+class Flags:
+    """The command line's settings (None: not given), put on top of `[tool.kerasfix]`."""
+
+    select: list[str] | None = None
+    ignore: list[str] | None = None
+    exclude: list[str] | None = None
+    unsafe_fixes: bool | None = None
+    jobs: int | None = None
+    cache: bool | None = None
+    keras_bases: list[str] | None = None
+    extend_select: list[str] | None = None
+    extend_ignore: list[str] | None = None
+    config: Path | None = None  # read this TOML file, not the pyproject.toml found
+
+
+def load_settings(start: Path, flags: Flags | None = None) -> Settings:
+    """`[tool.kerasfix]` of `flags.config`, or of the pyproject.toml found from `start`
+    upwards, then the flags on top (`--select` replaces `select`, `--extend-select` adds to it)."""
+    flags = flags or Flags()
     settings = Settings()
+    config = flags.config
     if config is not None and not config.is_file():
         raise ConfigError(f"--config {config}: no such file")
     pyproject = config.resolve() if config is not None else find_pyproject(start)
     if pyproject is not None:
         _apply_table(settings, pyproject, _read_table(pyproject))
+    _apply_flags(settings, flags)
+    return settings
+
+
+def _apply_flags(settings: Settings, flags: Flags) -> None:
+    select, extend_select, exclude, keras_bases = flags.select, flags.extend_select, flags.exclude, flags.keras_bases
     if select:
         settings.select = _codes(select, "--select")
     if extend_select and settings.select is not None:
         settings.select |= _codes(extend_select, "--extend-select")
-    for flag, codes in (("--ignore", ignore), ("--extend-ignore", extend_ignore)):
+    for flag, codes in (("--ignore", flags.ignore), ("--extend-ignore", flags.extend_ignore)):
         if codes:
             settings.ignore |= _codes(codes, flag)
     if exclude:
         settings.exclude.extend(exclude)
-    if unsafe_fixes is not None:
-        settings.unsafe_fixes = unsafe_fixes
-    if jobs is not None:
-        settings.jobs = jobs
-    if cache is not None:
-        settings.cache = cache
+    if flags.unsafe_fixes is not None:
+        settings.unsafe_fixes = flags.unsafe_fixes
+    if flags.jobs is not None:
+        settings.jobs = flags.jobs
+    if flags.cache is not None:
+        settings.cache = flags.cache
     if keras_bases:
         wrong = [name for name in keras_bases if not _dotted(name)]
         if wrong:
             raise ConfigError(f"--keras-base {wrong[0]!r}: not a dotted class name (such as `somelib.layers.Layer`)")
         settings.keras_bases.extend(keras_bases)
-    return settings
 
 
 def _table_codes(pyproject: Path, table: dict, key: str) -> set[str]:

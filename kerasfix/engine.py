@@ -20,7 +20,7 @@ from .edits import (AddImport, AddMethod, DropImport, ImportConflict, Safety, ad
 from .lines import source_lines
 from .index import ClassIndex
 from .names import ImportMap
-from .results import Diagnostic, Edit, edits_between
+from .results import Diagnostic, Edit, Offer, Reviewer, edits_between
 from .rules import FAMILIES, RULES
 from .rules.base import Context, Finding, KerasClass
 from .rules.unused_ignore import (KF001, IgnoreComment, file_ignore, ignore_comments, may_hold_ignores, suppresses,
@@ -161,46 +161,127 @@ class _Unit:
     alone: dict[int, tuple[str, list]] = field(default_factory=dict)
 
 
-def _process_unit(text: str, imports: ImportMap | None, module_name: str, is_package: bool,
-                  index: ClassIndex, selection: RuleSelection, fix: bool, decide=None,
-                  fix_edits: bool = False) -> _Unit:
+@dataclass(frozen=True)
+class ModuleFacts:
+    """What the caller already knows of the module a source is: its name, the tree's classes
+    (`index`), its imports (read by the runner's scan), and the 1-based inclusive line spans of
+    the top-level statements worth parsing (None: the whole source)."""
+
+    name: str = ""
+    is_package: bool = False
+    index: ClassIndex | None = None
+    imports: ImportMap | None = None
+    segments: list[tuple[int, int]] | None = None
+
+
+@dataclass(frozen=True)
+class _Work:
+    """One call of `process_source`, as each of its pieces needs it."""
+
+    module: ModuleFacts
+    index: ClassIndex
+    selection: RuleSelection
+    fix: bool
+    fix_edits: bool
+
+
+@dataclass(frozen=True)
+class _Asker:
+    """The reviewer's questions for one piece: each finding placed after `offset` lines of the
+    file as fixed so far, which is `prefix` + the piece + `suffix`."""
+
+    review: Reviewer
+    selection: RuleSelection
+    offset: int
+    prefix: str
+    suffix: str
+
+    def __call__(self, finding: Finding, before: str, after: str) -> bool:
+        return self.review.decide(Offer(_report(finding, self.selection, self.offset), before, after, self.offset + 1,
+                                        self.prefix + before + self.suffix, self.prefix + after + self.suffix))
+
+
+def _process_unit(text: str, work: _Work, ask: _Asker | None = None) -> _Unit:
     module = cst.parse_module(text)
+    imports = work.module.imports
     if imports is None:
-        imports = import_map(module, module_name, is_package)
+        imports = import_map(module, work.module.name, work.module.is_package)
+    index, selection = work.index, work.selection
     asked: set[str] = set()
-    findings, ranges = analyze(module, text, imports, index, selection, asked if fix_edits else None)
+    findings, ranges = analyze(module, text, imports, index, selection, asked if work.fix_edits else None)
     unit = _Unit(findings, findings, Counter(), text, text, [])
-    if not fix:
-        if fix_edits:  # measured: 10x a check's time on a file of ten fixable findings, so only when asked
+    if not work.fix:
+        if work.fix_edits:  # measured: 10x a check's time on a file of ten fixable findings, so only when asked
             unit.alone = _each_fix_alone(module, findings)
             if asked:
                 _drop_fixes_made_with_others(unit, module, text, imports, index, selection)
         return unit
-    if decide is not None:
-        return _fix_one_by_one(unit, module, ranges, imports, index, selection, decide)
-    current, current_text, current_findings = module, text, findings
-    for _ in range(MAX_PASSES):
-        fixable = [f for f in current_findings if selection.applies(f)]
+    _fix_passes(unit, _Pass(module, text, findings, ranges), lambda m, t: analyze(m, t, imports, index, selection),
+                selection, ask)
+    return unit
+
+
+@dataclass
+class _Pass:
+    """A piece as the passes so far left it."""
+
+    module: cst.Module
+    text: str
+    findings: list[Finding]
+    ranges: dict[int, CodeRange]
+
+
+def _fix_passes(unit: _Unit, current: _Pass, reanalyze: Callable[[cst.Module, str], tuple[list[Finding], dict]],
+                selection: RuleSelection, ask: _Asker | None) -> None:
+    """Fix a piece to a fixpoint: each pass applies every fix that touches no node another
+    fix of the pass touches, then the piece is parsed and checked again. With `ask` (`apply
+    --interactive`), each fix of a pass is first shown alone and the accepted ones are applied
+    together, so that accepting all writes what `apply` writes. A refused finding is known by
+    its code, message and rank among its equals: it is not offered again, and stays left for a
+    person. Raises FixesDidNotConverge when fixable findings are still left after the passes."""
+    refused: set[tuple[str, str, int]] = set()
+    for _ in range(MAX_PASSES if ask is None else MAX_PASSES * (len(unit.findings) + 1)):
+        keys = {id(f): key for f, key in zip(current.findings, _ranked(current.findings))}
+        fixable = [f for f in current.findings if selection.applies(f) and keys[id(f)] not in refused]
         if not fixable:
             break
-        chosen = select_compatible([f.fix for f in fixable if f.fix], _placed_by(ranges))
-        fixed_module, needed = apply_fixes(current, chosen)
+        chosen = {id(fix) for fix in select_compatible([f.fix for f in fixable if f.fix], _placed_by(current.ranges))}
+        offered = [f for f in fixable if id(f.fix) in chosen]
+        accepted = _answered(offered, current, ask)
+        taken = {id(f) for f in accepted}
+        refused |= {keys[id(f)] for f in offered if id(f) not in taken}
+        if not accepted:
+            continue
+        # one fix may serve two findings (KF201's per-call layer lists): applied once
+        fixed_module, needed = apply_fixes(current.module, list({id(f.fix): f.fix for f in accepted if f.fix}.values()))
         new_text = fixed_module.code
-        if new_text == current_text:
+        if new_text == current.text:
             break
-        chosen_ids = {id(f) for f in chosen}
-        unit.fixed.update(f.code for f in fixable if id(f.fix) in chosen_ids)
+        unit.fixed.update(f.code for f in accepted)
         unit.imports.extend(i for i in needed if i not in unit.imports)
-        current_text = new_text
-        current = _reparsed(new_text)
-        current_findings, ranges = analyze(current, new_text, imports, index, selection)
+        refused = _reranked(refused, [keys[id(f)] for f in accepted])
+        module = _reparsed(new_text)
+        current = _Pass(module, new_text, *reanalyze(module, new_text))
     else:
-        codes = sorted({f.code for f in current_findings if selection.applies(f)})
+        codes = sorted({f.code for f in current.findings if selection.applies(f)})
         if codes:
             raise FixesDidNotConverge(f"fixes did not converge after {MAX_PASSES} passes "
                                       f"({', '.join(codes)} still fixable)")
-    unit.remaining, unit.new_text = current_findings, current_text
-    return unit
+    unit.remaining, unit.new_text = current.findings, current.text
+
+
+def _answered(offered: list[Finding], current: _Pass, ask: _Asker | None) -> list[Finding]:
+    """The findings whose fixes are accepted: all of them without a reviewer; else each fix
+    is asked about once (findings that share a fix, one edit fixing both, share its answer),
+    and a fix that alone changes nothing needs no answer."""
+    if ask is None:
+        return offered
+    answers: dict[int, bool] = {}
+    for finding in offered:
+        if id(finding.fix) not in answers and finding.fix is not None:
+            alone = apply_fixes(current.module, [finding.fix])[0].code
+            answers[id(finding.fix)] = alone == current.text or ask(finding, current.text, alone)
+    return [f for f in offered if answers.get(id(f.fix))]
 
 
 def _reparsed(text: str) -> cst.Module:
@@ -246,50 +327,6 @@ def _drop_fixes_made_with_others(unit: _Unit, module: cst.Module, text: str, imp
                 del unit.alone[id(finding)]
 
 
-def _fix_one_by_one(unit: _Unit, module: cst.Module, ranges: dict[int, CodeRange], imports: ImportMap,
-                    index: ClassIndex, selection: RuleSelection, decide) -> _Unit:
-    """`apply --interactive`: the passes of `_process_unit`, each fix of a pass shown alone
-    to `decide(finding, text_before, text_after)` and the accepted ones applied together (so
-    that accepting all writes what `apply` writes). A refused finding is known by its code,
-    message and rank among its equals: it is not offered again, and stays left for a person."""
-    current, current_text, current_findings = module, unit.original_text, unit.findings
-    refused: set[tuple[str, str, int]] = set()
-    for _ in range(MAX_PASSES * (len(unit.findings) + 1)):
-        keys = {id(f): key for f, key in zip(current_findings, _ranked(current_findings))}
-        fixable = [f for f in current_findings if selection.applies(f) and keys[id(f)] not in refused]
-        if not fixable:
-            break
-        compatible = select_compatible([f.fix for f in fixable if f.fix], _placed_by(ranges))
-        chosen = {id(fix) for fix in compatible}
-        accepted, answers = [], {}  # findings that share a fix (one edit fixes both) share its answer
-        for finding in (f for f in fixable if id(f.fix) in chosen):
-            if id(finding.fix) not in answers and finding.fix is not None:
-                alone = apply_fixes(current, [finding.fix])[0].code
-                answers[id(finding.fix)] = alone == current_text or decide(finding, current_text, alone)
-            if answers[id(finding.fix)]:
-                accepted.append(finding)
-            else:
-                refused.add(keys[id(finding)])
-        if not accepted:
-            continue
-        # one fix may serve two findings (KF201's per-call layer lists): applied once
-        fixes = list({id(f.fix): f.fix for f in accepted if f.fix}.values())
-        fixed_module, needed = apply_fixes(current, fixes)
-        new_text = fixed_module.code
-        if new_text == current_text:
-            break
-        unit.fixed.update(f.code for f in accepted)
-        unit.imports.extend(i for i in needed if i not in unit.imports)
-        refused = _reranked(refused, [keys[id(f)] for f in accepted])
-        current_text = new_text
-        current = _reparsed(new_text)
-        current_findings, ranges = analyze(current, new_text, imports, index, selection)
-    else:
-        raise FixesDidNotConverge(f"fixes did not converge after {MAX_PASSES} passes")
-    unit.remaining, unit.new_text = current_findings, current_text
-    return unit
-
-
 def _reranked(refused: set[tuple[str, str, int]], gone: list[tuple[str, str, int]]) -> set[tuple[str, str, int]]:
     """The refused findings' ranks once the fixed ones are gone: each equal fixed before one
     moves it up a rank."""
@@ -305,53 +342,30 @@ def _ranked(findings: list[Finding]) -> list[tuple[str, str, int]]:
     return keys
 
 
-def process_source(source: str, *, module_name: str = "", is_package: bool = False,
-                   index: ClassIndex | None = None, selection: RuleSelection, fix: bool,
-                   imports: ImportMap | None = None,
-                   segments: list[tuple[int, int]] | None = None, encoding: str = "utf-8",
-                   decide=None, fix_edits: bool = False) -> FileOutcome:
+def process_source(source: str, *, selection: RuleSelection, fix: bool, module: ModuleFacts | None = None,
+                   review: Reviewer | None = None, fix_edits: bool = False, encoding: str = "utf-8") -> FileOutcome:
     """Check (and with `fix`, fix) one module's source. Raises cst.ParserSyntaxError, and
     InvalidRewrite when the fixed source, in `encoding` (the file's), would not compile.
 
-    With `segments` (1-based inclusive line spans of top-level statements, and the module's
-    `imports`), only those pieces are parsed: every rule looks inside Keras classes, and the
-    rest of a file is, measured on real trees, most of its bytes. The ignore comments outside
-    those pieces are read by the tokenizer, for KF001.
+    With `module.segments` (and the module's `imports`), only those pieces are parsed: every
+    rule looks inside Keras classes, and the rest of a file is, measured on real trees, most
+    of its bytes. The ignore comments outside those pieces are read by the tokenizer, for KF001.
 
     With `fix_edits` (a check only), each finding with a fix carries the edits that fix alone
     makes to `source` (see `_fix_edits`).
 
-    With `decide(diagnostic, piece_before, piece_after, first_line)`, each fix is applied only
-    when it answers yes (`apply --interactive`); the piece starts at `first_line` of the
-    file as fixed so far.
+    With `review` (`apply --interactive`), each fix is offered to it and applied only when it
+    answers yes.
     """
-    index = index if index is not None else ClassIndex()
+    module = module or ModuleFacts()
     whole = file_ignore(source)
     if whole is None:
         return FileOutcome()  # `# kerasfix: ignore-file`: nothing to report, nothing to fix
     if isinstance(whole, tuple) and whole:
         selection = RuleSelection(selection.select, selection.ignore | set(whole), selection.unsafe_fixes)
-    places = []  # each unit's index among the pieces
-    if segments is None:
-        units = [(0, _process_unit(source, imports, module_name, is_package, index, selection, fix,
-                                   _at(decide, selection, 0), fix_edits))]
-        pieces = [units[0][1].new_text]
-        places = [0]
-    else:
-        lines = source_lines(source)
-        units, pieces, cursor, moved = [], [], 0, 0
-        for start, end in sorted(set(segments)):
-            text = "".join(lines[start - 1:end])
-            pieces.append("".join(lines[cursor:start - 1]))
-            unit = _process_unit(text, imports, module_name, is_package, index, selection, fix,
-                                 _at(decide, selection, start - 1 + moved), fix_edits)
-            units.append((start - 1, unit))
-            places.append(len(pieces))
-            pieces.append(unit.new_text)
-            cursor = end
-            if decide is not None:
-                moved += len(source_lines(unit.new_text)) - len(source_lines(unit.original_text))
-        pieces.append("".join(lines[cursor:]))
+    work = _Work(module, module.index if module.index is not None else ClassIndex(), selection, fix,
+                 fix_edits and not fix)
+    units, pieces, places = _units(source, work, review)
     outcome = FileOutcome()
     needed: list = []
     growth = 0  # lines earlier pieces gained (or lost) by their fixes
@@ -366,11 +380,43 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
         outcome.fixed.update(unit.fixed)
         needed.extend(i for i in unit.imports if i not in needed)
         growth += len(source_lines(unit.new_text)) - len(source_lines(unit.original_text))
-    if segments is not None and selection.wants(KF001.code):
-        _unused_outside(outcome, source, sorted(set(segments)), units, selection)
-    if not fix:
-        return outcome
-    new_source = "".join(pieces)
+    if module.segments is not None and selection.wants(KF001.code):
+        _unused_outside(outcome, source, sorted(set(module.segments)), units, selection)
+    if fix:
+        _write_imports(outcome, source, "".join(pieces), needed, encoding)
+    return outcome
+
+
+def _units(source: str, work: _Work, review: Reviewer | None) -> tuple[list[tuple[int, _Unit]], list[str], list[int]]:
+    """The pieces of the file, each processed: (lines before it, its unit), the text of the
+    file in pieces (the units' new texts among the lines between them), and each unit's place
+    among the pieces."""
+    segments = work.module.segments
+    if segments is None:
+        ask = None if review is None else _Asker(review, work.selection, 0, "", "")
+        unit = _process_unit(source, work, ask)
+        return [(0, unit)], [unit.new_text], [0]
+    lines = source_lines(source)
+    units, pieces, places, cursor, moved = [], [], [], 0, 0
+    for start, end in sorted(set(segments)):
+        text = "".join(lines[cursor:start - 1])
+        pieces.append(text)
+        ask = None if review is None else _Asker(review, work.selection, start - 1 + moved, "".join(pieces),
+                                                 "".join(lines[end:]))
+        unit = _process_unit("".join(lines[start - 1:end]), work, ask)
+        units.append((start - 1, unit))
+        places.append(len(pieces))
+        pieces.append(unit.new_text)
+        cursor = end
+        if review is not None:
+            moved += len(source_lines(unit.new_text)) - len(source_lines(unit.original_text))
+    pieces.append("".join(lines[cursor:]))
+    return units, pieces, places
+
+
+def _write_imports(outcome: FileOutcome, source: str, new_source: str, needed: list, encoding: str) -> None:
+    """The imports the fixes add or drop, made once for the whole file, and the new source
+    checked (it compiles, it keeps every comment) before it is the outcome's."""
     dropped = [i.name for i in needed if isinstance(i, DropImport)]
     if dropped:
         new_source, gone = drop_imports(new_source, dropped)
@@ -388,7 +434,6 @@ def process_source(source: str, *, module_name: str = "", is_package: bool = Fal
         check_compiles(new_source, encoding)
         check_comments(source, new_source)
         outcome.new_source = new_source
-    return outcome
 
 
 def _unused_outside(outcome: FileOutcome, source: str, spans: list[tuple[int, int]], units: list[tuple[int, _Unit]],
@@ -406,15 +451,6 @@ def _unused_outside(outcome: FileOutcome, source: str, spans: list[tuple[int, in
     if found:
         outcome.findings.sort(key=lambda r: (r.line, r.column, r.code))
         outcome.remaining.sort(key=lambda r: (r.line, r.column, r.code))
-
-
-def _at(decide, selection: RuleSelection, offset: int):
-    """`decide` for a piece that starts after `offset` lines of the file: told the finding
-    as a Diagnostic placed in the file."""
-    if decide is None:
-        return None
-    return lambda finding, before, after: decide(_report(finding, selection, offset), before, after, offset + 1)
-
 
 
 def _comments(text: str) -> Counter:

@@ -94,14 +94,15 @@ def as_data(result: RunResult) -> dict:
         },
         "files": [
             {"path": f.path, "found": len(f.findings), "fixed": sum(_fixed_count(result, f).values()),
-             "left": len(left_rows(result, f)), "changed": _changes(result, f), "error": f.error}
+             "left": len(left_rows(result, f)), "changed": _changes(result, f),
+             "error": None if f.error is None else str(f.error)}
             for f in result.files if f.findings or f.fixed or f.remaining or f.error
         ],
         "fixed": [_row(f, row) for f in result.files for row in fixed_rows(result, f)],
         "needs_a_person": [
             {**_row(f, row), "how": _how(row)} for f in result.files for row in left_rows(result, f)
         ],
-        "errors": [{"path": f.path, "message": f.error} for f in result.errors],
+        "errors": [{"path": f.path, "message": str(f.error)} for f in result.errors],
     }
 
 

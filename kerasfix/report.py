@@ -30,7 +30,7 @@ def finding_lines(result: RunResult, fmt: str, *, remaining: bool = False) -> li
     if fmt == "github":
         return [_github(f, row) for f, row in rows] + [
             f"::error title={_escape_property('kerasfix error')},file={_escape_property(f.path)}::"
-            f"{_escape_github(f.error or '')}" for f in result.errors
+            f"{_escape_github(str(f.error))}" for f in result.errors
         ]
     return text_finding_lines(result, remaining=remaining)
 
@@ -69,7 +69,7 @@ def _json(result: RunResult, rows) -> dict:
         "schema_version": JSON_SCHEMA,
         "kerasfix": __version__,
         "findings": [_json_row(f, row) for f, row in rows],
-        "errors": [{"path": f.path, "message": f.error} for f in result.errors],
+        "errors": [{"path": f.path, "message": str(f.error)} for f in result.errors],
     }
 
 
@@ -149,7 +149,7 @@ def _sarif(result: RunResult, rows) -> dict:
             "invocations": [{
                 "executionSuccessful": not result.errors,
                 "toolExecutionNotifications": [{
-                    "level": "error", "message": {"text": f.error},
+                    "level": "error", "message": {"text": str(f.error)},
                     "locations": [{"physicalLocation": {"artifactLocation": _artifact(f.path, root)}}],
                 } for f in result.errors],
             }],

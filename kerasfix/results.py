@@ -12,7 +12,7 @@ import difflib
 import enum
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .lines import line_starts, position, source_lines
 
@@ -121,6 +121,23 @@ class Diagnostic:
                    edits=None if edits is None else tuple(Edit(*edit) for edit in edits))
 
 
+@dataclass(frozen=True)
+class FileError:
+    """Why a file was not processed (or not written), kept as a record until printed: a
+    notebook's line is placed in its cell by its source, never by rewording the text."""
+
+    message: str
+    kind: str = "error"  # read, syntax, fix, write, internal, crash
+    line: int = 0  # where Python placed it (0: nowhere): in the file's text, or in `cell`
+    cell: int = 0
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.message
+        return f"{self.message} (cell {self.cell}, line {self.line})" if self.cell else \
+            f"{self.message} (line {self.line})"
+
+
 @dataclass
 class FileResult:
     path: str
@@ -131,13 +148,42 @@ class FileResult:
     encoding: str = "utf-8"  # the file's, as detected: diffs and `apply -` answer in it
     new_source: str | None = None
     written: bool = False
-    error: str | None = None
+    error: FileError | None = None
     parsed: bool = False  # libcst parsed it
     checked: bool = False  # every rule had its say (with or without a parse): cacheable
+
+    stdout: bytes | None = None  # what `apply -` answers on standard output for this input
 
     @property
     def changed(self) -> bool:
         return self.new_source is not None
+
+    def fail(self, message: str, kind: str = "error", line: int = 0) -> "FileResult":
+        self.error = FileError(message, kind, line)
+        return self
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One fix offered for review (`apply --interactive`): its finding, placed in the file (a
+    notebook's: in its cell), and the piece of the file the fix changes, before and after it
+    alone; `first_line`: the piece's first line in the file as fixed so far. `file_before`
+    and `file_after`: that whole file, for a source whose diff is not the piece's (a notebook
+    shows the changed cell)."""
+
+    finding: Diagnostic
+    before: str
+    after: str
+    first_line: int
+    file_before: str = ""
+    file_after: str = ""
+    path: str = ""  # as shown to the user: the runner's source names it (the engine knows no file)
+
+
+class Reviewer(Protocol):
+    """Who answers the offers: the engine applies a fix only when `decide` says yes."""
+
+    def decide(self, offer: Offer) -> bool: ...
 
 
 @dataclass
@@ -149,6 +195,7 @@ class RunResult:
     seconds: float = 0.0
     mode: Mode = Mode.CHECK  # what the run did, and with which settings: the report says so
     settings: Settings | None = None
+    reads_stdin: bool = False  # `-` was an input: stdout carries `apply -`'s answer
 
     @property
     def errors(self) -> list[FileResult]:

@@ -141,6 +141,15 @@ def test_refused_with_options_it_cannot_work_with(tmp_path, monkeypatch, options
     assert (tmp_path / "m.py").read_text() == SOURCE
 
 
+class _Yes:
+    """A reviewer that accepts every fix."""
+
+    def decide(self, offer) -> bool:
+        return True
+
+
+YES = _Yes()
+
 TWIN = '''import tensorflow as tf
 
 
@@ -161,19 +170,20 @@ def test_the_engine_asks_once_per_finding_and_keeps_the_refused_one():
 
     asked = []
 
-    def decide(report, before, after, first_line):
-        asked.append(report.line)
-        assert before != after and first_line == 1
-        return len(asked) > 1  # no to the first, yes to the rest
+    class Reviewer:
+        def decide(self, offer):
+            asked.append(offer.finding.line)
+            assert offer.before != offer.after and offer.first_line == 1
+            return len(asked) > 1  # no to the first, yes to the rest
 
-    outcome = process_source(TWIN, selection=RuleSelection(None, set(), False), fix=True, decide=decide)
+    outcome = process_source(TWIN, selection=RuleSelection(None, set(), False), fix=True, review=Reviewer())
     assert asked == [9, 12]
     assert [(r.code, r.line) for r in outcome.remaining] == [("KF201", 13)]
     assert "return tf.keras.layers.Dense(4)(x)" in outcome.new_source
     assert outcome.fixed == {"KF201": 1}
     plain = process_source(TWIN, selection=RuleSelection(None, set(), False), fix=True)
     assert process_source(TWIN, selection=RuleSelection(None, set(), False), fix=True,
-                          decide=lambda *_: True).new_source == plain.new_source
+                          review=YES).new_source == plain.new_source
 
 
 def test_yes_to_every_fix_of_every_fixture_is_a_plain_apply():
@@ -181,9 +191,9 @@ def test_yes_to_every_fix_of_every_fixture_is_a_plain_apply():
     `apply`, or the same refusal (a fix shared by two findings is applied once)."""
     from kerasfix.engine import RuleSelection, process_source
 
-    def fixed(source: str, unsafe: bool, **decide):
+    def fixed(source: str, unsafe: bool, **review):
         try:
-            outcome = process_source(source, selection=RuleSelection(None, set(), unsafe), fix=True, **decide)
+            outcome = process_source(source, selection=RuleSelection(None, set(), unsafe), fix=True, **review)
         except Exception as error:  # noqa: BLE001 - the same refusal is what is compared
             return repr(error)
         return outcome.new_source, outcome.fixed, outcome.remaining
@@ -193,4 +203,4 @@ def test_yes_to_every_fix_of_every_fixture_is_a_plain_apply():
     for path in inputs:
         source = path.read_text()
         for unsafe in (False, True):
-            assert fixed(source, unsafe, decide=lambda *_: True) == fixed(source, unsafe), (path, unsafe)
+            assert fixed(source, unsafe, review=YES) == fixed(source, unsafe), (path, unsafe)

@@ -162,10 +162,11 @@ def test_a_layout_json_cannot_reproduce_is_left_unchanged(tmp_path, monkeypatch)
 
 
 def test_a_notebook_cache_entry_is_not_a_python_files():
-    from kerasfix.runner import Job, _content_key
+    from kerasfix.runner import _content_key
+    from kerasfix.sources import Source
 
-    py = Job("m.py", "m.py", b"x = 1\n", "m", False)
-    book = Job("m.ipynb", "m.ipynb", b"x = 1\n", "m", False, notebook=b"{}")
+    py = Source("m.py", "m.py", b"x = 1\n", "m", False)
+    book = Source("m.ipynb", "m.ipynb", b"x = 1\n", "m", False, notebook=b"{}")
     assert _content_key(py.data, py) != _content_key(book.data, book)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import kerasfix.runner
+import kerasfix.writer
 from kerasfix.cli import app
 from kerasfix.files import decode_source, discover, read_bytes, write_atomic, WriteRefused, SourceError
 from samples import FIXED, TRAP
@@ -43,14 +43,14 @@ def unprivileged(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
 def test_D4_file_changed_after_read_is_not_overwritten(tmp_path, monkeypatch):
     victim = tmp_path / "victim.py"
     victim.write_text(TRAP)
-    real_write = kerasfix.runner.write_atomic
+    real_write = kerasfix.writer.write_atomic
 
     def user_saves_first(path, original, new_text, **options):
         with open(path, "a") as handle:
             handle.write("# USER EDIT\n")
         return real_write(path, original, new_text, **options)
 
-    monkeypatch.setattr(kerasfix.runner, "write_atomic", user_saves_first)
+    monkeypatch.setattr(kerasfix.writer, "write_atomic", user_saves_first)
     result = run(["apply", "."], tmp_path, monkeypatch)
     assert result.exit_code == 2
     assert "victim.py: error: changed while kerasfix was running" in result.stderr

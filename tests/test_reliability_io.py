@@ -250,12 +250,12 @@ def test_F21_errors_blame_the_input_or_kerasfix_rightly(tmp_path, monkeypatch):
 
 
 def test_F15_a_failed_write_is_never_counted_changed(tmp_path, monkeypatch):
-    import kerasfix.runner
+    import kerasfix.writer
 
     def denied(path, original, text):
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(kerasfix.runner, "write_atomic", denied)
+    monkeypatch.setattr(kerasfix.writer, "write_atomic", denied)
     (tmp_path / "a.py").write_bytes(EXAMPLE.read_bytes())
     result = run(["apply", "--no-cache", "--report", "report.json", "a.py"], tmp_path, monkeypatch)
     assert result.exit_code == 2
