@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -152,3 +154,43 @@ def test_a_damaged_cache_changes_nothing_but_time(tmp_path, monkeypatch, fixed_b
     assert result.exit_code == 0, result.output
     assert _states(folder, fixed_bytes, copies=1) == ["fixed"]
     assert _temp_files(folder) == []
+
+
+# --- signals to a busy pool, and a parser that dies with -j 1 (issue 21) -----------------------
+
+LAYERS = "import tensorflow as tf\n\n\n" + "".join(
+    f"class Block{i}(tf.keras.layers.Layer):\n    def build(self, shape):\n"
+    f"        self.k = tf.Variable(tf.zeros([{i + 1}]))\n\n\n" for i in range(60))
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_R11_a_signal_to_a_busy_pool_exits_at_once_without_a_traceback(tmp_path, signum, code):
+    """Python's process pool, interrupted while busy, hung at exit on its own threads (14 of
+    20 interrupts) after a traceback: the signal is sent once the workers are seen at work."""
+    for i in range(60):
+        (tmp_path / f"m{i}.py").write_text(f"# {i}\n" + LAYERS)
+    main = subprocess.Popen([sys.executable, "-m", "kerasfix", "check", "-q", "-j", "2", "--no-cache", "."],
+                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        children = Path(f"/proc/{main.pid}/task/{main.pid}/children")
+        while main.poll() is None and not children.read_text().split():
+            time.sleep(0.01)
+        assert main.poll() is None, "the run ended before its workers were seen"
+        main.send_signal(signum)
+        _, err = main.communicate(timeout=30)
+    finally:
+        main.kill()
+    assert main.returncode == code, err
+    assert "Traceback" not in err and err.endswith("the rest untouched\n"), err
+
+
+def test_a_parser_that_dies_with_one_job_costs_its_file_only(tmp_path, fixed_bytes):
+    """With -j 1 (or few files), libcst still parses in a worker: its native crash (here
+    SIGSEGV, as a stack overflow in its parser) is that file's error, the others are fixed."""
+    folder = _tree(tmp_path)
+    (folder / "crash.py").write_bytes(EXAMPLE.read_bytes())
+    ran = _apply(folder, "parse:crash.py:SEGV", jobs="1")
+    assert ran["code"] == 2 and ran["survivors"] == [], ran["stderr"]
+    assert "crash.py: error: kerasfix crashed on this file (its parser died" in ran["stderr"]
+    assert _states(folder, fixed_bytes) == ["fixed"] * COPIES
+    assert (folder / "crash.py").read_bytes() == EXAMPLE.read_bytes()

@@ -1,0 +1,38 @@
+"""Issue 21's reproducers that live in the run (../shared/reliability2/RNN): each as a test of its
+own. R11 and the parser that dies with -j 1 are in test_faults.py (they need a real process)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from kerasfix import cli
+from kerasfix.cli import app
+
+LAYER = ("import tensorflow as tf\n\n\nclass L(tf.keras.layers.Layer):\n    def build(self, s):\n"
+         "        self.k = tf.Variable(tf.zeros([3]))\n")
+
+
+def run(args: list[str], cwd: Path, monkeypatch, **kwargs):
+    monkeypatch.chdir(cwd)
+    return CliRunner().invoke(app, args, catch_exceptions=False, **kwargs)
+
+
+def test_R06_apply_interactive_names_a_notebooks_cell_and_shows_its_diff(tmp_path, monkeypatch):
+    cells = [("markdown", "# Title\n"), ("code", "import tensorflow as tf\n"),
+             ("code", "class L(tf.keras.layers.Layer):\n    def build(self, s):\n        %time self.b = 1\n"
+                      "        self.k = tf.Variable(tf.zeros([3]), name=\"k\")\n")]
+    book = {"cells": [dict({"cell_type": kind, "metadata": {}, "source": text.splitlines(True)},
+                           **({"execution_count": None, "outputs": []} if kind == "code" else {}))
+                      for kind, text in cells], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
+    data = (json.dumps(book, indent=1) + "\n").encode()
+    (tmp_path / "m.ipynb").write_bytes(data)
+    monkeypatch.setattr(cli, "_stdin_is_terminal", lambda: True)
+    result = run(["apply", "-i", "--no-cache", "m.ipynb"], tmp_path, monkeypatch, input="n\n")
+    assert "m.ipynb:cell 3:4:18: KF102 " in result.output, result.output
+    assert "__kerasfix_" not in result.output and "m.ipynb:7:" not in result.output
+    assert ("--- a/m.ipynb:cell 3\n+++ b/m.ipynb:cell 3\n@@ -1,4 +1,4 @@\n class L(tf.keras.layers.Layer):\n"
+            "     def build(self, s):\n         %time self.b = 1\n") in result.output
+    assert (tmp_path / "m.ipynb").read_bytes() == data  # refused: left as it was
