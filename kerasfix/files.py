@@ -96,6 +96,8 @@ def decode_source(data: bytes) -> SourceFile:
         raise SourceError(f"not valid {encoding} (byte {error.start})") from error
     except LookupError as error:
         raise SourceError(f"unknown encoding {encoding!r}") from error
+    if "\0" in text:  # libcst parses it, and rules then reported in a file no Python compiles (R13)
+        raise SourceError("not valid Python 3: source code cannot contain null bytes")
     return SourceFile(text, encoding, data)
 
 

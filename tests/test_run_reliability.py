@@ -36,3 +36,12 @@ def test_R06_apply_interactive_names_a_notebooks_cell_and_shows_its_diff(tmp_pat
     assert ("--- a/m.ipynb:cell 3\n+++ b/m.ipynb:cell 3\n@@ -1,4 +1,4 @@\n class L(tf.keras.layers.Layer):\n"
             "     def build(self, s):\n         %time self.b = 1\n") in result.output
     assert (tmp_path / "m.ipynb").read_bytes() == data  # refused: left as it was
+
+
+def test_R13_a_nul_byte_is_not_valid_python(tmp_path, monkeypatch):
+    (tmp_path / "m.py").write_bytes(LAYER.replace("\n\n\nclass", '\nSEP = "\0"\n\n\nclass').encode())
+    for command in ("check", "apply"):
+        result = run([command, "--no-cache", "m.py"], tmp_path, monkeypatch)
+        assert result.exit_code == 2
+        assert result.stderr == "m.py: error: not valid Python 3: source code cannot contain null bytes\n"
+        assert "KF102" not in result.stdout
