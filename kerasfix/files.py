@@ -278,6 +278,17 @@ def _excluded(path: Path, root: Path, excludes: pathspec.PathSpec | None) -> boo
     return excludes.match_file(relative) or excludes.match_file(relative + "/")
 
 
+def excluded(path: Path, exclude: Iterable[str], root: Path | None = None) -> bool:
+    """Whether `exclude` skips `path` (relative to `root`, default the current folder), as
+    `discover` skips a file named on the command line."""
+    exclude = list(exclude)
+    if not exclude:
+        return False
+    import pathspec
+
+    return _excluded(path, Path(os.path.abspath(root or Path.cwd())), pathspec.GitIgnoreSpec.from_lines(exclude))
+
+
 def discover(paths: Iterable[Path], exclude: Iterable[str] = (), root: Path | None = None,
              errors: list[tuple[Path, str]] | None = None) -> Iterator[Path]:
     """Python files under `paths`, in a stable order, each file once however many names

@@ -24,12 +24,12 @@ from typing import Callable, Iterable
 from . import __version__, notebook
 from .cache import Cache, ClassFacts
 from .config import Settings
-from .files import SourceError, decode_source, discover, python_newlines, read_bytes
+from .files import SourceError, decode_source, discover, excluded, python_newlines, read_bytes
 from .index import ClassIndex, FileScan, may_define_layers, module_aliases, module_name_for, package_folder, scan_file
 from .pool import Pool, WorkerCrashed
 from .prefilter import spans_worth_parsing
 from .results import Diagnostic, FileError, FileResult, Mode, Offer, Reviewer, RunResult
-from .sources import STDIN, Source, display, read_sources
+from .sources import STDIN, Source, display, read_sources, unchanged_stdin
 from .writer import answer_stdin, write
 
 
@@ -277,9 +277,14 @@ def _read(paths: Iterable[Path], options: RunOptions, result: RunResult) -> list
     walk_errors: list[tuple[Path, str]] = []
     found = list(discover(paths, settings.exclude, settings.project_root, walk_errors))
     result.files.extend(FileResult(display(path)).fail(reason, "read") for path, reason in walk_errors)
+    result.reads_stdin = STDIN in found
+    if result.reads_stdin and settings.stdin_filename and excluded(settings.stdin_filename, settings.exclude,
+                                                                   settings.project_root):
+        found.remove(STDIN)  # skipped as that file named would be; `apply -` answers it unchanged (R19)
+        if options.mode is Mode.FIX:
+            result.files.append(unchanged_stdin(options.stdin, settings.stdin_filename))
     jobs = read_sources(found, result.files, options.stdin, settings.stdin_filename)
     result.scanned = len(jobs)
-    result.reads_stdin = STDIN in found
     return jobs
 
 

@@ -97,6 +97,13 @@ def read_sources(paths: Iterable[Path], failed: list[FileResult], stdin: Callabl
     return sources
 
 
+def unchanged_stdin(stdin: Callable[[], bytes] | None, stdin_filename: Path) -> FileResult:
+    """Standard input named as a file `exclude` skips: not checked, and `apply -` answers it
+    byte for byte (an editor replaces its buffer with the answer)."""
+    data = stdin() if stdin else sys.stdin.buffer.read()
+    return FileResult(_stdin_name(stdin_filename), stdout=data)
+
+
 def _from_stdin(data: bytes, stdin_filename: Path | None, failed: list[FileResult]) -> Source | None:
     if stdin_filename is None:
         return Source("-", "-", data, "", False, stdin=True)

@@ -45,3 +45,17 @@ def test_R13_a_nul_byte_is_not_valid_python(tmp_path, monkeypatch):
         assert result.exit_code == 2
         assert result.stderr == "m.py: error: not valid Python 3: source code cannot contain null bytes\n"
         assert "KF102" not in result.stdout
+
+
+def test_R19_stdin_named_as_an_excluded_file_is_skipped_as_that_file_is(tmp_path, monkeypatch):
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[tool.kerasfix]\nexclude = ["vendor/"]\n')
+    (tmp_path / "vendor" / "lib.py").write_text(LAYER)
+    named = run(["check", "--no-cache", "vendor/lib.py"], tmp_path, monkeypatch)
+    given = run(["check", "--no-cache", "--stdin-filename", "vendor/lib.py", "-"], tmp_path, monkeypatch,
+                input=LAYER)
+    assert given.exit_code == named.exit_code == 0
+    assert given.stdout == named.stdout == "All checks passed (0 files scanned).\n"
+    fixed = run(["apply", "--no-cache", "--stdin-filename", "vendor/lib.py", "-"], tmp_path, monkeypatch,
+                input=LAYER)
+    assert fixed.exit_code == 0 and fixed.stdout == LAYER  # echoed unchanged: an editor keeps its buffer
