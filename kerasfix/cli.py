@@ -197,9 +197,15 @@ def _on_sigterm(signum, frame):
 
 
 def _run(options: _Options, mode, review=None, fix_edits: bool = False):
+    from .results import Mode
     from .runner import RunOptions, run
 
     _check_report_path(options.report)
+    if options.report is not None or (mode is not Mode.CHECK and options.output_format == "json"):
+        from .provenance import date_error  # what dates a report (`apply --format json` is one)
+
+        if date_error():
+            typer.echo(f"kerasfix: warning: {date_error()}", err=True)
     paths = [Path(p) for p in (options.paths or (["-"] if options.stdin_filename else ["."]))]
     settings = _settings(options, paths[0] if str(paths[0]) != "-" else (options.stdin_filename or Path.cwd()))
     missing = [p for p in paths if str(p) != "-" and not p.exists()]

@@ -18,10 +18,30 @@ _SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # SHA-1, or SHA-256 reposit
 
 
 def utc_now() -> str:
-    """Now in UTC, ISO 8601 to the second; `SOURCE_DATE_EPOCH` wins, for reproducible reports."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch.isdigit() else datetime.now(timezone.utc)
+    """Now in UTC, ISO 8601 to the second; `SOURCE_DATE_EPOCH` wins, for reproducible reports,
+    unless it is no date (not a number, or past what a date holds: see `date_error`)."""
+    try:
+        moment = _source_date() or datetime.now(timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        moment = datetime.now(timezone.utc)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _source_date() -> datetime | None:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return datetime.fromtimestamp(int(epoch), timezone.utc) if epoch.isdigit() else None
+
+
+def date_error() -> str | None:
+    """Why `SOURCE_DATE_EPOCH`, a number, gives no date a report can carry (past year 9999, or
+    past what the platform's time_t holds), or None. The command line says so with the
+    options, before any file is read: found after every file was rewritten, it cost the
+    report (R22). Such a value is then ignored, as a value that is no number is."""
+    try:
+        _source_date()
+    except (ValueError, OverflowError, OSError) as error:
+        return f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '').strip()} is no date ({error}): ignored"
+    return None
 
 
 def _git_dir(start: Path) -> Path | None:

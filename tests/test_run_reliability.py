@@ -59,3 +59,17 @@ def test_R19_stdin_named_as_an_excluded_file_is_skipped_as_that_file_is(tmp_path
     fixed = run(["apply", "--no-cache", "--stdin-filename", "vendor/lib.py", "-"], tmp_path, monkeypatch,
                 input=LAYER)
     assert fixed.exit_code == 0 and fixed.stdout == LAYER  # echoed unchanged: an editor keeps its buffer
+
+
+def test_R22_a_source_date_epoch_no_date_holds_is_told_before_any_write(tmp_path, monkeypatch):
+    from datetime import datetime
+
+    for epoch in ("253402300800", "99999999999999999999"):
+        (tmp_path / "m.py").write_text(LAYER)
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        result = run(["apply", "--no-cache", "--report", "migration.json", "m.py"], tmp_path, monkeypatch)
+        assert result.exit_code == 0, result.output
+        assert result.stderr.startswith(f"kerasfix: warning: SOURCE_DATE_EPOCH={epoch} is no date (")
+        report = json.loads((tmp_path / "migration.json").read_text())
+        assert report["summary"]["files_changed"] == 1
+        datetime.strptime(report["provenance"]["date"], "%Y-%m-%dT%H:%M:%SZ")  # dated now instead
