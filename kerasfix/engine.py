@@ -9,7 +9,7 @@ import io
 import tokenize
 import warnings
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import libcst as cst
@@ -384,7 +384,20 @@ def process_source(source: str, *, selection: RuleSelection, fix: bool, module: 
         _unused_outside(outcome, source, sorted(set(module.segments)), units, selection)
     if fix:
         _write_imports(outcome, source, "".join(pieces), needed, encoding)
+        if needed and outcome.new_source is not None:
+            outcome.remaining = _found_in(outcome.new_source, work)
     return outcome
+
+
+def _found_in(new_source: str, work: _Work) -> list[Diagnostic]:
+    """What is left in a file whose fixes added or dropped an import, found in the file as
+    written: each piece's findings were found with the imports the file had, and a class whose
+    base a fix made `tf.keras.layers.Layer` was then no layer, its other findings lost from the
+    count, the report and the cache (R09)."""
+    facts = replace(work.module, imports=None, segments=None)
+    check = _Work(facts, work.index, work.selection, fix=False, fix_edits=False)
+    return sorted((_report(f, work.selection) for f in _process_unit(new_source, check).findings),
+                  key=lambda r: (r.line, r.column, r.code))
 
 
 def _units(source: str, work: _Work, review: Reviewer | None) -> tuple[list[tuple[int, _Unit]], list[str], list[int]]:

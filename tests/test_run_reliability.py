@@ -38,6 +38,21 @@ def test_R06_apply_interactive_names_a_notebooks_cell_and_shows_its_diff(tmp_pat
     assert (tmp_path / "m.ipynb").read_bytes() == data  # refused: left as it was
 
 
+def test_R09_findings_left_after_an_added_import_are_counted_and_cached(tmp_path, monkeypatch):
+    source = ("from tensorflow.python.layers import base\n\n\nclass Block(base.Layer):\n"
+              "    def call(self, inputs, new_vars=()):\n        for var in new_vars:\n"
+              "            self._trainable_weights.append(var)\n        return inputs\n")
+    (tmp_path / "m.py").write_text(source)
+    applied = run(["apply", "m.py"], tmp_path, monkeypatch)
+    assert "import tensorflow as tf" in (tmp_path / "m.py").read_text()  # KF203's fix added it
+    assert applied.exit_code == 1 and "Fixed 1 finding; 1 file changed; 1 left for a person." in applied.stdout
+    left = "m.py:7:13: KF110 "
+    assert left in applied.stdout
+    cached = run(["check", "m.py"], tmp_path, monkeypatch)
+    fresh = run(["check", "--no-cache", "m.py"], tmp_path, monkeypatch)
+    assert cached.stdout == fresh.stdout and cached.stdout.startswith(left)
+
+
 def test_R13_a_nul_byte_is_not_valid_python(tmp_path, monkeypatch):
     (tmp_path / "m.py").write_bytes(LAYER.replace("\n\n\nclass", '\nSEP = "\0"\n\n\nclass').encode())
     for command in ("check", "apply"):
