@@ -69,7 +69,9 @@ class Pool:
         done: dict[int, list] = {}
         busy: dict[Connection, tuple[_Worker, int]] = {}
         sent = given = 0
-        idle = [self._start(function) for _ in range(min(self.workers, len(batches)))]
+        # few items (work kept apart only): one worker, not one libcst import per core
+        wanted = 1 if sum(map(len, batches)) < PARALLEL_THRESHOLD else min(self.workers, len(batches))
+        idle = [self._start(function) for _ in range(wanted)]
         while given < len(batches):
             while idle and sent < len(batches):
                 worker = idle.pop()
