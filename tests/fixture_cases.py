@@ -27,6 +27,11 @@ A case is a folder `tests/fixtures/<RULE>/<name>/` holding:
     trainable = 4             # how many of those are trainable (default: all of them)
     same_as_before = true     # the output computes exactly what the input did, where the
                               # input runs
+    values_differ = "..."     # why the output cannot compute the input's function given the
+                              # input's weight values (a formula changed by design, say); else,
+                              # wherever the input runs on tf_keras (two calls agreeing, nothing
+                              # remade) and tracks as many weights as the output tracks on a line,
+                              # the judge copies them in (by name, then order) and compares
     expects = 4               # without expected only: the weights a reader of the code expects,
                               # for a trap that loses them alike on both lines (a report)
     [judge.before]            # what the input does on each Keras line (both required):
@@ -65,7 +70,8 @@ LINES = ("keras3", "tf_keras")
 UNSAFE = "--unsafe-fixes"
 
 TOP_KEYS = {"rule", "args", "why", "not_judged", "judge"}
-JUDGE_KEYS = {"build", "module", "input", "weights", "trainable", "same_as_before", "before", "after", "expects"}
+JUDGE_KEYS = {"build", "module", "input", "weights", "trainable", "same_as_before", "values_differ", "before",
+              "after", "expects"}
 BEFORE_EXTRAS = {"stable": bool, "trainable": int, "remade": int}
 RULE_CODE = re.compile(r"KF\d{3}")
 EXCEPTION_NAME = re.compile(r"[A-Z][A-Za-z0-9_]*")
@@ -230,6 +236,9 @@ def _judge_problems(case: Case) -> list[str]:
     if "after" in judge and (case.expected is None or "trainable" in judge or not case.findings):
         found.append("[judge.after] is for a case kerasfix changes and leaves findings in, "
                      "without `trainable`")
+    if "values_differ" in judge and (case.expected is None or not isinstance(judge["values_differ"], str)
+                                     or not judge["values_differ"].strip()):
+        found.append('[judge] `values_differ = "why"` is for cases kerasfix changes, and says why')
     if "expects" in judge and (case.expected is not None or type(judge["expects"]) is not int):
         found.append("[judge] `expects` (a weight count) is for cases kerasfix leaves unchanged")
     if case.multi_file != ("module" in judge):

@@ -4,7 +4,10 @@ For each fixture with a [judge] table, `kerasfix apply` (with the case's args) r
 on a copy of the input; then the input and that output are built and called twice under Keras 3
 (TF_USE_LEGACY_KERAS=0) and tf_keras 2 (TF_USE_LEGACY_KERAS=1), in one subprocess per Keras
 line, both at once (an output byte for byte equal to its input is not run again: the input's
-verdict is its verdict). Each test id says what the test proves (see `_claim`). TensorFlow is a
+verdict is its verdict). Where the input runs on tf_keras and tracks as many weights as the
+output, the output must also compute the same function: the input's weight values are copied
+into it and both are called on the same data (on Keras 3, against the input's tf_keras output),
+unless the case declares `values_differ = "why"`. Each test id says what the test proves (see `_claim`). TensorFlow is a
 test dependency: these tests fail, not skip, when it is missing.
 """
 
@@ -75,12 +78,32 @@ def _after_claim(case: Case, line: str) -> str:
             words += f" ({after[f'{line}_trainable']} trainable)"
         if after.get(f"{line}_remade"):
             words += f", the second call remakes {after[f'{line}_remade']} variables"
-        return words
+        return words + _values_claim(case, line)
     words = (f"after {case.judge['weights']} ({case.trainable_after()} trainable), "
              "two calls agree, nothing remade")
     if case.judge.get("same_as_before") and not case.raises(line):
         words += ", same output as before"
-    return words
+    return words + _values_claim(case, line)
+
+
+def _values_claim(case: Case, line: str) -> str:
+    if not _compares_values(case, line):
+        return ""
+    if "values_differ" in case.judge:
+        return f", computes something else than the input by design ({case.judge['values_differ']})"
+    return ", with the input's tf_keras weight values it computes the input's tf_keras output"
+
+
+def _compares_values(case: Case, line: str) -> bool:
+    """Whether the output's function is compared with the input's on `line`: kerasfix changed
+    the input, the input runs on tf_keras (two calls agreeing, nothing remade) and tracks as many
+    weights there as the output tracks on `line`, so its weight values can be copied in."""
+    if case.expected is None or case.raises("tf_keras"):
+        return False
+    before = case.judge["before"]
+    if not before.get("tf_keras_stable", True) or before.get("tf_keras_remade", 0):
+        return False
+    return case.after(line) == case.before("tf_keras")
 
 
 # --- kerasfix's output, then TensorFlow's verdicts ----------------------------------------------
@@ -123,8 +146,14 @@ def applied(tmp_path_factory) -> dict[str, Applied]:
 
 
 def _entry(case: Case, side: str, path: Path) -> dict:
-    return {"id": f"{case.id}:{side}", "path": str(path), "module": case.judge.get("module", ""),
-            "build": case.judge["build"], "input": case.judge["input"]}
+    entry = {"id": f"{case.id}:{side}", "path": str(path), "module": case.judge.get("module", ""),
+             "build": case.judge["build"], "input": case.judge["input"]}
+    compare = [line for line in LINES if _compares_values(case, line)]
+    if compare and side == "before":
+        entry["reference"] = True
+    elif compare:
+        entry.update(compare=compare, reference=f"{case.id}:before")
+    return entry
 
 
 @pytest.fixture(scope="session")
@@ -134,20 +163,39 @@ def verdicts(applied, tmp_path_factory) -> dict[str, dict]:
     entries = [_entry(case, "before", case.input) for case in CASES]
     entries += [_entry(case, "after", applied[case.id].path) for case in CASES if not applied[case.id].unchanged]
     spec.write_text(json.dumps(entries), encoding="utf-8")
-    running = {
-        line: subprocess.Popen([sys.executable, str(JUDGE), str(spec)], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True,
-                               env=dict(os.environ, TF_USE_LEGACY_KERAS="1" if line == "tf_keras" else "0"))
-        for line in LINES
-    }
+    references = spec.parent / "references.pickle"
+    running = {line: _start_judge(line, spec, references) for line in LINES}
+    # tf_keras first: its references (the inputs' weight values and outputs) are what the Keras 3
+    # judge, running meanwhile, compares its outputs with last, once told where they are
+    try:
+        outputs = {"tf_keras": _finish_judge(running["tf_keras"], "")}
+    except BaseException:
+        running["keras3"][0].kill()  # it would wait for the references forever
+        raise
+    outputs["keras3"] = _finish_judge(running["keras3"], f"{references}\n" if references.exists() else "\n")
     results = {}
-    for line, process in running.items():
-        out, err = process.communicate(timeout=900)
-        assert process.returncode == 0, err[-3000:]
+    for line, out in outputs.items():
         results[line] = json.loads(out.strip().splitlines()[-1])
         for case in CASES:
             results[line].setdefault(f"{case.id}:after", results[line][f"{case.id}:before"])
     return results
+
+
+def _start_judge(line: str, spec: Path, references: Path) -> tuple[subprocess.Popen, Path]:
+    # stderr to a file: TensorFlow's warnings could fill a pipe while the other judge is awaited
+    errors = spec.parent / f"{line}.stderr"
+    with errors.open("w") as handle:
+        process = subprocess.Popen([sys.executable, str(JUDGE), str(spec), str(references)],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=handle, text=True,
+                                   env=dict(os.environ, TF_USE_LEGACY_KERAS="1" if line == "tf_keras" else "0"))
+    return process, errors
+
+
+def _finish_judge(running: tuple[subprocess.Popen, Path], stdin: str) -> str:
+    process, errors = running
+    out, _ = process.communicate(stdin, timeout=900)
+    assert process.returncode == 0, errors.read_text()[-3000:]
+    return out
 
 
 def test_each_keras_line_is_the_one_asked_for(verdicts):
@@ -180,7 +228,8 @@ def _after_mismatches(case: Case, line: str, before: dict, after: dict) -> list[
     if case.expected is None:
         return _unchanged_mismatches(case, after)
     if case.partly_fixed:
-        return _declared_mismatches(case.judge["after"], line, after, "kerasfix's output")
+        return (_declared_mismatches(case.judge["after"], line, after, "kerasfix's output")
+                + _values_mismatches(case, line, after))
     if "error" in after:
         return [f"kerasfix's output raised {_said(after)}"]
     wanted = {"weights": case.judge["weights"], "trainable": case.trainable_after(), "stable": True, "remade": 0}
@@ -188,7 +237,24 @@ def _after_mismatches(case: Case, line: str, before: dict, after: dict) -> list[
              if after[key] != value]
     if case.judge.get("same_as_before") and not case.raises(line) and not _close(after["output"], before["output"]):
         found.append("kerasfix's output computes something else than the input")
-    return found
+    return found + _values_mismatches(case, line, after)
+
+
+def _values_mismatches(case: Case, line: str, after: dict) -> list[str]:
+    """The output given the input's tf_keras weight values must compute the input's tf_keras
+    output (`values_differ` declares why it cannot, and is refused when it does)."""
+    if not _compares_values(case, line) or "error" in after:
+        return []
+    values = after.get("values", {"same": False, "detail": "not compared"})
+    if "values_differ" in case.judge:
+        if values["same"]:
+            return [f"kerasfix's output computes what the input does with its weights ({values['detail']}), "
+                    f"yet the case declares values_differ: {case.judge['values_differ']}"]
+        return []
+    if not values["same"]:
+        return ["kerasfix's output computes something else than the input: with the input's tf_keras weight "
+                f"values copied in (by name and order), {values['detail']}"]
+    return []
 
 
 def _unchanged_mismatches(case: Case, after: dict) -> list[str]:
