@@ -53,23 +53,19 @@ class RuleSelection:
 
 
 def analyze(module: cst.Module, source: str, imports: ImportMap, index: ClassIndex,
-            selection: RuleSelection, asked: set[str] | None = None) -> tuple[list[Finding], dict[int, CodeRange]]:
+            selection: RuleSelection, alone: dict[int, Finding] | None = None,
+            ) -> tuple[list[Finding], dict[int, CodeRange]]:
     """Findings for one parsed module, with positions, minus those the source ignores; and
-    the ranges of every node the findings' fixes edit. `asked` collects the codes a rule
-    asked whether the run selects (its fix then depends on the other rules' fixes)."""
+    the ranges of every node the findings' fixes edit. `alone` collects, for each finding
+    whose fix needs others (`Finding.needs`), the finding `--select` of its code alone gives."""
     classes = index.add_module(module, imports)
-
-    def wants(code: str) -> bool:
-        if asked is not None:
-            asked.add(code)
-        return selection.wants(code)
-
-    ctx = Context(module, imports, index, all_classes=[node for node, _, _ in classes], wants=wants)
+    ctx = Context(module, imports, index, all_classes=[node for node, _, _ in classes])
     ctx.keras_classes = [KerasClass(node, q) for node, q, bases in classes if index.bases_are_layers(bases)]
-    findings: list[Finding] = []
+    found: list[Finding] = []
     for family in FAMILIES:
         if any(selection.wants(rule.code) for rule in family.rules):
-            findings.extend(f for f in family.check(ctx) if selection.wants(f.code))
+            found.extend(f for f in family.check(ctx) if selection.wants(f.code))
+    findings = _honour_needs(found, alone)
     comments = [IgnoreComment(node, codes, set()) for node, codes in ignore_comments(module)] if (
         may_hold_ignores(source)) else []
     if not findings and not (comments and selection.wants(KF001.code)):
@@ -87,6 +83,29 @@ def analyze(module: cst.Module, source: str, imports: ImportMap, index: ClassInd
             kept.append(finding)
     kept.sort(key=lambda f: (f.line, f.column, f.code))
     return kept, ranges
+
+
+def _honour_needs(findings: list[Finding], alone: dict[int, Finding] | None) -> list[Finding]:
+    """Each finding, or its `otherwise` when a node its fix needs is reported by no finding of
+    the run (the run's selection decides: a rule never asks it)."""
+    reported = {id(f.node) for f in findings}
+    by_code: dict[str, set[int]] = {}
+    for f in findings:
+        by_code.setdefault(f.code, set()).add(id(f.node))
+    chosen = []
+    for finding in findings:
+        version = _version(finding, reported)
+        if alone is not None and finding.needs:
+            alone[id(version)] = _version(finding, by_code.get(finding.code, set()))
+        chosen.append(version)
+    return chosen
+
+
+def _version(finding: Finding, reported: set[int]) -> Finding:
+    while finding.needs and not all(id(node) in reported for node in finding.needs):
+        assert finding.otherwise is not None  # a rule that declares needs says what happens without them
+        finding = finding.otherwise
+    return finding
 
 
 def _place(finding: Finding, ranges: dict[int, CodeRange]) -> None:
@@ -207,14 +226,13 @@ def _process_unit(text: str, work: _Work, ask: _Asker | None = None) -> _Unit:
     if imports is None:
         imports = import_map(module, work.module.name, work.module.is_package)
     index, selection = work.index, work.selection
-    asked: set[str] = set()
-    findings, ranges = analyze(module, text, imports, index, selection, asked if work.fix_edits else None)
+    alone: dict[int, Finding] = {}
+    findings, ranges = analyze(module, text, imports, index, selection, alone if work.fix_edits else None)
     unit = _Unit(findings, findings, Counter(), text, text, [])
     if not work.fix:
         if work.fix_edits:  # measured: 10x a check's time on a file of ten fixable findings, so only when asked
             unit.alone = _each_fix_alone(module, findings)
-            if asked:
-                _drop_fixes_made_with_others(unit, module, text, imports, index, selection)
+            _drop_edits_of_fixes_needing_others(unit, module, alone)
         return unit
     _fix_passes(unit, _Pass(module, text, findings, ranges), lambda m, t: analyze(m, t, imports, index, selection),
                 selection, ask)
@@ -312,19 +330,16 @@ def _each_fix_alone(module: cst.Module, findings: list[Finding]) -> dict[int, tu
     return alone
 
 
-def _drop_fixes_made_with_others(unit: _Unit, module: cst.Module, text: str, imports: ImportMap,
-                                 index: ClassIndex, selection: RuleSelection) -> None:
-    """A fix that a rule shaped knowing which other rules run (KF108 removes a scope only
-    when this run also fixes what the scope holds) is not the fix `apply --select CODE`
-    makes: its findings get no edits. Each code is checked alone, as that command would."""
-    for code in sorted({f.code for f in unit.findings if id(f) in unit.alone}):
-        alone = RuleSelection({code}, selection.ignore, selection.unsafe_fixes)
-        own = {(f.line, f.column): f for f in analyze(module, text, imports, index, alone)[0] if f.code == code}
-        by_itself = _each_fix_alone(module, list(own.values()))
-        for finding in (f for f in unit.findings if f.code == code and id(f) in unit.alone):
-            mine = own.get((finding.line, finding.column))
-            if mine is None or by_itself.get(id(mine)) != unit.alone[id(finding)]:
-                del unit.alone[id(finding)]
+def _drop_edits_of_fixes_needing_others(unit: _Unit, module: cst.Module, alone: dict[int, Finding]) -> None:
+    """A fix that needs another rule's (KF108 removes a scope only when this run also fixes
+    what the scope holds) is not the fix `apply --select CODE` makes: its finding gets no
+    edits when the finding that command gives would edit otherwise."""
+    for finding in unit.findings:
+        by_itself = alone.get(id(finding))
+        if by_itself is None or by_itself is finding or id(finding) not in unit.alone:
+            continue
+        if _each_fix_alone(module, [by_itself]).get(id(by_itself)) != unit.alone[id(finding)]:
+            del unit.alone[id(finding)]
 
 
 def _reranked(refused: set[tuple[str, str, int]], gone: list[tuple[str, str, int]]) -> set[tuple[str, str, int]]:

@@ -128,7 +128,7 @@ def test_json_edits_are_what_apply_writes_for_a_finding_fixed_alone(case, tmp_pa
     args = ["--no-cache", UNSAFE, *[a for a in case.args if a != UNSAFE]]
     data = json.loads(_run(["check", "--format", "json", *args, "."], work, monkeypatch).stdout)
     with_fix = [f for f in data["findings"] if f["fix"] is not None]
-    # KF108 alone shapes its fix by the other rules selected (engine._drop_fixes_made_with_others)
+    # KF108's fix needs KF101's (Finding.needs): alone it has none (engine._drop_edits_of_fixes_needing_others)
     assert {f["code"] for f in with_fix if f["fix"]["edits"] is None} <= {"KF108"}
     assert all(f["fix"]["edits"] for f in with_fix if f["fix"]["edits"] is not None), "edits that do nothing"
     before = _sources(work)

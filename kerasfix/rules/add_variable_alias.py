@@ -3,9 +3,12 @@ which it shares with the other weight rules."""
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from ..triggers import WEIGHT_CALLS
-from ._weights import weight_findings
-from .base import FixAvailability, Rule, RuleSafety, SharedAnalysisRule
+from ._weight_args import convert_add_variable
+from ._weights import Kind, Worded, manual_message, weight_calls
+from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
 
 DOC = """\
 ## What it does
@@ -72,6 +75,18 @@ KF105 = Rule(
 )
 
 
-class AddVariableAlias(SharedAnalysisRule):
+class AddVariableAlias(RuleFamily):
     rules = (KF105,)
-    analysis = staticmethod(weight_findings)
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        what = ("`add_variable` is Keras 3's `add_variable(shape, initializer, ...)`, not Keras 2's alias of "
+                "add_weight: this call raises or misplaces its arguments on one Keras line")
+        for fact in weight_calls(ctx):
+            conversion = convert_add_variable(fact.call) if fact.kind is Kind.ADD_VARIABLE else None
+            if conversion is None or conversion.legacy:
+                continue  # nothing to change, or a Keras 3 call with legacy keywords: KF107
+            if conversion.manual:
+                worded = Worded(manual_message(what, conversion.manual))
+            else:
+                worded = Worded(f"{what}; use `{fact.me}.add_weight` with keyword arguments", conversion.fix)
+            yield worded.finding(KF105.code, fact.call)

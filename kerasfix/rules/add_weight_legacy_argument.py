@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from ..triggers import WEIGHT_CALLS
-from ._weights import weight_findings
-from .base import FixAvailability, Rule, RuleSafety, SharedAnalysisRule
+from ._weight_args import convert_add_variable, convert_add_weight
+from ._weights import Kind, Worded, manual_message, weight_calls
+from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
 
 DOC = """\
 ## What it does
@@ -77,6 +80,22 @@ KF107 = Rule(
 )
 
 
-class AddWeightLegacyArgument(SharedAnalysisRule):
+class AddWeightLegacyArgument(RuleFamily):
     rules = (KF107,)
-    analysis = staticmethod(weight_findings)
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for fact in weight_calls(ctx):
+            if fact.kind is Kind.ADD_WEIGHT:
+                conversion = convert_add_weight(fact.call)
+            elif fact.kind is Kind.ADD_VARIABLE:
+                conversion = convert_add_variable(fact.call)
+            else:
+                continue
+            if conversion is None or not conversion.legacy:
+                continue  # nothing to change, or positional arguments: KF104, KF105
+            what = f"`{fact.kind.value}` arguments that Keras 3 rejects or misreads: {'; '.join(conversion.problems)}"
+            if conversion.manual:
+                worded = Worded(manual_message(what, conversion.manual))
+            else:
+                worded = Worded(what, conversion.fix)
+            yield worded.finding(KF107.code, fact.call)

@@ -3,9 +3,12 @@ which it shares with the other weight rules."""
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from ..triggers import WEIGHT_CALLS
-from ._weights import weight_findings
-from .base import FixAvailability, Rule, RuleSafety, SharedAnalysisRule
+from ._weight_args import convert_add_weight
+from ._weights import Kind, Worded, manual_message, weight_calls
+from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
 
 DOC = """\
 ## What it does
@@ -80,6 +83,18 @@ KF104 = Rule(
 )
 
 
-class AddWeightPositional(SharedAnalysisRule):
+class AddWeightPositional(RuleFamily):
     rules = (KF104,)
-    analysis = staticmethod(weight_findings)
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        what = ("`add_weight` with positional arguments: Keras 3 raises on a positional name, "
+                "tf_keras reads a positional shape as the name")
+        for fact in weight_calls(ctx):
+            conversion = convert_add_weight(fact.call) if fact.kind is Kind.ADD_WEIGHT else None
+            if conversion is None or conversion.legacy:
+                continue  # nothing to change, or only its keywords: KF107
+            if conversion.manual:
+                worded = Worded(manual_message(what, conversion.manual))
+            else:
+                worded = Worded(f"{what}; pass every argument by keyword", conversion.fix)
+            yield worded.finding(KF104.code, fact.call)

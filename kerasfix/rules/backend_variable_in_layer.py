@@ -3,9 +3,12 @@ which it shares with the other weight rules."""
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from ..triggers import WEIGHT_CALLS
-from ._weights import weight_findings
-from .base import FixAvailability, Rule, RuleSafety, SharedAnalysisRule
+from ._weight_args import convert_variable
+from ._weights import Kind, WeightCall, converted, folded_creation, unknown_caller, weight_calls
+from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
 
 DOC = """\
 ## What it does
@@ -115,6 +118,21 @@ KF109 = Rule(
 )
 
 
-class BackendVariableInLayer(SharedAnalysisRule):
+class BackendVariableInLayer(RuleFamily):
     rules = (KF109,)
-    analysis = staticmethod(weight_findings)
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for fact in weight_calls(ctx):
+            if fact.kind is Kind.BACKEND_VARIABLE:
+                yield _finding(ctx, fact)
+
+
+def _finding(ctx: Context, fact: WeightCall) -> Finding:
+    if not fact.setup:
+        return Finding(KF109.code, fact.call, unknown_caller(fact.kind, fact.method))
+    what = "`keras.backend.variable` in a Keras layer: Keras 3 never tracks it"
+    if fact.fold is None:
+        conversion = convert_variable(ctx, fact.call, fact.self_or_none, backend=True,
+                                      appended=list(fact.appended))
+        return converted(what, fact.me, conversion, fact.scope).finding(KF109.code, fact.call)
+    return folded_creation(what, fact.fold).finding(KF109.code, fact.call)

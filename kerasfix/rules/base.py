@@ -73,6 +73,12 @@ class Finding:
     node: cst.CSTNode
     message: str
     fix: Fix | None = None
+    # A fix that needs other fixes (KF108 removes a variable scope only when this run rewrites
+    # the weight calls in it): the nodes (`needs`) that findings of this run must report (the
+    # rule knows they are fixable), else the engine reports `otherwise` instead. The rule
+    # declares it; the engine knows which rules the run selects.
+    needs: tuple[cst.CSTNode, ...] = ()
+    otherwise: Finding | None = None
     # filled in by the engine
     line: int = 0
     column: int = 0
@@ -190,7 +196,6 @@ class Context:
     index: ClassIndex
     all_classes: list[cst.ClassDef] = field(default_factory=list)
     keras_classes: list[KerasClass] = field(default_factory=list)
-    wants: Callable[[str], bool] = lambda code: True  # is this rule selected?
     shared: dict[str, Any] = field(default_factory=dict)  # analyses several rules share, by name
 
     def memo(self, key: str, compute: Callable[[], _T]) -> _T:

@@ -1,11 +1,14 @@
-"""KF101: `tf.get_variable` inside a Keras layer; found by the weight walk of `_weights.py`, which
-it shares with the other weight rules."""
+"""KF101: `tf.get_variable` inside a Keras layer; reported from the weight calls that `_weights.py`
+finds for all the weight rules, converted by `_weight_args.py`."""
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from ..triggers import WEIGHT_CALLS
-from ._weights import weight_findings
-from .base import FixAvailability, Rule, RuleSafety, SharedAnalysisRule
+from ._weight_args import convert_get_variable
+from ._weights import Kind, WeightCall, converted, unknown_caller, weight_calls
+from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
 
 DOC = """\
 ## What it does
@@ -102,6 +105,19 @@ KF101 = Rule(
 )
 
 
-class GetVariableInLayer(SharedAnalysisRule):
+class GetVariableInLayer(RuleFamily):
     rules = (KF101,)
-    analysis = staticmethod(weight_findings)
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for fact in weight_calls(ctx):
+            if fact.kind is Kind.GET_VARIABLE:
+                yield _finding(ctx, fact)
+
+
+def _finding(ctx: Context, fact: WeightCall) -> Finding:
+    if not fact.setup:
+        return Finding(KF101.code, fact.call, unknown_caller(fact.kind, fact.method))
+    defaults = fact.scope.defaults if fact.scope is not None else None
+    conversion = convert_get_variable(ctx, fact.call, fact.self_or_none, defaults)
+    what = "`tf.get_variable` in a Keras layer: Keras 3 never tracks the variable"
+    return converted(what, fact.me, conversion, fact.scope).finding(KF101.code, fact.call)

@@ -1,5 +1,7 @@
-"""KF108: a TF1 variable scope around a layer's weights; it reads the scopes through `_weights.py`,
-whose weight walk decides what the weights inside become."""
+"""KF108: a TF1 variable scope around a layer's weights; it reads the scopes through
+`_weight_scopes.py`. Its fix needs the weight calls inside rewritten by the same run: it
+declares them (`Finding.needs`), and the engine reports the scope for a person when a run
+does not rewrite them."""
 
 from __future__ import annotations
 
@@ -9,8 +11,8 @@ import libcst as cst
 
 from ..edits import Fix, Replace, Safety
 from ..triggers import WEIGHT_CALLS
-from ._weights import (makes_weights, manual_message, scope_manual_reasons, scope_unsafe_reason,
-                       variable_scope_call)
+from ._weight_scopes import makes_weights, manual_reasons, scope_unsafe_reason, variable_scope_call
+from ._weights import Worded, manual_message
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, self_name, walk_no_nested_scopes
 from .calls import comments_in
 
@@ -133,14 +135,17 @@ def _variable_scopes(ctx: Context, func: cst.FunctionDef, me: str) -> Iterator[F
             continue  # a scope around other work is not this rule's business
         what = ("a TF1 variable scope in a Keras layer: Keras ignores it for `add_weight` "
                 "and `tf.variable_scope` is gone in TF 2")
-        reasons = scope_manual_reasons(ctx, node, call, me)
-        if reasons:
-            yield Finding("KF108", node, manual_message(what, reasons))
-            continue
-        unsafe = scope_unsafe_reason(ctx, node, call, me)
-        fix = Fix((Replace(node, _unwrap_with),), Safety.UNSAFE if unsafe else Safety.SAFE)
-        note = f" (unsafe: {unsafe})" if unsafe else ""
-        yield Finding("KF108", node, f"{what}; remove it and keep its body{note}", fix)
+        manual = manual_reasons(ctx, node, call, me)
+        # with the weight calls inside (`needs`) left as they are, a person removes the scope
+        otherwise = Worded(manual_message(what, manual.otherwise)) if manual.needs else None
+        if manual.reasons:
+            worded = Worded(manual_message(what, manual.reasons), None, manual.needs, otherwise)
+        else:
+            unsafe = scope_unsafe_reason(ctx, node, call, me)
+            fix = Fix((Replace(node, _unwrap_with),), Safety.UNSAFE if unsafe else Safety.SAFE)
+            note = f" (unsafe: {unsafe})" if unsafe else ""
+            worded = Worded(f"{what}; remove it and keep its body{note}", fix, manual.needs, otherwise)
+        yield worded.finding(KF108.code, node)
 
 
 def _unwrap_with(updated: cst.With) -> cst.FlattenSentinel[cst.BaseStatement]:

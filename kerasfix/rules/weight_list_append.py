@@ -3,10 +3,12 @@ shares with the other weight rules."""
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from .. import keras_api as api
 from ..triggers import Trigger
-from ._weights import weight_findings
-from .base import FixAvailability, Rule, RuleSafety, SharedAnalysisRule
+from ._weights import UNSAFE_FOLD, Kind, WeightCall, Worded, weight_calls
+from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, source
 
 DOC = """\
 ## What it does
@@ -113,6 +115,28 @@ KF110 = Rule(
 )
 
 
-class WeightListAppend(SharedAnalysisRule):
+class WeightListAppend(RuleFamily):
     rules = (KF110,)
-    analysis = staticmethod(weight_findings)
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for fact in weight_calls(ctx):
+            if fact.kind is Kind.LIST_APPEND:
+                yield _worded(fact).finding(KF110.code, fact.call)
+
+
+def _worded(fact: WeightCall) -> Worded:
+    assert fact.weights is not None  # an append names its list
+    fold = fact.fold
+    if fold is None:
+        effect = ("raises AttributeError on Keras 3" if fact.weights.startswith("_")
+                  else "does nothing on either Keras line (the list is a fresh copy)")
+        reason = f" (not folded: {fact.why_not_folded})" if fact.why_not_folded else ""
+        return Worded(f"appending to `self.{fact.weights}` {effect}; make the weight with "
+                      f"`self.add_weight(..., trainable=...)`, which tracks it, and drop this line{reason}")
+    note = UNSAFE_FOLD if fold.unsafe else ""
+    message = (f"appending to `{fold.me}.{fold.append.weights}` raises AttributeError on Keras 3; fold it into "
+               f"the `add_weight` that makes `{fold.me}.{fold.append.attr}`, with `trainable={source(fold.value)}`"
+               f"{note}")
+    if fold.fix_else is fold.fix or fold.scope is None:
+        return Worded(message, fold.fix)
+    return Worded(message, fold.fix, fold.scope.needs, Worded(message, fold.fix_else))

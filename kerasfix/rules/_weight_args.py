@@ -1,0 +1,335 @@
+"""The conversion of a weight call (`tf.get_variable`, `tf.Variable`, `K.variable`, a legacy
+`add_weight` or `add_variable`) into a portable, keyword `self.add_weight(...)`: its fix, or
+why a person must write it. Shared by the weight rules (each words its own message), by the
+fold of a weight-list append (`_weight_folds.py`) and by KF103 (`as_add_weight`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import libcst as cst
+
+from .. import keras_api as api
+from ..edits import Fix, Replace, Safety
+from .base import Context, dotted, source
+from .calls import (Bound, as_keyword, bind, has_literal_slash, is_shape_literal, is_string, keyword_arg, layout,
+                    rebuilt, replace_slashes)
+from ._weight_values import Plan, initial_value
+
+
+@dataclass(frozen=True)
+class Trained:
+    """Whether the original trained a variable: the `trainable=` to write (None: the default,
+    True), why, in the message, or why it cannot be known (the fix is then unsafe)."""
+
+    value: cst.BaseExpression | None = None
+    why: str = ""
+    unknown: str | None = None
+
+
+NOT_TRAINED = cst.Name("False")
+_COUNTER = "an integer or boolean variable is a counter or a flag, never trained"
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """A weight call as a keyword add_weight (`fix`), or why a person must write it (`manual`;
+    `starred`: its arguments use * or ** and cannot be read)."""
+
+    fix: Fix | None = None
+    manual: tuple[str, ...] = ()
+    starred: bool = False
+    trained: Trained = field(default_factory=Trained)
+    problems: tuple[str, ...] = ()  # a keyword add_weight / add_variable: what Keras 3 rejects or misreads
+    legacy: bool = False  # only its keywords are wrong (no positional argument to reorder)
+
+
+# --- converting arguments ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Planned:
+    """What becomes of one argument: passed as `keyword`, its value through `transform`."""
+
+    keyword: str
+    transform: Callable[[cst.BaseExpression], cst.BaseExpression] | None = None
+
+    def apply(self, arg: cst.Arg) -> cst.Arg:
+        arg = as_keyword(arg, self.keyword)
+        return arg.with_changes(value=self.transform(arg.value)) if self.transform else arg
+
+
+@dataclass
+class Converted:
+    """add_weight arguments planned from another call, or why a person must do it."""
+
+    plans: list[Planned | None]  # one per original argument; None: dropped
+    manual: list[str]
+
+
+def convert(call: cst.Call, bound: Bound, policy: api.ArgumentPolicy, *, lenient_strings: bool = False) -> Converted:
+    plans: list[Planned | None] = [Planned(a.keyword.value) if a.keyword else None for a in call.args]
+    manual: list[str] = []
+    for name in bound.unknown:
+        if name not in policy.renamed and name not in policy.drop_when and name not in policy.manual \
+                and name not in policy.keep:
+            manual.append(f"add_weight has no `{name}` argument")
+    for name, (index, arg) in bound.args.items():
+        code = source(arg.value)
+        spellings = policy.drop_when.get(name)
+        if name in policy.drop_when and (spellings is None or code in spellings):
+            plans[index] = None
+        elif lenient_strings and name in ("aggregation", "synchronization") and is_string(arg.value):
+            plans[index] = Planned(name)  # already Keras 3 style
+        elif name in policy.manual:
+            manual.append(policy.manual[name])
+        elif name in policy.renamed:
+            plans[index] = Planned(policy.renamed[name])
+        elif name in policy.keep:
+            slashes = name == "name" and has_literal_slash(arg.value)
+            plans[index] = Planned(name, replace_slashes if slashes else None)
+    return Converted(plans, manual)
+
+
+def rewrite_call(func: cst.BaseExpression, converted: Converted, extra: tuple[cst.Arg, ...] = ()):
+    """A composable edit: the call, renamed, with its arguments converted and `extra` added."""
+
+    def apply(updated: cst.Call) -> cst.Call:
+        replacements = [None if plan is None else plan.apply(arg)
+                        for plan, arg in zip(converted.plans, updated.args)]
+        call = rebuilt(updated, replacements)
+        if extra:  # after the last argument, which hands its comma (and what follows it) on
+            args = list(call.args)
+            last = args[-1].comma if args else cst.MaybeSentinel.DEFAULT
+            comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            args = [*args[:-1], *(a.with_changes(comma=comma) for a in args[-1:])]
+            args += [a.with_changes(comma=comma) for a in extra[:-1]] + [extra[-1].with_changes(comma=last)]
+            call = call.with_changes(args=args)
+        return call.with_changes(func=func)
+
+    return apply
+
+
+def self_add_weight(me: str) -> cst.Attribute:
+    return cst.Attribute(value=cst.Name(me), attr=cst.Name("add_weight"))
+
+
+# --- tf.get_variable ---------------------------------------------------------------------------
+
+
+def convert_get_variable(ctx: Context, call: cst.Call, me: str | None, defaults: str | None) -> Conversion:
+    """`defaults`: what an enclosing variable scope sets for the variable, e.g. "initializer"."""
+    bound = bind(call, api.GET_VARIABLE_PARAMS)
+    if bound is None:
+        return Conversion(starred=True)
+    converted = convert(call, bound, api.GET_VARIABLE_POLICY)
+    initializer = bound.value("initializer")
+    tensor = isinstance(initializer, cst.Call) and ctx.resolve(initializer.func) in api.TENSOR_FACTORIES
+    # with no `shape`, TF1 takes the shape from the initializer: it can only be a tensor or a
+    # value (`initializer=self.v_norm`), which add_weight refuses (ValueError on both lines)
+    if initializer is not None and (tensor or bound.value("shape") is None):
+        converted.manual.append("a tensor `initializer` fixes both value and shape: "
+                                "pass `shape=` and an initializer such as `tf.constant_initializer(...)`")
+    if defaults:
+        converted.manual.append(f"the enclosing variable scope sets `{defaults}` for it: "
+                                "pass that to add_weight by hand")
+    if me is None:
+        converted.manual.append("a static or class method has no `self` to call add_weight on")
+    if converted.manual:
+        return Conversion(manual=tuple(converted.manual))
+    assert me is not None  # else a person was asked to finish it, above
+    trained = Trained()
+    if bound.code("trainable") in (None, "None") and untrainable_dtype(ctx, bound.value("dtype")):
+        trained = Trained(NOT_TRAINED, _COUNTER)
+    extra = (keyword_arg("trainable", trained.value),) if trained.value is not None else ()
+    fix = Fix((Replace(call, rewrite_call(self_add_weight(me), converted, extra)),), Safety.SAFE)
+    return Conversion(fix, trained=trained)
+
+
+# --- tf.Variable and keras.backend.variable ----------------------------------------------------
+
+
+def convert_variable(ctx: Context, call: cst.Call, me: str | None, backend: bool = False,
+                     appended: list[tuple[str, bool]] | None = None, trained: Trained | None = None,
+                     scalar: cst.BaseExpression | None = None) -> Conversion:
+    """`tf.Variable(...)`, or `keras.backend.variable(...)` (`backend`). `appended`: the
+    weight lists the variable is appended to (and whether under a condition); `trained`: what
+    a caller already knows of its trainability; `scalar`: the constant initializer of a value
+    the caller knows to be a number."""
+    params, policy, value_param = (
+        (api.BACKEND_VARIABLE_PARAMS, api.BACKEND_VARIABLE_POLICY, "value")
+        if backend else (api.VARIABLE_PARAMS, api.VARIABLE_POLICY, "initial_value"))
+    bound = bind(call, params)
+    if bound is None:
+        return Conversion(starred=True)
+    converted = convert(call, bound, policy)
+    initial = bound.value(value_param)
+    planned = _planned_value(ctx, initial, scalar, converted.manual)
+    if me is None:
+        converted.manual.append("a static or class method has no `self` to call add_weight on")
+    if converted.manual:
+        return Conversion(manual=tuple(converted.manual))
+    assert me is not None and planned is not None  # else manual, above
+    shape, initializer, dtype = planned
+    if backend:
+        dtype = None  # keras.backend.variable casts any value to floatx() unless given `dtype=` (measured)
+    index = bound.args[value_param][0]
+    kept = [plan.apply(arg) for i, (plan, arg) in enumerate(zip(converted.plans, call.args))
+            if i != index and plan is not None]
+    by_name = {a.keyword.value: a for a in kept if a.keyword is not None}  # every one: plans are keywords
+    new_args = [by_name.pop("name")] if "name" in by_name else []
+    new_args += [keyword_arg("shape", shape), keyword_arg("initializer", initializer)]
+    if dtype is not None and "dtype" not in by_name:
+        new_args.append(keyword_arg("dtype", dtype))
+    if trained is None:
+        explicit = by_name["dtype"].value if "dtype" in by_name else dtype
+        trained = _original_trainability(ctx, call, backend, explicit, appended or [])
+    if "trainable" in by_name:
+        trained = Trained()  # written out: kept as it is
+    elif trained.value is not None:
+        by_name["trainable"] = keyword_arg("trainable", trained.value)
+    new_args.extend(by_name.values())
+    new_call = call.with_changes(func=self_add_weight(me), args=layout(call, [
+        a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in new_args]))
+    safety = Safety.UNSAFE if trained.unknown else Safety.SAFE
+    return Conversion(Fix((Replace(call, new_call),), safety), trained=trained)
+
+
+def _planned_value(ctx: Context, initial: cst.BaseExpression | None, scalar: cst.BaseExpression | None,
+                   manual: list[str]) -> Plan | None:
+    """The (shape, initializer, dtype) of the variable's initial value; else None, and why in `manual`."""
+    planned = initial_value(ctx, initial) if initial is not None else None
+    if isinstance(planned, str) and scalar is not None:
+        planned = cst.Tuple(elements=[]), scalar, None
+    if initial is None:
+        manual.append("it has no initial value")
+    elif isinstance(planned, str):
+        manual.append(planned)
+    return None if isinstance(planned, str) else planned
+
+
+# --- which variables the original trained -----------------------------------------------------
+
+
+def _original_trainability(ctx: Context, call: cst.Call, backend: bool, dtype: cst.BaseExpression | None,
+                           appended: list[tuple[str, bool]]) -> Trained:
+    if untrainable_dtype(ctx, dtype):
+        return Trained(NOT_TRAINED, _COUNTER)
+    if appended:
+        lists = {name in api.TRAINABLE_WEIGHT_LISTS for name, _ in appended}
+        if any(conditional for _, conditional in appended) or len(lists) > 1:
+            return Trained(unknown="it is appended to a weight list only under a condition, so whether the "
+                                   "original trained it depends on that condition")
+        if lists == {False} and not (backend and untracking_keras(ctx, call)):
+            return Trained(unknown="it is appended to a non-trainable weight list, but tf.keras 2 also tracked "
+                                   "it as an attribute and trained it")
+        if lists == {False}:
+            return Trained(NOT_TRAINED, "it is appended to a non-trainable weight list")
+        return Trained()
+    if not backend:
+        return Trained()  # tf.Variable: trainable by default, and tf.keras 2 trained it
+    qualified = ctx.imports.qualify_dotted(dotted(call.func) or "") or ""
+    if qualified.startswith(api.TF_KERAS_IMPORTS):
+        return Trained()
+    if untracking_keras(ctx, call):
+        return Trained(NOT_TRAINED, "the multi-backend Keras 2 it was written for never trained a "
+                                    "`K.variable` kept out of the weight lists")
+    return Trained(unknown=f"which Keras `{source(call.func)}` comes from is unknown, and with it whether "
+                           "the original trained the variable (tf.keras 2 did, multi-backend Keras 2 did not)")
+
+
+def untracking_keras(ctx: Context, call: cst.Call) -> bool:
+    """`K.variable` imported from a Keras 2 that never tracked a variable assigned to a layer."""
+    qualified = ctx.imports.qualify_dotted(dotted(call.func) or "") or ""
+    return qualified.startswith(api.UNTRACKING_KERAS_IMPORTS)
+
+
+def untrainable_dtype(ctx: Context, dtype: cst.BaseExpression | None) -> bool:
+    if dtype is None:
+        return False
+    if isinstance(dtype, cst.SimpleString):
+        name = dtype.evaluated_value
+    elif isinstance(dtype, cst.Name) and not ctx.imports.is_bound(dtype.value):
+        name = dtype.value  # the builtins `int` and `bool`
+    else:
+        resolved = ctx.resolve(dtype) or ""
+        name = resolved.rsplit(".", 1)[-1] if resolved.startswith(("tf.", "numpy.")) else ""
+    return isinstance(name, str) and name.rstrip("_") in api.UNTRAINABLE_DTYPES
+
+
+# --- add_weight and add_variable -----------------------------------------------------------------
+
+
+def convert_add_weight(call: cst.Call) -> Conversion | None:
+    """A positional add_weight by keyword, or a keyword one's legacy arguments (`legacy`);
+    None when there is nothing to change (or its arguments use * or **)."""
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    if any(a.star for a in call.args):
+        return None
+    if not positional:
+        return _legacy_keywords(call)
+    keras3_order = is_shape_literal(positional[0].value) or (len(positional) > 1 and is_string(positional[1].value))
+    return _reordered(call, api.ADD_WEIGHT_KERAS3_POSITIONAL if keras3_order else api.ADD_WEIGHT_KERAS2_PARAMS,
+                      call.func)
+
+
+def convert_add_variable(call: cst.Call) -> Conversion | None:
+    """Keras 2's `add_variable` (an alias of add_weight) as a keyword add_weight; a keyword
+    call valid on both lines as written only for its legacy arguments (`legacy`)."""
+    if any(a.star for a in call.args):
+        return None
+    keywords = {a.keyword.value for a in call.args if a.keyword is not None}
+    positional = [a for a in call.args if a.keyword is None]
+    if not positional and {"shape", "initializer"} <= keywords and keywords <= set(api.ADD_VARIABLE_KERAS3_PARAMS):
+        return _legacy_keywords(call)
+    keras3_order = bool(positional) and (is_shape_literal(positional[0].value)
+                                         or (len(positional) > 1 and is_string(positional[1].value)))
+    params = api.ADD_VARIABLE_KERAS3_PARAMS if keras3_order else api.ADD_WEIGHT_KERAS2_PARAMS
+    assert isinstance(call.func, cst.Attribute)  # `self.add_variable`
+    return _reordered(call, params, call.func.with_changes(attr=cst.Name("add_weight")))
+
+
+def _reordered(call: cst.Call, params: tuple[str, ...], func: cst.BaseExpression) -> Conversion:
+    bound = bind(call, params)
+    if bound is None:
+        return Conversion(starred=True)
+    converted = convert(call, bound, api.ADD_WEIGHT_POLICY, lenient_strings=True)
+    if converted.manual:
+        return Conversion(manual=tuple(converted.manual))
+    return Conversion(Fix((Replace(call, rewrite_call(func, converted)),), Safety.SAFE))
+
+
+def _legacy_keywords(call: cst.Call) -> Conversion | None:
+    """A keyword-only call with arguments Keras 3 rejects or misreads (None: it has none)."""
+    bound = bind(call, api.ADD_WEIGHT_KEYWORDS)
+    if bound is None:
+        return None
+    converted = convert(call, bound, api.ADD_WEIGHT_POLICY, lenient_strings=True)
+    problems = tuple(legacy_arguments(bound))
+    if not problems:
+        return None
+    if converted.manual:
+        return Conversion(manual=tuple(converted.manual), problems=problems, legacy=True)
+    fix = Fix((Replace(call, rewrite_call(call.func, converted)),), Safety.SAFE)
+    return Conversion(fix, problems=problems, legacy=True)
+
+
+def legacy_arguments(bound: Bound) -> list[str]:
+    problems = []
+    code = {name: source(arg.value) for name, (_, arg) in bound.args.items()}
+    if code.get("trainable") == "None":
+        problems.append("`trainable=None` makes the weight non-trainable on Keras 3")
+    if "use_resource" in code:
+        problems.append("`use_resource` raises TypeError on Keras 3")
+    if "experimental_autocast" in code:
+        problems.append("`experimental_autocast` raises TypeError on Keras 3 (now `autocast`)")
+    name = bound.value("name")
+    if name is not None and has_literal_slash(name):
+        problems.append("a `/` in the name raises ValueError on Keras 3")
+    for enum_arg in ("aggregation", "synchronization", "partitioner", "caching_device"):
+        value = bound.value(enum_arg)
+        if value is not None and not is_string(value):
+            problems.append(f"`{enum_arg}={code[enum_arg]}` is not portable between Keras 3 and tf_keras")
+    return problems
+
