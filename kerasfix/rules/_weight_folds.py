@@ -20,8 +20,9 @@ from ._weight_values import constant_initializer, number
 
 def class_appends(ctx: Context, cls: KerasClass) -> dict[str, list[tuple[str, bool]]]:
     """For each attribute, the weight lists `self.<attr>` is appended to in the class, each with
-    whether the append runs under a condition or in a loop."""
-    return _class_appends(cls)
+    whether the append runs under a condition or in a loop: one walk of the class, memoised
+    (a walk per variable made one class of 2,000 variables take 14 s: reliability R16)."""
+    return ctx.memo(f"weight-appends:{id(cls.node)}", lambda: _class_appends(cls))
 
 
 def _class_appends(cls: KerasClass) -> dict[str, list[tuple[str, bool]]]:
