@@ -225,19 +225,6 @@ class RuleFamily:
         raise NotImplementedError
 
 
-class SharedAnalysisRule(RuleFamily):
-    """A rule whose findings come out of an analysis several rules share, computed once per
-    module (the weight walk, the lifter, the container check): it reports those of its code."""
-
-    @staticmethod
-    def analysis(ctx: Context) -> list[Finding]:  # pragma: no cover - interface
-        raise NotImplementedError
-
-    def check(self, ctx: Context) -> Iterator[Finding]:
-        code = self.rules[0].code
-        return (f for f in self.analysis(ctx) if f.code == code)
-
-
 # --- small helpers shared by the rules ------------------------------------------------------
 
 
