@@ -87,6 +87,10 @@ def plan_helper(lift: ClassLift, helper: cst.FunctionDef, sites: Sites) -> Helpe
         return count
     total, indices, count_place = count
     planned = HelperLift(helper, lift.allocate_local(helper, "layer_index"), [], indices)
+    name = helper.name.value
+    planned.private = (name.startswith("_") and not name.endswith("__")
+                       and not lift.ctx.index.subclasses(lift.cls.qualified))
+    planned.count_fixed = not any(lift.assigned_after_init(attr) for attr in count_place.self_attrs)
     for construction in constructions:
         layer = _helper_layer(lift, helper, construction, total, count_place)
         if isinstance(layer, str):

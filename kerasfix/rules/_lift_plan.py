@@ -105,6 +105,12 @@ class HelperLift:
     index_name: str
     layers: list[LayerLift]
     indices: list[tuple[cst.Call, cst.BaseExpression]]
+    # every call of the helper is one of `indices`: a private method (`_block`) of a class no
+    # class of the project derives from (code elsewhere would call it without the new argument)
+    private: bool = False
+    # how many times `call` calls it reads nothing the class changes after `__init__` (else an
+    # index could run past the lists)
+    count_fixed: bool = False
 
 
 @dataclass(eq=False)

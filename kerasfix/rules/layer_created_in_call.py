@@ -94,8 +94,11 @@ A helper method that `call` calls once (not in a loop, not under an `if`) is tre
 `call` itself. One that `call` calls a known number of times, before and in a
 `for i in range(a, b)` loop over what `__init__` knows, gets a list of layers in `__init__`
 (`self.dense_layers = [Dense(self.units) for _ in range(max(1, self.num_layers))]`), a
-keyword-only `layer_index` argument, and each call site passes its number: unsafe, because
-the layers' weights are created in another order than before.
+keyword-only `layer_index` argument, and each call site passes its number. Safe when every
+call of the helper gets that argument: the helper is private (`_block`), no class of the
+project derives from the class, and the count reads nothing the class changes after
+`__init__`. Otherwise unsafe: code elsewhere may call a public helper, or a subclass a private
+one, without the argument (TypeError), and a count that grows runs past the lists.
 
 A layer built in a `for` loop directly in `call`, whose iterable `__init__` can compute
 (`for width in self.widths: x = Dense(width)(x)`), becomes a list built once in `__init__`
@@ -238,8 +241,8 @@ def _loop_fix(plan: LayerLift) -> Fix:
 
 def _helper_fix(ctx: Context, helper: HelperLift) -> Fix:
     """One fix for every layer the helper builds, shared by their findings: a list of each in
-    `__init__`, indexed by the helper's new keyword argument (unsafe: the weights are created
-    in another order)."""
+    `__init__`, indexed by the helper's new keyword argument. Safe when every call of the
+    helper is one the fix passes the argument to, and the lists are as long as `call` needs."""
     def build() -> Fix:
         me, index = self_name(helper.helper), helper.index_name
         edits: list[Edit] = []
@@ -250,6 +253,7 @@ def _helper_fix(ctx: Context, helper: HelperLift) -> Fix:
         edits.append(Replace(helper.helper.params, lambda params: with_keyword_only(params, index)))
         for site, value in helper.indices:
             edits.append(Replace(site, functools.partial(with_keyword, name=index, value=value)))
-        return Fix(tuple(edits), Safety.UNSAFE)
+        safe = helper.private and helper.count_fixed
+        return Fix(tuple(edits), Safety.SAFE if safe else Safety.UNSAFE)
 
     return ctx.memo(f"helper fix {id(helper)}", build)
