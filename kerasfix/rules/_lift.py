@@ -21,8 +21,9 @@ from .calls import bind, layout, strip_comments
 from ._lift_helper import helper_sites, plan_helper, runs_once_per_call
 from ._lift_plan import (Blocked, ClassLift, HelperLift, LayerLift, LiftPlan, LoopLift, Placement, Tf1Lift,
                          WeightLift)
-from ._lift_syntax import (LOOPS, SCOPES, builds_weightless, guards_to, in_loop_or_scope, inside_construction,
-                           keras_constructor_args, literal_name, only_bound_once, snake_case, usable_literal, usage)
+from ._lift_syntax import (LOOPS, SCOPES, builds_weightless, condition_of, guards_to, in_loop_or_scope,
+                           inside_construction, keras_constructor_args, literal_name, only_bound_once,
+                           self_attrs_read, snake_case, usable_literal, usage)
 from ._weights import as_add_weight
 
 __all__ = ["Blocked", "HelperLift", "LayerLift", "LiftPlan", "LoopLift", "Placement", "Tf1Lift", "WeightLift",
@@ -43,6 +44,7 @@ class _Planner:
         self.ctx = ctx
         self.lift = ClassLift(ctx, cls)
         self.helpers: dict[str, HelperLift | str] = {}  # a helper's name -> its layers' plan, or why none
+        self.loops: dict[int, LoopLift | None] = {}  # a loop's id -> its layers' plan, or None
 
     def plans(self) -> Iterator[LiftPlan]:
         ctx, cls = self.ctx, self.lift.cls
@@ -81,12 +83,7 @@ class _Planner:
         lift, parents = self.lift, self.lift.cls.parents
         plan = LayerLift(lift, func, call)
         if in_loop_or_scope(call, parents, func):
-            plan.loop = self._loop(func, call)
-            if plan.loop is None:
-                plan.blocked = Blocked.IN_LOOP
-            else:
-                plan.placement, plan.attr, plan.value = plan.loop.placement, plan.loop.attr, plan.loop.value
-            return plan
+            return self._in_loop(plan)
         if not runs_once_per_call(lift, func):
             return self._in_helper(plan)
         plan.statement, plan.form, plan.local = usage(call, parents.get(id(call)), parents, self_name(func))
@@ -110,42 +107,79 @@ class _Planner:
         plan.value = lift.moved(func, plan.placement, call)
         return plan
 
-    def _loop(self, func: cst.FunctionDef, call: cst.Call) -> LoopLift | None:
-        """`for n in ITER: x = Dense(n)(x)` directly in `call`, with ITER known in `__init__`:
-        `[Dense(n) for n in ITER]` built there, to zip into the loop (ITER must give the same
-        items on every call)."""
-        lift, parents = self.lift, self.lift.cls.parents
-        loop = parents.get(id(call))
-        while loop is not None and not isinstance(loop, (cst.For, *SCOPES, *LOOPS)):
+    # -- layers of a loop ----------------------------------------------------------------------
+    def _in_loop(self, plan: LayerLift) -> LayerLift:
+        """A layer built in a `for` loop: the loop's plan (made once for all its layers) holds
+        this one's, or it stays for a person."""
+        parents = self.lift.cls.parents
+        loop = parents.get(id(plan.site))
+        while loop is not None and not isinstance(loop, (*SCOPES, *LOOPS)):
             loop = parents.get(id(loop))
-        parent = parents.get(id(call))
-        if (not isinstance(loop, cst.For) or func.name.value != "call" or loop.orelse is not None
-                or loop.asynchronous is not None or in_loop_or_scope(loop, parents, func)
-                or not (isinstance(parent, cst.Call) and parent.func is call)):
+        if isinstance(loop, cst.For):
+            if id(loop) not in self.loops:
+                self.loops[id(loop)] = self._plan_loop(plan.method, loop)
+            lifted = self.loops[id(loop)]
+            layer = next((layer for layer in lifted.layers if layer.site is plan.site), None) if lifted else None
+            if layer is not None:
+                return layer
+        plan.blocked = Blocked.IN_LOOP
+        return plan
+
+    def _plan_loop(self, func: cst.FunctionDef, loop: cst.For) -> LoopLift | None:
+        """`for n in ITER: x = Dense(n)(x)` directly in `call`, with ITER known in `__init__`:
+        `[Dense(n) for n in ITER]` built there for each layer the loop builds, to zip into the
+        loop (ITER must give the same items on every call). None: no layer of it can move."""
+        lift, parents, ctx = self.lift, self.lift.cls.parents, self.ctx
+        if (func.name.value != "call" or loop.orelse is not None or loop.asynchronous is not None
+                or in_loop_or_scope(loop, parents, func)):
             return None
         targets = frozenset(n.value for n in walk(loop.target) if isinstance(n, cst.Name))
         if not targets or not all(isinstance(n, (cst.Name, cst.Tuple, cst.Element, cst.Comma))
                                   for n in walk(loop.target)):
             return None
-        constructions = [n for n in walk(loop.body) if isinstance(n, cst.Call) and self.ctx.is_layer_class(n.func)]
-        if constructions != [call]:
-            return None  # one list per loop keeps the rewritten loop readable
-        if guards_to(call, parents, loop) != []:
-            return None  # built on some iterations only: the list would build the others too
         source_place = lift.plan(func, loop, parents, [loop.iter])
-        args_place = lift.placement(func, [a.value for a in call.args], bound_there=targets)
-        if (source_place.where != "__init__" or args_place.where != "__init__"
-                or source_place.inlined or args_place.inlined):
+        if source_place.where != "__init__" or source_place.inlined:
+            return None
+        lifted = LoopLift(loop, [])
+        for node in walk(loop.body):
+            if (isinstance(node, cst.Call) and ctx.is_layer_class(node.func) and not builds_weightless(ctx, node.func)
+                    and not inside_construction(node, parents, ctx)):
+                layer = self._loop_layer(func, lifted, node, targets, source_place)
+                if layer is not None:
+                    lifted.layers.append(layer)
+        return lifted if lifted.layers else None
+
+    def _loop_layer(self, func: cst.FunctionDef, lifted: LoopLift, call: cst.Call, targets: frozenset[str],
+                    source_place: Placement) -> LayerLift | None:
+        """The plan of one layer the loop builds, called at once, in no inner loop: its list,
+        built under the `if` tests the loop builds it under (the call site keeps them), when
+        these and its arguments read only the loop's names and what `__init__` knows."""
+        lift, parents = self.lift, self.lift.cls.parents
+        parent = parents.get(id(call))
+        guards = guards_to(call, parents, lifted.loop)
+        if not (isinstance(parent, cst.Call) and parent.func is call) or guards is None \
+                or in_loop_or_scope(call, parents, lifted.loop):
+            return None
+        tests = [test for test, _ in guards]
+        args_place = lift.placement(func, [a.value for a in call.args] + tests, bound_there=targets)
+        me = self_name(func)
+        if (args_place.where != "__init__" or args_place.inlined
+                or any(lift.assigned_after_init(a) for test in tests for a in self_attrs_read(test, me))):
             return None
         class_name = source(call.func).rsplit(".", 1)[-1]
         attr = lift.allocate(f"{snake_case(class_name)}_layers")
-        local = lift.allocate_local(func, snake_case(class_name))
+        chosen = frozenset(layer.local or "" for layer in lifted.layers)  # the loop binds each layer to one
+        local = lift.allocate_local(func, snake_case(class_name), chosen)
         placement = Placement("__init__", self_attrs=source_place.self_attrs | args_place.self_attrs,
                               guards=source_place.guards)
+        built: cst.BaseExpression = call
+        if guards:  # the call site keeps its tests, the list builds a layer where they hold
+            built = cst.IfExp(test=condition_of([(strip_comments(test), positive) for test, positive in guards]),
+                              body=call, orelse=cst.Name("None"))
         # the loop keeps its header's comments; the call's go with it
         built = lift.moved(func, placement, cst.ListComp(
-            call, cst.CompFor(target=strip_comments(loop.target), iter=strip_comments(loop.iter))))
-        return LoopLift(loop, attr, local, built, placement)
+            built, cst.CompFor(target=strip_comments(lifted.loop.target), iter=strip_comments(lifted.loop.iter))))
+        return LayerLift(lift, func, call, placement=placement, attr=attr, value=built, local=local, loop=lifted)
 
     def _in_helper(self, plan: LayerLift) -> LayerLift:
         """A layer built in a helper `call` calls a known number of times: the helper's plan

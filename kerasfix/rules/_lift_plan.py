@@ -69,7 +69,7 @@ class LiftPlan:
     # how `call` uses it: called at once ("inline"), bound to a local ("bound"), stored on self ("self")
     form: str | None = None
     statement: cst.SimpleStatementLine | None = None  # the statement binding or storing it
-    local: str | None = None  # the local or attribute that statement binds
+    local: str | None = None  # the local or attribute that statement binds (a loop's layer: its loop name)
 
     @property
     def target(self) -> str:
@@ -85,14 +85,13 @@ class WeightLift(LiftPlan):
 
 @dataclass(eq=False)
 class LoopLift:
-    """A layer built in a `for` loop of `call` over what `__init__` knows: the list of the
-    loop's layers `__init__` builds (`attr`, `value`), zipped into the loop as `local`."""
+    """A `for` loop directly in `call` over what `__init__` knows, and the layers built in it
+    that `__init__` can build instead: one list each (a layer's `attr`, `value`), zipped into
+    the loop, which binds each layer to its `local`. One fact for the loop's layers: they
+    share its rewritten header."""
 
     loop: cst.For
-    attr: str
-    local: str
-    value: cst.BaseExpression
-    placement: Placement
+    layers: list[LayerLift]
 
 
 @dataclass(eq=False)
@@ -328,8 +327,9 @@ class ClassLift:
             return f"tf.keras.{path}", "import tensorflow as tf"
         return None, None
 
-    def allocate_local(self, func: cst.FunctionDef, preferred: str) -> str:
-        used = {n.value for n in self.cls.method_nodes[func.name.value] if isinstance(n, cst.Name)}
+    def allocate_local(self, func: cst.FunctionDef, preferred: str, chosen: frozenset[str] = frozenset()) -> str:
+        """A name no code of `func` or of the module uses, nor one of `chosen`."""
+        used = {n.value for n in self.cls.method_nodes[func.name.value] if isinstance(n, cst.Name)} | chosen
         name, number = preferred, 0
         while name in used or name in self.module_names:
             number += 1

@@ -13,7 +13,7 @@ import libcst as cst
 from .. import keras_api as api
 from ..edits import Edit, Fix, Replace, Safety
 from ..triggers import Trigger
-from ._lift import Blocked, HelperLift, LayerLift, lift_plans
+from ._lift import Blocked, HelperLift, LayerLift, LoopLift, lift_plans
 from ._lift_edits import move_edits, place
 from ._lift_syntax import with_keyword, with_keyword_only
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, self_name, source
@@ -104,12 +104,18 @@ A layer built in a `for` loop directly in `call`, whose iterable `__init__` can 
 (`for width in self.widths: x = Dense(width)(x)`), becomes a list built once in `__init__`
 (`self.dense_layers = [Dense(width) for width in self.widths]`) zipped into the loop
 (`for width, dense in zip(self.widths, self.dense_layers): x = dense(x)`): unsafe, because
-the iterable must give the same items on every call.
+the iterable must give the same items on every call. Each layer of the loop gets its own
+list, all zipped in one header. A layer built under an `if` in the loop keeps its test: the
+list holds it where the test holds and `None` elsewhere
+(`[LayerNormalization() if self.use_norm else None for width in self.widths]`), and the call
+site keeps its `if`, when the test reads only the loop's names and what `__init__` knows. A
+layer of the loop that cannot move (under `if training:`, sized from the input) stays for a
+person and the others move.
 
 ## When there is no fix
 The constructor reads something computed in `call` (a local, a tensor's value), the layer is
-built in a `while` loop, a comprehension, a loop with several constructions or over an
-iterable only `call` knows, in a nested function, or in a helper method `call` calls an
+built in a `while` loop, a comprehension, a loop over an iterable only `call` knows, under a
+test only `call` knows in a loop, in a nested function, or in a helper method `call` calls an
 unknown number of times (in a `while`, under an `if`, from another helper): the finding
 says to build the layers (a list, for a loop) in `__init__` and use them, and why it could
 not.
@@ -188,7 +194,7 @@ def _finding(ctx: Context, plan: LayerLift) -> Finding:
                 "seed variable Keras 3 makes anew each time (ValueError under `fit` and `tf.function`)")
     if plan.loop is not None:
         return Finding(KF201.code, call, f"{what}; build the loop's layers once in `__init__` as `self.{plan.attr}` "
-                                         "and zip them into the loop", _loop_fix(plan))
+                                         "and zip them into the loop", _loop_fix(ctx, plan.loop))
     if plan.helper is not None:
         return Finding(KF201.code, call, f"{what}; build one per call of `{method}` in `__init__`, as the list "
                                          f"`self.{plan.attr}`, and index it per call", _helper_fix(ctx, plan.helper))
@@ -218,25 +224,32 @@ def _by_hand(plan: LayerLift, what: str) -> str:
     return f"{what}; it cannot move as is: {plan.placement.reason}"
 
 
-def _loop_fix(plan: LayerLift) -> Fix:
-    """The loop's layers built in `__init__`, and zipped into the loop (unsafe: its iterable
-    must give the same items on every call)."""
-    lifted = plan.loop
-    assert lifted is not None  # a plan of a loop's layer
-    loop, me = lifted.loop, self_name(plan.method)
-    target_code, iter_code = source(loop.target), source(loop.iter)
-    if not isinstance(loop.target, cst.Name) and not loop.target.lpar:
-        target_code = f"({target_code})"
+def _loop_fix(ctx: Context, lifted: LoopLift) -> Fix:
+    """One fix for the layers of a loop, shared by their findings: each one's list built in
+    `__init__`, all zipped into the loop (unsafe: its iterable must give the same items on
+    every call)."""
+    def build() -> Fix:
+        loop, layers = lifted.loop, lifted.layers
+        me = self_name(layers[0].method)
+        target_code, iter_code = source(loop.target), source(loop.iter)
+        if not isinstance(loop.target, cst.Name) and not loop.target.lpar:
+            target_code = f"({target_code})"
+        names = ", ".join(layer.local or "" for layer in layers)
+        lists = ", ".join(f"{me}.{layer.attr}" for layer in layers)
 
-    def zip_layers(updated: cst.For) -> cst.For:
-        return updated.with_changes(
-            target=cst.parse_expression(f"{target_code}, {lifted.local}"),
-            iter=cst.parse_expression(f"zip({iter_code}, {me}.{lifted.attr})"),
-        )
+        def zip_layers(updated: cst.For) -> cst.For:
+            return updated.with_changes(target=cst.parse_expression(f"{target_code}, {names}"),
+                                        iter=cst.parse_expression(f"zip({iter_code}, {lists})"))
 
-    edits = (place(plan.lift, lifted.placement, lifted.attr, lifted.value, None), Replace(loop, zip_layers),
-             Replace(plan.site, cst.Name(lifted.local)))
-    return Fix(edits, Safety.UNSAFE)
+        edits: list[Edit] = []
+        for layer in layers:
+            assert layer.placement is not None and layer.value is not None  # a loop's layer that moves
+            edits.append(place(layer.lift, layer.placement, layer.attr, layer.value, None))
+        edits.append(Replace(loop, zip_layers))
+        edits.extend(Replace(layer.site, cst.Name(layer.local or "")) for layer in layers)
+        return Fix(tuple(edits), Safety.UNSAFE)
+
+    return ctx.memo(f"loop fix {id(lifted)}", build)
 
 
 def _helper_fix(ctx: Context, helper: HelperLift) -> Fix:
