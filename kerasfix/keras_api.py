@@ -631,6 +631,16 @@ READ_ONLY_ATTRIBUTES: dict[str, tuple[str, bool]] = {
     "compiled_metrics": (KERAS_3, True),
     "state_updates": (TF_KERAS, True),
 }
+# Attributes Keras's `Layer.__init__` sets again, so that a value assigned before
+# `super().__init__()` is silently lost -> the lines that lose it (measured 2026-12-05 on a
+# Layer and a Model subclass: set before the call, read after the first call; set after the
+# call, every one is kept). `name` is lost on Keras 3 and raises AttributeError on tf_keras
+# (READ_ONLY_ATTRIBUTES). Not here, kept on both lines: `built`, plain and private attributes;
+# `dynamic` (kept on Keras 3, read-only on tf_keras) and `dtype` (read-only on both).
+RESET_BY_INIT: dict[str, str] = {
+    **{name: BOTH_LINES for name in ("trainable", "supports_masking", "input_spec", "activity_regularizer")},
+    "stateful": TF_KERAS, "autocast": KERAS_3, "name": KERAS_3,
+}
 # What a reserved attribute that holds the class's own things is renamed to; the others
 # (`name`, `dtype`, ...) are Keras's to set, through `super().__init__(...)`: reported only.
 READ_ONLY_RENAMES = {

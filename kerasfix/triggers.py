@@ -47,6 +47,8 @@ class Trigger:
     initializer_dtype: bool = False  # a Keras initializer called with `dtype=`
     # an `__init__` that calls no `__init__` itself (a helper it calls may: the rule decides)
     init_without_init: bool = False
+    # an `__init__` that assigns an attribute on a line before its first `__init__` call
+    assigns_before_init: bool = False
 
     def __or__(self, other: Trigger) -> Trigger:
         return Trigger(**{f.name: getattr(self, f.name) | getattr(other, f.name) for f in fields(self)})
@@ -70,6 +72,11 @@ class ClassSignals:
     method_calls: dict[str, set[str]] = field(default_factory=dict)  # method -> `x.<method>(...)`s in it
     has_init: bool = False
     init_calls_init: bool = False  # `__init__` itself calls an `__init__` (`super().__init__()`)
+    init_call_line: int = 0  # the first line of `__init__` calling an `__init__` (0: none)
+    init_assign_line: int = 0  # the first line of `__init__` assigning an attribute (0: none)
+
+    def assigns_before_init(self) -> bool:
+        return 0 < self.init_assign_line < self.init_call_line
 
     def reached_from_call(self) -> set[str]:
         """`call` and the methods it calls through `x.<method>(...)`, as the rules see them."""
@@ -113,7 +120,7 @@ def class_signals(cls: ast.ClassDef) -> ClassSignals:
         if isinstance(node, ast.Call):
             contained = _call_fact(node, method, own, contained, signals)
         elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-            _assignment_fact(node, signals)
+            _assignment_fact(node, own and method == "__init__", signals)
         elif isinstance(node, _CONTAINERS):
             contained = True
         elif isinstance(node, ast.ClassDef):
@@ -128,6 +135,7 @@ def _call_fact(node: ast.Call, method: str, own: bool, contained: bool, signals:
     if isinstance(func, ast.Attribute):
         if own and method == "__init__" and func.attr == "__init__":
             signals.init_calls_init = True
+            signals.init_call_line = min(signals.init_call_line or node.lineno, node.lineno)
         if method and isinstance(func.value, ast.Name):
             signals.method_calls[method].add(func.attr)
     name = ast_dotted(func)
@@ -140,11 +148,13 @@ def _call_fact(node: ast.Call, method: str, own: bool, contained: bool, signals:
     return contained or last in _CONTAINER_CALLS
 
 
-def _assignment_fact(node: ast.Assign | ast.AugAssign | ast.AnnAssign, signals: ClassSignals) -> None:
+def _assignment_fact(node: ast.Assign | ast.AugAssign | ast.AnnAssign, in_init: bool, signals: ClassSignals) -> None:
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
     for target in (t for top in targets for t in ast.walk(top)):
         if isinstance(target, ast.Attribute):
             signals.assigned.add(target.attr)
+            if in_init:
+                signals.init_assign_line = min(signals.init_assign_line or node.lineno, node.lineno)
             signals.nested_assign = signals.nested_assign or isinstance(target.value, ast.Attribute)
 
 
@@ -170,7 +180,8 @@ class Matcher:
                 or bool(t.appends_to and any(_appended(name) in t.appends_to for name, *_ in signals.calls))
                 or bool(t.assigns & signals.assigned) or (t.nested_assign and signals.nested_assign)
                 or (t.tf1_layer and any(self._is_tf1_layer(n) for n in signals.referred))
-                or (t.init_without_init and signals.has_init and not signals.init_calls_init))
+                or (t.init_without_init and signals.has_init and not signals.init_calls_init)
+                or (t.assigns_before_init and signals.assigns_before_init()))
 
     def _resolve(self, name: str) -> str:
         return self.imports.resolve_dotted(name) or ""
