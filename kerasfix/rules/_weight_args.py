@@ -41,6 +41,7 @@ class Conversion:
     manual: tuple[str, ...] = ()
     starred: bool = False
     trained: Trained = field(default_factory=Trained)
+    unsafe: str | None = None  # why the fix may change what the code does (it is then unsafe)
     problems: tuple[str, ...] = ()  # a keyword add_weight / add_variable: what Keras 3 rejects or misreads
     legacy: bool = False  # only its keywords are wrong (no positional argument to reorder)
 
@@ -66,11 +67,13 @@ class Converted:
 
     plans: list[Planned | None]  # one per original argument; None: dropped
     manual: list[str]
+    unsafe: list[str] = field(default_factory=list)  # why the converted call may behave otherwise
 
 
 def convert(call: cst.Call, bound: Bound, policy: api.ArgumentPolicy, *, lenient_strings: bool = False) -> Converted:
     plans: list[Planned | None] = [Planned(a.keyword.value) if a.keyword else None for a in call.args]
     manual: list[str] = []
+    unsafe: list[str] = []
     for name in bound.unknown:
         if name not in policy.renamed and name not in policy.drop_when and name not in policy.manual \
                 and name not in policy.keep:
@@ -86,10 +89,41 @@ def convert(call: cst.Call, bound: Bound, policy: api.ArgumentPolicy, *, lenient
             manual.append(policy.manual[name])
         elif name in policy.renamed:
             plans[index] = Planned(policy.renamed[name])
+        elif name == "name" and name in policy.keep and computed_name(arg.value):
+            plans[index] = Planned(name, sanitised_name)
+            unsafe.append(f"the name `{source(arg.value)}` is computed and may hold a `/`, which Keras 3 refuses: "
+                          "each `/` becomes `_`, which renames the variable in tf_keras checkpoints")
         elif name in policy.keep:
-            slashes = name == "name" and has_literal_slash(arg.value)
+            slashes = name == "name" and has_literal_slash(arg.value) and not sanitised(arg.value)
             plans[index] = Planned(name, replace_slashes if slashes else None)
-    return Converted(plans, manual)
+    return Converted(plans, manual, unsafe)
+
+
+def computed_name(expr: cst.BaseExpression) -> bool:
+    """A name built by the code (an f-string with fields, `+`, `%`, `.format()`, `.join()`): it
+    may hold a `/` (a scope's name, `+ "/"`). A name passed in a variable is taken as it is."""
+    if isinstance(expr, cst.FormattedString):
+        return any(isinstance(part, cst.FormattedStringExpression) for part in expr.parts)
+    if isinstance(expr, cst.BinaryOperation):
+        return isinstance(expr.operator, (cst.Add, cst.Modulo))
+    return (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute)
+            and expr.func.attr.value in ("format", "join"))
+
+
+def sanitised(expr: cst.BaseExpression) -> bool:
+    """`expr` is `<name>.replace("/", "_")`, as `sanitised_name` writes it."""
+    return (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "replace"
+            and len(expr.args) == 2 and isinstance(expr.args[0].value, cst.SimpleString)
+            and expr.args[0].value.evaluated_value == "/")
+
+
+def sanitised_name(expr: cst.BaseExpression) -> cst.BaseExpression:
+    """`(expr).replace("/", "_")`: the name Keras 3 accepts."""
+    if isinstance(expr, cst.BinaryOperation) and not expr.lpar:
+        expr = expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    return cst.Call(func=cst.Attribute(value=expr, attr=cst.Name("replace")),
+                    args=[cst.Arg(cst.SimpleString('"/"'), comma=comma), cst.Arg(cst.SimpleString('"_"'))])
 
 
 def rewrite_call(func: cst.BaseExpression, converted: Converted, extra: tuple[cst.Arg, ...] = ()):
@@ -139,12 +173,52 @@ def convert_get_variable(ctx: Context, call: cst.Call, me: str | None, defaults:
     if converted.manual:
         return Conversion(manual=tuple(converted.manual))
     assert me is not None  # else a person was asked to finish it, above
+    unsafe = "; ".join([*converted.unsafe, *filter(None, [_shape_as_add_weight_takes_it(ctx, bound, converted)])])
     trained = Trained()
     if bound.code("trainable") in (None, "None") and untrainable_dtype(ctx, bound.value("dtype")):
         trained = Trained(NOT_TRAINED, _COUNTER)
     extra = (keyword_arg("trainable", trained.value),) if trained.value is not None else ()
-    fix = Fix((Replace(call, rewrite_call(self_add_weight(me), converted, extra)),), Safety.SAFE)
-    return Conversion(fix, trained=trained)
+    fix = Fix((Replace(call, rewrite_call(self_add_weight(me), converted, extra)),),
+              Safety.UNSAFE if unsafe else Safety.SAFE)
+    return Conversion(fix, trained=trained, unsafe=unsafe or None)
+
+
+def _shape_as_add_weight_takes_it(ctx: Context, bound: Bound, converted: Converted) -> str | None:
+    """get_variable takes a scalar shape (`shape=5` makes a `(5,)` variable), add_weight raises
+    on it on both lines (ValueError on Keras 3, TypeError on tf_keras, measured); both take
+    `tf.TensorShape(v)` for an int, a list or a tuple alike. A shape not known to be one is
+    passed through `tf.TensorShape(...)`; without `tf` to spell it, the fix is unsafe (why)."""
+    item = bound.args.get("shape")
+    if item is None or is_shape_expression(ctx, item[1].value):
+        return None
+    alias = ctx.imports.tf_alias()
+    if alias is None:
+        return (f"its shape `{source(item[1].value)}` may be a number, which add_weight refuses: no `tf` import "
+                "to spell tf.TensorShape")
+    wrap = cst.parse_expression(f"{alias}.TensorShape")
+    converted.plans[item[0]] = Planned("shape", lambda value: cst.Call(func=wrap, args=[cst.Arg(value)]))
+    return None
+
+
+def is_shape_expression(ctx: Context, expr: cst.BaseExpression) -> bool:
+    """`expr` is a shape, never a bare number: a list or tuple display, a slice of one
+    (`input_shape[1:]`), a `.shape`, `tf.TensorShape(...)`, `x.get_shape()`, `.as_list()`,
+    `list(...)` / `tuple(...)`, or a sum of such."""
+    if isinstance(expr, (cst.List, cst.Tuple, cst.ListComp)):
+        return True
+    if isinstance(expr, cst.Subscript):
+        return any(isinstance(e.slice, cst.Slice) for e in expr.slice)
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value == "shape"
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        return is_shape_expression(ctx, expr.left) or is_shape_expression(ctx, expr.right)
+    if isinstance(expr, cst.Call):
+        func = expr.func
+        if isinstance(func, cst.Name) and func.value in ("list", "tuple") and not ctx.imports.is_bound(func.value):
+            return True
+        if isinstance(func, cst.Attribute) and func.attr.value in ("get_shape", "as_list", "TensorShape"):
+            return True
+    return False
 
 
 # --- tf.Variable and keras.backend.variable ----------------------------------------------------
@@ -192,8 +266,9 @@ def convert_variable(ctx: Context, call: cst.Call, me: str | None, backend: bool
     new_args.extend(by_name.values())
     new_call = call.with_changes(func=self_add_weight(me), args=layout(call, [
         a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in new_args]))
-    safety = Safety.UNSAFE if trained.unknown else Safety.SAFE
-    return Conversion(Fix((Replace(call, new_call),), safety), trained=trained)
+    unsafe = "; ".join(converted.unsafe) or None
+    safety = Safety.UNSAFE if trained.unknown or unsafe else Safety.SAFE
+    return Conversion(Fix((Replace(call, new_call),), safety), trained=trained, unsafe=unsafe)
 
 
 def _planned_value(ctx: Context, initial: cst.BaseExpression | None, scalar: cst.BaseExpression | None,
@@ -297,7 +372,14 @@ def _reordered(call: cst.Call, params: tuple[str, ...], func: cst.BaseExpression
     converted = convert(call, bound, api.ADD_WEIGHT_POLICY, lenient_strings=True)
     if converted.manual:
         return Conversion(manual=tuple(converted.manual))
-    return Conversion(Fix((Replace(call, rewrite_call(func, converted)),), Safety.SAFE))
+    return _rewritten(call, func, converted)
+
+
+def _rewritten(call: cst.Call, func: cst.BaseExpression, converted: Converted, problems: tuple[str, ...] = (),
+               legacy: bool = False) -> Conversion:
+    unsafe = "; ".join(converted.unsafe) or None
+    fix = Fix((Replace(call, rewrite_call(func, converted)),), Safety.UNSAFE if unsafe else Safety.SAFE)
+    return Conversion(fix, unsafe=unsafe, problems=problems, legacy=legacy)
 
 
 def _legacy_keywords(call: cst.Call) -> Conversion | None:
@@ -311,8 +393,7 @@ def _legacy_keywords(call: cst.Call) -> Conversion | None:
         return None
     if converted.manual:
         return Conversion(manual=tuple(converted.manual), problems=problems, legacy=True)
-    fix = Fix((Replace(call, rewrite_call(call.func, converted)),), Safety.SAFE)
-    return Conversion(fix, problems=problems, legacy=True)
+    return _rewritten(call, call.func, converted, problems=problems, legacy=True)
 
 
 def legacy_arguments(bound: Bound) -> list[str]:
@@ -325,7 +406,7 @@ def legacy_arguments(bound: Bound) -> list[str]:
     if "experimental_autocast" in code:
         problems.append("`experimental_autocast` raises TypeError on Keras 3 (now `autocast`)")
     name = bound.value("name")
-    if name is not None and has_literal_slash(name):
+    if name is not None and has_literal_slash(name) and not sanitised(name):
         problems.append("a `/` in the name raises ValueError on Keras 3")
     for enum_arg in ("aggregation", "synchronization", "partitioner", "caching_device"):
         value = bound.value(enum_arg)

@@ -206,7 +206,12 @@ def converted(what: str, me: str, conversion: Conversion, scope: ScopeNote | Non
         return Worded(f"{what}; its arguments use * or **, so {MANUAL_HINT}")
     if conversion.fix is None:
         return Worded(manual_message(what, conversion.manual))
-    return scoped(f"{what}; use `{me}.add_weight`{trained_note(conversion.trained)}", conversion.fix, scope)
+    return scoped(f"{what}; use `{me}.add_weight`{trained_note(conversion.trained)}{unsafe_note(conversion)}",
+                  conversion.fix, scope)
+
+
+def unsafe_note(conversion: Conversion) -> str:
+    return f" (unsafe: {conversion.unsafe})" if conversion.unsafe else ""
 
 
 # as tf_keras still does (measured)

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from ..triggers import WEIGHT_CALLS
 from ._weight_args import convert_add_variable
-from ._weights import Kind, Worded, manual_message, weight_calls
+from ._weights import Kind, Worded, manual_message, unsafe_note, weight_calls
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
 
 DOC = """\
@@ -88,5 +88,6 @@ class AddVariableAlias(RuleFamily):
             if conversion.manual:
                 worded = Worded(manual_message(what, conversion.manual))
             else:
-                worded = Worded(f"{what}; use `{fact.me}.add_weight` with keyword arguments", conversion.fix)
+                worded = Worded(f"{what}; use `{fact.me}.add_weight` with keyword arguments{unsafe_note(conversion)}",
+                                conversion.fix)
             yield worded.finding(KF105.code, fact.call)

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from ..triggers import WEIGHT_CALLS
 from ._weight_args import convert_add_variable, convert_add_weight
-from ._weights import Kind, Worded, manual_message, weight_calls
+from ._weights import Kind, Worded, manual_message, unsafe_note, weight_calls
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
 
 DOC = """\
@@ -97,5 +97,5 @@ class AddWeightLegacyArgument(RuleFamily):
             if conversion.manual:
                 worded = Worded(manual_message(what, conversion.manual))
             else:
-                worded = Worded(what, conversion.fix)
+                worded = Worded(what + unsafe_note(conversion), conversion.fix)
             yield worded.finding(KF107.code, fact.call)

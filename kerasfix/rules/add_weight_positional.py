@@ -7,7 +7,7 @@ from typing import Iterator
 
 from ..triggers import WEIGHT_CALLS
 from ._weight_args import convert_add_weight
-from ._weights import Kind, Worded, manual_message, weight_calls
+from ._weights import Kind, Worded, manual_message, unsafe_note, weight_calls
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
 
 DOC = """\
@@ -44,6 +44,9 @@ signature is its own, so the call is left alone and not reported.
 
 ## Fix safety
 Safe: the same arguments, by name.
+A weight name the code builds (an f-string with fields, `+`, `%`, `.format()`, `.join()`)
+may hold a `/`, which Keras 3 refuses: it becomes `(name).replace("/", "_")`, an unsafe fix
+(tf_keras checkpoints see the new name).
 """
 
 VALID = (
@@ -96,5 +99,5 @@ class AddWeightPositional(RuleFamily):
             if conversion.manual:
                 worded = Worded(manual_message(what, conversion.manual))
             else:
-                worded = Worded(f"{what}; pass every argument by keyword", conversion.fix)
+                worded = Worded(f"{what}; pass every argument by keyword{unsafe_note(conversion)}", conversion.fix)
             yield worded.finding(KF104.code, fact.call)

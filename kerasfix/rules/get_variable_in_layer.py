@@ -58,6 +58,12 @@ Keras lines would list an `add_weight` of it among `trainable_weights` (measured
 variable scope that is only removed unsafely (see KF108) the fix is unsafe too. Name-based TF1 checkpoints
 (`tf.compat.v1.train.Saver`) will see the new variable names; object-based checkpoints
 (`tf.train.Checkpoint`, `model.save_weights`) are what Keras uses.
+A weight name the code builds (an f-string with fields, `+`, `%`, `.format()`, `.join()`)
+may hold a `/`, which Keras 3 refuses: it becomes `(name).replace("/", "_")`, an unsafe fix
+(tf_keras checkpoints see the new name).
+A shape that may be a number (`shape=self.units`: get_variable makes a `(5,)` variable of
+`5`, add_weight raises on both lines, measured) becomes `tf.TensorShape(...)`, which both lines
+take for a number, a list or a tuple alike; without `tf` to spell it, the fix is unsafe.
 """
 
 VALID = (

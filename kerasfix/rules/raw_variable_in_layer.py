@@ -63,6 +63,9 @@ can train it). A variable also appended to `self._non_trainable_weights`, or to 
 list only under a condition, makes the fix unsafe: tf.keras 2 tracked and trained it as an
 attribute whatever the list said (KF110 folds the append with the variable and says when
 that is safe).
+A weight name the code builds (an f-string with fields, `+`, `%`, `.format()`, `.join()`)
+may hold a `/`, which Keras 3 refuses: it becomes `(name).replace("/", "_")`, an unsafe fix
+(tf_keras checkpoints see the new name).
 """
 
 VALID = (
