@@ -39,6 +39,9 @@ class Settings:
     keras_bases: list[str] = field(default_factory=list)  # third-party Keras layer classes, dotted
     stdin_filename: Path | None = None  # `--stdin-filename`: whose module stdin is
     per_file_ignores: list[tuple[str, frozenset[str]]] = field(default_factory=list)  # (pattern, codes)
+    # the codes `extend-select` named: with no `select` every rule runs already, but a code no
+    # rule has is still an error (the CLI checks them with the others)
+    extend_select: set[str] = field(default_factory=set)
 
     def ignore_for(self, path: str) -> set[str]:
         """`ignore` plus the `per-file-ignores` whose pattern matches `path` (relative to the
@@ -62,6 +65,25 @@ def _spec(pattern: str) -> pathspec.GitIgnoreSpec:
     import pathspec  # here: a run without per-file-ignores never imports it
 
     return pathspec.GitIgnoreSpec.from_lines([pattern])
+
+
+def valid_pattern(pattern: str) -> bool:
+    """Whether pathspec reads `pattern` as gitignore does. `bin\\` (a trailing backslash, as
+    Windows users write folders) is one it raises on: git matches nothing with it, and the
+    error aborted the whole run (R14)."""
+    import pathspec  # here: only settings with patterns need it
+
+    try:
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+    except ValueError:
+        return False
+    return True
+
+
+def _check_patterns(where: str, patterns) -> None:
+    for pattern in patterns:
+        if not valid_pattern(pattern):
+            raise ConfigError(f"{where}: {pattern!r} is not a gitignore pattern (git matches nothing with it)")
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -109,6 +131,7 @@ def _read_table(pyproject: Path) -> dict:
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{pyproject}: `{key}` in [tool.kerasfix] must be a list of patterns")
+        _check_patterns(f"{pyproject}: `{key}` in [tool.kerasfix]", value)
     bases = table.get("keras-bases", [])
     if not isinstance(bases, list) or not all(isinstance(v, str) and _dotted(v.strip()) for v in bases):
         raise ConfigError(f"{pyproject}: `keras-bases` in [tool.kerasfix] must be a list of dotted class names")
@@ -132,6 +155,7 @@ def _check_per_file_ignores(pyproject: Path, value) -> None:
     for pattern, codes in value.items():
         if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
             raise ConfigError(f"{wrong} (`{pattern}` is not)")
+    _check_patterns(f"{pyproject}: `per-file-ignores` in [tool.kerasfix]", value)
 
 
 @dataclass(frozen=True)
@@ -169,12 +193,16 @@ def _apply_flags(settings: Settings, flags: Flags) -> None:
     select, extend_select, exclude, keras_bases = flags.select, flags.extend_select, flags.exclude, flags.keras_bases
     if select:
         settings.select = _codes(select, "--select")
-    if extend_select and settings.select is not None:
-        settings.select |= _codes(extend_select, "--extend-select")
+    if extend_select:
+        extra = _codes(extend_select, "--extend-select")
+        settings.extend_select |= extra
+        if settings.select is not None:  # no `select`: every rule already
+            settings.select |= extra
     for flag, codes in (("--ignore", flags.ignore), ("--extend-ignore", flags.extend_ignore)):
         if codes:
             settings.ignore |= _codes(codes, flag)
     if exclude:
+        _check_patterns("--exclude", exclude)
         settings.exclude.extend(exclude)
     if flags.unsafe_fixes is not None:
         settings.unsafe_fixes = flags.unsafe_fixes
@@ -201,6 +229,7 @@ def _apply_table(settings: Settings, pyproject: Path, table: dict) -> None:
         settings.select = _table_codes(pyproject, table, "select")
     if "extend-select" in table:
         codes = _table_codes(pyproject, table, "extend-select")
+        settings.extend_select |= codes
         if settings.select is not None:  # no `select`: every rule already
             settings.select |= codes
     for key in ("ignore", "extend-ignore"):

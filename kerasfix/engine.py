@@ -5,7 +5,7 @@ Many files: see `runner.py`. This module reads and writes nothing.
 
 from __future__ import annotations
 
-import io
+import ast
 import tokenize
 import warnings
 from collections import Counter
@@ -17,14 +17,14 @@ from libcst.metadata import CodeRange
 
 from .edits import (AddImport, AddMethod, DropImport, ImportConflict, Safety, add_imports, apply_fixes,
                     drop_imports, select_compatible)
-from .lines import source_lines
+from .lines import comments, source_lines
 from .index import ClassIndex
 from .names import ImportMap
-from .results import Diagnostic, Edit, Offer, Reviewer, edits_between
+from .results import Diagnostic, Offer, Reviewer, TextEdit, edits_between
 from .rules import FAMILIES, RULES
 from .rules.base import Context, Finding, KerasClass
-from .rules.unused_ignore import (KF001, IgnoreComment, file_ignore, ignore_comments, may_hold_ignores, suppresses,
-                                  unused_ignores, unused_outside)
+from .rules.unused_ignore import KF001, unused_ignores, unused_reasons
+from .suppressions import LineIgnore, read_suppressions, suppresses
 from .syntax import import_map, positions
 
 MAX_PASSES = 8
@@ -66,21 +66,18 @@ def analyze(module: cst.Module, source: str, imports: ImportMap, index: ClassInd
         if any(selection.wants(rule.code) for rule in family.rules):
             found.extend(f for f in family.check(ctx) if selection.wants(f.code))
     findings = _honour_needs(found, alone)
-    comments = [IgnoreComment(node, codes, set()) for node, codes in ignore_comments(module)] if (
-        may_hold_ignores(source)) else []
+    comments = read_suppressions(source).lines
     if not findings and not (comments and selection.wants(KF001.code)):
         return [], {}
-    targets = [f.node for f in findings] + [c.node for c in comments] + [
+    targets = [f.node for f in findings] + [
         edit.target for f in findings if f.fix for edit in f.fix.edits
         if not isinstance(edit, (AddMethod, AddImport, DropImport))
     ]
     ranges = positions(module, targets)
-    by_line = {ranges[id(c.node)].start.line: c for c in comments}
+    by_line = {c.line: c for c in comments}
     kept = [f for f in findings if not _suppressed(f, ranges, by_line)]
     if comments and selection.wants(KF001.code):
-        for finding in unused_ignores(comments, RULES, selection.wants):
-            _place(finding, ranges)
-            kept.append(finding)
+        kept.extend(unused_ignores(list(comments), RULES, selection.wants))
     kept.sort(key=lambda f: (f.line, f.column, f.code))
     return kept, ranges
 
@@ -114,7 +111,7 @@ def _place(finding: Finding, ranges: dict[int, CodeRange]) -> None:
     finding.end_line, finding.end_column = end.line, end.column + 1
 
 
-def _suppressed(finding: Finding, ranges: dict[int, CodeRange], by_line: dict[int, IgnoreComment]) -> bool:
+def _suppressed(finding: Finding, ranges: dict[int, CodeRange], by_line: dict[int, LineIgnore]) -> bool:
     """Placed, then dropped when an ignore comment on its first line names it (the comment
     notes which of its names did: the others may be unused)."""
     _place(finding, ranges)
@@ -126,7 +123,7 @@ def _suppressed(finding: Finding, ranges: dict[int, CodeRange], by_line: dict[in
 
 
 def _report(finding: Finding, selection: RuleSelection, line_offset: int = 0,
-            edits: tuple[Edit, ...] | None = None) -> Diagnostic:
+            edits: tuple[TextEdit, ...] | None = None) -> Diagnostic:
     return Diagnostic(
         finding.code, finding.line + line_offset, finding.column, finding.message,
         selection.applies(finding), finding.fix.safety.value if finding.fix else None,
@@ -135,7 +132,7 @@ def _report(finding: Finding, selection: RuleSelection, line_offset: int = 0,
 
 
 def _fix_edits(source: str, pieces: list[str], place: int, alone: tuple[str, list] | None,
-               encoding: str) -> tuple[Edit, ...] | None:
+               encoding: str) -> tuple[TextEdit, ...] | None:
     """The edits one fix alone makes to the whole file: its piece, and the imports it adds or
     drops, as `apply` makes them. None when `apply` would refuse that file (an import that
     cannot be added, code that does not compile, a comment lost)."""
@@ -373,7 +370,8 @@ def process_source(source: str, *, selection: RuleSelection, fix: bool, module: 
     answers yes.
     """
     module = module or ModuleFacts()
-    whole = file_ignore(source)
+    suppressions = read_suppressions(source)
+    whole = suppressions.whole_file
     if whole is None:
         return FileOutcome()  # `# kerasfix: ignore-file`: nothing to report, nothing to fix
     if isinstance(whole, tuple) and whole:
@@ -396,7 +394,7 @@ def process_source(source: str, *, selection: RuleSelection, fix: bool, module: 
         needed.extend(i for i in unit.imports if i not in needed)
         growth += len(source_lines(unit.new_text)) - len(source_lines(unit.original_text))
     if module.segments is not None and selection.wants(KF001.code):
-        _unused_outside(outcome, source, sorted(set(module.segments)), units, selection)
+        _unused_outside(outcome, suppressions.lines, sorted(set(module.segments)), units, selection)
     if fix:
         _write_imports(outcome, source, "".join(pieces), needed, encoding)
         if needed and outcome.new_source is not None:
@@ -408,8 +406,11 @@ def _found_in(new_source: str, work: _Work) -> list[Diagnostic]:
     """What is left in a file whose fixes added or dropped an import, found in the file as
     written: each piece's findings were found with the imports the file had, and a class whose
     base a fix made `tf.keras.layers.Layer` was then no layer, its other findings lost from the
-    count, the report and the cache (R09)."""
-    facts = replace(work.module, imports=None, segments=None)
+    count, the report and the cache (R09). Its imports are read by ast, as the scan reads a
+    file's: the file as written compiles (`_write_imports` checked it)."""
+    module = work.module
+    imports = ImportMap.from_ast(ast.parse(new_source), module.name, module.is_package, new_source)
+    facts = replace(module, imports=imports, segments=None)
     check = _Work(facts, work.index, work.selection, fix=False, fix_edits=False)
     return sorted((_report(f, work.selection) for f in _process_unit(new_source, check).findings),
                   key=lambda r: (r.line, r.column, r.code))
@@ -464,11 +465,13 @@ def _write_imports(outcome: FileOutcome, source: str, new_source: str, needed: l
         outcome.new_source = new_source
 
 
-def _unused_outside(outcome: FileOutcome, source: str, spans: list[tuple[int, int]], units: list[tuple[int, _Unit]],
-                    selection: RuleSelection) -> None:
+def _unused_outside(outcome: FileOutcome, comments: tuple[LineIgnore, ...], spans: list[tuple[int, int]],
+                    units: list[tuple[int, _Unit]], selection: RuleSelection) -> None:
     """KF001 for the ignore comments outside the parsed pieces (an unused one at module level
-    is as stale as one in a layer), left where the pieces' fixes moved them."""
-    found = unused_outside(source, spans, RULES, selection.wants)
+    is as stale as one in a layer: it can have suppressed nothing, as every finding starts
+    inside a piece), left where the pieces' fixes moved them."""
+    outside = [c for c in comments if not any(start <= c.line <= end for start, end in spans)]
+    found = list(unused_reasons(outside, RULES, selection.wants))
     for comment, message in found:
         diagnostic = Diagnostic(KF001.code, comment.line, comment.column, message, False, None, comment.line,
                                 comment.end_column)
@@ -481,19 +484,14 @@ def _unused_outside(outcome: FileOutcome, source: str, spans: list[tuple[int, in
         outcome.remaining.sort(key=lambda r: (r.line, r.column, r.code))
 
 
-def _comments(text: str) -> Counter:
-    tokens = tokenize.generate_tokens(io.StringIO(text).readline)
-    return Counter(t.string for t in tokens if t.type == tokenize.COMMENT)
-
-
 def check_comments(source: str, new_source: str) -> None:
     """Every comment of `source` is in `new_source` exactly once (fixes add none): a fix
     that would drop or copy one is refused. Raises InvalidRewrite."""
     try:
-        before = _comments(source)
+        before = comments(source)
     except (tokenize.TokenError, SyntaxError):
         return  # what Python's tokenizer cannot read, the compile guard has judged
-    after = _comments(new_source)
+    after = comments(new_source)
     if before != after:
         lost, copied = before - after, after - before
         what = f"drop {next(iter(lost))!r}" if lost else f"copy {next(iter(copied))!r}"

@@ -145,7 +145,7 @@ def _replace(path: Path, original: SourceFile, data: bytes, before: os.stat_resu
     """Rename a finished copy over `path`; False, having written nothing, when the copy cannot
     be made or cannot carry the file's owner, group and attributes."""
     try:
-        temp = _create_temp(path)
+        temp = create_temp(path)
     except PermissionError:  # a folder the user may not add to, around a file they may write
         return False
     try:
@@ -192,7 +192,7 @@ def _write_in_place(path: Path, original: SourceFile, data: bytes) -> None:
         os.close(fd)
 
 
-def _create_temp(path: Path) -> Path:
+def create_temp(path: Path) -> Path:
     """A new, empty, private file next to `path`, named so that no file name that fits the
     folder makes it too long (NAME_MAX counts bytes)."""
     import secrets  # here: only a write needs it
@@ -296,7 +296,7 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = (), root: Path | No
 
     Folders are walked for `*.py` and `*.ipynb` (Jupyter notebooks) regular files, skipping
     hidden folders, virtual environments, caches, build output, symlinked folders and
-    whatever git ignores (see `ignores`). A symlinked file is taken under its target's name when the target lies in a
+    whatever git ignores (see `gitignore`). A symlinked file is taken under its target's name when the target lies in a
     folder given, else under its own name (and `write_atomic` will not write through it).
     A file named explicitly is always taken, unless `exclude` matches it. What cannot be
     walked (an unreadable folder, a broken link, a link loop) is added to `errors` as
@@ -363,7 +363,7 @@ class _Walk:
             yield Path(os.path.realpath(given)) if followed else given
 
     def folder(self, top: Path) -> Iterator[Path]:
-        from .ignores import Ignores
+        from .gitignore import Ignores
 
         stack = [(top, Ignores.above(top))]
         while stack:

@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import __version__, notebook
-from .cache import Cache, ClassFacts
+from .cache import Cache
 from .config import Settings
 from .files import SourceError, decode_source, discover, excluded, python_newlines, read_bytes
-from .index import ClassIndex, FileScan, may_define_layers, module_aliases, module_name_for, package_folder, scan_file
+from .index import (ClassIndex, ClassRecord, FileScan, may_define_layers, module_aliases, module_name_for,
+                    package_folder, scan_file)
 from .pool import Pool, WorkerCrashed
 from .prefilter import spans_worth_parsing
 from .results import Diagnostic, FileError, FileResult, Mode, Offer, Reviewer, RunResult
@@ -239,12 +240,11 @@ class _Tree:
     """What the run knows of the whole tree before it processes a file: each file's classes
     and aliases, the scans this run made, the class index, and the cache keys' parts."""
 
-    classes: dict[str, list[ClassFacts]]
+    classes: dict[str, list[ClassRecord]]
     aliases: dict[str, dict[str, str]]
     fresh: dict[str, FileScan | None]
     index: ClassIndex = field(default_factory=ClassIndex)
     layer_digest: str = ""
-    selection_key: str = ""
 
 
 def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
@@ -258,13 +258,13 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         tree = _Tree(*_scan_all(jobs + _package_context(jobs), cache, pool))
         tree.index = _build_index(tree.classes, tree.aliases)
         tree.index.declare_keras_bases(settings.keras_bases)
-        tree.layer_digest, tree.selection_key = _index_digest(tree.index), _selection_key(settings)
+        tree.layer_digest = _index_digest(tree.index)
         todo = _from_cache(jobs, tree, cache, options, result)
         rewritten = _process(todo, tree, cache, pool, options, result)
     fault("before-cache")
     if cache:
         if rewritten:
-            _cache_rewritten(cache, rewritten, tree.classes, tree.aliases, settings, tree.selection_key)
+            _cache_rewritten(cache, rewritten, tree.classes, tree.aliases, settings)
         cache.save()
     _finish(jobs, result)
     result.seconds = time.perf_counter() - started
@@ -301,7 +301,7 @@ def _from_cache(jobs: list[Source], tree: _Tree, cache: Cache | None, options: R
         if not _may_hold_finding(job, tree.classes.get(job.path), tree.index):
             result.files.append(FileResult(job.path))
             continue
-        key = _result_key(job.data, job, tree.selection_key, tree.layer_digest)
+        key = _result_key(job.data, job, options.settings, tree.layer_digest)
         cached = cache.get_findings(key) if cache and not job.stdin else None
         if edits and cached is not None and any(r.fix_safety for r in cached):
             cached = None
@@ -340,7 +340,7 @@ def _process(todo: list[tuple[Source, FileScan | None]], tree: _Tree, cache: Cac
             result.parsed += 1
         if cache and file_result.checked and not file_result.error and not job.stdin:
             if not file_result.changed:
-                cache.put_findings(_result_key(job.data, job, tree.selection_key, tree.layer_digest),
+                cache.put_findings(_result_key(job.data, job, options.settings, tree.layer_digest),
                                    file_result.findings)
             elif written is not None:
                 rewritten.append((job, written, file_result.remaining))
@@ -362,12 +362,14 @@ def _finish(jobs: list[Source], result: RunResult) -> None:
             answer_stdin(source, f)
 
 
-def _selection_key(settings: Settings) -> str:
+def _selection_key(settings: Settings, real_path: str) -> str:
+    """What decides a file's findings besides its bytes and the tree: the rules run on it,
+    with the codes `per-file-ignores` drop for its path (two files alike in two folders
+    differ there: R07), each set sorted (a set's repr follows the hash seed: R08)."""
     return "|".join([
         __version__,
         ",".join(sorted(settings.select)) if settings.select is not None else "*",
-        ",".join(sorted(settings.ignore)),
-        repr(settings.per_file_ignores),
+        ",".join(sorted(settings.ignore_for(real_path))),
         str(settings.unsafe_fixes),
     ])
 
@@ -375,7 +377,7 @@ def _selection_key(settings: Settings) -> str:
 def _index_digest(index: ClassIndex) -> str:
     """Changes whenever a class of the tree becomes, or stops being, a Keras layer, or gains
     or loses an `add_weight` override (a subclass's calls of it are then left alone)."""
-    overrides = sorted(f"{q}:{','.join(sorted(methods))}" for q, methods in index.overrides.items())
+    overrides = sorted(f"{q}:{','.join(sorted(r.overrides))}" for q, r in index.records.items() if r.overrides)
     text = "\n".join([index.layer_digest(), *overrides])
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -389,18 +391,19 @@ def _content_key(data: bytes, job: Source) -> str:
     return digest.hexdigest()
 
 
-def _result_key(data: bytes, job: Source, selection_key: str, layer_digest: str) -> str:
+def _result_key(data: bytes, job: Source, settings: Settings, layer_digest: str) -> str:
     return hashlib.blake2b(
-        f"{_content_key(data, job)}|{selection_key}|{layer_digest}".encode(), digest_size=16
+        f"{_content_key(data, job)}|{_selection_key(settings, job.real_path)}|{layer_digest}".encode(),
+        digest_size=16,
     ).hexdigest()
 
 
 def _scan_all(jobs: list[Source], cache: Cache | None, pool: Pool) -> tuple[
-        dict[str, list[ClassFacts]], dict[str, dict[str, str]], dict[str, FileScan | None]]:
+        dict[str, list[ClassRecord]], dict[str, dict[str, str]], dict[str, FileScan | None]]:
     """Every file's classes (name, bases, overrides, whether it owns state, the attributes it
     uses) and module-level names that may lead to Keras: from the cache, else by the ast
     scan, in parallel; and the scans made by this run (None: ast could not read the file)."""
-    classes: dict[str, list[ClassFacts]] = {}
+    classes: dict[str, list[ClassRecord]] = {}
     aliases: dict[str, dict[str, str]] = {}
     missing: list[Source] = []
     for job in jobs:
@@ -417,23 +420,18 @@ def _scan_all(jobs: list[Source], cache: Cache | None, pool: Pool) -> tuple[
         scan = None if isinstance(scan, WorkerCrashed) else scan  # libcst will have its say
         fresh[job.path] = scan
         if scan is not None:
-            classes[job.path] = _facts(scan)
+            classes[job.path] = scan.classes
             aliases[job.path] = module_aliases(scan.imports)
             if cache:
                 cache.put_classes(_content_key(job.data, job), classes[job.path], aliases[job.path])
     return classes, aliases, fresh
 
 
-def _facts(scan: FileScan) -> list[ClassFacts]:
-    """What the cache and the index keep of a file's classes."""
-    return [(c.qualified, c.bases, c.overrides, c.owns_state, c.attributes, c.variables) for c in scan.classes]
-
-
-def _build_index(classes: dict[str, list[ClassFacts]], aliases: dict[str, dict[str, str]]) -> ClassIndex:
+def _build_index(classes: dict[str, list[ClassRecord]], aliases: dict[str, dict[str, str]]) -> ClassIndex:
     index = ClassIndex()
     for records in classes.values():
-        for qualified, bases, overrides, owns_state, attributes, variables in records:
-            index.add(qualified, bases, frozenset(overrides), owns_state, frozenset(attributes), variables)
+        for record in records:
+            index.add(record)
     for names in aliases.values():
         index.add_aliases(names)
     return index
@@ -486,8 +484,8 @@ def _utf8(name: str) -> bool:
 
 
 def _cache_rewritten(cache: Cache, rewritten: list[tuple[Source, bytes, list[Diagnostic]]],
-                     classes: dict[str, list[ClassFacts]], aliases: dict[str, dict[str, str]],
-                     settings: Settings, selection_key: str) -> None:
+                     classes: dict[str, list[ClassRecord]], aliases: dict[str, dict[str, str]],
+                     settings: Settings) -> None:
     """The fixed files' findings, keyed as the next run looks them up: by the bytes written
     and by the tree as it is now. A fix can change what the index knows (an import it adds, a
     Keras base it swaps in), and the next run's layer digest with it: keyed by this run's, 7
@@ -496,14 +494,14 @@ def _cache_rewritten(cache: Cache, rewritten: list[tuple[Source, bytes, list[Dia
         scan = scan_job(replace(job, data=data))
         if scan is None:
             continue
-        classes[job.path] = _facts(scan)
+        classes[job.path] = scan.classes
         aliases[job.path] = module_aliases(scan.imports)
         cache.put_classes(_content_key(data, job), classes[job.path], aliases[job.path])
     index = _build_index(classes, aliases)
     index.declare_keras_bases(settings.keras_bases)
     digest = _index_digest(index)
     for job, data, remaining in rewritten:
-        cache.put_findings(_result_key(data, job, selection_key, digest), remaining)
+        cache.put_findings(_result_key(data, job, settings, digest), remaining)
 
 
 def _fault_hook() -> Callable[..., None]:
@@ -529,7 +527,7 @@ def _fault_hook() -> Callable[..., None]:
     return hit
 
 
-def _may_hold_finding(job: Source, classes: list[ClassFacts] | None, index: ClassIndex) -> bool:
+def _may_hold_finding(job: Source, classes: list[ClassRecord] | None, index: ClassIndex) -> bool:
     """Every rule looks inside Keras classes: a file that defines none cannot hold a finding,
     but for KF001's on an ignore comment. (A file that ast cannot read is passed on, so that
     libcst reports why.)"""
@@ -537,7 +535,7 @@ def _may_hold_finding(job: Source, classes: list[ClassFacts] | None, index: Clas
         return True  # `apply -` echoes what it read, changed or not
     if classes is None:  # not scanned (plain classes only), or ast could not read it
         return may_define_layers(job.data, job.is_package) or _may_hold_ignores(job.data)
-    return any(index.bases_are_layers(facts[1]) for facts in classes) or _may_hold_ignores(job.data)
+    return any(index.bases_are_layers(record.bases) for record in classes) or _may_hold_ignores(job.data)
 
 
 def _may_hold_ignores(data: bytes) -> bool:

@@ -90,6 +90,22 @@ def walk_no_nested_scopes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         stack.extend(reversed(children(current)))
 
 
+def is_load(node: cst.Name, parents: dict[int, cst.CSTNode]) -> bool:
+    """The name is read here: not `x.NAME`, not `f(NAME=...)`, not a name being bound (a
+    parameter, a def or class, an import, `as NAME`, an assignment's target). `parents`:
+    each node's parent by id."""
+    parent = parents.get(id(node))
+    if isinstance(parent, cst.Attribute) and parent.attr is node:
+        return False
+    if isinstance(parent, cst.Arg) and parent.keyword is node:
+        return False
+    if isinstance(parent, (cst.FunctionDef, cst.ClassDef, cst.ImportAlias, cst.AsName)):
+        return False  # the only names right below them are the names they bind
+    if isinstance(parent, cst.Param):
+        return parent.name is not node  # its default value is read
+    return not (isinstance(parent, cst.AssignTarget) and parent.target is node)
+
+
 def source(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
 
@@ -193,7 +209,10 @@ _EMPTY = cst.Module(body=())  # renders a node alone, as written
 
 
 def import_map(module: cst.Module, module_name: str = "", is_package: bool = False) -> ImportMap:
-    """The ImportMap of a libcst module (the rules' view; the index uses `ImportMap.from_ast`)."""
+    """The ImportMap of a libcst module, for a file that the Python running kerasfix cannot
+    read with `ast` (newer syntax: libcst reads 3.12's): every other file's imports are read
+    once, by the scan (`ImportMap.from_ast`), and handed to the engine, as are a fixed file's
+    (tests/test_import_parity.py keeps the two readers alike)."""
     imports = ImportMap(module_name, is_package)
     _ImportCollector(imports).collect(module.body, top_level=True)
     return imports

@@ -12,10 +12,11 @@ import libcst as cst
 
 from .. import keras_api as api
 from ..names import BUILTIN_NAMES
+from ..syntax import is_load
 from .calls import Bound
 from .base import Context, KerasClass, is_self_attribute, self_name, walk
-from ._lift_syntax import (assigned_self_attrs, condition_of, first_input, guards_to, is_load, is_shape_access,
-                           local_names, needs_parens_as_arg, only_bound_once, parent_map, parenthesized,
+from ._lift_syntax import (assigned_self_attrs, condition_of, first_input, guards_to, is_shape_access, local_names,
+                           needs_parens_as_arg, only_bound_once, parent_map, parenthesized,
                            self_attrs_read, shape_to_build, substitute, top_assignment)
 
 
@@ -155,13 +156,13 @@ class ClassLift:
         """What the project's bases of the class use: the index's, and those parsed here."""
         names = self.ctx.index.inherited_attributes(self.cls.qualified)
         here = {c.qualified: c for c in self.ctx.keras_classes}
-        todo, seen = list(self.ctx.index.classes.get(self.cls.qualified, ())), set()
+        todo, seen = list(self.ctx.index.bases_of(self.cls.qualified)), set()
         while todo:
             base = todo.pop()
             if base in here and base not in seen:
                 seen.add(base)
                 names |= here[base].assigned_attributes
-                todo.extend(self.ctx.index.classes.get(base, ()))
+                todo.extend(self.ctx.index.bases_of(base))
         return names
 
     def plan(self, func: cst.FunctionDef, node: cst.CSTNode, parents, values: list[cst.BaseExpression]) -> Placement:
