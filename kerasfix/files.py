@@ -41,9 +41,11 @@ class SourceFile:
     data: bytes | None = field(default=None, repr=False)  # the bytes read: a write checks them
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
     """A regular file's bytes; raises SourceError for anything else (a FIFO would block the
-    run, /dev/zero would fill the memory) or one too large to be code, OSError otherwise."""
+    run, /dev/zero would fill the memory) or one over `limit` bytes (too large to be code),
+    OSError otherwise (default limit: MAX_FILE_BYTES)."""
+    limit = MAX_FILE_BYTES if limit is None else limit
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
@@ -57,11 +59,11 @@ def read_bytes(path: Path) -> bytes:
             raise SourceError("a folder, not a file")
         if not stat.S_ISREG(status.st_mode):
             raise SourceError("not a regular file (a FIFO, socket or device), skipped")
-        data = _read_up_to(fd, status.st_size, MAX_FILE_BYTES + 1)  # the limit holds if the file grows
+        data = _read_up_to(fd, status.st_size, limit + 1)  # the limit holds if the file grows
     finally:
         os.close(fd)
-    if len(data) > MAX_FILE_BYTES:
-        raise SourceError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, skipped")
+    if len(data) > limit:
+        raise SourceError(f"larger than {limit // (1024 * 1024)} MB, skipped")
     return data
 
 

@@ -30,7 +30,7 @@ from .pool import Pool, WorkerCrashed
 from .prefilter import spans_worth_parsing
 from .results import Diagnostic, FileError, FileResult, Mode, Offer, Reviewer, RunResult
 from .sources import STDIN, Source, display, read_sources, unchanged_stdin
-from .writer import answer_stdin, write
+from .writer import answer_stdin, not_written, write
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,34 @@ def scan_job(job: Source) -> FileScan | None:
 
 def process_job(item: tuple[Source, FileScan | None], work: Work) -> FileResult:
     """Check or fix one file. Never raises: a failure becomes the file's error. Writes
-    nothing: the coordinator writes, so that no worker outlives it with a file half done."""
+    nothing: the coordinator writes, so that no worker outlives it with a file half done.
+    A notebook's fix is offered only as it can be written: every dry run (`check`'s marks,
+    `--diff`, a report, JSON, `-i`) says what `apply` then does."""
+    book = item[0].notebook
+    problem = notebook.layout_problem(book) if book is not None else None
+    if problem:
+        checked = _process_job(item, replace(work, mode=Mode.CHECK, review=None, fix_edits=False))
+        return _not_writable(checked, problem, work.mode)
+    result = _process_job(item, work)
+    if book is not None and result.new_source is not None:
+        try:
+            notebook.write_back(book, result.new_source)
+        except notebook.NotebookError as error:  # the message is the whole reason
+            not_written(result, str(error))
+    return result
+
+
+def _not_writable(result: FileResult, problem: str, mode: Mode) -> FileResult:
+    """A notebook kerasfix cannot write back: its findings, none fixable; an error when fixing.
+    Not cached: the verdict is its layout's, and the cache keys a notebook by its code."""
+    result.findings = [replace(row, fixable=False) for row in result.findings]
+    result.remaining, result.checked = list(result.findings), False
+    if mode is not Mode.CHECK and result.error is None:
+        result.fail(problem, "write")
+    return result
+
+
+def _process_job(item: tuple[Source, FileScan | None], work: Work) -> FileResult:
     job, scan = item
     _fault_hook()("parse", job.path)
     result = FileResult(job.path)
