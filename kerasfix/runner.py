@@ -28,7 +28,8 @@ from .files import SourceError, decode_source, discover, excluded, python_newlin
 from .index import ClassIndex, FileScan, may_define_layers, module_aliases, module_name_for, package_folder, scan_file
 from .pool import Pool, WorkerCrashed
 from .prefilter import spans_worth_parsing
-from .results import Diagnostic, FileError, FileResult, Mode, Offer, Reviewer, RunResult
+from .results import (Diagnostic, FileError, FileResult, Mode, Offer, Reviewer, RunResult, apply_edits,
+                      edits_between)
 from .sources import STDIN, Source, display, read_sources, unchanged_stdin
 from .writer import answer_stdin, not_written, write
 
@@ -155,8 +156,8 @@ def _process_job(item: tuple[Source, FileScan | None], work: Work) -> FileResult
     result.parsed, result.checked = segments != [], True  # []: only its ignore comments were read
     if job.stdin:
         result.original = source.text  # `apply -` echoes it when nothing changes
-    result.findings = list(outcome.findings) if text == source.text else _edits_restored(outcome.findings,
-                                                                                           restore_newlines)
+    result.findings = list(outcome.findings) if text == source.text else _edits_restored(
+        outcome.findings, text, source.text, restore_newlines)
     result.fixed = dict(outcome.fixed)
     result.remaining = list(outcome.remaining) if work.mode is not Mode.CHECK else list(result.findings)
     if outcome.new_source is not None:
@@ -173,10 +174,11 @@ def _internal_error(error: Exception) -> tuple[str, str]:
             f"({Path(where.filename).name}:{where.lineno}); file left unchanged"), "internal"
 
 
-def _edits_restored(findings: list[Diagnostic], restore: Callable[[str], str]) -> list[Diagnostic]:
-    """A CR-only file's edits, made in its text with \\n line ends, in its own (one for one:
-    no position moves)."""
-    return [f if not f.edits else replace(f, edits=tuple(replace(e, content=restore(e.content)) for e in f.edits))
+def _edits_restored(findings: list[Diagnostic], text: str, original: str,
+                    restore: Callable[[str], str]) -> list[Diagnostic]:
+    """A CR-only or mixed file's edits, made in its text with \\n line ends: the change each
+    makes to the file itself, with its line ends put back as `apply` puts them."""
+    return [f if not f.edits else replace(f, edits=edits_between(original, restore(apply_edits(text, f.edits))))
             for f in findings]
 
 
