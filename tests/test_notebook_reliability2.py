@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kerasfix import files, nbjson, notebook
+from kerasfix import cli, files, nbjson, notebook
 from kerasfix.cli import app
 from kerasfix.engine import InvalidRewrite, check_compiles
 
@@ -183,6 +183,9 @@ def test_r05_a_layout_that_cannot_be_kept_is_said_by_every_dry_run(tmp_path, mon
     for run in runs[:2] + runs[3:]:
         assert run.exit_code == 2 and "m.ipynb: error: its JSON layout cannot be kept (test)" in run.output
         assert "would fix" not in run.output and "--- a/m.ipynb" not in run.stdout
+    monkeypatch.setattr(cli, "_stdin_is_terminal", lambda: True)
+    asked = kf(["apply", "-i", "--no-cache", "m.ipynb"], tmp_path, monkeypatch, input="y\ny\ny\n")
+    assert "Apply this fix?" not in asked.output and "its JSON layout cannot be kept (test)" in asked.output
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["dry_run"] and report["summary"]["files_changed"] == 0, report["summary"]
     assert json.loads(runs[2].stdout)["summary"]["files_changed"] == 0
