@@ -20,6 +20,7 @@ from .edits import (AddImport, AddMethod, DropImport, ImportConflict, Safety, ad
 from .lines import comments, source_lines
 from .index import ClassIndex
 from .names import ImportMap
+from .notebook import compile_cells, is_cells_text
 from .results import Diagnostic, Offer, Reviewer, TextEdit, edits_between
 from .rules import FAMILIES, RULES
 from .rules.base import Context, Finding, KerasClass
@@ -509,8 +510,12 @@ def check_compiles(text: str, encoding: str) -> bytes:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the user's `"\d"` is not ours to report
-            compile(data, "<fixed>", "exec", dont_inherit=True)
+            if is_cells_text(text):
+                compile_cells(text)  # a notebook: each cell as IPython runs it, not the joined text
+            else:
+                compile(data, "<fixed>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as error:
         line = getattr(error, "lineno", None)
-        raise InvalidRewrite(f"a fix produced invalid Python ({getattr(error, 'msg', error)}, line {line})") from error
+        where = f", line {line}" if line else ""
+        raise InvalidRewrite(f"a fix produced invalid Python ({getattr(error, 'msg', error)}{where})") from error
     return data

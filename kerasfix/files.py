@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import errno
 import io
 import os
@@ -11,6 +12,8 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+
+from .lines import source_lines
 
 if TYPE_CHECKING:
     import pathspec
@@ -23,11 +26,33 @@ MAX_FILE_BYTES = 10 * 1024 * 1024  # larger .py files are generated data, not co
 
 def python_newlines(text: str) -> tuple[str, Callable[[str], str]]:
     """`text` with old Mac (CR-only) line ends made \\n, and the function that puts them back.
-    libcst drops blank lines and the last line end of a CR-only file (measured, libcst 1.9);
-    where no \\n exists, every \\r ends a line (Python reads them so), so the round trip is exact."""
-    if "\r" not in text or "\n" in text:
+    libcst drops blank lines and the last line end of a CR-only file (measured, libcst 1.9),
+    and in a file that mixes them with \\n, the \\r-ended blank lines and a final \\r (R12).
+    Where no \\n exists, every \\r ends a line (Python reads them so), so the round trip is
+    exact; in a mixed file, each line a fix left as it was keeps its own line end."""
+    if "\r" not in text:
         return text, lambda new: new
-    return text.replace("\r", "\n"), lambda new: new.replace("\n", "\r")
+    if "\n" not in text:
+        return text.replace("\r", "\n"), lambda new: new.replace("\n", "\r")
+    plain = _LONE_CR.sub("\n", text)
+    if plain == text:  # \r\n and \n only: libcst keeps them
+        return text, lambda new: new
+    return plain, lambda new: _line_ends_kept(text, new)
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def _line_ends_kept(original: str, new: str) -> str:
+    """`new` with each line whose text a fix did not change ended as in `original`: libcst
+    writes the lines of a node it rewrites with the module's one line end."""
+    old_lines, new_lines = source_lines(original), source_lines(new)
+    matcher = difflib.SequenceMatcher(None, [line.rstrip("\r\n") for line in old_lines],
+                                      [line.rstrip("\r\n") for line in new_lines], autojunk=False)
+    out = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        out.extend(old_lines[i1:i2] if tag == "equal" else new_lines[j1:j2])
+    return "".join(out)
 
 
 class SourceError(Exception):
@@ -41,9 +66,11 @@ class SourceFile:
     data: bytes | None = field(default=None, repr=False)  # the bytes read: a write checks them
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
     """A regular file's bytes; raises SourceError for anything else (a FIFO would block the
-    run, /dev/zero would fill the memory) or one too large to be code, OSError otherwise."""
+    run, /dev/zero would fill the memory) or one over `limit` bytes (too large to be code),
+    OSError otherwise (default limit: MAX_FILE_BYTES)."""
+    limit = MAX_FILE_BYTES if limit is None else limit
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
@@ -57,11 +84,11 @@ def read_bytes(path: Path) -> bytes:
             raise SourceError("a folder, not a file")
         if not stat.S_ISREG(status.st_mode):
             raise SourceError("not a regular file (a FIFO, socket or device), skipped")
-        data = _read_up_to(fd, status.st_size, MAX_FILE_BYTES + 1)  # the limit holds if the file grows
+        data = _read_up_to(fd, status.st_size, limit + 1)  # the limit holds if the file grows
     finally:
         os.close(fd)
-    if len(data) > MAX_FILE_BYTES:
-        raise SourceError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, skipped")
+    if len(data) > limit:
+        raise SourceError(f"larger than {limit // (1024 * 1024)} MB, skipped")
     return data
 
 

@@ -4,24 +4,33 @@ The code cells are joined into one text, so that a layer defined in one cell and
 in a later one is seen as in a module. Each cell starts with a marker line
 `__kerasfix_cell_N__` (N: the cell's number among ALL cells, markdown included, from 1, as
 the notebook shows them). IPython magics and shell lines (`%matplotlib`, `!pip`, `?help`, a
-`%%bash` cell) become `__kerasfix_magic_HEX__`, HEX being the line's own UTF-8 bytes. Both are
-bare names: valid Python, no comment (the engine refuses a rewrite whose comments change), no
-string, nothing a rule looks at, and each carries what is needed to undo it, so that the text
-alone (a diff, a fixed text) splits back into cells.
+`%%bash` cell) become `__kerasfix_magic_HEX__` (HEX: the line's own UTF-8 bytes after its
+indentation, which moves with its block) or, for the lines a magic continues with `\\` and a
+`%%bash` cell's, `__kerasfix_more_HEX__` (the whole line, kept as it is). All are bare names:
+valid Python, no comment (the engine refuses a rewrite whose comments change), no string,
+nothing a rule looks at, and each carries what is needed to undo it, so that the text alone
+(a diff, a fixed text) splits back into cells.
 """
 
 from __future__ import annotations
 
 import ast
 import difflib
+import functools
+import io
 import json
 import re
+import tokenize
 
 from .lines import source_lines
+from .nbjson import LayoutError, source_spans, with_sources
 
 SUFFIX = ".ipynb"
-_CELL = re.compile(r"__kerasfix_cell_(\d+)__\r?\n?")
-_MAGIC = re.compile(r"[ \t]*__kerasfix_magic_([0-9a-f]*)__[ \t]*(\r?\n)?")
+# a notebook's JSON is mostly outputs (plots as base64): the 10 MB limit of a .py file holds for its code
+MAX_BYTES = 512 * 1024 * 1024
+_CELL = re.compile(r"__kerasfix_cell_(\d+)__(?:\r\n|\r|\n)?")
+_ANY_CELL = re.compile(r"^__kerasfix_cell_\d+__$", re.MULTILINE)
+_MAGIC = re.compile(r"([ \t]*)__kerasfix_(magic|more)_([0-9a-f]*)__[ \t]*(\r\n|\r|\n)?")
 # cell magics whose body is Python (IPython runs it); any other (%%bash, %%writefile) is not
 _PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
 # `%cmd`, `!cmd`, `?name`, `x = !cmd`, `name?`, `name??`; not any line ending in `?` (`# why?`)
@@ -43,10 +52,18 @@ def load(data: bytes) -> dict:
         raise NotebookError(f"notebook is not valid UTF-8 (byte {error.start})") from None
     except (ValueError, RecursionError) as error:
         raise NotebookError(f"notebook is not valid JSON: {error}") from None
-    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+    if not isinstance(notebook, dict):
         raise NotebookError("not a Jupyter notebook (no list of cells)")
-    if notebook.get("nbformat") != 4:
-        raise NotebookError(f"nbformat {notebook.get('nbformat')!r} notebooks are not read (only 4)")
+    version = notebook.get("nbformat")
+    if isinstance(version, str):
+        raise NotebookError(f"nbformat is the string {version!r}, not a number: not a notebook Jupyter writes")
+    if isinstance(version, int) and version < 4:
+        raise NotebookError(f"nbformat {version} notebooks are not read (only 4): Jupyter converts them when "
+                            "it opens and saves them")
+    if not isinstance(notebook.get("cells"), list):
+        raise NotebookError("not a Jupyter notebook (no list of cells)")
+    if version != 4:
+        raise NotebookError(f"nbformat {version!r} notebooks are not read (only 4)")
     for number, cell in enumerate(notebook["cells"], 1):
         source = cell.get("source") if isinstance(cell, dict) else None
         if not (isinstance(source, str) or isinstance(source, list) and all(isinstance(s, str) for s in source)):
@@ -64,18 +81,48 @@ def _text(source) -> str:
 
 
 def python_text(data: bytes) -> str:
-    """The code cells as one Python text, each after its marker line, magics replaced."""
+    """The code cells as one Python text, each after its marker line, magics replaced.
+    Raises NotebookError, also when the code is over the 10 MB a .py file may have."""
+    from .files import MAX_FILE_BYTES
+
     parts = []
     for number, text in _code_cells(load(data)):
         parts.append(f"__kerasfix_cell_{number}__\n")
         body = _hide_magics(text)
-        parts.append(body if body.endswith("\n") or not body else body + "\n")
-    return "".join(parts)
+        parts.append(body if body.endswith(("\n", "\r")) or not body else body + "\n")
+    text = "".join(parts)
+    if len(text) > MAX_FILE_BYTES:
+        raise NotebookError(f"its code is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, skipped")
+    return text
 
 
-def _placeholder(line: str, indent: str) -> str:
-    body = line.rstrip("\r\n")
-    return f"{indent}__kerasfix_magic_{body.encode('utf-8').hex()}__{line[len(body):]}"
+def _placeholder(kind: str, content: str, indent: str) -> str:
+    body = content.rstrip("\r\n")
+    return f"{indent}__kerasfix_{kind}_{body.encode('utf-8').hex()}__{content[len(body):]}"
+
+
+def _statement_starts(lines: list[str]) -> set[int]:
+    """The lines (0-based) where a logical line starts, as IPython's token transformers find
+    them (`make_tokens_by_line`): tokenize's lines, brackets counted, so that a line inside
+    brackets (`% x` continuing a format, `!= 2`) is never taken for a magic."""
+    starts: set[int] = set()
+    fresh, depth = True, 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO("".join(lines)).readline):
+            if token.type in (tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER):
+                continue
+            if fresh:
+                starts.add(token.start[0] - 1)
+                fresh = False
+            if token.type == tokenize.NEWLINE or (token.type == tokenize.NL and depth <= 0):
+                fresh = True
+            elif token.string in ("(", "[", "{"):
+                depth += 1
+            elif token.string in (")", "]", "}") and depth > 0:
+                depth -= 1
+    except (tokenize.TokenError, SyntaxError):
+        pass  # an open bracket or string at the end: IPython stops there too
+    return starts
 
 
 def _hide_magics(text: str) -> str:
@@ -87,12 +134,15 @@ def _hide_magics(text: str) -> str:
     lines = source_lines(text)
     first = lines[0].strip() if lines else ""
     if first.startswith("%%") and first[2:].split(" ")[0] not in _PYTHON_CELL_MAGICS:
-        return "".join(_placeholder(line, "") for line in lines)  # %%bash & co: no Python in it
+        return "".join(_placeholder("more", line, "") for line in lines)  # %%bash & co: no Python in it
+    starts = _statement_starts(lines)
     out, indent = [], None  # indent: the magic's own, while a line ending in `\` continues it
-    for line in lines:
-        if indent is None and _LINE_MAGIC.match(line):
+    for number, line in enumerate(lines):
+        if indent is None and number in starts and _LINE_MAGIC.match(line):
             indent = line[:len(line) - len(line.lstrip())]
-        out.append(line if indent is None else _placeholder(line, indent))
+            out.append(_placeholder("magic", line[len(indent):], indent))
+        else:
+            out.append(line if indent is None else _placeholder("more", line, indent))
         if not line.rstrip("\r\n").endswith("\\"):
             indent = None
     return "".join(out)
@@ -102,23 +152,99 @@ def _show_magics(text: str) -> str:
     out = []
     for line in source_lines(text):
         match = _MAGIC.fullmatch(line)
-        out.append(bytes.fromhex(match.group(1)).decode("utf-8") + (match.group(2) or "") if match else line)
+        if match is None:
+            out.append(line)
+            continue
+        indent, kind, code, end = match.groups()
+        shown = bytes.fromhex(code).decode("utf-8")
+        out.append((indent if kind == "magic" else "") + shown + (end or ""))
     return "".join(out)
+
+
+def _split(text: str) -> tuple[list[str], dict[int, str]]:
+    """The lines before the first marker (imports a fix added), and each cell's code in `text`."""
+    found: dict[int, list[str]] = {}
+    head: list[str] = []
+    current = head
+    for line in source_lines(text):
+        match = _CELL.fullmatch(line)
+        if match:
+            current = found.setdefault(int(match.group(1)), [])
+        else:
+            current.append(line)
+    return head, {number: _show_magics("".join(lines)) for number, lines in found.items()}
+
+
+@functools.lru_cache(maxsize=16)
+def _parts(text: str) -> tuple[tuple[str, ...], dict[int, str], tuple[int, int] | None]:
+    head, found = _split(text)
+    return tuple(head), found, _head_place(found) if head else None
+
+
+def _head_place(found: dict[int, str]) -> tuple[int, int] | None:
+    """Where lines a fix adds above every cell (its imports) go: in the first code cell that
+    holds Python, below its cell magic (`%%time`, `%%capture`) and its `from __future__`
+    imports; (cell, lines before them). Never above a cell magic: IPython refuses the cell."""
+    for number, source in found.items():
+        lines = source_lines(source)
+        if not "".join(lines).strip():
+            continue
+        first = lines[0].strip()
+        skip = 0
+        if first.startswith("%%"):
+            if first[2:].split(" ")[0] not in _PYTHON_CELL_MAGICS:
+                continue
+            skip = 1
+        return number, skip + _futures_end(lines[skip:])
+    return None
+
+
+def _futures_end(lines: list[str]) -> int:
+    try:
+        tree = ast.parse(_hide_magics("".join(lines)))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return 0
+    end = 0
+    for index, node in enumerate(tree.body):
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            end = node.end_lineno or node.lineno
+        elif not (index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+            break
+    return end
 
 
 def cells(text: str) -> dict[int, str]:
     """Each code cell's source in `text` (a `python_text`, fixed or not), magics restored.
-    Lines before the first marker (an import a fix added) go to the first code cell."""
-    found: dict[int, list[str]] = {}
-    current: list[str] = []
-    head = current
-    for line in source_lines(text):
-        match = _CELL.fullmatch(line)
-        if match:
-            current = found.setdefault(int(match.group(1)), [] if found else head)
-        else:
-            current.append(line)
-    return {number: _show_magics("".join(lines)) for number, lines in found.items()}
+    Lines before the first marker (an import a fix added) go where `_head_place` says (the
+    first code cell, if no cell holds Python: the cell compile check then refuses it)."""
+    head, found, place = _parts(text)
+    if not head or not found:
+        return dict(found)
+    number, skip = place if place is not None else (next(iter(found)), 0)
+    lines = source_lines(found[number])
+    if skip and skip == len(lines) and not lines[-1].endswith(("\n", "\r")):
+        lines[-1] += "\n"
+    return {**found, number: "".join(lines[:skip]) + "".join(head) + "".join(lines[skip:])}
+
+
+def is_cells_text(text: str) -> bool:
+    """Whether `text` is a `python_text` (the engine compiles it cell by cell)."""
+    return _ANY_CELL.search(text) is not None
+
+
+def compile_cells(text: str) -> None:
+    """Each code cell of `text` compiled as IPython runs it: alone (a `from __future__`
+    import starts its own cell; `await` may stand at the top level, as IPython's autoawait
+    runs it), its magics made names in their place, as IPython makes them calls. Raises
+    SyntaxError naming the cell: a cell written so would not run."""
+    for number, source in cells(text).items():
+        try:
+            compile(_hide_magics(source), f"cell {number}", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT,
+                    dont_inherit=True)
+        except SyntaxError as error:
+            raise SyntaxError(f"{error.msg}, cell {number}, line {error.lineno}") from None
+        except ValueError as error:
+            raise SyntaxError(f"{error}, cell {number}") from None
 
 
 def position(text: str, line: int) -> tuple[int, int]:
@@ -128,17 +254,25 @@ def position(text: str, line: int) -> tuple[int, int]:
         match = _CELL.fullmatch(content)
         if match:
             cell, start = int(match.group(1)), number
-    return (cell, line - start) if cell else (0, line)
+    if not cell:
+        return 0, line
+    head, _, place = _parts(text)
+    if head and place is not None and place[0] == cell and line - start > place[1]:
+        return cell, line - start + len(head)  # below the lines a fix added in this cell
+    return cell, line - start
 
 
 def cell_edit(text: str, line: int, column: int, end_line: int, end_column: int) -> tuple[int, int, int] | None:
     """(cell, line, end line in the cell) of a span of `text` (a `python_text`) that lies in one
     cell's own lines, none of them a magic's; a span before the first cell (an import a fix
-    adds at the top) is in the first code cell, at its start. None when no cell holds it."""
+    adds at the top) is where `cells` puts it. None when no cell holds it."""
     lines = source_lines(text)
     if (line, column, end_line, end_column) == (1, 1, 1, 1):  # the very start: before every marker
-        first = next((_CELL.fullmatch(content) for content in lines if _CELL.fullmatch(content)), None)
-        return (int(first.group(1)), 1, 1) if first else None
+        _, found, _ = _parts(text)
+        place = _head_place(found)
+        if place is None:
+            return None
+        return place[0], place[1] + 1, place[1] + 1
     if any(_MAGIC.fullmatch(content) for content in lines[line - 1:end_line]):
         return None
     cell, start = position(text, line)
@@ -149,36 +283,43 @@ def cell_edit(text: str, line: int, column: int, end_line: int, end_column: int)
 
 
 def write_back(data: bytes, new_text: str) -> str:
-    """The notebook JSON with the code cells of `new_text`, in the file's own layout
-    (indentation, key order, ASCII escapes, final newline); cells and outputs otherwise as
-    they were. Raises NotebookError when json cannot reproduce the file as it is."""
+    """The notebook JSON with the code cells of `new_text`; every byte but the changed
+    sources' as it was (BOM, indentation, key order, escapes, line ends, final newline), and
+    new lines escaped as the file escapes. Raises NotebookError when that cannot be done."""
+    bom = "\ufeff" if data.startswith(b"\xef\xbb\xbf") else ""
     raw = data.decode("utf-8-sig")
     notebook = load(data)
-    layout = _layout(notebook, raw)
     new_cells = cells(new_text)
-    for number, cell in enumerate(notebook["cells"], 1):
+    sources: dict[int, str | list[str]] = {}
+    for index, cell in enumerate(notebook["cells"]):
         old = _text(cell["source"])
-        new = new_cells.get(number, old) if cell.get("cell_type") == "code" else old
+        new = new_cells.get(index + 1, old) if cell.get("cell_type") == "code" else old
         if not old.endswith("\n") and new.endswith("\n"):
             new = new[:-1]  # the cell's last line had no line end: it keeps none
         if new != old:
-            cell["source"] = source_lines(new) if isinstance(cell["source"], list) else new
-    return _dump(notebook, *layout)
+            sources[index] = source_lines(new) if isinstance(cell["source"], list) else new
+    try:
+        return bom + with_sources(raw, sources)
+    except LayoutError as error:
+        raise NotebookError(f"its JSON layout cannot be kept ({error}); notebook left unchanged") from None
 
 
-def _dump(notebook: dict, indent, ensure_ascii: bool, newline: str, bom: str) -> str:
-    return bom + json.dumps(notebook, indent=indent, ensure_ascii=ensure_ascii) + newline
-
-
-def _layout(notebook: dict, raw: str) -> tuple:
-    bom = "\ufeff" if raw.startswith("\ufeff") else ""
-    newline = raw[len(raw.rstrip("\n")):] if raw.endswith("\n") else ""
-    for indent in (1, 2, 4, None, "\t"):
-        for ensure_ascii in (False, True):
-            if _dump(notebook, indent, ensure_ascii, newline, bom) == raw:
-                return indent, ensure_ascii, newline, bom
-    raise NotebookError("its JSON layout is not one json.dumps writes (indentation, escapes), so it cannot "
-                        "be written back byte for byte; notebook left unchanged")
+def layout_problem(data: bytes) -> str | None:
+    """Why `write_back` could not write this notebook whatever a fix changes, or None: every
+    dry run says it before a fix is promised."""
+    try:
+        raw = data.decode("utf-8-sig")
+        book = load(data)
+        spans = source_spans(raw)
+        if len(spans) != len(book["cells"]):
+            reason = "its cells are not where json reads them"
+        else:
+            reason = next((f"cell {index}'s source is not where json reads it"
+                           for index, (span, cell) in enumerate(zip(spans, book["cells"]), 1)
+                           if span is None or json.loads(raw[span.start:span.end]) != cell["source"]), "")
+    except (NotebookError, LayoutError, UnicodeDecodeError, ValueError) as error:
+        reason = str(error)
+    return f"its JSON layout cannot be kept ({reason}); notebook left unchanged" if reason else None
 
 
 def cell_diff(path: str, old_text: str, new_text: str) -> bytes:

@@ -29,9 +29,10 @@ from .index import (ClassIndex, ClassRecord, FileScan, may_define_layers, module
                     package_folder, scan_file)
 from .pool import Pool, WorkerCrashed
 from .prefilter import spans_worth_parsing
-from .results import Diagnostic, FileError, FileResult, Mode, Offer, Reviewer, RunResult
+from .results import (Diagnostic, FileError, FileResult, Mode, Offer, Reviewer, RunResult, apply_edits,
+                      edits_between)
 from .sources import STDIN, Source, display, read_sources, unchanged_stdin
-from .writer import answer_stdin, write
+from .writer import answer_stdin, not_written, write
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,34 @@ def scan_job(job: Source) -> FileScan | None:
 
 def process_job(item: tuple[Source, FileScan | None], work: Work) -> FileResult:
     """Check or fix one file. Never raises: a failure becomes the file's error. Writes
-    nothing: the coordinator writes, so that no worker outlives it with a file half done."""
+    nothing: the coordinator writes, so that no worker outlives it with a file half done.
+    A notebook's fix is offered only as it can be written: every dry run (`check`'s marks,
+    `--diff`, a report, JSON, `-i`) says what `apply` then does."""
+    book = item[0].notebook
+    problem = notebook.layout_problem(book) if book is not None else None
+    if problem:
+        checked = _process_job(item, replace(work, mode=Mode.CHECK, review=None, fix_edits=False))
+        return _not_writable(checked, problem, work.mode)
+    result = _process_job(item, work)
+    if book is not None and result.new_source is not None:
+        try:
+            notebook.write_back(book, result.new_source)
+        except notebook.NotebookError as error:  # the message is the whole reason
+            not_written(result, str(error))
+    return result
+
+
+def _not_writable(result: FileResult, problem: str, mode: Mode) -> FileResult:
+    """A notebook kerasfix cannot write back: its findings, none fixable; an error when fixing.
+    Not cached: the verdict is its layout's, and the cache keys a notebook by its code."""
+    result.findings = [replace(row, fixable=False) for row in result.findings]
+    result.remaining, result.checked = list(result.findings), False
+    if mode is not Mode.CHECK and result.error is None:
+        result.fail(problem, "write")
+    return result
+
+
+def _process_job(item: tuple[Source, FileScan | None], work: Work) -> FileResult:
     job, scan = item
     _fault_hook()("parse", job.path)
     result = FileResult(job.path)
@@ -129,8 +157,8 @@ def process_job(item: tuple[Source, FileScan | None], work: Work) -> FileResult:
     result.parsed, result.checked = segments != [], True  # []: only its ignore comments were read
     if job.stdin:
         result.original = source.text  # `apply -` echoes it when nothing changes
-    result.findings = list(outcome.findings) if text == source.text else _edits_restored(outcome.findings,
-                                                                                           restore_newlines)
+    result.findings = list(outcome.findings) if text == source.text else _edits_restored(
+        outcome.findings, text, source.text, restore_newlines)
     result.fixed = dict(outcome.fixed)
     result.remaining = list(outcome.remaining) if work.mode is not Mode.CHECK else list(result.findings)
     if outcome.new_source is not None:
@@ -147,10 +175,11 @@ def _internal_error(error: Exception) -> tuple[str, str]:
             f"({Path(where.filename).name}:{where.lineno}); file left unchanged"), "internal"
 
 
-def _edits_restored(findings: list[Diagnostic], restore: Callable[[str], str]) -> list[Diagnostic]:
-    """A CR-only file's edits, made in its text with \\n line ends, in its own (one for one:
-    no position moves)."""
-    return [f if not f.edits else replace(f, edits=tuple(replace(e, content=restore(e.content)) for e in f.edits))
+def _edits_restored(findings: list[Diagnostic], text: str, original: str,
+                    restore: Callable[[str], str]) -> list[Diagnostic]:
+    """A CR-only or mixed file's edits, made in its text with \\n line ends: the change each
+    makes to the file itself, with its line ends put back as `apply` puts them."""
+    return [f if not f.edits else replace(f, edits=edits_between(original, restore(apply_edits(text, f.edits))))
             for f in findings]
 
 

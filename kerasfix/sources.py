@@ -112,8 +112,8 @@ def _from_stdin(data: bytes, stdin_filename: Path | None, failed: list[FileResul
         return Source("-", str(stdin_filename), data, module_name, is_package, stdin=True)
     try:  # a notebook read from stdin, as `--stdin-filename` says
         code = notebook.python_text(data).encode("utf-8")
-    except notebook.NotebookError as error:
-        failed.append(FileResult(_stdin_name(stdin_filename)).fail(str(error), "read"))
+    except notebook.NotebookError as error:  # `apply -` answers it as it came, byte for byte
+        failed.append(FileResult(_stdin_name(stdin_filename), stdout=data).fail(str(error), "read"))
         return None
     return Source("-", str(stdin_filename), code, module_name, is_package, data, stdin=True)
 
@@ -128,7 +128,7 @@ def _stdin_name(stdin_filename: Path) -> str:
 def _from_file(path: Path, shown: str, folders: dict, failed: list[FileResult]) -> Source | None:
     raw = None
     try:
-        data = read_bytes(path)
+        data = read_bytes(path, notebook.MAX_BYTES if notebook.is_notebook(path) else None)
         if notebook.is_notebook(path):
             raw, data = data, notebook.python_text(data).encode("utf-8")
         decode_source(data)  # cheap, so every file's encoding is checked

@@ -63,15 +63,17 @@ def _write_notebook(source: Source, file_result: FileResult) -> bytes | None:
 def answer_stdin(source: Source, f: FileResult) -> None:
     """What `apply -` writes on standard output: the input fixed, or as it came when nothing
     changed (an editor replaces its buffer with it); a notebook in its own layout, not its
-    code; nothing when the input could not be processed."""
-    if source.notebook is not None and f.original is not None:
+    code, and as it came when it cannot be fixed; nothing when a Python input could not be
+    processed."""
+    if source.notebook is not None:
         if f.new_source is not None:
             try:
                 f.new_source = notebook.write_back(source.notebook, f.new_source)
             except notebook.NotebookError as error:  # the message is the whole reason
                 not_written(f, str(error))
         f.original, f.encoding = source.notebook.decode("utf-8"), "utf-8"
-    if f.error is None:
+        f.stdout = _stdin_bytes(f)
+    elif f.error is None:
         f.stdout = _stdin_bytes(f)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import io
+import json
 import random
 import tokenize
 from pathlib import Path
@@ -183,3 +184,116 @@ def write_mutants(folder: Path, count: int, seed: int = 0) -> dict[str, str]:
         (folder / name).write_bytes(mutate(source, rng.randrange(1 << 30), latin1))
         origin[name] = case
     return origin
+
+
+# --- line ends and notebooks (issue 21) --------------------------------------------------------
+
+
+def mixed_line_ends(data: bytes, seed: int) -> bytes:
+    """Some \\n line ends made old Mac \\r (and a few \\r\\n), as files edited on several
+    systems have them; Python reads the file the same."""
+    rng = random.Random(seed)
+    lines = data.split(b"\n")
+    out, end = [], b""
+    for line in lines[:-1]:  # never \r then an empty line ended by \n: that is one \r\n line end
+        end = rng.choice([b"\r", b"\r\n"] if end == b"\r" and not line else [b"\n", b"\n", b"\r", b"\r\n"])
+        out.append(line + end)
+    return b"".join(out) + lines[-1]
+
+
+# Magics the notebook mutants hold, as IPython reads them: cell magics on a cell's first line,
+# line magics at the start of a statement (also inside a method, at its indentation), a shell
+# line continued with `\`, and Python lines that only look like magics (`%` and `!=` continuing
+# an expression). tests/test_fuzz.py turns exactly these into calls, as IPython does.
+LINE_MAGICS = ("%time None", "!echo step", "listing = !ls", "%env KERAS_BACKEND=tensorflow")
+SETUP_CELLS = ("%matplotlib inline\n!pip install tensorflow \\\n    keras\n", "%%bash\npip install tensorflow\n",
+               "%%capture\n!pip install tensorflow\n", "import asyncio\nawait asyncio.sleep(0)\n",
+               "print('loss: %f'\n      % 0.5, (1\n      != 2))\nlen?\n")
+PYTHON_CELL_MAGICS = ("%%capture\n", "%%time\n")
+
+
+def _body_starts(source: str) -> list[tuple[int, int]]:
+    """(line, indentation) of statements in function bodies that start their line."""
+    lines = source.splitlines(keepends=True)
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for statement in node.body:
+                first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
+                line = lines[first - 1]
+                if len(line) - len(line.lstrip()) == statement.col_offset and not isinstance(statement, ast.Expr):
+                    found.append((first, statement.col_offset))
+    return found
+
+
+def _cells_of(source: str, rng: random.Random) -> list[str]:
+    """The module cut into cells at some top-level statements, line magics put in methods."""
+    starts = sorted({start for start, _, _ in _top_statements(source)} - {1})
+    cuts = [1] + sorted(rng.sample(starts, min(len(starts), rng.randrange(3)))) + [None]
+    lines = source.splitlines(keepends=True)
+    cells = []
+    for first, end in zip(cuts, cuts[1:]):
+        cell = "".join(lines[first - 1:end - 1 if end else None])
+        if not cell.strip():
+            continue
+        cell_lines = cell.splitlines(keepends=True)
+        for line, indent in sorted(_body_starts(cell), reverse=True):
+            if rng.random() < 0.3:
+                cell_lines.insert(line - 1, " " * indent + rng.choice(LINE_MAGICS) + "\n")
+        cells.append("".join(cell_lines))
+    return cells
+
+
+def notebook_mutant(source: str, seed: int) -> tuple[dict, str, bool]:
+    """A notebook of `source` (its JSON object), the name of the layout to save it in (a key of
+    NOTEBOOK_LAYOUTS) and whether it starts with a BOM."""
+    rng = random.Random(seed)
+    cells = _cells_of(source, rng)
+    if rng.random() < 0.5 and not cells[0].startswith("from __future__"):
+        cells[0] = rng.choice(PYTHON_CELL_MAGICS) + cells[0]
+    elif rng.random() < 0.3 and "from __future__" not in source:
+        cells[0] = "from __future__ import print_function\n" + cells[0]
+    cells[rng.randrange(len(cells) + 1):0] = [rng.choice(SETUP_CELLS)]
+    book = {"cells": [], "metadata": {"colab": {"provenance": []}, "language_info": {"name": "python"}},
+            "nbformat": 4, "nbformat_minor": rng.choice([0, 4, 5])}
+    for number, cell in enumerate(cells):
+        if rng.random() < 0.3:
+            book["cells"].append({"cell_type": "markdown", "metadata": {}, "source": ["# Step <1> & é\n"]})
+        book["cells"].append({"cell_type": "code", "execution_count": number, "metadata": {}, "source":
+                              cell.splitlines(keepends=True), "outputs": [
+                                  {"name": "stdout", "output_type": "stream", "text": ["<done> é\n"]}]})
+    return book, rng.choice(sorted(NOTEBOOK_LAYOUTS)), rng.random() < 0.2
+
+
+def _escaped(text: str) -> str:
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _string_sources(book: dict) -> dict:
+    return {**book, "cells": [{**c, "source": "".join(c["source"])} for c in book["cells"]]}
+
+
+# the layouts tools save notebooks in: a notebook's JSON object -> its text
+NOTEBOOK_LAYOUTS = {
+    "jupyter": lambda book: json.dumps(book, indent=1, ensure_ascii=False) + "\n",
+    "colab": lambda book: _escaped(json.dumps(book, indent=2)),
+    "colab compact": lambda book: _escaped(json.dumps(book, separators=(",", ":"))),
+    "crlf": lambda book: (json.dumps(book, indent=1, ensure_ascii=False) + "\n").replace("\n", "\r\n"),
+    "ascii indent 4": lambda book: json.dumps(book, indent=4),
+    "string sources": lambda book: json.dumps(_string_sources(book), indent=1, ensure_ascii=False) + "\n",
+}
+
+
+def write_notebook_mutants(folder: Path, count: int, seed: int = 0) -> dict[str, tuple[dict, str, bool]]:
+    """`count` notebooks of fixture inputs (every third one) in `folder`: name -> what
+    notebook_mutant made of it."""
+    inputs = fixture_inputs()[::3]
+    rng = random.Random(seed)
+    made = {}
+    folder.mkdir(parents=True, exist_ok=True)
+    for number in range(count):
+        case, source = inputs[number % len(inputs)]
+        name = f"n{number:03d}_{case.replace('/', '_')}.ipynb"
+        book, layout, bom = made[name] = notebook_mutant(source, rng.randrange(1 << 30))
+        (folder / name).write_bytes((b"\xef\xbb\xbf" if bom else b"") + NOTEBOOK_LAYOUTS[layout](book).encode())
+    return made

@@ -194,3 +194,37 @@ def test_a_parser_that_dies_with_one_job_costs_its_file_only(tmp_path, fixed_byt
     assert "crash.py: error: kerasfix crashed on this file (its parser died" in ran["stderr"]
     assert _states(folder, fixed_bytes) == ["fixed"] * COPIES
     assert (folder / "crash.py").read_bytes() == EXAMPLE.read_bytes()
+
+
+def _notebook(code: str) -> bytes:
+    """EXAMPLE as a notebook as tools save them: a BOM, Colab's escapes, magics around the code."""
+    cells = ["%%capture\n!pip install tensorflow\n", "%matplotlib inline\n" + code, "%%bash\necho done <&>\n"]
+    book = {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                       "source": cell.splitlines(keepends=True)} for cell in cells],
+            "metadata": {"colab": {"provenance": []}}, "nbformat": 4, "nbformat_minor": 0}
+    text = json.dumps(book, indent=2).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode()
+
+
+def test_a_killed_apply_leaves_every_notebook_whole(tmp_path, monkeypatch):
+    """Notebooks are written as files are: killed between writes, each is its original bytes
+    or its complete fix, BOM, escapes and CRLF layout included; the next run finishes."""
+    original = _notebook(EXAMPLE.read_text())
+    (tmp_path / "one").mkdir()
+    (tmp_path / "one" / "m.ipynb").write_bytes(original)
+    monkeypatch.chdir(tmp_path / "one")
+    assert CliRunner().invoke(app, ["apply", "--no-cache", "m.ipynb"]).exit_code == 0
+    fixed = (tmp_path / "one" / "m.ipynb").read_bytes()
+    assert fixed != original and fixed.startswith(b"\xef\xbb\xbf{\r\n")
+    folder = tmp_path / "tree"
+    folder.mkdir()
+    for i in range(COPIES):
+        (folder / f"m{i}.ipynb").write_bytes(original)
+    killed = _apply(folder, "after-write:3", "2")
+    assert killed["code"] == -9 and killed["survivors"] == [], killed["stderr"]
+    states = [(folder / f"m{i}.ipynb").read_bytes() for i in range(COPIES)]
+    assert all(data in (original, fixed) for data in states) and states.count(fixed) == 3
+    again = _apply(folder, None, "2")
+    assert again["code"] == 0, again["stderr"]
+    assert [(folder / f"m{i}.ipynb").read_bytes() for i in range(COPIES)] == [fixed] * COPIES
+    assert sorted(p.name for p in folder.iterdir()) == [f"m{i}.ipynb" for i in range(COPIES)]
