@@ -1,5 +1,6 @@
-"""The rule catalog as people read it: `kerasfix rules` and the README's rules table, both
-rendered from the registry (tests/test_rule_catalog.py fails when README.md drifts)."""
+"""The rule catalog as people read it: `kerasfix rules`, the rules table, and each rule's page
+(`kerasfix explain`, the language server's hover, the documentation site), all rendered from
+the registry (tests/test_rule_catalog.py fails when a checked-in copy drifts)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,14 @@ def listing() -> str:
     lines += [f"{r.code:<6} {r.name:<{name_width}}  {r.fix.value:<9}  {r.safety_label:<{safety_width}}  {r.summary}"
               for r in rules]
     return "\n".join(lines)
+
+
+def page(code: str) -> str:
+    """A rule's page in Markdown, as `kerasfix explain` prints it: title, summary, fix and
+    safety, then its DOC (What it does, Why is this bad?, Example, Use instead, Fix safety)."""
+    rule = RULES[code]
+    return (f"# {rule.code} {rule.name}\n\n{rule.summary[:1].upper()}{rule.summary[1:]}.\n\n"
+            f"Fix: {rule.fix.value}; safety: {rule.safety_label} (see Fix safety below).\n\n{rule.doc.rstrip()}\n")
 
 
 def readme_table() -> str:
