@@ -29,7 +29,7 @@ ROOT = Path(__file__).parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 PROJECT = PYPROJECT["project"]
 # what the sdist must carry so that `pytest` passes in it: the suite, its example and benchmark
-SDIST_FOLDERS = ("tests", "examples", "benchmarks")
+SDIST_FOLDERS = ("tests", "examples", "benchmarks", "docs")  # docs: tests/test_docs.py builds the site
 
 
 def _requirement_names(requirements: list[str]) -> set[str]:
@@ -112,7 +112,8 @@ def test_the_sdist_carries_the_whole_test_suite():
         if p.is_file() and "__pycache__" not in p.parts and ".pytest_cache" not in p.parts
     }
     assert wanted <= names
-    assert {"LICENSE", "README.md", "pyproject.toml", ".pre-commit-hooks.yaml", "kerasfix/py.typed"} <= names
+    assert {"LICENSE", "README.md", "pyproject.toml", ".pre-commit-hooks.yaml", "kerasfix/py.typed",
+            "mkdocs.yml"} <= names
     assert not [n for n in names if n.endswith(".pyc") or "__pycache__" in n]
 
 
@@ -129,4 +130,4 @@ def test_the_wheel_metadata():
     assert _requirement_names([r for r in metadata.get_all("Requires-Dist") if "extra ==" not in r]) \
         == _requirement_names(PROJECT["dependencies"])
     assert "kerasfix/py.typed" in names
-    assert not [n for n in names if n.startswith(("tests/", "examples/", "benchmarks/"))]
+    assert not [n for n in names if n.startswith(("tests/", "examples/", "benchmarks/", "docs/"))]

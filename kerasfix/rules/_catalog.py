@@ -33,6 +33,31 @@ def page(code: str) -> str:
             f"Fix: {rule.fix.value}; safety: {rule.safety_label} (see Fix safety below).\n\n{rule.doc.rstrip()}\n")
 
 
+def site_page(code: str) -> str:
+    """A rule's page on the documentation site: its `kerasfix explain` page, then the small
+    modules it is tested on (INVALID: reported; VALID: left alone)."""
+    rule = RULES[code]
+    parts = [page(code)]
+    for title, examples in (("Reported", rule.invalid), ("Not reported", rule.valid)):
+        if examples:
+            parts.append(f"## {title}\n")
+            parts += [f"```python\n{example.strip(chr(10))}\n```\n" for example in examples]
+    if rule.invalid or rule.valid:
+        parts.insert(1, "The examples at the end are the rule's own tests: `kerasfix check` reports each one "
+                        "under *Reported* and none under *Not reported*.\n")
+    return "\n".join(parts)
+
+
+def site_index() -> str:
+    """The rules index of the documentation site: the rules table, each code linking to its page."""
+    rows = readme_table().splitlines(keepends=True)
+    linked = [re.sub(r"^\| (KF\d+) \|", lambda m: f"| [{m.group(1)}]({m.group(1)}.md) |", row) for row in rows]
+    return ("# Rules\n\nEvery rule looks inside Keras layer and model classes; `kerasfix rules` lists them, "
+            "`kerasfix explain CODE` prints a rule's page. A fix is applied by `kerasfix apply` when it is safe, "
+            "and with `--unsafe-fixes` when it is unsafe (see [How it stays safe](../safety.md)).\n\n"
+            + "".join(linked))
+
+
 def readme_table() -> str:
     rows = [f"| {r.code} | {r.name} | {r.finds or r.summary} | {r.fixed_by or r.fix.value} |\n"
             for r in sorted(RULES.values(), key=lambda r: r.code)]
