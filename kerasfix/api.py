@@ -213,18 +213,32 @@ class Project:
         """Index every Python file under the root (notebooks are checked, never indexed, as by
         the command line); returns how many files were read."""
         from .files import SourceError, discover, read_bytes
+        from .index import module_name_for
         from .notebook import is_notebook
 
+        from .cache import Cache
+        from .runner import Job, _content_key
+
         settings = self.settings_for(self.root)
+        paths = [path for path in discover([self.root], settings.exclude, settings.project_root)
+                 if not is_notebook(path)]
+        # the command line's class facts of the same bytes, when it has run here: read, never
+        # saved (a save keeps only the entries its run used: the CLI's findings would go)
+        cache = Cache.open(settings, [str(path) for path in paths])
         count = 0
-        for path in discover([self.root], settings.exclude, settings.project_root):
-            if is_notebook(path):
-                continue
+        for path in paths:
             try:
-                self._scan(os.path.abspath(path), read_bytes(path))
+                data = read_bytes(path)
             except (OSError, SourceError):
                 continue
             count += 1
+            real = os.path.abspath(path)
+            module_name, is_package = module_name_for(Path(real))
+            cached = cache.get_classes(_content_key(data, Job(real, real, data, module_name, is_package)))
+            if cached is None:
+                self._scan(real, data)
+            else:
+                self._facts[real] = cached
         self._index = None
         return count
 

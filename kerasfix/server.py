@@ -345,6 +345,7 @@ def _document_features(server: KerasfixServer) -> None:
     @server.feature(types.INITIALIZED)
     async def initialized(ls: KerasfixServer, params: types.InitializedParams) -> None:
         ls.start_indexing()
+        _watch_python_files(ls)
         if _pulls_configuration(ls):
             await _pull_configuration(ls)
 
@@ -414,6 +415,18 @@ def _update_files(ls: KerasfixServer, changes: list[tuple[str, types.FileChangeT
                 pass
         changed |= ls.project_for(path).update(path, text)
     return changed
+
+
+def _watch_python_files(ls: KerasfixServer) -> None:
+    """Ask the client to tell of `.py` files changed on disk (a checkout, another tool), when
+    it can: the index learns them (workspace/didChangeWatchedFiles)."""
+    workspace = ls.client_capabilities.workspace
+    watched = workspace.did_change_watched_files if workspace else None
+    if not (watched and watched.dynamic_registration):
+        return
+    options = types.DidChangeWatchedFilesRegistrationOptions(watchers=[types.FileSystemWatcher(glob_pattern="**/*.py")])
+    ls.client_register_capability(types.RegistrationParams(registrations=[types.Registration(
+        id="kerasfix-python-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options)]))
 
 
 def _resolves_edits(ls: KerasfixServer) -> bool:

@@ -56,6 +56,13 @@ async def client(lsp_client: LanguageClient, tmp_path: Path):
     (package / "__init__.py").write_text("")
     (package / "base.py").write_text(BASE)
     lsp_client.set_configuration({"kerasfix": {"run": "onType"}})
+    registered: list[types.Registration] = []
+
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(client: LanguageClient, params: types.RegistrationParams) -> None:  # as an editor does
+        registered.extend(params.registrations)
+
+    lsp_client.registered = registered  # type: ignore[attr-defined]
     await lsp_client.initialize_session(types.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"), root_uri=tmp_path.as_uri(),
         workspace_folders=[types.WorkspaceFolder(uri=tmp_path.as_uri(), name="project")]))
@@ -73,8 +80,9 @@ async def diagnostics(client: LanguageClient, uri: str, wanted) -> list[types.Di
     return await asyncio.wait_for(settled(), WAIT)
 
 
-def open_file(client: LanguageClient, path: Path, text: str, version: int = 1) -> str:
-    path.write_text(text)
+def open_file(client: LanguageClient, path: Path, text: str, version: int = 1, save: bool = True) -> str:
+    if save:
+        path.write_text(text)
     uri = path.as_uri()
     client.text_document_did_open(types.DidOpenTextDocumentParams(
         types.TextDocumentItem(uri=uri, language_id="python", version=version, text=text)))
@@ -172,6 +180,19 @@ async def test_settings_pyproject_and_cross_file_facts(client: LanguageClient, t
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
         settings={"kerasfix": {"select": ["KF3"]}}))
     await diagnostics(client, uri, lambda codes: codes == [])
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"kerasfix": {"select": ["KF1"]}}))
+    await diagnostics(client, uri, lambda codes: codes == ["KF101"])
+
+    assert [r.method for r in client.registered] == [types.WORKSPACE_DID_CHANGE_WATCHED_FILES]  # type: ignore
+    base = tmp_path / "pkg" / "base.py"  # changed on disk: Base is no Keras layer any more
+    base.write_text("class Base(object):\n    pass\n")
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+        changes=[types.FileEvent(uri=base.as_uri(), type=types.FileChangeType.Changed)]))
+    await diagnostics(client, uri, lambda codes: codes == [])
+    base_uri = open_file(client, base, BASE, save=False)  # a layer again, in the editor's buffer only
+    await diagnostics(client, uri, lambda codes: codes == ["KF101"])
+    assert base_uri in client.diagnostics
 
 
 @pytest.mark.asyncio
