@@ -2,7 +2,7 @@
 
 Built on pygls (`pip install kerasfix[server]`); nothing else imports this module, so the
 command line's start-up and dependencies stay as they are. The server is a face, as cli.py
-is: every finding, fix and setting comes from `api.Project` (the runner's `process_job` on an
+is: every finding, fix and setting comes from `project.Project` (the runner's `process_job` on an
 editor's buffer, with the settings `kerasfix check FILE` reads and the index of the workspace's
 classes). Analysis runs on one worker thread, never on the message loop; a document's newer
 version cancels the analysis of an older one, whose result is then dropped unpublished.
@@ -24,7 +24,8 @@ from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
 from . import __version__
-from .api import FileCheck, Finding, ParseError, Project
+from .api import Finding, ParseError
+from .project import FileCheck, Project
 
 DOCS_URL = "https://kerasfix.readthedocs.io/en/latest/"  # mkdocs.yml's site_url
 FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.kerasfix"

@@ -11,7 +11,7 @@ import pytest
 
 import kerasfix
 from fixture_cases import all_cases
-from kerasfix.api import Project
+from kerasfix.project import Project
 from kerasfix.files import decode_source
 
 TRAP = (

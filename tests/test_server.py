@@ -194,6 +194,15 @@ async def test_settings_pyproject_and_cross_file_facts(client: LanguageClient, t
     await diagnostics(client, uri, lambda codes: codes == ["KF101"])
     assert base_uri in client.diagnostics
 
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"kerasfix": {"run": "onSave"}}))
+    await asyncio.sleep(0.3)
+    change(client, uri, SUBCLASS.replace("tf.compat.v1.get_variable", "self.add_weight"), 3)
+    await asyncio.sleep(0.3)  # typing checks nothing now
+    assert [d.code for d in client.diagnostics[uri]] == ["KF101"]
+    client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri)))
+    await diagnostics(client, uri, lambda codes: codes == [])
+
 
 @pytest.mark.asyncio
 async def test_a_notebook_gets_its_diagnostics_per_cell(client: LanguageClient, tmp_path: Path):
