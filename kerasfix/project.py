@@ -9,7 +9,6 @@ must not pull in (tests/test_results.py keeps the modules free of import cycles)
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Optional
@@ -54,23 +53,23 @@ class Project:
     def settings_for(self, path: PathArg) -> Settings:
         """The settings `kerasfix check PATH` would use. Raises `ValueError` for a mistake in
         the settings file, with the command line's message."""
-        from .config import ConfigError, load_settings
+        from .config import ConfigError, Flags, load_settings
 
+        flags = Flags(select=self.select, unsafe_fixes=self.unsafe_fixes, config=self.config)
         try:
-            return load_settings(Path(os.fspath(path or self.root)), select=self.select,
-                                 unsafe_fixes=self.unsafe_fixes, config=self.config, cache=False)
+            return load_settings(Path(os.fspath(path or self.root)), flags)
         except ConfigError as error:
             raise ValueError(str(error)) from None
 
     def index_all(self) -> int:
         """Index every Python file under the root (notebooks are checked, never indexed, as by
         the command line); returns how many files were read."""
+        from .cache import Cache
         from .files import SourceError, discover, read_bytes
         from .index import module_name_for
         from .notebook import is_notebook
-
-        from .cache import Cache
-        from .runner import Job, _content_key
+        from .runner import _content_key
+        from .sources import Source
 
         settings = self.settings_for(self.root)
         paths = [path for path in discover([self.root], settings.exclude, settings.project_root)
@@ -87,7 +86,7 @@ class Project:
             count += 1
             real = os.path.abspath(path)
             module_name, is_package = module_name_for(Path(real))
-            cached = cache.get_classes(_content_key(data, Job(real, real, data, module_name, is_package)))
+            cached = cache.get_classes(_content_key(data, Source(real, real, data, module_name, is_package)))
             if cached is None:
                 self._scan(real, data)
             else:
@@ -151,60 +150,48 @@ class Project:
         findings left for a person. Never raises for the text: a text that cannot be checked
         (or fixed) is the answer's `error`; a mistake in the settings file raises ValueError."""
         from .results import Mode
-        from .runner import process_job
+        from .runner import Work, process_job
 
         settings = self.settings_for(path)
-        job = _job(text, os.fspath(path or "-"))
-        if isinstance(job, ParseError):
-            return FileCheck([], job)
-        self._rescan(job.real_path, job.data)  # its own classes as the buffer has them (a notebook's too)
-        result = process_job((job, None), Mode.FIX if fix else Mode.CHECK, self.index(settings.keras_bases),
-                             settings, fix_edits=not fix)
+        source = _source(text, os.fspath(path or "-"))
+        if isinstance(source, ParseError):
+            return FileCheck([], source)
+        self._rescan(source.real_path, source.data)  # its own classes as the buffer has them (a notebook's too)
+        work = Work(Mode.FIX if fix else Mode.CHECK, self.index(settings.keras_bases), settings, fix_edits=not fix)
+        result = process_job((source, None), work)
+        source.place(result)  # a notebook's findings and error by cell, as the command line places them
         new_text = result.new_source if result.changed else None
-        if job.notebook is not None:
-            new_text = _in_cells(job, result, new_text)
-        error = None if result.error is None else _placed_error(result.error, job.path)
+        if new_text is not None and source.notebook is not None:
+            new_text = _written_back(source.notebook, new_text, result)
+        error = None if result.error is None else ParseError(result.error.message, path=source.path,
+                                                             line=result.error.line or None, cell=result.error.cell)
         return FileCheck(_findings(result.remaining if fix else result.findings), error, new_text)
 
 
-def _job(text: str, path: str):
-    """The runner's job for an editor's text: the path's module and package, a notebook's code."""
+def _source(text: str, path: str):
+    """The runner's source for an editor's text: the path's module and package, a notebook's code."""
     from . import notebook
     from .index import module_name_for
-    from .runner import Job
+    from .sources import Source
 
     real = os.path.abspath(path)
     module_name, is_package = module_name_for(Path(real))
     data = text.encode("utf-8", "surrogatepass")
     if not notebook.is_notebook(path):
-        return Job(path, real, data, module_name, is_package)
+        return Source(path, real, data, module_name, is_package)
     try:
         code = notebook.python_text(data).encode("utf-8")
     except notebook.NotebookError as error:
         return ParseError(str(error), path=path)
-    return Job(path, real, code, module_name, False, data)
+    return Source(path, real, code, module_name, False, data)
 
 
-def _in_cells(job, result, new_text: Optional[str]) -> Optional[str]:
-    """A notebook's findings placed by cell, as the command line places them; its fixed code
-    written back into its JSON."""
+def _written_back(raw: bytes, new_text: str, result) -> Optional[str]:
+    """A notebook's fixed code put back into its JSON, as `apply` writes it."""
     from . import notebook
-    from .results import RunResult
-    from .runner import _cell_positions
 
-    _cell_positions(RunResult(files=[result]), {job.path: job})
-    if new_text is None:
-        return None
     try:
-        return notebook.write_back(job.notebook, new_text)
+        return notebook.write_back(raw, new_text)
     except notebook.NotebookError as error:
-        result.error = str(error)
+        result.fail(str(error), "write")
         return None
-
-
-def _placed_error(error: str, path: str) -> ParseError:
-    """The runner's error line, with the place it names: `(line 4)`, in a notebook `(cell 3, line 4)`."""
-    match = re.search(r"\((?:cell (\d+), )?line (\d+)\)", error)
-    if match is None:
-        return ParseError(error, path=path)
-    return ParseError(error, path=path, line=int(match.group(2)), cell=int(match.group(1) or 0))
