@@ -163,7 +163,7 @@ class Project:
         new_text = result.new_source if result.changed else None
         if new_text is not None and source.notebook is not None:
             new_text = _written_back(source.notebook, new_text, result)
-        error = None if result.error is None else ParseError(result.error.message, path=source.path,
+        error = None if result.error is None else ParseError(str(result.error), path=source.path,
                                                              line=result.error.line or None, cell=result.error.cell)
         return FileCheck(_findings(result.remaining if fix else result.findings), error, new_text)
 
