@@ -8,10 +8,8 @@ import re
 
 from . import RULES
 
-README_HEADER = ("| code | name | finds, inside a Keras layer or model class | fix |\n"
-                 "|---|---|---|---|\n")
-# The table: its header, then every line that starts a row, up to the first line that does not.
-_README_TABLE = re.compile(re.escape(README_HEADER) + r"(?:\|[^\n]*\n)*")
+TABLE_HEADER = ("| code | name | finds, inside a Keras layer or model class | fix |\n"
+                "|---|---|---|---|\n")
 
 
 def listing() -> str:
@@ -50,7 +48,7 @@ def site_page(code: str) -> str:
 
 def site_index() -> str:
     """The rules index of the documentation site: the rules table, each code linking to its page."""
-    rows = readme_table().splitlines(keepends=True)
+    rows = rules_table().splitlines(keepends=True)
     linked = [re.sub(r"^\| (KF\d+) \|", lambda m: f"| [{m.group(1)}]({m.group(1)}.md) |", row) for row in rows]
     return ("# Rules\n\nEvery rule looks inside Keras layer and model classes; `kerasfix rules` lists them, "
             "`kerasfix explain CODE` prints a rule's page. A fix is applied by `kerasfix apply` when it is safe, "
@@ -58,19 +56,9 @@ def site_index() -> str:
             + "".join(linked))
 
 
-def readme_table() -> str:
+def rules_table() -> str:
+    """The rules table (Markdown): code, name, what it finds, its fix; the site's index links it."""
     rows = [f"| {r.code} | {r.name} | {r.finds or r.summary} | {r.fixed_by or r.fix.value} |\n"
             for r in sorted(RULES.values(), key=lambda r: r.code)]
-    return README_HEADER + "".join(rows)
+    return TABLE_HEADER + "".join(rows)
 
-
-def readme_with_table(readme: str) -> str:
-    """README.md's text with its rules table replaced by the rendering."""
-    if not _README_TABLE.search(readme):
-        raise ValueError("README.md has no rules table (its header line is missing)")
-    return _README_TABLE.sub(lambda _: readme_table(), readme, count=1)
-
-
-def readme_table_in(readme: str) -> str:
-    match = _README_TABLE.search(readme)
-    return match.group(0) if match else ""
