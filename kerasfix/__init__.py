@@ -1,6 +1,6 @@
 """kerasfix: find and fix Keras layers and models whose weights TensorFlow silently loses.
 
-The Python API, documented in the README: `check_source`, `fix_source`, `Finding`,
+The Python API, documented in docs/api.md: `check_source`, `fix_source`, `Finding`,
 `ParseError`, `RewriteError`.
 """
 

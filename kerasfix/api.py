@@ -1,23 +1,24 @@
 """The Python API: check or fix one source text, as `kerasfix check` and `apply` do a file.
 
-For editors and other codemods. Nothing is read or written: the settings are the arguments
-(`pyproject.toml` is not read), and only the text's own classes are known, so a layer whose
-Keras base class lives in another file is not seen (the command line indexes the package
-around a file). libcst is imported on the first call, not by `import kerasfix`: a command-line
-run answered from the cache never needs it.
+For editors and other codemods. `check_source` and `fix_source` read and write nothing: the
+settings are the arguments (`pyproject.toml` is not read), and only the text's own classes
+are known, so a layer whose Keras base class lives in another file is not seen. A
+`kerasfix.project.Project` (the language server's) has the context the command line has.
+libcst is imported on the first call, not by `import kerasfix`: a command-line run
+answered from the cache never needs it.
 """
 
 from __future__ import annotations
 
 import ast
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Literal, Optional, Union
 
 if TYPE_CHECKING:
     from .engine import FileOutcome
-    from .results import Diagnostic
+    from .results import Diagnostic, Edit
 
 PathArg = Union[str, "os.PathLike[str]", None]
 Codes = Union[str, Iterable[str], None]
@@ -34,6 +35,13 @@ class Finding:
     message: str
     fixable: bool  # `fix_source` with the same settings applies its fix
     fix_safety: Optional[Literal["safe", "unsafe"]]  # None: no fix is offered at all
+    # where the reported code ends (0: unknown), the end column excluded, as SARIF's endColumn
+    end_line: int = field(default=0, compare=False)
+    end_column: int = field(default=0, compare=False)
+    cell: int = field(default=0, compare=False)  # a notebook's cell, from 1 among all cells; 0: no notebook
+    # (`Project.check`) the text change this finding's fix alone makes, as `check --format json`
+    # gives it (in a notebook, each edit has its cell); None: not computed, or not known alone
+    edits: Optional[tuple["Edit", ...]] = field(default=None, compare=False)
 
 
 class RewriteError(RuntimeError):
@@ -43,10 +51,11 @@ class RewriteError(RuntimeError):
 class ParseError(ValueError):
     """The source is not Python 3 that kerasfix can parse; nothing was checked."""
 
-    def __init__(self, reason: str, *, path: Optional[str] = None, line: Optional[int] = None):
+    def __init__(self, reason: str, *, path: Optional[str] = None, line: Optional[int] = None, cell: int = 0):
         self.reason = reason
         self.path = path
         self.line = line
+        self.cell = cell  # a notebook's cell holding `line`; 0: no notebook, or no place known
         super().__init__(f"{path or '<source>'}: {reason}")
 
 
@@ -148,6 +157,7 @@ def _findings(diagnostics: list[Diagnostic]) -> list[Finding]:
 
     return [
         Finding(r.code, RULES[r.code].name if r.code in RULES else "", r.line, r.column, r.message,
-                r.fixable, _safety(r.fix_safety))
+                r.fixable, _safety(r.fix_safety), r.end_line, r.end_column, r.cell, r.edits)
         for r in diagnostics
     ]
+

@@ -564,14 +564,23 @@ def list_rules() -> None:
 def explain(code: str = typer.Argument(..., help="A rule code, e.g. KF101.")) -> None:
     """Print a rule's page: what it finds, why it loses weights, the fix and its safety."""
     from .rules import RULES
+    from .rules._catalog import page
 
-    rule = RULES.get(code.upper())
-    if rule is None:
+    if code.upper() not in RULES:
         raise _fail(f"unknown rule {code!r} (see `kerasfix rules`)")
-    typer.echo(f"# {rule.code} {rule.name}\n")
-    typer.echo(f"{rule.summary[:1].upper()}{rule.summary[1:]}.\n")
-    typer.echo(f"Fix: {rule.fix.value}; safety: {rule.safety_label} (see Fix safety below).\n")
-    typer.echo(rule.doc.rstrip())
+    typer.echo(page(code.upper()), nl=False)
+
+
+@app.command()
+def server(tcp: bool = typer.Option(False, "--tcp", help="Listen on TCP instead of stdio (for debugging)."),
+           host: str = typer.Option("127.0.0.1", "--host", help="With --tcp: the address to listen on."),
+           port: int = typer.Option(2087, "--port", help="With --tcp: the port to listen on.")) -> None:
+    """Run the language server (LSP) for editors, on stdio: `pip install 'kerasfix[server]'`."""
+    try:
+        from .server import serve
+    except ImportError as error:  # pygls is the `server` extra's, not a dependency of the command line
+        raise _fail(f"the language server needs the `server` extra: pip install 'kerasfix[server]' ({error})") from None
+    serve(tcp, host, port)
 
 
 def main() -> None:

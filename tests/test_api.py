@@ -11,6 +11,7 @@ import pytest
 
 import kerasfix
 from fixture_cases import all_cases
+from kerasfix.project import Project
 from kerasfix.files import decode_source
 
 TRAP = (
@@ -139,3 +140,38 @@ def test_the_api_agrees_with_the_command_line_on_every_fixture(case):
     new_text, _ = kerasfix.fix_source(text, case.input, unsafe_fixes=unsafe)
     expected = decode_source(case.expected.read_bytes()).text if case.expected else text
     assert new_text == expected
+
+
+@pytest.mark.parametrize("case", SINGLE_FILE, ids=[c.id for c in SINGLE_FILE])
+def test_a_project_agrees_with_the_command_line_on_every_fixture(case):
+    """`Project.check`, the language server's, on the file's text: the CLI's findings and fixes."""
+    if any(arg != "--unsafe-fixes" for arg in case.args) or not case.input.is_file():
+        pytest.skip(f"not a Python file with arguments the API takes: {case.input.name} {case.args}")
+    project = Project(case.input.parent, unsafe_fixes="--unsafe-fixes" in case.args)
+    text = decode_source(case.input.read_bytes()).text
+    checked = project.check(text, case.input)
+    assert checked.error is None
+    assert [f"input.py:{f.line}:{f.column}: {f.code} {'[*] ' if f.fixable else ''}{f.message}"
+            for f in checked.findings] == case.findings
+    fixed = project.check(text, case.input, fix=True)
+    expected = decode_source(case.expected.read_bytes()).text if case.expected else text
+    assert (fixed.new_text or text) == expected
+
+
+def test_a_project_sees_a_base_defined_in_another_file(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "base.py").write_text("import tensorflow as tf\n\n\nclass Base(tf.keras.layers.Layer):\n    pass\n")
+    model = TRAP.replace("tf.keras.layers.Layer", "Base").replace("import tensorflow as tf\n",
+                                                                  "import tensorflow as tf\n\nfrom .base import Base\n")
+    project = Project(tmp_path)
+    assert project.check(model, package / "model.py").findings == []  # Base not indexed yet
+    assert project.index_all() == 2
+    [finding] = project.check(model, package / "model.py").findings
+    assert finding.code == "KF101" and finding.edits and finding.end_line == finding.line
+    assert project.update(package / "base.py", "class Base(object):\n    pass\n")  # no longer a layer
+    assert project.check(model, package / "model.py").findings == []
+    (tmp_path / "pyproject.toml").write_text("[tool.kerasfix]\nunknown = 1\n")
+    with pytest.raises(ValueError, match="unknown"):
+        project.check(model, package / "model.py")

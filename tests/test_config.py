@@ -244,8 +244,8 @@ def test_kf001_is_in_the_catalog(tmp_path, monkeypatch):
     assert page.exit_code == 0 and "## Why is this bad?" in page.stdout
 
 
-def test_the_readme_example_settings_load(tmp_path, monkeypatch):
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+def test_the_documented_example_settings_load(tmp_path, monkeypatch):
+    readme = (Path(__file__).resolve().parent.parent / "docs" / "configuration.md").read_text()
     block = readme.split("```toml\n[tool.kerasfix]\n", 1)[1].split("```", 1)[0]
     project(tmp_path, block)
     result = run(["check", "two.py"], tmp_path, monkeypatch)

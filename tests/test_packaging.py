@@ -29,16 +29,19 @@ ROOT = Path(__file__).parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 PROJECT = PYPROJECT["project"]
 # what the sdist must carry so that `pytest` passes in it: the suite, its example and benchmark
-SDIST_FOLDERS = ("tests", "examples", "benchmarks")
+SDIST_FOLDERS = ("tests", "examples", "benchmarks", "docs")  # docs: tests/test_docs.py builds the site
 
 
 def _requirement_names(requirements: list[str]) -> set[str]:
     return {re.match(r"[A-Za-z0-9_.-]+", r).group(0).lower().replace("_", "-") for r in requirements}
 
 
-def _third_party_imports() -> set[str]:
+def _third_party_imports(extra: bool = False) -> set[str]:
+    """What kerasfix imports (with `extra`: only the `server` extra's module, else all but it)."""
     names: set[str] = set()
     for path in (ROOT / "kerasfix").rglob("*.py"):
+        if (path.name == "server.py" and path.parent.name == "kerasfix") != extra:
+            continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 names.update(alias.name.split(".")[0] for alias in node.names)
@@ -51,6 +54,12 @@ def test_every_distribution_kerasfix_imports_is_declared():
     imported = {n.replace("_", "-") for n in _third_party_imports()}  # each named as it is imported
     assert "rich" in imported  # the progress bar
     assert imported <= _requirement_names(PROJECT["dependencies"])
+
+
+def test_the_language_server_imports_only_its_extra():
+    imported = {n.replace("_", "-") for n in _third_party_imports(extra=True)}
+    assert imported == {"pygls", "lsprotocol"}
+    assert imported <= _requirement_names(PROJECT["optional-dependencies"]["server"])
 
 
 def test_the_license_is_an_spdx_expression_with_its_text():
@@ -112,7 +121,8 @@ def test_the_sdist_carries_the_whole_test_suite():
         if p.is_file() and "__pycache__" not in p.parts and ".pytest_cache" not in p.parts
     }
     assert wanted <= names
-    assert {"LICENSE", "README.md", "pyproject.toml", ".pre-commit-hooks.yaml", "kerasfix/py.typed"} <= names
+    assert {"LICENSE", "README.md", "pyproject.toml", ".pre-commit-hooks.yaml", "kerasfix/py.typed",
+            "mkdocs.yml"} <= names
     assert not [n for n in names if n.endswith(".pyc") or "__pycache__" in n]
 
 
@@ -129,4 +139,4 @@ def test_the_wheel_metadata():
     assert _requirement_names([r for r in metadata.get_all("Requires-Dist") if "extra ==" not in r]) \
         == _requirement_names(PROJECT["dependencies"])
     assert "kerasfix/py.typed" in names
-    assert not [n for n in names if n.startswith(("tests/", "examples/", "benchmarks/"))]
+    assert not [n for n in names if n.startswith(("tests/", "examples/", "benchmarks/", "docs/"))]

@@ -1,36 +1,16 @@
 """The registry and what is rendered from it: rule modules are discovered, in code order; the
-README rules table and `kerasfix rules` come from the rules' own metadata."""
+rules table (the documentation site's rules index: tests/test_docs.py) and `kerasfix rules` come
+from the rules' own metadata."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from pathlib import Path
-
-import pytest
 
 import kerasfix.rules as rules_package
 from kerasfix.rules import FAMILIES, RULES
-from kerasfix.rules._catalog import listing, readme_table, readme_table_in, readme_with_table
+from kerasfix.rules._catalog import listing
 from kerasfix.rules.base import FixAvailability, RuleFamily, RuleSafety
-
-README = Path(__file__).parent.parent / "README.md"
-
-
-def test_readme_rules_table_is_the_registry_rendered():
-    table = readme_table_in(README.read_text(encoding="utf-8"))
-    assert table == readme_table(), (
-        "README.md's rules table differs from the rules' metadata; regenerate it with\n"
-        "    python -m kerasfix.rules --readme README.md\n"
-        f"expected:\n{readme_table()}")
-
-
-def test_readme_regeneration_replaces_only_the_table():
-    text = "intro\n\n" + readme_table().replace("| KF101 |", "| KF101 (old) |") + "\nafter\n"
-    assert readme_with_table(text) == "intro\n\n" + readme_table() + "\nafter\n"
-    with pytest.raises(ValueError):
-        readme_with_table("no table here\n")
-
 
 def test_every_rule_module_is_discovered_and_nothing_else():
     """A module without a leading underscore that defines a RuleFamily with rules is a rule

@@ -35,7 +35,7 @@ print("MODULES", *sorted(sys.modules), file=sys.stderr)
 """
 # what only a file to parse, a process pool, ignore patterns or typer's conversion need
 NOT_WHEN_WARM = ("libcst", "kerasfix.engine", "kerasfix.rules", "rich", "pydantic", "concurrent.futures",
-                 "multiprocessing", "pathspec", "secrets", "tempfile")
+                 "multiprocessing", "pathspec", "secrets", "tempfile", "pygls", "lsprotocol", "kerasfix.server")
 
 
 def _check(folder: Path) -> tuple[str, set[str]]:

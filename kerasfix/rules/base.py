@@ -45,8 +45,8 @@ class Rule:
     safety: RuleSafety
     doc: str  # markdown: What it does / Why is this bad? / Example / Use instead / Fix safety
     safety_reason: str = ""  # when DEPENDS: which case is safe, in a few words
-    finds: str = ""  # the README table's "finds" cell (default: the summary)
-    fixed_by: str = ""  # the README table's "fix" cell
+    finds: str = ""  # the rules table's "finds" cell (default: the summary; docs' rules index)
+    fixed_by: str = ""  # the rules table's "fix" cell
     valid: tuple[str, ...] = ()  # small modules the rule must stay silent on (tested)
     invalid: tuple[str, ...] = ()  # small modules the rule must report (tested)
     # what a class must contain for the rule to report there: the prefilter parses no other
