@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Iterable, Literal, Optional, Union
 
 if TYPE_CHECKING:
     from .engine import FileOutcome
-    from .results import Diagnostic, Edit
+    from .results import Diagnostic, TextEdit
 
 PathArg = Union[str, "os.PathLike[str]", None]
 Codes = Union[str, Iterable[str], None]
@@ -41,7 +41,7 @@ class Finding:
     cell: int = field(default=0, compare=False)  # a notebook's cell, from 1 among all cells; 0: no notebook
     # (`Project.check`) the text change this finding's fix alone makes, as `check --format json`
     # gives it (in a notebook, each edit has its cell); None: not computed, or not known alone
-    edits: Optional[tuple["Edit", ...]] = field(default=None, compare=False)
+    edits: Optional[tuple["TextEdit", ...]] = field(default=None, compare=False)
 
 
 class RewriteError(RuntimeError):

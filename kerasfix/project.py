@@ -17,7 +17,7 @@ from .api import Codes, Finding, ParseError, PathArg, _codes, _findings
 
 if TYPE_CHECKING:
     from .config import Settings
-    from .index import ClassIndex
+    from .index import ClassIndex, ClassRecord
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class FileCheck:
     new_text: Optional[str] = None  # fix: the fixed text (a notebook's JSON); None: nothing changed
 
 
-ClassFactsEntry = tuple[list, dict]  # a file's class facts and module-level aliases (runner's)
+ClassFactsEntry = tuple[list["ClassRecord"], dict]  # a file's class records and module-level aliases (runner's)
 
 
 class Project:
@@ -124,8 +124,8 @@ class Project:
         if scan is None:
             self._facts.pop(real, None)
             return
-        classes = [(c.qualified, c.bases, c.overrides, c.owns_state, c.attributes, c.variables) for c in scan.classes]
-        self._facts[real] = (classes, module_aliases(scan.imports))
+        # records without the span: the index compares files' facts, not where they stand
+        self._facts[real] = ([c._replace(span=None) for c in scan.classes], module_aliases(scan.imports))
 
     def index(self, keras_bases: Iterable[str] = ()) -> ClassIndex:
         """The index of the project's classes, as the command line builds it for a run."""
@@ -135,9 +135,8 @@ class Project:
         if self._index is None or bases != self._index_bases:
             index = ClassIndex()
             for classes, aliases in self._facts.values():
-                for qualified, class_bases, overrides, owns_state, attributes, variables in classes:
-                    index.add(qualified, class_bases, frozenset(overrides), owns_state, frozenset(attributes),
-                              variables)
+                for record in classes:
+                    index.add(record)
                 index.add_aliases(aliases)
             index.declare_keras_bases(list(bases))
             self._index, self._index_bases = index, bases

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from kerasfix.cli import app
 from kerasfix.files import python_newlines
-from kerasfix.results import Edit, apply_edits
+from kerasfix.results import TextEdit, apply_edits
 
 R12 = ('import tensorflow as tf\n\n\n'
        'class Projection(tf.keras.layers.Layer):\n'
@@ -42,7 +42,7 @@ def test_r12_mixed_line_ends_are_kept_outside_the_fixes(tmp_path, monkeypatch):
     expected = expected.replace("tf.Variable(tf.ones([8]))", 'self.add_weight(shape=[8], initializer="ones")')
     assert after == expected
     for finding in checked["findings"]:  # each finding's JSON edits, made in the file's own bytes
-        edits = [Edit(e["location"]["line"], e["location"]["column"], e["end_location"]["line"],
+        edits = [TextEdit(e["location"]["line"], e["location"]["column"], e["end_location"]["line"],
                       e["end_location"]["column"], e["content"]) for e in finding["fix"]["edits"]]
         fixed = apply_edits(R12, edits)
         assert fixed.count("\r") == R12.count("\r") and fixed.endswith("self.k\r"), finding["code"]

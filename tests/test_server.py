@@ -17,7 +17,7 @@ pytest_lsp = pytest.importorskip("pytest_lsp")
 from lsprotocol import types  # noqa: E402 - after the skip: the `server` extra may be missing
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities  # noqa: E402
 
-from kerasfix.results import Edit, apply_edits  # noqa: E402
+from kerasfix.results import TextEdit, apply_edits  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TRAP = (
@@ -103,7 +103,7 @@ async def actions(client: LanguageClient, uri: str, found: types.Diagnostic, onl
 
 def applied(text: str, edits: list[types.TextEdit]) -> str:
     """The client's side of a workspace edit (positions are UTF-16 units: ASCII here)."""
-    return apply_edits(text, [Edit(e.range.start.line + 1, e.range.start.character + 1, e.range.end.line + 1,
+    return apply_edits(text, [TextEdit(e.range.start.line + 1, e.range.start.character + 1, e.range.end.line + 1,
                                    e.range.end.character + 1, e.new_text) for e in edits])
 
 
