@@ -34,6 +34,7 @@ class Finding:
     message: str
     fixable: bool  # `fix_source` with the same settings applies its fix
     fix_safety: Optional[Literal["safe", "unsafe"]]  # None: no fix is offered at all
+    help: str = ""  # the next step for a person where no fix is applied, as `kerasfix check` shows it
 
 
 class RewriteError(RuntimeError):
@@ -147,6 +148,6 @@ def _findings(diagnostics: list[Diagnostic]) -> list[Finding]:
 
     return [
         Finding(r.code, RULES[r.code].name if r.code in RULES else "", r.line, r.column, r.message,
-                r.fixable, _safety(r.fix_safety))
+                r.fixable, _safety(r.fix_safety), r.help)
         for r in diagnostics
     ]
