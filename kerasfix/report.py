@@ -290,7 +290,10 @@ def _plural(n: int, word: str) -> str:
 
 def check_summary(result: RunResult, *, color: bool = False) -> str:
     rows = [row for f in result.files for row in f.findings]
-    if not rows and not result.errors:
+    if not rows and not result.errors and result.scanned and not result.keras_files:
+        text = paint(f"No Keras layer or model class found ({_plural(result.scanned, 'file')} scanned): nothing was "
+                     "checked.", BOLD, color=color)
+    elif not rows and not result.errors:
         text = paint(f"All checks passed ({_plural(result.scanned, 'file')} scanned).", BOLD, GREEN, color=color)
     elif not rows:
         text = "No findings in the files that could be processed."
@@ -341,6 +344,8 @@ def apply_summary(result: RunResult, *, written: bool, color: bool = False) -> s
     verb = "Fixed" if written else "Would fix"
     files_word = "changed" if written else "would change"
     text = f"{verb} {_plural(fixed, 'finding')}; {_plural(changed, 'file')} {files_word}; {left} left for a person."
+    if result.scanned and not result.keras_files:
+        text += f" No Keras layer or model class found ({_plural(result.scanned, 'file')} scanned)."
     return paint(text, BOLD, color=color) + _errors_line(result, color)
 
 

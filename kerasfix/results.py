@@ -191,6 +191,7 @@ class Reviewer(Protocol):
 class RunResult:
     files: list[FileResult] = field(default_factory=list)
     scanned: int = 0
+    keras_files: int = 0  # of those scanned, the files that define a Keras layer or model class (or may)
     parsed: int = 0
     cached: int = 0
     seconds: float = 0.0
