@@ -42,6 +42,7 @@ class Finding:
     # (`Project.check`) the text change this finding's fix alone makes, as `check --format json`
     # gives it (in a notebook, each edit has its cell); None: not computed, or not known alone
     edits: Optional[tuple["TextEdit", ...]] = field(default=None, compare=False)
+    help: str = ""  # the next step for a person where no fix is applied, as `kerasfix check` shows it
 
 
 class RewriteError(RuntimeError):
@@ -157,7 +158,7 @@ def _findings(diagnostics: list[Diagnostic]) -> list[Finding]:
 
     return [
         Finding(r.code, RULES[r.code].name if r.code in RULES else "", r.line, r.column, r.message,
-                r.fixable, _safety(r.fix_safety), r.end_line, r.end_column, r.cell, r.edits)
+                r.fixable, _safety(r.fix_safety), r.end_line, r.end_column, r.cell, r.edits, r.help)
         for r in diagnostics
     ]
 

@@ -28,7 +28,7 @@ from .results import Diagnostic
 
 # 5: KF001 reads ignore comments outside Keras classes, 6: `__init__`'s variables, 7: fix edits;
 # 1 kept whole ast scans: never read again
-FORMAT = 7
+FORMAT = 8  # 8: a finding's row ends with its help
 
 
 def cache_dir() -> Path:
@@ -126,7 +126,7 @@ def _is_int(value) -> bool:
 
 def _valid_rows(rows) -> bool:
     return isinstance(rows, list) and all(
-        isinstance(row, list) and len(row) == 9
+        isinstance(row, list) and len(row) == 10 and isinstance(row[9], str)
         and isinstance(row[0], str) and _is_int(row[1]) and _is_int(row[2]) and isinstance(row[3], str)
         and isinstance(row[4], bool) and (row[5] is None or isinstance(row[5], str))
         and _is_int(row[6]) and _is_int(row[7]) and (row[8] is None or _valid_edits(row[8]))

@@ -383,7 +383,7 @@ def _echo_check(result, options: _Options) -> None:
             typer.echo(line)
         return
     painted = _use_color(options.color)
-    for line in text_finding_lines(result, color=painted):
+    for line in text_finding_lines(result, color=painted, helps=not options.quiet):
         typer.echo(line, color=painted or None)  # None: click's own choice, as before --color
     if not options.quiet:
         typer.echo(check_summary(result, color=painted), color=painted or None)
@@ -544,7 +544,7 @@ def _echo_apply(result, quiet: int, color: bool, *, written: bool, err: bool) ->
 
     if quiet >= 2:
         return
-    lines = (text_finding_lines(result, remaining=True, color=color) if quiet
+    lines = (text_finding_lines(result, remaining=True, color=color, helps=False) if quiet
              else apply_lines(result, color=color, written=written))
     for line in lines:
         typer.echo(line, err=err, color=color or None)

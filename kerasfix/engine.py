@@ -129,6 +129,7 @@ def _report(finding: Finding, selection: RuleSelection, line_offset: int = 0,
         finding.code, finding.line + line_offset, finding.column, finding.message,
         selection.applies(finding), finding.fix.safety.value if finding.fix else None,
         finding.end_line + line_offset, finding.end_column, edits=edits,
+        help=finding.help or (RULES[finding.code].help if finding.code in RULES else ""),  # a test's own rule: none
     )
 
 
@@ -475,7 +476,7 @@ def _unused_outside(outcome: FileOutcome, comments: tuple[LineIgnore, ...], span
     found = list(unused_reasons(outside, RULES, selection.wants))
     for comment, message in found:
         diagnostic = Diagnostic(KF001.code, comment.line, comment.column, message, False, None, comment.line,
-                                comment.end_column)
+                                comment.end_column, help=KF001.help)
         outcome.findings.append(diagnostic)
         moved = sum(len(source_lines(unit.new_text)) - len(source_lines(unit.original_text))
                     for offset, unit in units if offset < comment.line)

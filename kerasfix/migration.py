@@ -114,8 +114,9 @@ def _changes(result: RunResult, f: FileResult) -> bool:
 
 def _how(row: Diagnostic) -> str:
     if row.fix_safety == "unsafe" and not row.fixable:
-        return "review the unsafe fix: `kerasfix apply --unsafe-fixes --diff`, then apply"
-    return f"see `kerasfix explain {row.code}`"
+        return "review the unsafe fix: `kerasfix apply --unsafe-fixes --diff`, then apply" + \
+            (f"; or by hand: {row.help}" if row.help else "")
+    return f"{row.help} (`kerasfix explain {row.code}`)" if row.help else f"see `kerasfix explain {row.code}`"
 
 
 def as_markdown(result: RunResult) -> str:

@@ -77,7 +77,7 @@ def _json_row(f: FileResult, row: Diagnostic) -> dict:
     return {
         "path": f.path, **({"cell": row.cell} if row.cell else {}), "line": row.line, "column": row.column,
         "end_line": row.end_line or None, "end_column": row.end_column or None,
-        "code": row.code, "name": _rule_name(row.code), "message": row.message,
+        "code": row.code, "name": _rule_name(row.code), "message": row.message, "help": row.help or None,
         "fix": None if row.fix_safety is None else {**_fix_safety(row), "edits": _json_edits(row.edits)},
     }
 
@@ -165,7 +165,7 @@ def _sarif_result(f: FileResult, row: Diagnostic, root: Path, codes: list[str]) 
     result: dict = {
         "ruleId": row.code, "level": "warning", "message": {"text": row.message},
         "locations": [_sarif_location(f, row, region, root)],
-        "properties": {"fix": None if row.fix_safety is None else _fix_safety(row)},
+        "properties": {"fix": None if row.fix_safety is None else _fix_safety(row), "help": row.help or None},
     }
     if row.code in codes:
         result["ruleIndex"] = codes.index(row.code)
@@ -248,9 +248,18 @@ def text_line(path: str, row, *, color: bool = False, mark: bool = True, hint: s
             f"{paint(row.code, BOLD, RED, color=color)} {marker}{row.message}{hint}")
 
 
-def text_finding_lines(result: RunResult, *, remaining: bool = False, color: bool = False) -> list[str]:
-    return [text_line(f.path, row, color=color) for f in result.files
-            for row in (f.remaining if remaining else f.findings)]
+def help_lines(row: Diagnostic, *, color: bool = False, indent: str = "  ") -> list[str]:
+    """Under a finding no fix of the run settles: its next step, as ruff shows a help."""
+    if row.fixable or not row.help:
+        return []
+    return [f"{indent}{paint('help', BOLD, CYAN, color=color)}: {row.help}"]
+
+
+def text_finding_lines(result: RunResult, *, remaining: bool = False, color: bool = False,
+                       helps: bool = True) -> list[str]:
+    """One line per finding, each followed by its help unless `helps` is off (`-q`: a line a finding)."""
+    return [line for f in result.files for row in (f.remaining if remaining else f.findings)
+            for line in (text_line(f.path, row, color=color), *(help_lines(row, color=color) if helps else ()))]
 
 
 def file_status_lines(result: RunResult) -> list[str]:
@@ -281,7 +290,10 @@ def _plural(n: int, word: str) -> str:
 
 def check_summary(result: RunResult, *, color: bool = False) -> str:
     rows = [row for f in result.files for row in f.findings]
-    if not rows and not result.errors:
+    if not rows and not result.errors and result.scanned and not result.keras_files:
+        text = paint(f"No Keras layer or model class found ({_plural(result.scanned, 'file')} scanned): nothing was "
+                     "checked.", BOLD, color=color)
+    elif not rows and not result.errors:
         text = paint(f"All checks passed ({_plural(result.scanned, 'file')} scanned).", BOLD, GREEN, color=color)
     elif not rows:
         text = "No findings in the files that could be processed."
@@ -321,6 +333,7 @@ def apply_lines(result: RunResult, *, color: bool = False, written: bool = True)
         for row in f.remaining:
             hint = " (a fix is available with --unsafe-fixes)" if row.fix_safety == "unsafe" and not row.fixable else ""
             lines.append("  " + text_line(f.path, row, color=color, mark=False, hint=hint))
+            lines += help_lines(row, color=color, indent="    ")
     return lines
 
 
@@ -331,6 +344,8 @@ def apply_summary(result: RunResult, *, written: bool, color: bool = False) -> s
     verb = "Fixed" if written else "Would fix"
     files_word = "changed" if written else "would change"
     text = f"{verb} {_plural(fixed, 'finding')}; {_plural(changed, 'file')} {files_word}; {left} left for a person."
+    if result.scanned and not result.keras_files:
+        text += f" No Keras layer or model class found ({_plural(result.scanned, 'file')} scanned)."
     return paint(text, BOLD, color=color) + _errors_line(result, color)
 
 

@@ -104,6 +104,7 @@ class Diagnostic:
     # the text change this finding's fix alone makes to the file as it is (check only); None:
     # not computed, or no such change to offer (see `fix_edits` in `engine.process_source`)
     edits: tuple[TextEdit, ...] | None = None
+    help: str = ""  # the next step for a person, where no fix is applied (the rule's, or the finding's own)
 
     def moved(self, lines: int) -> "Diagnostic":
         return replace(self, line=self.line + lines, end_line=self.end_line + lines if self.end_line else 0)
@@ -112,13 +113,13 @@ class Diagnostic:
         """The cache's JSON form (no cell: the cache keeps positions in the file's text)."""
         edits = None if self.edits is None else [edit.row() for edit in self.edits]
         return [self.code, self.line, self.column, self.message, self.fixable, self.fix_safety,
-                self.end_line, self.end_column, edits]
+                self.end_line, self.end_column, edits, self.help]
 
     @classmethod
     def from_row(cls, row: list) -> "Diagnostic":
-        code, line, column, message, fixable, safety, end_line, end_column, edits = row
+        code, line, column, message, fixable, safety, end_line, end_column, edits, help_ = row
         return cls(code, line, column, message, fixable, safety, end_line, end_column,
-                   edits=None if edits is None else tuple(TextEdit(*edit) for edit in edits))
+                   edits=None if edits is None else tuple(TextEdit(*edit) for edit in edits), help=help_)
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,7 @@ class Reviewer(Protocol):
 class RunResult:
     files: list[FileResult] = field(default_factory=list)
     scanned: int = 0
+    keras_files: int = 0  # of those scanned, the files that define a Keras layer or model class (or may)
     parsed: int = 0
     cached: int = 0
     seconds: float = 0.0

@@ -327,7 +327,10 @@ def _from_cache(jobs: list[Source], tree: _Tree, cache: Cache | None, options: R
     edits = options.fix_edits and options.mode is Mode.CHECK
     todo: list[tuple[Source, FileScan | None]] = []
     for job in jobs:
-        if not _may_hold_finding(job, tree.classes.get(job.path), tree.index):
+        keras = _defines_keras(job, tree.classes.get(job.path), tree.index)
+        result.keras_files += keras
+        # `apply -` echoes what it read, changed or not
+        if not (keras or job.stdin or _may_hold_ignores(job.data)):
             result.files.append(FileResult(job.path))
             continue
         key = _result_key(job.data, job, options.settings, tree.layer_digest)
@@ -437,7 +440,7 @@ def _scan_all(jobs: list[Source], cache: Cache | None, pool: Pool) -> tuple[
     missing: list[Source] = []
     for job in jobs:
         if not may_define_layers(job.data, job.is_package):
-            classes[job.path] = []  # no class that can be a layer: _may_hold_finding need not look again
+            classes[job.path] = []  # no class that can be a layer: _defines_keras need not look again
             continue
         cached = cache.get_classes(_content_key(job.data, job)) if cache else None
         if cached is not None:
@@ -556,15 +559,13 @@ def _fault_hook() -> Callable[..., None]:
     return hit
 
 
-def _may_hold_finding(job: Source, classes: list[ClassRecord] | None, index: ClassIndex) -> bool:
+def _defines_keras(job: Source, classes: list[ClassRecord] | None, index: ClassIndex) -> bool:
     """Every rule looks inside Keras classes: a file that defines none cannot hold a finding,
     but for KF001's on an ignore comment. (A file that ast cannot read is passed on, so that
     libcst reports why.)"""
-    if job.stdin:
-        return True  # `apply -` echoes what it read, changed or not
     if classes is None:  # not scanned (plain classes only), or ast could not read it
-        return may_define_layers(job.data, job.is_package) or _may_hold_ignores(job.data)
-    return any(index.bases_are_layers(record.bases) for record in classes) or _may_hold_ignores(job.data)
+        return may_define_layers(job.data, job.is_package)
+    return any(index.bases_are_layers(record.bases) for record in classes)
 
 
 def _may_hold_ignores(data: bytes) -> bool:

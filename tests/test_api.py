@@ -32,10 +32,12 @@ IN_CALL = (  # KF103: a weight made in `call`; moving it into `build` is an unsa
 
 
 def test_check_source_finds_the_trap():
+    from kerasfix.rules import RULES
+
     [finding] = kerasfix.check_source(TRAP, "model.py")
     assert finding == kerasfix.Finding(
         code="KF101", name="get-variable-in-layer", line=7, column=23,
-        message=finding.message, fixable=True, fix_safety="safe",
+        message=finding.message, fixable=True, fix_safety="safe", help=RULES["KF101"].help,
     )
     assert "add_weight" in finding.message
     with pytest.raises(dataclasses.FrozenInstanceError):

@@ -140,7 +140,8 @@ def test_machine_formats(tmp_path, monkeypatch):
     rows = json.loads(run(["check", "--format", "json", "."], tmp_path, monkeypatch).stdout)["findings"]
     assert rows == [{
         "path": "trap.py", "line": 7, "column": 9, "end_line": 7, "end_column": 19, "code": "KF302",
-        "name": "set-layer-container", "message": rows[0]["message"], "fix": {"safety": "safe", "applicable": True,
+        "name": "set-layer-container", "message": rows[0]["message"], "help": RULES["KF302"].help,
+        "fix": {"safety": "safe", "applicable": True,
                                                                                      "edits": rows[0]["fix"]["edits"]},
     }]
     github = run(["check", "--format", "github", "."], tmp_path, monkeypatch).stdout

@@ -261,3 +261,19 @@ def test_quiet_shows_no_progress_bar(tree, monkeypatch):
         assert not shown
         run(*args)
         assert shown.pop()
+
+
+def test_a_tree_without_keras_classes_is_not_called_passed(tmp_path, monkeypatch):
+    """Issue 20 §3: "All checks passed" over a tree that defines no Keras layer or model class
+    overstates what was looked at; the cache does not change the answer."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KERASFIX_CACHE_DIR", str(tmp_path / ".cache"))
+    (tmp_path / "a.py").write_text("class A:\n    pass\n")
+    (tmp_path / "b.py").write_text("x = 1\n")
+    for _ in range(2):  # cold, then warm
+        result = run("check", "a.py", "b.py")
+        assert result.exit_code == 0
+        assert result.stdout == "No Keras layer or model class found (2 files scanned): nothing was checked.\n"
+    assert run("apply", "a.py").stdout.endswith("No Keras layer or model class found (1 file scanned).\n")
+    (tmp_path / "layer.py").write_text("import tensorflow as tf\n\n\nclass L(tf.keras.layers.Layer):\n    pass\n")
+    assert run("check", ".").stdout == "All checks passed (3 files scanned).\n"

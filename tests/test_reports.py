@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from kerasfix import __version__
 from kerasfix.cli import app
 from kerasfix.provenance import git_revision
+from kerasfix.rules import RULES
 from samples import TRAP
 
 MANUAL = ("import tensorflow as tf\n\nclass L(tf.keras.layers.Layer):\n"
@@ -198,7 +199,7 @@ def test_json_has_a_schema_end_positions_rule_names_and_errors(tmp_path, monkeyp
     assert data["schema_version"] == 1 and data["kerasfix"] == __version__
     assert data["findings"] == [{
         "path": "pkg/trap.py", "line": 7, "column": 9, "end_line": 7, "end_column": 19, "code": "KF302",
-        "name": "set-layer-container", "message": data["findings"][0]["message"],
+        "name": "set-layer-container", "message": data["findings"][0]["message"], "help": RULES["KF302"].help,
         "fix": {"safety": "safe", "applicable": True, "edits": [{
             "content": "[tf.keras.layers.Dense(1)]", "location": {"line": 7, "column": 22},
             "end_location": {"line": 7, "column": 48}}]},
@@ -239,7 +240,7 @@ def test_sarif_names_every_rule_and_is_the_same_from_any_folder(tmp_path, monkey
     assert sarif_run["originalUriBaseIds"] == {"PROJECTROOT": {"uri": project.resolve().as_uri() + "/"}}
     [found] = sarif_run["results"]
     assert driver["rules"][found["ruleIndex"]]["id"] == "KF302"
-    assert found["properties"] == {"fix": {"safety": "safe", "applicable": True}}
+    assert found["properties"] == {"fix": {"safety": "safe", "applicable": True}, "help": RULES["KF302"].help}
     assert found["locations"][0]["physicalLocation"] == {
         "artifactLocation": {"uri": "pkg/trap.py", "uriBaseId": "PROJECTROOT"},
         "region": {"startLine": 7, "startColumn": 9, "endLine": 7, "endColumn": 19},

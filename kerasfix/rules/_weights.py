@@ -10,6 +10,7 @@ reads the variable scopes through `_weight_scopes.py`."""
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -173,14 +174,33 @@ class Worded:
     fix: Fix | None = None
     needs: tuple[cst.CSTNode, ...] = ()
     otherwise: Worded | None = None
+    help: str = ""  # the finding's own next step (else the rule's)
 
     def finding(self, code: str, node: cst.CSTNode) -> Finding:
         otherwise = self.otherwise.finding(code, node) if self.otherwise is not None else None
-        return Finding(code, node, self.message, self.fix, needs=self.needs, otherwise=otherwise)
+        return Finding(code, node, self.message, self.fix, needs=self.needs, otherwise=otherwise, help=self.help)
 
 
 def manual_message(what: str, reasons: tuple[str, ...] | list[str]) -> str:
     return f"{what}; fix by hand: {'; '.join(dict.fromkeys(reasons))}"
+
+
+_UNMAPPED = re.compile(r"its initial value `(.+)` does not map to an initializer")
+
+
+def manual_help(me: str, reasons: tuple[str, ...] | list[str]) -> str:
+    """The recipe for a value no initializer spells (`np.load(...)`): a constant initializer of
+    the value itself, which keeps its values and takes its shape; else the rule's help."""
+    for reason in reasons:
+        found = _UNMAPPED.fullmatch(reason)
+        if found:
+            value = found.group(1)
+            if not re.fullmatch(r"[\w.]+", value):
+                return (f"keep the value (`value = {value}`), then `{me}.add_weight(name=..., shape=value.shape, "
+                        "initializer=tf.constant_initializer(value))`, which also keeps its values")
+            return (f"write it as `{me}.add_weight(name=..., shape={value}.shape, "
+                    f"initializer=tf.constant_initializer({value}))`, which also keeps its values")
+    return ""
 
 
 def unknown_caller(kind: Kind, method: str) -> str:
@@ -205,7 +225,7 @@ def converted(what: str, me: str, conversion: Conversion, scope: ScopeNote | Non
     if conversion.starred:
         return Worded(f"{what}; its arguments use * or **, so {MANUAL_HINT}")
     if conversion.fix is None:
-        return Worded(manual_message(what, conversion.manual))
+        return Worded(manual_message(what, conversion.manual), help=manual_help(me, conversion.manual))
     return scoped(f"{what}; use `{me}.add_weight`{trained_note(conversion.trained)}{unsafe_note(conversion)}",
                   conversion.fix, scope)
 

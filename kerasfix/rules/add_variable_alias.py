@@ -72,6 +72,7 @@ KF105 = Rule(
     valid=VALID,
     invalid=INVALID,
     trigger=WEIGHT_CALLS,
+    help="call `self.add_weight(name=..., shape=..., initializer=...)` instead, every argument by keyword",
 )
 
 

@@ -77,6 +77,8 @@ KF107 = Rule(
     valid=VALID,
     invalid=INVALID,
     trigger=WEIGHT_CALLS,
+    help=("call `self.add_weight(name=..., shape=..., initializer=..., regularizer=..., trainable=...)` with "
+          "only the arguments Keras 3 takes, by keyword"),
 )
 
 

@@ -83,6 +83,7 @@ KF104 = Rule(
     valid=VALID,
     invalid=INVALID,
     trigger=WEIGHT_CALLS,
+    help="pass every argument of `add_weight` by keyword: `self.add_weight(name=..., shape=..., initializer=...)`",
 )
 
 

@@ -51,6 +51,9 @@ class Rule:
     invalid: tuple[str, ...] = ()  # small modules the rule must report (tested)
     # what a class must contain for the rule to report there: the prefilter parses no other
     trigger: Trigger = Trigger()
+    # the next step for a person where no fix is applied (a finding may give its own): concrete,
+    # one line, as ruff's help; `tests/test_help.py` fails on a finding left without one
+    help: str = ""
 
     def __post_init__(self) -> None:
         if (self.safety is RuleSafety.DEPENDS) != bool(self.safety_reason):
@@ -79,6 +82,7 @@ class Finding:
     # declares it; the engine knows which rules the run selects.
     needs: tuple[cst.CSTNode, ...] = ()
     otherwise: Finding | None = None
+    help: str = ""  # this finding's next step for a person, when the rule's `help` is not concrete enough
     # filled in by the engine
     line: int = 0
     column: int = 0

@@ -111,6 +111,8 @@ KF303 = Rule(
     valid=VALID,
     invalid=INVALID,
     trigger=Trigger(resolved_calls=frozenset({"collections.defaultdict"})),
+    help=("fill a plain dict up front (`self.towers = {k: Dense(...) for k in keys}`) and read it with "
+          "`.get(k, default)` where the factory filled a missing key"),
 )
 
 DEFAULTDICT = frozenset({"collections.defaultdict"})

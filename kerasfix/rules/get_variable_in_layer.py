@@ -108,6 +108,9 @@ KF101 = Rule(
     valid=VALID,
     invalid=INVALID,
     trigger=WEIGHT_CALLS,
+    help=("create the weight once in `build` (or `__init__`) as `self.w = self.add_weight(name=\"w\", "
+          "shape=..., initializer=..., trainable=...)` with the variable's name, shape, initializer and "
+          "trainable, and use `self.w` where the variable was"),
 )
 
 

@@ -93,6 +93,8 @@ KF401 = Rule(
     valid=VALID,
     invalid=INVALID,
     trigger=Trigger(init_without_init=True),
+    help=("call `super().__init__(**kwargs)` first in `__init__`, passing on `name`, `trainable` and `dtype` "
+          "where `__init__` takes them"),
 )
 
 # Parameters of `Layer.__init__` worth forwarding when the subclass takes them by name.

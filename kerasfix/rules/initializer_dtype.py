@@ -79,6 +79,8 @@ KF106 = Rule(
     valid=VALID,
     invalid=INVALID,
     trigger=Trigger(initializer_dtype=True),
+    help=("drop `dtype=` from the initializer and give it to the weight: `self.add_weight(..., "
+          "initializer=..., dtype=...)`"),
 )
 
 

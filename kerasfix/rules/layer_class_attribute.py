@@ -97,6 +97,7 @@ KF304 = Rule(
     valid=VALID,
     invalid=INVALID,
     trigger=Trigger(layer_in_class_body=True),
+    help="build the layer in `__init__` as `self.proj = Dense(...)`, use `self.proj`, and delete the class attribute",
 )
 
 

@@ -173,6 +173,9 @@ KF201 = Rule(
     valid=VALID,
     invalid=INVALID,
     trigger=Trigger(layer_in_call=True),
+    help=("build the layer once in `__init__` (`self.dense = Dense(...)`) and call `self.dense(x)` in `call`; "
+          "where its arguments come from the input, build it in `build(self, input_shape)` from "
+          "`input_shape`, and where they come from an argument of `call`, make that an argument of `__init__`"),
 )
 
 

@@ -102,6 +102,8 @@ KF305 = Rule(
     valid=VALID,
     invalid=INVALID,
     trigger=Trigger(resolved_calls=api.NAMESPACE_HOLDERS, nested_assign=True),
+    help=("keep the layers on the layer itself, in a dict (`self.parts = {\"name\": layer}`) or a list, or make "
+          "the holder's class a `tf.keras.layers.Layer`"),
 )
 
 NAMESPACES = api.NAMESPACE_HOLDERS

@@ -78,6 +78,8 @@ KF306 = Rule(
     safety=RuleSafety.UNSAFE,
     doc=DOC,
     trigger=Trigger(module_layer=True),
+    help=("build the layer in `__init__` as `self.project = Dense(...)`, use `self.project` instead of the "
+          "module-level name, and delete the module-level layer once nothing else uses it"),
 )
 
 

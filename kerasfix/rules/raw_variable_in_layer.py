@@ -108,6 +108,9 @@ KF102 = Rule(
     valid=VALID,
     invalid=INVALID,
     trigger=WEIGHT_CALLS,
+    help=("create the weight once in `build` (or `__init__`) as `self.w = self.add_weight(name=\"w\", "
+          "shape=value.shape, initializer=tf.constant_initializer(value), trainable=...)`, `value` being the "
+          "variable's initial value, and use `self.w` where the variable was"),
 )
 
 

@@ -82,6 +82,8 @@ KF402 = Rule(
     safety_reason="safe when no subclass uses the name, else unsafe",
     doc=DOC,
     trigger=Trigger(assigns=frozenset(api.READ_ONLY_ATTRIBUTES)),
+    help=("rename your attribute (`self.sublayers` for `self.layers`, `self.weight_list` for `self.weights`) "
+          "wherever the class and its subclasses use it; a name goes to `super().__init__(name=...)`"),
 )
 
 

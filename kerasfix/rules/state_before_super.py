@@ -133,6 +133,7 @@ KF403 = Rule(
     valid=VALID,
     invalid=INVALID,
     trigger=Trigger(assigns_before_init=True),
+    help="move the assignment after `super().__init__(...)`; a name goes to `super().__init__(name=...)`",
 )
 
 

@@ -130,6 +130,8 @@ KF202 = Rule(
     valid=VALID,
     invalid=INVALID,
     trigger=Trigger(resolved_calls=frozenset({"tf1.layers."})),
+    help=("build the Keras layer (`tf.keras.layers.Dense(...)` for `tf.layers.dense(...)`) once in `__init__` "
+          "as `self.dense`, and call `self.dense(x)` where the function was called"),
 )
 
 

@@ -111,6 +111,8 @@ KF203 = Rule(
     valid=VALID,
     invalid=INVALID,
     trigger=Trigger(tf1_layer=True),
+    help=("use the Keras class of the same name (`tf.keras.layers.Dense` for `tf.layers.Dense`), with Keras's "
+          "argument names"),
 )
 
 

@@ -132,6 +132,8 @@ KF113 = Rule(
     valid=VALID,
     invalid=INVALID,
     trigger=Trigger(resolved_calls=_LOSS | _LOSSES | _COLLECTION),
+    help=("read the layer's own `self.losses` instead of the collection: Keras keeps there the loss of each "
+          "`add_weight(regularizer=...)` and `add_loss(...)`"),
 )
 
 

@@ -90,6 +90,8 @@ KF204 = Rule(
     safety=RuleSafety.UNSAFE,
     doc=DOC,
     trigger=Trigger(resolved_calls=api.TF1_RNN_CELL_CLASSES, bases=api.TF1_RNN_CELL_CLASSES),
+    help=("use the Keras cell (`tf.keras.layers.LSTMCell(units)`, `GRUCell`, `StackedRNNCells`), run it with "
+          "`tf.keras.layers.RNN(cell)`, and keep its state as a list"),
 )
 
 

@@ -88,6 +88,8 @@ KF111 = Rule(
     safety=RuleSafety.NONE,
     doc=DOC,
     trigger=Trigger(tf_module=True),
+    help=("make the module a Keras layer (subclass `tf.keras.layers.Layer`, rename `__call__` to `call`, make "
+          "its variables with `self.add_weight(...)`), or stay on tf_keras"),
 )
 
 

@@ -93,6 +93,7 @@ KF301 = Rule(
     valid=VALID,
     invalid=INVALID,
     trigger=Trigger(layer_in_container=True),
+    help="keep the layers in a list: `[...]` where the tuple was written, `list(...)` where it was built",
 )
 
 

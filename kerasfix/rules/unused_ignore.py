@@ -58,7 +58,8 @@ KF001 = Rule(
     fix=FixAvailability.NEVER,
     safety=RuleSafety.NONE,
     doc=DOC,
-    trigger=Trigger(words=frozenset({"kerasfix"}))  # a comment in a class no rule keeps,
+    trigger=Trigger(words=frozenset({"kerasfix"})),  # a comment in a class no rule keeps,
+    help="delete the comment, or drop from its brackets the codes that suppress nothing on this line",
 )
 
 

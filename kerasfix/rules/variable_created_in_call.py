@@ -101,6 +101,8 @@ KF103 = Rule(
     valid=VALID,
     invalid=INVALID,
     trigger=WEIGHT_CALLS,
+    help=("create the weight once in `build(self, input_shape)` as `self.w = self.add_weight(name=\"w\", "
+          "shape=..., initializer=...)` and read `self.w` in `call`"),
 )
 
 

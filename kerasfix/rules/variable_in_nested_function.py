@@ -99,6 +99,8 @@ KF112 = Rule(
     valid=VALID,
     invalid=INVALID,
     trigger=WEIGHT_CALLS,
+    help=("write a custom layer instead: create the weight once in its `build` with `self.add_weight(...)` "
+          "and compute the function in its `call`"),
 )
 
 _FACTORIES = api.GET_VARIABLE | api.VARIABLE | api.BACKEND_VARIABLE

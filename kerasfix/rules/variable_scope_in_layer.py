@@ -113,6 +113,8 @@ KF108 = Rule(
     valid=VALID,
     invalid=INVALID,
     trigger=WEIGHT_CALLS,
+    help=("delete the `with` line of the variable scope and dedent its body; name each weight with "
+          "`add_weight(name=...)`, and where the scope's `as` name is read, use `self.name`"),
 )
 
 

@@ -112,6 +112,8 @@ KF110 = Rule(
     valid=VALID,
     invalid=INVALID,
     trigger=Trigger(appends_to=api.WEIGHT_LISTS),
+    help=("make the weight with `self.add_weight(name=..., shape=..., initializer=..., trainable=...)`, which "
+          "tracks it, and delete the append"),
 )
 
 
