@@ -244,7 +244,6 @@ class _Tree:
     fresh: dict[str, FileScan | None]
     index: ClassIndex = field(default_factory=ClassIndex)
     layer_digest: str = ""
-    selection_key: str = ""
 
 
 def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
@@ -258,13 +257,13 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         tree = _Tree(*_scan_all(jobs + _package_context(jobs), cache, pool))
         tree.index = _build_index(tree.classes, tree.aliases)
         tree.index.declare_keras_bases(settings.keras_bases)
-        tree.layer_digest, tree.selection_key = _index_digest(tree.index), _selection_key(settings)
+        tree.layer_digest = _index_digest(tree.index)
         todo = _from_cache(jobs, tree, cache, options, result)
         rewritten = _process(todo, tree, cache, pool, options, result)
     fault("before-cache")
     if cache:
         if rewritten:
-            _cache_rewritten(cache, rewritten, tree.classes, tree.aliases, settings, tree.selection_key)
+            _cache_rewritten(cache, rewritten, tree.classes, tree.aliases, settings)
         cache.save()
     _finish(jobs, result)
     result.seconds = time.perf_counter() - started
@@ -304,7 +303,7 @@ def _from_cache(jobs: list[Source], tree: _Tree, cache: Cache | None, options: R
         if not (keras or job.stdin or _may_hold_ignores(job.data)):
             result.files.append(FileResult(job.path))
             continue
-        key = _result_key(job.data, job, tree.selection_key, tree.layer_digest)
+        key = _result_key(job.data, job, options.settings, tree.layer_digest)
         cached = cache.get_findings(key) if cache and not job.stdin else None
         if edits and cached is not None and any(r.fix_safety for r in cached):
             cached = None
@@ -343,7 +342,7 @@ def _process(todo: list[tuple[Source, FileScan | None]], tree: _Tree, cache: Cac
             result.parsed += 1
         if cache and file_result.checked and not file_result.error and not job.stdin:
             if not file_result.changed:
-                cache.put_findings(_result_key(job.data, job, tree.selection_key, tree.layer_digest),
+                cache.put_findings(_result_key(job.data, job, options.settings, tree.layer_digest),
                                    file_result.findings)
             elif written is not None:
                 rewritten.append((job, written, file_result.remaining))
@@ -365,12 +364,14 @@ def _finish(jobs: list[Source], result: RunResult) -> None:
             answer_stdin(source, f)
 
 
-def _selection_key(settings: Settings) -> str:
+def _selection_key(settings: Settings, real_path: str) -> str:
+    """What decides a file's findings besides its bytes and the tree: the rules run on it,
+    with the codes `per-file-ignores` drop for its path (two files alike in two folders
+    differ there: R07), each set sorted (a set's repr follows the hash seed: R08)."""
     return "|".join([
         __version__,
         ",".join(sorted(settings.select)) if settings.select is not None else "*",
-        ",".join(sorted(settings.ignore)),
-        repr(settings.per_file_ignores),
+        ",".join(sorted(settings.ignore_for(real_path))),
         str(settings.unsafe_fixes),
     ])
 
@@ -392,9 +393,10 @@ def _content_key(data: bytes, job: Source) -> str:
     return digest.hexdigest()
 
 
-def _result_key(data: bytes, job: Source, selection_key: str, layer_digest: str) -> str:
+def _result_key(data: bytes, job: Source, settings: Settings, layer_digest: str) -> str:
     return hashlib.blake2b(
-        f"{_content_key(data, job)}|{selection_key}|{layer_digest}".encode(), digest_size=16
+        f"{_content_key(data, job)}|{_selection_key(settings, job.real_path)}|{layer_digest}".encode(),
+        digest_size=16,
     ).hexdigest()
 
 
@@ -490,7 +492,7 @@ def _utf8(name: str) -> bool:
 
 def _cache_rewritten(cache: Cache, rewritten: list[tuple[Source, bytes, list[Diagnostic]]],
                      classes: dict[str, list[ClassFacts]], aliases: dict[str, dict[str, str]],
-                     settings: Settings, selection_key: str) -> None:
+                     settings: Settings) -> None:
     """The fixed files' findings, keyed as the next run looks them up: by the bytes written
     and by the tree as it is now. A fix can change what the index knows (an import it adds, a
     Keras base it swaps in), and the next run's layer digest with it: keyed by this run's, 7
@@ -506,7 +508,7 @@ def _cache_rewritten(cache: Cache, rewritten: list[tuple[Source, bytes, list[Dia
     index.declare_keras_bases(settings.keras_bases)
     digest = _index_digest(index)
     for job, data, remaining in rewritten:
-        cache.put_findings(_result_key(data, job, selection_key, digest), remaining)
+        cache.put_findings(_result_key(data, job, settings, digest), remaining)
 
 
 def _fault_hook() -> Callable[..., None]:

@@ -1,0 +1,75 @@
+"""Issue 21, the reproducers of `shared/reliability2/` about the cache key, ignore patterns,
+suppression comments and rule codes: one test each, named after its id, each failing on
+kerasfix at 1d2e3f5."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kerasfix.cli import app
+
+TRAP = (
+    "import tensorflow as tf\n\n\n"
+    "class Projection(tf.keras.layers.Layer):\n"
+    "    def build(self, input_shape):\n"
+    "        self.kernel = tf.compat.v1.get_variable(\"kernel\", [int(input_shape[-1]), 8])\n"
+    "        self.scale = tf.Variable(tf.ones([8]), name=\"scale\")\n"
+)
+
+
+def run(args, cwd: Path, monkeypatch):
+    monkeypatch.chdir(cwd)
+    return CliRunner().invoke(app, args, catch_exceptions=False)
+
+
+def _project(root: Path, per_file_ignores: str) -> Path:
+    for folder in ("src", "tests"):
+        (root / folder).mkdir()
+        (root / folder / "model.py").write_text(TRAP)
+    (root / "pyproject.toml").write_text(f"[tool.kerasfix.per-file-ignores]\n{per_file_ignores}\n")
+    return root
+
+
+def test_R07_same_files_in_two_folders_keep_their_own_verdicts(tmp_path, monkeypatch):
+    _project(tmp_path, '"tests/*" = ["KF"]')
+    cold = run(["check", "."], tmp_path, monkeypatch)
+    warm = run(["check", "--statistics", "."], tmp_path, monkeypatch)
+    assert cold.exit_code == warm.exit_code == 1
+    assert warm.stdout.count("src/model.py:") == 2 and "tests/model.py" not in warm.stdout
+    assert "2 from cache" in warm.stderr + warm.stdout  # both answered, each by its own entry
+    fixed = run(["apply", "."], tmp_path, monkeypatch)
+    assert "Fixed 2 findings" in fixed.stdout
+    assert (tmp_path / "src" / "model.py").read_text() != TRAP
+    assert (tmp_path / "tests" / "model.py").read_text() == TRAP
+
+
+_KEY = """
+from kerasfix.config import load_settings
+from kerasfix.runner import _selection_key
+from pathlib import Path
+print(_selection_key(load_settings(Path(".")), "tests/model.py"))
+"""
+
+
+def test_R08_the_cache_key_is_the_same_whatever_the_hash_seed(tmp_path):
+    _project(tmp_path, '"tests/*" = ["KF101", "KF102", "KF201", "KF302"]')
+    keys = set()
+    for seed in range(6):
+        env = dict(os.environ, PYTHONHASHSEED=str(seed), PYTHONPATH=str(Path(__file__).parent.parent))
+        done = subprocess.run([sys.executable, "-c", _KEY], cwd=tmp_path, env=env, capture_output=True, text=True,
+                              check=True)
+        keys.add(done.stdout)
+    assert len(keys) == 1 and "KF101,KF102,KF201,KF302" in keys.pop()
+
+
+def test_R08_warm_runs_are_answered_from_the_cache(tmp_path, monkeypatch):
+    _project(tmp_path, '"tests/*" = ["KF101", "KF102", "KF201", "KF302"]')
+    run(["check", "."], tmp_path, monkeypatch)
+    warm = run(["check", "--statistics", "."], tmp_path, monkeypatch)
+    assert "0 parsed, 2 from cache" in warm.stderr + warm.stdout
