@@ -64,6 +64,25 @@ def _spec(pattern: str) -> pathspec.GitIgnoreSpec:
     return pathspec.GitIgnoreSpec.from_lines([pattern])
 
 
+def valid_pattern(pattern: str) -> bool:
+    """Whether pathspec reads `pattern` as gitignore does. `bin\\` (a trailing backslash, as
+    Windows users write folders) is one it raises on: git matches nothing with it, and the
+    error aborted the whole run (R14)."""
+    import pathspec  # here: only settings with patterns need it
+
+    try:
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+    except ValueError:
+        return False
+    return True
+
+
+def _check_patterns(where: str, patterns) -> None:
+    for pattern in patterns:
+        if not valid_pattern(pattern):
+            raise ConfigError(f"{where}: {pattern!r} is not a gitignore pattern (git matches nothing with it)")
+
+
 def find_pyproject(start: Path) -> Path | None:
     start = start.resolve()
     for folder in [start, *start.parents] if start.is_dir() else [*start.parents]:
@@ -109,6 +128,7 @@ def _read_table(pyproject: Path) -> dict:
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{pyproject}: `{key}` in [tool.kerasfix] must be a list of patterns")
+        _check_patterns(f"{pyproject}: `{key}` in [tool.kerasfix]", value)
     bases = table.get("keras-bases", [])
     if not isinstance(bases, list) or not all(isinstance(v, str) and _dotted(v.strip()) for v in bases):
         raise ConfigError(f"{pyproject}: `keras-bases` in [tool.kerasfix] must be a list of dotted class names")
@@ -132,6 +152,7 @@ def _check_per_file_ignores(pyproject: Path, value) -> None:
     for pattern, codes in value.items():
         if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
             raise ConfigError(f"{wrong} (`{pattern}` is not)")
+    _check_patterns(f"{pyproject}: `per-file-ignores` in [tool.kerasfix]", value)
 
 
 @dataclass(frozen=True)
@@ -175,6 +196,7 @@ def _apply_flags(settings: Settings, flags: Flags) -> None:
         if codes:
             settings.ignore |= _codes(codes, flag)
     if exclude:
+        _check_patterns("--exclude", exclude)
         settings.exclude.extend(exclude)
     if flags.unsafe_fixes is not None:
         settings.unsafe_fixes = flags.unsafe_fixes

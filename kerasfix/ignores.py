@@ -74,7 +74,14 @@ def _read(path: Path) -> pathspec.PathSpec | None:
         return None
     import pathspec  # here: a tree without ignore files never imports it
 
-    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+    if not lines:
+        return None
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except ValueError:  # a line git matches nothing with (`bin\\`): skipped, as git does (R14)
+        from .config import valid_pattern
+
+        return pathspec.GitIgnoreSpec.from_lines([line for line in lines if valid_pattern(line)])
 
 
 def _work_tree_root(folder: Path) -> Path | None:

@@ -73,3 +73,35 @@ def test_R08_warm_runs_are_answered_from_the_cache(tmp_path, monkeypatch):
     run(["check", "."], tmp_path, monkeypatch)
     warm = run(["check", "--statistics", "."], tmp_path, monkeypatch)
     assert "0 parsed, 2 from cache" in warm.stderr + warm.stdout
+
+
+def test_R14_a_trailing_backslash_in_a_gitignore_is_skipped_as_git_does(tmp_path, monkeypatch):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".gitignore").write_text("bin\\\nobj\\\n!\n*.gen.py\n")
+    (tmp_path / "model.py").write_text(TRAP)
+    (tmp_path / "sub" / "bin").mkdir()
+    (tmp_path / "sub" / "bin" / "m.py").write_text(TRAP)
+    (tmp_path / "sub" / "x.gen.py").write_text(TRAP)
+    result = run(["check", "--no-cache", "."], tmp_path, monkeypatch)
+    assert result.exit_code == 1, result.output
+    # the valid line still counts; `bin\` matches nothing, as in git
+    assert "model.py:" in result.stdout and "sub/bin/m.py:" in result.stdout and "x.gen.py" not in result.stdout
+
+
+@pytest.mark.parametrize("where", ["--exclude", "exclude", "extend-exclude", "per-file-ignores"])
+def test_R14_a_trailing_backslash_in_kerasfix_settings_is_one_error_line(tmp_path, monkeypatch, where):
+    (tmp_path / "model.py").write_text(TRAP)
+    args = ["check", "--no-cache", "."]
+    if where == "--exclude":
+        args[1:1] = ["--exclude", "gen\\"]
+    elif where == "per-file-ignores":
+        (tmp_path / "pyproject.toml").write_text('[tool.kerasfix.per-file-ignores]\n"gen\\\\" = ["KF101"]\n')
+    else:
+        (tmp_path / "pyproject.toml").write_text(f'[tool.kerasfix]\n{where} = ["gen\\\\"]\n')
+    result = run(args, tmp_path, monkeypatch)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"kerasfix: error: {'' if where == '--exclude' else str(tmp_path / 'pyproject.toml') + ': '}"
+        f"{'`' + where + '` in [tool.kerasfix]' if where != '--exclude' else where}: "
+        "'gen\\\\' is not a gitignore pattern (git matches nothing with it)"]
