@@ -253,7 +253,7 @@ def _settings(options: _Options, start: Path):
 
 def _check_codes(settings) -> None:
     """Every code or prefix named must be some rule's: a typo would select or skip nothing."""
-    places = [("", code) for code in (settings.select or set()) | settings.ignore]
+    places = [("", code) for code in (settings.select or set()) | settings.ignore | settings.extend_select]
     places += [(f"{settings.config_file}: `per-file-ignores` \"{pattern}\": ", code)
                for pattern, codes in settings.per_file_ignores for code in sorted(codes)]
     if not places:

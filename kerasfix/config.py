@@ -39,6 +39,9 @@ class Settings:
     keras_bases: list[str] = field(default_factory=list)  # third-party Keras layer classes, dotted
     stdin_filename: Path | None = None  # `--stdin-filename`: whose module stdin is
     per_file_ignores: list[tuple[str, frozenset[str]]] = field(default_factory=list)  # (pattern, codes)
+    # the codes `extend-select` named: with no `select` every rule runs already, but a code no
+    # rule has is still an error (the CLI checks them with the others)
+    extend_select: set[str] = field(default_factory=set)
 
     def ignore_for(self, path: str) -> set[str]:
         """`ignore` plus the `per-file-ignores` whose pattern matches `path` (relative to the
@@ -190,8 +193,11 @@ def _apply_flags(settings: Settings, flags: Flags) -> None:
     select, extend_select, exclude, keras_bases = flags.select, flags.extend_select, flags.exclude, flags.keras_bases
     if select:
         settings.select = _codes(select, "--select")
-    if extend_select and settings.select is not None:
-        settings.select |= _codes(extend_select, "--extend-select")
+    if extend_select:
+        extra = _codes(extend_select, "--extend-select")
+        settings.extend_select |= extra
+        if settings.select is not None:  # no `select`: every rule already
+            settings.select |= extra
     for flag, codes in (("--ignore", flags.ignore), ("--extend-ignore", flags.extend_ignore)):
         if codes:
             settings.ignore |= _codes(codes, flag)
@@ -223,6 +229,7 @@ def _apply_table(settings: Settings, pyproject: Path, table: dict) -> None:
         settings.select = _table_codes(pyproject, table, "select")
     if "extend-select" in table:
         codes = _table_codes(pyproject, table, "extend-select")
+        settings.extend_select |= codes
         if settings.select is not None:  # no `select`: every rule already
             settings.select |= codes
     for key in ("ignore", "extend-ignore"):

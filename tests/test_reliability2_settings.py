@@ -105,3 +105,18 @@ def test_R14_a_trailing_backslash_in_kerasfix_settings_is_one_error_line(tmp_pat
         f"kerasfix: error: {'' if where == '--exclude' else str(tmp_path / 'pyproject.toml') + ': '}"
         f"{'`' + where + '` in [tool.kerasfix]' if where != '--exclude' else where}: "
         "'gen\\\\' is not a gitignore pattern (git matches nothing with it)"]
+
+
+@pytest.mark.parametrize("how", ["pyproject", "flag"])
+def test_R20_an_unknown_code_in_extend_select_is_an_error(tmp_path, monkeypatch, how):
+    (tmp_path / "m.py").write_text("import tensorflow as tf\n")
+    args = ["check", "--no-cache", "m.py"]
+    if how == "flag":
+        args[1:1] = ["--extend-select", "KF999"]
+    else:
+        (tmp_path / "pyproject.toml").write_text('[tool.kerasfix]\nextend-select = ["KF999"]\n')
+    result = run(args, tmp_path, monkeypatch)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == ["kerasfix: error: unknown rule code or prefix 'KF999' (see `kerasfix rules`)"]
+    (tmp_path / "pyproject.toml").unlink(missing_ok=True)
+    assert run(["check", "--no-cache", "--extend-select", "KF1", "m.py"], tmp_path, monkeypatch).exit_code == 0
