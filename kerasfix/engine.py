@@ -23,8 +23,8 @@ from .names import ImportMap
 from .results import Diagnostic, Edit, Offer, Reviewer, edits_between
 from .rules import FAMILIES, RULES
 from .rules.base import Context, Finding, KerasClass
-from .rules.unused_ignore import (KF001, IgnoreComment, file_ignore, ignore_comments, may_hold_ignores, suppresses,
-                                  unused_ignores, unused_outside)
+from .rules.unused_ignore import KF001, unused_ignores, unused_reasons
+from .suppressions import LineIgnore, read_suppressions, suppresses
 from .syntax import import_map, positions
 
 MAX_PASSES = 8
@@ -66,21 +66,18 @@ def analyze(module: cst.Module, source: str, imports: ImportMap, index: ClassInd
         if any(selection.wants(rule.code) for rule in family.rules):
             found.extend(f for f in family.check(ctx) if selection.wants(f.code))
     findings = _honour_needs(found, alone)
-    comments = [IgnoreComment(node, codes, set()) for node, codes in ignore_comments(module)] if (
-        may_hold_ignores(source)) else []
+    comments = read_suppressions(source).lines
     if not findings and not (comments and selection.wants(KF001.code)):
         return [], {}
-    targets = [f.node for f in findings] + [c.node for c in comments] + [
+    targets = [f.node for f in findings] + [
         edit.target for f in findings if f.fix for edit in f.fix.edits
         if not isinstance(edit, (AddMethod, AddImport, DropImport))
     ]
     ranges = positions(module, targets)
-    by_line = {ranges[id(c.node)].start.line: c for c in comments}
+    by_line = {c.line: c for c in comments}
     kept = [f for f in findings if not _suppressed(f, ranges, by_line)]
     if comments and selection.wants(KF001.code):
-        for finding in unused_ignores(comments, RULES, selection.wants):
-            _place(finding, ranges)
-            kept.append(finding)
+        kept.extend(unused_ignores(list(comments), RULES, selection.wants))
     kept.sort(key=lambda f: (f.line, f.column, f.code))
     return kept, ranges
 
@@ -114,7 +111,7 @@ def _place(finding: Finding, ranges: dict[int, CodeRange]) -> None:
     finding.end_line, finding.end_column = end.line, end.column + 1
 
 
-def _suppressed(finding: Finding, ranges: dict[int, CodeRange], by_line: dict[int, IgnoreComment]) -> bool:
+def _suppressed(finding: Finding, ranges: dict[int, CodeRange], by_line: dict[int, LineIgnore]) -> bool:
     """Placed, then dropped when an ignore comment on its first line names it (the comment
     notes which of its names did: the others may be unused)."""
     _place(finding, ranges)
@@ -374,7 +371,8 @@ def process_source(source: str, *, selection: RuleSelection, fix: bool, module: 
     answers yes.
     """
     module = module or ModuleFacts()
-    whole = file_ignore(source)
+    suppressions = read_suppressions(source)
+    whole = suppressions.whole_file
     if whole is None:
         return FileOutcome()  # `# kerasfix: ignore-file`: nothing to report, nothing to fix
     if isinstance(whole, tuple) and whole:
@@ -397,7 +395,7 @@ def process_source(source: str, *, selection: RuleSelection, fix: bool, module: 
         needed.extend(i for i in unit.imports if i not in needed)
         growth += len(source_lines(unit.new_text)) - len(source_lines(unit.original_text))
     if module.segments is not None and selection.wants(KF001.code):
-        _unused_outside(outcome, source, sorted(set(module.segments)), units, selection)
+        _unused_outside(outcome, suppressions.lines, sorted(set(module.segments)), units, selection)
     if fix:
         _write_imports(outcome, source, "".join(pieces), needed, encoding)
         if needed and outcome.new_source is not None:
@@ -465,11 +463,13 @@ def _write_imports(outcome: FileOutcome, source: str, new_source: str, needed: l
         outcome.new_source = new_source
 
 
-def _unused_outside(outcome: FileOutcome, source: str, spans: list[tuple[int, int]], units: list[tuple[int, _Unit]],
-                    selection: RuleSelection) -> None:
+def _unused_outside(outcome: FileOutcome, comments: tuple[LineIgnore, ...], spans: list[tuple[int, int]],
+                    units: list[tuple[int, _Unit]], selection: RuleSelection) -> None:
     """KF001 for the ignore comments outside the parsed pieces (an unused one at module level
-    is as stale as one in a layer), left where the pieces' fixes moved them."""
-    found = unused_outside(source, spans, RULES, selection.wants)
+    is as stale as one in a layer: it can have suppressed nothing, as every finding starts
+    inside a piece), left where the pieces' fixes moved them."""
+    outside = [c for c in comments if not any(start <= c.line <= end for start, end in spans)]
+    found = list(unused_reasons(outside, RULES, selection.wants))
     for comment, message in found:
         diagnostic = Diagnostic(KF001.code, comment.line, comment.column, message, False, None, comment.line,
                                 comment.end_column, help=KF001.help)

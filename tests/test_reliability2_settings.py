@@ -107,6 +107,20 @@ def test_R14_a_trailing_backslash_in_kerasfix_settings_is_one_error_line(tmp_pat
         "'gen\\\\' is not a gitignore pattern (git matches nothing with it)"]
 
 
+def test_R15_ignore_file_in_a_string_is_no_comment(tmp_path, monkeypatch):
+    layer = TRAP.split("\n", 1)[1]
+    for text in ('"""How to opt out:\n\n# kerasfix: ignore-file\n"""\nimport tensorflow as tf\n' + layer,
+                 'import tensorflow as tf\nHELP = f"""\n# kerasfix: ignore-file\n"""\n' + layer,
+                 'import tensorflow as tf\nHELP = b"""\n  # kerasfix: ignore-file[KF1]\n"""\n' + layer):
+        (tmp_path / "m.py").write_text(text)
+        result = run(["check", "--no-cache", "m.py"], tmp_path, monkeypatch)
+        assert result.exit_code == 1 and "KF102" in result.stdout, text
+    (tmp_path / "m.py").write_text("import tensorflow as tf  # kerasfix: ignore-file\n" + layer)
+    assert "KF102" in run(["check", "--no-cache", "m.py"], tmp_path, monkeypatch).stdout  # not on a line of its own
+    (tmp_path / "m.py").write_text("import tensorflow as tf\n# kerasfix: ignore-file[KF1]\n" + layer)
+    assert run(["check", "--no-cache", "m.py"], tmp_path, monkeypatch).exit_code == 0  # a real comment
+
+
 @pytest.mark.parametrize("how", ["pyproject", "flag"])
 def test_R20_an_unknown_code_in_extend_select_is_an_error(tmp_path, monkeypatch, how):
     (tmp_path / "m.py").write_text("import tensorflow as tf\n")

@@ -1,25 +1,17 @@
-"""Suppression comments, and KF001: an ignore comment that names no rule or suppresses nothing.
+"""KF001: an ignore comment that names no rule or suppresses nothing.
 
-`# kerasfix: ignore` (every rule) or `# kerasfix: ignore[KF101, KF3]` (codes or prefixes) on
-the line where a finding starts drops it; `# kerasfix: ignore-file` (or `ignore-file[KF1]`)
-on a line of its own, anywhere in the module, drops the whole file's (ruff's `# ruff: noqa`).
+The comments themselves are read in `kerasfix/suppressions.py`, one reader for the whole file.
 """
 
 from __future__ import annotations
 
-import io
-import re
-import tokenize
-from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Literal, TypeVar
+from typing import Callable, Iterable, Iterator
 
 import libcst as cst
 
+from ..suppressions import LineIgnore, suppresses
 from ..triggers import Trigger
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
-
-LINE_IGNORE = re.compile(r"#\s*kerasfix:\s*ignore(?!-)(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
-FILE_IGNORE = re.compile(r"\s*#\s*kerasfix:\s*ignore-file(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 
 DOC = """\
 ## What it does
@@ -71,114 +63,8 @@ KF001 = Rule(
 )
 
 
-def _codes(text: str | None) -> tuple[str, ...] | None:
-    if text is None:
-        return None
-    return tuple(c.strip().upper() for c in text.split(",") if c.strip())
-
-
-def suppresses(codes: Iterable[str] | None, code: str) -> bool:
-    """`codes` None: every rule; else a code or prefix of `code`."""
-    return codes is None or any(code.startswith(c) for c in codes)
-
-
-def line_codes(comment: str) -> tuple[str, ...] | None | Literal[False]:
-    """The codes an ignore comment names (None: every rule), or False: no ignore comment."""
-    match = LINE_IGNORE.search(comment)
-    return False if match is None else _codes(match.group("codes"))
-
-
-def file_ignore(source: str) -> tuple[str, ...] | None | Literal[False]:
-    """What `# kerasfix: ignore-file` lines ignore in the whole file: None (every rule), the
-    codes they name, or False: there is none."""
-    if "ignore-file" not in source.lower():
-        return False
-    found: list[str] | None = []
-    for line in source.splitlines():
-        match = FILE_IGNORE.match(line)
-        if match:
-            codes = _codes(match.group("codes"))
-            if codes is None or found is None:
-                found = None
-            else:
-                found.extend(codes)
-    return False if found == [] else (None if found is None else tuple(found))
-
-
-def ignore_comments(module: cst.Module) -> list[tuple[cst.Comment, tuple[str, ...] | None]]:
-    """Every line-ignore comment of the module, with the codes it names."""
-    found = []
-    for node in _comments(module):
-        codes = line_codes(node.value)
-        if codes is not False:
-            found.append((node, codes))
-    return found
-
-
-def _comments(node: cst.CSTNode) -> Iterator[cst.Comment]:
-    if isinstance(node, cst.Comment):
-        yield node
-    for child in node.children:
-        yield from _comments(child)
-
-
-def may_hold_ignores(text: str) -> bool:
-    """Whether `text` may hold an ignore comment (in any case, as they are read): a test
-    that costs a file without the word nothing but a lowered copy."""
-    return "kerasfix" in text.lower()
-
-
-@dataclass
-class IgnoreComment:
-    node: cst.Comment
-    codes: tuple[str, ...] | None
-    used: set[str]  # the names that suppressed a finding ("" for a bare ignore)
-
-
-@dataclass(frozen=True)
-class TokenComment:
-    """An ignore comment found by the tokenizer, outside every piece the engine parsed: it
-    can have suppressed nothing, as every finding starts inside such a piece."""
-
-    line: int
-    column: int  # 1-based, as a finding's
-    end_column: int  # 1-based, exclusive
-    codes: tuple[str, ...] | None
-    used: frozenset[str] = frozenset()
-
-
-def token_comments(source: str) -> list[TokenComment]:
-    """Every line-ignore comment of `source`, read by Python's tokenizer (a `#` in a string
-    is no comment); none when it cannot read the source (libcst's pieces still say theirs)."""
-    if not may_hold_ignores(source):
-        return []
-    found = []
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type == tokenize.COMMENT:
-                codes = line_codes(token.string)
-                if codes is not False:
-                    (line, column), end = token.start, token.end[1]
-                    found.append(TokenComment(line, column + 1, end + 1, codes))
-    except (tokenize.TokenError, SyntaxError):
-        return []
-    return found
-
-
-def unused_outside(source: str, parsed: Iterable[tuple[int, int]], known: Iterable[str],
-                   wants: Callable[[str], bool]) -> list[tuple[TokenComment, str]]:
-    """KF001 for the ignore comments of `source` on no line of the `parsed` spans (1-based,
-    inclusive), whose comments the engine judges itself with the findings they suppress."""
-    spans = list(parsed)
-    outside = [c for c in token_comments(source) if not any(start <= c.line <= end for start, end in spans)]
-    return list(unused_reasons(outside, known, wants))
-
-
-C = TypeVar("C", IgnoreComment, TokenComment)
-
-
-def unused_reasons(comments: list[C], known: Iterable[str],
-                   wants: Callable[[str], bool]) -> Iterator[tuple[C, str]]:
+def unused_reasons(comments: Iterable[LineIgnore], known: Iterable[str],
+                   wants: Callable[[str], bool]) -> Iterator[tuple[LineIgnore, str]]:
     """Each comment with names that are no rule's, or that suppressed nothing although
     every rule they name was run, with KF001's message for it."""
     known = list(known)
@@ -194,10 +80,13 @@ def unused_reasons(comments: list[C], known: Iterable[str],
             yield comment, _message(unknown, unused)
 
 
-def unused_ignores(comments: list[IgnoreComment], known: Iterable[str],
+def unused_ignores(comments: list[LineIgnore], known: Iterable[str],
                    wants: Callable[[str], bool]) -> list[Finding]:
-    """KF001 for each comment of a parsed piece that `unused_reasons` names."""
-    return [Finding(KF001.code, comment.node, message) for comment, message in unused_reasons(comments, known, wants)]
+    """KF001 for each comment of a parsed piece that `unused_reasons` names, placed on it.
+    Its node is the comment as the tokenizer read it: no fix ever edits it."""
+    return [Finding(KF001.code, cst.Comment(comment.text), message, line=comment.line, column=comment.column,
+                    end_line=comment.line, end_column=comment.end_column)
+            for comment, message in unused_reasons(comments, known, wants)]
 
 
 def _message(unknown: list[str], unused: list[str]) -> str:
