@@ -106,8 +106,7 @@ def _own_index(text: str, module_name: str, is_package: bool):
         return None
     index = ClassIndex()
     for record in scan.classes:
-        index.add(record.qualified, record.bases, frozenset(record.overrides), record.owns_state,
-                  frozenset(record.attributes), record.variables)
+        index.add(record)
     return index
 
 

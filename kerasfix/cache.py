@@ -23,13 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .index import ClassRecord
 from .results import Diagnostic
 
 # 5: KF001 reads ignore comments outside Keras classes, 6: `__init__`'s variables, 7: fix edits;
 # 1 kept whole ast scans: never read again
 FORMAT = 8  # 8: a finding's row ends with its help
-# qualified name, bases, overrides, owns state, attribute names, `__init__`'s variables
-ClassFacts = tuple[str, tuple[str, ...], tuple[str, ...], bool, tuple[str, ...], tuple[str, ...]]
 
 
 def cache_dir() -> Path:
@@ -75,23 +74,20 @@ class Cache:
         self._findings[key] = [replace(finding, edits=None).row() for finding in findings]
         self._dirty = True
 
-    def get_classes(self, key: str) -> tuple[list[ClassFacts], dict[str, str]] | None:
+    def get_classes(self, key: str) -> tuple[list[ClassRecord], dict[str, str]] | None:
         """A file's classes and the module-level names in it that may lead to Keras."""
         entry = self._classes.get(key, self._old_classes.get(key))
-        if not (isinstance(entry, dict) and _valid_classes(entry.get("classes"))
+        if not (isinstance(entry, dict) and isinstance(entry.get("classes"), list)
                 and _valid_aliases(entry.get("aliases"))):
             return None
+        records = [ClassRecord.from_row(row) for row in entry["classes"]]
+        if not all(records):
+            return None
         self._classes[key] = entry
-        classes = [(q, tuple(bases), tuple(overrides), state, tuple(names), tuple(made))
-                   for q, bases, overrides, state, names, made in entry["classes"]]
-        return classes, dict(entry["aliases"])
+        return [r for r in records if r is not None], dict(entry["aliases"])
 
-    def put_classes(self, key: str, classes: list[ClassFacts], aliases: dict[str, str]) -> None:
-        self._classes[key] = {
-            "classes": [[q, list(bases), list(overrides), state, list(names), list(made)]
-                        for q, bases, overrides, state, names, made in classes],
-            "aliases": dict(aliases),
-        }
+    def put_classes(self, key: str, classes: list[ClassRecord], aliases: dict[str, str]) -> None:
+        self._classes[key] = {"classes": [record.row() for record in classes], "aliases": dict(aliases)}
         self._dirty = True
 
     def save(self) -> None:
@@ -167,15 +163,3 @@ def _dotted(name) -> bool:
 
 def _valid_aliases(aliases) -> bool:
     return isinstance(aliases, dict) and all(_dotted(k) and _dotted(v) for k, v in aliases.items())
-
-
-def _valid_classes(records) -> bool:
-    return isinstance(records, list) and all(
-        isinstance(record, list) and len(record) == 6 and _dotted(record[0])
-        and isinstance(record[1], list) and all(_dotted(b) for b in record[1])
-        and isinstance(record[2], list) and all(_dotted(o) for o in record[2])
-        and isinstance(record[3], bool)
-        and all(isinstance(names, list) and all(isinstance(n, str) and n.isidentifier() for n in names)
-                for names in record[4:])
-        for record in records
-    )

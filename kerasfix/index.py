@@ -13,7 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping, NamedTuple
 
 from . import keras_api
 from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical, expand
@@ -133,44 +133,124 @@ def module_aliases(imports: ImportMap) -> dict[str, str]:
     return found
 
 
+def _dotted(name) -> bool:
+    return isinstance(name, str) and all(part.isidentifier() for part in name.split("."))
+
+
+def _names(value, check=_dotted) -> bool:
+    return isinstance(value, list) and all(check(name) for name in value)
+
+
+def _identifier(name) -> bool:
+    return isinstance(name, str) and name.isidentifier()
+
+
+class ClassRecord(NamedTuple):
+    """What the tree knows of one class: made by the ast scan of its file, kept in the cache
+    as its `row()`, and held by the `ClassIndex`. One shape from the scan to the index. A
+    named tuple, not a dataclass: the index goes to the workers with every batch of files, and
+    unpickling 794 frozen dataclasses (tensor2tensor's) took 4x the time of the tuples."""
+
+    qualified: str
+    bases: tuple[str, ...]  # qualified
+    overrides: frozenset[str] = frozenset()  # methods of OVERRIDABLE it defines: their calls are left alone
+    owns_state: bool = True  # its own code may create a weight or a sub-layer (see `_makes_state`)
+    attributes: frozenset[str] = frozenset()  # `self.<name>`s, methods and class-level names it uses
+    variables: tuple[str, ...] = ()  # see `_init_variables`
+    # lines of the top-level statement holding it (decorators included), for the prefilter: from
+    # this run's own scan only, never from the cache (what shapes a rewrite is read from the file)
+    span: tuple[int, int] | None = None
+
+    def row(self) -> list:
+        """The cache's JSON form (no span)."""
+        return [self.qualified, list(self.bases), sorted(self.overrides), self.owns_state,
+                sorted(self.attributes), list(self.variables)]
+
+    @classmethod
+    def from_row(cls, row) -> ClassRecord | None:
+        """The record of a cache row, or None when the row is not of that shape: a cache file
+        is input like any other, every name in it is checked to be a dotted identifier."""
+        if not (isinstance(row, list) and len(row) == 6 and _dotted(row[0]) and _names(row[1])
+                and _names(row[2]) and isinstance(row[3], bool)
+                and _names(row[4], _identifier) and _names(row[5], _identifier)):
+            return None
+        return cls(row[0], tuple(row[1]), frozenset(row[2]), row[3], frozenset(row[4]), tuple(row[5]))
+
+    def merged(self, other: ClassRecord) -> ClassRecord:
+        """Two classes of one qualified name (nested classes of one module may share it): the
+        first one's bases and variables (the other's when it has none), every name either uses
+        or overrides, and weightless when either is."""
+        return ClassRecord(self.qualified, self.bases, self.overrides | other.overrides,
+                           self.owns_state and other.owns_state, self.attributes | other.attributes,
+                           self.variables or other.variables, self.span)
+
+
+class _Field(Mapping):
+    """qualified name -> one field of each record (those where it is not empty, with
+    `nonempty`): the read-only view rules that predate `ClassIndex.records` ask."""
+
+    def __init__(self, records: dict[str, ClassRecord], name: str, nonempty: bool = False):
+        self.records, self.name, self.nonempty = records, name, nonempty
+
+    def __getitem__(self, qualified: str):
+        value = getattr(self.records[qualified], self.name)
+        if self.nonempty and not value:
+            raise KeyError(qualified)
+        return value
+
+    def __iter__(self):
+        return (q for q in self.records if not self.nonempty or getattr(self.records[q], self.name))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 @dataclass
 class ClassIndex:
-    """qualified class name -> the qualified names of its bases."""
+    """The tree's classes by qualified name, and what rules ask of them."""
 
-    classes: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    # qualified name -> the methods it defines that rules must not rewrite calls of
-    overrides: dict[str, frozenset[str]] = field(default_factory=dict)
-    # classes whose own code creates no weight and no sub-layer (see `owns_state`)
-    stateless: set[str] = field(default_factory=set)
-    # qualified name -> the attribute names its own code uses (`self.x`, methods, class names)
-    attributes: dict[str, frozenset[str]] = field(default_factory=dict)
-    # qualified name -> the `self.<name> = tf.Variable(...)` of its `__init__`, when those are
-    # the only `tf.Variable`s its code makes (see `_init_variables`)
-    variables: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    records: dict[str, ClassRecord] = field(default_factory=dict)
     # module-level names of the project's modules that alias something (imports, `X = a.b`)
     aliases: dict[str, str] = field(default_factory=dict)
     # third-party Keras base classes declared by the user (`keras-bases`, `--keras-base`)
     keras_bases: frozenset[str] = frozenset()
     _memo: dict[str, bool] = field(default_factory=dict, repr=False)
 
+    @property
+    def classes(self) -> Mapping[str, tuple[str, ...]]:
+        """qualified name -> the qualified names of its bases."""
+        return _Field(self.records, "bases")
+
+    @property
+    def attributes(self) -> Mapping[str, frozenset[str]]:
+        """qualified name -> the attribute names its own code uses, for the classes that use any
+        (a class missing here may use any name)."""
+        return _Field(self.records, "attributes", nonempty=True)
+
+    def bases_of(self, qualified: str) -> tuple[str, ...]:
+        record = self.records.get(qualified)
+        return () if record is None else record.bases
+
     def layer_digest(self) -> str:
         """Changes whenever a class of the tree becomes, or stops being, a Keras layer, or a
         name of the tree starts or stops meaning Keras."""
         # also whether it owns weights (KF201 skips weightless ones) and, for a base, the
         # attribute names its subclasses' lifted layers must not take
-        bases = {b for own in self.classes.values() for b in own}
+        records = self.records
+        bases = {b for record in records.values() for b in record.bases}
         layers = sorted(
             q + (" weightless" if self.is_weightless(q) else "")
-            + (" " + ",".join(sorted(self.attributes.get(q, ()))) if q in bases else "")
-            for q in self.classes if self.is_layer(q))
+            + (" " + ",".join(sorted(records[q].attributes)) if q in bases else "")
+            for q in records if self.is_layer(q))
         # KF402's rename is safe only when no subclass uses the name: a subclass that starts or
         # stops using one changes its base's findings, in another file
-        layers += sorted(f"{q} uses {name}" for q, names in self.attributes.items()
-                         if any(b in self.classes for b in self.classes.get(q, ()))
-                         for name in names if name in keras_api.READ_ONLY_RENAMES)
+        layers += sorted(f"{q} uses {name}" for q, record in records.items()
+                         if any(b in records for b in record.bases)
+                         for name in record.attributes if name in keras_api.READ_ONLY_RENAMES)
         keras = sorted(f"{k}={v}" for k, v in self.aliases.items() if v.startswith(("keras", "tf", "tensorflow")))
         # KF111's message names a module's variables, and the module may live in another file
-        modules = sorted(f"{q} {','.join(v)}" for q, v in self.variables.items() if self.is_tf_module(q))
+        modules = sorted(f"{q} {','.join(r.variables)}" for q, r in records.items()
+                         if r.variables and self.is_tf_module(q))
         text = "\n".join([*layers, "", *keras, "", *sorted(self.keras_bases), "", *modules])
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -183,30 +263,23 @@ class ClassIndex:
         self.keras_bases = frozenset(names)
         self._memo.clear()
 
-    def add(self, qualified: str, bases: tuple[str, ...], overrides: frozenset[str] = frozenset(),
-            owns_state: bool = True, attributes: frozenset[str] = frozenset(),
-            variables: tuple[str, ...] = ()) -> None:
-        self.classes.setdefault(qualified, bases)
-        if variables:
-            self.variables.setdefault(qualified, variables)
-        if attributes:
-            self.attributes[qualified] = self.attributes.get(qualified, frozenset()) | attributes
-        if overrides:
-            self.overrides[qualified] = self.overrides.get(qualified, frozenset()) | overrides
-        if not owns_state:
-            self.stateless.add(qualified)
+    def add(self, record: ClassRecord) -> None:
+        known = self.records.get(record.qualified)
+        self.records[record.qualified] = record if known is None else known.merged(record)
         self._memo.clear()
 
     def inherited_attributes(self, qualified: str) -> set[str]:
         """The attribute names the project's bases of a class use, through every level."""
         names: set[str] = set()
-        todo, seen = list(self.classes.get(qualified, ())), {qualified}
+        todo, seen = list(self.bases_of(qualified)), {qualified}
         while todo:
             base = todo.pop()
             if base not in seen:
                 seen.add(base)
-                names |= self.attributes.get(base, frozenset())
-                todo.extend(self.classes.get(base, ()))
+                record = self.records.get(base)
+                if record is not None:
+                    names |= record.attributes
+                    todo.extend(record.bases)
         return names
 
     def subclasses(self, qualified: str) -> list[str]:
@@ -215,8 +288,8 @@ class ClassIndex:
         todo = [qualified]
         while todo:
             base = todo.pop()
-            for name, bases in self.classes.items():
-                if base in bases and name not in found and name != qualified:
+            for name, record in self.records.items():
+                if base in record.bases and name not in found and name != qualified:
                     found.append(name)
                     todo.append(name)
         return found
@@ -224,20 +297,23 @@ class ClassIndex:
     def is_weightless(self, qualified: str, _seen: frozenset[str] = frozenset()) -> bool:
         """A layer class that owns no weights: Keras's weightless layers, and the project's
         classes that create none, through all their bases back to Keras's `Layer`."""
-        if qualified not in self.classes:
+        record = self.records.get(qualified)
+        if record is None:
             name = canonical(qualified)
             return name in keras_api.WEIGHTLESS_BASES or keras_api.is_weightless_layer(name)
         seen = _seen | {qualified}
-        bases = self.classes[qualified]
-        return (qualified in self.stateless and qualified not in _seen and bool(bases)
-                and all(self.is_weightless(b, seen) for b in bases))
+        return (not record.owns_state and qualified not in _seen and bool(record.bases)
+                and all(self.is_weightless(b, seen) for b in record.bases))
 
     def defines_method(self, qualified: str, method: str, _seen: frozenset[str] = frozenset()) -> bool:
         """The class or a project base of it defines `method` itself (an `add_weight` override)."""
-        if method in self.overrides.get(qualified, ()):
+        record = self.records.get(qualified)
+        if record is None:
+            return False
+        if method in record.overrides:
             return True
         seen = _seen | {qualified}
-        return any(self.defines_method(b, method, seen) for b in self.classes.get(qualified, ()) if b not in seen)
+        return any(self.defines_method(b, method, seen) for b in record.bases if b not in seen)
 
     def defines_add_weight(self, qualified: str) -> bool:
         return self.defines_method(qualified, "add_weight")
@@ -245,11 +321,12 @@ class ClassIndex:
     def is_layer(self, qualified: str, _seen: frozenset[str] = frozenset()) -> bool:
         if qualified in self._memo:
             return self._memo[qualified]
-        if qualified in self.classes:
+        record = self.records.get(qualified)
+        if record is not None:
             # the project's own class: its bases decide, whatever its dotted name looks like
             # (inside Keras's own tree, `keras.src.layers.x_test.SomeTest` is no layer)
             seen = _seen | {qualified}
-            result = qualified not in _seen and self.bases_are_layers(self.classes[qualified], seen)
+            result = qualified not in _seen and self.bases_are_layers(record.bases, seen)
         else:
             expanded = expand(qualified, self.aliases)
             if expanded != qualified:
@@ -261,27 +338,30 @@ class ClassIndex:
 
     def is_model(self, qualified: str, _seen: frozenset[str] = frozenset()) -> bool:
         """A Keras `Model` (or `Sequential`), through the project's own bases."""
-        if qualified in self.classes:
+        record = self.records.get(qualified)
+        if record is not None:
             seen = _seen | {qualified}
-            return any(self.is_model(b, seen) for b in self.classes[qualified] if b not in seen)
+            return any(self.is_model(b, seen) for b in record.bases if b not in seen)
         return keras_api.is_keras_model_class(canonical(qualified))
 
     def is_tf_module(self, qualified: str, _seen: frozenset[str] = frozenset()) -> bool:
         """A `tf.Module` (or a library's module built on it) that is no Keras layer."""
         if self.is_layer(qualified):
             return False
-        if qualified in self.classes:
+        record = self.records.get(qualified)
+        if record is not None:
             seen = _seen | {qualified}
-            return any(self.is_tf_module(b, seen) for b in self.classes[qualified] if b not in seen)
+            return any(self.is_tf_module(b, seen) for b in record.bases if b not in seen)
         return keras_api.is_tf_module_class(canonical(qualified))
 
     def init_variables(self, qualified: str) -> tuple[str, ...]:
         """The `self.<name>`s a `tf.Module` class of the project sets to a `tf.Variable` in its
         `__init__`, when they are all the variables it makes; () when unknown, or when a base
         of the project's may make more."""
-        if any(base in self.classes for base in self.classes.get(qualified, ())):
+        record = self.records.get(qualified)
+        if record is None or any(base in self.records for base in record.bases):
             return ()
-        return self.variables.get(qualified, ())
+        return record.variables
 
     def bases_are_layers(self, bases: tuple[str, ...], _seen: frozenset[str] = frozenset()) -> bool:
         """Any of these bases is a Keras layer: how a class is judged by its own bases (two
@@ -322,7 +402,7 @@ class ClassIndex:
                     s.name.value for s in node.body.body
                     if isinstance(s, cst.FunctionDef) and s.name.value in OVERRIDABLE
                 )
-                self.add(qualified, bases, methods)
+                self.add(ClassRecord(qualified, bases, methods))
                 found.append((node, qualified, bases))
             if isinstance(node, (cst.Module, cst.ClassDef, cst.FunctionDef, cst.IndentedBlock,
                                  cst.If, cst.Else, cst.Try, cst.ExceptHandler, cst.With)):
@@ -332,37 +412,11 @@ class ClassIndex:
 
 
 @dataclass
-class ClassRecord:
-    qualified: str
-    bases: tuple[str, ...]
-    overrides: tuple[str, ...]  # methods of OVERRIDABLE it defines
-    span: tuple[int, int]  # lines of the top-level statement holding it (decorators included)
-    owns_state: bool = True  # its own code may create a weight or a sub-layer
-    attributes: tuple[str, ...] = ()  # `self.<name>`s, methods and class-level names it uses
-    variables: tuple[str, ...] = ()  # see `_init_variables`
-
-
-@dataclass
 class FileScan:
     """What the cheap ast pass learns of one file: its classes and its import map."""
 
     classes: list[ClassRecord]
     imports: ImportMap
-
-    def to_json(self) -> dict:
-        return {
-            "classes": [[c.qualified, list(c.bases), list(c.overrides), list(c.span), c.owns_state,
-                         list(c.attributes), list(c.variables)] for c in self.classes],
-            "imports": self.imports.to_json(),
-        }
-
-    @classmethod
-    def from_json(cls, data: dict) -> "FileScan":
-        return cls(
-            [ClassRecord(q, tuple(b), tuple(o), (span[0], span[1]), bool(state), tuple(names), tuple(made))
-             for q, b, o, span, state, names, made in data["classes"]],
-            ImportMap.from_json(data["imports"]),
-        )
 
 
 def class_defs(statements):
@@ -393,13 +447,14 @@ def scan_file(source: bytes, module_name: str, is_package: bool) -> FileScan | N
         span = (first, statement.end_lineno or statement.lineno)
         for node in class_defs([statement]):
             bases = tuple(q for q in (imports.qualify_dotted(d) for d in map(ast_dotted, node.bases) if d) if q)
-            overrides = tuple(s.name for s in node.body
-                              if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name in OVERRIDABLE)
-            classes.append(ClassRecord(prefix + node.name, bases, overrides, span, *_class_facts(node, imports)))
+            overrides = frozenset(s.name for s in node.body
+                                  if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name in OVERRIDABLE)
+            owns_state, attributes, variables = _class_facts(node, imports)
+            classes.append(ClassRecord(prefix + node.name, bases, overrides, owns_state, attributes, variables, span))
     return FileScan(classes, imports)
 
 
-def _class_facts(cls: ast.ClassDef, imports: ImportMap) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
+def _class_facts(cls: ast.ClassDef, imports: ImportMap) -> tuple[bool, frozenset[str], tuple[str, ...]]:
     """Whether the class's own code may create a weight or a sub-layer (see `_makes_state`),
     every `self.<name>` of its code, its methods and its class-level names (what a subclass
     must not take for a new attribute), and its `_init_variables`. One walk for all (two cost
@@ -428,7 +483,7 @@ def _class_facts(cls: ast.ClassDef, imports: ImportMap) -> tuple[bool, tuple[str
         elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             names.update(t.id for t in targets if isinstance(t, ast.Name))
-    return state, tuple(sorted(names)), _init_variables(cls, variable_calls)
+    return state, frozenset(names), _init_variables(cls, variable_calls)
 
 
 def _is_tf_variable(call: ast.Call, imports: ImportMap) -> bool:

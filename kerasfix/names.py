@@ -60,22 +60,6 @@ class ImportMap:
         # ... and the call's own text, when it is one short line (`call_text`): KF306 moves it
         self.module_call_texts: dict[str, str] = {}
 
-    def to_json(self) -> dict:
-        return {"module": self.module_name, "package": self.is_package, "bindings": self.bindings,
-                "star": self.star_imports, "local": sorted(self.local_names),
-                "nested": sorted(self.nested), "calls": self.module_calls, "texts": self.module_call_texts}
-
-    @classmethod
-    def from_json(cls, data: dict) -> "ImportMap":
-        imports = cls(data["module"], data["package"])
-        imports.bindings = dict(data["bindings"])
-        imports.star_imports = list(data["star"])
-        imports.local_names = set(data["local"])
-        imports.nested = set(data["nested"])  # an older entry lacks it: KeyError, scanned again
-        imports.module_calls = dict(data.get("calls", {}))
-        imports.module_call_texts = dict(data.get("texts", {}))
-        return imports
-
     # -- recording ----------------------------------------------------------------------
     def add_import(self, full: str, asname: str | None, top_level: bool = True) -> None:
         if asname is not None:

@@ -39,15 +39,15 @@ def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex,
     (every Keras class's with KERASFIX_NO_PREFILTER=1)."""
     scan.imports.aliases = index.aliases
     keras = {c.qualified for c in scan.classes if index.bases_are_layers(c.bases)}
-    if not keras:
-        return []
-    if not prefilter_on():
-        return sorted({c.span for c in scan.classes if c.qualified in keras})
+    # a scan's records all have their span (only the cache's have none)
+    candidates = sorted({c.span for c in scan.classes if c.qualified in keras and c.span is not None})
+    if not keras or not prefilter_on():
+        return candidates
     lines = source_lines(source)
     prefix = f"{scan.imports.module_name}." if scan.imports.module_name else ""
     matcher = Matcher(compile_triggers(wants), scan.imports, index)
     spans: set[tuple[int, int]] = set()
-    for span in sorted({c.span for c in scan.classes if c.qualified in keras}):
+    for span in candidates:
         # only the top-level statement holding the class is read again, not the whole file
         text = "".join(lines[span[0] - 1:span[1]])
         try:

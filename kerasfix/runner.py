@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import __version__, notebook
-from .cache import Cache, ClassFacts
+from .cache import Cache
 from .config import Settings
 from .files import SourceError, decode_source, discover, excluded, python_newlines, read_bytes
-from .index import ClassIndex, FileScan, may_define_layers, module_aliases, module_name_for, package_folder, scan_file
+from .index import (ClassIndex, ClassRecord, FileScan, may_define_layers, module_aliases, module_name_for,
+                    package_folder, scan_file)
 from .pool import Pool, WorkerCrashed
 from .prefilter import spans_worth_parsing
 from .results import Diagnostic, FileError, FileResult, Mode, Offer, Reviewer, RunResult
@@ -239,7 +240,7 @@ class _Tree:
     """What the run knows of the whole tree before it processes a file: each file's classes
     and aliases, the scans this run made, the class index, and the cache keys' parts."""
 
-    classes: dict[str, list[ClassFacts]]
+    classes: dict[str, list[ClassRecord]]
     aliases: dict[str, dict[str, str]]
     fresh: dict[str, FileScan | None]
     index: ClassIndex = field(default_factory=ClassIndex)
@@ -379,7 +380,7 @@ def _selection_key(settings: Settings, real_path: str) -> str:
 def _index_digest(index: ClassIndex) -> str:
     """Changes whenever a class of the tree becomes, or stops being, a Keras layer, or gains
     or loses an `add_weight` override (a subclass's calls of it are then left alone)."""
-    overrides = sorted(f"{q}:{','.join(sorted(methods))}" for q, methods in index.overrides.items())
+    overrides = sorted(f"{q}:{','.join(sorted(r.overrides))}" for q, r in index.records.items() if r.overrides)
     text = "\n".join([index.layer_digest(), *overrides])
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -401,11 +402,11 @@ def _result_key(data: bytes, job: Source, settings: Settings, layer_digest: str)
 
 
 def _scan_all(jobs: list[Source], cache: Cache | None, pool: Pool) -> tuple[
-        dict[str, list[ClassFacts]], dict[str, dict[str, str]], dict[str, FileScan | None]]:
+        dict[str, list[ClassRecord]], dict[str, dict[str, str]], dict[str, FileScan | None]]:
     """Every file's classes (name, bases, overrides, whether it owns state, the attributes it
     uses) and module-level names that may lead to Keras: from the cache, else by the ast
     scan, in parallel; and the scans made by this run (None: ast could not read the file)."""
-    classes: dict[str, list[ClassFacts]] = {}
+    classes: dict[str, list[ClassRecord]] = {}
     aliases: dict[str, dict[str, str]] = {}
     missing: list[Source] = []
     for job in jobs:
@@ -422,23 +423,18 @@ def _scan_all(jobs: list[Source], cache: Cache | None, pool: Pool) -> tuple[
         scan = None if isinstance(scan, WorkerCrashed) else scan  # libcst will have its say
         fresh[job.path] = scan
         if scan is not None:
-            classes[job.path] = _facts(scan)
+            classes[job.path] = scan.classes
             aliases[job.path] = module_aliases(scan.imports)
             if cache:
                 cache.put_classes(_content_key(job.data, job), classes[job.path], aliases[job.path])
     return classes, aliases, fresh
 
 
-def _facts(scan: FileScan) -> list[ClassFacts]:
-    """What the cache and the index keep of a file's classes."""
-    return [(c.qualified, c.bases, c.overrides, c.owns_state, c.attributes, c.variables) for c in scan.classes]
-
-
-def _build_index(classes: dict[str, list[ClassFacts]], aliases: dict[str, dict[str, str]]) -> ClassIndex:
+def _build_index(classes: dict[str, list[ClassRecord]], aliases: dict[str, dict[str, str]]) -> ClassIndex:
     index = ClassIndex()
     for records in classes.values():
-        for qualified, bases, overrides, owns_state, attributes, variables in records:
-            index.add(qualified, bases, frozenset(overrides), owns_state, frozenset(attributes), variables)
+        for record in records:
+            index.add(record)
     for names in aliases.values():
         index.add_aliases(names)
     return index
@@ -491,7 +487,7 @@ def _utf8(name: str) -> bool:
 
 
 def _cache_rewritten(cache: Cache, rewritten: list[tuple[Source, bytes, list[Diagnostic]]],
-                     classes: dict[str, list[ClassFacts]], aliases: dict[str, dict[str, str]],
+                     classes: dict[str, list[ClassRecord]], aliases: dict[str, dict[str, str]],
                      settings: Settings) -> None:
     """The fixed files' findings, keyed as the next run looks them up: by the bytes written
     and by the tree as it is now. A fix can change what the index knows (an import it adds, a
@@ -501,7 +497,7 @@ def _cache_rewritten(cache: Cache, rewritten: list[tuple[Source, bytes, list[Dia
         scan = scan_job(replace(job, data=data))
         if scan is None:
             continue
-        classes[job.path] = _facts(scan)
+        classes[job.path] = scan.classes
         aliases[job.path] = module_aliases(scan.imports)
         cache.put_classes(_content_key(data, job), classes[job.path], aliases[job.path])
     index = _build_index(classes, aliases)
@@ -534,13 +530,13 @@ def _fault_hook() -> Callable[..., None]:
     return hit
 
 
-def _defines_keras(job: Source, classes: list[ClassFacts] | None, index: ClassIndex) -> bool:
+def _defines_keras(job: Source, classes: list[ClassRecord] | None, index: ClassIndex) -> bool:
     """Every rule looks inside Keras classes: a file that defines none cannot hold a finding,
     but for KF001's on an ignore comment. (A file that ast cannot read is passed on, so that
     libcst reports why.)"""
     if classes is None:  # not scanned (plain classes only), or ast could not read it
         return may_define_layers(job.data, job.is_package)
-    return any(index.bases_are_layers(facts[1]) for facts in classes)
+    return any(index.bases_are_layers(record.bases) for record in classes)
 
 
 def _may_hold_ignores(data: bytes) -> bool:

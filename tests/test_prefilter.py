@@ -267,7 +267,7 @@ def _tree_index(root: Path) -> tuple[ClassIndex, dict[str, FileScan]]:
         if scan is not None:
             scans[path.relative_to(root).as_posix()] = scan
             for c in scan.classes:
-                index.add(c.qualified, c.bases, frozenset(c.overrides), c.owns_state, frozenset(c.attributes))
+                index.add(c)
             index.add_aliases(module_aliases(scan.imports))
     return index, scans
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from kerasfix.cache import Cache
-from kerasfix.index import ClassIndex, scan_file
+from kerasfix.index import ClassIndex, ClassRecord, scan_file
 
 MODULES = b'''\
 import tensorflow as tf
@@ -65,9 +65,9 @@ def test_the_scan_names_the_variables_only_when_init_makes_them_all():
 
 def test_a_project_base_may_make_more_so_nothing_is_named():
     index = ClassIndex()
-    index.add("pkg.Base", ("tensorflow.Module",))
-    index.add("pkg.Affine", ("pkg.Base",), variables=("w",))
-    index.add("pkg.Alone", ("tensorflow.Module",), variables=("w",))
+    index.add(ClassRecord("pkg.Base", ("tensorflow.Module",)))
+    index.add(ClassRecord("pkg.Affine", ("pkg.Base",), variables=("w",)))
+    index.add(ClassRecord("pkg.Alone", ("tensorflow.Module",), variables=("w",)))
     assert index.init_variables("pkg.Affine") == ()
     assert index.init_variables("pkg.Alone") == ("w",)
 
@@ -78,18 +78,19 @@ def test_the_layer_digest_changes_with_a_modules_variables():
     digests = []
     for made in (("w",), ("w", "b")):
         index = ClassIndex()
-        index.add("pkg.Affine", ("tensorflow.Module",), variables=made)
+        index.add(ClassRecord("pkg.Affine", ("tensorflow.Module",), variables=made))
         digests.append(index.layer_digest())
     assert digests[0] != digests[1]
 
 
 def test_the_cache_keeps_the_variables(tmp_path: Path):
     cache = Cache(tmp_path / "cache.json", {})
-    facts = ("pkg.Affine", ("tensorflow.Module",), (), True, ("b", "w"), ("w", "b"))
+    facts = ClassRecord("pkg.Affine", ("tensorflow.Module",), frozenset(), True, frozenset({"b", "w"}), ("w", "b"),
+                        span=(3, 9))
     cache.put_classes("key", [facts], {})
     cache.save()
     again = Cache(tmp_path / "cache.json", json.loads((tmp_path / "cache.json").read_text()))
-    assert again.get_classes("key") == ([facts], {})
+    assert again.get_classes("key") == ([facts._replace(span=None)], {})  # a span is read from the file
 
 
 def test_the_scan_keeps_a_module_level_calls_text_as_written():
@@ -111,9 +112,9 @@ def test_subclasses_through_every_level_and_the_digest_of_their_reserved_names()
     digests = []
     for names in (frozenset({"head"}), frozenset({"head", "layers"})):
         index = ClassIndex()
-        index.add("pkg.base.Stack", ("tensorflow.keras.Model",), attributes=frozenset({"layers", "call"}))
-        index.add("pkg.deep.Deeper", ("pkg.base.Stack",), attributes=frozenset({"call"}))
-        index.add("pkg.deeper.Deepest", ("pkg.deep.Deeper",), attributes=names)
+        index.add(ClassRecord("pkg.base.Stack", ("tensorflow.keras.Model",), attributes=frozenset({"layers", "call"})))
+        index.add(ClassRecord("pkg.deep.Deeper", ("pkg.base.Stack",), attributes=frozenset({"call"})))
+        index.add(ClassRecord("pkg.deeper.Deepest", ("pkg.deep.Deeper",), attributes=names))
         assert index.subclasses("pkg.base.Stack") == ["pkg.deep.Deeper", "pkg.deeper.Deepest"]
         digests.append(index.layer_digest())
     assert digests[0] != digests[1]

@@ -160,7 +160,8 @@ def _plain_kind(ctx: Context, func: cst.BaseExpression) -> str | None:
         return "a `SimpleNamespace`"
     chain = dotted(func)
     qualified = ctx.imports.qualify_dotted(chain) if chain else None
-    if qualified in ctx.index.classes and not ctx.index.classes[qualified]:
+    record = ctx.index.records.get(qualified) if qualified else None
+    if record is not None and not record.bases:
         return f"a plain `{chain}`"  # no base at all: neither a layer nor a module, whatever it holds
     return None
 
