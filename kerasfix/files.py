@@ -296,7 +296,7 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = (), root: Path | No
 
     Folders are walked for `*.py` and `*.ipynb` (Jupyter notebooks) regular files, skipping
     hidden folders, virtual environments, caches, build output, symlinked folders and
-    whatever git ignores (see `ignores`). A symlinked file is taken under its target's name when the target lies in a
+    whatever git ignores (see `gitignore`). A symlinked file is taken under its target's name when the target lies in a
     folder given, else under its own name (and `write_atomic` will not write through it).
     A file named explicitly is always taken, unless `exclude` matches it. What cannot be
     walked (an unreadable folder, a broken link, a link loop) is added to `errors` as
@@ -363,7 +363,7 @@ class _Walk:
             yield Path(os.path.realpath(given)) if followed else given
 
     def folder(self, top: Path) -> Iterator[Path]:
-        from .ignores import Ignores
+        from .gitignore import Ignores
 
         stack = [(top, Ignores.above(top))]
         while stack:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Settings
+from .git import GitDir, git_dir
 
 _SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # SHA-1, or SHA-256 repositories
 
@@ -44,16 +45,13 @@ def date_error() -> str | None:
     return None
 
 
-def _git_dir(start: Path) -> Path | None:
+def _git_dir_above(start: Path) -> GitDir | None:
+    """The git folders of the work tree holding `start`: the nearest `.git` folder or file up
+    from it (one that is neither, a broken link, is passed over)."""
     for folder in [start, *start.parents]:
         dot_git = folder / ".git"
-        if dot_git.is_dir():
-            return dot_git
-        if dot_git.is_file():  # a worktree or submodule: `gitdir: <path>`
-            text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
-            if text.startswith("gitdir:"):
-                return folder / text[len("gitdir:"):].strip()
-            return None
+        if dot_git.is_dir() or dot_git.is_file():
+            return git_dir(folder)
     return None
 
 
@@ -73,8 +71,8 @@ def _read(path: Path) -> str | None:
         return None
 
 
-def _resolve(git_dir: Path, common: Path, ref: str) -> str | None:
-    for folder in (git_dir, common):
+def _resolve(own: Path, common: Path, ref: str) -> str | None:
+    for folder in (own, common):
         value = _read(folder / ref)
         if value and _SHA.fullmatch(value):
             return value
@@ -88,10 +86,10 @@ def _resolve(git_dir: Path, common: Path, ref: str) -> str | None:
 def git_revision(start: Path) -> dict | None:
     """{"commit": sha, "branch": name or None} of the work tree holding `start`, or None."""
     try:
-        git_dir = _git_dir(start.resolve())
-        if git_dir is None:
+        found = _git_dir_above(start.resolve())
+        if found is None:
             return None
-        head = _read(git_dir / "HEAD")
+        head = _read(found.own / "HEAD")
         if not head:
             return None
         if _SHA.fullmatch(head):
@@ -99,9 +97,7 @@ def git_revision(start: Path) -> dict | None:
         if not head.startswith("ref:"):
             return None
         ref = head[len("ref:"):].strip()
-        common_dir = _read(git_dir / "commondir")  # a linked worktree keeps its refs in the main one
-        common = git_dir / common_dir if common_dir else git_dir
-        sha = _resolve(git_dir, common, ref)
+        sha = _resolve(found.own, found.common, ref)  # a linked worktree keeps its refs in the main one
         if sha is None:
             return None  # a branch with no commit yet
         return {"commit": sha, "branch": ref.removeprefix("refs/heads/")}

@@ -407,9 +407,9 @@ def test_F17_info_exclude_and_core_excludes_file_apply(repository, tmp_path):
     assert found(repository) == ["c.py", "sub/d.py"]
     (repository / ".git" / "config").write_text(f'[core]\n\texcludesFile = "{tmp_path / "mine"}"\n')
     (tmp_path / "mine").write_text("d.py\n")
-    import kerasfix.ignores
+    import kerasfix.gitignore
 
-    kerasfix.ignores._excludes_file.cache_clear()
+    kerasfix.gitignore._excludes_file.cache_clear()
     assert found(repository, "sub") == []
     assert found(repository) == ["b.py", "c.py"]  # the configured file replaces git's default
 
