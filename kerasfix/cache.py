@@ -17,12 +17,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .files import create_temp, remove_stale_temps
 from .index import ClassRecord
 from .results import Diagnostic
 
@@ -94,17 +94,15 @@ class Cache:
         stale = set(self._old_findings) - set(self._findings) or set(self._old_classes) - set(self._classes)
         if not self._dirty and not stale:
             return
-        import tempfile  # here: a run that changes nothing never writes
-
         temp = None
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=self.file.parent, prefix=f".{self.file.stem}.", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            temp = create_temp(self.file)  # named as a fixed file's: one stale-temp policy for both
+            with open(temp, "w", encoding="utf-8") as handle:
                 json.dump({"format": FORMAT, "findings": self._findings, "classes": self._classes}, handle)
             os.replace(temp, self.file)
             temp = None
-            _remove_stale_temps(self.file.parent)
+            remove_stale_temps(self.file.parent)
         except OSError:
             pass  # a cache that cannot be written only costs time
         finally:
@@ -113,20 +111,6 @@ class Cache:
                     os.unlink(temp)
                 except OSError:
                     pass
-
-
-STALE_TEMP_SECONDS = 600  # a save takes milliseconds: an older temp file is a killed run's
-
-
-def _remove_stale_temps(folder: Path) -> None:
-    """Temp files of runs killed while saving (0.1.0 also left them on a full disk)."""
-    now = time.time()
-    for temp in folder.glob("*.tmp"):
-        try:
-            if now - temp.stat().st_mtime > STALE_TEMP_SECONDS:
-                temp.unlink()
-        except OSError:
-            pass
 
 
 # --- shape checks: a cache file is input like any other ---------------------------------------

@@ -145,7 +145,7 @@ def _replace(path: Path, original: SourceFile, data: bytes, before: os.stat_resu
     """Rename a finished copy over `path`; False, having written nothing, when the copy cannot
     be made or cannot carry the file's owner, group and attributes."""
     try:
-        temp = _create_temp(path)
+        temp = create_temp(path)
     except PermissionError:  # a folder the user may not add to, around a file they may write
         return False
     try:
@@ -192,7 +192,7 @@ def _write_in_place(path: Path, original: SourceFile, data: bytes) -> None:
         os.close(fd)
 
 
-def _create_temp(path: Path) -> Path:
+def create_temp(path: Path) -> Path:
     """A new, empty, private file next to `path`, named so that no file name that fits the
     folder makes it too long (NAME_MAX counts bytes)."""
     import secrets  # here: only a write needs it

@@ -285,16 +285,19 @@ def test_F23_github_format_escapes_property_values(tmp_path, monkeypatch):
 
 
 def test_F19_temp_files_of_killed_saves_are_removed(tmp_path, monkeypatch):
+    """As a killed `apply`'s (F02): one policy, the writer's pid in the temp file's name."""
     (tmp_path / "a.py").write_bytes(EXAMPLE.read_bytes())
     run(["check", "."], tmp_path, monkeypatch)
     folder = _cache_file().parent
-    stale, fresh = folder / "tmpa1b2c3.tmp", folder / ".other.x1y2.tmp"
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = folder / f".{_cache_file().name}.{dead.pid}-a1b2c3d4.kerasfix-tmp"
+    fresh = folder / f".other.json.{os.getppid()}-a1b2c3d4.kerasfix-tmp"
     stale.write_text('{"findings": {')
     fresh.write_text('{"findings": {')
-    os.utime(stale, (0, 0))
     (tmp_path / "b.py").write_bytes(EXAMPLE.read_bytes())  # something new to save
     run(["check", "."], tmp_path, monkeypatch)
-    assert not stale.exists() and fresh.exists()  # a fresh one may be another run's, saving now
+    assert not stale.exists() and fresh.exists()  # a live process's may be another run's, saving now
 
 
 def test_a_fix_the_file_encoding_cannot_hold_is_the_file_error(tmp_path, monkeypatch):
