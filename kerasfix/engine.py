@@ -5,7 +5,6 @@ Many files: see `runner.py`. This module reads and writes nothing.
 
 from __future__ import annotations
 
-import io
 import tokenize
 import warnings
 from collections import Counter
@@ -17,7 +16,7 @@ from libcst.metadata import CodeRange
 
 from .edits import (AddImport, AddMethod, DropImport, ImportConflict, Safety, add_imports, apply_fixes,
                     drop_imports, select_compatible)
-from .lines import source_lines
+from .lines import comments, source_lines
 from .index import ClassIndex
 from .names import ImportMap
 from .results import Diagnostic, Edit, Offer, Reviewer, edits_between
@@ -482,19 +481,14 @@ def _unused_outside(outcome: FileOutcome, comments: tuple[LineIgnore, ...], span
         outcome.remaining.sort(key=lambda r: (r.line, r.column, r.code))
 
 
-def _comments(text: str) -> Counter:
-    tokens = tokenize.generate_tokens(io.StringIO(text).readline)
-    return Counter(t.string for t in tokens if t.type == tokenize.COMMENT)
-
-
 def check_comments(source: str, new_source: str) -> None:
     """Every comment of `source` is in `new_source` exactly once (fixes add none): a fix
     that would drop or copy one is refused. Raises InvalidRewrite."""
     try:
-        before = _comments(source)
+        before = comments(source)
     except (tokenize.TokenError, SyntaxError):
         return  # what Python's tokenizer cannot read, the compile guard has judged
-    after = _comments(new_source)
+    after = comments(new_source)
     if before != after:
         lost, copied = before - after, after - before
         what = f"drop {next(iter(lost))!r}" if lost else f"copy {next(iter(copied))!r}"

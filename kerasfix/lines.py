@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
+from collections import Counter
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
@@ -34,3 +37,11 @@ def position(starts: list[int], offset: int) -> tuple[int, int]:
         else:
             hi = mid - 1
     return lo + 1, offset - starts[lo] + 1
+
+
+def comments(text: str) -> Counter[str]:
+    """Each comment of Python source and how often it occurs, as Python's tokenizer reads
+    them: a `#` inside a string is no comment. Raises tokenize.TokenError or SyntaxError when
+    the tokenizer cannot read the text."""
+    tokens = tokenize.generate_tokens(io.StringIO(text).readline)
+    return Counter(t.string for t in tokens if t.type == tokenize.COMMENT)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import re
+import tokenize
 from typing import Iterator
 
 import libcst as cst
 
 from .. import keras_api as api
 from ..edits import Fix, Replace, Safety
+from ..lines import comments
 from ..triggers import Trigger
-from .base import Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety
+from .base import Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety, source
 
 DOC = """\
 ## What it does
@@ -161,12 +162,14 @@ def _mapped(ctx: Context, call: cst.CSTNode, cell: str) -> cst.Call | None:
     if args:
         args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
     mapped = call.with_changes(func=cst.parse_expression(spelled), args=args)
-    return mapped if _comments(mapped) == _comments(call) else None  # one in a dropped piece: by hand
+    return mapped if _same_comments(mapped, call) else None  # one in a dropped piece: by hand
 
 
-def _comments(node: cst.CSTNode) -> list[str]:
-    """Its comments (and any `#` in its strings, which the mapping keeps alike)."""
-    return re.findall(r"#[^\r\n]*", cst.Module(body=()).code_for_node(node))
+def _same_comments(mapped: cst.CSTNode, call: cst.CSTNode) -> bool:
+    try:
+        return comments(source(mapped)) == comments(source(call))
+    except (tokenize.TokenError, SyntaxError):  # what the tokenizer cannot read is left to a person
+        return False
 
 
 def _all_cells_mapped(ctx: Context, cells: cst.BaseExpression) -> bool:
