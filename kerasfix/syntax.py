@@ -90,6 +90,22 @@ def walk_no_nested_scopes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         stack.extend(reversed(children(current)))
 
 
+def is_load(node: cst.Name, parents: dict[int, cst.CSTNode]) -> bool:
+    """The name is read here: not `x.NAME`, not `f(NAME=...)`, not a name being bound (a
+    parameter, a def or class, an import, `as NAME`, an assignment's target). `parents`:
+    each node's parent by id."""
+    parent = parents.get(id(node))
+    if isinstance(parent, cst.Attribute) and parent.attr is node:
+        return False
+    if isinstance(parent, cst.Arg) and parent.keyword is node:
+        return False
+    if isinstance(parent, (cst.FunctionDef, cst.ClassDef, cst.ImportAlias, cst.AsName)):
+        return False  # the only names right below them are the names they bind
+    if isinstance(parent, cst.Param):
+        return parent.name is not node  # its default value is read
+    return not (isinstance(parent, cst.AssignTarget) and parent.target is node)
+
+
 def source(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
 

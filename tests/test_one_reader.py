@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import libcst as cst
+
 from kerasfix.lines import comments
 from kerasfix.suppressions import read_suppressions
+from kerasfix.syntax import children, is_load, walk
 
 
 def test_suppressions_are_comment_tokens_placed_as_findings():
@@ -29,3 +32,22 @@ def test_ignore_file_is_a_comment_on_a_line_of_its_own():
 
 def test_comments_are_counted_as_tokens():
     assert comments('x = "#no"  # yes\n# yes\n') == {"# yes": 2}
+
+
+def _names(text: str) -> dict[str, list[bool]]:
+    module = cst.parse_module(text)
+    parents = {id(child): node for node in walk(module) for child in children(node)}
+    found: dict[str, list[bool]] = {}
+    for node in walk(module):
+        if isinstance(node, cst.Name):
+            found.setdefault(node.value, []).append(is_load(node, parents))
+    return found
+
+
+def test_a_name_is_read_unless_it_is_bound_an_attribute_or_a_keyword():
+    names = _names("import L as A\ndef f(P, *, K=L):\n    A = P.L\n    g(K=A)\n    lambda Q: Q\n"
+                   "    with x as W: pass\nclass C: pass\n")
+    assert names["L"] == [False, True, False]  # imported; read as `K=L`'s default; `P.L` is no read of it
+    assert names["A"] == [False, False, True]  # bound by the import and the assignment, read in g(...)
+    assert names["P"] == [False, True] and names["K"] == [False, False] and names["Q"] == [False, True]
+    assert names["W"] == [False] and names["C"] == [False] and names["f"] == [False]

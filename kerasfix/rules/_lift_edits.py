@@ -9,10 +9,11 @@ from typing import cast
 import libcst as cst
 
 from ..edits import AddMethod, Edit, InsertAfter, InsertBefore, Remove, Replace
+from ..syntax import is_load
 from .base import is_docstring, self_name, walk
 from .calls import comments_in
 from ._lift_plan import ClassLift, LiftPlan, Placement
-from ._lift_syntax import assigned_self_attrs, calls_super_init, emptied_if, is_load
+from ._lift_syntax import assigned_self_attrs, calls_super_init, emptied_if
 
 
 def move_edits(plan: LiftPlan, target: cst.BaseExpression | None = None) -> tuple[Edit, ...]:

@@ -12,10 +12,11 @@ import libcst as cst
 
 from .. import keras_api as api
 from ..names import BUILTIN_NAMES
+from ..syntax import is_load
 from .calls import Bound
 from .base import Context, KerasClass, is_self_attribute, self_name, walk
-from ._lift_syntax import (assigned_self_attrs, condition_of, first_input, guards_to, is_load, is_shape_access,
-                           local_names, needs_parens_as_arg, only_bound_once, parent_map, parenthesized,
+from ._lift_syntax import (assigned_self_attrs, condition_of, first_input, guards_to, is_shape_access, local_names,
+                           needs_parens_as_arg, only_bound_once, parent_map, parenthesized,
                            self_attrs_read, shape_to_build, substitute, top_assignment)
 
 

@@ -144,19 +144,6 @@ def only_bound_once(func: cst.FunctionDef, nodes: list[cst.CSTNode], name: str) 
     return count == 1 and name not in params
 
 
-def is_load(node: cst.Name, parents) -> bool:
-    parent = parents.get(id(node))
-    if isinstance(parent, cst.Attribute) and parent.attr is node:
-        return False
-    if isinstance(parent, cst.Arg) and parent.keyword is node:
-        return False
-    if isinstance(parent, (cst.Param, cst.FunctionDef, cst.ClassDef, cst.ImportAlias, cst.AsName)):
-        return False
-    if isinstance(parent, cst.AssignTarget) and parent.target is node:
-        return False
-    return True
-
-
 def local_names(func: cst.FunctionDef, nodes: list[cst.CSTNode]) -> set[str]:
     names = {p.name.value for p in func.params.params} | {p.name.value for p in func.params.kwonly_params}
     for extra in (func.params.star_arg, func.params.star_kwarg):

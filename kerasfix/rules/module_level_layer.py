@@ -9,6 +9,7 @@ import libcst as cst
 from .. import keras_api as api
 from ..edits import Fix, Replace, Safety
 from ..names import BUILTIN_NAMES
+from ..syntax import is_load
 from ..triggers import Trigger
 from ._init import into_init
 from .base import (Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety, free_name,
@@ -114,7 +115,7 @@ def _uses(cls: KerasClass, layers: set[str]) -> dict[str, list[tuple[str, cst.Na
         local = _bound_in(cls, method, func)
         for node in cls.method_nodes[method]:
             if (isinstance(node, cst.Name) and node.value in layers and node.value not in local
-                    and _is_load(cls, node)):
+                    and is_load(node, cls.parents)):
                 found.setdefault(node.value, []).append((method, node))
     return found
 
@@ -135,16 +136,6 @@ def _bound_in(cls: KerasClass, method: str, func: cst.FunctionDef) -> set[str]:
         elif isinstance(node, cst.Global):
             names.difference_update(n.name.value for n in node.names)
     return names
-
-
-def _is_load(cls: KerasClass, name: cst.Name) -> bool:
-    """Read as the module's name: not `x.NAME`, not `f(NAME=...)`, not assigned to."""
-    parent = cls.parents.get(id(name))
-    if isinstance(parent, cst.Attribute) and parent.attr is name:
-        return False
-    if isinstance(parent, cst.Arg) and parent.keyword is name:
-        return False
-    return not isinstance(parent, cst.AssignTarget)
 
 
 # what moving a construction into `__init__` may not carry: code that runs (a call's side

@@ -10,8 +10,9 @@ import libcst as cst
 from .. import keras_api as api
 from ..edits import AddImport, DropImport, Edit, Fix, Replace, Safety
 from ..names import canonical, tf1_imported_names
+from ..syntax import is_load
 from ..triggers import Trigger
-from ._lift_syntax import is_load, keras_constructor_args
+from ._lift_syntax import keras_constructor_args
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, dotted, source
 from .calls import bind, layout
 
