@@ -87,6 +87,8 @@ class DropImport:
     name: str
 
 
+# an edit of the nodes a rule saw, a fix's part (what it becomes in the file's text is a
+# `results.TextEdit`)
 Edit = Union[Replace, Remove, InsertAfter, InsertBefore, AddMethod, AddImport, DropImport]
 
 _UNPLACED = (AddMethod, AddImport, DropImport)  # edits that replace no existing node

@@ -19,7 +19,7 @@ from .edits import (AddImport, AddMethod, DropImport, ImportConflict, Safety, ad
 from .lines import comments, source_lines
 from .index import ClassIndex
 from .names import ImportMap
-from .results import Diagnostic, Edit, Offer, Reviewer, edits_between
+from .results import Diagnostic, Offer, Reviewer, TextEdit, edits_between
 from .rules import FAMILIES, RULES
 from .rules.base import Context, Finding, KerasClass
 from .rules.unused_ignore import KF001, unused_ignores, unused_reasons
@@ -122,7 +122,7 @@ def _suppressed(finding: Finding, ranges: dict[int, CodeRange], by_line: dict[in
 
 
 def _report(finding: Finding, selection: RuleSelection, line_offset: int = 0,
-            edits: tuple[Edit, ...] | None = None) -> Diagnostic:
+            edits: tuple[TextEdit, ...] | None = None) -> Diagnostic:
     return Diagnostic(
         finding.code, finding.line + line_offset, finding.column, finding.message,
         selection.applies(finding), finding.fix.safety.value if finding.fix else None,
@@ -132,7 +132,7 @@ def _report(finding: Finding, selection: RuleSelection, line_offset: int = 0,
 
 
 def _fix_edits(source: str, pieces: list[str], place: int, alone: tuple[str, list] | None,
-               encoding: str) -> tuple[Edit, ...] | None:
+               encoding: str) -> tuple[TextEdit, ...] | None:
     """The edits one fix alone makes to the whole file: its piece, and the imports it adds or
     drops, as `apply` makes them. None when `apply` would refuse that file (an import that
     cannot be added, code that does not compile, a comment lost)."""

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from . import __version__
-from .results import Diagnostic, Edit, FileResult, RunResult
+from .results import Diagnostic, FileResult, RunResult, TextEdit
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -86,7 +86,7 @@ def _fix_safety(row: Diagnostic) -> dict:
     return {"safety": row.fix_safety, "applicable": row.fixable}
 
 
-def _json_edits(edits: tuple[Edit, ...] | None) -> list[dict] | None:
+def _json_edits(edits: tuple[TextEdit, ...] | None) -> list[dict] | None:
     """As ruff's `fix.edits`: the text that replaces the span from `location` up to (not
     including) `end_location`."""
     if edits is None:

@@ -27,7 +27,7 @@ class Mode(enum.Enum):
 
 
 @dataclass(frozen=True)
-class Edit:
+class TextEdit:
     """One replacement in a file's text: from (line, column) up to (end_line, end_column),
     1-based, the end excluded, columns in characters; `content` takes its place (an empty
     span inserts, an empty content deletes)."""
@@ -44,7 +44,7 @@ class Edit:
         return [self.line, self.column, self.end_line, self.end_column, self.content]
 
 
-def edits_between(old: str, new: str) -> tuple[Edit, ...]:
+def edits_between(old: str, new: str) -> tuple[TextEdit, ...]:
     """The replacements that turn `old` into `new`: one per changed run of lines, trimmed to
     the characters that differ, in order, none overlapping."""
     a, b = source_lines(old), source_lines(new)
@@ -58,7 +58,7 @@ def edits_between(old: str, new: str) -> tuple[Edit, ...]:
         head = len(_common_prefix(before, after))
         tail = len(_common_prefix(before[head:][::-1], after[head:][::-1]))
         start, end = a_cuts[i1] + head, a_cuts[i2] - tail
-        edits.append(Edit(*position(starts, start), *position(starts, end), after[head:len(after) - tail]))
+        edits.append(TextEdit(*position(starts, start), *position(starts, end), after[head:len(after) - tail]))
     return tuple(edits)
 
 
@@ -77,7 +77,7 @@ def _common_prefix(x: str, y: str) -> str:
     return x[:n]
 
 
-def apply_edits(text: str, edits: tuple[Edit, ...] | list[Edit]) -> str:
+def apply_edits(text: str, edits: tuple[TextEdit, ...] | list[TextEdit]) -> str:
     """`text` with non-overlapping edits made (what a JSON or SARIF consumer does)."""
     starts = line_starts(text)
     out, cursor = [], 0
@@ -103,7 +103,7 @@ class Diagnostic:
     cell: int = 0  # a notebook's cell (line: in that cell); 0: not a notebook
     # the text change this finding's fix alone makes to the file as it is (check only); None:
     # not computed, or no such change to offer (see `fix_edits` in `engine.process_source`)
-    edits: tuple[Edit, ...] | None = None
+    edits: tuple[TextEdit, ...] | None = None
     help: str = ""  # the next step for a person, where no fix is applied (the rule's, or the finding's own)
 
     def moved(self, lines: int) -> "Diagnostic":
@@ -119,7 +119,7 @@ class Diagnostic:
     def from_row(cls, row: list) -> "Diagnostic":
         code, line, column, message, fixable, safety, end_line, end_column, edits, help_ = row
         return cls(code, line, column, message, fixable, safety, end_line, end_column,
-                   edits=None if edits is None else tuple(Edit(*edit) for edit in edits), help=help_)
+                   edits=None if edits is None else tuple(TextEdit(*edit) for edit in edits), help=help_)
 
 
 @dataclass(frozen=True)

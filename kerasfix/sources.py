@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 from . import notebook
 from .files import SourceError, decode_source, read_bytes
 from .index import module_name_for
-from .results import Diagnostic, Edit, FileResult, Offer
+from .results import Diagnostic, FileResult, Offer, TextEdit
 
 STDIN = Path("-")
 
@@ -151,7 +151,7 @@ def _in_cell(row: Diagnostic, text: str) -> Diagnostic:
     return replace(row, cell=cell, line=line, end_line=end, edits=_edits_in_cells(row.edits, text))
 
 
-def _edits_in_cells(edits: tuple[Edit, ...] | None, text: str) -> tuple[Edit, ...] | None:
+def _edits_in_cells(edits: tuple[TextEdit, ...] | None, text: str) -> tuple[TextEdit, ...] | None:
     placed = []
     for edit in edits or ():
         where = notebook.cell_edit(text, edit.line, edit.column, edit.end_line, edit.end_column)

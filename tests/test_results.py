@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 import kerasfix
 from fixture_cases import UNSAFE, all_cases
 from kerasfix.cli import app
-from kerasfix.results import Edit, apply_edits, edits_between
+from kerasfix.results import TextEdit, apply_edits, edits_between
 
 PACKAGE = Path(kerasfix.__file__).parent
 
@@ -137,7 +137,7 @@ def test_json_edits_are_what_apply_writes_for_a_finding_fixed_alone(case, tmp_pa
         alone = case.copy_input(tmp_path / finding["code"])
         _run(["apply", *args, "--select", finding["code"], "."], alone, monkeypatch)
         expected = dict(before)
-        edits = [Edit(e["location"]["line"], e["location"]["column"], e["end_location"]["line"],
+        edits = [TextEdit(e["location"]["line"], e["location"]["column"], e["end_location"]["line"],
                       e["end_location"]["column"], e["content"]) for e in finding["fix"]["edits"]]
         expected[finding["path"]] = apply_edits(before[finding["path"]], edits)
         assert _sources(alone) == expected, finding["code"]
@@ -155,7 +155,7 @@ def test_sarif_fixes_carry_the_same_edits(tmp_path, monkeypatch):
           "endLine": e["end_location"]["line"], "endColumn": e["end_location"]["column"]}, e["content"])
         for e in found["findings"][0]["fix"]["edits"]]
     text = LATIN_TRAP.decode("latin-1")
-    edits = [Edit(r["deletedRegion"]["startLine"], r["deletedRegion"]["startColumn"], r["deletedRegion"]["endLine"],
+    edits = [TextEdit(r["deletedRegion"]["startLine"], r["deletedRegion"]["startColumn"], r["deletedRegion"]["endLine"],
                   r["deletedRegion"]["endColumn"], r["insertedContent"]["text"]) for r in change["replacements"]]
     _run(["apply", "--no-cache", "head.py"], tmp_path, monkeypatch)
     assert apply_edits(text, edits) == (tmp_path / "head.py").read_bytes().decode("latin-1")
@@ -168,7 +168,7 @@ def test_edits_between_and_apply_edits_round_trip():
         edits = edits_between(old, new)
         assert apply_edits(old, edits) == new, (old, new, edits)
         assert all((e.line, e.column) <= (e.end_line, e.end_column) for e in edits)
-    assert edits_between("x", "x\ny") == (Edit(1, 2, 1, 2, "\ny"),)  # no final line end: still line 1
+    assert edits_between("x", "x\ny") == (TextEdit(1, 2, 1, 2, "\ny"),)  # no final line end: still line 1
     assert edits_between("a\nb\n", "a\nb\n") == ()
 
 
@@ -276,7 +276,7 @@ def test_a_notebook_findings_edits_are_in_its_cells_as_apply_writes_them(name, t
         cells = ["".join(c["source"]) for c in book["cells"]]
         for number in sorted({e["cell"] for e in finding["fix"]["edits"]}):
             cells[number - 1] = apply_edits(cells[number - 1], [
-                Edit(e["location"]["line"], e["location"]["column"], e["end_location"]["line"],
+                TextEdit(e["location"]["line"], e["location"]["column"], e["end_location"]["line"],
                      e["end_location"]["column"], e["content"])
                 for e in finding["fix"]["edits"] if e["cell"] == number])
         assert ["".join(c["source"]) for c in json.loads(path.read_text())["cells"]] == cells, finding["code"]
@@ -286,7 +286,7 @@ def test_the_cache_keeps_a_diagnostic_whole_and_refuses_bad_edits(tmp_path):
     from kerasfix.cache import FORMAT, Cache
     from kerasfix.results import Diagnostic
 
-    found = Diagnostic("KF302", 7, 9, "set", True, "safe", 7, 19, edits=(Edit(7, 22, 7, 48, "[x]"),))
+    found = Diagnostic("KF302", 7, 9, "set", True, "safe", 7, 19, edits=(TextEdit(7, 22, 7, 48, "[x]"),))
     assert Diagnostic.from_row(json.loads(json.dumps(found.row()))) == found
     bad = [row[:8] + [edits] for row in [found.row()] for edits in ([[7, 22, 7, "48", "[x]"]], [[7, 22]], "x")]
     cache = Cache(tmp_path / "c.json", {"format": FORMAT, "findings": {str(i): [row] for i, row in enumerate(bad)}})
@@ -301,7 +301,7 @@ def test_edits_of_an_old_mac_file_keep_its_line_ends(tmp_path, monkeypatch):
     source = "\r".join(LATIN_TRAP.decode("latin-1").split("\r\n")[2:])  # no coding line: Python finds none in CR
     (tmp_path / "head.py").write_bytes(source.encode("utf-8"))
     data = json.loads(_run(["check", "--no-cache", "--format", "json", "head.py"], tmp_path, monkeypatch).stdout)
-    edits = [Edit(e["location"]["line"], e["location"]["column"], e["end_location"]["line"],
+    edits = [TextEdit(e["location"]["line"], e["location"]["column"], e["end_location"]["line"],
                   e["end_location"]["column"], e["content"]) for e in data["findings"][0]["fix"]["edits"]]
     assert all("\n" not in e.content for e in edits)
     _run(["apply", "--no-cache", "head.py"], tmp_path, monkeypatch)
