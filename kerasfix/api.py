@@ -85,8 +85,9 @@ def _process(text: str, path: PathArg, select: Codes, ignore: Codes, unsafe_fixe
     shown = os.fspath(path) if path is not None else None
     module_name, is_package = module_name_for(Path(shown)) if shown else ("", False)
     selection = RuleSelection(_codes(select), _codes(ignore) or set(), unsafe_fixes)
+    index, imports = _scanned(text, module_name, is_package)
     try:
-        facts = ModuleFacts(module_name, is_package, _own_index(text, module_name, is_package))
+        facts = ModuleFacts(module_name, is_package, index, imports)
         return process_source(text, selection=selection, fix=fix, module=facts)
     except cst.ParserSyntaxError as error:
         raise _parse_error(text, shown, error) from error
@@ -96,18 +97,19 @@ def _process(text: str, path: PathArg, select: Codes, ignore: Codes, unsafe_fixe
         raise RewriteError(f"{shown or '<source>'}: {error}") from error
 
 
-def _own_index(text: str, module_name: str, is_package: bool):
-    """The text's own classes, as the command line's scan learns them (which of them own no
-    weight, which names they use); None when `ast` cannot read it (libcst then says why)."""
+def _scanned(text: str, module_name: str, is_package: bool):
+    """The text's own classes and its imports, as the command line's scan learns them (which
+    classes own no weight, which names they use), handed to the engine as the runner hands
+    them; (None, None) when `ast` cannot read it (libcst then says why, or reads the imports)."""
     from .index import ClassIndex, scan_file
 
     scan = scan_file(text, module_name, is_package)  # type: ignore[arg-type]  # ast reads str too
     if scan is None:
-        return None
+        return None, None
     index = ClassIndex()
     for record in scan.classes:
         index.add(record)
-    return index
+    return index, scan.imports
 
 
 def _codes(codes: Codes) -> Optional[set[str]]:

@@ -5,6 +5,7 @@ Many files: see `runner.py`. This module reads and writes nothing.
 
 from __future__ import annotations
 
+import ast
 import tokenize
 import warnings
 from collections import Counter
@@ -406,8 +407,11 @@ def _found_in(new_source: str, work: _Work) -> list[Diagnostic]:
     """What is left in a file whose fixes added or dropped an import, found in the file as
     written: each piece's findings were found with the imports the file had, and a class whose
     base a fix made `tf.keras.layers.Layer` was then no layer, its other findings lost from the
-    count, the report and the cache (R09)."""
-    facts = replace(work.module, imports=None, segments=None)
+    count, the report and the cache (R09). Its imports are read by ast, as the scan reads a
+    file's: the file as written compiles (`_write_imports` checked it)."""
+    module = work.module
+    imports = ImportMap.from_ast(ast.parse(new_source), module.name, module.is_package, new_source)
+    facts = replace(module, imports=imports, segments=None)
     check = _Work(facts, work.index, work.selection, fix=False, fix_edits=False)
     return sorted((_report(f, work.selection) for f in _process_unit(new_source, check).findings),
                   key=lambda r: (r.line, r.column, r.code))

@@ -209,7 +209,10 @@ _EMPTY = cst.Module(body=())  # renders a node alone, as written
 
 
 def import_map(module: cst.Module, module_name: str = "", is_package: bool = False) -> ImportMap:
-    """The ImportMap of a libcst module (the rules' view; the index uses `ImportMap.from_ast`)."""
+    """The ImportMap of a libcst module, for a file that the Python running kerasfix cannot
+    read with `ast` (newer syntax: libcst reads 3.12's): every other file's imports are read
+    once, by the scan (`ImportMap.from_ast`), and handed to the engine, as are a fixed file's
+    (tests/test_import_parity.py keeps the two readers alike)."""
     imports = ImportMap(module_name, is_package)
     _ImportCollector(imports).collect(module.body, top_level=True)
     return imports
