@@ -13,7 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Mapping, NamedTuple
+from typing import Iterator, NamedTuple
 
 from . import keras_api
 from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical, expand
@@ -185,26 +185,6 @@ class ClassRecord(NamedTuple):
                            self.variables or other.variables, self.span)
 
 
-class _Field(Mapping):
-    """qualified name -> one field of each record (those where it is not empty, with
-    `nonempty`): the read-only view rules that predate `ClassIndex.records` ask."""
-
-    def __init__(self, records: dict[str, ClassRecord], name: str, nonempty: bool = False):
-        self.records, self.name, self.nonempty = records, name, nonempty
-
-    def __getitem__(self, qualified: str):
-        value = getattr(self.records[qualified], self.name)
-        if self.nonempty and not value:
-            raise KeyError(qualified)
-        return value
-
-    def __iter__(self):
-        return (q for q in self.records if not self.nonempty or getattr(self.records[q], self.name))
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-
 @dataclass
 class ClassIndex:
     """The tree's classes by qualified name, and what rules ask of them."""
@@ -216,20 +196,16 @@ class ClassIndex:
     keras_bases: frozenset[str] = frozenset()
     _memo: dict[str, bool] = field(default_factory=dict, repr=False)
 
-    @property
-    def classes(self) -> Mapping[str, tuple[str, ...]]:
-        """qualified name -> the qualified names of its bases."""
-        return _Field(self.records, "bases")
-
-    @property
-    def attributes(self) -> Mapping[str, frozenset[str]]:
-        """qualified name -> the attribute names its own code uses, for the classes that use any
-        (a class missing here may use any name)."""
-        return _Field(self.records, "attributes", nonempty=True)
-
     def bases_of(self, qualified: str) -> tuple[str, ...]:
+        """The qualified names of a class's bases; () for a class the tree does not define."""
         record = self.records.get(qualified)
         return () if record is None else record.bases
+
+    def may_use(self, qualified: str, name: str) -> bool:
+        """Whether the class's own code may use the attribute `name`: it does, or the scan
+        recorded no name of it (a class only libcst read, or one that uses none)."""
+        record = self.records.get(qualified)
+        return record is None or not record.attributes or name in record.attributes
 
     def layer_digest(self) -> str:
         """Changes whenever a class of the tree becomes, or stops being, a Keras layer, or a

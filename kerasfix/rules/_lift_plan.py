@@ -156,13 +156,13 @@ class ClassLift:
         """What the project's bases of the class use: the index's, and those parsed here."""
         names = self.ctx.index.inherited_attributes(self.cls.qualified)
         here = {c.qualified: c for c in self.ctx.keras_classes}
-        todo, seen = list(self.ctx.index.classes.get(self.cls.qualified, ())), set()
+        todo, seen = list(self.ctx.index.bases_of(self.cls.qualified)), set()
         while todo:
             base = todo.pop()
             if base in here and base not in seen:
                 seen.add(base)
                 names |= here[base].assigned_attributes
-                todo.extend(self.ctx.index.classes.get(base, ()))
+                todo.extend(self.ctx.index.bases_of(base))
         return names
 
     def plan(self, func: cst.FunctionDef, node: cst.CSTNode, parents, values: list[cst.BaseExpression]) -> Placement:

@@ -161,4 +161,4 @@ def _subclasses_using(ctx: Context, cls: KerasClass, name: str) -> list[str]:
     names the scan did not record): renaming in this class alone would leave them Keras's."""
     here = cls.qualified.rpartition(".")[0]
     return [sub.rpartition(".")[2] if sub.rpartition(".")[0] == here else sub
-            for sub in ctx.index.subclasses(cls.qualified) if name in ctx.index.attributes.get(sub, {name})]
+            for sub in ctx.index.subclasses(cls.qualified) if ctx.index.may_use(sub, name)]

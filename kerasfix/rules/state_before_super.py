@@ -293,7 +293,7 @@ def _move_conflict(ctx: Context, cls: KerasClass, body: list, index: int, attr: 
             return "a statement in between sets what its value reads"
         if attr in theirs.self_reads or attr in theirs.self_sets or theirs.self_calls:
             return f"a statement in between reads `self.{attr}` (or calls a method of `self`)"
-    if len(cls.node.bases) != 1 or ctx.index.classes.get(_qualified(ctx, cls.node.bases[0].value)) is not None:
+    if len(cls.node.bases) != 1 or _qualified(ctx, cls.node.bases[0].value) in ctx.index.records:
         return f"a base class's own `__init__` may read `self.{attr}`"
     return ""
 
