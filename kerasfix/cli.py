@@ -561,11 +561,11 @@ def list_rules() -> None:
 
 
 @app.command()
-def explain(code: str = typer.Argument(..., help="A rule code, e.g. KF101.")) -> None:
+def explain(code: str = typer.Argument(..., help="A rule code or name, e.g. KF101 or get-variable-in-layer.")) -> None:
     """Print a rule's page: what it finds, why it loses weights, the fix and its safety."""
     from .rules import RULES
 
-    rule = RULES.get(code.upper())
+    rule = RULES.get(code.upper()) or next((r for r in RULES.values() if r.name == code.lower()), None)
     if rule is None:
         raise _fail(f"unknown rule {code!r} (see `kerasfix rules`)")
     typer.echo(f"# {rule.code} {rule.name}\n")

@@ -159,6 +159,8 @@ def test_every_rule_has_a_full_page(tmp_path, monkeypatch):
     listing = run(["rules"], tmp_path, monkeypatch).stdout
     assert all(code in listing for code in RULES)
     assert run(["explain", "KF000"], tmp_path, monkeypatch).exit_code == 2
+    by_name = run(["explain", "get-variable-in-layer"], tmp_path, monkeypatch).stdout  # as ruff takes a name
+    assert by_name == run(["explain", "KF101"], tmp_path, monkeypatch).stdout and by_name.startswith("# KF101 ")
 
 
 def test_migration_report(tmp_path, monkeypatch):
