@@ -46,7 +46,8 @@ ReportOpt = typer.Option(None, "--report", help="Write a migration report: a .md
 KerasBaseOpt = typer.Option(None, "--keras-base",
                             help="A third-party Keras layer class, dotted (somelib.Layer); repeatable.")
 StatsOpt = typer.Option(False, "--statistics",
-                        help="Print what the run scanned, parsed and found, and how long it took.")
+                        help="Print what the run scanned, parsed and found, how long it took, and a table "
+                        "per rule: code, name, count, fixable.")
 QuietOpt = typer.Option(0, "--quiet", "-q", count=True, show_default=False,
                         help="Print only findings, no summary; -qq: not even findings (errors still print).")
 VerboseOpt = typer.Option(False, "--verbose", "-v",

@@ -185,6 +185,9 @@ def test_cache_gives_the_same_answer(tmp_path, monkeypatch):
     second = run(["check", "--statistics", "."], tmp_path, monkeypatch)
     assert first.stdout == second.stdout
     assert "1 from cache" in second.stderr and "0 from cache" in first.stderr
+    table = first.stderr.splitlines()[-2:]  # per rule, as ruff's --statistics, after the timing line
+    assert [line.split() for line in table] == [["code", "name", "count", "fixable"],
+                                                ["KF302", "set-layer-container", "1", "1"]]
 
 
 def test_console_script_and_module_entry_points(tmp_path):
