@@ -355,7 +355,7 @@ def run_statistics(result: RunResult) -> str:
     return (f"{_plural(result.scanned, 'file')} scanned, {result.parsed} parsed, {result.cached} from cache, "
             f"{with_findings} with findings, {_plural(len(result.errors), 'error')}, "
             f"{result.seconds:.2f}s" + (f"; findings: {', '.join(f'{c} {n}' for c, n in sorted(findings.items()))}"
-                                       if findings else "") + statistics_table(result))
+                                       if findings else ""))
 
 
 def statistics_table(result: RunResult) -> str:
