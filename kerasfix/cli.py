@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .results import Offer
 
 typer_values.install()  # before any command line is parsed (0.08 s of a warm check: see there)
+typer_values.plain_help_types()
 
 app = typer.Typer(
     name="kerasfix",

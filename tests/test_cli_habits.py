@@ -248,7 +248,9 @@ def test_global_options_are_completed(tree):
 
 def test_help_shows_brackets_as_written(tree):
     for args in (["--help"], ["check", "--help"], ["apply", "--help"]):
-        assert "[tool.kerasfix]" in run(*args, env={"COLUMNS": "200"}).stdout, args
+        helped = run(*args, env={"COLUMNS": "200"}).stdout
+        assert "[tool.kerasfix]" in helped, args
+        assert "<list[str]>" not in helped and "<bool>" not in helped and "<int>" not in helped, helped  # issue 20 §3
 
 
 def test_quiet_shows_no_progress_bar(tree, monkeypatch):
