@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .results import Offer
 
 typer_values.install()  # before any command line is parsed (0.08 s of a warm check: see there)
+typer_values.plain_help_types()
 
 app = typer.Typer(
     name="kerasfix",
@@ -46,7 +47,8 @@ ReportOpt = typer.Option(None, "--report", help="Write a migration report: a .md
 KerasBaseOpt = typer.Option(None, "--keras-base",
                             help="A third-party Keras layer class, dotted (somelib.Layer); repeatable.")
 StatsOpt = typer.Option(False, "--statistics",
-                        help="Print what the run scanned, parsed and found, and how long it took.")
+                        help="Print what the run scanned, parsed and found, how long it took, and a table "
+                        "per rule: code, name, count, fixable.")
 QuietOpt = typer.Option(0, "--quiet", "-q", count=True, show_default=False,
                         help="Print only findings, no summary; -qq: not even findings (errors still print).")
 VerboseOpt = typer.Option(False, "--verbose", "-v",
@@ -309,7 +311,7 @@ def _progress_bar():
 
 
 def _finish(result, options: _Options, missing: bool, exit_code: int) -> None:
-    from .report import error_lines, file_status_lines, run_statistics
+    from .report import error_lines, file_status_lines, run_statistics, statistics_table
 
     if options.verbose:
         for line in file_status_lines(result):
@@ -325,7 +327,7 @@ def _finish(result, options: _Options, missing: bool, exit_code: int) -> None:
             typer.echo(f"{options.report}: error: cannot write report: {error}", err=True)
             exit_code = EXIT_ERROR
     if options.statistics or options.verbose:
-        typer.echo(run_statistics(result), err=True)
+        typer.echo(run_statistics(result) + (statistics_table(result) if options.statistics else ""), err=True)
     if result.errors or missing:
         exit_code = EXIT_ERROR
     raise typer.Exit(exit_code)
@@ -354,6 +356,7 @@ def check(
     quiet: int = QuietOpt,
     verbose: bool = VerboseOpt,
     color: str = ColorOpt,
+    fix: bool = typer.Option(False, "--fix", help="Apply the fixes: `kerasfix apply` with the same options."),
 ) -> None:
     """List every finding as `path:line:col: CODE [*] message`. Exit 0: none, 1: some, 2: error."""
     from .report import FORMATS
@@ -364,6 +367,8 @@ def check(
     options = _with_globals(ctx, _Options(paths, select, ignore, extend_select, extend_ignore, config, stdin_filename,
                                           exclude, jobs, no_cache, unsafe_fixes, report, statistics, keras_base,
                                           quiet, verbose, color, output_format))
+    if fix:  # ruff's `check --fix`: an alias of apply (exit codes and output are apply's)
+        _apply(options, diff=False, interactive=False)
     result, missing = _run(options, Mode.CHECK, fix_edits=output_format in ("json", "sarif"))
     if result is None:
         raise typer.Exit(EXIT_ERROR)
@@ -418,14 +423,19 @@ def apply(
     """Write the fixes in place (or show them with --diff), and list what is left for a person.
 
     Exit 0: nothing left; 1: findings left (with --diff: something would change); 2: error."""
-    from .results import Mode
-
     options = _with_globals(ctx, _Options(paths, select, ignore, extend_select, extend_ignore, config, stdin_filename,
                                           exclude, jobs, no_cache, unsafe_fixes, report, statistics, keras_base,
                                           quiet, verbose, color, output_format))
+    _apply(options, diff, interactive)
+
+
+def _apply(options: _Options, diff: bool, interactive: bool) -> None:
+    from .results import Mode
+
+    output_format = options.output_format
     if output_format not in ("text", "json"):
         raise _fail("--format must be text or json for apply")
-    if output_format == "json" and "-" in (paths or []):
+    if output_format == "json" and "-" in (options.paths or []):
         raise _fail("--format json cannot be used with - (stdout carries the fixed source)")
     review = _interactive_review(diff, options) if interactive else None
     result, missing = _run(options, Mode.DIFF if diff else Mode.FIX, review)
@@ -561,14 +571,15 @@ def list_rules() -> None:
 
 
 @app.command()
-def explain(code: str = typer.Argument(..., help="A rule code, e.g. KF101.")) -> None:
+def explain(code: str = typer.Argument(..., help="A rule code or name, e.g. KF101 or get-variable-in-layer.")) -> None:
     """Print a rule's page: what it finds, why it loses weights, the fix and its safety."""
     from .rules import RULES
     from .rules._catalog import page
 
-    if code.upper() not in RULES:
+    rule = RULES.get(code.upper()) or next((r for r in RULES.values() if r.name == code.lower()), None)
+    if rule is None:
         raise _fail(f"unknown rule {code!r} (see `kerasfix rules`)")
-    typer.echo(page(code.upper()), nl=False)
+    typer.echo(page(rule.code), nl=False)
 
 
 @app.command()

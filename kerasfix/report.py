@@ -356,3 +356,17 @@ def run_statistics(result: RunResult) -> str:
             f"{with_findings} with findings, {_plural(len(result.errors), 'error')}, "
             f"{result.seconds:.2f}s" + (f"; findings: {', '.join(f'{c} {n}' for c, n in sorted(findings.items()))}"
                                        if findings else ""))
+
+
+def statistics_table(result: RunResult) -> str:
+    """Per rule, as ruff's `--statistics`: code, name, count, how many a fix applies to under
+    the run's settings; "" when nothing was found."""
+    rows = [row for f in result.files for row in f.findings]
+    if not rows:
+        return ""
+    counts, fixable = Counter(r.code for r in rows), Counter(r.code for r in rows if r.fixable)
+    names = {code: _rule_name(code) or "" for code in counts}
+    width = max(len("name"), *map(len, names.values()))
+    lines = [f"{'code':<6} {'name':<{width}} {'count':>5} {'fixable':>7}"]
+    lines += [f"{code:<6} {names[code]:<{width}} {n:>5} {fixable[code]:>7}" for code, n in sorted(counts.items())]
+    return "\n" + "\n".join(lines)

@@ -60,3 +60,29 @@ def as_given(value: Any, annotation: Any, info: Any, file_annotation: Any = None
     if annotation is int:
         return type(value) is int and info.min is None and info.max is None
     return annotation in (str, bool) and type(value) is annotation
+
+
+def plain_help_types() -> None:
+    """--help without Python's types as typer 0.29 shows them (`<list[str]>`, `<bool>`): a flag
+    shows no value (as ruff's help), a repeatable option a `<str>`. Looked up, never assumed: a
+    typer without these methods keeps its own help."""
+    try:
+        from typer.core import TyperArgument, TyperOption
+    except ImportError:
+        return
+    for cls in (TyperOption, TyperArgument):
+        typer_own = getattr(cls, "display_type_rich", None)
+        if typer_own is None or getattr(typer_own, "kerasfix", False):
+            continue
+        cls.display_type_rich = _plain(typer_own)  # type: ignore[method-assign]
+
+
+def _plain(typer_own: Callable[..., Any]) -> Callable[..., Any]:
+    def display_type_rich(self: Any, ctx: Any) -> Any:
+        shown = typer_own(self, ctx)
+        if getattr(self, "is_flag", False) or getattr(self, "count", False):
+            return None
+        return shown.replace("list[str]", "str") if isinstance(shown, str) else shown
+
+    display_type_rich.kerasfix = True  # type: ignore[attr-defined]
+    return display_type_rich

@@ -159,6 +159,8 @@ def test_every_rule_has_a_full_page(tmp_path, monkeypatch):
     listing = run(["rules"], tmp_path, monkeypatch).stdout
     assert all(code in listing for code in RULES)
     assert run(["explain", "KF000"], tmp_path, monkeypatch).exit_code == 2
+    by_name = run(["explain", "get-variable-in-layer"], tmp_path, monkeypatch).stdout  # as ruff takes a name
+    assert by_name == run(["explain", "KF101"], tmp_path, monkeypatch).stdout and by_name.startswith("# KF101 ")
 
 
 def test_migration_report(tmp_path, monkeypatch):
@@ -183,6 +185,9 @@ def test_cache_gives_the_same_answer(tmp_path, monkeypatch):
     second = run(["check", "--statistics", "."], tmp_path, monkeypatch)
     assert first.stdout == second.stdout
     assert "1 from cache" in second.stderr and "0 from cache" in first.stderr
+    table = first.stderr.splitlines()[-2:]  # per rule, as ruff's --statistics, after the timing line
+    assert [line.split() for line in table] == [["code", "name", "count", "fixable"],
+                                                ["KF302", "set-layer-container", "1", "1"]]
 
 
 def test_console_script_and_module_entry_points(tmp_path):

@@ -248,7 +248,9 @@ def test_global_options_are_completed(tree):
 
 def test_help_shows_brackets_as_written(tree):
     for args in (["--help"], ["check", "--help"], ["apply", "--help"]):
-        assert "[tool.kerasfix]" in run(*args, env={"COLUMNS": "200"}).stdout, args
+        helped = run(*args, env={"COLUMNS": "200"}).stdout
+        assert "[tool.kerasfix]" in helped, args
+        assert "<list[str]>" not in helped and "<bool>" not in helped and "<int>" not in helped, helped  # issue 20 §3
 
 
 def test_quiet_shows_no_progress_bar(tree, monkeypatch):
@@ -277,3 +279,12 @@ def test_a_tree_without_keras_classes_is_not_called_passed(tmp_path, monkeypatch
     assert run("apply", "a.py").stdout.endswith("No Keras layer or model class found (1 file scanned).\n")
     (tmp_path / "layer.py").write_text("import tensorflow as tf\n\n\nclass L(tf.keras.layers.Layer):\n    pass\n")
     assert run("check", ".").stdout == "All checks passed (3 files scanned).\n"
+
+
+def test_check_fix_is_apply(tree):
+    """ruff's `check --fix` (and `--unsafe-fixes`): apply, with its output and exit codes."""
+    fixed = run("check", "--fix", "--no-cache", "trap.py")
+    assert fixed.exit_code == 0 and fixed.stdout.startswith("trap.py: fixed 1 (KF302)")
+    (tree / "trap.py").write_text(TRAP)
+    assert run("apply", "--no-cache", "trap.py").stdout == fixed.stdout
+    assert run("check", "--fix", "--format", "sarif", "trap.py").exit_code == 2  # apply's formats only
