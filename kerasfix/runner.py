@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import __version__, notebook
+from . import __version__, notebook, phases
 from .cache import Cache, ClassFacts
 from .config import Settings
 from .files import SourceError, decode_source, discover, excluded, python_newlines, read_bytes
@@ -84,6 +84,13 @@ def scan_job(job: Source) -> FileScan | None:
 def process_job(item: tuple[Source, FileScan | None], work: Work) -> FileResult:
     """Check or fix one file. Never raises: a failure becomes the file's error. Writes
     nothing: the coordinator writes, so that no worker outlives it with a file half done."""
+    phases.take()  # what this process timed before is no phase of this file
+    result = _process_job(item, work)
+    result.phases = phases.take()
+    return result
+
+
+def _process_job(item: tuple[Source, FileScan | None], work: Work) -> FileResult:
     job, scan = item
     _fault_hook()("parse", job.path)
     result = FileResult(job.path)
@@ -106,7 +113,8 @@ def process_job(item: tuple[Source, FileScan | None], work: Work) -> FileResult:
                               work.settings.unsafe_fixes)
     text, restore_newlines = python_newlines(source.text)
     try:
-        segments = None if scan is None else spans_worth_parsing(text, scan, work.index, selection.wants)
+        with phases.timed("prefilter"):
+            segments = None if scan is None else spans_worth_parsing(text, scan, work.index, selection.wants)
         if segments == [] and not job.stdin and not _may_hold_ignores(job.data):
             result.checked = True
             return result  # no Keras class here holds anything a rule looks at: nothing to parse
@@ -255,7 +263,8 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     with Pool(1 if options.review else settings.jobs) as pool:
         jobs = _read(paths, options, result)
         cache = Cache.open(settings, [j.real_path for j in jobs]) if settings.cache else None
-        tree = _Tree(*_scan_all(jobs + _package_context(jobs), cache, pool))
+        with phases.timed("scan", result.phases):
+            tree = _Tree(*_scan_all(jobs + _package_context(jobs), cache, pool))
         tree.index = _build_index(tree.classes, tree.aliases)
         tree.index.declare_keras_bases(settings.keras_bases)
         tree.layer_digest, tree.selection_key = _index_digest(tree.index), _selection_key(settings)
@@ -336,9 +345,11 @@ def _process(todo: list[tuple[Source, FileScan | None]], tree: _Tree, cache: Cac
         written = None
         if options.mode is Mode.FIX and file_result.changed and not job.stdin:
             fault("before-write")
-            written = write(job, file_result)
+            with phases.timed("write", result.phases):
+                written = write(job, file_result)
             fault("after-write")
         result.files.append(file_result)
+        phases.add(result.phases, file_result.phases)
         if file_result.parsed:
             result.parsed += 1
         if cache and file_result.checked and not file_result.error and not job.stdin:
