@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
-from . import __version__
+from . import __version__, phases
 from .results import Diagnostic, FileResult, RunResult, TextEdit
 
 FORMATS = ("text", "json", "github", "sarif")
@@ -352,7 +352,9 @@ def apply_summary(result: RunResult, *, written: bool, color: bool = False) -> s
 def run_statistics(result: RunResult) -> str:
     findings: Counter = result.findings()
     with_findings = sum(1 for f in result.files if f.findings)
-    return (f"{_plural(result.scanned, 'file')} scanned, {result.parsed} parsed, {result.cached} from cache, "
+    # the phases first: the run's summary stays the last line
+    return ((phases.line(result.phases) + "\n" if result.phases else "")
+            + f"{_plural(result.scanned, 'file')} scanned, {result.parsed} parsed, {result.cached} from cache, "
             f"{with_findings} with findings, {_plural(len(result.errors), 'error')}, "
             f"{result.seconds:.2f}s" + (f"; findings: {', '.join(f'{c} {n}' for c, n in sorted(findings.items()))}"
                                        if findings else ""))

@@ -152,6 +152,7 @@ class FileResult:
     error: FileError | None = None
     parsed: bool = False  # libcst parsed it
     checked: bool = False  # every rule had its say (with or without a parse): cacheable
+    phases: dict[str, float] = field(default_factory=dict, compare=False, repr=False)  # seconds, for --statistics
 
     stdout: bytes | None = None  # what `apply -` answers on standard output for this input
 
@@ -195,6 +196,7 @@ class RunResult:
     parsed: int = 0
     cached: int = 0
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds by phase (see phases.py)
     mode: Mode = Mode.CHECK  # what the run did, and with which settings: the report says so
     settings: Settings | None = None
     reads_stdin: bool = False  # `-` was an input: stdout carries `apply -`'s answer

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import __version__, notebook
+from . import __version__, notebook, phases
 from .cache import Cache
 from .config import Settings
 from .files import SourceError, decode_source, discover, excluded, python_newlines, read_bytes
@@ -88,6 +88,14 @@ def process_job(item: tuple[Source, FileScan | None], work: Work) -> FileResult:
     nothing: the coordinator writes, so that no worker outlives it with a file half done.
     A notebook's fix is offered only as it can be written: every dry run (`check`'s marks,
     `--diff`, a report, JSON, `-i`) says what `apply` then does."""
+    phases.take()  # what this process timed before is no phase of this file
+    result = _process_and_place(item, work)
+    result.phases = phases.take()
+    return result
+
+
+def _process_and_place(item: tuple[Source, FileScan | None], work: Work) -> FileResult:
+    """`process_job` without its phases: a notebook's fix only as it can be written."""
     book = item[0].notebook
     problem = notebook.layout_problem(book) if book is not None else None
     if problem:
@@ -135,7 +143,8 @@ def _process_job(item: tuple[Source, FileScan | None], work: Work) -> FileResult
                               work.settings.unsafe_fixes)
     text, restore_newlines = python_newlines(source.text)
     try:
-        segments = None if scan is None else spans_worth_parsing(text, scan, work.index, selection.wants)
+        with phases.timed("prefilter"):
+            segments = None if scan is None else spans_worth_parsing(text, scan, work.index, selection.wants)
         if segments == [] and not job.stdin and not _may_hold_ignores(job.data):
             result.checked = True
             return result  # no Keras class here holds anything a rule looks at: nothing to parse
@@ -284,7 +293,8 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     with Pool(1 if options.review else settings.jobs) as pool:
         jobs = _read(paths, options, result)
         cache = Cache.open(settings, [j.real_path for j in jobs]) if settings.cache else None
-        tree = _Tree(*_scan_all(jobs + _package_context(jobs), cache, pool))
+        with phases.timed("scan", result.phases):
+            tree = _Tree(*_scan_all(jobs + _package_context(jobs), cache, pool))
         tree.index = _build_index(tree.classes, tree.aliases)
         tree.index.declare_keras_bases(settings.keras_bases)
         tree.layer_digest = _index_digest(tree.index)
@@ -365,9 +375,11 @@ def _process(todo: list[tuple[Source, FileScan | None]], tree: _Tree, cache: Cac
         written = None
         if options.mode is Mode.FIX and file_result.changed and not job.stdin:
             fault("before-write")
-            written = write(job, file_result)
+            with phases.timed("write", result.phases):
+                written = write(job, file_result)
             fault("after-write")
         result.files.append(file_result)
+        phases.add(result.phases, file_result.phases)
         if file_result.parsed:
             result.parsed += 1
         if cache and file_result.checked and not file_result.error and not job.stdin:

@@ -181,7 +181,7 @@ def _assignments(ctx: Context, cls: KerasClass) -> tuple[dict[str, list[Containe
     for name, func in cls.methods.items():
         me = self_name(func)
         for node in cls.method_nodes[name]:
-            if isinstance(node, cst.Assign) and len(node.targets) == 1:
+            if type(node) is cst.Assign and len(node.targets) == 1:  # exact types: see syntax.of_kind
                 attr = is_self_attribute(node.targets[0].target, me)
                 if attr is None:
                     continue
@@ -195,7 +195,7 @@ def _assignments(ctx: Context, cls: KerasClass) -> tuple[dict[str, list[Containe
                       and is_self_attribute(node.value.left, me) == attr
                       and _container_kind(ctx, node.value.right) == "tuple"):
                     grown.setdefault(attr, []).append((node.value.right, target))
-            elif isinstance(node, cst.AugAssign) and isinstance(node.operator, cst.AddAssign):
+            elif type(node) is cst.AugAssign and isinstance(node.operator, cst.AddAssign):
                 attr = is_self_attribute(node.target, me)
                 if attr is not None and _container_kind(ctx, node.value) == "tuple":
                     grown.setdefault(attr, []).append((node.value, node.target))

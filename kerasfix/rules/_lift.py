@@ -71,7 +71,7 @@ class _Planner:
         cls = self.lift.cls
         for name in sorted(set(cls.methods) - cls.call_methods):
             for node in cls.method_nodes[name]:
-                if not isinstance(node, cst.Call):
+                if type(node) is not cst.Call:  # exact type: see syntax.of_kind
                     continue
                 resolved = self.ctx.resolve(node.func) or ""
                 function = resolved.rsplit(".", 1)[-1]

@@ -86,7 +86,7 @@ def _class_calls(ctx: Context, cls: KerasClass) -> Iterator[WeightCall]:
         notes = scope_notes(ctx, cls.nodes_of(name, cst.With), me) if setup else {}
         folded = folds(ctx, cls, name, me, notes) if setup and site.usable_self else {}
         for node in cls.method_nodes[name]:
-            if not isinstance(node, cst.Call):
+            if type(node) is not cst.Call:  # exact type: see syntax.of_kind
                 continue
             if id(node) in folded:
                 yield _folded(node, folded[id(node)], site)

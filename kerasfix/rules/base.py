@@ -13,7 +13,7 @@ from ..edits import Fix
 from ..index import ClassIndex
 from ..names import ImportMap
 from ..triggers import Trigger
-from ..syntax import (children, dotted, source, walk, walk_no_nested_scopes,  # noqa: F401 - re-exported
+from ..syntax import (children, dotted, of_kind, source, walk, walk_no_nested_scopes,  # noqa: F401 - re-exported
                       walk_outside_classes)
 
 
@@ -121,7 +121,7 @@ class KerasClass:
         return parents
 
     def nodes_of(self, method: str, kind: type | tuple[type, ...]) -> list:
-        return [n for n in self.method_nodes[method] if isinstance(n, kind)]
+        return of_kind(self.method_nodes[method], kind)
 
     @cached_property
     def _self_calls(self) -> dict[str, set[str]]:
@@ -130,7 +130,7 @@ class KerasClass:
             me = self_name(func)
             found: set[str] = set()
             for node in self.method_nodes[name]:
-                if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                if (type(node) is cst.Call and isinstance(node.func, cst.Attribute)
                         and isinstance(node.func.value, cst.Name) and node.func.value.value == me
                         and not self._builds_once(node, me)):
                     found.add(node.func.attr.value)
@@ -185,7 +185,7 @@ class KerasClass:
         for name, func in self.methods.items():
             me = self_name(func)
             for node in self.method_nodes[name]:
-                if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == me:
+                if type(node) is cst.Attribute and isinstance(node.value, cst.Name) and node.value.value == me:
                     names.add(node.attr.value)
         return names
 
@@ -239,7 +239,7 @@ def self_name(func: cst.FunctionDef) -> str:
 
 def is_self_attribute(expr: cst.CSTNode | None, me: str) -> str | None:
     """`attr` when expr is `<me>.attr`."""
-    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == me:
+    if type(expr) is cst.Attribute and type(expr.value) is cst.Name and expr.value.value == me:
         return expr.attr.value
     return None
 

@@ -138,7 +138,7 @@ def _defaultdict_attributes(ctx: Context, cls: KerasClass) -> dict[str, cst.Call
     for name, func in cls.methods.items():
         me = self_name(func)
         for node in cls.method_nodes[name]:
-            if (isinstance(node, cst.Assign) and isinstance(node.value, cst.Call)
+            if (type(node) is cst.Assign and isinstance(node.value, cst.Call)  # exact type: see syntax.of_kind
                     and ctx.resolve(node.value.func) in DEFAULTDICT):
                 for target in node.targets:
                     attr = is_self_attribute(target.target, me)

@@ -118,10 +118,10 @@ class LayersInPlainHolders(RuleFamily):
             for method, func in cls.methods.items():
                 me = self_name(func)
                 for node in cls.method_nodes[method]:
-                    if isinstance(node, cst.Call) and ctx.resolve(node.func) in NAMESPACES:
+                    if type(node) is cst.Call and ctx.resolve(node.func) in NAMESPACES:  # see syntax.of_kind
                         if any(_is_layer(ctx, arg.value) for arg in node.args):
                             yield _finding(node, "a `SimpleNamespace`")
-                    elif isinstance(node, cst.Assign) and _is_layer(ctx, node.value):
+                    elif type(node) is cst.Assign and _is_layer(ctx, node.value):
                         for target in node.targets:
                             holder = _holder_of(target.target, me)
                             if holder in holders:
@@ -145,7 +145,7 @@ def _plain_holders(ctx: Context, cls: KerasClass) -> dict[str, str]:
     for method, func in cls.methods.items():
         me = self_name(func)
         for node in cls.method_nodes[method]:
-            if not (isinstance(node, cst.Assign) and isinstance(node.value, cst.Call)):
+            if not (type(node) is cst.Assign and isinstance(node.value, cst.Call)):  # see syntax.of_kind
                 continue
             kind = _plain_kind(ctx, node.value.func)
             for target in node.targets:

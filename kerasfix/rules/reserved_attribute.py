@@ -121,9 +121,9 @@ def _assigned_self_attributes(cls: KerasClass) -> Iterator[cst.Attribute]:
     for method, func in cls.methods.items():
         me = self_name(func)
         for node in cls.method_nodes[method]:
-            if isinstance(node, cst.Assign):
+            if type(node) is cst.Assign:  # exact types: see syntax.of_kind
                 targets = [t.target for t in node.targets]
-            elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+            elif type(node) is cst.AnnAssign or type(node) is cst.AugAssign:
                 targets = [node.target]
             else:
                 continue

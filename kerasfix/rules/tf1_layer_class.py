@@ -150,10 +150,10 @@ def _tf1_class_sites(ctx: Context, calls: dict[int, cst.Call]) -> Iterator[cst.B
     for cls in ctx.keras_classes:
         for nodes in cls.method_nodes.values():
             for node in nodes:
-                if isinstance(node, cst.Call):
+                if type(node) is cst.Call:  # exact types: see syntax.of_kind
                     calls[id(node.func)] = node
-                elif isinstance(node, cst.Attribute) or (
-                        isinstance(node, cst.Name) and node.value in imported and is_load(node, cls.parents)):
+                elif type(node) is cst.Attribute or (
+                        type(node) is cst.Name and node.value in imported and is_load(node, cls.parents)):
                     yield node
 
 

@@ -106,7 +106,7 @@ class Tf1RnnCells(RuleFamily):
                     yield _finding(base.value, cell, "a base class")
             for nodes in cls.method_nodes.values():
                 for node in nodes:
-                    if isinstance(node, cst.Call):
+                    if type(node) is cst.Call:  # exact type: see syntax.of_kind
                         cell = api.tf1_rnn_cell(ctx.resolve(node.func) or "")
                         if cell is not None:
                             yield _finding(node, cell, "built in a Keras layer", _constructor_fix(ctx, cls, node, cell))

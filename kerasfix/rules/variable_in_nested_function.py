@@ -116,7 +116,7 @@ class VariableInNestedFunction(RuleFamily):
                     continue  # made in `call`: KF103
                 me = self_name(func)
                 for node in cls.method_nodes[name]:
-                    if isinstance(node, cst.Call) and _makes_variable(ctx, node, me):
+                    if type(node) is cst.Call and _makes_variable(ctx, node, me):  # see syntax.of_kind
                         how = deferred_function(ctx, cls, node, func)
                         if how is not None:
                             yield _finding(node, how)
