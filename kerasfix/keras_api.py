@@ -25,6 +25,9 @@ KERAS_PREFIXES = (
     "tensorflow.compat.v2.keras",
     "tensorflow.keras",
     "tf_keras.src",
+    # tf_keras's own v1 and v2 namespaces (`import tf_keras.api._v1.keras as v1`, TFP's shim)
+    "tf_keras.api._v1.keras",
+    "tf_keras.api._v2.keras",
     "tf_keras",
     "keras.src",
     "keras",
@@ -763,3 +766,13 @@ TF1_LAYERS_LEGACY_MODULE = "tensorflow.python.layers"
 # (`keras = _select_keras()`, `keras = tf_keras if legacy else tf.keras`) is how projects pick
 # their Keras once: it means Keras, in that module and wherever it is imported from there.
 KERAS_SHIM_NAMES = frozenset({"keras", "tf_keras"})
+# What a project module that star-imports Keras (`from tf_keras import *`, `from tensorflow.keras
+# import *`: keras-cv's backend, TFP's `internal/tf_keras.py`) hands to the modules importing
+# it: Keras's public top-level names, each then meaning Keras's own.
+KERAS_TOP_LEVEL_NAMES = frozenset({
+    "layers", "models", "Model", "Sequential", "Layer", "Input", "InputSpec", "Variable", "backend",
+    "activations", "applications", "callbacks", "constraints", "initializers", "losses", "metrics",
+    "mixed_precision", "optimizers", "regularizers", "saving", "utils", "preprocessing", "ops", "random",
+    "dtype_policies", "config", "export", "quantizers", "tree", "distribution", "experimental", "estimator",
+    "premade", "wrappers", "datasets", "v1", "name_scope",
+})

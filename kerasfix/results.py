@@ -152,6 +152,7 @@ class FileResult:
     error: FileError | None = None
     parsed: bool = False  # libcst parsed it
     checked: bool = False  # every rule had its say (with or without a parse): cacheable
+    unresolved: tuple[str, ...] = ()  # not parsed: bases of its classes kerasfix could not resolve
 
     stdout: bytes | None = None  # what `apply -` answers on standard output for this input
 

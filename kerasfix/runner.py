@@ -302,7 +302,7 @@ def _from_cache(jobs: list[Source], tree: _Tree, cache: Cache | None, options: R
         result.keras_files += keras
         # `apply -` echoes what it read, changed or not
         if not (keras or job.stdin or _may_hold_ignores(job.data)):
-            result.files.append(FileResult(job.path))
+            result.files.append(FileResult(job.path, unresolved=_unresolved(tree.classes.get(job.path), tree.index)))
             continue
         key = _result_key(job.data, job, tree.selection_key, tree.layer_digest)
         cached = cache.get_findings(key) if cache and not job.stdin else None
@@ -539,6 +539,11 @@ def _defines_keras(job: Source, classes: list[ClassFacts] | None, index: ClassIn
     if classes is None:  # not scanned (plain classes only), or ast could not read it
         return may_define_layers(job.data, job.is_package)
     return any(index.bases_are_layers(facts[1]) for facts in classes)
+
+
+def _unresolved(classes: list[ClassFacts] | None, index: ClassIndex) -> tuple[str, ...]:
+    """The bases of a skipped file's classes that may name a layer kerasfix could not see."""
+    return tuple(dict.fromkeys(base for facts in classes or () for base in index.unresolved(facts[1])))
 
 
 def _may_hold_ignores(data: bytes) -> bool:
