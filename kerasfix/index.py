@@ -135,9 +135,9 @@ def module_aliases(imports: ImportMap) -> dict[str, str]:
     if not imports.module_name:
         return {}
     found = _star_reexports(imports)
-    for local, target in imports.bindings.items():
+    for local, bound in imports.bindings.items():
         qualified = f"{imports.module_name}.{local}"
-        target = _shim_target(local, target, imports)
+        target = _shim_target(local, bound, imports)
         if target is not None and target != qualified and not target.startswith(qualified + "."):
             found[qualified] = target
     return found

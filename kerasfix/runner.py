@@ -30,6 +30,8 @@ from .pool import Pool, WorkerCrashed
 from .prefilter import spans_worth_parsing
 from .results import Diagnostic, FileError, FileResult, Mode, Offer, Reviewer, RunResult
 from .sources import STDIN, Source, display, read_sources, unchanged_stdin
+from .target import BOTH, Target
+from .target import infer as infer_target
 from .writer import answer_stdin, write
 
 
@@ -103,7 +105,7 @@ def process_job(item: tuple[Source, FileScan | None], work: Work) -> FileResult:
     from .engine import InvalidRewrite, ModuleFacts, RuleSelection, process_source
 
     selection = RuleSelection(work.settings.select, work.settings.ignore_for(job.real_path),
-                              work.settings.unsafe_fixes)
+                              work.settings.unsafe_fixes, work.settings.target.lines if work.settings.target else BOTH)
     text, restore_newlines = python_newlines(source.text)
     try:
         segments = None if scan is None else spans_worth_parsing(text, scan, work.index, selection.wants)
@@ -252,10 +254,13 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     settings, mode = options.settings, options.mode
     result = RunResult(mode=mode, settings=settings)
     fault = _fault_hook()
+    paths = list(paths)
     with Pool(1 if options.review else settings.jobs) as pool:
         jobs = _read(paths, options, result)
         cache = Cache.open(settings, [j.real_path for j in jobs]) if settings.cache else None
-        tree = _Tree(*_scan_all(jobs + _package_context(jobs), cache, pool))
+        context = _package_context(jobs)
+        settings.target = _target(settings, paths, jobs + context)
+        tree = _Tree(*_scan_all(jobs + context, cache, pool))
         tree.index = _build_index(tree.classes, tree.aliases)
         tree.index.declare_keras_bases(settings.keras_bases)
         tree.layer_digest, tree.selection_key = _index_digest(tree.index), _selection_key(settings)
@@ -269,6 +274,17 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     _finish(jobs, result)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _target(settings: Settings, paths: list[Path], jobs: list[Source]) -> Target:
+    """The Keras line the run reports for: as set, else inferred from the project's root (the
+    pyproject.toml's folder, else the first folder given) and its files."""
+    if settings.target_keras:
+        return Target(settings.target_keras, "set by target-keras")
+    root = settings.project_root
+    if root is None and paths and paths[0] != STDIN:
+        root = paths[0] if paths[0].is_dir() else paths[0].parent
+    return infer_target(root, ((job.path, job.data) for job in jobs))
 
 
 def _read(paths: Iterable[Path], options: RunOptions, result: RunResult) -> list[Source]:
@@ -372,6 +388,7 @@ def _selection_key(settings: Settings) -> str:
         ",".join(sorted(settings.ignore)),
         repr(settings.per_file_ignores),
         str(settings.unsafe_fixes),
+        settings.target.name if settings.target else "both",
     ])
 
 

@@ -24,7 +24,7 @@ def tree(root: Path, files: dict[str, str]) -> Path:
 
 def check(root: Path, monkeypatch, *args: str):
     monkeypatch.chdir(root)
-    return CliRunner().invoke(app, ["check", "--no-cache", *args, "."],
+    return CliRunner().invoke(app, ["check", "--no-cache", "--target-keras", "both", *args, "."],
                               catch_exceptions=False)
 
 
