@@ -213,6 +213,8 @@ class ClassIndex:
         keras = sorted(f"{k}={v}" for k, v in self.aliases.items() if v.startswith(("keras", "tf", "tensorflow")))
         # KF111's message names a module's variables, and the module may live in another file
         modules = sorted(f"{q} {','.join(v)}" for q, v in self.variables.items() if self.is_tf_module(q))
+        # ... and reports no module that makes none
+        modules += sorted(f"{q} none" for q in self.stateless if self.is_tf_module(q) and self.makes_no_variables(q))
         text = "\n".join([*layers, "", *keras, "", *sorted(self.keras_bases), "", *modules])
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -273,6 +275,17 @@ class ClassIndex:
         bases = self.classes[qualified]
         return (qualified in self.stateless and qualified not in _seen and bool(bases)
                 and all(self.is_weightless(b, seen) for b in bases))
+
+    def makes_no_variables(self, qualified: str, _seen: frozenset[str] = frozenset()) -> bool:
+        """A project `tf.Module` class whose own code and project bases, up to `tf.Module`,
+        make no weight and keep nothing that might (`_makes_state`): keras-hub's tokenizer
+        cache holds a lookup table and a constant, and loses nothing (measured: 0 variables)."""
+        if qualified not in self.classes:
+            return canonical(expand(qualified, self.aliases)) in keras_api.TF_MODULE_BASES
+        seen = _seen | {qualified}
+        bases = self.classes[qualified]
+        return (qualified in self.stateless and qualified not in _seen and bool(bases)
+                and all(self.makes_no_variables(b, seen) for b in bases))
 
     def defines_method(self, qualified: str, method: str, _seen: frozenset[str] = frozenset()) -> bool:
         """The class or a project base of it defines `method` itself (an `add_weight` override)."""
