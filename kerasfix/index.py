@@ -269,7 +269,7 @@ class ClassIndex:
         """A layer class that owns no weights: Keras's weightless layers, and the project's
         classes that create none, through all their bases back to Keras's `Layer`."""
         if qualified not in self.classes:
-            name = canonical(qualified)
+            name = canonical(expand(qualified, self.aliases))  # through a shim: `pkg.backend.keras.layers.Layer`
             return name in keras_api.WEIGHTLESS_BASES or keras_api.is_weightless_layer(name)
         seen = _seen | {qualified}
         bases = self.classes[qualified]

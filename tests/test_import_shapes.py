@@ -124,3 +124,14 @@ def test_verbose_names_the_bases_it_could_not_resolve(tmp_path, monkeypatch):
     result = check(root, monkeypatch, "-v")
     assert "pkg/m.py: not parsed: bases not resolved: foo.keras.layers.Layer; 0 findings" in result.output
     assert "pkg/plain.py: not parsed: defines no Keras class; 0 findings" in result.output
+
+
+def test_a_weightless_layer_through_the_shim_is_weightless(tmp_path, monkeypatch):
+    init = "from pkg.backend import config\nif not config.keras_3():\n    import pkg.backend.keras2 as keras\n" \
+           "else:\n    import keras\n"
+    root = tree(tmp_path, {**BACKEND, "pkg/backend/__init__.py": init, "pkg/layers/nms.py": (
+        "from pkg.backend import keras\nclass Nms(keras.layers.Layer):\n    def __init__(self, k, **kw):\n"
+        "        super().__init__(**kw)\n        self.k = k\n    def call(self, x):\n        return x[: self.k]\n"),
+        "pkg/layers/user.py": ("from pkg.backend import keras\nfrom pkg.layers.nms import Nms\n"
+                               "class User(keras.layers.Layer):\n    def call(self, x):\n        return Nms(2)(x)\n")})
+    assert "pkg/layers/user.py" not in " ".join(found(check(root, monkeypatch)))
