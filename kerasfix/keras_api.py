@@ -179,7 +179,10 @@ _MANUAL_COMMON = {
     "partitioner": "add_weight cannot partition a variable: use a tf.distribute strategy instead",
     "custom_getter": "add_weight has no `custom_getter`: apply the getter's logic in `build`",
     "validate_shape": "add_weight needs a fully defined shape (`validate_shape=False` cannot be kept)",
-    "synchronization": "Keras 3 wants `synchronization` as a string and tf_keras as an enum: set it by hand",
+    # measured: Keras 3's add_weight has no `synchronization` (TypeError, an enum or a string alike);
+    # tf_keras takes the enum and rejects the string
+    "synchronization": "Keras 3's add_weight has no `synchronization` (TypeError) and tf_keras takes only the "
+                       "enum: drop it, or keep it on tf_keras only",
     "aggregation": "Keras 3 wants `aggregation` as a string ('mean', 'sum', ...) and tf_keras as an enum: "
                    "set it by hand",
     "variable_def": "a Variable restored from a `variable_def` cannot become add_weight",
