@@ -331,6 +331,12 @@ WEIGHTLESS_LAYERS = frozenset(
 # Weightless layers that Keras 3 gives a seed generator, whose state variable is made when the
 # layer is built: built in `call`, one is made on every call, and under `fit` (a tf.function)
 # the second trace raises ValueError (measured on Keras 3.15; tf_keras 2 makes none).
+# Preprocessing layers that draw random numbers: a seed variable on Keras 3 (measured: 1
+# `seed_generator_state` after a call), none in eager tf_keras; built in `call`, `fit` raises
+# ValueError on both lines (tf_keras: "tf.function only supports singleton tf.Variables created
+# on the first call"; RandomFlip and RandomRotation measured).
+RANDOM_LAYERS = frozenset({"RandomFlip", "RandomRotation", "RandomZoom", "RandomContrast", "RandomTranslation",
+                           "RandomCrop", "RandomBrightness", "RandomHeight", "RandomWidth"})
 SEEDED_LAYERS = frozenset({"Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise",
                            "GaussianDropout", "AlphaDropout"})
 
@@ -602,6 +608,10 @@ def is_keras_layer_class(canonical: str) -> bool:
 
 def is_weightless_layer(canonical: str) -> bool:
     return canonical.startswith("keras.layers.") and canonical.rsplit(".", 1)[-1] in WEIGHTLESS_LAYERS
+
+
+def is_random_layer(canonical: str) -> bool:
+    return is_keras_layer_class(canonical) and canonical.rsplit(".", 1)[-1] in RANDOM_LAYERS
 
 
 def is_seeded_layer(canonical: str) -> bool:
