@@ -46,6 +46,8 @@ UnsafeOpt = typer.Option(None, "--unsafe-fixes/--no-unsafe-fixes", help="Also ap
 ReportOpt = typer.Option(None, "--report", help="Write a migration report: a .md or .json file.")
 KerasBaseOpt = typer.Option(None, "--keras-base",
                             help="A third-party Keras layer class, dotted (somelib.Layer); repeatable.")
+TargetOpt = typer.Option(None, "--target-keras",
+                         help="The Keras line the project runs on: 3, 2 (tf_keras) or both (default: inferred).")
 StatsOpt = typer.Option(False, "--statistics",
                         help="Print what the run scanned, parsed and found, how long it took, and a table "
                         "per rule: code, name, count, fixable.")
@@ -183,6 +185,7 @@ class _Options:
     verbose: bool = False
     color: str = "auto"
     output_format: str = "text"
+    target_keras: Optional[str] = None
 
     @property
     def reads_stdin(self) -> bool:
@@ -241,7 +244,7 @@ def _settings(options: _Options, start: Path):
             select=_split(options.select), ignore=_split(options.ignore), exclude=options.exclude,
             unsafe_fixes=options.unsafe_fixes, jobs=options.jobs, cache=False if options.no_cache else None,
             keras_bases=_split(options.keras_base), extend_select=_split(options.extend_select),
-            extend_ignore=_split(options.extend_ignore), config=options.config,
+            extend_ignore=_split(options.extend_ignore), config=options.config, target_keras=options.target_keras,
         ))
     except ConfigError as error:
         raise _fail(str(error)) from None
@@ -314,6 +317,9 @@ def _finish(result, options: _Options, missing: bool, exit_code: int) -> None:
     from .report import error_lines, file_status_lines, run_statistics, statistics_table
 
     if options.verbose:
+        if result.settings is not None and result.settings.target is not None:
+            target = result.settings.target
+            typer.echo(f"target Keras: {target.name} ({target.reason})", err=True)
         for line in file_status_lines(result):
             typer.echo(line, err=True)
     for line in error_lines(result):
@@ -351,6 +357,7 @@ def check(
     report: Optional[Path] = ReportOpt,
     statistics: bool = StatsOpt,
     keras_base: Optional[List[str]] = KerasBaseOpt,
+    target_keras: Optional[str] = TargetOpt,
     exit_zero: bool = typer.Option(False, "--exit-zero",
                                    help="Exit 0 even when there are findings (errors still exit 2)."),
     quiet: int = QuietOpt,
@@ -366,7 +373,7 @@ def check(
         raise _fail(f"--format must be one of {', '.join(FORMATS)}")
     options = _with_globals(ctx, _Options(paths, select, ignore, extend_select, extend_ignore, config, stdin_filename,
                                           exclude, jobs, no_cache, unsafe_fixes, report, statistics, keras_base,
-                                          quiet, verbose, color, output_format))
+                                          quiet, verbose, color, output_format, target_keras))
     if fix:  # ruff's `check --fix`: an alias of apply (exit codes and output are apply's)
         _apply(options, diff=False, interactive=False)
     result, missing = _run(options, Mode.CHECK, fix_edits=output_format in ("json", "sarif"))
@@ -412,6 +419,7 @@ def apply(
     report: Optional[Path] = ReportOpt,
     statistics: bool = StatsOpt,
     keras_base: Optional[List[str]] = KerasBaseOpt,
+    target_keras: Optional[str] = TargetOpt,
     quiet: int = QuietOpt,
     verbose: bool = VerboseOpt,
     color: str = ColorOpt,
@@ -425,7 +433,7 @@ def apply(
     Exit 0: nothing left; 1: findings left (with --diff: something would change); 2: error."""
     options = _with_globals(ctx, _Options(paths, select, ignore, extend_select, extend_ignore, config, stdin_filename,
                                           exclude, jobs, no_cache, unsafe_fixes, report, statistics, keras_base,
-                                          quiet, verbose, color, output_format))
+                                          quiet, verbose, color, output_format, target_keras))
     _apply(options, diff, interactive)
 
 

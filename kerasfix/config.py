@@ -18,8 +18,12 @@ else:  # pragma: no cover
 if TYPE_CHECKING:
     import pathspec
 
+    from .target import Target
+
+TARGETS = ("3", "2", "both")
+
 KEYS = ("select", "extend-select", "ignore", "extend-ignore", "per-file-ignores", "exclude", "extend-exclude",
-        "unsafe-fixes", "keras-bases")
+        "unsafe-fixes", "keras-bases", "target-keras")
 
 
 class ConfigError(Exception):
@@ -42,6 +46,8 @@ class Settings:
     # the codes `extend-select` named: with no `select` every rule runs already, but a code no
     # rule has is still an error (the CLI checks them with the others)
     extend_select: set[str] = field(default_factory=set)
+    target_keras: str | None = None  # "3", "2", "both"; None: inferred by the run (target.py)
+    target: Target | None = None  # the run's: as set, or inferred, and why
 
     def ignore_for(self, path: str) -> set[str]:
         """`ignore` plus the `per-file-ignores` whose pattern matches `path` (relative to the
@@ -135,6 +141,9 @@ def _read_table(pyproject: Path) -> dict:
     bases = table.get("keras-bases", [])
     if not isinstance(bases, list) or not all(isinstance(v, str) and _dotted(v.strip()) for v in bases):
         raise ConfigError(f"{pyproject}: `keras-bases` in [tool.kerasfix] must be a list of dotted class names")
+    if "target-keras" in table and table["target-keras"] not in TARGETS:
+        raise ConfigError(f"{pyproject}: `target-keras` in [tool.kerasfix] must be \"3\", \"2\" or \"both\", "
+                          f"not {table['target-keras']!r}")
     if not isinstance(table.get("unsafe-fixes", False), bool):
         raise ConfigError(f"{pyproject}: `unsafe-fixes` in [tool.kerasfix] must be true or false, "
                           f"not {table['unsafe-fixes']!r}")
@@ -172,6 +181,7 @@ class Flags:
     extend_select: list[str] | None = None
     extend_ignore: list[str] | None = None
     config: Path | None = None  # read this TOML file, not the pyproject.toml found
+    target_keras: str | None = None
 
 
 def load_settings(start: Path, flags: Flags | None = None) -> Settings:
@@ -215,6 +225,10 @@ def _apply_flags(settings: Settings, flags: Flags) -> None:
         if wrong:
             raise ConfigError(f"--keras-base {wrong[0]!r}: not a dotted class name (such as `somelib.layers.Layer`)")
         settings.keras_bases.extend(keras_bases)
+    if flags.target_keras is not None:
+        if flags.target_keras not in TARGETS:
+            raise ConfigError(f"--target-keras {flags.target_keras!r}: must be 3, 2 or both")
+        settings.target_keras = flags.target_keras
 
 
 def _table_codes(pyproject: Path, table: dict, key: str) -> set[str]:
@@ -240,5 +254,6 @@ def _apply_table(settings: Settings, pyproject: Path, table: dict) -> None:
     settings.exclude.extend(table.get("exclude", []) + table.get("extend-exclude", []))
     settings.unsafe_fixes = table.get("unsafe-fixes", False)
     settings.keras_bases.extend(v.strip() for v in table.get("keras-bases", []))
+    settings.target_keras = table.get("target-keras")
     settings.project_root = pyproject.parent
     settings.config_file = pyproject

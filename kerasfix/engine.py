@@ -28,6 +28,7 @@ from .rules.base import Context, Finding, KerasClass
 from .rules.unused_ignore import KF001, unused_ignores, unused_reasons
 from .suppressions import LineIgnore, read_suppressions, suppresses
 from .syntax import import_map, positions
+from .target import BOTH, reported
 
 MAX_PASSES = 8
 
@@ -41,14 +42,20 @@ class FileOutcome:
 
 
 class RuleSelection:
-    def __init__(self, select: set[str] | None, ignore: set[str], unsafe_fixes: bool):
+    def __init__(self, select: set[str] | None, ignore: set[str], unsafe_fixes: bool,
+                 target: frozenset[str] = BOTH):
         self.select = select
         self.ignore = ignore
         self.unsafe_fixes = unsafe_fixes
+        self.target = target  # the Keras lines the project runs on (target.py)
 
     def wants(self, code: str) -> bool:
         selected = self.select is None or any(code.startswith(s) for s in self.select)
         return selected and not any(code.startswith(i) for i in self.ignore)
+
+    def reports(self, finding: Finding) -> bool:
+        """Selected, and harmful on a targeted line."""
+        return self.wants(finding.code) and reported(finding.code, finding.lines, self.target)
 
     def applies(self, finding: Finding) -> bool:
         return finding.fix is not None and (finding.fix.safety is Safety.SAFE or self.unsafe_fixes)
@@ -66,7 +73,7 @@ def analyze(module: cst.Module, source: str, imports: ImportMap, index: ClassInd
     found: list[Finding] = []
     for family in FAMILIES:
         if any(selection.wants(rule.code) for rule in family.rules):
-            found.extend(f for f in family.check(ctx) if selection.wants(f.code))
+            found.extend(f for f in family.check(ctx) if selection.reports(f))
     findings = _honour_needs(found, alone)
     comments = read_suppressions(source).lines
     if not findings and not (comments and selection.wants(KF001.code)):
@@ -380,7 +387,8 @@ def process_source(source: str, *, selection: RuleSelection, fix: bool, module: 
     if whole is None:
         return FileOutcome()  # `# kerasfix: ignore-file`: nothing to report, nothing to fix
     if isinstance(whole, tuple) and whole:
-        selection = RuleSelection(selection.select, selection.ignore | set(whole), selection.unsafe_fixes)
+        selection = RuleSelection(selection.select, selection.ignore | set(whole), selection.unsafe_fixes,
+                                  selection.target)
     work = _Work(module, module.index if module.index is not None else ClassIndex(), selection, fix,
                  fix_edits and not fix)
     units, pieces, places = _units(source, work, review)

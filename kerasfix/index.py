@@ -44,9 +44,17 @@ def prefilter_on() -> bool:
 _KERAS_SHIM = re.compile(
     rb"^[ \t]*(?:(?:tf_keras|keras)[ \t]*=[^=]"
     rb"|\w+[ \t]*=[ \t]*[\w.]*\bkeras\.[\w.]*\b[A-Z]\w*[ \t]*\r?$"
-    rb"|(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(?:[\w.]+[ \t]+as[ \t]+)?(?:tf_)?keras[ \t]*\r?$)",
+    rb"|(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(?:[\w.]+[ \t]+as[ \t]+)?(?:tf_)?keras[ \t]*\r?$"
+    # a re-export of Keras or of its layers (`from tf_keras import *`, `from tensorflow.keras import layers`)
+    rb"|from[ \t]+[\w.]*keras[ \t]+import[ \t]+(?:\*|layers\b))",
     re.MULTILINE,
 )
+
+# a module-level name imported in an arm (`try: import extlayers as K`, see `_shim_target`): a
+# shim of a `--keras-base` library need not say "keras" (6 of tensor2tensor's 453 files have such
+# a line, none without a class)
+_ARM_IMPORT = re.compile(rb"^[ \t]+(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+[\w.]+[ \t]+as[ \t]+\w+[ \t]*\r?$",
+                         re.MULTILINE)
 
 
 def may_define_layers(source: bytes, is_package: bool = False) -> bool:
@@ -60,7 +68,8 @@ def may_define_layers(source: bytes, is_package: bool = False) -> bool:
     for bases in class_bases(source):
         if bases.strip() not in _PLAIN_BASES:
             return True
-    return b"keras" in source and _KERAS_SHIM.search(source) is not None
+    return ((b"keras" in source and _KERAS_SHIM.search(source) is not None)
+            or _ARM_IMPORT.search(source) is not None)
 
 
 def class_bases(source: bytes) -> Iterator[bytes]:
@@ -125,10 +134,11 @@ def module_aliases(imports: ImportMap) -> dict[str, str]:
     compat says `keras = _select_keras()`)."""
     if not imports.module_name:
         return {}
-    found = {}
-    for local, target in imports.bindings.items():
+    found = _star_reexports(imports)
+    for local, bound in imports.bindings.items():
         qualified = f"{imports.module_name}.{local}"
-        if target != qualified and not target.startswith(qualified + ".") and _may_lead_to_keras(target):
+        target = _shim_target(local, bound, imports)
+        if target is not None and target != qualified and not target.startswith(qualified + "."):
             found[qualified] = target
     return found
 
@@ -185,6 +195,36 @@ class ClassRecord(NamedTuple):
                            self.variables or other.variables, self.span)
 
 
+def _shim_target(local: str, target: str, imports: ImportMap) -> str | None:
+    """What a module-level binding hands on, when it may lead to Keras: itself; a project
+    module bound as `keras` (keras-cv's `import keras_cv.src.backend.keras2 as keras`, a
+    star re-export of Keras); for a name imported in several arms (`try: import extlayers as K`
+    / `except ImportError: import pkg.fallback as K`), the first arm that leads to Keras, else
+    the first (the `try` body, the `if` arm), so that `--keras-base extlayers.Layer` reaches
+    `K.Layer`."""
+    if _may_lead_to_keras(target):
+        return target
+    if local in keras_api.KERAS_SHIM_NAMES:
+        return target
+    arms = imports.alternatives.get(local)
+    if not arms:
+        return None
+    return next((arm for arm in arms if _may_lead_to_keras(arm)), arms[0])
+
+
+def _star_reexports(imports: ImportMap) -> dict[str, str]:
+    """A module that star-imports Keras itself (`from tf_keras import *`, in any arm) hands on
+    Keras's top-level names it does not bind itself: `pkg.compat.layers` -> `tf_keras.layers`."""
+    found: dict[str, str] = {}
+    for base in imports.star_imports:
+        if canonical(base) != "keras":
+            continue
+        for name in sorted(keras_api.KERAS_TOP_LEVEL_NAMES):
+            if name not in imports.bindings and name not in imports.local_names:
+                found.setdefault(f"{imports.module_name}.{name}", f"{base}.{name}")
+    return found
+
+
 @dataclass
 class ClassIndex:
     """The tree's classes by qualified name, and what rules ask of them."""
@@ -195,6 +235,8 @@ class ClassIndex:
     # third-party Keras base classes declared by the user (`keras-bases`, `--keras-base`)
     keras_bases: frozenset[str] = frozenset()
     _memo: dict[str, bool] = field(default_factory=dict, repr=False)
+    # (how many classes it was made for, suffix -> classes): see `by_path_suffix`
+    _suffixes: tuple[int, dict[str, list[str]]] | None = field(default=None, repr=False)
 
     def bases_of(self, qualified: str) -> tuple[str, ...]:
         """The qualified names of a class's bases; () for a class the tree does not define."""
@@ -227,6 +269,9 @@ class ClassIndex:
         # KF111's message names a module's variables, and the module may live in another file
         modules = sorted(f"{q} {','.join(r.variables)}" for q, r in records.items()
                          if r.variables and self.is_tf_module(q))
+        # ... and reports no module that makes none
+        modules += sorted(f"{q} none" for q, r in records.items()
+                          if not r.owns_state and self.is_tf_module(q) and self.makes_no_variables(q))
         text = "\n".join([*layers, "", *keras, "", *sorted(self.keras_bases), "", *modules])
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -275,11 +320,22 @@ class ClassIndex:
         classes that create none, through all their bases back to Keras's `Layer`."""
         record = self.records.get(qualified)
         if record is None:
-            name = canonical(qualified)
+            name = canonical(expand(qualified, self.aliases))  # through a shim: `pkg.backend.keras.layers.Layer`
             return name in keras_api.WEIGHTLESS_BASES or keras_api.is_weightless_layer(name)
         seen = _seen | {qualified}
         return (not record.owns_state and qualified not in _seen and bool(record.bases)
                 and all(self.is_weightless(b, seen) for b in record.bases))
+
+    def makes_no_variables(self, qualified: str, _seen: frozenset[str] = frozenset()) -> bool:
+        """A project `tf.Module` class whose own code and project bases, up to `tf.Module`,
+        make no weight and keep nothing that might (`_makes_state`): keras-hub's tokenizer
+        cache holds a lookup table and a constant, and loses nothing (measured: 0 variables)."""
+        record = self.records.get(qualified)
+        if record is None:
+            return canonical(expand(qualified, self.aliases)) in keras_api.TF_MODULE_BASES
+        seen = _seen | {qualified}
+        return (not record.owns_state and qualified not in _seen and bool(record.bases)
+                and all(self.makes_no_variables(b, seen) for b in record.bases))
 
     def defines_method(self, qualified: str, method: str, _seen: frozenset[str] = frozenset()) -> bool:
         """The class or a project base of it defines `method` itself (an `add_weight` override)."""
@@ -294,6 +350,65 @@ class ClassIndex:
     def defines_add_weight(self, qualified: str) -> bool:
         return self.defines_method(qualified, "add_weight")
 
+    def by_path_suffix(self, qualified: str) -> list[str]:
+        """The project's classes a dotted name that names none may mean, by the longest suffix
+        of at least a module and a class that matches any (`from models import net_keras`
+        after a `sys.path.insert`: `models.net_keras.Net` is `app.models.net_keras.Net`;
+        keras-cv's benchmarks import `keras_cv.layers...`, the file is `keras_cv/src/layers/...`).
+        One: that class; several: ambiguous (`-v` says so); none: []."""
+        if self._suffixes is None or self._suffixes[0] != len(self.records):
+            table: dict[str, list[str]] = {}
+            for name in self.records:
+                parts = name.split(".")
+                for cut in range(len(parts) - 1):
+                    table.setdefault(".".join(parts[cut:]), []).append(name)
+            self._suffixes = (len(self.records), table)
+        parts = qualified.split(".")
+        for cut in range(len(parts) - 1):
+            found = self._suffixes[1].get(".".join(parts[cut:]))
+            if found:
+                return found
+        return []
+
+    def project_class(self, qualified: str) -> str | None:
+        """The project's class of that name, or the one its path suffix names (see above)."""
+        if qualified in self.records:
+            return qualified
+        found = self.by_path_suffix(qualified)
+        return found[0] if len(found) == 1 else None
+
+    def unresolved(self, bases: tuple[str, ...]) -> list[str]:
+        """The bases no layer was found behind though they may name one: a name that goes
+        through a `keras` or `tf_keras` the run could not follow (`pkg.backend.keras.layers.
+        Layer`), or one whose path suffix names several project classes. `check -v` lists them,
+        so that what was not looked at shows. (A project class whose file holds only plain
+        classes is never scanned, so "no such class" alone says nothing.)"""
+        found = []
+        for base in bases:
+            if self.is_layer(base) or self.project_class(base) is not None:
+                continue
+            name = canonical(expand(base, self.aliases))
+            if name.startswith(("keras.", "tf.", "tf1.")):
+                continue
+            if self._through_unknown_keras(name) or (len(self.by_path_suffix(base)) > 1
+                                                      and name.split(".", 1)[0] not in self._packages()):
+                found.append(base)
+        return found
+
+    def _through_unknown_keras(self, name: str) -> bool:
+        """`pkg.backend.keras.layers.Layer`: a `keras` on the way that is no package of the
+        project (model-optimization's `...quantization.keras.` is one)."""
+        parts = name.split(".")
+        for cut, part in enumerate(parts[:-1]):
+            if part in ("keras", "tf_keras"):
+                prefix = ".".join(parts[:cut + 1]) + "."
+                if not any(q.startswith(prefix) for q in self.records):
+                    return True
+        return False
+
+    def _packages(self) -> set[str]:
+        return {name.split(".", 1)[0] for name in self.records if "." in name}
+
     def is_layer(self, qualified: str, _seen: frozenset[str] = frozenset()) -> bool:
         if qualified in self._memo:
             return self._memo[qualified]
@@ -307,8 +422,11 @@ class ClassIndex:
             expanded = expand(qualified, self.aliases)
             if expanded != qualified:
                 result = self.is_layer(expanded, _seen | {qualified})
+            elif keras_api.is_keras_layer_class(canonical(qualified)) or qualified in self.keras_bases:
+                result = True
             else:
-                result = keras_api.is_keras_layer_class(canonical(qualified)) or qualified in self.keras_bases
+                found = self.project_class(qualified)
+                result = found is not None and found not in _seen and self.is_layer(found, _seen | {qualified})
         self._memo[qualified] = result
         return result
 

@@ -25,6 +25,9 @@ KERAS_PREFIXES = (
     "tensorflow.compat.v2.keras",
     "tensorflow.keras",
     "tf_keras.src",
+    # tf_keras's own v1 and v2 namespaces (`import tf_keras.api._v1.keras as v1`, TFP's shim)
+    "tf_keras.api._v1.keras",
+    "tf_keras.api._v2.keras",
     "tf_keras",
     "keras.src",
     "keras",
@@ -176,7 +179,10 @@ _MANUAL_COMMON = {
     "partitioner": "add_weight cannot partition a variable: use a tf.distribute strategy instead",
     "custom_getter": "add_weight has no `custom_getter`: apply the getter's logic in `build`",
     "validate_shape": "add_weight needs a fully defined shape (`validate_shape=False` cannot be kept)",
-    "synchronization": "Keras 3 wants `synchronization` as a string and tf_keras as an enum: set it by hand",
+    # measured: Keras 3's add_weight has no `synchronization` (TypeError, an enum or a string alike);
+    # tf_keras takes the enum and rejects the string
+    "synchronization": "Keras 3's add_weight has no `synchronization` (TypeError) and tf_keras takes only the "
+                       "enum: drop it, or keep it on tf_keras only",
     "aggregation": "Keras 3 wants `aggregation` as a string ('mean', 'sum', ...) and tf_keras as an enum: "
                    "set it by hand",
     "variable_def": "a Variable restored from a `variable_def` cannot become add_weight",
@@ -316,12 +322,21 @@ WEIGHTLESS_LAYERS = frozenset(
         "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPool3D", "GlobalAvgPool1D",
         "GlobalAvgPool2D", "GlobalAvgPool3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
         "Cropping1D", "Cropping2D", "Cropping3D", "UpSampling1D", "UpSampling2D", "UpSampling3D",
+        # preprocessing layers with no variable and no seed (measured on both lines: 0 variables
+        # after a call, and built in `call` under `fit` for 2 epochs, no error)
+        "Resizing", "Rescaling", "CenterCrop",
     }
 )
 
 # Weightless layers that Keras 3 gives a seed generator, whose state variable is made when the
 # layer is built: built in `call`, one is made on every call, and under `fit` (a tf.function)
 # the second trace raises ValueError (measured on Keras 3.15; tf_keras 2 makes none).
+# Preprocessing layers that draw random numbers: a seed variable on Keras 3 (measured: 1
+# `seed_generator_state` after a call), none in eager tf_keras; built in `call`, `fit` raises
+# ValueError on both lines (tf_keras: "tf.function only supports singleton tf.Variables created
+# on the first call"; RandomFlip and RandomRotation measured).
+RANDOM_LAYERS = frozenset({"RandomFlip", "RandomRotation", "RandomZoom", "RandomContrast", "RandomTranslation",
+                           "RandomCrop", "RandomBrightness", "RandomHeight", "RandomWidth"})
 SEEDED_LAYERS = frozenset({"Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise",
                            "GaussianDropout", "AlphaDropout"})
 
@@ -595,6 +610,10 @@ def is_weightless_layer(canonical: str) -> bool:
     return canonical.startswith("keras.layers.") and canonical.rsplit(".", 1)[-1] in WEIGHTLESS_LAYERS
 
 
+def is_random_layer(canonical: str) -> bool:
+    return is_keras_layer_class(canonical) and canonical.rsplit(".", 1)[-1] in RANDOM_LAYERS
+
+
 def is_seeded_layer(canonical: str) -> bool:
     return canonical.startswith("keras.layers.") and canonical.rsplit(".", 1)[-1] in SEEDED_LAYERS
 
@@ -763,3 +782,36 @@ TF1_LAYERS_LEGACY_MODULE = "tensorflow.python.layers"
 # (`keras = _select_keras()`, `keras = tf_keras if legacy else tf.keras`) is how projects pick
 # their Keras once: it means Keras, in that module and wherever it is imported from there.
 KERAS_SHIM_NAMES = frozenset({"keras", "tf_keras"})
+# What a project module that star-imports Keras (`from tf_keras import *`, `from tensorflow.keras
+# import *`: keras-cv's backend, TFP's `internal/tf_keras.py`) hands to the modules importing
+# it: Keras's public top-level names, each then meaning Keras's own.
+KERAS_TOP_LEVEL_NAMES = frozenset({
+    "layers", "models", "Model", "Sequential", "Layer", "Input", "InputSpec", "Variable", "backend",
+    "activations", "applications", "callbacks", "constraints", "initializers", "losses", "metrics",
+    "mixed_precision", "optimizers", "regularizers", "saving", "utils", "preprocessing", "ops", "random",
+    "dtype_policies", "config", "export", "quantizers", "tree", "distribution", "experimental", "estimator",
+    "premade", "wrappers", "datasets", "v1", "name_scope",
+})
+
+
+# What each rule's trap does on each Keras line ("3": Keras 3, "2": tf_keras 2; "" = nothing), as
+# KERAS_FACTS.md measured it (issue 18's brief for the modern cases). A finding whose harm is
+# only on a line the project does not target is not reported (target.py). A rule absent here
+# harms both lines (KF101: `tf.get_variable` raises on both, though `tf.compat.v1`'s is lost on
+# Keras 3 only); a finding may say otherwise for its own case (`Finding.lines`).
+RULE_HARM: dict[str, dict[str, str]] = {
+    "KF102": {"3": "the variable is lost", "2": ""},  # tf.Variable on self: tracked by tf_keras
+    "KF104": {"3": "ValueError (a Layer), TypeError (a Metric)", "2": ""},
+    "KF105": {"3": "TypeError (add_variable needs an initializer)", "2": ""},
+    "KF107": {"3": "TypeError or ValueError, or a non-trainable weight", "2": ""},
+    "KF109": {"3": "the variable is lost", "2": ""},
+    "KF111": {"3": "the module's variables are lost", "2": ""},
+    "KF204": {"3": "AttributeError (no TF1 RNN cells with Keras 3)", "2": ""},
+    "KF302": {"3": "", "2": "the layers in the set are lost"},
+}
+# READ_ONLY_ATTRIBUTES's lines, as target.py names them
+LINE_CODES = {KERAS_3: frozenset({"3"}), TF_KERAS: frozenset({"2"}), BOTH_LINES: frozenset({"2", "3"})}
+# Attributes Keras sets in every layer's `__init__`, never to None (measured on both lines: a
+# layer built with `name=None` is named `'block'`, `'b_1'`; `dtype` is `'float32'`): a write
+# under `if self.<name> is None:` never runs (keras-hub's and keras-cv's MBConv blocks)
+ALWAYS_SET_ATTRIBUTES = frozenset({"name", "dtype", "dtype_policy"})

@@ -71,14 +71,19 @@ class ImportMap:
         self.module_calls: dict[str, str] = {}
         # ... and the call's own text, when it is one short line (`call_text`): KF306 moves it
         self.module_call_texts: dict[str, str] = {}
+        # a module-level name imported more than once (`try: import a as K` / `except: import b
+        # as K`, one arm of an `if` each) -> every target, in order: a shim's alternatives
+        self.alternatives: dict[str, list[str]] = {}
 
     # -- recording ----------------------------------------------------------------------
     def add_import(self, full: str, asname: str | None, top_level: bool = True) -> None:
         if asname is not None:
             self._bind(asname, full, top_level)
         else:
+            # `import a.b` binds `a` to the package `a`, whatever `a` meant before (keras-cv's
+            # `else: import keras` after `import keras_cv.src.backend.keras2 as keras`)
             head = full.split(".", 1)[0]
-            self._bind(head, self.bindings.get(head, head), top_level)
+            self._bind(head, head, top_level)
 
     def add_import_from(self, module: str, level: int, names: list[tuple[str, str | None]] | None,
                         top_level: bool = True) -> None:
@@ -94,6 +99,9 @@ class ImportMap:
 
     def _bind(self, local: str, target: str, top_level: bool) -> None:
         if top_level:
+            before = self.bindings.get(local)
+            if before is not None and before != target and local not in self.nested:
+                self.alternatives.setdefault(local, [before]).append(target)
             self.nested.discard(local)
         elif local not in self.bindings:
             self.nested.add(local)

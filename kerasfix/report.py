@@ -276,6 +276,8 @@ def file_status_lines(result: RunResult) -> list[str]:
             how = "not parsed: no Keras class in it holds what a rule looks at"
         elif f.findings:  # a skipped file has none
             how = "from the cache"
+        elif f.unresolved:
+            how = f"not parsed: bases not resolved: {', '.join(f.unresolved)}"
         elif result.cached:
             how = "not parsed: defines no Keras class, or clean in the cache"
         else:

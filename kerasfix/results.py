@@ -153,6 +153,7 @@ class FileResult:
     parsed: bool = False  # libcst parsed it
     checked: bool = False  # every rule had its say (with or without a parse): cacheable
     phases: dict[str, float] = field(default_factory=dict, compare=False, repr=False)  # seconds, for --statistics
+    unresolved: tuple[str, ...] = ()  # not parsed: bases of its classes kerasfix could not resolve
 
     stdout: bytes | None = None  # what `apply -` answers on standard output for this input
 

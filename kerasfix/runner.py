@@ -32,6 +32,8 @@ from .prefilter import spans_worth_parsing
 from .results import (Diagnostic, FileError, FileResult, Mode, Offer, Reviewer, RunResult, apply_edits,
                       edits_between)
 from .sources import STDIN, Source, display, read_sources, unchanged_stdin
+from .target import BOTH, Target
+from .target import infer as infer_target
 from .writer import answer_stdin, not_written, write
 
 
@@ -140,7 +142,7 @@ def _process_job(item: tuple[Source, FileScan | None], work: Work) -> FileResult
     from .engine import InvalidRewrite, ModuleFacts, RuleSelection, process_source
 
     selection = RuleSelection(work.settings.select, work.settings.ignore_for(job.real_path),
-                              work.settings.unsafe_fixes)
+                              work.settings.unsafe_fixes, work.settings.target.lines if work.settings.target else BOTH)
     text, restore_newlines = python_newlines(source.text)
     try:
         with phases.timed("prefilter"):
@@ -290,11 +292,14 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     settings, mode = options.settings, options.mode
     result = RunResult(mode=mode, settings=settings)
     fault = _fault_hook()
+    paths = list(paths)
     with Pool(1 if options.review else settings.jobs) as pool:
         jobs = _read(paths, options, result)
         cache = Cache.open(settings, [j.real_path for j in jobs]) if settings.cache else None
+        context = _package_context(jobs)
+        settings.target = _target(settings, paths, jobs + context)
         with phases.timed("scan", result.phases):
-            tree = _Tree(*_scan_all(jobs + _package_context(jobs), cache, pool))
+            tree = _Tree(*_scan_all(jobs + context, cache, pool))
         tree.index = _build_index(tree.classes, tree.aliases)
         tree.index.declare_keras_bases(settings.keras_bases)
         tree.layer_digest = _index_digest(tree.index)
@@ -308,6 +313,17 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     _finish(jobs, result)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _target(settings: Settings, paths: list[Path], jobs: list[Source]) -> Target:
+    """The Keras line the run reports for: as set, else inferred from the project's root (the
+    pyproject.toml's folder, else the first folder given) and its files."""
+    if settings.target_keras:
+        return Target(settings.target_keras, "set by target-keras")
+    root = settings.project_root
+    if root is None and paths and paths[0] != STDIN:
+        root = paths[0] if paths[0].is_dir() else paths[0].parent
+    return infer_target(root, ((job.path, job.data) for job in jobs))
 
 
 def _read(paths: Iterable[Path], options: RunOptions, result: RunResult) -> list[Source]:
@@ -341,7 +357,7 @@ def _from_cache(jobs: list[Source], tree: _Tree, cache: Cache | None, options: R
         result.keras_files += keras
         # `apply -` echoes what it read, changed or not
         if not (keras or job.stdin or _may_hold_ignores(job.data)):
-            result.files.append(FileResult(job.path))
+            result.files.append(FileResult(job.path, unresolved=_unresolved(tree.classes.get(job.path), tree.index)))
             continue
         key = _result_key(job.data, job, options.settings, tree.layer_digest)
         cached = cache.get_findings(key) if cache and not job.stdin else None
@@ -415,6 +431,7 @@ def _selection_key(settings: Settings, real_path: str) -> str:
         ",".join(sorted(settings.select)) if settings.select is not None else "*",
         ",".join(sorted(settings.ignore_for(real_path))),
         str(settings.unsafe_fixes),
+        settings.target.name if settings.target else "both",
     ])
 
 
@@ -578,6 +595,11 @@ def _defines_keras(job: Source, classes: list[ClassRecord] | None, index: ClassI
     if classes is None:  # not scanned (plain classes only), or ast could not read it
         return may_define_layers(job.data, job.is_package)
     return any(index.bases_are_layers(record.bases) for record in classes)
+
+
+def _unresolved(classes: list[ClassFacts] | None, index: ClassIndex) -> tuple[str, ...]:
+    """The bases of a skipped file's classes that may name a layer kerasfix could not see."""
+    return tuple(dict.fromkeys(base for facts in classes or () for base in index.unresolved(facts[1])))
 
 
 def _may_hold_ignores(data: bytes) -> bool:

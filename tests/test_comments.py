@@ -188,3 +188,19 @@ def test_a_fix_that_would_drop_or_copy_a_comment_is_refused(monkeypatch):
 def test_strip_comments_leaves_the_code():
     node = cst.parse_expression("f(  # a\n    # b\n    x,  # c\n)")
     assert cst.Module([]).code_for_node(strip_comments(node)) == "f(\n    x,\n)"
+
+
+def test_a_comment_after_the_trailing_comma_of_tuple_list_is_kept(tmp_path, monkeypatch):
+    """`tuple([...],  # note` with a line break before `)`: the comment was dropped by the
+    KF301 fix, and the engine refused the file (a fuzz mutant found it)."""
+    source = ("import tensorflow as tf\n\n\nclass W(tf.keras.layers.Layer):\n    def __init__(self):\n"
+              "        super().__init__()\n        self.norms = tuple(\n"
+              "            [tf.keras.layers.Dense(2)],  # note\n        )\n")
+    (tmp_path / "w.py").write_text(source)
+    monkeypatch.chdir(tmp_path)
+    from typer.testing import CliRunner
+
+    from kerasfix.cli import app
+    result = CliRunner().invoke(app, ["apply", "--no-cache", "w.py"], catch_exceptions=False)
+    assert "error" not in result.output and "fixed 1" in result.output
+    assert (tmp_path / "w.py").read_text().count("# note") == 1

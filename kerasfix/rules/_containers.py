@@ -135,6 +135,8 @@ def _call_as_list(call: cst.Call) -> cst.BaseExpression:
     would have nowhere else to go)."""
     arg = call.args[0]
     inner, opening, closing = arg.value, call.whitespace_before_args, arg.whitespace_after_arg
+    if isinstance(arg.comma, cst.Comma) and comments_in(arg.comma.whitespace_after) and not comments_in(closing):
+        closing = arg.comma.whitespace_after  # `tuple([...],  # note` and a line break: the note stays
     if isinstance(inner, cst.GeneratorExp) and not inner.lpar:
         return cst.ListComp(elt=inner.elt, for_in=inner.for_in, lpar=call.lpar, rpar=call.rpar,
                             lbracket=cst.LeftSquareBracket(whitespace_after=opening),

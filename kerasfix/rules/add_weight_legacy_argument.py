@@ -35,7 +35,8 @@ read it as True), so the optimizer never trains it; `use_resource` and
 
 ## When there is no fix
 A non-default `aggregation` or `synchronization` enum: no single spelling works on both Keras
-lines, so the finding asks a person to choose.
+lines (Keras 3's `add_weight` has no `synchronization` at all: TypeError), so the finding asks
+a person to choose.
 
 ## Fix safety
 Safe: `trainable=None` meant trainable; resource variables are the only kind in TF 2;

@@ -3,11 +3,15 @@ which it shares with the other weight rules."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterator
+
+import libcst as cst
 
 from ..triggers import WEIGHT_CALLS
 from ._weight_args import convert_add_weight
 from ._weights import Kind, Worded, manual_message, unsafe_note, weight_calls
+from .calls import is_shape_literal, is_string
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
 
 DOC = """\
@@ -91,14 +95,26 @@ class AddWeightPositional(RuleFamily):
     rules = (KF104,)
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        what = ("`add_weight` with positional arguments: Keras 3 raises on a positional name, "
-                "tf_keras reads a positional shape as the name")
         for fact in weight_calls(ctx):
             conversion = convert_add_weight(fact.call) if fact.kind is Kind.ADD_WEIGHT else None
             if conversion is None or conversion.legacy:
                 continue  # nothing to change, or only its keywords: KF107
+            what, lines = _harm(fact.call)
             if conversion.manual:
                 worded = Worded(manual_message(what, conversion.manual))
             else:
                 worded = Worded(f"{what}; pass every argument by keyword{unsafe_note(conversion)}", conversion.fix)
-            yield worded.finding(KF104.code, fact.call)
+            yield replace(worded.finding(KF104.code, fact.call), lines=lines)
+
+
+def _harm(call: cst.Call) -> tuple[str, frozenset[str]]:
+    """Which line the positions break. Keras 3's order (a shape first, or an initializer string
+    second) is right on Keras 3 and a TypeError on tf_keras ("can only concatenate tuple (not
+    "str") to tuple", measured); Keras 2's (a name first) is right on tf_keras, and on Keras 3
+    a ValueError in a Layer, a TypeError in a Metric (measured)."""
+    positional = [a.value for a in call.args if a.keyword is None]
+    if is_shape_literal(positional[0]) or (len(positional) > 1 and is_string(positional[1])):
+        return ("`add_weight` with a positional shape first: right on Keras 3, but tf_keras reads the shape as "
+                "the name (TypeError)"), frozenset({"2"})
+    return ("`add_weight` with positional arguments: Keras 3 raises on a positional name, "
+            "tf_keras reads a positional shape as the name"), frozenset({"3"})

@@ -83,6 +83,8 @@ class Finding:
     needs: tuple[cst.CSTNode, ...] = ()
     otherwise: Finding | None = None
     help: str = ""  # this finding's next step for a person, when the rule's `help` is not concrete enough
+    # the Keras lines ("2", "3") this case does harm on, when not its rule's (keras_api.RULE_HARM)
+    lines: frozenset[str] | None = None
     # filled in by the engine
     line: int = 0
     column: int = 0

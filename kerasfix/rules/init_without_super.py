@@ -107,8 +107,17 @@ class InitWithoutSuper(RuleFamily):
     def check(self, ctx: Context) -> Iterator[Finding]:
         for cls in ctx.keras_classes:
             init = cls.methods.get("__init__")
-            if init is not None and not init.decorators and not _reaches_init(cls):
+            if init is not None and not init.decorators and not _reaches_init(cls) and not _own_call(cls):
                 yield _finding(cls, init)
+
+
+def _own_call(cls: KerasClass) -> bool:
+    """The class overrides `__call__` and never reaches Keras's: Keras's setup never runs, and
+    nothing needs it (keras-cv's `Augmenter`; measured: it builds and calls on both lines)."""
+    if "__call__" not in cls.methods:
+        return False
+    return not any(isinstance(node, cst.Attribute) and node.attr.value == "__call__"
+                   for node in cls.method_nodes["__call__"])
 
 
 def _calls_an_init(cls: KerasClass, method: str) -> bool:

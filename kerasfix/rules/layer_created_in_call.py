@@ -6,6 +6,7 @@ fixes."""
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from typing import Iterator
 
 import libcst as cst
@@ -15,6 +16,7 @@ from ..edits import Edit, Fix, Replace, Safety
 from ..triggers import Trigger
 from ._lift import Blocked, HelperLift, LayerLift, LoopLift, lift_plans
 from ._lift_edits import move_edits, place
+from ._lazy import KERAS3_ONLY, lazy_attribute, lazy_message
 from ._lift_syntax import with_keyword, with_keyword_only
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, self_name, source
 
@@ -184,17 +186,42 @@ class LayerCreatedInCall(RuleFamily):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for plan in lift_plans(ctx):
-            if isinstance(plan, LayerLift):
+            if isinstance(plan, LayerLift) and not _no_seed(ctx, plan.site):
                 yield _finding(ctx, plan)
+
+
+def _no_seed(ctx: Context, call: cst.Call) -> bool:
+    """`Dropout(0.0)` (a literal zero rate): Keras 3 makes no seed generator, and so no
+    variable (measured: 0 variables, `fit` runs on both lines)."""
+    if not api.is_seeded_layer(ctx.resolve(call.func) or ""):
+        return False
+    rate = next((a.value for a in call.args if a.keyword is None or a.keyword.value == "rate"), None)
+    return isinstance(rate, (cst.Integer, cst.Float)) and float(rate.value) == 0.0
 
 
 def _finding(ctx: Context, plan: LayerLift) -> Finding:
     call, method = plan.site, plan.method.name.value
     class_name = source(call.func).rsplit(".", 1)[-1]
     what = f"`{class_name}(...)` built inside `{method}`: a new layer every call, whose weights no Keras tracks"
-    if api.is_seeded_layer(ctx.resolve(call.func) or ""):
+    lazy = lazy_attribute(plan.lift.cls, plan.method, call)
+    if lazy is not None:
+        return Finding(KF201.code, call, lazy_message(f"`{class_name}(...)` built inside `{method}`", lazy),
+                       lines=KERAS3_ONLY)
+    resolved = ctx.resolve(call.func) or ""
+    lines = None
+    if api.is_seeded_layer(resolved):
         what = (f"`{class_name}(...)` built inside `{method}`: a new layer every call, whose "
                 "seed variable Keras 3 makes anew each time (ValueError under `fit` and `tf.function`)")
+        lines = KERAS3_ONLY  # tf_keras makes none (measured: fit runs)
+    elif api.is_random_layer(resolved):
+        what = (f"`{class_name}(...)` built inside `{method}`: a new layer every call, with a new seed variable "
+                "each time (ValueError under `fit` on Keras 3 and tf_keras alike)")
+    return replace(_worded(ctx, plan, what), lines=lines)
+
+
+def _worded(ctx: Context, plan: LayerLift, what: str) -> Finding:
+    call, method = plan.site, plan.method.name.value
+    class_name = source(call.func).rsplit(".", 1)[-1]
     if plan.loop is not None:
         return Finding(KF201.code, call, f"{what}; build the loop's layers once in `__init__` as `self.{plan.attr}` "
                                          "and zip them into the loop", _loop_fix(ctx, plan.loop))

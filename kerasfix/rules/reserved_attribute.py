@@ -98,7 +98,7 @@ class ReservedAttributes(RuleFamily):
             for target in _assigned_self_attributes(cls):
                 name = target.attr.value
                 lines, models_only = api.READ_ONLY_ATTRIBUTES.get(name, ("", False))
-                if lines and (model or not models_only) and name not in own:
+                if lines and (model or not models_only) and name not in own and not _dead(cls, target):
                     first.setdefault(name, target)
             for name, target in first.items():
                 yield _finding(ctx, cls, name, target)
@@ -132,6 +132,47 @@ def _assigned_self_attributes(cls: KerasClass) -> Iterator[cst.Attribute]:
                 yield from (e for e in elements if isinstance(e, cst.Attribute) and is_self_attribute(e, me))
 
 
+def _dead(cls: KerasClass, target: cst.Attribute) -> bool:
+    """`if self.name is None: self.name = ...`: Keras always sets `name`, `dtype` and
+    `dtype_policy`, so the write never runs (measured on both lines)."""
+    name = target.attr.value
+    if name not in api.ALWAYS_SET_ATTRIBUTES:
+        return False
+    node = cls.parents.get(id(target))
+    while node is not None and not isinstance(node, cst.FunctionDef):
+        if isinstance(node, cst.If) and _is_none_test(node.test, name):
+            return True
+        node = cls.parents.get(id(node))
+    return False
+
+
+def _is_none_test(test: cst.BaseExpression, name: str) -> bool:
+    return (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, cst.Is)
+            and isinstance(test.comparisons[0].comparator, cst.Name)
+            and test.comparisons[0].comparator.value == "None"
+            and isinstance(test.left, cst.Attribute) and test.left.attr.value == name
+            and isinstance(test.left.value, cst.Name) and test.left.value.value == "self")
+
+
+def _assigned_value(cls: KerasClass, target: cst.Attribute) -> cst.BaseExpression | None:
+    parent = cls.parents.get(id(target))
+    if isinstance(parent, cst.AssignTarget):
+        parent = cls.parents.get(id(parent))
+    return parent.value if isinstance(parent, (cst.Assign, cst.AnnAssign)) else None
+
+
+def _harmed(cls: KerasClass, name: str, target: cst.Attribute) -> tuple[str, frozenset[str]]:
+    """Where the write does harm, in words and as target.py's lines. `self.name = None` works
+    on Keras 3 but makes a layer a functional model then rejects (ValueError, measured)."""
+    lines, _ = api.READ_ONLY_ATTRIBUTES[name]
+    value = _assigned_value(cls, target)
+    if name == "name" and isinstance(value, cst.Name) and value.value == "None":
+        return "AttributeError on tf_keras; on Keras 3 a ValueError once the layer is used", api.LINE_CODES[
+            api.BOTH_LINES]
+    return f"AttributeError on {lines}", api.LINE_CODES[lines]
+
+
 def _uses(cls: KerasClass, name: str) -> list[cst.Attribute]:
     found: list[cst.Attribute] = []
     for method, func in cls.methods.items():
@@ -142,18 +183,18 @@ def _uses(cls: KerasClass, name: str) -> list[cst.Attribute]:
 
 
 def _finding(ctx: Context, cls: KerasClass, name: str, target: cst.Attribute) -> Finding:
-    lines, _ = api.READ_ONLY_ATTRIBUTES[name]
-    what = f"`self.{name} = ...`: `{name}` is a read-only Keras property (AttributeError on {lines})"
+    harm, lines = _harmed(cls, name, target)
+    what = f"`self.{name} = ...`: `{name}` is a read-only Keras property ({harm})"
     renamed = api.READ_ONLY_RENAMES.get(name)
     if renamed is None:
         return Finding(KF402.code, target, f"{what}; it is Keras's to set: pass it to "
-                       f"`super().__init__({name}=...)` or keep your value under another name")
+                       f"`super().__init__({name}=...)` or keep your value under another name", lines=lines)
     new = free_name(renamed, cls.assigned_attributes | set(api.KERAS_RESERVED_ATTRIBUTES))
     users = _subclasses_using(ctx, cls, name)
     safety = Safety.UNSAFE if users else Safety.SAFE
     edits = tuple(Replace(use.attr, cst.Name(new)) for use in _uses(cls, name))
     why = f" (`{users[0]}` derives from this class and may use the old name)" if users else ""
-    return Finding(KF402.code, target, f"{what}; keep yours as `self.{new}`{why}", Fix(edits, safety))
+    return Finding(KF402.code, target, f"{what}; keep yours as `self.{new}`{why}", Fix(edits, safety), lines=lines)
 
 
 def _subclasses_using(ctx: Context, cls: KerasClass, name: str) -> list[str]:

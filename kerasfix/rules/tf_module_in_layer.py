@@ -134,7 +134,9 @@ def _tf_module(ctx: Context, func: cst.BaseExpression) -> str | None:
     """The qualified name of the `tf.Module` class called, or None."""
     chain = dotted(func)
     qualified = ctx.imports.qualify_dotted(chain) if chain else None
-    return qualified if qualified is not None and ctx.index.is_tf_module(qualified) else None
+    if qualified is None or not ctx.index.is_tf_module(qualified) or ctx.index.makes_no_variables(qualified):
+        return None
+    return qualified
 
 
 def _last_name(func: cst.BaseExpression) -> str:

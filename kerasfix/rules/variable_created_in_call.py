@@ -8,6 +8,7 @@ from typing import Iterator
 
 from ..edits import Fix, Safety
 from ..triggers import WEIGHT_CALLS
+from ._lazy import KERAS3_ONLY, lazy_attribute, lazy_message
 from ._lift import Blocked, WeightLift, lift_plans
 from ._lift_edits import move_edits
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, source
@@ -116,6 +117,10 @@ class VariableCreatedInCall(RuleFamily):
 
 
 def _finding(plan: WeightLift) -> Finding:
+    lazy = lazy_attribute(plan.lift.cls, plan.method, plan.site)
+    if lazy is not None:
+        what = f"`{source(plan.site.func)}` inside `{plan.method.name.value}` makes a variable"
+        return Finding(KF103.code, plan.site, lazy_message(what, lazy), lines=KERAS3_ONLY)
     what = (f"`{source(plan.site.func)}` inside `{plan.method.name.value}` makes a new variable on every call, "
             "which no Keras tracks")
     if plan.blocked is None:
