@@ -597,9 +597,9 @@ def _defines_keras(job: Source, classes: list[ClassRecord] | None, index: ClassI
     return any(index.bases_are_layers(record.bases) for record in classes)
 
 
-def _unresolved(classes: list[ClassFacts] | None, index: ClassIndex) -> tuple[str, ...]:
+def _unresolved(classes: list[ClassRecord] | None, index: ClassIndex) -> tuple[str, ...]:
     """The bases of a skipped file's classes that may name a layer kerasfix could not see."""
-    return tuple(dict.fromkeys(base for facts in classes or () for base in index.unresolved(facts[1])))
+    return tuple(dict.fromkeys(base for record in classes or () for base in index.unresolved(record.bases)))
 
 
 def _may_hold_ignores(data: bytes) -> bool:
