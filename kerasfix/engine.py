@@ -55,7 +55,8 @@ class RuleSelection:
 
     def reports(self, finding: Finding) -> bool:
         """Selected, and harmful on a targeted line."""
-        return self.wants(finding.code) and reported(finding.code, finding.lines, self.target)
+        rule = RULES.get(finding.code)
+        return self.wants(finding.code) and reported(rule.harm if rule else None, finding.lines, self.target)
 
     def applies(self, finding: Finding) -> bool:
         return finding.fix is not None and (finding.fix.safety is Safety.SAFE or self.unsafe_fixes)

@@ -13,9 +13,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import Iterator
 
 from . import keras_api
+from .records import ClassRecord
 from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical, expand
 
 # methods whose calls the rules rewrite: a class that defines its own is left alone
@@ -141,58 +142,6 @@ def module_aliases(imports: ImportMap) -> dict[str, str]:
         if target is not None and target != qualified and not target.startswith(qualified + "."):
             found[qualified] = target
     return found
-
-
-def _dotted(name) -> bool:
-    return isinstance(name, str) and all(part.isidentifier() for part in name.split("."))
-
-
-def _names(value, check=_dotted) -> bool:
-    return isinstance(value, list) and all(check(name) for name in value)
-
-
-def _identifier(name) -> bool:
-    return isinstance(name, str) and name.isidentifier()
-
-
-class ClassRecord(NamedTuple):
-    """What the tree knows of one class: made by the ast scan of its file, kept in the cache
-    as its `row()`, and held by the `ClassIndex`. One shape from the scan to the index. A
-    named tuple, not a dataclass: the index goes to the workers with every batch of files, and
-    unpickling 794 frozen dataclasses (tensor2tensor's) took 4x the time of the tuples."""
-
-    qualified: str
-    bases: tuple[str, ...]  # qualified
-    overrides: frozenset[str] = frozenset()  # methods of OVERRIDABLE it defines: their calls are left alone
-    owns_state: bool = True  # its own code may create a weight or a sub-layer (see `_makes_state`)
-    attributes: frozenset[str] = frozenset()  # `self.<name>`s, methods and class-level names it uses
-    variables: tuple[str, ...] = ()  # see `_init_variables`
-    # lines of the top-level statement holding it (decorators included), for the prefilter: from
-    # this run's own scan only, never from the cache (what shapes a rewrite is read from the file)
-    span: tuple[int, int] | None = None
-
-    def row(self) -> list:
-        """The cache's JSON form (no span)."""
-        return [self.qualified, list(self.bases), sorted(self.overrides), self.owns_state,
-                sorted(self.attributes), list(self.variables)]
-
-    @classmethod
-    def from_row(cls, row) -> ClassRecord | None:
-        """The record of a cache row, or None when the row is not of that shape: a cache file
-        is input like any other, every name in it is checked to be a dotted identifier."""
-        if not (isinstance(row, list) and len(row) == 6 and _dotted(row[0]) and _names(row[1])
-                and _names(row[2]) and isinstance(row[3], bool)
-                and _names(row[4], _identifier) and _names(row[5], _identifier)):
-            return None
-        return cls(row[0], tuple(row[1]), frozenset(row[2]), row[3], frozenset(row[4]), tuple(row[5]))
-
-    def merged(self, other: ClassRecord) -> ClassRecord:
-        """Two classes of one qualified name (nested classes of one module may share it): the
-        first one's bases and variables (the other's when it has none), every name either uses
-        or overrides, and weightless when either is."""
-        return ClassRecord(self.qualified, self.bases, self.overrides | other.overrides,
-                           self.owns_state and other.owns_state, self.attributes | other.attributes,
-                           self.variables or other.variables, self.span)
 
 
 def _shim_target(local: str, target: str, imports: ImportMap) -> str | None:

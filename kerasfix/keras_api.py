@@ -794,21 +794,6 @@ KERAS_TOP_LEVEL_NAMES = frozenset({
 })
 
 
-# What each rule's trap does on each Keras line ("3": Keras 3, "2": tf_keras 2; "" = nothing), as
-# KERAS_FACTS.md measured it (issue 18's brief for the modern cases). A finding whose harm is
-# only on a line the project does not target is not reported (target.py). A rule absent here
-# harms both lines (KF101: `tf.get_variable` raises on both, though `tf.compat.v1`'s is lost on
-# Keras 3 only); a finding may say otherwise for its own case (`Finding.lines`).
-RULE_HARM: dict[str, dict[str, str]] = {
-    "KF102": {"3": "the variable is lost", "2": ""},  # tf.Variable on self: tracked by tf_keras
-    "KF104": {"3": "ValueError (a Layer), TypeError (a Metric)", "2": ""},
-    "KF105": {"3": "TypeError (add_variable needs an initializer)", "2": ""},
-    "KF107": {"3": "TypeError or ValueError, or a non-trainable weight", "2": ""},
-    "KF109": {"3": "the variable is lost", "2": ""},
-    "KF111": {"3": "the module's variables are lost", "2": ""},
-    "KF204": {"3": "AttributeError (no TF1 RNN cells with Keras 3)", "2": ""},
-    "KF302": {"3": "", "2": "the layers in the set are lost"},
-}
 # READ_ONLY_ATTRIBUTES's lines, as target.py names them
 LINE_CODES = {KERAS_3: frozenset({"3"}), TF_KERAS: frozenset({"2"}), BOTH_LINES: frozenset({"2", "3"})}
 # Attributes Keras sets in every layer's `__init__`, never to None (measured on both lines: a

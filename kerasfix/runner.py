@@ -32,8 +32,7 @@ from .prefilter import spans_worth_parsing
 from .results import (Diagnostic, FileError, FileResult, Mode, Offer, Reviewer, RunResult, apply_edits,
                       edits_between)
 from .sources import STDIN, Source, display, read_sources, unchanged_stdin
-from .target import BOTH, Target
-from .target import infer as infer_target
+from .target import BOTH, of_run
 from .writer import answer_stdin, not_written, write
 
 
@@ -297,7 +296,8 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         jobs = _read(paths, options, result)
         cache = Cache.open(settings, [j.real_path for j in jobs]) if settings.cache else None
         context = _package_context(jobs)
-        settings.target = _target(settings, paths, jobs + context)
+        settings.target = of_run(settings.target_keras, settings.project_root, paths,
+                                 ((job.path, job.data) for job in jobs + context))
         with phases.timed("scan", result.phases):
             tree = _Tree(*_scan_all(jobs + context, cache, pool))
         tree.index = _build_index(tree.classes, tree.aliases)
@@ -313,17 +313,6 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     _finish(jobs, result)
     result.seconds = time.perf_counter() - started
     return result
-
-
-def _target(settings: Settings, paths: list[Path], jobs: list[Source]) -> Target:
-    """The Keras line the run reports for: as set, else inferred from the project's root (the
-    pyproject.toml's folder, else the first folder given) and its files."""
-    if settings.target_keras:
-        return Target(settings.target_keras, "set by target-keras")
-    root = settings.project_root
-    if root is None and paths and paths[0] != STDIN:
-        root = paths[0] if paths[0].is_dir() else paths[0].parent
-    return infer_target(root, ((job.path, job.data) for job in jobs))
 
 
 def _read(paths: Iterable[Path], options: RunOptions, result: RunResult) -> list[Source]:

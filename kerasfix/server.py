@@ -26,6 +26,7 @@ from pygls.workspace import TextDocument
 from . import __version__
 from .api import Finding, ParseError
 from .project import FileCheck, Project
+from .rules.unused_ignore import KF001
 
 DOCS_URL = "https://kerasfix.readthedocs.io/en/latest/"  # mkdocs.yml's site_url
 FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.kerasfix"
@@ -285,7 +286,7 @@ def diagnostic(finding: Finding, document: TextDocument) -> types.Diagnostic:
         range=lsp_range(document, finding.line, finding.column, finding.end_line, finding.end_column),
         message=finding.message, severity=types.DiagnosticSeverity.Warning, code=finding.code,
         code_description=types.CodeDescription(href=rule_url(finding.code)), source=SOURCE,
-        tags=[types.DiagnosticTag.Unnecessary] if finding.code == "KF001" else None,
+        tags=[types.DiagnosticTag.Unnecessary] if finding.code == KF001 else None,
         data={"fix": finding.fix_safety, "fixable": finding.fixable})
 
 

@@ -20,14 +20,13 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-from . import keras_api
 
 BOTH = frozenset({"2", "3"})
 LINES = {"3": frozenset({"3"}), "2": frozenset({"2"}), "both": BOTH}
@@ -44,17 +43,27 @@ class Target:
         return LINES[self.name]
 
 
-def harmed_lines(code: str, lines: frozenset[str] | None = None) -> frozenset[str]:
-    """The Keras lines a finding of `code` does harm on: its own when it says (`lines`), else
-    its rule's (keras_api.RULE_HARM), else both."""
+def harmed_lines(harm: Mapping[str, str] | None, lines: frozenset[str] | None = None) -> frozenset[str]:
+    """The Keras lines a finding does harm on: its own when it says (`lines`), else its rule's
+    (`Rule.harm`), else both."""
     if lines is not None:
         return lines
-    harm = keras_api.RULE_HARM.get(code)
     return BOTH if harm is None else frozenset(line for line, what in harm.items() if what)
 
 
-def reported(code: str, lines: frozenset[str] | None, target: frozenset[str]) -> bool:
-    return bool(harmed_lines(code, lines) & target)
+def reported(harm: Mapping[str, str] | None, lines: frozenset[str] | None, target: frozenset[str]) -> bool:
+    return bool(harmed_lines(harm, lines) & target)
+
+
+def of_run(target_keras: str | None, root: Path | None, paths: list[Path],
+           files: Iterable[tuple[str, bytes]]) -> Target:
+    """The Keras line a run reports for: as set, else inferred from the project's root (the
+    pyproject.toml's folder, else the first folder given) and its files."""
+    if target_keras:
+        return Target(target_keras, "set by target-keras")
+    if root is None and paths and paths[0] != Path("-"):
+        root = paths[0] if paths[0].is_dir() else paths[0].parent
+    return infer(root, files)
 
 
 # -- inference -------------------------------------------------------------------------------

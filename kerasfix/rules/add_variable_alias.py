@@ -62,6 +62,8 @@ class Dense(tf.keras.layers.Layer):
 
 KF105 = Rule(
     code="KF105",
+    # what the trap does on each Keras line ("": nothing); a finding may say its own
+    harm={"3": "TypeError (add_variable needs an initializer)", "2": ""},
     name="add-variable-alias",
     summary="`self.add_variable`, which Keras 3 redefined",
     finds="`self.add_variable(...)` (TypeError on Keras 3)",

@@ -68,6 +68,8 @@ class Gate(tf.keras.layers.Layer):
 
 KF107 = Rule(
     code="KF107",
+    # what the trap does on each Keras line ("": nothing); a finding may say its own
+    harm={"3": "TypeError or ValueError, or a non-trainable weight", "2": ""},
     name="add-weight-legacy-argument",
     summary="an `add_weight` argument Keras 3 rejects or misreads",
     finds="`trainable=None` (non-trainable on Keras 3), `use_resource`, `experimental_autocast`, `/` in a name",

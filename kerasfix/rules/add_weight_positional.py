@@ -77,6 +77,8 @@ class Dense(tf.keras.layers.Layer):
 
 KF104 = Rule(
     code="KF104",
+    # what the trap does on each Keras line ("": nothing); a finding may say its own
+    harm={"3": "ValueError (a Layer), TypeError (a Metric)", "2": ""},
     name="add-weight-positional",
     summary="`self.add_weight` with positional arguments",
     finds='`self.add_weight("kernel", ...)` (ValueError on Keras 3)',

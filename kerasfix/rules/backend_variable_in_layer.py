@@ -105,6 +105,8 @@ class Scale(tf.keras.layers.Layer):
 
 KF109 = Rule(
     code="KF109",
+    # what the trap does on each Keras line ("": nothing); a finding may say its own
+    harm={"3": "the variable is lost", "2": ""},
     name="backend-variable-in-layer",
     summary="`keras.backend.variable` inside a Keras layer",
     finds="`K.variable(...)` (lost on Keras 3)",

@@ -54,6 +54,9 @@ class Rule:
     # the next step for a person where no fix is applied (a finding may give its own): concrete,
     # one line, as ruff's help; `tests/test_help.py` fails on a finding left without one
     help: str = ""
+    # what the trap does on each Keras line ("3", "2"; "" for nothing), when not harm on both:
+    # a finding whose rule harms only a line the project does not target is not reported
+    harm: dict[str, str] | None = field(default=None, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         if (self.safety is RuleSafety.DEPENDS) != bool(self.safety_reason):
@@ -83,7 +86,7 @@ class Finding:
     needs: tuple[cst.CSTNode, ...] = ()
     otherwise: Finding | None = None
     help: str = ""  # this finding's next step for a person, when the rule's `help` is not concrete enough
-    # the Keras lines ("2", "3") this case does harm on, when not its rule's (keras_api.RULE_HARM)
+    # the Keras lines ("2", "3") this case does harm on, when not its rule's (Rule.harm)
     lines: frozenset[str] | None = None
     # filled in by the engine
     line: int = 0

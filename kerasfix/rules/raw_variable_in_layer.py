@@ -98,6 +98,8 @@ class Scale(tf.keras.layers.Layer):
 
 KF102 = Rule(
     code="KF102",
+    # what the trap does on each Keras line ("": nothing); a finding may say its own
+    harm={"3": "the variable is lost", "2": ""},  # tf.Variable on self: tracked by tf_keras
     name="raw-variable-in-layer",
     summary="`tf.Variable` inside a Keras layer",
     finds="`tf.Variable(...)` (lost on Keras 3)",

@@ -73,6 +73,8 @@ class Heads(tf.keras.Model):
 
 KF302 = Rule(
     code="KF302",
+    # what the trap does on each Keras line ("": nothing); a finding may say its own
+    harm={"3": "", "2": "the layers in the set are lost"},
     name="set-layer-container",
     summary="Keras layers kept in a set attribute",
     finds="layers kept in a set attribute (lost by tf_keras 2)",

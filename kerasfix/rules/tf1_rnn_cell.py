@@ -75,6 +75,8 @@ before training and a checkpoint written with the TF1 cells does not load.
 
 KF204 = Rule(
     code="KF204",
+    # what the trap does on each Keras line ("": nothing); a finding may say its own
+    harm={"3": "AttributeError (no TF1 RNN cells with Keras 3)", "2": ""},
     name="tf1-rnn-cell",
     summary="a TF1 RNN cell (`rnn_cell.LSTMCell`, ...) built in, or subclassed by, a Keras layer",
     finds=(

@@ -80,6 +80,8 @@ project base class may make more, is not named: its variables exist only once it
 
 KF111 = Rule(
     code="KF111",
+    # what the trap does on each Keras line ("": nothing); a finding may say its own
+    harm={"3": "the module's variables are lost", "2": ""},
     name="tf-module-in-layer",
     summary="a `tf.Module` kept by a Keras layer (its variables are lost on Keras 3)",
     finds="a `tf.Module` (not a Keras layer) kept by a layer (its variables lost on Keras 3)",
