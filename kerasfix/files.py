@@ -52,6 +52,11 @@ def _line_ends_kept(original: str, new: str) -> str:
     out = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         out.extend(old_lines[i1:i2] if tag == "equal" else new_lines[j1:j2])
+    for at in range(1, len(out)):
+        # a line kept with its lone \r, then a blank line a fix wrote with \n: together they
+        # would read as one \r\n, and the blank line would be gone; the blank line takes \r
+        if out[at] == "\n" and out[at - 1].endswith("\r"):
+            out[at] = "\r"
     return "".join(out)
 
 

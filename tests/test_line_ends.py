@@ -55,3 +55,22 @@ def test_only_lone_carriage_returns_are_made_newlines():
     plain, restore = python_newlines("a = 1\rb = 2\r\nc = 3\n\r")
     assert plain == "a = 1\nb = 2\r\nc = 3\n\n"
     assert restore(plain.replace("b = 2", "b = 22")) == "a = 1\rb = 22\r\nc = 3\n\r"
+
+
+def test_a_blank_line_a_fix_writes_after_a_lone_cr_line_stays_a_line(tmp_path, monkeypatch):
+    """A kept line ending in a lone \\r, then a blank line the fix writes (the lifter's line
+    between `__init__` and `call`): written as \\r then \\n, the two read as one \\r\\n and the
+    blank line is gone (found by the fuzz test of mixed line ends)."""
+    lines = ['import tensorflow.compat.v1 as tf\r\r\n', '\n', 'class Scorer(tf.keras.Model):\n',
+             '    def call(self, x):\n', '        return tf.layers.dense(\n', '            x,\n', '            1  # units\n',
+             '        )\r']
+    (tmp_path / "lf").mkdir()
+    (tmp_path / "mixed").mkdir()
+    (tmp_path / "mixed" / "m.py").write_bytes("".join(lines).encode())
+    (tmp_path / "lf" / "m.py").write_bytes("".join(lines).replace("\r\r\n", "\n\n").replace("\r", "\n").encode())
+    for folder in ("lf", "mixed"):
+        assert run(["apply", "--no-cache", "m.py"], tmp_path / folder, monkeypatch).exit_code == 0
+    mixed = (tmp_path / "mixed" / "m.py").read_bytes()
+    lf = (tmp_path / "lf" / "m.py").read_bytes()
+    assert mixed.replace(b"\r\n", b"\n").replace(b"\r", b"\n") == lf
+    assert b"\n\n    def call" in lf
