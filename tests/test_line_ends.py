@@ -62,8 +62,8 @@ def test_a_blank_line_a_fix_writes_after_a_lone_cr_line_stays_a_line(tmp_path, m
     between `__init__` and `call`): written as \\r then \\n, the two read as one \\r\\n and the
     blank line is gone (found by the fuzz test of mixed line ends)."""
     lines = ['import tensorflow.compat.v1 as tf\r\r\n', '\n', 'class Scorer(tf.keras.Model):\n',
-             '    def call(self, x):\n', '        return tf.layers.dense(\n', '            x,\n', '            1  # units\n',
-             '        )\r']
+             '    def call(self, x):\n', '        return tf.layers.dense(\n', '            x,\n',
+             '            1  # units\n', '        )\r']
     (tmp_path / "lf").mkdir()
     (tmp_path / "mixed").mkdir()
     (tmp_path / "mixed" / "m.py").write_bytes("".join(lines).encode())
