@@ -148,6 +148,9 @@ class FileResult:
     original: str | None = None  # set with a new source, for diffs
     encoding: str = "utf-8"  # the file's, as detected: diffs and `apply -` answer in it
     new_source: str | None = None
+    # a notebook's file as fixed (`new_source` is its code): made once, where the worker checks
+    # that the fix can be written back, and written as it is
+    notebook_text: str | None = None
     written: bool = False
     error: FileError | None = None
     parsed: bool = False  # libcst parsed it

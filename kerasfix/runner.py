@@ -105,7 +105,7 @@ def _process_and_place(item: tuple[Source, FileScan | None], work: Work) -> File
     result = _process_job(item, work)
     if book is not None and result.new_source is not None:
         try:
-            notebook.write_back(book, result.new_source)
+            result.notebook_text = notebook.write_back(book, result.new_source)
         except notebook.NotebookError as error:  # the message is the whole reason
             not_written(result, str(error))
     return result

@@ -44,12 +44,12 @@ def not_written(file_result: FileResult, reason: str) -> None:
 
 
 def _write_notebook(source: Source, file_result: FileResult) -> bytes | None:
-    assert source.notebook is not None and file_result.new_source is not None
+    assert source.notebook is not None and file_result.notebook_text is not None
+    text = file_result.notebook_text
     try:
-        text = notebook.write_back(source.notebook, file_result.new_source)
         write_atomic(Path(source.real_path), SourceFile("", "utf-8", source.notebook), text)
         written = notebook.python_text(text.encode("utf-8")).encode("utf-8")
-    except (notebook.NotebookError, WriteRefused) as error:  # the message is the whole reason
+    except WriteRefused as error:  # the message is the whole reason
         reason = str(error)
     except OSError as error:
         reason = f"cannot write: {error.strerror or error}; file left unchanged"
@@ -67,10 +67,7 @@ def answer_stdin(source: Source, f: FileResult) -> None:
     processed."""
     if source.notebook is not None:
         if f.new_source is not None:
-            try:
-                f.new_source = notebook.write_back(source.notebook, f.new_source)
-            except notebook.NotebookError as error:  # the message is the whole reason
-                not_written(f, str(error))
+            f.new_source = f.notebook_text
         f.original, f.encoding = source.notebook.decode("utf-8"), "utf-8"
         f.stdout = _stdin_bytes(f)
     elif f.error is None:
