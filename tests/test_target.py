@@ -69,6 +69,24 @@ def test_a_finding_harmless_on_the_target_line_is_not_reported(tmp_path, monkeyp
     assert "target Keras: 2 (2: requirements.txt requires tf-keras)" in result.output
 
 
+# RuntimeError on tf_keras only; lost on both lines
+SUBLAYER_FIRST = ("import tensorflow as tf\n\nclass M(tf.keras.Model):\n    def __init__(self):\n"
+                  "        self.dense = tf.keras.layers.Dense(2)\n        super().__init__()\n")
+FROZEN_FIRST = ("import tensorflow as tf\n\nclass F(tf.keras.layers.Layer):\n    def __init__(self):\n"
+                "        self.trainable = False\n        super().__init__()\n")
+
+
+def test_kf403_says_per_finding_which_line_it_harms(tmp_path, monkeypatch):
+    """A sub-layer set before `super().__init__()` in a Model is Keras 3's functional
+    subclassing idiom (keras-hub: 369 false findings): reported only where tf_keras is targeted."""
+    (tmp_path / "m.py").write_text(SUBLAYER_FIRST)
+    (tmp_path / "f.py").write_text(FROZEN_FIRST)
+    only3 = run(tmp_path, monkeypatch, "--no-cache", "--target-keras", "3").stdout
+    assert "m.py:5:9: KF403" not in only3 and "f.py:5:9: KF403" in only3
+    only2 = run(tmp_path, monkeypatch, "--no-cache", "--target-keras", "2").stdout
+    assert "m.py:5:9: KF403" in only2 and "f.py:5:9: KF403" in only2
+
+
 def test_the_cache_key_holds_the_target(tmp_path, monkeypatch):
     (tmp_path / "a.py").write_text(POSITIONAL)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

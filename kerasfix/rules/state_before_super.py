@@ -29,7 +29,9 @@ trainable on Keras 3 and tf_keras alike, so a layer meant to be frozen is traine
 every weight trainable); `supports_masking`, `input_spec` come back as `False`/`None`, and a
 name given this way is replaced by the automatic one on Keras 3. In a `Model`, tf_keras
 raises RuntimeError ("you forgot to call `super().__init__()`") at the first sub-layer
-(even a plain `Dense`) assigned before the call; Keras 3 accepts it.
+(even a plain `Dense`) assigned before the call; Keras 3 accepts it (functional subclassing
+sets its layers before `super().__init__(inputs, outputs)`), so that case is reported only when
+the project targets tf_keras (`target-keras`).
 
 ## Example
 ```python
@@ -224,10 +226,18 @@ def _traps(ctx: Context, cls: KerasClass, body: list[cst.BaseStatement], me: str
                 continue
             attr = is_self_attribute(target, me)
             if attr in api.RESET_BY_INIT:
-                yield index, target, attr, value, _lost(attr)
+                lines = _BOTH if attr == "name" else _LINES[api.RESET_BY_INIT[attr]]
+                yield index, target, attr, value, _lost(attr), lines
             elif attr and model and _holds_tracked(ctx, value):
-                yield index, target, attr, value, ("tf_keras raises RuntimeError (\"you forgot to call "
-                                                   "`super().__init__()`\") at a sub-layer set before it in a Model")
+                # Keras 3 accepts it (functional subclassing sets layers before the call): tf_keras only
+                what = ("tf_keras raises RuntimeError (\"you forgot to call `super().__init__()`\") "
+                        "at a sub-layer set before it in a Model")
+                yield index, target, attr, value, what, _TF_KERAS
+
+
+# the Keras lines each kind of loss harms ("name": lost on Keras 3, AttributeError on tf_keras)
+_TF_KERAS, _BOTH = frozenset({"2"}), frozenset({"2", "3"})
+_LINES = {api.KERAS_3: frozenset({"3"}), api.TF_KERAS: _TF_KERAS, api.BOTH_LINES: _BOTH}
 
 
 def _lost(attr: str) -> str:
@@ -243,7 +253,7 @@ def _findings(ctx: Context, cls: KerasClass, init: cst.FunctionDef) -> Iterator[
     first = next((i for i, statement in enumerate(body) if _is_init_call(statement)), None)
     if first is None:
         return
-    for index, target, attr, value, what in _traps(ctx, cls, body[:first], me):
+    for index, target, attr, value, what, lines in _traps(ctx, cls, body[:first], me):
         head = f"`self.{attr} = ...` before `super().__init__()`: {what}"
         if attr == "name":
             way = "pass it on with `kwargs.setdefault(\"name\", ...)` before the call"
@@ -259,7 +269,7 @@ def _findings(ctx: Context, cls: KerasClass, init: cst.FunctionDef) -> Iterator[
             way = "pass `name=...` to `super().__init__()`"
         elif fix is None or fix.safety is Safety.UNSAFE:
             way += f" ({why})"
-        yield Finding(KF403.code, target, f"{head}; {way}", fix)
+        yield Finding(KF403.code, target, f"{head}; {way}", fix, lines=lines)
 
 
 def _move_fix(ctx: Context, cls: KerasClass, body: list, index: int, first: int, me: str) -> tuple[Fix | None, str]:
