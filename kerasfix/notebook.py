@@ -135,6 +135,10 @@ def _hide_magics(text: str) -> str:
     first = lines[0].strip() if lines else ""
     if first.startswith("%%") and first[2:].split(" ")[0] not in _PYTHON_CELL_MAGICS:
         return "".join(_placeholder("more", line, "") for line in lines)  # %%bash & co: no Python in it
+    if _indented_as_a_whole(lines):
+        # IPython takes the first line's indentation off every line (`leading_indent`); kerasfix
+        # does not read such a cell (its lines could not be written back as they were)
+        return "".join(_placeholder("more", line, "") for line in lines)
     starts = _statement_starts(lines)
     out, indent = [], None  # indent: the magic's own, while a line ending in `\` continues it
     for number, line in enumerate(lines):
@@ -146,6 +150,12 @@ def _hide_magics(text: str) -> str:
         if not line.rstrip("\r\n").endswith("\\"):
             indent = None
     return "".join(out)
+
+
+def _indented_as_a_whole(lines: list[str]) -> bool:
+    """The cell's first line that is not blank starts with a space or a tab."""
+    first = next((line for line in lines if line.strip()), "")
+    return first[:1] in (" ", "\t")
 
 
 def _show_magics(text: str) -> str:

@@ -91,6 +91,20 @@ def test_magics_are_never_an_error_nor_changed(tmp_path, monkeypatch):
     assert "All checks passed (1 file scanned)" in result.stdout
 
 
+def test_a_cell_indented_as_a_whole_is_no_error_and_kept(tmp_path, monkeypatch):
+    """IPython takes a cell's leading indentation off each line (seen in tensorflow/similarity's
+    examples: a cell pasted as ` for i in ...`); kerasfix reads the other cells and keeps it."""
+    indented = " for i in range(2):\n     print(i)\n"
+    standard_cells = json.loads(standard(tmp_path / "model.ipynb"))["cells"]
+    before = write(tmp_path / "model.ipynb", [*standard_cells, cell(indented), cell("\n  x = 1\n  y = !ls\n")])
+    result = run(["check", "model.ipynb"], tmp_path, monkeypatch)
+    assert "error" not in result.output and ": KF101 [*] " in result.stdout, result.output
+    assert run(["apply", "model.ipynb"], tmp_path, monkeypatch).exit_code == 0
+    after = (tmp_path / "model.ipynb").read_bytes()
+    assert after != before and json.dumps(indented) in after.decode("utf-8")
+    assert json.loads(after)["cells"][4:] == json.loads(before)["cells"][4:]
+
+
 def test_only_magic_lines_are_hidden():
     source = "%time f()\nlen?\n  tf.keras??\n# why?\nx = 1  # why?\n"
     text = notebook.python_text(json.dumps({"nbformat": 4, "cells": [cell(source)]}).encode())
