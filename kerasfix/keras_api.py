@@ -708,7 +708,15 @@ TF1_RNN_CELLS: dict[str, tuple[str, str]] = {
     "LayerRNNCell": ("tf.keras.layers.AbstractRNNCell", "`call(inputs, state)` becomes `call(inputs, states)`; "
                      "`zero_state` is `get_initial_state`"),
 }
-TF1_RNN_CELL_NAMESPACES = ("tf.nn.rnn_cell.", "tf.compat.v1.nn.rnn_cell.", "tf.contrib.rnn.")
+# The same classes through TF's private modules (`from tensorflow.python.ops import
+# rnn_cell_impl`): they still import on Keras 3, but are the old tensorflow.python.keras layers.
+# Measured on TF 2.21: a Keras 3 layer holding a subclass of `rnn_cell_impl.RNNCell` tracks 0 of
+# its 1 weight, and Keras 3's `RNN` raises ValueError running it; tf_keras runs and tracks it.
+TF1_RNN_CELL_LEGACY_NAMESPACES = ("tf.python.ops.rnn_cell_impl.", "tf.python.ops.rnn_cell.")
+TF1_RNN_CELL_LEGACY_TRAP = ("imports on Keras 3, but as no Keras 3 layer (a Keras 3 layer holding it loses its "
+                            "weights; Keras 3's `RNN` raises ValueError running it)")
+TF1_RNN_CELL_NAMESPACES = ("tf.nn.rnn_cell.", "tf.compat.v1.nn.rnn_cell.", "tf.contrib.rnn.",
+                           *TF1_RNN_CELL_LEGACY_NAMESPACES)
 TF1_RNN_CELL_CLASSES = frozenset(space + cell for space in TF1_RNN_CELL_NAMESPACES for cell in TF1_RNN_CELLS)
 
 

@@ -19,15 +19,19 @@ Finds TF1 RNN cells (`tf.compat.v1.nn.rnn_cell.LSTMCell`, `GRUCell`, `BasicLSTMC
 `BasicRNNCell`, `MultiRNNCell`, `DropoutWrapper`, ..., and the `tf.nn.rnn_cell` and
 `tf.contrib.rnn` spellings) and their `LSTMStateTuple` built inside a Keras layer or model,
 and Keras classes derived from TF1's `RNNCell`, and names the Keras class that replaces
-each. (`tensorflow.python.ops.rnn_cell_impl` still imports on Keras 3 and is not reported.)
+each. The same classes imported from TF's private `tensorflow.python.ops.rnn_cell_impl` (or
+`rnn_cell`) are found too: that module still imports on Keras 3, but its cells are no Keras 3
+layers.
 A cell that only a Keras `RNN` layer runs has its constructor mapped (an unsafe fix):
 `RNN(MultiRNNCell([LSTMCell(num_units=4), GRUCell(3)]))` becomes
 `RNN(StackedRNNCells([LSTMCell(units=4), GRUCell(3, reset_after=False)]))`.
 
 ## Why is this bad?
 On Keras 3 (every `tf.keras` since TF 2.16) each of these raises `AttributeError: LSTMCell is
-not available with Keras 3`; `tf.nn.rnn_cell` is gone from TF 2 altogether. On tf_keras 2
-they still run, deprecated. Their Keras counterparts (`tf.keras.layers.LSTMCell`,
+not available with Keras 3`; `tf.nn.rnn_cell` is gone from TF 2 altogether. Through
+`rnn_cell_impl` they import, but they are the old `tensorflow.python.keras` layers: measured, a
+Keras 3 layer holding a subclass of `rnn_cell_impl.RNNCell` tracks 0 of its 1 weight, and Keras
+3's `RNN` raises ValueError running it. On tf_keras 2 they still run, deprecated. Their Keras counterparts (`tf.keras.layers.LSTMCell`,
 `GRUCell`, `SimpleRNNCell`, `StackedRNNCells`, `AbstractRNNCell`) are tracked on both lines,
 but they are not drop-in replacements.
 
@@ -103,21 +107,26 @@ class Tf1RnnCells(RuleFamily):
     def check(self, ctx: Context) -> Iterator[Finding]:
         for cls in ctx.keras_classes:
             for base in cls.node.bases:
-                cell = api.tf1_rnn_cell(ctx.resolve(base.value) or "")
+                name = ctx.resolve(base.value) or ""
+                cell = api.tf1_rnn_cell(name)
                 if cell is not None:
-                    yield _finding(base.value, cell, "a base class")
+                    yield _finding(base.value, cell, name, "a base class")
             for nodes in cls.method_nodes.values():
                 for node in nodes:
                     if type(node) is cst.Call:  # exact type: see syntax.of_kind
-                        cell = api.tf1_rnn_cell(ctx.resolve(node.func) or "")
+                        name = ctx.resolve(node.func) or ""
+                        cell = api.tf1_rnn_cell(name)
                         if cell is not None:
-                            yield _finding(node, cell, "built in a Keras layer", _constructor_fix(ctx, cls, node, cell))
+                            yield _finding(node, cell, name, "built in a Keras layer",
+                                           _constructor_fix(ctx, cls, node, cell))
 
 
-def _finding(node: cst.CSTNode, cell: str, where: str, fix: Fix | None = None) -> Finding:
+def _finding(node: cst.CSTNode, cell: str, name: str, where: str, fix: Fix | None = None) -> Finding:
     replacement, differs = api.TF1_RNN_CELLS[cell]
-    return Finding(KF204.code, node, f"TF1's `{cell}`, {where}: not available with Keras 3 (AttributeError), "
-                   f"deprecated on tf_keras; use {_spell(replacement)} ({differs})", fix)
+    legacy = name.startswith(api.TF1_RNN_CELL_LEGACY_NAMESPACES)
+    trap = api.TF1_RNN_CELL_LEGACY_TRAP if legacy else "not available with Keras 3 (AttributeError)"
+    return Finding(KF204.code, node, f"TF1's `{cell}`, {where}: {trap}, deprecated on tf_keras; use "
+                   f"{_spell(replacement)} ({differs})", fix)
 
 
 def _spell(replacement: str) -> str:
