@@ -688,6 +688,9 @@ NAMESPACE_HOLDERS = frozenset({"types.SimpleNamespace", "argparse.Namespace"})
 def is_tf_module_class(canonical: str) -> bool:
     return canonical in TF_MODULE_BASES
 
+# Capitalised names under TF's RNN modules that are no layers: LSTMStateTuple is a namedtuple
+# (measured: its MRO is LSTMStateTuple, tuple, object on tf_keras 2.21 and in rnn_cell_impl).
+TF_RNN_NON_LAYERS = frozenset({"LSTMStateTuple"})
 # TF1 RNN cells (`tf.compat.v1.nn.rnn_cell.*`, `tf.nn.rnn_cell.*` in TF 1.x, `tf.contrib.rnn.*`):
 # "not available with Keras 3" (AttributeError, measured on TF 2.21); the Keras class that
 # replaces each, and what a person must change at the call sites.
@@ -717,7 +720,9 @@ TF1_RNN_CELL_LEGACY_TRAP = ("imports on Keras 3, but as no Keras 3 layer (a Kera
                             "weights; Keras 3's `RNN` raises ValueError running it)")
 TF1_RNN_CELL_NAMESPACES = ("tf.nn.rnn_cell.", "tf.compat.v1.nn.rnn_cell.", "tf.contrib.rnn.",
                            *TF1_RNN_CELL_LEGACY_NAMESPACES)
-TF1_RNN_CELL_CLASSES = frozenset(space + cell for space in TF1_RNN_CELL_NAMESPACES for cell in TF1_RNN_CELLS)
+# (`rnn_cell_impl.LSTMStateTuple` is a namedtuple that runs on Keras 3 as it did: no trap there)
+TF1_RNN_CELL_CLASSES = frozenset(space + cell for space in TF1_RNN_CELL_NAMESPACES for cell in TF1_RNN_CELLS
+                                 if space not in TF1_RNN_CELL_LEGACY_NAMESPACES or cell not in TF_RNN_NON_LAYERS)
 
 
 # TF1 cell -> (its Keras cell under `keras.`, TF1 keyword -> Keras keyword, keywords the Keras
@@ -746,10 +751,7 @@ TF1_RNN_CELL_NONE_IS_DEFAULT = frozenset({"activation", "name", "dtype"})
 
 def tf1_rnn_cell(canonical: str) -> str | None:
     """The TF1 RNN cell class a canonical name is (e.g. "LSTMCell"), or None."""
-    for namespace in TF1_RNN_CELL_NAMESPACES:
-        if canonical.startswith(namespace) and canonical[len(namespace):] in TF1_RNN_CELLS:
-            return canonical[len(namespace):]
-    return None
+    return canonical.rsplit(".", 1)[-1] if canonical in TF1_RNN_CELL_CLASSES else None
 # Bases that own no weights themselves: a subclass owns only what it creates.
 WEIGHTLESS_BASES = frozenset({"keras.layers.Layer", "keras.Model", "tf1.layers.Layer"})
 # Calls that make a weight, by their last name (`tf.compat.v1.get_variable`, `self.add_weight`, ...).
@@ -758,9 +760,6 @@ WEIGHT_FACTORY_NAMES = frozenset({"add_weight", "add_variable", "get_variable", 
 # layer classes and weight factories checked before them.
 NO_STATE_NAMESPACES = ("tf.", "keras.activations.", "keras.initializers.", "keras.regularizers.",
                        "keras.constraints.", "keras.backend.", "keras.ops.", "numpy.", "math.")
-# Capitalised names under TF's RNN modules that are no layers: LSTMStateTuple is a namedtuple
-# (measured: its MRO is LSTMStateTuple, tuple, object on tf_keras 2.21 and in rnn_cell_impl).
-TF_RNN_NON_LAYERS = frozenset({"LSTMStateTuple"})
 
 # --- Keyword arguments of the Keras base layer ------------------------------------------------
 # Every Keras layer's constructor forwards these to `Layer.__init__`, on both lines (measured on

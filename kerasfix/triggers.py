@@ -40,6 +40,8 @@ class Trigger:
     nested_assign: bool = False  # an assignment to `a.b.c`
     layer_in_call: bool = False  # a Keras layer constructed in `call` or a method it calls
     layer_in_container: bool = False  # ... in a tuple, a set, a generator, `tuple(...)`
+    # a parameter of a method in a tuple or set display assigned to an attribute (KF301: it may be a layer)
+    param_in_container: bool = False
     layer_in_class_body: bool = False  # `x = Dense(...)` in the class body
     module_layer: bool = False  # a name the module binds to a constructed layer
     tf_module: bool = False  # a `tf.Module` (or a project class built on it) constructed
@@ -74,6 +76,8 @@ class ClassSignals:
     init_calls_init: bool = False  # `__init__` itself calls an `__init__` (`super().__init__()`)
     init_call_line: int = 0  # the first line of `__init__` calling an `__init__` (0: none)
     init_assign_line: int = 0  # the first line of `__init__` assigning an attribute (0: none)
+    params: dict[str, set[str]] = field(default_factory=dict)  # method -> its parameters' names
+    param_in_container: bool = False  # `self.x = (param, ...)` (or a set, `tuple([...])`)
 
     def assigns_before_init(self) -> bool:
         return 0 < self.init_assign_line < self.init_call_line
@@ -97,6 +101,9 @@ def class_signals(cls: ast.ClassDef) -> ClassSignals:
     for statement in cls.body:
         if isinstance(statement, _FUNCTIONS):
             signals.method_calls[statement.name] = set()
+            arguments = statement.args
+            signals.params[statement.name] = {a.arg for a in (*arguments.posonlyargs, *arguments.args,
+                                                              *arguments.kwonlyargs)}
             signals.has_init = signals.has_init or statement.name == "__init__"
         elif isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
             name = ast_dotted(statement.value.func)
@@ -121,6 +128,8 @@ def class_signals(cls: ast.ClassDef) -> ClassSignals:
             contained = _call_fact(node, method, own, contained, signals)
         elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             _assignment_fact(node, own and method == "__init__", signals)
+            if own and method and not signals.param_in_container:
+                signals.param_in_container = _holds_parameter(node.value, signals.params.get(method, set()))
         elif isinstance(node, _CONTAINERS):
             contained = True
         elif isinstance(node, ast.ClassDef):
@@ -158,6 +167,15 @@ def _assignment_fact(node: ast.Assign | ast.AugAssign | ast.AnnAssign, in_init: 
             signals.nested_assign = signals.nested_assign or isinstance(target.value, ast.Attribute)
 
 
+def _holds_parameter(value: ast.AST | None, params: set[str]) -> bool:
+    """A tuple or set display (or `tuple([...])`) one of whose elements is a bare parameter."""
+    if (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in _CONTAINER_CALLS
+            and len(value.args) == 1):
+        value = value.args[0]
+    return isinstance(value, (ast.Tuple, ast.Set, ast.List)) and any(
+        isinstance(e, ast.Name) and e.id in params for e in value.elts)
+
+
 class Matcher:
     """One trigger (the union of the selected rules') against one module's classes."""
 
@@ -181,6 +199,7 @@ class Matcher:
                 or bool(t.assigns & signals.assigned) or (t.nested_assign and signals.nested_assign)
                 or (t.tf1_layer and any(self._is_tf1_layer(n) for n in signals.referred))
                 or (t.init_without_init and signals.has_init and not signals.init_calls_init)
+                or (t.param_in_container and signals.param_in_container)
                 or (t.assigns_before_init and signals.assigns_before_init()))
 
     def _resolve(self, name: str) -> str:

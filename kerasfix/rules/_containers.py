@@ -5,6 +5,7 @@ report them."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -62,26 +63,60 @@ def _is_layer_construction(ctx: Context, node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Call) and ctx.is_layer_class(node.func)
 
 
-def _holds_layers(ctx: Context, node: cst.BaseExpression) -> bool:
+def _is_layer(ctx: Context, node: cst.BaseExpression, layer_params: frozenset[str]) -> bool:
+    """A layer built there, or a parameter of the method known to hold one (`_layer_parameters`)."""
+    return _is_layer_construction(ctx, node) or (isinstance(node, cst.Name) and node.value in layer_params)
+
+
+def _holds_layers(ctx: Context, node: cst.BaseExpression, layer_params: frozenset[str]) -> bool:
     if isinstance(node, (cst.Tuple, cst.Set, cst.List)):
-        return any(_is_layer_construction(ctx, e.value) for e in node.elements)
+        return any(_is_layer(ctx, e.value, layer_params) for e in node.elements)
     if isinstance(node, (cst.GeneratorExp, cst.ListComp, cst.SetComp)):
         return _is_layer_construction(ctx, node.elt)
     return False
 
 
-def _container_kind(ctx: Context, value: cst.BaseExpression) -> str | None:
+def _container_kind(ctx: Context, value: cst.BaseExpression, layer_params: frozenset[str]) -> str | None:
     """"tuple" / "set" when `value` builds that container of layers, else None."""
-    if isinstance(value, cst.Tuple) and _holds_layers(ctx, value):
+    if isinstance(value, cst.Tuple) and _holds_layers(ctx, value, layer_params):
         return "tuple"
-    if isinstance(value, (cst.Set, cst.SetComp)) and _holds_layers(ctx, value):
+    if isinstance(value, (cst.Set, cst.SetComp)) and _holds_layers(ctx, value, layer_params):
         return "set"
     if (isinstance(value, cst.Call) and isinstance(value.func, cst.Name)
             and value.func.value in ("tuple", "set", "frozenset") and len(value.args) == 1
             and value.args[0].keyword is None and not ctx.imports.is_bound(value.func.value)
-            and _holds_layers(ctx, value.args[0].value)):
+            and _holds_layers(ctx, value.args[0].value, layer_params)):
         return "tuple" if value.func.value == "tuple" else "set"
     return None
+
+
+def _layer_parameters(ctx: Context, cls: KerasClass, method: str, func: cst.FunctionDef) -> frozenset[str]:
+    """The method's parameters that hold a layer: annotated with a layer class (`block: Dense`,
+    the project's own classes by the index), checked with `isinstance(block, <layer class>)` in
+    the method, or named for one (`*layer`, `*layers`, not a count such as `num_layers`)."""
+    params = {p.name.value: p for p in (*func.params.posonly_params, *func.params.params,
+                                        *func.params.kwonly_params)}
+    found = {name for name, param in params.items() if _LAYER_NAME.search(name) and not _COUNT_NAME.match(name)
+             or (param.annotation is not None and _names_layer_class(ctx, param.annotation.annotation))}
+    for node in cls.method_nodes[method]:
+        if (type(node) is cst.Call and isinstance(node.func, cst.Name) and node.func.value == "isinstance"
+                and len(node.args) == 2 and isinstance(node.args[0].value, cst.Name)
+                and node.args[0].value.value in params and _names_layer_class(ctx, node.args[1].value)):
+            found.add(node.args[0].value.value)
+    return frozenset(found)
+
+
+def _names_layer_class(ctx: Context, expr: cst.BaseExpression) -> bool:
+    """A layer class, or a tuple or subscript (`Optional[Dense]`) one of whose parts is one."""
+    if isinstance(expr, cst.Tuple):
+        return any(_names_layer_class(ctx, e.value) for e in expr.elements)
+    if isinstance(expr, cst.Subscript):
+        return any(isinstance(e.slice, cst.Index) and _names_layer_class(ctx, e.slice.value) for e in expr.slice)
+    return isinstance(expr, (cst.Name, cst.Attribute)) and ctx.is_layer_class(expr)
+
+
+_LAYER_NAME = re.compile(r"(?:^|_)layers?$", re.IGNORECASE)
+_COUNT_NAME = re.compile(r"(?:num|n|nb|number_of|max|min|count)_", re.IGNORECASE)
 
 
 def _as_list(node: cst.BaseExpression) -> cst.BaseExpression:
@@ -182,12 +217,13 @@ def _assignments(ctx: Context, cls: KerasClass) -> tuple[dict[str, list[Containe
     empty_starts: dict[str, list[cst.BaseExpression]] = {}
     for name, func in cls.methods.items():
         me = self_name(func)
+        layer_params = _layer_parameters(ctx, cls, name, func)
         for node in cls.method_nodes[name]:
             if type(node) is cst.Assign and len(node.targets) == 1:  # exact types: see syntax.of_kind
                 attr = is_self_attribute(node.targets[0].target, me)
                 if attr is None:
                     continue
-                kind = _container_kind(ctx, node.value)
+                kind = _container_kind(ctx, node.value, layer_params)
                 target = node.targets[0].target
                 if kind:
                     sites.setdefault(attr, []).append(ContainerSite(node.value, kind, target))
@@ -195,11 +231,11 @@ def _assignments(ctx: Context, cls: KerasClass) -> tuple[dict[str, list[Containe
                     empty_starts.setdefault(attr, []).append(node.value)
                 elif (isinstance(node.value, cst.BinaryOperation) and isinstance(node.value.operator, cst.Add)
                       and is_self_attribute(node.value.left, me) == attr
-                      and _container_kind(ctx, node.value.right) == "tuple"):
+                      and _container_kind(ctx, node.value.right, layer_params) == "tuple"):
                     grown.setdefault(attr, []).append((node.value.right, target))
             elif type(node) is cst.AugAssign and isinstance(node.operator, cst.AddAssign):
                 attr = is_self_attribute(node.target, me)
-                if attr is not None and _container_kind(ctx, node.value) == "tuple":
+                if attr is not None and _container_kind(ctx, node.value, layer_params) == "tuple":
                     grown.setdefault(attr, []).append((node.value, node.target))
     return sites, grown, empty_starts
 

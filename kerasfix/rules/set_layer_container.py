@@ -85,7 +85,7 @@ KF302 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
-    trigger=Trigger(layer_in_container=True),
+    trigger=Trigger(layer_in_container=True, param_in_container=True),
     help=("keep the layers in a list: `[...]` where the set was written, `list(...)` where it was built; test "
           "membership on the list where the code did on the set"),
 )

@@ -31,9 +31,9 @@ On Keras 3 (every `tf.keras` since TF 2.16) each of these raises `AttributeError
 not available with Keras 3`; `tf.nn.rnn_cell` is gone from TF 2 altogether. Through
 `rnn_cell_impl` they import, but they are the old `tensorflow.python.keras` layers: measured, a
 Keras 3 layer holding a subclass of `rnn_cell_impl.RNNCell` tracks 0 of its 1 weight, and Keras
-3's `RNN` raises ValueError running it. On tf_keras 2 they still run, deprecated. Their Keras counterparts (`tf.keras.layers.LSTMCell`,
-`GRUCell`, `SimpleRNNCell`, `StackedRNNCells`, `AbstractRNNCell`) are tracked on both lines,
-but they are not drop-in replacements.
+3's `RNN` raises ValueError running it. On tf_keras 2 they still run, deprecated. Their Keras
+counterparts (`tf.keras.layers.LSTMCell`, `GRUCell`, `SimpleRNNCell`, `StackedRNNCells`,
+`AbstractRNNCell`) are tracked on both lines, but they are not drop-in replacements.
 
 ## Example
 ```python

@@ -15,7 +15,12 @@ DOC = """\
 ## What it does
 Finds an attribute of a Keras layer or model that holds Keras layers in a tuple:
 `self.blocks = (Dense(4), Dense(2))`, `self.blocks = tuple(Dense(n) for n in sizes)`, or a
-tuple grown with `self.blocks += (Dense(4),)`.
+tuple grown with `self.blocks += (Dense(4),)`. Layers handed in as arguments count when one
+element of the tuple is a parameter known to hold a layer: annotated with a layer class
+(`head: Dense`, or the project's own layer class), checked with `isinstance(block,
+<layer class>)` in the method, or named for one (`block_layer`, `layers`; not a count such as
+`num_layers`): `self.blocks = (block_a, block_b)`. A tuple of other arguments (`(height,
+width)`) is left alone.
 
 ## Why is this bad?
 TensorFlow 1.x and early TF 2 releases did not track layers inside tuples: their weights
@@ -92,7 +97,7 @@ KF301 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
-    trigger=Trigger(layer_in_container=True),
+    trigger=Trigger(layer_in_container=True, param_in_container=True),
     help="keep the layers in a list: `[...]` where the tuple was written, `list(...)` where it was built",
 )
 
