@@ -744,6 +744,25 @@ TF1_RNN_CELL_CONSTRUCTORS: dict[str, tuple[str, dict[str, str], tuple[tuple[str,
 }
 # the Keras layers that run a cell (canonical names)
 KERAS_RNN_LAYERS = frozenset({"keras.layers.RNN"})
+# TF1's functions that run a cell over a sequence (canonical name -> which), their parameters in
+# order, and those with no Keras `RNN` counterpart (anything but their default): why. (`dtype`,
+# `scope`, `parallel_iterations`, `swap_memory` change no result: dropped.)
+TF1_RNN_RUNS = {f"{space}{name}": name for name in ("dynamic_rnn", "static_rnn")
+                for space in ("tf.nn.", "tf.compat.v1.nn.", "tf.python.ops.rnn.")}
+TF1_RNN_RUN_PARAMS = {
+    "dynamic_rnn": ("cell", "inputs", "sequence_length", "initial_state", "dtype", "parallel_iterations",
+                    "swap_memory", "time_major", "scope"),
+    "static_rnn": ("cell", "inputs", "initial_state", "dtype", "sequence_length", "scope"),
+}
+TF1_RNN_RUN_UNMAPPED = {
+    # (a GRU's or basic RNN's state is one tensor, which Keras's `RNN` takes as `initial_state=`)
+    "initial_state": "an `initial_state` has TF1's shape (an `LSTMStateTuple(c, h)` where Keras wants `[h, c]`)",
+    # Keras 3's `RNN` has no `time_major` (tf_keras's has): the input and outputs must be transposed
+    "time_major": "`time_major`: Keras 3's `RNN` has none; transpose the input and the outputs",
+}
+# cells whose TF1 state is a tuple (`LSTMStateTuple(c, h)`, one per cell for `MultiRNNCell`)
+# where Keras's `RNN(..., return_state=True)` returns `h, c` as outputs of their own
+TF1_RNN_TUPLE_STATES = frozenset({"LSTMCell", "BasicLSTMCell", "MultiRNNCell"})
 # TF1 cell arguments whose `None` is the Keras default too (TF1's `activation=None` is tanh,
 # Keras's is linear): dropped rather than passed on
 TF1_RNN_CELL_NONE_IS_DEFAULT = frozenset({"activation", "name", "dtype"})

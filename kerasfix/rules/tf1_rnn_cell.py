@@ -8,10 +8,12 @@ from typing import Iterator
 import libcst as cst
 
 from .. import keras_api as api
-from ..edits import Fix, Replace, Safety
+from ..edits import Fix, InsertAfter, Replace, Safety
 from ..lines import comments
 from ..triggers import Trigger
-from .base import Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety, source
+from ._tf1_rnn_runs import tf1_rnn_run
+from .base import (Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety, is_self_attribute,
+                   self_name, source)
 
 DOC = """\
 ## What it does
@@ -55,9 +57,26 @@ class Encoder(tf.keras.layers.Layer):
 The constructor is mapped only where no code of the class can tell the two cells apart: the
 cell is built straight into a Keras `RNN(...)` (alone, or in a `MultiRNNCell` list every cell of
 which maps), that layer returns no state (`return_state`), and the class hands no
-`initial_state` in. Then the RNN layer runs it as it ran the TF1 cell. Elsewhere (a cell
-stepped by hand, `zero_state`, `LSTMStateTuple`, `tf.nn.dynamic_rnn`, the state returned) the
-calls change with the class, and the finding is a report: a Keras `LSTMCell` keeps its state
+`initial_state` in. Then the RNN layer runs it as it ran the TF1 cell.
+
+A cell that `__init__` keeps (`self.cell = GRUCell(4)`) for one `tf.nn.dynamic_rnn` or
+`static_rnn` call becomes the Keras cell, run by a Keras `RNN` layer built beside it
+(`self.cell_rnn = tf.keras.layers.RNN(self.cell, ...)`), and the call becomes that layer's:
+`return_sequences=True` where the outputs are read, `return_state=True` where the state is
+read too (a run whose outputs are not read returns the last output, which is a GRU's or basic
+RNN's state), `unroll=True` for `static_rnn`, whose list of steps is stacked on the way in and
+unstacked on the way out, and `sequence_length=L` a mask, `mask=tf.sequence_mask(L,
+maxlen=...)` with `zero_output_for_mask=True` (measured on both lines: zeros past each length,
+the state of the last valid step, as TF1's; outputs and state agree to 1e-7 with the weights
+copied, on tf_keras). `dtype`, `scope`, `parallel_iterations` and `swap_memory` change no
+result and are dropped. The call is left for a person, and the message says why, when the
+state of an LSTM (or `MultiRNNCell`) is read or handed in as `initial_state` (TF1's
+`LSTMStateTuple(c, h)`, Keras's `h, c` apart), when `time_major=True` (Keras 3's `RNN` has
+none), when both the list of outputs of `static_rnn` and its state are read, or when the class
+uses the cell anywhere else.
+
+Elsewhere (a cell stepped by hand, `zero_state`, `LSTMStateTuple`, a cell built in `call`, the
+state returned) the calls change with the class, and the finding is a report: a Keras `LSTMCell` keeps its state
 as a list `[h, c]` where TF1 used `LSTMStateTuple(c, h)`; `zero_state(batch, dtype)` is
 `get_initial_state(batch_size=..., dtype=...)`; `DropoutWrapper` becomes the cell's own
 `dropout=` arguments. Each message names what differs for the class it found.
@@ -89,8 +108,9 @@ KF204 = Rule(
     ),
     fixed_by=(
         "the Keras cell when only a Keras `RNN` layer runs it (`num_units` -> `units`, `MultiRNNCell` -> "
-        "`StackedRNNCells`), unsafe (other weights, initial values); else report: the Keras cell to use and "
-        "what differs at the call sites"
+        "`StackedRNNCells`), or when `__init__` keeps it for one `dynamic_rnn`/`static_rnn` (then a Keras `RNN` "
+        "layer with `return_sequences`/`return_state`/`unroll` and a mask), unsafe (other weights, initial "
+        "values); else report: the Keras cell to use and what differs at the call sites"
     ),
     fix=FixAvailability.SOMETIMES,
     safety=RuleSafety.UNSAFE,
@@ -117,16 +137,17 @@ class Tf1RnnCells(RuleFamily):
                         name = ctx.resolve(node.func) or ""
                         cell = api.tf1_rnn_cell(name)
                         if cell is not None:
-                            yield _finding(node, cell, name, "built in a Keras layer",
-                                           _constructor_fix(ctx, cls, node, cell))
+                            fix, note = _constructor_fix(ctx, cls, node, cell)
+                            yield _finding(node, cell, name, "built in a Keras layer", fix, note)
 
 
-def _finding(node: cst.CSTNode, cell: str, name: str, where: str, fix: Fix | None = None) -> Finding:
+def _finding(node: cst.CSTNode, cell: str, name: str, where: str, fix: Fix | None = None,
+             note: str = "") -> Finding:
     replacement, differs = api.TF1_RNN_CELLS[cell]
     legacy = name.startswith(api.TF1_RNN_CELL_LEGACY_NAMESPACES)
     trap = api.TF1_RNN_CELL_LEGACY_TRAP if legacy else "not available with Keras 3 (AttributeError)"
     return Finding(KF204.code, node, f"TF1's `{cell}`, {where}: {trap}, deprecated on tf_keras; use "
-                   f"{_spell(replacement)} ({differs})", fix)
+                   f"{_spell(replacement)} ({differs}){note}", fix)
 
 
 def _spell(replacement: str) -> str:
@@ -136,15 +157,44 @@ def _spell(replacement: str) -> str:
 # --- the constructor fix: only for a cell that only a Keras `RNN` layer sees -----------------
 
 
-def _constructor_fix(ctx: Context, cls: KerasClass, call: cst.Call, cell: str) -> Fix | None:
+def _constructor_fix(ctx: Context, cls: KerasClass, call: cst.Call, cell: str) -> tuple[Fix | None, str]:
     """`LSTMCell(num_units=4)` -> `tf.keras.layers.LSTMCell(units=4)`, when the cell goes
     straight into a Keras `RNN(...)` (alone or in a `MultiRNNCell`) that returns no state and
     the class passes no `initial_state`: then no code of the class sees the cell's state, whose
-    shape is what differs (`LSTMStateTuple(c, h)` against `[h, c]`). Unsafe: see the page."""
+    shape is what differs (`LSTMStateTuple(c, h)` against `[h, c]`). Or when `__init__` keeps
+    the cell for one `dynamic_rnn`/`static_rnn` call: that call becomes a Keras `RNN` layer's
+    (`_tf1_rnn_runs`). Unsafe: see the page. With the fix, or None and why not (a note)."""
+    mapping = _mapped(ctx, call, cell)
     rnn = _keras_rnn_holding(ctx, cls, call)
-    if rnn is None or not _state_unseen(cls, rnn) or _mapped(ctx, call, cell) is None:
+    if rnn is not None:
+        fixed = mapping is not None and _state_unseen(cls, rnn)
+        return (Fix((Replace(call, lambda updated: _mapped(ctx, updated, cell) or updated),), Safety.UNSAFE)
+                if fixed else None), ""
+    kept = _kept_in_init(cls, call)
+    run = tf1_rnn_run(ctx, cls, kept[1], cell) if kept else None
+    if kept is None or run is None:
+        return None, ""
+    if run.problem or mapping is None or run.rnn_statement is None:
+        why = run.problem or "the cell's arguments do not all map"
+        return None, f"; run by `{run.kind}`, not rewritten: {why}"
+    assert run.target is not None and run.replacement is not None  # set with rnn_statement
+    return Fix((Replace(call, lambda updated: _mapped(ctx, updated, cell) or updated),
+                InsertAfter(kept[0], (run.rnn_statement,)), Replace(run.target, run.replacement)),
+               Safety.UNSAFE), f"; its `{run.kind}` becomes a Keras `RNN` layer"
+
+
+def _kept_in_init(cls: KerasClass, call: cst.Call) -> tuple[cst.SimpleStatementLine, str] | None:
+    """`self.<attr> = <the cell>` as a statement of `__init__`, the class's one assignment of it."""
+    assign = cls.parents.get(id(call))
+    line = cls.parents.get(id(assign))
+    init = cls.methods.get("__init__")
+    if not (isinstance(assign, cst.Assign) and isinstance(line, cst.SimpleStatementLine) and init is not None
+            and len(assign.targets) == 1 and line in init.body.body):
         return None
-    return Fix((Replace(call, lambda updated: _mapped(ctx, updated, cell) or updated),), Safety.UNSAFE)
+    attr = is_self_attribute(assign.targets[0].target, self_name(init))
+    assigned = [n for nodes in cls.method_nodes.values() for n in nodes if type(n) is cst.AssignTarget
+                and isinstance(n.target, cst.Attribute) and n.target.attr.value == attr]
+    return (line, attr) if attr is not None and len(assigned) == 1 else None
 
 
 def _mapped(ctx: Context, call: cst.CSTNode, cell: str) -> cst.Call | None:
