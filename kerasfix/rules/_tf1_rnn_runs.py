@@ -51,6 +51,20 @@ def tf1_rnn_run(ctx: Context, cls: KerasClass, attr: str, cell: str) -> RnnRun |
     return _converted(ctx, cls, method, call, kind, attr, cell)
 
 
+def local_run(ctx: Context, cls: KerasClass, cell: cst.Call) -> str | None:
+    """The TF1 RNN call that runs a cell built where it runs (`dynamic_rnn(LSTMCell(4), x)`, or
+    through a local name bound to it), if any: its name."""
+    run = _run_of(ctx, cls, cell)
+    assign = cls.parents.get(id(cell))
+    if run is None and isinstance(assign, cst.Assign) and len(assign.targets) == 1:
+        local = assign.targets[0].target
+        method = next((m for m, nodes in cls.method_nodes.items() if any(n is cell for n in nodes)), None)
+        if isinstance(local, cst.Name) and method is not None:
+            run = next((found for n in cls.method_nodes[method] if type(n) is cst.Name and n.value == local.value
+                        and (found := _run_of(ctx, cls, n)) is not None), None)
+    return api.TF1_RNN_RUNS[canonical(ctx.resolve(run.func) or "")] if run is not None else None
+
+
 def _run_of(ctx: Context, cls: KerasClass, node: cst.CSTNode) -> cst.Call | None:
     """The TF1 RNN call whose cell `node` is, if it is one."""
     arg = cls.parents.get(id(node))

@@ -11,7 +11,7 @@ from .. import keras_api as api
 from ..edits import Fix, InsertAfter, Replace, Safety
 from ..lines import comments
 from ..triggers import Trigger
-from ._tf1_rnn_runs import tf1_rnn_run
+from ._tf1_rnn_runs import local_run, tf1_rnn_run
 from .base import (Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety, is_self_attribute,
                    self_name, source)
 
@@ -173,7 +173,9 @@ def _constructor_fix(ctx: Context, cls: KerasClass, call: cst.Call, cell: str) -
     kept = _kept_in_init(cls, call)
     run = tf1_rnn_run(ctx, cls, kept[1], cell) if kept else None
     if kept is None or run is None:
-        return None, ""
+        local = local_run(ctx, cls, call)
+        return None, (f"; run by `{local}` where it is built, not rewritten: build the Keras cell and a Keras "
+                      "`RNN` layer running it once, in `__init__`" if local else "")
     if run.problem or mapping is None or run.rnn_statement is None:
         why = run.problem or "the cell's arguments do not all map"
         return None, f"; run by `{run.kind}`, not rewritten: {why}"
