@@ -23,7 +23,9 @@ from ._lift_plan import (Blocked, ClassLift, HelperLift, LayerLift, LiftPlan, Lo
                          WeightLift)
 from ._lift_syntax import (LOOPS, SCOPES, builds_weightless, condition_of, guards_to, in_loop_or_scope,
                            inside_construction, keras_constructor_args, literal_name, only_bound_once,
-                           self_attrs_read, snake_case, usable_literal, usage)
+                           needs_parens_as_arg, parent_map, parenthesized, self_attrs_read, snake_case, substitute,
+                           usable_literal, usage)
+from ..syntax import is_load
 from ._weights import as_add_weight
 
 __all__ = ["Blocked", "HelperLift", "LayerLift", "LiftPlan", "LoopLift", "Placement", "Tf1Lift", "WeightLift",
@@ -161,7 +163,8 @@ class _Planner:
                 or in_loop_or_scope(call, parents, lifted.loop):
             return None
         tests = [test for test, _ in guards]
-        args_place = lift.placement(func, [a.value for a in call.args] + tests, bound_there=targets)
+        moving = _with_loop_locals(func, self.lift.cls.method_nodes[func.name.value], lifted.loop, call)
+        args_place = lift.placement(func, [a.value for a in moving.args] + tests, bound_there=targets)
         me = self_name(func)
         if (args_place.where != "__init__" or args_place.inlined
                 or any(lift.assigned_after_init(a) for test in tests for a in self_attrs_read(test, me))):
@@ -172,10 +175,10 @@ class _Planner:
         local = lift.allocate_local(func, snake_case(class_name), chosen)
         placement = Placement("__init__", self_attrs=source_place.self_attrs | args_place.self_attrs,
                               guards=source_place.guards)
-        built: cst.BaseExpression = call
+        built: cst.BaseExpression = moving
         if guards:  # the call site keeps its tests, the list builds a layer where they hold
             built = cst.IfExp(test=condition_of([(strip_comments(test), positive) for test, positive in guards]),
-                              body=call, orelse=cst.Name("None"))
+                              body=moving, orelse=cst.Name("None"))
         # the loop keeps its header's comments; the call's go with it
         built = lift.moved(func, placement, cst.ListComp(
             built, cst.CompFor(target=strip_comments(lifted.loop.target), iter=strip_comments(lifted.loop.iter))))
@@ -283,3 +286,34 @@ class _Planner:
         plan.value = lift.moved(plan.method, placement, constructor)
         if literal and not placement.guards:
             lift.shared.setdefault(key, plan.attr)
+
+
+def _with_loop_locals(func: cst.FunctionDef, nodes: list[cst.CSTNode], loop: cst.For, call: cst.Call) -> cst.Call:
+    """The layer's construction with the loop's own locals it reads written out: `units =
+    self.sizes[i]` at the top of the loop's body, before the statement building the layer, bound
+    nowhere else in `func` (issue 17 §2d). The list comprehension in `__init__` then reads the
+    loop's names and what `__init__` knows only, which `placement` checks as for any argument."""
+    values: dict[str, cst.BaseExpression] = {}
+    for statement in loop.body.body:
+        if any(node is call for node in walk(statement)):
+            break
+        simple = isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+        assign = statement.body[0] if simple else None  # type: ignore[union-attr]  # a simple line, above
+        target = assign.targets[0].target if isinstance(assign, cst.Assign) and len(assign.targets) == 1 else None
+        if isinstance(target, cst.Name) and isinstance(assign, cst.Assign) and only_bound_once(func, nodes,
+                                                                                                 target.value):
+            values[target.value] = _inline(strip_comments(assign.value), values)
+    moved = _inline(call, values)
+    assert isinstance(moved, cst.Call)  # names are replaced inside it, the call stays
+    return moved
+
+
+def _inline(expr: cst.BaseExpression, values: dict[str, cst.BaseExpression]) -> cst.BaseExpression:
+    parents = parent_map(expr)
+    return substitute(expr, {id(n): _spelled(values[n.value], parents.get(id(n))) for n in walk(expr)
+                             if isinstance(n, cst.Name) and n.value in values and is_load(n, parents)})
+
+
+def _spelled(value: cst.BaseExpression, parent: cst.CSTNode | None) -> cst.BaseExpression:
+    """A whole argument as it is; inside an expression, in parentheses where it needs them."""
+    return value if isinstance(parent, cst.Arg) and not needs_parens_as_arg(value) else parenthesized(value)

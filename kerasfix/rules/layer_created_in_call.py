@@ -110,7 +110,10 @@ the iterable must give the same items on every call. Each layer of the loop gets
 list, all zipped in one header. A layer built under an `if` in the loop keeps its test: the
 list holds it where the test holds and `None` elsewhere
 (`[LayerNormalization() if self.use_norm else None for width in self.widths]`), and the call
-site keeps its `if`, when the test reads only the loop's names and what `__init__` knows. A
+site keeps its `if`, when the test reads only the loop's names and what `__init__` knows. The
+loop's own locals bound at the top of its body before the layer (`units = self.sizes[i]`) are
+written out in the list (`[Dense(self.sizes[i]) for i in range(len(self.sizes))]`) when they
+read only the loop's names and what `__init__` knows, and nothing else binds them. A
 layer of the loop that cannot move (under `if training:`, sized from the input) stays for a
 person and the others move.
 
