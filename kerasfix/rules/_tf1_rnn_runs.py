@@ -12,13 +12,15 @@ GRU or basic RNN is its state, so a call whose outputs are not read needs no `re
 
 from __future__ import annotations
 
+import tokenize
 from dataclasses import dataclass
 
 import libcst as cst
 
 from .. import keras_api as api
+from ..lines import comments
 from ..names import canonical
-from .base import Context, KerasClass, free_name, is_self_attribute, self_name
+from .base import Context, KerasClass, free_name, is_self_attribute, self_name, source
 from ..syntax import is_load
 from .calls import Bound, bind
 
@@ -100,10 +102,19 @@ def _converted(ctx: Context, cls: KerasClass, method: str, call: cst.Call, kind:
     if kind == "static_rnn" and outputs_read and state_read:
         return RnnRun(kind, "both the list of outputs and the state are read")
     rnn = free_name(f"{attr}_rnn", cls.assigned_attributes)
+    site = _call_site(tf, target, f"{self_name(cls.methods[method])}.{rnn}", kind, bound,
+                      (outputs_read, state_read), _params(cls, method))
+    if not _same_comments(*site):
+        return RnnRun(kind, "a comment inside the call would be lost with the arguments a Keras `RNN` drops")
     return RnnRun(kind, "", _rnn_statement(ctx, attr, rnn, kind, bound.value("sequence_length"),
-                                           outputs_read, state_read),
-                  *_call_site(tf, target, f"{self_name(cls.methods[method])}.{rnn}", kind, bound,
-                              (outputs_read, state_read), _params(cls, method)))
+                                           outputs_read, state_read), *site)
+
+
+def _same_comments(old: cst.CSTNode, new: cst.CSTNode) -> bool:
+    try:
+        return comments(source(old)) == comments(source(new))
+    except (tokenize.TokenError, SyntaxError):  # what the tokenizer cannot read is left to a person
+        return False
 
 
 def _params(cls: KerasClass, method: str) -> set[str]:

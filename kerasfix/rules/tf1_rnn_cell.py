@@ -72,8 +72,8 @@ copied, on tf_keras). `dtype`, `scope`, `parallel_iterations` and `swap_memory` 
 result and are dropped. The call is left for a person, and the message says why, when the
 state of an LSTM (or `MultiRNNCell`) is read or handed in as `initial_state` (TF1's
 `LSTMStateTuple(c, h)`, Keras's `h, c` apart), when `time_major=True` (Keras 3's `RNN` has
-none), when both the list of outputs of `static_rnn` and its state are read, or when the class
-uses the cell anywhere else.
+none), when both the list of outputs of `static_rnn` and its state are read, when the class
+uses the cell anywhere else, or when a comment sits in an argument the Keras call drops.
 
 Elsewhere (a cell stepped by hand, `zero_state`, `LSTMStateTuple`, a cell built in `call`, the
 state returned) the calls change with the class, and the finding is a report: a Keras `LSTMCell` keeps its state
