@@ -4,6 +4,7 @@ a feature"; the times themselves are benchmarks/bench.py's, never asserted here)
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -42,7 +43,8 @@ def _check(folder: Path) -> tuple[str, set[str]]:
     done = subprocess.run([sys.executable, "-c", CHECK_AND_LIST_MODULES, "check", "--exit-zero", str(folder)],
                           capture_output=True, text=True, env=dict(os.environ), check=True)
     listed = [line for line in done.stderr.splitlines() if line.startswith("MODULES ")]
-    return done.stdout, set(listed[-1].split()[1:])
+    said = "".join(line for line in done.stderr.splitlines(keepends=True) if not line.startswith("MODULES "))
+    return done.stdout + said, set(listed[-1].split()[1:])
 
 
 def test_a_warm_check_imports_no_parser_pool_or_pydantic(tmp_path):
@@ -51,12 +53,21 @@ def test_a_warm_check_imports_no_parser_pool_or_pydantic(tmp_path):
     (package / "__init__.py").write_text("")
     (package / "layers.py").write_text(EXAMPLE.read_text(encoding="utf-8"))
     (package / "plain.py").write_text(PLAIN)
+    # Python refuses both: the warm run answers its verdict from the cache, starting no parser
+    (package / "broken.py").write_text("class Block(Layer):\n    def call(self, x:\n        return x\n")
+    (package / "book.ipynb").write_text(json.dumps({"cells": [
+        {"cell_type": "code", "source": ["x = 1\n"]},
+        {"cell_type": "code", "source": ["class Block(tf.keras.layers.Layer):\n", "    pass\n", "print 'x'\n"]}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     cold, cold_modules = _check(tmp_path / "project")
     warm, warm_modules = _check(tmp_path / "project")
     # the cold run parsed (in a worker process, so that a crash of the parser costs one file):
     # the warm one had something to skip
     assert "multiprocessing" in cold_modules
     assert warm == cold and "KF" in warm
+    assert "broken.py: error: not valid Python 3: " in warm and "(line 2)" in warm
+    assert "book.ipynb: error: not valid Python 3: Missing parentheses in call to 'print'" in warm
+    assert "(cell 2, line 3)" in warm
     assert sorted(m for m in warm_modules if m.startswith(NOT_WHEN_WARM)) == []
 
 
