@@ -19,7 +19,7 @@ from typer.main import get_command
 
 from kerasfix import typer_values
 from kerasfix.cli import app
-from kerasfix.index import class_bases, module_name_for, package_folder
+from kerasfix.index import _imports_in_an_arm, class_bases, module_name_for, package_folder
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "legacy_layers.py"
 PLAIN = "class Schedule(object):\n    def rate(self):\n        return 1\n"
@@ -141,6 +141,26 @@ def test_class_bases_as_the_line_start_pattern_on_generated_sources():
     for _ in range(20000):
         source = b"".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
         assert list(class_bases(source)) == _by_line_start(source), source
+
+
+# the pattern may_define_layers looked for an import in an arm with, tried at every line start
+ARM_AT_LINE_START = re.compile(rb"^[ \t]+(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+[\w.]+[ \t]+as[ \t]+\w+[ \t]*\r?$",
+                               re.MULTILINE)
+
+
+def test_an_import_in_an_arm_found_as_the_line_start_pattern_finds_it():
+    # an arm's line, word by word, each word sometimes dropped or another put in its place
+    words = [b"  ", b"from", b" ", b"a.b", b" ", b"import", b"\t", b"x", b" ", b"as", b" ", b"K", b" ", b"\r", b"\n"]
+    others = [b"re", b"#", b"\n", b"\r", b"", b"import", b".", b" as "]
+    rng = random.Random(19)
+    found = 0
+    for _ in range(30000):
+        line = [rng.choice(others) if rng.random() < 0.1 else word for word in words if rng.random() > 0.15]
+        source = b"".join(line * rng.randint(1, 2))
+        found += bool(ARM_AT_LINE_START.search(source))
+        assert _imports_in_an_arm(source) == bool(ARM_AT_LINE_START.search(source)), source
+    assert 1000 < found < 29000  # both answers were tried, many times
+    assert _imports_in_an_arm(b"try:\n    from ext.layers import Base as K\nexcept ImportError:\n    pass\n")
 
 
 # --- module names: one look per folder gives what one look per file gave -------------------------
