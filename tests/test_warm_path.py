@@ -163,6 +163,27 @@ def test_an_import_in_an_arm_found_as_the_line_start_pattern_finds_it():
     assert _imports_in_an_arm(b"try:\n    from ext.layers import Base as K\nexcept ImportError:\n    pass\n")
 
 
+@pytest.mark.parametrize("name", ["_ARM_KERAS3", "_ARM_KERAS2", "_TF_KERAS_IMPORT", "_KERAS3_API"])
+def test_target_patterns_searched_on_keras_lines_as_on_the_whole_file(name):
+    from kerasfix import target
+
+    pattern = getattr(target, name)
+    lines = [b"  import keras\n", b"  from keras import ops\n", b"    import tf_keras as keras\n", b"import tf_keras\n",
+             b"  from tensorflow import keras\n", b"from keras.ops import x\n", b"y = keras.ops.sum(x)\n",
+             b"from keras import layers, dtype_policies\n", b"\timport x.y as keras # c\r\n", b"x = 1\n"]
+    rng = random.Random(21)
+    found = 0
+    for _ in range(10000):
+        source = bytearray(b"".join(rng.choice(lines) for _ in range(rng.randint(1, 3))))
+        for _ in range(rng.randint(0, 3)):  # a byte changed, dropped or put in
+            at = rng.randrange(len(source))
+            source[at:at + rng.randint(0, 1)] = rng.choice([b"", b" ", b"\n", b"\r", b"x", b"#", b"."])
+        source = bytes(source)
+        found += bool(pattern.search(source))
+        assert target.on_a_keras_line(pattern, source) == bool(pattern.search(source)), source
+    assert found > 100  # the pattern matched, many times
+
+
 # --- module names: one look per folder gives what one look per file gave -------------------------
 
 
