@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterator
 
 from . import keras_api
+from .lines import search_lines_saying
 from .records import ClassRecord
 from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical, expand
 
@@ -71,7 +72,7 @@ def may_define_layers(source: bytes, is_package: bool = False) -> bool:
     for bases in class_bases(source):
         if any(base.strip() not in _PLAIN_BASES for base in bases.split(b",")):
             return True
-    return (b"keras" in source and _KERAS_SHIM.search(source) is not None) or _imports_in_an_arm(source)
+    return search_lines_saying(b"keras", _KERAS_SHIM, source) or _imports_in_an_arm(source)
 
 
 def _imports_in_an_arm(source: bytes) -> bool:

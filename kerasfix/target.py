@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from .lines import search_lines_saying
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -150,27 +152,13 @@ def _read_code(path: str, data: bytes, s: _Signals) -> None:
         s.pinned_two.append(f"{path} refuses Keras 3 at import")
     if b"keras" not in data:
         return
-    if on_a_keras_line(_ARM_KERAS3, data) and on_a_keras_line(_ARM_KERAS2, data):
+    if search_lines_saying(b"keras", _ARM_KERAS3, data) and search_lines_saying(b"keras", _ARM_KERAS2, data):
         s.branch_both.append(f"{path} imports Keras 3 in one arm and Keras 2 in another")
-    if b"tf_keras" in data and on_a_keras_line(_TF_KERAS_IMPORT, data):
+    if b"tf_keras" in data and search_lines_saying(b"keras", _TF_KERAS_IMPORT, data):
         s.weak_two.append(f"{path} imports tf_keras")
-    if on_a_keras_line(_KERAS3_API, data):
+    if search_lines_saying(b"keras", _KERAS3_API, data):
         s.weak_three.append(f"{path} uses Keras 3's API (keras.ops, keras.dtype_policies)")
 
-
-def on_a_keras_line(pattern: re.Pattern[bytes], data: bytes) -> bool:
-    """`pattern.search(data)`, for a pattern that matches within one line and says `keras`:
-    only the lines that say it are searched. Tried at every byte, `_KERAS3_API` took 30 ms a
-    MB (measured on tensor2tensor's 9 files that say `keras`: 8.7 ms of a warm check's 20 in
-    `infer`)."""
-    at = data.find(b"keras")
-    while at != -1:
-        start, end = data.rfind(b"\n", 0, at) + 1, data.find(b"\n", at)
-        end = len(data) if end == -1 else end
-        if pattern.search(data[start:end]):
-            return True
-        at = data.find(b"keras", end)
-    return False
 
 
 def _read_dependencies(root: Path, s: _Signals) -> None:

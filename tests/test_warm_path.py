@@ -163,12 +163,17 @@ def test_an_import_in_an_arm_found_as_the_line_start_pattern_finds_it():
     assert _imports_in_an_arm(b"try:\n    from ext.layers import Base as K\nexcept ImportError:\n    pass\n")
 
 
-@pytest.mark.parametrize("name", ["_ARM_KERAS3", "_ARM_KERAS2", "_TF_KERAS_IMPORT", "_KERAS3_API"])
-def test_target_patterns_searched_on_keras_lines_as_on_the_whole_file(name):
-    from kerasfix import target
+@pytest.mark.parametrize("name", ["target._ARM_KERAS3", "target._ARM_KERAS2", "target._TF_KERAS_IMPORT",
+                                  "target._KERAS3_API", "index._KERAS_SHIM"])
+def test_keras_patterns_searched_on_keras_lines_as_on_the_whole_file(name):
+    from kerasfix import index, target
+    from kerasfix.lines import search_lines_saying
 
-    pattern = getattr(target, name)
-    lines = [b"  import keras\n", b"  from keras import ops\n", b"    import tf_keras as keras\n", b"import tf_keras\n",
+    module, attribute = name.split(".")
+    pattern = getattr({"index": index, "target": target}[module], attribute)
+    lines = [b"keras = pick()\n", b"tf_keras=\n", b"Dense = tf.keras.layers.Dense\r\n",
+             b"from tensorflow.keras import layers\n", b"  import keras\n", b"  from keras import ops\n",
+             b"    import tf_keras as keras\n", b"import tf_keras\n",
              b"  from tensorflow import keras\n", b"from keras.ops import x\n", b"y = keras.ops.sum(x)\n",
              b"from keras import layers, dtype_policies\n", b"\timport x.y as keras # c\r\n", b"x = 1\n"]
     rng = random.Random(21)
@@ -180,7 +185,7 @@ def test_target_patterns_searched_on_keras_lines_as_on_the_whole_file(name):
             source[at:at + rng.randint(0, 1)] = rng.choice([b"", b" ", b"\n", b"\r", b"x", b"#", b"."])
         source = bytes(source)
         found += bool(pattern.search(source))
-        assert target.on_a_keras_line(pattern, source) == bool(pattern.search(source)), source
+        assert search_lines_saying(b"keras", pattern, source) == bool(pattern.search(source)), source
     assert found > 100  # the pattern matched, many times
 
 
