@@ -309,6 +309,8 @@ def _process(todo: list[tuple[Source, FileScan | None]], tree: _Tree, cache: Cac
     tick = options.progress(len(todo)) if options.progress and todo else None
     work = functools.partial(process_job, work=Work(options.mode, tree.index, options.settings,
                                                     options.fix_edits, options.review))
+    if todo:
+        pool.preload(_import_parser)
     if options.review is None:
         todo.sort(key=lambda item: -len(item[0].data))  # biggest first, one at a time: balanced
     chunk = max(1, len(todo) // (pool.workers * 16))  # few files: one at a time; many: batches
@@ -336,6 +338,13 @@ def _process(todo: list[tuple[Source, FileScan | None]], tree: _Tree, cache: Cac
             elif written is not None:
                 rewritten.append((job, written, file_result.remaining))
     return rewritten
+
+
+def _import_parser() -> None:
+    """What processing a file imports (never needed when every file is answered from the cache)."""
+    import libcst  # noqa: F401
+
+    from . import engine, rules  # noqa: F401
 
 
 def _finish(jobs: list[Source], result: RunResult) -> None:
