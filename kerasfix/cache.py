@@ -7,8 +7,8 @@ The cache is never a source of code: it keeps verdicts only (each file's finding
 classes' names, bases, `add_weight` overrides, whether they own state, the attribute names
 they use and the variables their `__init__` makes, and the module-level names that alias
 Keras or a class, which say what is a Keras layer and which names are taken; every name is
-checked to be a dotted identifier). What
-shapes a rewrite (import bindings, statement spans) is recomputed from the file. Every entry
+checked to be a dotted identifier; and why Python refused a file, by its bytes and that
+Python's version). What shapes a rewrite (import bindings, statement spans) is recomputed from the file. Every entry
 is checked for shape when read; one of the wrong shape is ignored and rebuilt.
 """
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from typing import Any
 from . import __version__
 from .files import create_temp, remove_stale_temps
 from .index import ClassRecord
-from .results import Diagnostic
+from .results import Diagnostic, FileError
 
 # 5: KF001 reads ignore comments outside Keras classes, 6: `__init__`'s variables, 7: fix edits;
 # 1 kept whole ast scans: never read again
@@ -45,8 +46,10 @@ class Cache:
         valid = isinstance(data, dict) and data.get("format") == FORMAT
         self._old_findings = _dict(data.get("findings")) if valid else {}
         self._old_classes = _dict(data.get("classes")) if valid else {}
+        self._old_errors = _dict(data.get("errors")) if valid else {}
         self._findings: dict = {}
         self._classes: dict = {}
+        self._errors: dict = {}
         self._dirty = False
 
     @classmethod
@@ -90,8 +93,25 @@ class Cache:
         self._classes[key] = {"classes": [record.row() for record in classes], "aliases": dict(aliases)}
         self._dirty = True
 
+    def get_error(self, content_key: str) -> FileError | None:
+        """Why Python refused a file's bytes ("not valid Python 3", and where): a verdict kept so
+        that a warm run starts no parser for a file it cannot read (2 of tensor2tensor's notebooks,
+        each checked again in a worker process on every warm run before)."""
+        key = _with_python(content_key)
+        entry = self._errors.get(key, self._old_errors.get(key))
+        if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str) and _is_int(entry[1])
+                and entry[1] >= 0):
+            return None
+        self._errors[key] = entry
+        return FileError(entry[0], "syntax", entry[1])
+
+    def put_error(self, content_key: str, error: FileError) -> None:
+        self._errors[_with_python(content_key)] = [error.message, error.line]
+        self._dirty = True
+
     def save(self) -> None:
-        stale = set(self._old_findings) - set(self._findings) or set(self._old_classes) - set(self._classes)
+        stale = (set(self._old_findings) - set(self._findings) or set(self._old_classes) - set(self._classes)
+                 or set(self._old_errors) - set(self._errors))
         if not self._dirty and not stale:
             return
         temp = None
@@ -99,7 +119,8 @@ class Cache:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             temp = create_temp(self.file)  # named as a fixed file's: one stale-temp policy for both
             with open(temp, "w", encoding="utf-8") as handle:
-                json.dump({"format": FORMAT, "findings": self._findings, "classes": self._classes}, handle)
+                json.dump({"format": FORMAT, "findings": self._findings, "classes": self._classes,
+                           "errors": self._errors}, handle)
             os.replace(temp, self.file)
             temp = None
             remove_stale_temps(self.file.parent)
@@ -111,6 +132,11 @@ class Cache:
                     os.unlink(temp)
                 except OSError:
                     pass
+
+
+def _with_python(content_key: str) -> str:
+    """Python words its syntax errors by its version, and a newer one reads more."""
+    return hashlib.blake2b(f"{content_key}|{sys.version}".encode(), digest_size=16).hexdigest()
 
 
 # --- shape checks: a cache file is input like any other ---------------------------------------

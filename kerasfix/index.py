@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterator
 
 from . import keras_api
+from .lines import search_lines_saying
 from .records import ClassRecord
 from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical, expand
 
@@ -26,9 +27,10 @@ OVERRIDABLE = frozenset({"add_weight", "add_variable"})
 # a fast scan of the bytes, where one that starts at every line start (`^[ \t]*class`) is tried
 # at every byte (45 ms over tensor2tensor's 5 MB, against 4 ms; measured)
 _CLASS_STATEMENT = re.compile(rb"class[ \t]+\w+[ \t]*(?:\[(?:[^][]|\[[^][]*\])*\][ \t]*)?\(([^)]*)\)")
-# bases that make a class anything but a layer
+# bases that make a class anything but a layer, each alone or beside another
 _PLAIN_BASES = frozenset({b"", b"object", b"Exception", b"ValueError", b"TypeError", b"RuntimeError",
-                          b"dict", b"list", b"tuple", b"str", b"int", b"float", b"NamedTuple", b"Enum"})
+                          b"dict", b"list", b"tuple", b"str", b"int", b"float", b"NamedTuple", b"Enum",
+                          *(name.encode() for name in keras_api.TEST_CASE_BASES)})
 
 
 # Set to 1 to turn every prefilter off (the byte look here, the rules' triggers in prefilter.py):
@@ -53,24 +55,33 @@ _KERAS_SHIM = re.compile(
 
 # a module-level name imported in an arm (`try: import extlayers as K`, see `_shim_target`): a
 # shim of a `--keras-base` library need not say "keras" (6 of tensor2tensor's 453 files have such
-# a line, none without a class)
-_ARM_IMPORT = re.compile(rb"^[ \t]+(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+[\w.]+[ \t]+as[ \t]+\w+[ \t]*\r?$",
-                         re.MULTILINE)
+# a line, none without a class). Found from the keyword, then its line's start is checked (35 ms
+# over tensor2tensor's 5 MB as `^[ \t]+...`, tried at every byte)
+_ARM_IMPORT = re.compile(rb"import[ \t]+[\w.]+[ \t]+as[ \t]+\w+[ \t]*\r?$", re.MULTILINE)
+_ARM_IMPORT_INDENT = re.compile(rb"[ \t]+(?:from[ \t]+[\w.]+[ \t]+)?")
 
 
 def may_define_layers(source: bytes, is_package: bool = False) -> bool:
     """False when every class statement of the file has plain bases (`object`, `Exception`,
-    none) and the file binds no Keras for others: such classes are no layers and no bases
-    of layers, so the file needs no scan. A package's `__init__` that imports is scanned:
-    other modules name classes through its re-exports (OpenNMT-tf's `models.Model`, whose
-    layer went unseen)."""
+    `tf.test.TestCase`, none) and the file binds no Keras for others: such classes are no
+    layers and no bases of layers, so the file needs no scan. A package's `__init__` that
+    imports is scanned: other modules name classes through its re-exports (OpenNMT-tf's
+    `models.Model`, whose layer went unseen)."""
     if not prefilter_on() or (is_package and b"import" in source):
         return True
     for bases in class_bases(source):
-        if bases.strip() not in _PLAIN_BASES:
+        if any(base.strip() not in _PLAIN_BASES for base in bases.split(b",")):
             return True
-    return ((b"keras" in source and _KERAS_SHIM.search(source) is not None)
-            or _ARM_IMPORT.search(source) is not None)
+    return search_lines_saying(b"keras", _KERAS_SHIM, source) or _imports_in_an_arm(source)
+
+
+def _imports_in_an_arm(source: bytes) -> bool:
+    """An indented `import a.b as c` or `from a import b as c` line (`_ARM_IMPORT`)."""
+    match = _ARM_IMPORT.search(source)
+    while match and not _ARM_IMPORT_INDENT.fullmatch(source, source.rfind(b"\n", 0, match.start()) + 1,
+                                                     match.start()):
+        match = _ARM_IMPORT.search(source, match.start() + 1)
+    return match is not None
 
 
 def class_bases(source: bytes) -> Iterator[bytes]:

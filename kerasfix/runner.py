@@ -8,12 +8,10 @@ never pays for it.
 
 from __future__ import annotations
 
-import ast
 import functools
 import hashlib
 import os
 import signal
-import sys
 import time
 import traceback
 from collections import Counter
@@ -29,6 +27,7 @@ from .index import (ClassIndex, ClassRecord, FileScan, may_define_layers, module
                     package_folder, scan_file)
 from .pool import Pool, WorkerCrashed
 from .prefilter import spans_worth_parsing
+from .pyerrors import is_pythons, newer_than_this_python, syntax_error, too_deep_for_libcst
 from .results import (Diagnostic, FileError, FileResult, Mode, Offer, Reviewer, RunResult, apply_edits,
                       edits_between)
 from .sources import STDIN, Source, display, read_sources, unchanged_stdin
@@ -132,7 +131,7 @@ def _process_job(item: tuple[Source, FileScan | None], work: Work) -> FileResult
     result.encoding = source.encoding
     if scan is None:  # only this run's own scan of the bytes shapes a rewrite, never the cache
         scan = scan_job(job)
-    too_deep = _too_deep_for_libcst(job.data) if scan is None else None
+    too_deep = too_deep_for_libcst(job.data) if scan is None else None
     if too_deep:
         result.error = too_deep
         return result
@@ -155,10 +154,10 @@ def _process_job(item: tuple[Source, FileScan | None], work: Work) -> FileResult
             review=None if work.review is None else _SourceReview(job, work.review),
             fix_edits=work.fix_edits and work.mode is Mode.CHECK)
     except cst.ParserSyntaxError as error:
-        result.error = _syntax_error(source.text, error, fixing=work.mode is not Mode.CHECK)
+        result.error = syntax_error(source.text, error, fixing=work.mode is not Mode.CHECK)
         return result
     except InvalidRewrite as error:
-        result.error = _newer_than_this_python(source.text) or FileError(
+        result.error = newer_than_this_python(source.text) or FileError(
             f"kerasfix could not fix this file: {error} (please report this); file left unchanged", "fix")
         _still_found(result, text, selection, replace(facts, segments=segments))
         return result
@@ -205,70 +204,6 @@ def _still_found(result: FileResult, text: str, selection, facts) -> None:
     result.findings = list(outcome.findings)
     result.remaining = list(result.findings)
 
-
-# CPython refuses these nestings cleanly; libcst's native parser overflows its stack on some
-# of them (measured: 3,000 parentheses or 10,000 unary minuses kill the process with SIGSEGV;
-# 1,000 parentheses, which CPython refuses too, parse)
-_NESTING_ERRORS = ("too many nested parentheses", "too complex", "too many levels of indentation",
-                   "recursion depth", "MemoryError")
-
-
-def _too_deep_for_libcst(data: bytes) -> FileError | None:
-    """Why Python itself refuses a file for its nesting, or None. A file Python refuses for
-    another reason (newer syntax, say) is left to libcst, which may read it."""
-    error = _python_error(data)
-    return error if error and any(reason in error.message for reason in _NESTING_ERRORS) else None
-
-
-def _syntax_error(text: str, error: Exception, *, fixing: bool) -> FileError:
-    """Python's own words for a syntax error are clearer than the parser's token lists; and
-    when the input is valid, the failure is kerasfix's own (a fix that libcst cannot re-read)."""
-    python_error = _python_error(text)
-    if python_error:
-        return python_error
-    if fixing:
-        import libcst as cst
-
-        try:
-            cst.parse_module(text)
-        except cst.ParserSyntaxError:
-            pass
-        else:
-            return FileError("kerasfix could not fix this file: a fix produced code that does not parse "
-                             "(please report this); file left unchanged", "fix")
-    return FileError(f"cannot be parsed by libcst: {_first_line(error)[:200]}", "syntax")
-
-
-def _python_error(source: str | bytes) -> FileError | None:
-    """Why Python refuses the source (bytes: as its coding line says), or None."""
-    try:
-        ast.parse(source)
-    except SyntaxError as python_error:
-        return FileError(f"not valid Python 3: {python_error.msg}", "syntax", python_error.lineno or 0)
-    except (ValueError, RecursionError, MemoryError) as other:
-        return FileError(f"not valid Python 3: {other or type(other).__name__}", "syntax")
-    return None
-
-
-def _newer_than_this_python(text: str) -> FileError | None:
-    """Why a file libcst reads (so kerasfix found what it found) cannot be fixed: the Python
-    running kerasfix cannot compile it (PEP 695 `type` statements on 3.11, say), so no output
-    can be checked to compile. None when it compiles."""
-    try:
-        ast.parse(text)
-    except SyntaxError as error:
-        running = f"{sys.version_info.major}.{sys.version_info.minor}"
-        return FileError(f"Python {running}, which runs kerasfix, cannot compile this file ({error.msg}, line "
-                         f"{error.lineno}), so no fix can be checked to compile: run kerasfix with the Python the "
-                         "project targets; file left unchanged", "fix")
-    except (ValueError, RecursionError, MemoryError):
-        return _python_error(text)
-    return None
-
-
-def _first_line(error: Exception) -> str:
-    text = getattr(error, "message", None) or str(error)
-    return text.strip().splitlines()[0] if text.strip() else type(error).__name__
 
 
 # --- coordinator side -------------------------------------------------------------------------
@@ -348,6 +283,11 @@ def _from_cache(jobs: list[Source], tree: _Tree, cache: Cache | None, options: R
         if not (keras or job.stdin or _may_hold_ignores(job.data)):
             result.files.append(FileResult(job.path, unresolved=_unresolved(tree.classes.get(job.path), tree.index)))
             continue
+        refused = cache.get_error(_content_key(job.data, job)) if cache and not job.stdin else None
+        if refused is not None:  # what processing answers, without starting a parser (a warm run)
+            result.cached += 1
+            result.files.append(FileResult(job.path, error=refused))
+            continue
         key = _result_key(job.data, job, options.settings, tree.layer_digest)
         cached = cache.get_findings(key) if cache and not job.stdin else None
         if edits and cached is not None and any(r.fix_safety for r in cached):
@@ -369,6 +309,8 @@ def _process(todo: list[tuple[Source, FileScan | None]], tree: _Tree, cache: Cac
     tick = options.progress(len(todo)) if options.progress and todo else None
     work = functools.partial(process_job, work=Work(options.mode, tree.index, options.settings,
                                                     options.fix_edits, options.review))
+    if todo:
+        pool.preload(_import_parser)
     if options.review is None:
         todo.sort(key=lambda item: -len(item[0].data))  # biggest first, one at a time: balanced
     chunk = max(1, len(todo) // (pool.workers * 16))  # few files: one at a time; many: batches
@@ -387,6 +329,8 @@ def _process(todo: list[tuple[Source, FileScan | None]], tree: _Tree, cache: Cac
         phases.add(result.phases, file_result.phases)
         if file_result.parsed:
             result.parsed += 1
+        if cache and is_pythons(file_result.error) and not job.stdin:
+            cache.put_error(_content_key(job.data, job), file_result.error)
         if cache and file_result.checked and not file_result.error and not job.stdin:
             if not file_result.changed:
                 cache.put_findings(_result_key(job.data, job, options.settings, tree.layer_digest),
@@ -394,6 +338,13 @@ def _process(todo: list[tuple[Source, FileScan | None]], tree: _Tree, cache: Cac
             elif written is not None:
                 rewritten.append((job, written, file_result.remaining))
     return rewritten
+
+
+def _import_parser() -> None:
+    """What processing a file imports (never needed when every file is answered from the cache)."""
+    import libcst  # noqa: F401
+
+    from . import engine, rules  # noqa: F401
 
 
 def _finish(jobs: list[Source], result: RunResult) -> None:

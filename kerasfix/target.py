@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from .lines import search_lines_saying
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -150,12 +152,13 @@ def _read_code(path: str, data: bytes, s: _Signals) -> None:
         s.pinned_two.append(f"{path} refuses Keras 3 at import")
     if b"keras" not in data:
         return
-    if _ARM_KERAS3.search(data) and _ARM_KERAS2.search(data):
+    if search_lines_saying(b"keras", _ARM_KERAS3, data) and search_lines_saying(b"keras", _ARM_KERAS2, data):
         s.branch_both.append(f"{path} imports Keras 3 in one arm and Keras 2 in another")
-    if b"tf_keras" in data and _TF_KERAS_IMPORT.search(data):
+    if b"tf_keras" in data and search_lines_saying(b"keras", _TF_KERAS_IMPORT, data):
         s.weak_two.append(f"{path} imports tf_keras")
-    if _KERAS3_API.search(data):
+    if search_lines_saying(b"keras", _KERAS3_API, data):
         s.weak_three.append(f"{path} uses Keras 3's API (keras.ops, keras.dtype_policies)")
+
 
 
 def _read_dependencies(root: Path, s: _Signals) -> None:

@@ -306,3 +306,38 @@ def test_the_prefilter_is_the_union_of_the_selected_rules_triggers():
     both = compile_triggers(lambda code: code in ("KF201", "KF401"))
     assert both == RULES["KF201"].trigger | RULES["KF401"].trigger
     assert both.layer_in_call and both.init_without_init and not both.calls
+
+
+TEST_CASES_ONLY = """\
+import tensorflow as tf
+from absl.testing import parameterized
+
+
+class BlockTest(parameterized.TestCase, tf.test.TestCase):
+    def test_it(self):
+        self.assertEqual(1, 1)
+"""
+TEST_CASE_WITH_LAYER = """\
+import tensorflow as tf
+
+
+class BlockTest(tf.test.TestCase):
+    def test_it(self):
+        class Inner(tf.keras.layers.Layer):
+            def call(self, x):
+                return x * tf.get_variable("w", [1])
+
+        Inner()(tf.ones([1]))
+"""
+
+
+def test_a_file_of_test_cases_only_is_not_scanned_and_hides_nothing(tmp_path, monkeypatch):
+    from kerasfix.index import may_define_layers
+
+    assert not may_define_layers(TEST_CASES_ONLY.encode())
+    assert may_define_layers(TEST_CASE_WITH_LAYER.encode())  # a class statement inside counts too
+    assert may_define_layers(TEST_CASES_ONLY.replace("tf.test.TestCase", "tf.keras.layers.Layer").encode())
+    (tmp_path / "only_test.py").write_text(TEST_CASES_ONLY, encoding="utf-8")
+    (tmp_path / "inner_test.py").write_text(TEST_CASE_WITH_LAYER, encoding="utf-8")
+    found = _same_either_way(tmp_path, [], monkeypatch)
+    assert [line.split()[1] for line in found] == ["KF103"]  # its variable made in `call`

@@ -4,6 +4,7 @@ a feature"; the times themselves are benchmarks/bench.py's, never asserted here)
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -18,7 +19,7 @@ from typer.main import get_command
 
 from kerasfix import typer_values
 from kerasfix.cli import app
-from kerasfix.index import class_bases, module_name_for, package_folder
+from kerasfix.index import _imports_in_an_arm, class_bases, module_name_for, package_folder
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "legacy_layers.py"
 PLAIN = "class Schedule(object):\n    def rate(self):\n        return 1\n"
@@ -42,7 +43,8 @@ def _check(folder: Path) -> tuple[str, set[str]]:
     done = subprocess.run([sys.executable, "-c", CHECK_AND_LIST_MODULES, "check", "--exit-zero", str(folder)],
                           capture_output=True, text=True, env=dict(os.environ), check=True)
     listed = [line for line in done.stderr.splitlines() if line.startswith("MODULES ")]
-    return done.stdout, set(listed[-1].split()[1:])
+    said = "".join(line for line in done.stderr.splitlines(keepends=True) if not line.startswith("MODULES "))
+    return done.stdout + said, set(listed[-1].split()[1:])
 
 
 def test_a_warm_check_imports_no_parser_pool_or_pydantic(tmp_path):
@@ -51,12 +53,21 @@ def test_a_warm_check_imports_no_parser_pool_or_pydantic(tmp_path):
     (package / "__init__.py").write_text("")
     (package / "layers.py").write_text(EXAMPLE.read_text(encoding="utf-8"))
     (package / "plain.py").write_text(PLAIN)
+    # Python refuses both: the warm run answers its verdict from the cache, starting no parser
+    (package / "broken.py").write_text("class Block(Layer):\n    def call(self, x:\n        return x\n")
+    (package / "book.ipynb").write_text(json.dumps({"cells": [
+        {"cell_type": "code", "source": ["x = 1\n"]},
+        {"cell_type": "code", "source": ["class Block(tf.keras.layers.Layer):\n", "    pass\n", "print 'x'\n"]}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     cold, cold_modules = _check(tmp_path / "project")
     warm, warm_modules = _check(tmp_path / "project")
     # the cold run parsed (in a worker process, so that a crash of the parser costs one file):
     # the warm one had something to skip
     assert "multiprocessing" in cold_modules
     assert warm == cold and "KF" in warm
+    assert "broken.py: error: not valid Python 3: " in warm and "(line 2)" in warm
+    assert "book.ipynb: error: not valid Python 3: Missing parentheses in call to 'print'" in warm
+    assert "(cell 2, line 3)" in warm
     assert sorted(m for m in warm_modules if m.startswith(NOT_WHEN_WARM)) == []
 
 
@@ -130,6 +141,52 @@ def test_class_bases_as_the_line_start_pattern_on_generated_sources():
     for _ in range(20000):
         source = b"".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
         assert list(class_bases(source)) == _by_line_start(source), source
+
+
+# the pattern may_define_layers looked for an import in an arm with, tried at every line start
+ARM_AT_LINE_START = re.compile(rb"^[ \t]+(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+[\w.]+[ \t]+as[ \t]+\w+[ \t]*\r?$",
+                               re.MULTILINE)
+
+
+def test_an_import_in_an_arm_found_as_the_line_start_pattern_finds_it():
+    # an arm's line, word by word, each word sometimes dropped or another put in its place
+    words = [b"  ", b"from", b" ", b"a.b", b" ", b"import", b"\t", b"x", b" ", b"as", b" ", b"K", b" ", b"\r", b"\n"]
+    others = [b"re", b"#", b"\n", b"\r", b"", b"import", b".", b" as "]
+    rng = random.Random(19)
+    found = 0
+    for _ in range(30000):
+        line = [rng.choice(others) if rng.random() < 0.1 else word for word in words if rng.random() > 0.15]
+        source = b"".join(line * rng.randint(1, 2))
+        found += bool(ARM_AT_LINE_START.search(source))
+        assert _imports_in_an_arm(source) == bool(ARM_AT_LINE_START.search(source)), source
+    assert 1000 < found < 29000  # both answers were tried, many times
+    assert _imports_in_an_arm(b"try:\n    from ext.layers import Base as K\nexcept ImportError:\n    pass\n")
+
+
+@pytest.mark.parametrize("name", ["target._ARM_KERAS3", "target._ARM_KERAS2", "target._TF_KERAS_IMPORT",
+                                  "target._KERAS3_API", "index._KERAS_SHIM"])
+def test_keras_patterns_searched_on_keras_lines_as_on_the_whole_file(name):
+    from kerasfix import index, target
+    from kerasfix.lines import search_lines_saying
+
+    module, attribute = name.split(".")
+    pattern = getattr({"index": index, "target": target}[module], attribute)
+    lines = [b"keras = pick()\n", b"tf_keras=\n", b"Dense = tf.keras.layers.Dense\r\n",
+             b"from tensorflow.keras import layers\n", b"  import keras\n", b"  from keras import ops\n",
+             b"    import tf_keras as keras\n", b"import tf_keras\n",
+             b"  from tensorflow import keras\n", b"from keras.ops import x\n", b"y = keras.ops.sum(x)\n",
+             b"from keras import layers, dtype_policies\n", b"\timport x.y as keras # c\r\n", b"x = 1\n"]
+    rng = random.Random(21)
+    found = 0
+    for _ in range(10000):
+        source = bytearray(b"".join(rng.choice(lines) for _ in range(rng.randint(1, 3))))
+        for _ in range(rng.randint(0, 3)):  # a byte changed, dropped or put in
+            at = rng.randrange(len(source))
+            source[at:at + rng.randint(0, 1)] = rng.choice([b"", b" ", b"\n", b"\r", b"x", b"#", b"."])
+        source = bytes(source)
+        found += bool(pattern.search(source))
+        assert search_lines_saying(b"keras", pattern, source) == bool(pattern.search(source)), source
+    assert found > 100  # the pattern matched, many times
 
 
 # --- module names: one look per folder gives what one look per file gave -------------------------
