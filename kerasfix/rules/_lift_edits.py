@@ -12,6 +12,7 @@ from ..edits import AddMethod, Edit, InsertAfter, InsertBefore, Remove, Replace
 from ..syntax import is_load
 from .base import is_docstring, self_name, walk
 from .calls import comments_in
+from ._lazy import LazyInit
 from ._lift_plan import ClassLift, LiftPlan, Placement
 from ._lift_syntax import assigned_self_attrs, calls_super_init, emptied_if
 
@@ -36,6 +37,28 @@ def move_edits(plan: LiftPlan, target: cst.BaseExpression | None = None) -> tupl
             assert plan.local is not None  # the name the statement binds
             edits.extend(Replace(n, target) for n in loads(lift, func, plan.local, statement))
     edits.extend(unused_bindings(lift, func, placement, [plan.site]))
+    return tuple(edits)
+
+
+def lazy_edits(plan: LiftPlan, lazy: LazyInit) -> tuple[Edit, ...]:
+    """`self.<attr> = None` in `__init__` becomes the construction where it stands after what
+    the construction reads (else the line goes after that); in `build`, `__init__`'s None stays
+    (read before `build`, it means the same). The `if` goes."""
+    lift, placement, value, statement = plan.lift, lazy.placement, lazy.value, plan.statement
+    assert placement is not None and value is not None and lazy.guard is not None and statement is not None
+    edits: list[Edit] = [Remove(lazy.guard)]
+    none = lazy.none_statement
+    if placement.where == "__init__" and none is not None and lift.init is not None:
+        body = list(lift.init.body.body)
+        if body.index(init_anchor(lift, placement.self_attrs)) <= body.index(none):
+            assignment = none.body[0]
+            assert isinstance(assignment, cst.Assign)  # what _none_statement finds
+            edits.append(Replace(assignment.value, value))
+            edits.extend(unused_bindings(lift, plan.method, placement, [plan.site]))
+            return tuple(edits)
+        edits.append(Remove(none))
+    edits.append(place(lift, placement, lazy.attr, value, statement))
+    edits.extend(unused_bindings(lift, plan.method, placement, [plan.site]))
     return tuple(edits)
 
 
@@ -71,7 +94,7 @@ def place(lift: ClassLift, placement: Placement, attr: str, value: cst.BaseExpre
         if method is None:
             return AddMethod(lift.cls.node, "def __init__(self, *args, **kwargs):",
                              ("super().__init__(*args, **kwargs)",), (line,))
-        return InsertAfter(_init_anchor(lift, placement.self_attrs), (line,))
+        return InsertAfter(init_anchor(lift, placement.self_attrs), (line,))
     if method is None:
         return AddMethod(lift.cls.node, "def build(self, input_shape):", (), (line,),
                          before_method="call")
@@ -84,7 +107,7 @@ def place(lift: ClassLift, placement: Placement, attr: str, value: cst.BaseExpre
     return InsertBefore(first, (line,))
 
 
-def _init_anchor(lift: ClassLift, attrs: set[str]) -> cst.BaseStatement:
+def init_anchor(lift: ClassLift, attrs: set[str]) -> cst.BaseStatement:
     """The statement of `__init__` after which the new line goes: after `super().__init__`
     and after every statement setting an attribute the construction reads."""
     assert lift.init is not None  # the placement is in the `__init__` the class has
