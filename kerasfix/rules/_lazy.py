@@ -33,7 +33,8 @@ def lazy_attribute(cls: KerasClass, method: cst.FunctionDef, site: cst.CSTNode) 
     name = method.name.value
     asserted = _asserted_none(cls, name, me) & nulled  # gnn's helper: `assert self._norms is None`
     if asserted:
-        return sorted(asserted)[0]
+        stored = _stored_in(cls, site, me)
+        return stored if stored in asserted else sorted(asserted)[0]
     for other, func in cls.methods.items():
         if other == name:
             continue
@@ -196,6 +197,19 @@ def lazy_message(what: str, attr: str, first_raises: bool) -> str:
             "model is loaded")
     return f"{what} on the first call only (while `self.{attr}` is None): tf_keras tracks it; {harm} " \
            "(state added to a layer already built)"
+
+
+def _stored_in(cls: KerasClass, site: cst.CSTNode, me: str) -> str | None:
+    """`X` of the `self.X = ...` (or `self.X[k] = ...`) statement that stores `site`."""
+    node = cls.parents.get(id(site))
+    while node is not None and not isinstance(node, (cst.Assign, cst.BaseStatement)):
+        node = cls.parents.get(id(node))
+    if not isinstance(node, cst.Assign) or len(node.targets) != 1:
+        return None
+    target: cst.BaseExpression = node.targets[0].target
+    while isinstance(target, cst.Subscript):
+        target = target.value
+    return is_self_attribute(target, me)
 
 
 def _set_to_none_in_init(cls: KerasClass) -> set[str]:
