@@ -43,23 +43,34 @@ def move_edits(plan: LiftPlan, target: cst.BaseExpression | None = None) -> tupl
 def lazy_edits(plan: LiftPlan, lazy: LazyInit) -> tuple[Edit, ...]:
     """`self.<attr> = None` in `__init__` becomes the construction where it stands after what
     the construction reads (else the line goes after that); in `build`, `__init__`'s None stays
-    (read before `build`, it means the same). The `if` goes."""
-    lift, placement, value, statement = plan.lift, lazy.placement, lazy.value, plan.statement
-    assert placement is not None and value is not None and lazy.guard is not None and statement is not None
+    (read before `build`, it means the same). The `if` goes; its comments (and those of a
+    removed None) go above the new line."""
+    lift, placement, value = plan.lift, lazy.placement, lazy.value
+    assert placement is not None and value is not None and lazy.guard is not None
     edits: list[Edit] = [Remove(lazy.guard)]
+    kept = {id(c) for c in comments_in(plan.site)}  # they move inside the construction
+    carried = [c for c in comments_in(lazy.guard) if id(c) not in kept]
     none = lazy.none_statement
     if placement.where == "__init__" and none is not None and lift.init is not None:
         body = list(lift.init.body.body)
         if body.index(init_anchor(lift, placement.self_attrs)) <= body.index(none):
             assignment = none.body[0]
             assert isinstance(assignment, cst.Assign)  # what _none_statement finds
-            edits.append(Replace(assignment.value, value))
+            edits.append(Replace(none, none.with_changes(
+                leading_lines=[*none.leading_lines, *_comment_lines(carried)],
+                body=[assignment.with_changes(value=value)])))
             edits.extend(unused_bindings(lift, plan.method, placement, [plan.site]))
             return tuple(edits)
         edits.append(Remove(none))
-    edits.append(place(lift, placement, lazy.attr, value, statement))
+        carried = comments_in(none) + carried
+    moved = cst.SimpleStatementLine(body=[cst.Pass()], leading_lines=_comment_lines(carried))
+    edits.append(place(lift, placement, lazy.attr, value, moved))
     edits.extend(unused_bindings(lift, plan.method, placement, [plan.site]))
     return tuple(edits)
+
+
+def _comment_lines(comments: list[cst.Comment]) -> list[cst.EmptyLine]:
+    return [cst.EmptyLine(comment=cst.Comment(c.value)) for c in comments]
 
 
 def unused_bindings(lift: ClassLift, func: cst.FunctionDef, placement: Placement,
