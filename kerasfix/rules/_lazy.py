@@ -109,6 +109,9 @@ def lazy_init(ctx: Context, plan: LiftPlan, attr: str) -> LazyInit:
     lazy.placement, lazy.value = placement, lift.moved(func, placement, construction)
     if _tested_elsewhere(cls, attr, lazy.guard):
         lazy.unsafe = f"other code tests `self.{attr}`, which is never None after the fix"
+    changing = sorted(a for a in placement.self_attrs if a != attr and lift.assigned_after_init(a))
+    if changing and not lazy.unsafe:  # the first call read the value set then
+        lazy.unsafe = f"`self.{changing[0]}` is set again after `__init__`, and the first call read its value then"
     return lazy
 
 

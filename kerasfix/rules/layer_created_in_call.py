@@ -97,7 +97,9 @@ local computed from it), in `build(self, input_shape)` from `input_shape[-1]`: a
 made, or the existing one gets the line at its top, reading its own parameter's name, and
 `__init__`'s None stays. Safe on both lines (judged by TensorFlow): the first call built the
 same layer, from the same shape. Unsafe, with the reason, when other code tests the attribute
-for None (`get_config`, say): after the fix it never is. An `if` that chooses between layers,
+for None (`get_config`, say): after the fix it never is; or when the constructor reads an
+attribute the class sets again after `__init__` (in `build`, say): the first call read the
+later value. An `if` that chooses between layers,
 or a layer made in a helper `call` runs (tensorflow/gnn's HGT), is reported only.
 
 Layers without weights lose nothing when built in `call`, so they are not reported: Keras's
