@@ -650,6 +650,18 @@ READ_ONLY_ATTRIBUTES: dict[str, tuple[str, bool]] = {
     "compiled_metrics": (KERAS_3, True),
     "state_updates": (TF_KERAS, True),
 }
+# Weights of Keras's own layers that Keras 3 exposes as a property with no setter (measured on
+# TF 2.21 / Keras 3.15: the read-only properties of each built-in layer class, then `self.kernel
+# = ...` in a subclass's `call` and `build`): `self.kernel = quantize(self.kernel)` in a `Dense`
+# subclass raises AttributeError on Keras 3; tf_keras has plain attributes there, and in `call`
+# the tensor replaces the variable, which drops out of `weights` (2 -> 1 on Dense and Conv2D,
+# 1 -> 0 on Embedding). Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, BatchNormalization,
+# LayerNormalization, PReLU and the RNN cells have none. attribute -> the classes (last names).
+BUILTIN_READ_ONLY_WEIGHTS: dict[str, frozenset[str]] = {
+    "kernel": frozenset({"Dense", "EinsumDense", "Conv1D", "Conv2D", "Conv3D", "Convolution1D", "Convolution2D",
+                         "Convolution3D"}),
+    "embeddings": frozenset({"Embedding"}),
+}
 # Attributes Keras's `Layer.__init__` sets again, so that a value assigned before
 # `super().__init__()` is silently lost -> the lines that lose it (measured 2026-12-05 on a
 # Layer and a Model subclass: set before the call, read after the first call; set after the

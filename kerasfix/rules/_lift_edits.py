@@ -12,6 +12,7 @@ from ..edits import AddMethod, Edit, InsertAfter, InsertBefore, Remove, Replace
 from ..syntax import is_load
 from .base import is_docstring, self_name, walk
 from .calls import comments_in
+from ._lazy import LazyInit
 from ._lift_plan import ClassLift, LiftPlan, Placement
 from ._lift_syntax import assigned_self_attrs, calls_super_init, emptied_if
 
@@ -37,6 +38,39 @@ def move_edits(plan: LiftPlan, target: cst.BaseExpression | None = None) -> tupl
             edits.extend(Replace(n, target) for n in loads(lift, func, plan.local, statement))
     edits.extend(unused_bindings(lift, func, placement, [plan.site]))
     return tuple(edits)
+
+
+def lazy_edits(plan: LiftPlan, lazy: LazyInit) -> tuple[Edit, ...]:
+    """`self.<attr> = None` in `__init__` becomes the construction where it stands after what
+    the construction reads (else the line goes after that); in `build`, `__init__`'s None stays
+    (read before `build`, it means the same). The `if` goes; its comments (and those of a
+    removed None) go above the new line."""
+    lift, placement, value = plan.lift, lazy.placement, lazy.value
+    assert placement is not None and value is not None and lazy.guard is not None
+    edits: list[Edit] = [Remove(lazy.guard)]
+    kept = {id(c) for c in comments_in(plan.site)}  # they move inside the construction
+    carried = [c for c in comments_in(lazy.guard) if id(c) not in kept]
+    none = lazy.none_statement
+    if placement.where == "__init__" and none is not None and lift.init is not None:
+        body = list(lift.init.body.body)
+        if body.index(init_anchor(lift, placement.self_attrs)) <= body.index(none):
+            assignment = none.body[0]
+            assert isinstance(assignment, cst.Assign)  # what _none_statement finds
+            edits.append(Replace(none, none.with_changes(
+                leading_lines=[*none.leading_lines, *_comment_lines(carried)],
+                body=[assignment.with_changes(value=value)])))
+            edits.extend(unused_bindings(lift, plan.method, placement, [plan.site]))
+            return tuple(edits)
+        edits.append(Remove(none))
+        carried = comments_in(none) + carried
+    moved = cst.SimpleStatementLine(body=[cst.Pass()], leading_lines=_comment_lines(carried))
+    edits.append(place(lift, placement, lazy.attr, value, moved))
+    edits.extend(unused_bindings(lift, plan.method, placement, [plan.site]))
+    return tuple(edits)
+
+
+def _comment_lines(comments: list[cst.Comment]) -> list[cst.EmptyLine]:
+    return [cst.EmptyLine(comment=cst.Comment(c.value)) for c in comments]
 
 
 def unused_bindings(lift: ClassLift, func: cst.FunctionDef, placement: Placement,
@@ -71,7 +105,7 @@ def place(lift: ClassLift, placement: Placement, attr: str, value: cst.BaseExpre
         if method is None:
             return AddMethod(lift.cls.node, "def __init__(self, *args, **kwargs):",
                              ("super().__init__(*args, **kwargs)",), (line,))
-        return InsertAfter(_init_anchor(lift, placement.self_attrs), (line,))
+        return InsertAfter(init_anchor(lift, placement.self_attrs), (line,))
     if method is None:
         return AddMethod(lift.cls.node, "def build(self, input_shape):", (), (line,),
                          before_method="call")
@@ -84,7 +118,7 @@ def place(lift: ClassLift, placement: Placement, attr: str, value: cst.BaseExpre
     return InsertBefore(first, (line,))
 
 
-def _init_anchor(lift: ClassLift, attrs: set[str]) -> cst.BaseStatement:
+def init_anchor(lift: ClassLift, attrs: set[str]) -> cst.BaseStatement:
     """The statement of `__init__` after which the new line goes: after `super().__init__`
     and after every statement setting an attribute the construction reads."""
     assert lift.init is not None  # the placement is in the `__init__` the class has

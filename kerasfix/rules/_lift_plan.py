@@ -17,7 +17,7 @@ from .calls import Bound
 from .base import Context, KerasClass, is_self_attribute, self_name, walk
 from ._lift_syntax import (assigned_self_attrs, condition_of, first_input, guards_to, is_shape_access, local_names,
                            needs_parens_as_arg, only_bound_once, parent_map, parenthesized,
-                           self_attrs_read, shape_to_build, substitute, top_assignment)
+                           self_attrs_read, shape_to_build, substitute, top_assignment, top_unpacking)
 
 
 @dataclass
@@ -244,8 +244,13 @@ class ClassLift:
                              blocker=name)
         if not only_bound_once(func, self.cls.method_nodes[fname], name):
             return computed, None
-        statement = top_assignment(func.body, name)
         order = self.order(fname)
+        unpacked = top_unpacking(func.body, name, first_input(func))
+        if unpacked is not None and order.get(id(unpacked[0]), len(order)) < order.get(id(use), -1):
+            # a dimension of the input's static shape, as `build` receives it (the statement stays:
+            # it binds other names too)
+            return Placement("build"), cst.parse_expression(f"{first_input(func)}.shape[{unpacked[1]}]")
+        statement = top_assignment(func.body, name)
         if statement is None or order.get(id(statement), len(order)) > order.get(id(use), -1):
             return computed, None
         assignment = statement.body[0]

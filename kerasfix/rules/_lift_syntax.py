@@ -165,22 +165,89 @@ def first_input(func: cst.FunctionDef) -> str | None:
 
 
 def is_shape_access(node: cst.Name, parents) -> bool:
-    """`x.shape[...]`: the input's static shape, which `build` receives too."""
+    """`x.shape[...]` (or `x.get_shape()[...]`, `x.shape.as_list()[...]`): the input's static
+    shape, which `build` receives too."""
+    shape = _shape_of(node, parents)
+    subscript = parents.get(id(shape)) if shape is not None else None
+    return isinstance(subscript, cst.Subscript) and subscript.value is shape
+
+
+def _shape_of(node: cst.Name, parents) -> cst.BaseExpression | None:
+    """The largest of `x.shape`, `x.get_shape()`, then `.as_list()` of either, around `x`."""
     attribute = parents.get(id(node))
-    subscript = parents.get(id(attribute))
-    return (isinstance(attribute, cst.Attribute) and attribute.attr.value == "shape"
-            and isinstance(subscript, cst.Subscript) and subscript.value is attribute)
+    if not isinstance(attribute, cst.Attribute) or attribute.attr.value not in ("shape", "get_shape"):
+        return None
+    shape: cst.BaseExpression = attribute
+    if attribute.attr.value == "get_shape":
+        call = parents.get(id(attribute))
+        if not (isinstance(call, cst.Call) and call.func is attribute and not call.args):
+            return None
+        shape = call
+    as_list = parents.get(id(shape))
+    call = parents.get(id(as_list))
+    if (isinstance(as_list, cst.Attribute) and as_list.attr.value == "as_list" and isinstance(call, cst.Call)
+            and call.func is as_list and not call.args):
+        return call
+    return shape
+
+
+def top_unpacking(block: cst.BaseSuite, name: str, first: str | None) -> tuple[cst.SimpleStatementLine, int] | None:
+    """`_, h, w, c = x.get_shape().as_list()` (or of `x.shape`, `list(x.shape)`, ...) at the top
+    of the block, `x` the input: the statement, and where `name` is in the tuple. Each name
+    is a dimension of the static shape `build` receives (`input_shape[3]` for `c`)."""
+    for statement in getattr(block, "body", ()):
+        if isinstance(statement, cst.With):
+            found = top_unpacking(statement.body, name, first)
+            if found is not None:
+                return found
+        elif isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+            small = statement.body[0]
+            if not (isinstance(small, cst.Assign) and len(small.targets) == 1
+                    and isinstance(small.targets[0].target, (cst.Tuple, cst.List))):
+                continue
+            elements = small.targets[0].target.elements
+            names = [e.value.value if isinstance(e.value, cst.Name) and not isinstance(e, cst.StarredElement)
+                     else None for e in elements]
+            if name in names and None not in names and _whole_shape(small.value, first):
+                return statement, names.index(name)
+    return None
+
+
+def _whole_shape(value: cst.BaseExpression, first: str | None) -> bool:
+    """`x.shape`, `x.get_shape()`, `.as_list()` of either, or `list(...)`/`tuple(...)` of them."""
+    if (isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in ("list", "tuple")
+            and len(value.args) == 1 and value.args[0].keyword is None and not value.args[0].star):
+        value = value.args[0].value
+    parents = parent_map(value)
+    return (first is not None and isinstance(value, (cst.Attribute, cst.Call))
+            and any(isinstance(n, cst.Name) and n.value == first and _shape_of(n, parents) is value
+                    for n in walk(value)))
 
 
 def shape_to_build(value: cst.BaseExpression, func: cst.FunctionDef, build_param: str) -> cst.BaseExpression:
-    """`x.shape[...]` -> `input_shape[...]` for a construction moved into build."""
+    """`x.shape[...]` (`x.get_shape()`, `.as_list()`) -> `input_shape[...]` for a construction
+    moved into build."""
     first = first_input(func)
+
+    made: list[cst.Name] = []  # the `input_shape` names this put in, whose `.as_list()` goes
 
     class _Shapes(cst.CSTTransformer):
         def leave_Attribute(self, original_node, updated_node):
             if (isinstance(updated_node.value, cst.Name) and updated_node.value.value == first
                     and updated_node.attr.value == "shape"):
-                return cst.Name(build_param)
+                made.append(cst.Name(build_param))
+                return made[-1]
+            return updated_node
+
+        def leave_Call(self, original_node, updated_node):
+            func = updated_node.func
+            if not isinstance(func, cst.Attribute) or updated_node.args:
+                return updated_node
+            if func.attr.value == "get_shape" and isinstance(func.value, cst.Name) and func.value.value == first:
+                made.append(cst.Name(build_param))
+                return made[-1]
+            if func.attr.value == "as_list" and any(func.value is name for name in made):
+                return func.value  # Keras 3 gives `build` a tuple, which has no `as_list`
             return updated_node
 
     shaped = value.visit(_Shapes())

@@ -15,8 +15,8 @@ from .. import keras_api as api
 from ..edits import Edit, Fix, Replace, Safety
 from ..triggers import Trigger
 from ._lift import Blocked, HelperLift, LayerLift, LoopLift, lift_plans
-from ._lift_edits import move_edits, place
-from ._lazy import KERAS3_ONLY, lazy_attribute, lazy_message
+from ._lift_edits import lazy_edits, move_edits, place
+from ._lazy import KERAS3_ONLY, LazyInit, lazy_attribute, lazy_init, lazy_message
 from ._lift_syntax import with_keyword, with_keyword_only
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, self_name, source
 
@@ -75,8 +75,32 @@ A layer built under `if self.proj is not None:` (or in its `else`, or in `x if t
 is built under the same test: `self.dense = Dense(...) if self.proj is not None else None`,
 and the call site keeps its `if`; an `if` whose only statement was the construction goes.
 A test that reads the input, `training`, or an attribute the class changes after `__init__`
-(`if self.head is None: self.head = Dense(...)`, which Keras 3 refuses with ValueError on the
-second call) is reported instead.
+is reported instead.
+
+## A layer made on the first call only
+`if self.proj is None: self.proj = Dense(...)` in `call` (in `tf.init_scope()` or not), with
+`self.proj = None` in `__init__`, is deliberate one-time lazy initialisation, not a new layer
+every call. tf_keras tracks it (measured: eager, functional and `fit`, 2 weights). Keras 3
+raises ValueError at that first call ("You cannot add new elements of state (variables or
+sub-layers) to a layer that is already built"): the layer's state is locked once it is built.
+Where the class has no `build` (nor a base with one) and `__init__` holds a layer with weights
+not yet built, Keras 3 traces `call` before it locks the state, so the first call runs, but
+`load_model` of a saved model raises the same ValueError (measured on Keras 3.15; a weight, an
+`Activation` or a `Dropout` in `__init__` does not let the first call run). The finding says
+which, and is reported on Keras 3 only: on a project that targets tf_keras alone it is
+harmless.
+
+When the `if` holds only that assignment (directly in `call`), it goes, and the layer is built
+once: in `__init__` in place of `self.proj = None` (or after whatever sets the attributes its
+constructor reads, the None removed), or, when sized from the input (`Dense(x.shape[-1])`, a
+local computed from it), in `build(self, input_shape)` from `input_shape[-1]`: a `build` is
+made, or the existing one gets the line at its top, reading its own parameter's name, and
+`__init__`'s None stays. Safe on both lines (judged by TensorFlow): the first call built the
+same layer, from the same shape. Unsafe, with the reason, when other code tests the attribute
+for None (`get_config`, say): after the fix it never is; or when the constructor reads an
+attribute the class sets again after `__init__` (in `build`, say): the first call read the
+later value. An `if` that chooses between layers,
+or a layer made in a helper `call` runs (tensorflow/gnn's HGT), is reported only.
 
 Layers without weights lose nothing when built in `call`, so they are not reported: Keras's
 own (`Activation`, `Flatten`, `Add`, pooling, ...), the project's layer classes whose own
@@ -129,9 +153,12 @@ not.
 Safe when the constructor's arguments mean the same in `__init__` (literals, module names,
 `self.` attributes `__init__` or Keras's own `__init__` sets, locals computed only from
 those) and any guard moves with it: the layer now keeps its weights between calls, which is
-the point. When an argument needs the input's shape (`x.shape[-1]`), the layer is built in
+the point. When an argument needs the input's shape (`x.shape[-1]`, `x.get_shape()[-1]`,
+`x.shape.as_list()[-1]`, or a name unpacked from the whole shape, `_, h, w, c =
+x.get_shape().as_list()`, read as `input_shape[3]`), the layer is built in
 `build(self, input_shape)` from `input_shape[...]` instead: unsafe, because `build` sees the
-shape of the first call only.
+shape of the first call only. A layer made on the first call only moves safely (above): it
+was sized by the first call already.
 """
 
 VALID = (
@@ -208,8 +235,7 @@ def _finding(ctx: Context, plan: LayerLift) -> Finding:
     what = f"`{class_name}(...)` built inside `{method}`: a new layer every call, whose weights no Keras tracks"
     lazy = lazy_attribute(plan.lift.cls, plan.method, call)
     if lazy is not None:
-        return Finding(KF201.code, call, lazy_message(f"`{class_name}(...)` built inside `{method}`", lazy),
-                       lines=KERAS3_ONLY)
+        return _lazy_finding(ctx, plan, lazy_init(ctx, plan, lazy), f"`{class_name}(...)` built inside `{method}`")
     resolved = ctx.resolve(call.func) or ""
     lines = None
     if api.is_seeded_layer(resolved):
@@ -220,6 +246,25 @@ def _finding(ctx: Context, plan: LayerLift) -> Finding:
         what = (f"`{class_name}(...)` built inside `{method}`: a new layer every call, with a new seed variable "
                 "each time (ValueError under `fit` on Keras 3 and tf_keras alike)")
     return replace(_worded(ctx, plan, what), lines=lines)
+
+
+def _lazy_finding(ctx: Context, plan: LayerLift, lazy: LazyInit, what: str) -> Finding:
+    """A layer made on the first call only: right on tf_keras (measured: tracked, 2 weights),
+    refused by Keras 3. Built once in `__init__` (or in `build` from `input_shape` when sized
+    from the input, as the first call sized it), the `if` gone."""
+    attr = lazy.attr
+    head = lazy_message(what, attr, lazy.first_call_raises)
+    if lazy.blocked or lazy.placement is None or lazy.value is None:
+        reason = f" ({lazy.blocked})" if lazy.blocked else ""
+        return Finding(KF201.code, plan.site, f"{head}; build it in `__init__`, or in `build(self, input_shape)` "
+                                              f"from the input shape{reason}", lines=KERAS3_ONLY)
+    where = lazy.placement.where
+    message = f"{head}; build it once in `{where}` as `self.{attr}`" + (
+        " from `input_shape`, as the first call sized it" if where == "build" else "")
+    if lazy.unsafe:
+        message += f" (unsafe: {lazy.unsafe})"
+    return Finding(KF201.code, plan.site, message, Fix(lazy_edits(plan, lazy), Safety.UNSAFE if lazy.unsafe
+                                                         else Safety.SAFE), lines=KERAS3_ONLY)
 
 
 def _worded(ctx: Context, plan: LayerLift, what: str) -> Finding:

@@ -8,9 +8,10 @@ import libcst as cst
 
 from .. import keras_api as api
 from ..edits import Fix, Replace, Safety
+from ..names import canonical, expand
 from ..triggers import Trigger
 from .base import (Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety, free_name,
-                   is_self_attribute, self_name)
+                   is_self_attribute, self_name, source)
 
 DOC = """\
 ## What it does
@@ -52,6 +53,18 @@ class Tower(tf.keras.Model):
         return x
 ```
 
+A subclass of a Keras layer whose weight Keras 3 exposes as a property with no setter
+(`kernel` of `Dense`, `EinsumDense`, `Conv1D`/`2D`/`3D`; `embeddings` of `Embedding`:
+`BUILTIN_READ_ONLY_WEIGHTS` in `keras_api.py`, measured) that assigns it is reported too.
+`self.kernel = fake_quant(self.kernel)` in `call` (a quantizing `Dense`, issue 17 §4c) raises
+AttributeError on Keras 3; on tf_keras the tensor replaces the variable, which drops out of
+`weights` (2 weights become 1: the kernel is never trained nor saved) and every call quantizes
+the last result again (measured). The way out is a local: `kernel = fake_quant(self.kernel)`,
+used in the layer's own computation (`tf.matmul(inputs, kernel)`, the bias, the activation)
+in place of `super().call(inputs)`, which keeps both weights on both lines (measured). In
+`build` or `__init__` (`self.kernel = self.add_weight(...)`) it raises on Keras 3 only. Both
+are reported, never fixed: the computation must be written by a person.
+
 ## Fix safety
 The rename touches every `self.<name>` of the class. It is safe when no class of the tree (in
 any file kerasfix indexes: the package around the files it is given) that derives from this
@@ -71,17 +84,17 @@ KF402 = Rule(
     summary="an assignment to a read-only Keras property (`self.layers = ...`, `self.weights = ...`)",
     finds=(
         "`self.layers = [...]` in a Model, `self.weights = ...`, any Keras property with no setter "
-        "(AttributeError)"
+        "(AttributeError), `self.kernel = ...` in a `Dense`/`Conv2D`/`Embedding` subclass"
     ),
     fixed_by=(
         "renamed in the class (`self.sublayers`), safe when no subclass in any file uses the name; Keras's own "
-        "settings (`name`, `dtype`) reported"
+        "settings (`name`, `dtype`) and built-in weights (`kernel`) reported"
     ),
     fix=FixAvailability.SOMETIMES,
     safety=RuleSafety.DEPENDS,
     safety_reason="safe when no subclass uses the name, else unsafe",
     doc=DOC,
-    trigger=Trigger(assigns=frozenset(api.READ_ONLY_ATTRIBUTES)),
+    trigger=Trigger(assigns=frozenset(api.READ_ONLY_ATTRIBUTES) | frozenset(api.BUILTIN_READ_ONLY_WEIGHTS)),
     help=("rename your attribute (`self.sublayers` for `self.layers`, `self.weight_list` for `self.weights`) "
           "wherever the class and its subclasses use it; a name goes to `super().__init__(name=...)`"),
 )
@@ -102,6 +115,58 @@ class ReservedAttributes(RuleFamily):
                     first.setdefault(name, target)
             for name, target in first.items():
                 yield _finding(ctx, cls, name, target)
+            yield from _builtin_weights(ctx, cls, own)
+
+
+def _builtin_weights(ctx: Context, cls: KerasClass, own: set[str]) -> Iterator[Finding]:
+    """`self.kernel = ...` in a subclass of a Keras layer whose `kernel` Keras 3 makes a
+    property with no setter (keras_api.BUILTIN_READ_ONLY_WEIGHTS): reported, once per name."""
+    base = _keras_layer_base(ctx, cls)
+    if base is None:
+        return
+    done: set[str] = set()
+    for target in _assigned_self_attributes(cls):
+        name = target.attr.value
+        if base in api.BUILTIN_READ_ONLY_WEIGHTS.get(name, ()) and name not in own and name not in done:
+            done.add(name)
+            yield _builtin_finding(cls, base, name, target)
+
+
+def _keras_layer_base(ctx: Context, cls: KerasClass) -> str | None:
+    """The Keras layer class (its last name) the class derives from, through the project's
+    bases in any file; None for `Layer`, `Model` or a class outside Keras."""
+    todo = [ctx.resolve(b.value) or "" for b in cls.node.bases] + list(ctx.index.bases_of(cls.qualified))
+    seen: set[str] = set()
+    while todo:
+        base = todo.pop(0)
+        if not base or base in seen:
+            continue
+        seen.add(base)
+        project = ctx.index.bases_of(base)
+        if project:
+            todo.extend(project)
+        elif canonical(expand(base, ctx.index.aliases)).startswith("keras.layers."):
+            return canonical(expand(base, ctx.index.aliases)).rsplit(".", 1)[-1]
+    return None
+
+
+def _builtin_finding(cls: KerasClass, base: str, name: str, target: cst.Attribute) -> Finding:
+    """In `call` (or what it runs): AttributeError on Keras 3; on tf_keras the tensor replaces
+    the variable, which leaves `weights` (never trained nor saved) and each call transforms the
+    last result (measured). Elsewhere (`build`): Keras 3 only. The way out is a local."""
+    method = next(m for m, nodes in cls.method_nodes.items() if any(n is target for n in nodes))
+    what = f"`self.{name} = ...` in a subclass of `{base}`: Keras 3 makes `{name}` a property with no setter " \
+           "(AttributeError)"
+    if method in cls.call_methods:
+        value = _assigned_value(cls, target)
+        code = source(value) if value is not None and len(source(value)) <= 60 else f"f(self.{name})"
+        return Finding(KF402.code, target, (
+            f"{what}; on tf_keras the tensor replaces the `{name}` variable, which drops out of `weights` (never "
+            f"trained nor saved) and each call transforms the last result; compute with a local instead "
+            f"(`{name} = {code}`) and use it in the layer's own computation in place of `super().call(...)`"),
+            lines=api.LINE_CODES[api.BOTH_LINES])
+    return Finding(KF402.code, target, f"{what}; tf_keras accepts it; keep the weight under a name of your own, "
+                                       f"or leave `{name}` to `{base}.build`", lines=api.LINE_CODES[api.KERAS_3])
 
 
 def _defined_in_body(cls: KerasClass) -> set[str]:

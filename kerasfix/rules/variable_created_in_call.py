@@ -8,9 +8,9 @@ from typing import Iterator
 
 from ..edits import Fix, Safety
 from ..triggers import WEIGHT_CALLS
-from ._lazy import KERAS3_ONLY, lazy_attribute, lazy_message
+from ._lazy import KERAS3_ONLY, LazyInit, lazy_attribute, lazy_init, lazy_message
 from ._lift import Blocked, WeightLift, lift_plans
-from ._lift_edits import move_edits
+from ._lift_edits import lazy_edits, move_edits
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, source
 
 DOC = """\
@@ -51,6 +51,18 @@ without `build` gets one. As for KF201, a local `call` computes from what `__ini
 inlined, and a variable made under `if self.use_bias:` is made under the same test
 (`self.b = self.add_weight(...) if self.use_bias else None`).
 
+A weight made once, on the first call, into an attribute `__init__` sets to None
+(`if self.scale is None: self.scale = self.add_weight(...)`, in `tf.init_scope()` or not) is a
+different trap: tf_keras tracks it (measured, eager, functional and `fit`), Keras 3 raises
+ValueError at that first call ("You cannot add new elements of state ... to a layer that is
+already built"), or only when a saved model is loaded where the class has no `build` and
+`__init__` holds a layer with weights (Keras then traces `call` before it locks the layer;
+measured on Keras 3.15). It is reported on Keras 3 only. When the `if` holds only that
+assignment, the weight is made at the top of `build` from `input_shape`, the `if` goes, and
+`__init__`'s None stays: safe, since the first call made the same weight from the same shape
+(unsafe when other code tests the attribute for None, or when the variable is converted to
+`add_weight`). Made in a helper `call` runs, it is reported only.
+
 ## When there is no fix
 Arguments computed in `call` from the input or `training` (the message names the value), a
 loop, a nested function, a helper method `call` calls more than once or in a loop (one it
@@ -59,8 +71,9 @@ answer, or an initial value that does not map to an initializer: the message say
 move where.
 
 ## Fix safety
-Unsafe: the variable is now created once, when the layer is built, instead of on every call,
-and is initialised once; that is the point, but code that relied on a fresh value per call
+A weight made on the first call only, moved to `build`: safe (see above). Otherwise unsafe:
+the variable is now created once, when the layer is built, instead of on every call, and is
+initialised once; that is the point, but code that relied on a fresh value per call
 (a random mask, say) would change behaviour. A person should read the diff.
 """
 
@@ -95,9 +108,10 @@ KF103 = Rule(
     name="variable-created-in-call",
     summary="a weight created inside `call`",
     finds="any weight created in `call` (a new, untracked variable every call)",
-    fixed_by="moved into `build` as `self.add_weight(...)`, unsafe",
+    fixed_by="moved into `build` as `self.add_weight(...)`, unsafe; safe for one made on the first call only",
     fix=FixAvailability.SOMETIMES,
-    safety=RuleSafety.UNSAFE,
+    safety=RuleSafety.DEPENDS,
+    safety_reason="safe for a weight made on the first call only",
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
@@ -119,8 +133,7 @@ class VariableCreatedInCall(RuleFamily):
 def _finding(plan: WeightLift) -> Finding:
     lazy = lazy_attribute(plan.lift.cls, plan.method, plan.site)
     if lazy is not None:
-        what = f"`{source(plan.site.func)}` inside `{plan.method.name.value}` makes a variable"
-        return Finding(KF103.code, plan.site, lazy_message(what, lazy), lines=KERAS3_ONLY)
+        return _lazy_finding(plan, lazy_init(plan.lift.ctx, plan, lazy))
     what = (f"`{source(plan.site.func)}` inside `{plan.method.name.value}` makes a new variable on every call, "
             "which no Keras tracks")
     if plan.blocked is None:
@@ -128,6 +141,23 @@ def _finding(plan: WeightLift) -> Finding:
                        Fix(move_edits(plan), Safety.UNSAFE))
     manual = f"{what}; create it once in `build` with `self.add_weight(...)` and use it here"
     return Finding(KF103.code, plan.site, f"{manual} ({_why_not(plan)})")
+
+
+def _lazy_finding(plan: WeightLift, lazy: LazyInit) -> Finding:
+    """A weight made on the first call only: tracked by tf_keras, refused by Keras 3 (measured);
+    made once in `build` instead, the `if` gone (safe for `self.add_weight`: the first call made
+    the same weight, from the same shape)."""
+    what = f"`{source(plan.site.func)}` inside `{plan.method.name.value}` makes a variable"
+    head = lazy_message(what, lazy.attr, lazy.first_call_raises)
+    if lazy.blocked or lazy.placement is None:
+        reason = f" ({lazy.blocked})" if lazy.blocked else ""
+        return Finding(KF103.code, plan.site, f"{head}; create it in `build(self, input_shape)`, naming it from the "
+                                              f"input shape{reason}", lines=KERAS3_ONLY)
+    message = f"{head}; create it once in `build` as `self.{lazy.attr}`"
+    if lazy.unsafe:
+        message += f" (unsafe: {lazy.unsafe})"
+    return Finding(KF103.code, plan.site, message,
+                   Fix(lazy_edits(plan, lazy), Safety.UNSAFE if lazy.unsafe else Safety.SAFE), lines=KERAS3_ONLY)
 
 
 def _why_not(plan: WeightLift) -> str:
