@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field, fields
 
 from . import keras_api
+from .functions import may_make_any
 from .index import ClassIndex
 from .names import ImportMap, ast_dotted, tf1_imported_names
 
@@ -49,6 +50,9 @@ class Trigger:
     init_without_init: bool = False
     # an `__init__` that assigns an attribute on a line before its first `__init__` call
     assigns_before_init: bool = False
+    # a name of a module-level function that may make a layer or a variable when it runs
+    # (`_ffn(x)` in `call`, `Lambda(instance_norm)`): functions.py
+    module_function: bool = False
 
     def __or__(self, other: Trigger) -> Trigger:
         return Trigger(**{f.name: getattr(self, f.name) | getattr(other, f.name) for f in fields(self)})
@@ -181,7 +185,8 @@ class Matcher:
                 or bool(t.assigns & signals.assigned) or (t.nested_assign and signals.nested_assign)
                 or (t.tf1_layer and any(self._is_tf1_layer(n) for n in signals.referred))
                 or (t.init_without_init and signals.has_init and not signals.init_calls_init)
-                or (t.assigns_before_init and signals.assigns_before_init()))
+                or (t.assigns_before_init and signals.assigns_before_init())
+                or (t.module_function and self._module_function(signals)))
 
     def _resolve(self, name: str) -> str:
         return self.imports.resolve_dotted(name) or ""
@@ -222,6 +227,10 @@ class Matcher:
             return True
         calls = self.imports.module_calls
         return t.module_layer and any(self._is_layer(calls[n]) for n in signals.names if n in calls)
+
+    def _module_function(self, signals: ClassSignals) -> bool:
+        functions = self.imports.functions
+        return any(may_make_any(functions, n) for n in signals.names if n in functions)
 
     def _bases(self, signals: ClassSignals) -> bool:
         return bool(self.trigger.bases) and any(self._resolve(b) in self.trigger.bases for b in signals.bases)

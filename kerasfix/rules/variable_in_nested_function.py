@@ -7,7 +7,9 @@ from typing import Iterator
 import libcst as cst
 
 from .. import keras_api as api
-from ..triggers import WEIGHT_CALLS
+from ..triggers import WEIGHT_CALLS, Trigger
+from ._lambda_uses import LambdaUse, lambda_uses
+from ._module_functions import what_is_made, where_made
 from .base import (Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, deferred_function,
                    is_self_attribute, self_name)
 
@@ -98,7 +100,8 @@ KF112 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
-    trigger=WEIGHT_CALLS,
+    # a module function in the class (`Lambda(instance_norm)`), or any `Lambda(...)` (a layer in its lambda)
+    trigger=WEIGHT_CALLS | Trigger(module_function=True, resolved_calls=frozenset({"keras.layers.Lambda"})),
     help=("write a custom layer instead: create the weight once in its `build` with `self.add_weight(...)` "
           "and compute the function in its `call`"),
 )
@@ -111,6 +114,8 @@ class VariableInNestedFunction(RuleFamily):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for cls in ctx.keras_classes:
+            for name in cls.methods:
+                yield from map(_use_finding, lambda_uses(ctx, cls, name))
             for name, func in cls.methods.items():
                 if name in cls.call_methods:
                     continue  # made in `call`: KF103
@@ -134,3 +139,26 @@ def _finding(call: cst.Call, how: str) -> Finding:
         where = "inside a lambda kept on the layer: it is made each time the lambda runs, and no Keras tracks it"
     return Finding(KF112.code, call, f"a variable made {where}; create it once in `build` with "
                    "`self.add_weight(...)` (in a custom layer) and use it in the function")
+
+
+def _use_finding(use: LambdaUse) -> Finding:
+    made = f" {what_is_made(use.made)} ({where_made(use.made, use.subject)})" if use.made else ""
+    if use.kind == "variable":
+        return Finding(KF112.code, use.node,
+                       f"`{use.subject}`, run by a `Lambda` layer, makes{made}: Keras 3 never tracks a variable made "
+                       "there (it is made anew on every call, and `get_variable` raises ValueError on the second), "
+                       "tf_keras raises ValueError; write a custom layer that creates it once in `build` with "
+                       "`self.add_weight(...)` and computes the function in its `call`")
+    subject = (f"`{use.subject}`, run by a `Lambda` layer, builds{made}" if use.made
+               else f"a layer (`{use.subject}`) built inside a `Lambda` layer's function")
+    if use.kind == "layer":
+        return Finding(KF112.code, use.node,
+                       f"{subject}: its weights are never tracked (built anew and lost on every call on Keras 3, "
+                       "ValueError on tf_keras); build the layer once and call it directly (in the functional "
+                       "graph, or on `self` in a custom layer's `call`)",
+                       help="build the layer once outside the `Lambda` and call it directly where the Lambda was")
+    return Finding(KF112.code, use.node,
+                   f"the Keras layer or model `{use.subject}` is called inside a `Lambda` layer's function: the "
+                   "`Lambda` never tracks its weights (lost on Keras 3, ValueError on tf_keras); call it directly "
+                   "(`y = inner(x)` in the functional graph, or keep it on `self` and call it in `call`)",
+                   help=f"call `{use.subject}` directly instead of through the `Lambda`")
