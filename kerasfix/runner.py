@@ -29,6 +29,7 @@ from .index import (ClassIndex, ClassRecord, FileScan, may_define_layers, module
                     package_folder, scan_file)
 from .pool import Pool, WorkerCrashed
 from .prefilter import spans_worth_parsing
+from .triggers import may_hold_functional
 from .results import (Diagnostic, FileError, FileResult, Mode, Offer, Reviewer, RunResult, apply_edits,
                       edits_between)
 from .sources import STDIN, Source, display, read_sources, unchanged_stdin
@@ -345,7 +346,7 @@ def _from_cache(jobs: list[Source], tree: _Tree, cache: Cache | None, options: R
         keras = _defines_keras(job, tree.classes.get(job.path), tree.index)
         result.keras_files += keras
         # `apply -` echoes what it read, changed or not
-        if not (keras or job.stdin or _may_hold_ignores(job.data)):
+        if not (keras or job.stdin or _may_hold_ignores(job.data) or may_hold_functional(job.data)):
             result.files.append(FileResult(job.path, unresolved=_unresolved(tree.classes.get(job.path), tree.index)))
             continue
         key = _result_key(job.data, job, options.settings, tree.layer_digest)

@@ -14,6 +14,8 @@ from ..functions import FunctionFacts, reached
 from .base import Context, KerasClass
 
 _VARIABLES = api.GET_VARIABLE | api.VARIABLE | api.BACKEND_VARIABLE
+# models made of layers built elsewhere: no weight of their own
+_CONTAINERS = frozenset({"keras.Model", "keras.Sequential", "keras.models.Model", "keras.models.Sequential"})
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,7 @@ class Made:
     function: str  # the module's function whose body makes it
     written: str  # the call as written (`tf.keras.layers.Dense`)
     line: int  # its line in the file
-    kind: str  # "layer" or "variable"
+    kind: str  # "layer", "TF1 layer" (`tf.layers.dense(...)`) or "variable"
 
 
 def made_by(ctx: Context, name: str) -> list[Made]:
@@ -38,9 +40,11 @@ def made_by(ctx: Context, name: str) -> list[Made]:
 
 def what_is_made(made: list[Made] | tuple[Made, ...]) -> str:
     """"a layer", "2 variables", "layers and variables"."""
-    kinds = sorted({m.kind for m in made})
+    kinds = sorted({m.kind.replace("TF1 ", "") for m in made})
     if len(kinds) > 1:
         return "layers and variables"
+    if all(m.kind == "TF1 layer" for m in made):
+        return "a TF1 layer" if len(made) == 1 else f"{len(made)} TF1 layers"
     return f"a {kinds[0]}" if len(made) == 1 else f"{len(made)} {kinds[0]}s"
 
 
@@ -67,7 +71,9 @@ def _kind(ctx: Context, written: str) -> str:
         return "variable"
     tf1 = api.TF1_LAYERS.get(resolved[len("tf1.layers."):]) if resolved.startswith("tf1.layers.") else None
     if tf1 is not None:  # `tf.layers.dense(...)`: builds a layer as it runs
-        return "" if api.is_weightless_layer("keras.layers." + tf1.keras_class) else "layer"
+        return "" if api.is_weightless_layer("keras.layers." + tf1.keras_class) else "TF1 layer"
+    if resolved in _CONTAINERS:
+        return ""  # `Model(inputs, outputs)`, `Sequential([...])`: the layers in them are counted where built
     if ctx.index.is_layer_dotted(written, ctx.imports) and not api.is_weightless_layer(resolved):
         return "layer"
     return ""
@@ -85,17 +91,21 @@ def module_function(ctx: Context, expr: cst.BaseExpression, bound: set[str]) -> 
 
 
 def bound_in(cls: KerasClass, method: str) -> set[str]:
-    """The names a method binds itself (its parameters, assignments, loops, imports, nested
-    functions): a call of one of them is no call of the module's function."""
-    func = cls.methods[method]
-    names = {p.name.value for p in (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params)}
-    for extra in (func.params.star_arg, func.params.star_kwarg):
-        if isinstance(extra, cst.Param):
-            names.add(extra.name.value)
-    for node in cls.method_nodes[method]:
-        if isinstance(node, cst.AssignTarget) or isinstance(node, (cst.AnnAssign, cst.AugAssign)):
-            target = node.target
-            names.update(n.value for n in _names_in(target))
+    """The names a method binds itself: a call of one of them is no call of the module's function."""
+    return bound_names(cls.methods[method].params, cls.method_nodes[method])
+
+
+def bound_names(params: cst.Parameters | None, nodes: list[cst.CSTNode]) -> set[str]:
+    """The names a scope binds (its parameters, assignments, loops, imports, nested functions)."""
+    names: set[str] = set()
+    if params is not None:
+        names.update(p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params))
+        for extra in (params.star_arg, params.star_kwarg):
+            if isinstance(extra, cst.Param):
+                names.add(extra.name.value)
+    for node in nodes:
+        if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign)):
+            names.update(n.value for n in _names_in(node.target))
         elif isinstance(node, (cst.For, cst.CompFor)):
             names.update(n.value for n in _names_in(node.target))
         elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):

@@ -9,7 +9,8 @@ import libcst as cst
 
 from ..triggers import Trigger
 from ._module_functions import Made, bound_in, made_by, module_function, what_is_made, where_made
-from .base import Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety, deferred_function
+from .base import (Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety, deferred_function,
+                   is_self_attribute, self_name, walk)
 
 DOC = """\
 ## What it does
@@ -152,17 +153,46 @@ def _in_method(ctx: Context, cls: KerasClass, method: str) -> Iterator[Finding]:
         made = made_by(ctx, name) if name else []
         if not made or deferred_function(ctx, cls, node, cls.methods[method]) is not None:
             continue  # a function a `Lambda` layer runs is KF112's; one kept on `self`, not run here
+        if _runs_once(cls, method, node, set()):
+            continue
         yield _finding(node, name or "", method, made)
+
+
+def _runs_once(cls: KerasClass, method: str, node: cst.CSTNode, seen: set[str]) -> bool:
+    """The site runs under `if <a test of self's state>:` (`if not self._built_models:`), in
+    its method or around every call of that method from `call`'s methods: a one-time set-up
+    on the first call (tensorflow-gnn's MapFeatures builds its models so, and keeps them),
+    not a build on every call. KF201 words the Keras 3 side of such lazy set-ups."""
+    if _under_state_test(cls, node, method):
+        return True
+    if method == "call" or method in seen:
+        return False
+    seen.add(method)
+    sites = [(caller, call) for caller in cls.call_methods for call in cls.nodes_of(caller, cst.Call)
+             if is_self_attribute(call.func, self_name(cls.methods[caller])) == method]
+    return bool(sites) and all(_runs_once(cls, caller, call, seen) for caller, call in sites)
+
+
+def _under_state_test(cls: KerasClass, node: cst.CSTNode, method: str) -> bool:
+    me = self_name(cls.methods[method])
+    child, parent = node, cls.parents.get(id(node))
+    while parent is not None and parent is not cls.methods[method]:
+        if isinstance(parent, cst.If) and child is parent.body and any(
+                is_self_attribute(n, me) for n in walk(parent.test)):
+            return True
+        child, parent = parent, cls.parents.get(id(parent))
+    return False
 
 
 def _finding(call: cst.Call, name: str, method: str, made: list[Made]) -> Finding:
     kinds = {m.kind for m in made}
     once = {"layer": "build the layers once in `__init__`",
             "variable": "make the variables once in `build` with `self.add_weight(...)`"}
-    todo = " and ".join(once[k] for k in ("layer", "variable") if k in kinds)
+    todo = " and ".join(once[k] for k in ("layer", "variable") if k in kinds or (k == "layer" and "TF1 layer" in kinds))
+    lost = "lost on tf_keras, and Keras 3 has no `tf.layers` (AttributeError)" if kinds == {"TF1 layer"} else (
+        "lost on Keras 3 and tf_keras")
     public = "" if name.startswith("_") else f" (`{name}` is public: its other callers need them too)"
     return Finding(KF206.code, call,
                    f"`{name}` builds {what_is_made(made)} each time `{method}` runs ({where_made(made, name)}): made "
-                   f"anew on every call and never tracked, lost on Keras 3 and tf_keras; {todo} and pass them to "
-                   f"`{name}`{public}",
+                   f"anew on every call and never tracked, {lost}; {todo} and pass them to `{name}`{public}",
                    help=f"{todo}, add a parameter to `{name}` for them and pass them from `{method}`")
