@@ -12,8 +12,10 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from typing import Callable
+
 from . import keras_api
-from .names import BUILTIN_NAMES, ast_dotted
+from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
@@ -32,14 +34,32 @@ class FunctionFacts:
     closure_calls: tuple[str, ...] = ()
 
 
-def may_make(name: str) -> bool:
+_VARIABLES = keras_api.GET_VARIABLE | keras_api.VARIABLE | keras_api.BACKEND_VARIABLE
+
+
+def may_make(name: str, imports: ImportMap | None = None) -> bool:
     """A call that can build a layer (`Dense(...)`, `tf.layers.dense(...)`) or make a variable
-    (`tf.Variable`, `get_variable`, `K.variable`): what the rules then resolve."""
+    (`tf.Variable`, `get_variable`, `K.variable`): what the rules then resolve. With the
+    module's imports, a builtin (`ValueError(...)`) and TensorFlow's or Keras's other classes
+    (`tf.TensorShape`) are not: a class calling a function that raises was parsed for nothing."""
     parts = name.split(".")
-    return parts[-1][:1].isupper() or parts[-1] in keras_api.WEIGHT_FACTORY_NAMES or "layers" in parts[:-1]
+    if parts[-1] in keras_api.WEIGHT_FACTORY_NAMES:
+        return True
+    if not (parts[-1][:1].isupper() or "layers" in parts[:-1]):
+        return False
+    if imports is None:
+        return True
+    qualified = imports.qualify_dotted(name)
+    if qualified is None:
+        return parts[0] not in BUILTIN_NAMES
+    resolved = canonical(qualified)
+    if resolved in _VARIABLES or resolved.startswith("tf1.layers.") or keras_api.is_keras_layer_class(resolved):
+        return True
+    return not resolved.startswith(("tf.", "keras.", "numpy."))  # the project's or a library's: may be a layer
 
 
-def function_facts(func: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionFacts | None:
+def function_facts(func: ast.FunctionDef | ast.AsyncFunctionDef,
+                   keep: Callable[[str], bool] = may_make) -> FunctionFacts | None:
     """The facts of a top-level function; None when it makes, calls and closes over nothing."""
     args = func.args
     params = tuple(a.arg for a in (*args.posonlyargs, *args.args))
@@ -49,9 +69,15 @@ def function_facts(func: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionFact
     stack: list[tuple[ast.AST, bool]] = [(s, False) for s in func.body]
     while stack:
         node, nested = stack.pop()
+        kind = type(node)
+        if kind is ast.Name or kind is ast.Constant:
+            continue  # not visiting a name's context: the walk took half the time (tensor2tensor)
+        if kind is ast.Attribute:
+            stack.append((node.value, nested))  # type: ignore[attr-defined] # an Attribute, by its type
+            continue
         if isinstance(node, ast.Call):
             name = ast_dotted(node.func)
-            if name and not nested and may_make(name):
+            if name and not nested and keep(name):
                 makes.append((name, node.lineno))
             elif name and not nested and "." not in name and name not in BUILTIN_NAMES:
                 calls.append(name)
@@ -67,12 +93,12 @@ def function_facts(func: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionFact
                          tuple(dict.fromkeys(calls)), tuple(dict.fromkeys(closure)))
 
 
-def module_functions(body: list[ast.stmt]) -> dict[str, FunctionFacts]:
+def module_functions(body: list[ast.stmt], imports: ImportMap | None = None) -> dict[str, FunctionFacts]:
     """The facts of the module's top-level functions (the last definition of a name wins)."""
     found: dict[str, FunctionFacts] = {}
     for statement in body:
         if isinstance(statement, _FUNCTIONS):
-            facts = function_facts(statement)
+            facts = function_facts(statement, lambda name: may_make(name, imports))
             if facts is None:
                 found.pop(statement.name, None)
             else:
@@ -80,10 +106,10 @@ def module_functions(body: list[ast.stmt]) -> dict[str, FunctionFacts]:
     return found
 
 
-def module_functions_of_text(text: str) -> dict[str, FunctionFacts]:
+def module_functions_of_text(text: str, imports: ImportMap) -> dict[str, FunctionFacts]:
     """The same from a module's text: {} when this Python's ast cannot read it (libcst read it)."""
     try:
-        return module_functions(ast.parse(text).body)
+        return module_functions(ast.parse(text).body, imports)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
 

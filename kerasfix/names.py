@@ -143,7 +143,7 @@ class ImportMap:
 
         imports = cls(module_name, is_package)
         _collect_ast(imports, tree.body, top_level=True, lines=_SourceLines(source))
-        imports.functions = module_functions(tree.body)
+        imports.functions = module_functions(tree.body, imports)
         return imports
 
     def _from_base(self, module: str, level: int) -> str | None:

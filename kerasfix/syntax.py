@@ -238,7 +238,7 @@ def import_map(module: cst.Module, module_name: str = "", is_package: bool = Fal
 
     imports = ImportMap(module_name, is_package)
     _ImportCollector(imports).collect(module.body, top_level=True)
-    imports.functions = module_functions_of_text(module.code)
+    imports.functions = module_functions_of_text(module.code, imports)
     return imports
 
 
