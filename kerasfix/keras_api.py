@@ -92,6 +92,8 @@ VARIABLE = frozenset({"tf.Variable", "tf.compat.v1.Variable", "tf.python.ops.var
 # keras.backend.variable(value, dtype=None, name=None, constraint=None): a bare variable
 BACKEND_VARIABLE = frozenset({"keras.backend.variable"})
 BACKEND_VARIABLE_PARAMS = ("value", "dtype", "name", "constraint")
+# what returns a Keras tensor of the functional graph by itself (`keras.Input(shape=(4,))`)
+KERAS_INPUTS = frozenset({"keras.Input", "keras.layers.Input"})
 # Weight lists a layer exposes: appending to them never tracks anything on Keras 3
 WEIGHT_LISTS = frozenset({
     "_trainable_weights", "_non_trainable_weights", "trainable_weights", "non_trainable_weights",

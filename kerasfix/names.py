@@ -12,6 +12,7 @@ import ast
 import builtins
 import importlib.util
 import re
+from typing import Any
 
 from . import keras_api
 
@@ -74,6 +75,8 @@ class ImportMap:
         # a module-level name imported more than once (`try: import a as K` / `except: import b
         # as K`, one arm of an `if` each) -> every target, in order: a shim's alternatives
         self.alternatives: dict[str, list[str]] = {}
+        # top-level function name -> what running it may make (functions.FunctionFacts)
+        self.functions: dict[str, Any] = {}
 
     # -- recording ----------------------------------------------------------------------
     def add_import(self, full: str, asname: str | None, top_level: bool = True) -> None:
@@ -136,8 +139,11 @@ class ImportMap:
     def from_ast(cls, tree: ast.Module, module_name: str = "", is_package: bool = False,
                  source: str | bytes | None = None) -> "ImportMap":
         """With the `source` the tree was parsed from, module-level calls keep their text."""
+        from .functions import module_functions  # here: functions.py builds on this module
+
         imports = cls(module_name, is_package)
         _collect_ast(imports, tree.body, top_level=True, lines=_SourceLines(source))
+        imports.functions = module_functions(tree.body, imports)
         return imports
 
     def _from_base(self, module: str, level: int) -> str | None:

@@ -36,17 +36,20 @@ def compile_triggers(wants: Callable[[str], bool]) -> Trigger:
 def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex,
                         wants: Callable[[str], bool]) -> list[tuple[int, int]]:
     """The spans of the file's Keras classes that the triggers of the rules `wants` keep
-    (every Keras class's with KERASFIX_NO_PREFILTER=1)."""
+    (every Keras class's with KERASFIX_NO_PREFILTER=1), and of the top-level statements that
+    hold a call the triggers' `functional_calls` name outside them (a model built by a function)."""
     scan.imports.aliases = index.aliases
     keras = {c.qualified for c in scan.classes if index.bases_are_layers(c.bases)}
     # a scan's records all have their span (only the cache's have none)
     candidates = sorted({c.span for c in scan.classes if c.qualified in keras and c.span is not None})
+    trigger = compile_triggers(wants)
+    functional = _functional_spans(source, scan, index, trigger) if trigger.functional_calls else set()
     if not keras or not prefilter_on():
-        return candidates
+        return sorted(set(candidates) | functional)
     lines = source_lines(source)
     prefix = f"{scan.imports.module_name}." if scan.imports.module_name else ""
-    matcher = Matcher(compile_triggers(wants), scan.imports, index)
-    spans: set[tuple[int, int]] = set()
+    matcher = Matcher(trigger, scan.imports, index)
+    spans: set[tuple[int, int]] = set(functional)
     for span in candidates:
         # only the top-level statement holding the class is read again, not the whole file
         text = "".join(lines[span[0] - 1:span[1]])
@@ -58,3 +61,23 @@ def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex,
         if any(prefix + node.name in keras and matcher.keeps(node, text) for node in class_defs(statement)):
             spans.add(span)
     return sorted(spans)
+
+
+def _functional_spans(source: str, scan: FileScan, index: ClassIndex, trigger: Trigger) -> set[tuple[int, int]]:
+    """The top-level statements holding a call of `trigger.functional_calls` (`Lambda(...)`).
+    The file is parsed again only when it names one of their last names: the name is written
+    in the file wherever the module imports or spells it (an alias of another module's is the
+    one way past it)."""
+    if prefilter_on() and not any(name.rsplit(".", 1)[-1] in source for name in trigger.functional_calls):
+        return set()
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    matcher = Matcher(trigger, scan.imports, index)
+    spans = set()
+    for statement in tree.body:
+        if not isinstance(statement, (ast.Import, ast.ImportFrom)) and matcher.keeps_functional(statement):
+            first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
+            spans.add((first, statement.end_lineno or statement.lineno))
+    return spans

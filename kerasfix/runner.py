@@ -32,6 +32,7 @@ from .results import (Diagnostic, FileError, FileResult, Mode, Offer, Reviewer, 
                       edits_between)
 from .sources import STDIN, Source, display, read_sources, unchanged_stdin
 from .target import BOTH, of_run
+from .triggers import may_hold_functional
 from .writer import answer_stdin, not_written, write
 
 
@@ -280,7 +281,7 @@ def _from_cache(jobs: list[Source], tree: _Tree, cache: Cache | None, options: R
         keras = _defines_keras(job, tree.classes.get(job.path), tree.index)
         result.keras_files += keras
         # `apply -` echoes what it read, changed or not
-        if not (keras or job.stdin or _may_hold_ignores(job.data)):
+        if not (keras or job.stdin or _may_hold_ignores(job.data) or may_hold_functional(job.data)):
             result.files.append(FileResult(job.path, unresolved=_unresolved(tree.classes.get(job.path), tree.index)))
             continue
         refused = cache.get_error(_content_key(job.data, job)) if cache and not job.stdin else None

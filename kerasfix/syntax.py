@@ -234,8 +234,11 @@ def import_map(module: cst.Module, module_name: str = "", is_package: bool = Fal
     read with `ast` (newer syntax: libcst reads 3.12's): every other file's imports are read
     once, by the scan (`ImportMap.from_ast`), and handed to the engine, as are a fixed file's
     (tests/test_import_parity.py keeps the two readers alike)."""
+    from .functions import module_functions_of_text  # here: functions.py reads names.py
+
     imports = ImportMap(module_name, is_package)
     _ImportCollector(imports).collect(module.body, top_level=True)
+    imports.functions = module_functions_of_text(module.code, imports)
     return imports
 
 

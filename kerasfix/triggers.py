@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field, fields
 
 from . import keras_api
+from .functions import may_make_any
 from .index import ClassIndex
 from .names import ImportMap, ast_dotted, tf1_imported_names
 
@@ -51,6 +52,12 @@ class Trigger:
     init_without_init: bool = False
     # an `__init__` that assigns an attribute on a line before its first `__init__` call
     assigns_before_init: bool = False
+    # a name of a module-level function that may make a layer or a variable when it runs
+    # (`_ffn(x)` in `call`, `Lambda(instance_norm)`): functions.py
+    module_function: bool = False
+    # a call resolving to one of these canonical names outside any Keras class (a model built
+    # by a function, the functional API): the top-level statement holding it is parsed too
+    functional_calls: frozenset[str] = frozenset()
 
     def __or__(self, other: Trigger) -> Trigger:
         return Trigger(**{f.name: getattr(self, f.name) | getattr(other, f.name) for f in fields(self)})
@@ -200,7 +207,8 @@ class Matcher:
                 or (t.tf1_layer and any(self._is_tf1_layer(n) for n in signals.referred))
                 or (t.init_without_init and signals.has_init and not signals.init_calls_init)
                 or (t.param_in_container and signals.param_in_container)
-                or (t.assigns_before_init and signals.assigns_before_init()))
+                or (t.assigns_before_init and signals.assigns_before_init())
+                or (t.module_function and self._module_function(signals)))
 
     def _resolve(self, name: str) -> str:
         return self.imports.resolve_dotted(name) or ""
@@ -242,6 +250,16 @@ class Matcher:
         calls = self.imports.module_calls
         return t.module_layer and any(self._is_layer(calls[n]) for n in signals.names if n in calls)
 
+    def keeps_functional(self, statement: ast.stmt) -> bool:
+        """A call the trigger's `functional_calls` name, anywhere in a top-level statement."""
+        wanted = self.trigger.functional_calls
+        return any(isinstance(node, ast.Call) and self._resolve(ast_dotted(node.func) or "") in wanted
+                   for node in ast.walk(statement))
+
+    def _module_function(self, signals: ClassSignals) -> bool:
+        functions = self.imports.functions
+        return any(may_make_any(functions, n) for n in signals.names if n in functions)
+
     def _bases(self, signals: ClassSignals) -> bool:
         return bool(self.trigger.bases) and any(self._resolve(b) in self.trigger.bases for b in signals.bases)
 
@@ -257,3 +275,15 @@ def _appended(name: str) -> str:
 # a weight made by a call: by its last name, or by what it resolves to (`get_variable as gv`)
 WEIGHT_CALLS = Trigger(calls=keras_api.WEIGHT_FACTORY_NAMES,
                        resolved_calls=keras_api.GET_VARIABLE | keras_api.VARIABLE | keras_api.BACKEND_VARIABLE)
+
+# a `Lambda(...)` outside any Keras class too (a model built by a function: KF112)
+LAMBDA_LAYERS = Trigger(functional_calls=frozenset({"keras.layers.Lambda"}))
+# what a file holding no Keras class must contain for a functional trigger to find anything in
+# it: the last name of a call it names (the runner's gate on a file's bytes, see
+# prefilter._functional_spans); every rule's `functional_calls` is among LAMBDA_LAYERS's
+FUNCTIONAL_WORDS = frozenset(name.rsplit(".", 1)[-1].encode() for name in LAMBDA_LAYERS.functional_calls)
+
+
+def may_hold_functional(data: bytes) -> bool:
+    """A file with no Keras class may still build a model by a function (`Lambda(...)`: KF112)."""
+    return any(word in data for word in FUNCTIONAL_WORDS)

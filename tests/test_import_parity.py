@@ -50,7 +50,7 @@ class Local:
 def _view(imports: ImportMap) -> dict:
     return {"bindings": imports.bindings, "star": imports.star_imports, "local": sorted(imports.local_names),
             "nested": sorted(imports.nested), "calls": imports.module_calls,
-            "texts": imports.module_call_texts}
+            "texts": imports.module_call_texts, "functions": imports.functions}
 
 
 def _both(text: str) -> tuple[dict, dict]:

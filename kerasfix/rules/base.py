@@ -270,11 +270,11 @@ def deferred_function(ctx: Context, cls: KerasClass, node: cst.CSTNode, method: 
     parent = cls.parents.get(id(nested))
     if isinstance(parent, cst.Arg):
         call = cls.parents.get(id(parent))
-        if isinstance(call, cst.Call) and _is_lambda_layer(ctx, call):
+        if isinstance(call, cst.Call) and is_lambda_layer(ctx, call):
             return "lambda layer"
     if isinstance(nested, cst.FunctionDef):
         for other in cls.method_nodes[method.name.value]:
-            if (isinstance(other, cst.Call) and _is_lambda_layer(ctx, other)
+            if (isinstance(other, cst.Call) and is_lambda_layer(ctx, other)
                     and any(isinstance(a.value, cst.Name) and a.value.value == nested.name.value for a in other.args)):
                 return "lambda layer"
     if isinstance(parent, cst.Assign) and any(is_self_attribute(t.target, self_name(method)) for t in parent.targets):
@@ -282,7 +282,7 @@ def deferred_function(ctx: Context, cls: KerasClass, node: cst.CSTNode, method: 
     return None
 
 
-def _is_lambda_layer(ctx: Context, call: cst.Call) -> bool:
+def is_lambda_layer(ctx: Context, call: cst.Call) -> bool:
     return (ctx.resolve(call.func) or "").endswith("layers.Lambda")
 
 

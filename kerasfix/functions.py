@@ -1,0 +1,132 @@
+"""What a module's top-level functions may make when they run: the calls that can build a layer
+or a variable, the module's other functions they call, and the parameters a function nested in
+them calls (a closure a factory returns). Read by `ast` with the module's imports (names.py), so
+that a rule looking at a Keras class can follow a call out of the class without the rest of the
+file being parsed (the prefilter parses only the statements holding Keras classes).
+
+Names stay as written: the rules resolve them through the module's imports and the index.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from typing import Callable
+
+from . import keras_api
+from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+@dataclass(frozen=True)
+class FunctionFacts:
+    """One top-level function, as far as what running it makes."""
+
+    line: int
+    params: tuple[str, ...]  # positional parameters, in order
+    # calls that may build a layer or make a variable, run when the function runs: (name, line)
+    makes: tuple[tuple[str, int], ...] = ()
+    calls: tuple[str, ...] = ()  # bare names it calls (the module's other functions among them)
+    # parameters called inside a function or lambda nested in it (`def apply(x): return model(x)`)
+    closure_calls: tuple[str, ...] = ()
+
+
+_VARIABLES = keras_api.GET_VARIABLE | keras_api.VARIABLE | keras_api.BACKEND_VARIABLE
+
+
+def may_make(name: str, imports: ImportMap | None = None) -> bool:
+    """A call that can build a layer (`Dense(...)`, `tf.layers.dense(...)`) or make a variable
+    (`tf.Variable`, `get_variable`, `K.variable`): what the rules then resolve. With the
+    module's imports, a builtin (`ValueError(...)`) and TensorFlow's or Keras's other classes
+    (`tf.TensorShape`) are not: a class calling a function that raises was parsed for nothing."""
+    parts = name.split(".")
+    if parts[-1] in keras_api.WEIGHT_FACTORY_NAMES:
+        return True
+    if not (parts[-1][:1].isupper() or "layers" in parts[:-1]):
+        return False
+    if imports is None:
+        return True
+    qualified = imports.qualify_dotted(name)
+    if qualified is None:
+        return parts[0] not in BUILTIN_NAMES
+    resolved = canonical(qualified)
+    if resolved in _VARIABLES or resolved.startswith("tf1.layers.") or keras_api.is_keras_layer_class(resolved):
+        return True
+    return not resolved.startswith(("tf.", "keras.", "numpy."))  # the project's or a library's: may be a layer
+
+
+def function_facts(func: ast.FunctionDef | ast.AsyncFunctionDef,
+                   keep: Callable[[str], bool] = may_make) -> FunctionFacts | None:
+    """The facts of a top-level function; None when it makes, calls and closes over nothing."""
+    args = func.args
+    params = tuple(a.arg for a in (*args.posonlyargs, *args.args))
+    makes: list[tuple[str, int]] = []
+    calls: list[str] = []
+    closure: list[str] = []
+    stack: list[tuple[ast.AST, bool]] = [(s, False) for s in func.body]
+    while stack:
+        node, nested = stack.pop()
+        kind = type(node)
+        if kind is ast.Name or kind is ast.Constant:
+            continue  # not visiting a name's context: the walk took half the time (tensor2tensor)
+        if kind is ast.Attribute:
+            stack.append((node.value, nested))  # type: ignore[attr-defined] # an Attribute, by its type
+            continue
+        if isinstance(node, ast.Call):
+            name = ast_dotted(node.func)
+            if name and not nested and keep(name):
+                makes.append((name, node.lineno))
+            elif name and not nested and "." not in name and name not in BUILTIN_NAMES:
+                calls.append(name)
+            elif name and nested and name in params:
+                closure.append(name)
+        if isinstance(node, ast.ClassDef):
+            continue  # a class of its own
+        inner = nested or isinstance(node, _SCOPES)
+        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+    if not (makes or calls or closure):
+        return None
+    return FunctionFacts(func.lineno, params, tuple(sorted(makes, key=lambda m: m[1])),
+                         tuple(dict.fromkeys(calls)), tuple(dict.fromkeys(closure)))
+
+
+def module_functions(body: list[ast.stmt], imports: ImportMap | None = None) -> dict[str, FunctionFacts]:
+    """The facts of the module's top-level functions (the last definition of a name wins)."""
+    found: dict[str, FunctionFacts] = {}
+    for statement in body:
+        if isinstance(statement, _FUNCTIONS):
+            facts = function_facts(statement, lambda name: may_make(name, imports))
+            if facts is None:
+                found.pop(statement.name, None)
+            else:
+                found[statement.name] = facts
+    return found
+
+
+def module_functions_of_text(text: str, imports: ImportMap) -> dict[str, FunctionFacts]:
+    """The same from a module's text: {} when this Python's ast cannot read it (libcst read it)."""
+    try:
+        return module_functions(ast.parse(text).body, imports)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+
+
+def reached(functions: dict[str, FunctionFacts], name: str) -> list[str]:
+    """`name` and the module's functions it calls, and theirs: what running it runs."""
+    seen: list[str] = []
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in functions and current not in seen:
+            seen.append(current)
+            todo.extend(reversed(functions[current].calls))
+    return seen
+
+
+def may_make_any(functions: dict[str, FunctionFacts], name: str) -> bool:
+    """Whether running the module's function `name` may make a layer or a variable (the
+    prefilter's question: the rules resolve each call)."""
+    return any(functions[f].makes or functions[f].closure_calls for f in reached(functions, name))
