@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterator
 
 from . import keras_api
+from .chain import method_facts
 from .records import ClassRecord
 from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical, expand
 
@@ -493,7 +494,9 @@ def scan_file(source: bytes, module_name: str, is_package: bool) -> FileScan | N
             overrides = frozenset(s.name for s in node.body
                                   if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name in OVERRIDABLE)
             owns_state, attributes, variables = _class_facts(node, imports)
-            classes.append(ClassRecord(prefix + node.name, bases, overrides, owns_state, attributes, variables, span))
+            calls, init_sets = method_facts(node)
+            classes.append(ClassRecord(prefix + node.name, bases, overrides, owns_state, attributes, variables, span,
+                                       calls, init_sets))
     return FileScan(classes, imports)
 
 

@@ -9,6 +9,7 @@ from typing import Any, Callable, ClassVar, Iterable, Iterator, TypeVar
 
 import libcst as cst
 
+from ..chain import reach
 from ..edits import Fix
 from ..index import ClassIndex
 from ..names import ImportMap
@@ -101,6 +102,7 @@ class KerasClass:
 
     node: cst.ClassDef
     qualified: str
+    index: ClassIndex | None = None  # the project's classes: what its bases' `call` runs (`chain.reach`)
 
     @cached_property
     def methods(self) -> dict[str, cst.FunctionDef]:
@@ -130,6 +132,11 @@ class KerasClass:
 
     @cached_property
     def _self_calls(self) -> dict[str, set[str]]:
+        return {name: called & set(self.methods) for name, called in self._self_call_names.items()}
+
+    @cached_property
+    def _self_call_names(self) -> dict[str, set[str]]:
+        """Each method -> the names of the `self.<name>(...)` calls in it (a base's methods too)."""
         calls: dict[str, set[str]] = {}
         for name, func in self.methods.items():
             me = self_name(func)
@@ -139,7 +146,7 @@ class KerasClass:
                         and isinstance(node.func.value, cst.Name) and node.func.value.value == me
                         and not self._builds_once(node, me)):
                     found.add(node.func.attr.value)
-            calls[name] = found & set(self.methods)
+            calls[name] = found
         return calls
 
     def _builds_once(self, call: cst.Call, me: str) -> bool:
@@ -168,9 +175,21 @@ class KerasClass:
         return seen
 
     @cached_property
+    def _chain(self) -> tuple[set[str], set[str]]:
+        return reach(self.index, self.qualified, self._self_call_names)
+
+    @cached_property
     def call_methods(self) -> set[str]:
-        """`call` and the methods it uses: whatever they create, they create every call."""
-        return self._reach(["call"])
+        """`call` and the methods it uses, the class's own or a base's (in this
+        file or another) through the class chain: whatever they create, they create every call."""
+        return self._chain[0]
+
+    @cached_property
+    def once_per_call(self) -> set[str]:
+        """The methods of `call_methods` that run exactly once per call, unguarded, by the
+        chain (`call` itself; `encode` that a base's `call` returns): what they build can
+        move as if `call` built it."""
+        return self._chain[1]
 
     @cached_property
     def setup_methods(self) -> set[str]:
