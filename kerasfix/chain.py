@@ -44,14 +44,16 @@ def method_facts(cls: ast.ClassDef) -> tuple[frozenset[str], frozenset[str]]:
         stack: list[tuple[ast.AST, bool]] = [(s, True) for s in method.body]
         while stack:
             node, plain = stack.pop()
-            if isinstance(node, ast.ClassDef):
-                continue  # a nested class has its own `self`
+            if isinstance(node, (ast.Name, ast.Constant, ast.ClassDef)):
+                continue  # a name's one child is its context; a nested class has its own `self`
+            if isinstance(node, ast.Attribute):
+                if isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name) and node.value.id == me:
+                    assigned.add(node.attr)
+                stack.append((node.value, plain))
+                continue
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and isinstance(node.func.value, ast.Name) and node.func.value.id == me):
                 sites.setdefault(node.func.attr, []).append(plain)
-            elif (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
-                  and isinstance(node.value, ast.Name) and node.value.id == me):
-                assigned.add(node.attr)
             inner = plain and not isinstance(node, _BRANCHES)
             stack.extend((child, inner) for child in ast.iter_child_nodes(node))
         for name, plains in sites.items():

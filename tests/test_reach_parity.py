@@ -32,3 +32,73 @@ def _classes(text: str):
 def test_the_prefilter_reaches_at_least_what_the_rules_reach(case):
     for tree, cls in _classes(case.input.read_text(encoding="utf-8")):
         assert cls.call_methods <= class_signals(tree).reached_from_call(), tree.name
+
+
+BASE = '''
+import tensorflow as tf
+
+
+class Block(tf.keras.layers.Layer):
+    def call(self, x):
+        return self.encode(x) + self.shared(x)
+
+    def shared(self, x):
+        return self.hook(x)
+
+    def hook(self, x):
+        return x
+'''
+
+SUB = '''
+from pkg.base import Block
+
+
+class Sub(Block):
+    def encode(self, x):
+        return self.helper(x)
+
+    def helper(self, x):
+        return x
+
+    def hook(self, x):
+        return x
+
+    def unused(self, x):
+        return x
+
+
+class Mid(Block):
+    def call(self, x):
+        return x
+
+
+class Leaf(Mid):
+    def encode(self, x):
+        return x
+'''
+
+
+def test_both_readings_follow_the_class_chain_across_modules():
+    """A base's `call` in another module runs `encode` (and, through its own `shared`, `hook`,
+    each once per call; `helper` as `encode` calls it):
+    both readings reach them, the prefilter's no less than the rules'; a `call` overridden on
+    the way (`Mid`) runs none."""
+    from kerasfix.index import ClassIndex, scan_file
+
+    index = ClassIndex()
+    for text, name in ((BASE, "pkg.base"), (SUB, "pkg.sub")):
+        for record in scan_file(text.encode(), name, False).classes:
+            index.add(record)
+    module = cst.parse_module(SUB)
+    trees = {node.name: node for node in ast.walk(ast.parse(SUB)) if isinstance(node, ast.ClassDef)}
+    reached = {}
+    for node in module.body:
+        if isinstance(node, cst.ClassDef):
+            qualified = f"pkg.sub.{node.name.value}"
+            cls = KerasClass(node, qualified, index)
+            signals = class_signals(trees[node.name.value]).reached_from_call(index, qualified)
+            assert cls.call_methods <= signals, node.name.value
+            reached[node.name.value] = (cls.call_methods, cls.once_per_call)
+    assert reached["Sub"] == ({"encode", "helper", "hook"}, {"encode", "hook"})
+    assert reached["Mid"] == ({"call"}, {"call"})
+    assert reached["Leaf"] == (set(), set())

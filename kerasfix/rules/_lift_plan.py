@@ -17,9 +17,9 @@ from ..names import BUILTIN_NAMES
 from ..syntax import is_load
 from .calls import Bound
 from .base import Context, KerasClass, is_self_attribute, self_name, walk
-from ._lift_syntax import (assigned_self_attrs, calls_super_init, condition_of, first_input, guards_to, is_shape_access, local_names,
-                           needs_parens_as_arg, only_bound_once, parent_map, parenthesized,
-                           self_attrs_read, shape_to_build, substitute, top_assignment)
+from ._lift_syntax import (assigned_self_attrs, calls_super_init, condition_of, first_input, guards_to,
+                           is_shape_access, local_names, needs_parens_as_arg, only_bound_once, parent_map,
+                           parenthesized, self_attrs_read, shape_to_build, substitute, top_assignment)
 
 
 @dataclass

@@ -54,9 +54,9 @@ inlined, and a variable made under `if self.use_bias:` is made under the same te
 ## When there is no fix
 Arguments computed in `call` from the input or `training` (the message names the value), a
 loop, a nested function, a helper method `call` calls more than once or in a loop (one it
-calls once, in no loop and under no `if`, is treated as `call`), a test only `call` can
-answer, or an initial value that does not map to an initializer: the message says what to
-move where.
+calls once, in no loop and under no `if`, or that a base class's `call` runs so, is treated
+as `call`), a test only `call` can answer, or an initial value that does not map to an
+initializer: the message says what to move where.
 
 ## Fix safety
 Unsafe: the variable is now created once, when the layer is built, instead of on every call,
