@@ -28,39 +28,68 @@ _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 def method_facts(cls: ast.ClassDef) -> tuple[frozenset[str], frozenset[str]]:
     """The class's methods and their `self.<method>(...)` calls ("m", "m.c", "m.c.once" when m
-    runs c exactly once, in no loop, branch or nested function), and the attributes its
-    `__init__` sets that no other of its methods assigns."""
-    calls: set[str] = set()
+    runs c exactly once, in no loop, branch or nested function; none under `if not self.<flag>:`
+    for a flag the class sets to True, or `self.build()` under `if not self.built:`: those run
+    once, as `KerasClass._builds_once` reads them), and the attributes its `__init__` sets that
+    no other of its methods assigns."""
     in_init: set[str] = set()
     elsewhere: set[str] = set()
+    flags: set[str] = set()  # the attributes it sets to True
+    # method -> called method -> (run once and unguarded, the flag of an `if not self.<flag>:` it is in)
+    sites: dict[str, dict[str, list[tuple[bool, str]]]] = {}
     for method in cls.body:
         if not isinstance(method, _FUNCTIONS):
             continue
-        calls.add(method.name)
         params = method.args.posonlyargs + method.args.args
         me = params[0].arg if params else ""
-        sites: dict[str, list[bool]] = {}
+        found = sites.setdefault(method.name, {})
         assigned = in_init if method.name == "__init__" else elsewhere
-        stack: list[tuple[ast.AST, bool]] = [(s, True) for s in method.body]
+        stack: list[tuple[ast.AST, bool, str]] = [(s, True, "") for s in method.body]
         while stack:
-            node, plain = stack.pop()
+            node, plain, guard = stack.pop()
             if isinstance(node, (ast.Name, ast.Constant, ast.ClassDef)):
                 continue  # a name's one child is its context; a nested class has its own `self`
             if isinstance(node, ast.Attribute):
                 if isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name) and node.value.id == me:
                     assigned.add(node.attr)
-                stack.append((node.value, plain))
+                stack.append((node.value, plain, guard))
                 continue
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and isinstance(node.func.value, ast.Name) and node.func.value.id == me):
-                sites.setdefault(node.func.attr, []).append(plain)
+                found.setdefault(node.func.attr, []).append((plain, guard))
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is True:
+                flags.update(t.attr for t in node.targets if isinstance(t, ast.Attribute))
+            if isinstance(node, ast.If) and (flag := _not_flag(node.test, me)):
+                stack.append((node.test, plain, guard))
+                stack.extend((child, False, flag) for child in node.body)
+                stack.extend((child, False, guard) for child in node.orelse)
+                continue
             inner = plain and not isinstance(node, _BRANCHES)
-            stack.extend((child, inner) for child in ast.iter_child_nodes(node))
-        for name, plains in sites.items():
-            calls.add(f"{method.name}.{name}")
-            if plains == [True]:
-                calls.add(f"{method.name}.{name}.once")
-    return frozenset(calls), frozenset(in_init - elsewhere)
+            stack.extend((child, inner, guard) for child in ast.iter_child_nodes(node))
+    return _calls(sites, flags), frozenset(in_init - elsewhere)
+
+
+def _calls(sites: dict[str, dict[str, list[tuple[bool, str]]]], flags: set[str]) -> frozenset[str]:
+    """`method_facts`'s "m", "m.c", "m.c.once", from each call's place."""
+    calls: set[str] = set()
+    for name, found in sites.items():
+        calls.add(name)
+        for callee, places in found.items():
+            kept = [plain for plain, guard in places
+                    if not (guard in flags or (guard == "built" and callee == "build"))]
+            if kept:
+                calls.add(f"{name}.{callee}")
+            if kept == [True]:
+                calls.add(f"{name}.{callee}.once")
+    return frozenset(calls)
+
+
+def _not_flag(test: ast.expr, me: str) -> str:
+    """`flag` for the test `not <me>.flag`, else ""."""
+    if (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Attribute)
+            and isinstance(test.operand.value, ast.Name) and test.operand.value.id == me):
+        return test.operand.attr
+    return ""
 
 
 def project_bases(index: ClassIndex, qualified: str) -> list[str]:

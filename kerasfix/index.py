@@ -215,6 +215,9 @@ class ClassIndex:
         layers += sorted(f"{q} uses {name}" for q, record in records.items()
                          if any(b in records for b in record.bases)
                          for name in record.attributes if name in keras_api.READ_ONLY_RENAMES)
+        # a class's `call` may run methods of its bases and subclasses, in other files (chain.reach)
+        layers += sorted(f"{q} calls {','.join(sorted(r.calls))} sets {','.join(sorted(r.init_sets))}"
+                         for q, r in records.items() if q in bases or any(b in records for b in r.bases))
         keras = sorted(f"{k}={v}" for k, v in self.aliases.items() if v.startswith(("keras", "tf", "tensorflow")))
         # KF111's message names a module's variables, and the module may live in another file
         modules = sorted(f"{q} {','.join(r.variables)}" for q, r in records.items()

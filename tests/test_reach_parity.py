@@ -102,3 +102,43 @@ def test_both_readings_follow_the_class_chain_across_modules():
     assert reached["Sub"] == ({"encode", "helper", "hook"}, {"encode", "hook"})
     assert reached["Mid"] == ({"call"}, {"call"})
     assert reached["Leaf"] == (set(), set())
+
+
+ONCE = '''
+import tensorflow as tf
+
+
+class Composite(tf.keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._ready = False
+
+    def call(self, x):
+        if not self._ready:
+            self._make()
+        if not self.built:
+            self.build(x.shape)
+        if not self.trainable:
+            self.note()
+        return self.inner(x)
+
+    def _make(self):
+        self.inner = self.symbolic()
+        self._ready = True
+
+    def note(self):
+        pass
+'''
+
+
+def test_what_runs_once_under_a_flag_is_not_reached_from_call():
+    """`if not self._ready: self._make()` where the class sets `_ready` to True runs once
+    (gnn's `CompositeLayer`, keras-rs's sparsecore build): neither the record a subclass
+    inherits nor the rules' reading follow it; a flag the class never sets true guards
+    nothing (`trainable`)."""
+    from kerasfix.index import scan_file
+
+    (record,) = scan_file(ONCE.encode(), "pkg.base", False).classes
+    assert {c for c in record.calls if c.startswith("call.")} == {"call.note", "call.inner", "call.inner.once"}
+    node = next(n for n in cst.parse_module(ONCE).body if isinstance(n, cst.ClassDef))
+    assert KerasClass(node, "pkg.base.Composite").call_methods == {"call", "note"}

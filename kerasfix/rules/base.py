@@ -150,19 +150,33 @@ class KerasClass:
         return calls
 
     def _builds_once(self, call: cst.Call, me: str) -> bool:
-        """`self.build(...)` under `if not self.built:`: Keras has built the layer before
-        `call` runs, so this never builds it again (measured on both lines)."""
-        if not isinstance(call.func, cst.Attribute) or call.func.attr.value != "build":
+        """`self.m(...)` under `if not self.<flag>:`, where the flag is Keras's `built` and m
+        is `build` (Keras has built the layer before `call` runs, so this never builds it
+        again, measured on both lines), or a flag the class sets to True (gnn's
+        `_wrapped_model_is_built`): it runs once, not every call (`chain.method_facts` alike)."""
+        if not isinstance(call.func, cst.Attribute):
             return False
         child: cst.CSTNode = call
         node = self.parents.get(id(call))
         while node is not None and not isinstance(node, cst.FunctionDef):
             if (isinstance(node, cst.If) and child is node.body and isinstance(node.test, cst.UnaryOperation)
-                    and isinstance(node.test.operator, cst.Not)
-                    and is_self_attribute(node.test.expression, me) == "built"):
-                return True
+                    and isinstance(node.test.operator, cst.Not)):
+                flag = is_self_attribute(node.test.expression, me)
+                if (flag == "built" and call.func.attr.value == "build") or flag in self._once_flags:
+                    return True
             child, node = node, self.parents.get(id(node))
         return False
+
+    @cached_property
+    def _once_flags(self) -> set[str]:
+        """The attributes a method of the class sets to `True`."""
+        flags: set[str] = set()
+        for name, func in self.methods.items():
+            me = self_name(func)
+            for node in self.method_nodes[name]:
+                if type(node) is cst.Assign and isinstance(node.value, cst.Name) and node.value.value == "True":
+                    flags.update(a for t in node.targets if (a := is_self_attribute(t.target, me)))
+        return flags
 
     def _reach(self, roots: Iterable[str]) -> set[str]:
         seen: set[str] = set()
