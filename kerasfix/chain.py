@@ -65,7 +65,7 @@ def method_facts(cls: ast.ClassDef) -> tuple[frozenset[str], frozenset[str]]:
                 stack.extend((child, False, guard) for child in node.orelse)
                 continue
             inner = plain and not isinstance(node, _BRANCHES)
-            stack.extend((child, inner, guard) for child in ast.iter_child_nodes(node))
+            stack.extend([(child, inner, guard) for child in ast.iter_child_nodes(node)])
     return _calls(sites, flags), frozenset(in_init - elsewhere)
 
 
