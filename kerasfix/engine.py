@@ -70,7 +70,7 @@ def analyze(module: cst.Module, source: str, imports: ImportMap, index: ClassInd
     whose fix needs others (`Finding.needs`), the finding `--select` of its code alone gives."""
     classes = index.add_module(module, imports)
     ctx = Context(module, imports, index, all_classes=[node for node, _, _ in classes])
-    ctx.keras_classes = [KerasClass(node, q) for node, q, bases in classes if index.bases_are_layers(bases)]
+    ctx.keras_classes = [KerasClass(node, q, index) for node, q, bases in classes if index.bases_are_layers(bases)]
     found: list[Finding] = []
     for family in FAMILIES:
         if any(selection.wants(rule.code) for rule in family.rules):

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterator
 
 from . import keras_api
+from .chain import method_facts
 from .lines import search_lines_saying
 from .records import ClassRecord
 from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical, expand
@@ -225,6 +226,9 @@ class ClassIndex:
         layers += sorted(f"{q} uses {name}" for q, record in records.items()
                          if any(b in records for b in record.bases)
                          for name in record.attributes if name in keras_api.READ_ONLY_RENAMES)
+        # a class's `call` may run methods of its bases and subclasses, in other files (chain.reach)
+        layers += sorted(f"{q} calls {','.join(sorted(r.calls))} sets {','.join(sorted(r.init_sets))}"
+                         for q, r in records.items() if q in bases or any(b in records for b in r.bases))
         keras = sorted(f"{k}={v}" for k, v in self.aliases.items() if v.startswith(("keras", "tf", "tensorflow")))
         # KF111's message names a module's variables, and the module may live in another file
         modules = sorted(f"{q} {','.join(r.variables)}" for q, r in records.items()
@@ -504,7 +508,9 @@ def scan_file(source: bytes, module_name: str, is_package: bool) -> FileScan | N
             overrides = frozenset(s.name for s in node.body
                                   if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name in OVERRIDABLE)
             owns_state, attributes, variables = _class_facts(node, imports)
-            classes.append(ClassRecord(prefix + node.name, bases, overrides, owns_state, attributes, variables, span))
+            calls, init_sets = method_facts(node)
+            classes.append(ClassRecord(prefix + node.name, bases, overrides, owns_state, attributes, variables, span,
+                                       calls, init_sets))
     return FileScan(classes, imports)
 
 

@@ -33,21 +33,28 @@ class ClassRecord(NamedTuple):
     # lines of the top-level statement holding it (decorators included), for the prefilter: from
     # this run's own scan only, never from the cache (what shapes a rewrite is read from the file)
     span: tuple[int, int] | None = None
+    # its methods and the `self.<method>(...)` calls in each (see `chain.method_facts`): "m" for a
+    # method it defines, "m.c" for `self.c(...)` in m, "m.c.once" when m runs it once, unguarded
+    calls: frozenset[str] = frozenset()
+    # the attributes its `__init__` sets and no other method of it assigns again
+    init_sets: frozenset[str] = frozenset()
 
     def row(self) -> list:
         """The cache's JSON form (no span)."""
         return [self.qualified, list(self.bases), sorted(self.overrides), self.owns_state,
-                sorted(self.attributes), list(self.variables)]
+                sorted(self.attributes), list(self.variables), sorted(self.calls), sorted(self.init_sets)]
 
     @classmethod
     def from_row(cls, row) -> ClassRecord | None:
         """The record of a cache row, or None when the row is not of that shape: a cache file
         is input like any other, every name in it is checked to be a dotted identifier."""
-        if not (isinstance(row, list) and len(row) == 6 and _dotted(row[0]) and _names(row[1])
+        if not (isinstance(row, list) and len(row) == 8 and _dotted(row[0]) and _names(row[1])
                 and _names(row[2]) and isinstance(row[3], bool)
-                and _names(row[4], _identifier) and _names(row[5], _identifier)):
+                and _names(row[4], _identifier) and _names(row[5], _identifier)
+                and _names(row[6]) and _names(row[7], _identifier)):
             return None
-        return cls(row[0], tuple(row[1]), frozenset(row[2]), row[3], frozenset(row[4]), tuple(row[5]))
+        return cls(row[0], tuple(row[1]), frozenset(row[2]), row[3], frozenset(row[4]), tuple(row[5]),
+                   calls=frozenset(row[6]), init_sets=frozenset(row[7]))
 
     def merged(self, other: ClassRecord) -> ClassRecord:
         """Two classes of one qualified name (nested classes of one module may share it): the
@@ -55,4 +62,13 @@ class ClassRecord(NamedTuple):
         or overrides, and weightless when either is."""
         return ClassRecord(self.qualified, self.bases, self.overrides | other.overrides,
                            self.owns_state and other.owns_state, self.attributes | other.attributes,
-                           self.variables or other.variables, self.span)
+                           self.variables or other.variables, self.span, self.calls | other.calls,
+                           _both(self, other))
+
+
+def _both(one: ClassRecord, other: ClassRecord) -> frozenset[str]:
+    """What two classes of one name both set in `__init__`; the one's alone when the other was
+    read without its methods (a record `add_module` made from libcst has no `calls`)."""
+    if not other.calls:
+        return one.init_sets
+    return other.init_sets if not one.calls else one.init_sets & other.init_sets

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field, fields
 
 from . import keras_api
+from .chain import reach
 from .functions import may_make_any
 from .index import ClassIndex
 from .names import ImportMap, ast_dotted, tf1_imported_names
@@ -89,16 +90,10 @@ class ClassSignals:
     def assigns_before_init(self) -> bool:
         return 0 < self.init_assign_line < self.init_call_line
 
-    def reached_from_call(self) -> set[str]:
-        """`call` and the methods it calls through `x.<method>(...)`, as the rules see them."""
-        seen: set[str] = set()
-        todo = ["call"] if "call" in self.method_calls else []
-        while todo:
-            name = todo.pop()
-            if name not in seen:
-                seen.add(name)
-                todo.extend(m for m in self.method_calls[name] if m in self.method_calls)
-        return seen
+    def reached_from_call(self, index: ClassIndex | None = None, qualified: str = "") -> set[str]:
+        """`call` and the methods it calls through `x.<method>(...)`, through
+        the class chain when given the index: what the rules see, or more (see `chain.reach`)."""
+        return reach(index, qualified, self.method_calls)[0]
 
 
 def class_signals(cls: ast.ClassDef) -> ClassSignals:
@@ -201,7 +196,7 @@ class Matcher:
         if t.tf1_layer and self._tf1_names and self._tf1_names.search(text):
             return True  # a TF1 layer class imported by name, read anywhere in the class
         signals = class_signals(cls)
-        return (self._calls(signals) or self._layers(signals) or self._bases(signals)
+        return (self._calls(signals) or self._layers(signals, cls) or self._bases(signals)
                 or bool(t.appends_to and any(_appended(name) in t.appends_to for name, *_ in signals.calls))
                 or bool(t.assigns & signals.assigned) or (t.nested_assign and signals.nested_assign)
                 or (t.tf1_layer and any(self._is_tf1_layer(n) for n in signals.referred))
@@ -236,10 +231,15 @@ class Matcher:
                     return True
         return False
 
-    def _layers(self, signals: ClassSignals) -> bool:
+    def _qualified(self, cls: ast.ClassDef) -> str:
+        """The class's name in the index (a nested class's too: the scan names it so)."""
+        module = self.imports.module_name
+        return f"{module}.{cls.name}" if module else cls.name
+
+    def _layers(self, signals: ClassSignals, cls: ast.ClassDef) -> bool:
         t = self.trigger
         if t.layer_in_call or t.layer_in_container:
-            in_call = signals.reached_from_call() if t.layer_in_call else set()
+            in_call = signals.reached_from_call(self.index, self._qualified(cls)) if t.layer_in_call else set()
             for name, method, contained, _dtype in signals.calls:
                 # in `call`, a layer is built by a class (`Dense`) or a bare name (an alias)
                 built_in_call = method in in_call and (name.rsplit(".", 1)[-1][:1].isupper() or "." not in name)

@@ -32,3 +32,113 @@ def _classes(text: str):
 def test_the_prefilter_reaches_at_least_what_the_rules_reach(case):
     for tree, cls in _classes(case.input.read_text(encoding="utf-8")):
         assert cls.call_methods <= class_signals(tree).reached_from_call(), tree.name
+
+
+BASE = '''
+import tensorflow as tf
+
+
+class Block(tf.keras.layers.Layer):
+    def call(self, x):
+        return self.encode(x) + self.shared(x)
+
+    def shared(self, x):
+        return self.hook(x)
+
+    def hook(self, x):
+        return x
+'''
+
+SUB = '''
+from pkg.base import Block
+
+
+class Sub(Block):
+    def encode(self, x):
+        return self.helper(x)
+
+    def helper(self, x):
+        return x
+
+    def hook(self, x):
+        return x
+
+    def unused(self, x):
+        return x
+
+
+class Mid(Block):
+    def call(self, x):
+        return x
+
+
+class Leaf(Mid):
+    def encode(self, x):
+        return x
+'''
+
+
+def test_both_readings_follow_the_class_chain_across_modules():
+    """A base's `call` in another module runs `encode` (and, through its own `shared`, `hook`,
+    each once per call; `helper` as `encode` calls it):
+    both readings reach them, the prefilter's no less than the rules'; a `call` overridden on
+    the way (`Mid`) runs none."""
+    from kerasfix.index import ClassIndex, scan_file
+
+    index = ClassIndex()
+    for text, name in ((BASE, "pkg.base"), (SUB, "pkg.sub")):
+        for record in scan_file(text.encode(), name, False).classes:
+            index.add(record)
+    module = cst.parse_module(SUB)
+    trees = {node.name: node for node in ast.walk(ast.parse(SUB)) if isinstance(node, ast.ClassDef)}
+    reached = {}
+    for node in module.body:
+        if isinstance(node, cst.ClassDef):
+            qualified = f"pkg.sub.{node.name.value}"
+            cls = KerasClass(node, qualified, index)
+            signals = class_signals(trees[node.name.value]).reached_from_call(index, qualified)
+            assert cls.call_methods <= signals, node.name.value
+            reached[node.name.value] = (cls.call_methods, cls.once_per_call)
+    assert reached["Sub"] == ({"encode", "helper", "hook"}, {"encode", "hook"})
+    assert reached["Mid"] == ({"call"}, {"call"})
+    assert reached["Leaf"] == (set(), set())
+
+
+ONCE = '''
+import tensorflow as tf
+
+
+class Composite(tf.keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._ready = False
+
+    def call(self, x):
+        if not self._ready:
+            self._make()
+        if not self.built:
+            self.build(x.shape)
+        if not self.trainable:
+            self.note()
+        return self.inner(x)
+
+    def _make(self):
+        self.inner = self.symbolic()
+        self._ready = True
+
+    def note(self):
+        pass
+'''
+
+
+def test_what_runs_once_under_a_flag_is_not_reached_from_call():
+    """`if not self._ready: self._make()` where the class sets `_ready` to True runs once
+    (gnn's `CompositeLayer`, keras-rs's sparsecore build): neither the record a subclass
+    inherits nor the rules' reading follow it; a flag the class never sets true guards
+    nothing (`trainable`)."""
+    from kerasfix.index import scan_file
+
+    (record,) = scan_file(ONCE.encode(), "pkg.base", False).classes
+    assert {c for c in record.calls if c.startswith("call.")} == {"call.note", "call.inner", "call.inner.once"}
+    node = next(n for n in cst.parse_module(ONCE).body if isinstance(n, cst.ClassDef))
+    assert KerasClass(node, "pkg.base.Composite").call_methods == {"call", "note"}

@@ -15,9 +15,10 @@ Sites = list[tuple[cst.Call, cst.For | None]]
 
 
 def runs_once_per_call(lift: ClassLift, func: cst.FunctionDef) -> bool:
-    """`call` itself, or a helper `call` calls once, in no loop and under no `if`: what
-    it builds can move as if `call` built it."""
-    if func.name.value == "call":
+    """`call` itself (or a method the class chain runs once per call: `__call__`, `encode`
+    that a base's `call` returns), or a helper `call` calls once, in no loop and under no
+    `if`: what it builds can move as if `call` built it."""
+    if func.name.value == "call" or func.name.value in lift.cls.once_per_call:
         return True
     sites = helper_sites(lift, func)
     return not isinstance(sites, str) and len(sites) == 1 and sites[0][1] is None
@@ -41,6 +42,8 @@ def helper_sites(lift: ClassLift, helper: cst.FunctionDef) -> Sites | str:
                 return f"`{name}` is used in `{method}`, not only called by `call`"
             sites.append(site)
     if call_func is None or not sites:
+        if call_func is None and name in cls.call_methods:  # reached through the class chain
+            return f"`{name}` runs from a base class's or a subclass's method, not exactly once per call"
         return f"`call` does not call `{name}` itself"
     placed: Sites = []
     for site in sites:

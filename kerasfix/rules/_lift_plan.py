@@ -7,17 +7,20 @@ from __future__ import annotations
 import enum
 import keyword
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import libcst as cst
 
 from .. import keras_api as api
+from ..chain import inherited_init_sets
 from ..names import BUILTIN_NAMES
 from ..syntax import is_load
 from .calls import Bound
 from .base import Context, KerasClass, is_self_attribute, self_name, walk
-from ._lift_syntax import (assigned_self_attrs, condition_of, first_input, guards_to, is_shape_access, local_names,
-                           needs_parens_as_arg, only_bound_once, parent_map, parenthesized,
-                           self_attrs_read, shape_to_build, substitute, top_assignment, top_unpacking)
+from ._lift_syntax import (assigned_self_attrs, calls_super_init, condition_of, first_input, guards_to,
+                           is_shape_access, local_names, needs_parens_as_arg, only_bound_once, parent_map,
+                           parenthesized, self_attrs_read, shape_to_build, substitute, top_assignment,
+                           top_unpacking)
 
 
 @dataclass
@@ -296,8 +299,17 @@ class ClassLift:
         return cst.IfExp(test=condition, body=value, orelse=cst.Name("None"))
 
     def set_in_init(self, attr: str) -> bool:
-        return self.init is not None and any(attr in assigned_self_attrs(s, self_name(self.init))
-                                             for s in self.init.body.body)
+        """Set by the class's `__init__`, or by a project base's (this file or another) that
+        it runs: it has none, or it calls an `__init__` (the lifted line goes after that call)."""
+        if self.init is not None and any(attr in assigned_self_attrs(s, self_name(self.init))
+                                         for s in self.init.body.body):
+            return True
+        runs_base = self.init is None or any(calls_super_init(s) for s in self.init.body.body)
+        return runs_base and attr in self.base_init_sets
+
+    @cached_property
+    def base_init_sets(self) -> set[str]:
+        return inherited_init_sets(self.ctx.index, self.cls.qualified)
 
     def class_attribute(self, attr: str) -> bool:
         for stmt in self.cls.node.body.body:

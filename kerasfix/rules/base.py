@@ -9,6 +9,7 @@ from typing import Any, Callable, ClassVar, Iterable, Iterator, TypeVar
 
 import libcst as cst
 
+from ..chain import reach
 from ..edits import Fix
 from ..index import ClassIndex
 from ..names import ImportMap
@@ -101,6 +102,7 @@ class KerasClass:
 
     node: cst.ClassDef
     qualified: str
+    index: ClassIndex | None = None  # the project's classes: what its bases' `call` runs (`chain.reach`)
 
     @cached_property
     def methods(self) -> dict[str, cst.FunctionDef]:
@@ -130,6 +132,11 @@ class KerasClass:
 
     @cached_property
     def _self_calls(self) -> dict[str, set[str]]:
+        return {name: called & set(self.methods) for name, called in self._self_call_names.items()}
+
+    @cached_property
+    def _self_call_names(self) -> dict[str, set[str]]:
+        """Each method -> the names of the `self.<name>(...)` calls in it (a base's methods too)."""
         calls: dict[str, set[str]] = {}
         for name, func in self.methods.items():
             me = self_name(func)
@@ -139,23 +146,37 @@ class KerasClass:
                         and isinstance(node.func.value, cst.Name) and node.func.value.value == me
                         and not self._builds_once(node, me)):
                     found.add(node.func.attr.value)
-            calls[name] = found & set(self.methods)
+            calls[name] = found
         return calls
 
     def _builds_once(self, call: cst.Call, me: str) -> bool:
-        """`self.build(...)` under `if not self.built:`: Keras has built the layer before
-        `call` runs, so this never builds it again (measured on both lines)."""
-        if not isinstance(call.func, cst.Attribute) or call.func.attr.value != "build":
+        """`self.m(...)` under `if not self.<flag>:`, where the flag is Keras's `built` and m
+        is `build` (Keras has built the layer before `call` runs, so this never builds it
+        again, measured on both lines), or a flag the class sets to True (gnn's
+        `_wrapped_model_is_built`): it runs once, not every call (`chain.method_facts` alike)."""
+        if not isinstance(call.func, cst.Attribute):
             return False
         child: cst.CSTNode = call
         node = self.parents.get(id(call))
         while node is not None and not isinstance(node, cst.FunctionDef):
             if (isinstance(node, cst.If) and child is node.body and isinstance(node.test, cst.UnaryOperation)
-                    and isinstance(node.test.operator, cst.Not)
-                    and is_self_attribute(node.test.expression, me) == "built"):
-                return True
+                    and isinstance(node.test.operator, cst.Not)):
+                flag = is_self_attribute(node.test.expression, me)
+                if (flag == "built" and call.func.attr.value == "build") or flag in self._once_flags:
+                    return True
             child, node = node, self.parents.get(id(node))
         return False
+
+    @cached_property
+    def _once_flags(self) -> set[str]:
+        """The attributes a method of the class sets to `True`."""
+        flags: set[str] = set()
+        for name, func in self.methods.items():
+            me = self_name(func)
+            for node in self.method_nodes[name]:
+                if type(node) is cst.Assign and isinstance(node.value, cst.Name) and node.value.value == "True":
+                    flags.update(a for t in node.targets if (a := is_self_attribute(t.target, me)))
+        return flags
 
     def _reach(self, roots: Iterable[str]) -> set[str]:
         seen: set[str] = set()
@@ -168,9 +189,21 @@ class KerasClass:
         return seen
 
     @cached_property
+    def _chain(self) -> tuple[set[str], set[str]]:
+        return reach(self.index, self.qualified, self._self_call_names)
+
+    @cached_property
     def call_methods(self) -> set[str]:
-        """`call` and the methods it uses: whatever they create, they create every call."""
-        return self._reach(["call"])
+        """`call` and the methods it uses, the class's own or a base's (in this
+        file or another) through the class chain: whatever they create, they create every call."""
+        return self._chain[0]
+
+    @cached_property
+    def once_per_call(self) -> set[str]:
+        """The methods of `call_methods` that run exactly once per call, unguarded, by the
+        chain (`call` itself; `encode` that a base's `call` returns): what they build can
+        move as if `call` built it."""
+        return self._chain[1]
 
     @cached_property
     def setup_methods(self) -> set[str]:

@@ -117,7 +117,13 @@ Layers built in `build` are not reported when `call` calls `self.build(...)` onl
 again.
 
 A helper method that `call` calls once (not in a loop, not under an `if`) is treated as
-`call` itself. One that `call` calls a known number of times, before and in a
+`call` itself. So is a method that a base class's `call` runs once, unguarded, when the class
+has no `call` of its own (`Encoder.call` returns `self.encode(x)`, `DenseEncoder` defines
+`encode`), the base in this file or another module of the project: the layer moves to the
+subclass's `__init__` (one that runs the base's is added when it has none), in the subclass's
+file only. What a base's `__init__` sets (`self.units`) is known there, in this file or
+another. A method of a base class that a subclass's method calls is reached too, and reported
+without a fix. One that `call` calls a known number of times, before and in a
 `for i in range(a, b)` loop over what `__init__` knows, gets a list of layers in `__init__`
 (`self.dense_layers = [Dense(self.units) for _ in range(max(1, self.num_layers))]`), a
 keyword-only `layer_index` argument, and each call site passes its number. Safe when every
@@ -175,6 +181,19 @@ class Classifier(tf.keras.Model):
         x = tf.keras.layers.Flatten()(x)
         return self.out(x)
 """,
+    """\
+import tensorflow as tf
+
+
+class Identity(tf.keras.layers.Layer):
+    def call(self, x):
+        return x
+
+
+class Encoder(Identity):
+    def encode(self, x):  # the `call` it inherits never runs it
+        return tf.keras.layers.Dense(2)(x)
+""",
 )
 
 INVALID = (
@@ -186,6 +205,19 @@ class Classifier(tf.keras.Model):
     def call(self, x):
         out = tf.keras.layers.Dense(2, name="logits")
         return out(x)
+""",
+    """\
+import tensorflow as tf
+
+
+class Encoder(tf.keras.layers.Layer):
+    def call(self, x):
+        return self.encode(x)
+
+
+class DenseEncoder(Encoder):
+    def encode(self, x):  # run by the `call` it inherits
+        return tf.keras.layers.Dense(2)(x)
 """,
 )
 

@@ -77,10 +77,14 @@ input or `training` (the message names the value). As for KF201, locals `call` c
 the attributes `super().__init__()` sets are known, a call under `if` keeps its guard, and the
 attribute never takes a name Keras uses (a layer named `"_layers"` becomes `self.dense`).
 
-A TF1 layer function in a method `call` does not reach (`body()`, `_call()`, `encode()`: what
-a TF1-era base class or a caller runs to build the graph) is reported, with no fix: it fails
-on Keras 3 as well, but which layer to build once depends on who calls the method, and how
-often. Build the Keras layer in `__init__` and use it there.
+A method a base class's `call` runs (OpenNMT-tf's `Inputter.call` returns
+`self.make_inputs(...)`; the base in this file or another module of the project) is reached
+as if `call` were the class's own, and one it runs once, unguarded, is fixed as `call` is, in
+the subclass's file. A TF1 layer function in a method `call` does not reach (`body()`,
+`_call()` run by an overridden `__call__`: what a TF1-era base class or a caller runs to build
+the graph) is reported, with no fix: it fails on Keras 3 as well, but which layer to build
+once depends on who calls the method, and how often. Build the Keras layer in `__init__` and
+use it there.
 
 ## Fix safety
 Safe when lifted into `__init__`; unsafe when an argument needs the input's shape and the

@@ -66,9 +66,9 @@ assignment, the weight is made at the top of `build` from `input_shape`, the `if
 ## When there is no fix
 Arguments computed in `call` from the input or `training` (the message names the value), a
 loop, a nested function, a helper method `call` calls more than once or in a loop (one it
-calls once, in no loop and under no `if`, is treated as `call`), a test only `call` can
-answer, or an initial value that does not map to an initializer: the message says what to
-move where.
+calls once, in no loop and under no `if`, or that a base class's `call` runs so, is treated
+as `call`), a test only `call` can answer, or an initial value that does not map to an
+initializer: the message says what to move where.
 
 ## Fix safety
 A weight made on the first call only, moved to `build`: safe (see above). Otherwise unsafe:
