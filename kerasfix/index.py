@@ -10,96 +10,16 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from . import keras_api
 from .chain import method_facts
-from .lines import search_lines_saying
 from .records import ClassRecord
 from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical, expand
 
 # methods whose calls the rules rewrite: a class that defines its own is left alone
 OVERRIDABLE = frozenset({"add_weight", "add_variable"})
-# a class statement's bases (up to the first closing parenthesis, over lines), after PEP 695
-# type parameters if any, from the keyword on: a pattern that starts with a literal is found by
-# a fast scan of the bytes, where one that starts at every line start (`^[ \t]*class`) is tried
-# at every byte (45 ms over tensor2tensor's 5 MB, against 4 ms; measured)
-_CLASS_STATEMENT = re.compile(rb"class[ \t]+\w+[ \t]*(?:\[(?:[^][]|\[[^][]*\])*\][ \t]*)?\(([^)]*)\)")
-# bases that make a class anything but a layer, each alone or beside another
-_PLAIN_BASES = frozenset({b"", b"object", b"Exception", b"ValueError", b"TypeError", b"RuntimeError",
-                          b"dict", b"list", b"tuple", b"str", b"int", b"float", b"NamedTuple", b"Enum",
-                          *(name.encode() for name in keras_api.TEST_CASE_BASES)})
-
-
-# Set to 1 to turn every prefilter off (the byte look here, the rules' triggers in prefilter.py):
-# slower, never different; tests/test_prefilter.py compares the two.
-NO_PREFILTER = "KERASFIX_NO_PREFILTER"
-
-
-def prefilter_on() -> bool:
-    return os.environ.get(NO_PREFILTER) != "1"
-
-
-# a module that can hand Keras to others without defining a class: `keras = _select_keras()`,
-# `import tf_keras as keras`, `Wrapper = keras.layers.Wrapper` (a few files per real tree)
-_KERAS_SHIM = re.compile(
-    rb"^[ \t]*(?:(?:tf_keras|keras)[ \t]*=[^=]"
-    rb"|\w+[ \t]*=[ \t]*[\w.]*\bkeras\.[\w.]*\b[A-Z]\w*[ \t]*\r?$"
-    rb"|(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(?:[\w.]+[ \t]+as[ \t]+)?(?:tf_)?keras[ \t]*\r?$"
-    # a re-export of Keras or of its layers (`from tf_keras import *`, `from tensorflow.keras import layers`)
-    rb"|from[ \t]+[\w.]*keras[ \t]+import[ \t]+(?:\*|layers\b))",
-    re.MULTILINE,
-)
-
-# a module-level name imported in an arm (`try: import extlayers as K`, see `_shim_target`): a
-# shim of a `--keras-base` library need not say "keras" (6 of tensor2tensor's 453 files have such
-# a line, none without a class). Found from the keyword, then its line's start is checked (35 ms
-# over tensor2tensor's 5 MB as `^[ \t]+...`, tried at every byte)
-_ARM_IMPORT = re.compile(rb"import[ \t]+[\w.]+[ \t]+as[ \t]+\w+[ \t]*\r?$", re.MULTILINE)
-_ARM_IMPORT_INDENT = re.compile(rb"[ \t]+(?:from[ \t]+[\w.]+[ \t]+)?")
-
-
-def may_define_layers(source: bytes, is_package: bool = False) -> bool:
-    """False when every class statement of the file has plain bases (`object`, `Exception`,
-    `tf.test.TestCase`, none) and the file binds no Keras for others: such classes are no
-    layers and no bases of layers, so the file needs no scan. A package's `__init__` that
-    imports is scanned: other modules name classes through its re-exports (OpenNMT-tf's
-    `models.Model`, whose layer went unseen)."""
-    if not prefilter_on() or (is_package and b"import" in source):
-        return True
-    for bases in class_bases(source):
-        if any(base.strip() not in _PLAIN_BASES for base in bases.split(b",")):
-            return True
-    return search_lines_saying(b"keras", _KERAS_SHIM, source) or _imports_in_an_arm(source)
-
-
-def _imports_in_an_arm(source: bytes) -> bool:
-    """An indented `import a.b as c` or `from a import b as c` line (`_ARM_IMPORT`)."""
-    match = _ARM_IMPORT.search(source)
-    while match and not _ARM_IMPORT_INDENT.fullmatch(source, source.rfind(b"\n", 0, match.start()) + 1,
-                                                     match.start()):
-        match = _ARM_IMPORT.search(source, match.start() + 1)
-    return match is not None
-
-
-def class_bases(source: bytes) -> Iterator[bytes]:
-    """The bases of the class statements of the source, in order: the `class` keyword first on
-    its line (a line starts after \\n or a bare \\r, old Mac files, which Python reads)."""
-    start = 0
-    while match := _CLASS_STATEMENT.search(source, start):
-        before = match.start()
-        while before and source[before - 1] in b" \t":
-            before -= 1
-        if before and source[before - 1] not in b"\r\n":  # `subclass A(`: text, no statement
-            start = match.start() + 1  # a statement may start inside this match's parentheses
-            continue
-        yield match.group(1)
-        start = match.end()
-
-
 def module_name_for(path: Path, folders: dict[str, tuple[Path, tuple[str, ...]]] | None = None) -> tuple[str, bool]:
     """The dotted module name of a file, by the packages (folders with __init__.py) above it.
     `folders`: what `package_folder` found, kept for the run's next file in the same folder."""

@@ -51,7 +51,7 @@ def search_lines_saying(word: bytes, pattern: re.Pattern[bytes], data: bytes) ->
     """Whether `pattern` is found in `data`, for a pattern whose every match says `word` and
     lies within one line (up to its \\n): only the lines that say it are searched. A pattern
     that starts at every line start (`^[ \\t]*...`) is tried at every byte: `target._KERAS3_API`
-    took 30 ms a MB, `index._KERAS_SHIM` 229 ms over the 17 real trees' 49 MB (measured)."""
+    took 30 ms a MB, `gate._KERAS_SHIM` 229 ms over the 17 real trees' 49 MB (measured)."""
     at = data.find(word)
     while at != -1:
         start, end = data.rfind(b"\n", 0, at) + 1, data.find(b"\n", at)

@@ -12,7 +12,8 @@ from functools import lru_cache
 from typing import Callable
 
 from .lines import source_lines
-from .index import ClassIndex, FileScan, class_defs, prefilter_on
+from .gate import prefilter_on
+from .index import ClassIndex, FileScan, class_defs
 from .triggers import Matcher, Trigger
 
 

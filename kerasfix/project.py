@@ -117,7 +117,8 @@ class Project:
         return changed
 
     def _scan(self, real: str, data: bytes) -> None:
-        from .index import may_define_layers, module_aliases, module_name_for, scan_file
+        from .gate import may_define_layers
+        from .index import module_aliases, module_name_for, scan_file
 
         module_name, is_package = module_name_for(Path(real))
         scan = scan_file(data, module_name, is_package) if may_define_layers(data, is_package) else None

@@ -23,8 +23,8 @@ from . import __version__, notebook, phases
 from .cache import Cache
 from .config import Settings
 from .files import SourceError, decode_source, discover, excluded, python_newlines, read_bytes
-from .index import (ClassIndex, ClassRecord, FileScan, may_define_layers, module_aliases, module_name_for,
-                    package_folder, scan_file)
+from .gate import may_define_layers
+from .index import ClassIndex, ClassRecord, FileScan, module_aliases, module_name_for, package_folder, scan_file
 from .pool import Pool, WorkerCrashed
 from .prefilter import spans_worth_parsing
 from .pyerrors import is_pythons, newer_than_this_python, syntax_error, too_deep_for_libcst

@@ -23,7 +23,8 @@ from fixture_cases import all_cases
 from typer.testing import CliRunner
 
 from kerasfix.cli import app
-from kerasfix.index import NO_PREFILTER, ClassIndex, FileScan, module_aliases, module_name_for, scan_file
+from kerasfix.gate import NO_PREFILTER
+from kerasfix.index import ClassIndex, FileScan, module_aliases, module_name_for, scan_file
 from kerasfix.prefilter import compile_triggers, spans_worth_parsing
 from kerasfix.rules import RULES
 
@@ -332,7 +333,7 @@ class BlockTest(tf.test.TestCase):
 
 
 def test_a_file_of_test_cases_only_is_not_scanned_and_hides_nothing(tmp_path, monkeypatch):
-    from kerasfix.index import may_define_layers
+    from kerasfix.gate import may_define_layers
 
     assert not may_define_layers(TEST_CASES_ONLY.encode())
     assert may_define_layers(TEST_CASE_WITH_LAYER.encode())  # a class statement inside counts too

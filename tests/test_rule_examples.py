@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kerasfix.cli import app
-from kerasfix.index import NO_PREFILTER
+from kerasfix.gate import NO_PREFILTER
 from kerasfix.rules import RULES
 
 EXAMPLES = [(code, kind, n, text) for code, rule in sorted(RULES.items())

@@ -19,7 +19,8 @@ from typer.main import get_command
 
 from kerasfix import typer_values
 from kerasfix.cli import app
-from kerasfix.index import _imports_in_an_arm, class_bases, module_name_for, package_folder
+from kerasfix.gate import _imports_in_an_arm, class_bases
+from kerasfix.index import module_name_for, package_folder
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "legacy_layers.py"
 PLAIN = "class Schedule(object):\n    def rate(self):\n        return 1\n"
@@ -164,13 +165,13 @@ def test_an_import_in_an_arm_found_as_the_line_start_pattern_finds_it():
 
 
 @pytest.mark.parametrize("name", ["target._ARM_KERAS3", "target._ARM_KERAS2", "target._TF_KERAS_IMPORT",
-                                  "target._KERAS3_API", "index._KERAS_SHIM"])
+                                  "target._KERAS3_API", "gate._KERAS_SHIM"])
 def test_keras_patterns_searched_on_keras_lines_as_on_the_whole_file(name):
-    from kerasfix import index, target
+    from kerasfix import gate, target
     from kerasfix.lines import search_lines_saying
 
     module, attribute = name.split(".")
-    pattern = getattr({"index": index, "target": target}[module], attribute)
+    pattern = getattr({"gate": gate, "target": target}[module], attribute)
     lines = [b"keras = pick()\n", b"tf_keras=\n", b"Dense = tf.keras.layers.Dense\r\n",
              b"from tensorflow.keras import layers\n", b"  import keras\n", b"  from keras import ops\n",
              b"    import tf_keras as keras\n", b"import tf_keras\n",
