@@ -293,6 +293,17 @@ INITIAL_VALUE_FACTORIES["numpy.ones"] = InitialValueFactory(("shape", "dtype", "
 
 CONSTANT = frozenset({"tf.constant", "tf.compat.v1.constant"})
 CONSTANT_PARAMS = ("value", "dtype", "shape", "name")
+# A value made of integer literals makes an integer variable (measured, both lines): the dtype
+# each constant factory gives it, unless `dtype=` says otherwise.
+INTEGER_DTYPE = {"tf.constant": '"int32"', "tf.compat.v1.constant": '"int32"', "literal": '"int32"',
+                 "tf.fill": '"int32"', "tf.compat.v1.fill": '"int32"', "numpy.array": '"int64"',
+                 "numpy.asarray": '"int64"'}
+# numpy arrays of literals: shape and values read like tf.constant's; a float one is float64,
+# which never reached a layer's float32 arithmetic (as numpy.zeros below)
+NUMPY_ARRAY = frozenset({"numpy.array", "numpy.asarray"})
+NUMPY_ARRAY_PARAMS = ("object", "dtype")
+# Builtins that make a Python scalar: `tf.Variable(float(x))` is a scalar variable (shape ())
+SCALAR_BUILTINS = {"float": None, "int": '"int32"'}
 FILL = frozenset({"tf.fill", "tf.compat.v1.fill"})
 FILL_PARAMS = ("dims", "value", "name")
 # Calls that return a tensor: as get_variable's `initializer` they also fix the shape.

@@ -40,11 +40,16 @@ Initial values that map: `tf.zeros(s)` / `tf.ones(s)` (`"zeros"` / `"ones"`);
 `tf.random.normal`, `tf.random.truncated_normal`, `tf.random.uniform` and their TF1 names,
 with their mean/stddev/minval/maxval/seed (the Keras initializer of the same distribution,
 with the TF defaults written out, because Keras's own defaults differ);
-`tf.constant(c, shape=s)`, `tf.constant(<number or nested list>)` and `tf.fill(s, c)`
-(`tf.constant_initializer(c)`); a number (`0.0`, `0` with `dtype="int32"`, since
-`tf.Variable(0)` is an int32); an initializer object called with a shape
-(`init(shape, dtype=...)` or `lambda: init(shape, dtype=...)`). `name`, `dtype`, `trainable`
-and `constraint` carry over.
+`tf.constant(c, shape=s)`, `tf.constant(<number or nested list>)`, a nested list or tuple of
+numbers itself, `np.array(<nested list>)` and `tf.fill(s, c)` (`tf.constant_initializer(c)`);
+`c * tf.ones(s)` or `tf.ones(s) * c` (and `np.ones`: `tf.constant_initializer(c)` of shape `s`);
+a number, `float(x)` or `int(x)` (shape `()`); an initializer object called with a shape
+(`init(shape, dtype=...)` or `lambda: init(shape, dtype=...)`). A value of integer literals
+keeps its integer dtype (`tf.Variable(0)` and `tf.constant([1, 2])` are int32,
+`np.array([1, 2])` int64). A shape written as a number (`tf.zeros(3)`) becomes `(3,)`, and
+one that may be a number (`tf.zeros(self.units)`) `tf.TensorShape(...)`: add_weight raises on
+a bare number on both lines (measured). `name`, `dtype`, `trainable` and `constraint` carry
+over.
 
 ## When there is no fix
 In a method that neither `__init__` nor `build` calls, the finding asks to create the weight
@@ -63,6 +68,9 @@ can train it). A variable also appended to `self._non_trainable_weights`, or to 
 list only under a condition, makes the fix unsafe: tf.keras 2 tracked and trained it as an
 attribute whatever the list said (KF110 folds the append with the variable and says when
 that is safe).
+In `c * tf.ones(s)`, a `c` that is not a number literal or `float(...)` makes the fix unsafe:
+tf.constant_initializer raises TypeError on a tensor and cannot broadcast an array of
+another shape (measured).
 A weight name the code builds (an f-string with fields, `+`, `%`, `.format()`, `.join()`)
 may hold a `/`, which Keras 3 refuses: it becomes `(name).replace("/", "_")`, an unsafe fix
 (tf_keras checkpoints see the new name).
