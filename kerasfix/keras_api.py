@@ -113,6 +113,16 @@ UNTRAINABLE_DTYPES = frozenset({"int8", "int16", "int32", "int64", "uint8", "uin
 TF_KERAS_IMPORTS = ("tensorflow.keras.", "tensorflow.python.keras.", "tensorflow.compat.v1.keras.",
                     "tensorflow.compat.v2.keras.", "tf_keras.")
 UNTRACKING_KERAS_IMPORTS = ("keras.", "tensorflow.contrib.keras.")
+# TF1's assignment functions: `tf.compat.v1.assign_add(v, 1)` reads `v.dtype._is_ref_dtype`,
+# which a Keras 3 variable (its dtype a string) lacks: AttributeError (measured), where the
+# variable's own method works on both lines. name -> (the method, the function's parameters).
+ASSIGN_FUNCTIONS = {
+    f"{prefix}.{name}": (name, ("ref", "value", "validate_shape", "use_locking", "name") if name == "assign"
+                         else ("ref", "value", "use_locking", "name"))
+    for prefix in ("tf", "tf.compat.v1") for name in ("assign", "assign_add", "assign_sub")
+}
+# their arguments the method does without (an op name, a lock a resource variable ignores)
+ASSIGN_DROPPED = frozenset({"use_locking", "name"})
 VARIABLE_SCOPE = frozenset(
     {
         "tf.variable_scope",

@@ -8,6 +8,7 @@ from typing import Iterator
 
 from ..edits import Fix, Safety
 from ..triggers import WEIGHT_CALLS
+from ._assigns import AssignUses, attribute_assigns, local_assigns
 from ._lazy import KERAS3_ONLY, lazy_attribute, lazy_message
 from ._lift import Blocked, WeightLift, lift_plans
 from ._lift_edits import move_edits
@@ -49,7 +50,10 @@ computed in `call` but the input's shape: the creation becomes a keyword
 `build`, with `x.shape[...]` read as `input_shape[...]`, and `call` uses `self.<name>`. A class
 without `build` gets one. As for KF201, a local `call` computes from what `__init__` knows is
 inlined, and a variable made under `if self.use_bias:` is made under the same test
-(`self.b = self.add_weight(...) if self.use_bias else None`).
+(`self.b = self.add_weight(...) if self.use_bias else None`). A counter updated with
+`tf.compat.v1.assign_add(v, 1)` (or `assign`, `assign_sub`) is updated as
+`self.v.assign_add(1)`: on the Keras 3 weight the fix makes, the function raises
+AttributeError (measured); where its result is used, the fix is left for a person.
 
 ## When there is no fix
 Arguments computed in `call` from the input or `training` (the message names the value), a
@@ -113,21 +117,34 @@ class VariableCreatedInCall(RuleFamily):
     def check(self, ctx: Context) -> Iterator[Finding]:
         for plan in lift_plans(ctx):
             if isinstance(plan, WeightLift):
-                yield _finding(plan)
+                yield _finding(ctx, plan)
 
 
-def _finding(plan: WeightLift) -> Finding:
+def _finding(ctx: Context, plan: WeightLift) -> Finding:
     lazy = lazy_attribute(plan.lift.cls, plan.method, plan.site)
     if lazy is not None:
         what = f"`{source(plan.site.func)}` inside `{plan.method.name.value}` makes a variable"
         return Finding(KF103.code, plan.site, lazy_message(what, lazy), lines=KERAS3_ONLY)
     what = (f"`{source(plan.site.func)}` inside `{plan.method.name.value}` makes a new variable on every call, "
             "which no Keras tracks")
-    if plan.blocked is None:
-        return Finding(KF103.code, plan.site, f"{what}; create it once in `build` as `self.{plan.attr}`",
-                       Fix(move_edits(plan), Safety.UNSAFE))
     manual = f"{what}; create it once in `build` with `self.add_weight(...)` and use it here"
+    if plan.blocked is None:
+        uses = _assigns(ctx, plan)
+        if uses.blocked is not None:
+            return Finding(KF103.code, plan.site, f"{manual} ({uses.blocked})")
+        return Finding(KF103.code, plan.site, f"{what}; create it once in `build` as `self.{plan.attr}`",
+                       Fix(move_edits(plan) + uses.edits, Safety.UNSAFE))
     return Finding(KF103.code, plan.site, f"{manual} ({_why_not(plan)})")
+
+
+def _assigns(ctx: Context, plan: WeightLift) -> AssignUses:
+    """The TF1 assignment functions applied to the variable, as its own methods (on the Keras
+    3 weight the fix makes, `tf.compat.v1.assign_add(v, 1)` raises AttributeError, measured)."""
+    if plan.form == "bound" and plan.local is not None:
+        return local_assigns(ctx, plan.lift.cls, plan.method.name.value, plan.local)
+    if plan.form == "self":
+        return attribute_assigns(ctx, plan.lift.cls, plan.local or plan.attr)
+    return AssignUses()
 
 
 def _why_not(plan: WeightLift) -> str:
