@@ -149,13 +149,42 @@ def as_shape(ctx: Context, shape: cst.BaseExpression) -> cst.BaseExpression | st
 
     if isinstance(shape, cst.Integer):
         return cst.Tuple(elements=[cst.Element(shape, comma=cst.Comma())])
-    if is_shape_expression(ctx, shape):
+    if is_shape_expression(ctx, shape) or _assigned_shapes(ctx).get(_assigned_name(shape) or "", False):
         return shape
     alias = ctx.imports.tf_alias()
     if alias is None:
         return f"its shape `{source(shape)}` may be a number, which add_weight refuses: no `tf` import to spell " \
                "tf.TensorShape"
     return cst.Call(func=cst.parse_expression(f"{alias}.TensorShape"), args=[cst.Arg(shape)])
+
+
+def _assigned_name(expr: cst.BaseExpression) -> str | None:
+    """`x` for a name `x` or an attribute `obj.x`."""
+    if isinstance(expr, cst.Name):
+        return expr.value
+    return expr.attr.value if isinstance(expr, cst.Attribute) else None
+
+
+def _assigned_shapes(ctx: Context) -> dict[str, bool]:
+    """For each name or attribute name assigned in the module: whether every value assigned to it
+    is a shape expression (`self.kernel_shape = (1, n)`), memoised."""
+    from ._weight_args import is_shape_expression  # _weight_args imports this module
+
+    def compute() -> dict[str, bool]:
+        found: dict[str, bool] = {}
+        for node in walk(ctx.module):
+            if isinstance(node, cst.Assign):
+                for target in node.targets:
+                    name = _assigned_name(target.target)
+                    if name is not None:
+                        found[name] = found.get(name, True) and is_shape_expression(ctx, node.value)
+            elif isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.Param, cst.For)):
+                name = _assigned_name(node.name if isinstance(node, cst.Param) else node.target)
+                if name is not None:  # a parameter or loop name may be anything
+                    found[name] = False
+        return found
+
+    return ctx.memo("assigned-shapes", compute)
 
 
 def _scalar_builtin(ctx: Context, value: cst.BaseExpression) -> str | None:

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from typing import Iterator
 
+import libcst as cst
+
+from .. import keras_api as api
 from ..edits import Fix, Safety
 from ..triggers import WEIGHT_CALLS
 from ._assigns import AssignUses, attribute_assigns, local_assigns
 from ._lazy import KERAS3_ONLY, lazy_attribute, lazy_message
 from ._lift import Blocked, WeightLift, lift_plans
-from ._lift_edits import move_edits
+from ._lift_edits import loads, move_edits
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, source
 
 DOC = """\
@@ -66,6 +69,10 @@ move where.
 Unsafe: the variable is now created once, when the layer is built, instead of on every call,
 and is initialised once; that is the point, but code that relied on a fresh value per call
 (a random mask, say) would change behaviour. A person should read the diff.
+Safe for a `get_variable` bound once to a local of `call` that `call` only reads (in
+arithmetic, as an argument of a TF function other than an assignment, or for its shape or
+dtype): TF1 made it once per graph and shared it, as the fix does, and no other method can
+see the local. Updated, stored on `self` or passed elsewhere, it stays unsafe.
 """
 
 VALID = (
@@ -132,9 +139,34 @@ def _finding(ctx: Context, plan: WeightLift) -> Finding:
         uses = _assigns(ctx, plan)
         if uses.blocked is not None:
             return Finding(KF103.code, plan.site, f"{manual} ({uses.blocked})")
+        safety = Safety.SAFE if _read_only(ctx, plan) else Safety.UNSAFE
         return Finding(KF103.code, plan.site, f"{what}; create it once in `build` as `self.{plan.attr}`",
-                       Fix(move_edits(plan) + uses.edits, Safety.UNSAFE))
+                       Fix(move_edits(plan) + uses.edits, safety))
     return Finding(KF103.code, plan.site, f"{manual} ({_why_not(plan)})")
+
+
+def _read_only(ctx: Context, plan: WeightLift) -> bool:
+    """A `get_variable` bound once to a local of `call` that `call` only reads (in arithmetic, as
+    an argument of a TF function other than an assignment, or for its shape or dtype): TF1
+    made it once per graph, and so does the fix; nothing else can see the local."""
+    if ctx.resolve(plan.site.func) not in api.GET_VARIABLE or plan.form != "bound" or plan.local is None:
+        return False
+    if plan.method.name.value not in plan.lift.cls.call_methods or plan.statement is None:
+        return False
+    parents = plan.lift.cls.parents
+    for name in loads(plan.lift, plan.method, plan.local, plan.statement):
+        parent = parents.get(id(name))
+        if isinstance(parent, cst.Attribute):
+            if parent.attr.value not in ("shape", "dtype"):
+                return False
+        elif isinstance(parent, cst.Arg):
+            call = parents.get(id(parent))
+            resolved = ctx.resolve(call.func) if isinstance(call, cst.Call) else None
+            if resolved is None or not resolved.startswith("tf.") or resolved in api.ASSIGN_FUNCTIONS:
+                return False
+        elif not isinstance(parent, (cst.BinaryOperation, cst.UnaryOperation)):
+            return False
+    return True
 
 
 def _assigns(ctx: Context, plan: WeightLift) -> AssignUses:
