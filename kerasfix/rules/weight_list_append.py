@@ -86,6 +86,15 @@ class Norm(tf.keras.layers.Layer):
         self.history = []
         self.history.append(self.beta)
 """,
+    """\
+import tensorflow as tf
+
+
+class Reset(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        self._non_trainable_weights = []
+        self.trainable_list = [self.add_weight(name="w", shape=())]
+""",
 )
 
 INVALID = (
