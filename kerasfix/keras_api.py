@@ -115,6 +115,16 @@ UNTRAINABLE_DTYPES = frozenset({"int8", "int16", "int32", "int64", "uint8", "uin
 TF_KERAS_IMPORTS = ("tensorflow.keras.", "tensorflow.python.keras.", "tensorflow.compat.v1.keras.",
                     "tensorflow.compat.v2.keras.", "tf_keras.")
 UNTRACKING_KERAS_IMPORTS = ("keras.", "tensorflow.contrib.keras.")
+# TF1's assignment functions: `tf.compat.v1.assign_add(v, 1)` reads `v.dtype._is_ref_dtype`,
+# which a Keras 3 variable (its dtype a string) lacks: AttributeError (measured), where the
+# variable's own method works on both lines. name -> (the method, the function's parameters).
+ASSIGN_FUNCTIONS = {
+    f"{prefix}.{name}": (name, ("ref", "value", "validate_shape", "use_locking", "name") if name == "assign"
+                         else ("ref", "value", "use_locking", "name"))
+    for prefix in ("tf", "tf.compat.v1") for name in ("assign", "assign_add", "assign_sub")
+}
+# their arguments the method does without (an op name, a lock a resource variable ignores)
+ASSIGN_DROPPED = frozenset({"use_locking", "name"})
 VARIABLE_SCOPE = frozenset(
     {
         "tf.variable_scope",
@@ -295,6 +305,17 @@ INITIAL_VALUE_FACTORIES["numpy.ones"] = InitialValueFactory(("shape", "dtype", "
 
 CONSTANT = frozenset({"tf.constant", "tf.compat.v1.constant"})
 CONSTANT_PARAMS = ("value", "dtype", "shape", "name")
+# A value made of integer literals makes an integer variable (measured, both lines): the dtype
+# each constant factory gives it, unless `dtype=` says otherwise.
+INTEGER_DTYPE = {"tf.constant": '"int32"', "tf.compat.v1.constant": '"int32"', "literal": '"int32"',
+                 "tf.fill": '"int32"', "tf.compat.v1.fill": '"int32"', "numpy.array": '"int64"',
+                 "numpy.asarray": '"int64"'}
+# numpy arrays of literals: shape and values read like tf.constant's; a float one is float64,
+# which never reached a layer's float32 arithmetic (as numpy.zeros below)
+NUMPY_ARRAY = frozenset({"numpy.array", "numpy.asarray"})
+NUMPY_ARRAY_PARAMS = ("object", "dtype")
+# Builtins that make a Python scalar: `tf.Variable(float(x))` is a scalar variable (shape ())
+SCALAR_BUILTINS = {"float": None, "int": '"int32"'}
 FILL = frozenset({"tf.fill", "tf.compat.v1.fill"})
 FILL_PARAMS = ("dims", "value", "name")
 # Calls that return a tensor: as get_variable's `initializer` they also fix the shape.

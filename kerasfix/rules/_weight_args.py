@@ -15,7 +15,7 @@ from ..edits import Fix, Replace, Safety
 from .base import Context, dotted, source
 from .calls import (Bound, as_keyword, bind, has_literal_slash, is_shape_literal, is_string, keyword_arg, layout,
                     rebuilt, replace_slashes)
-from ._weight_values import Plan, initial_value
+from ._weight_values import Plan, initial_value, value_caveat
 
 
 @dataclass(frozen=True)
@@ -240,6 +240,7 @@ def convert_variable(ctx: Context, call: cst.Call, me: str | None, backend: bool
     converted = convert(call, bound, policy)
     initial = bound.value(value_param)
     planned = _planned_value(ctx, initial, scalar, converted.manual)
+    converted.unsafe.extend(filter(None, [value_caveat(ctx, initial)]))
     if me is None:
         converted.manual.append("a static or class method has no `self` to call add_weight on")
     if converted.manual:

@@ -203,11 +203,12 @@ def manual_help(me: str, reasons: tuple[str, ...] | list[str]) -> str:
     return ""
 
 
-def unknown_caller(kind: Kind, method: str) -> str:
-    """A variable made in a method neither `__init__` nor `build` calls."""
-    return (f"`{kind.value}` in a Keras layer, in `{method}`, which neither `__init__` nor `build` calls: Keras 3 "
-            f"never tracks it, and if `{method}` runs on every forward pass it makes a new one each time; create "
-            "the weight once in `build` with `self.add_weight(...)`")
+def unknown_caller(kind: Kind, method: str, written: str | None = None) -> str:
+    """A variable made in a method neither `__init__` nor `build` calls (`written`: the
+    function as the code spells it, else the kind's name)."""
+    return (f"`{written or kind.value}` in a Keras layer, in `{method}`, which neither `__init__` nor `build` calls: "
+            f"Keras 3 never tracks it, and if `{method}` runs on every forward pass it makes a new one each time; "
+            "create the weight once in `build` with `self.add_weight(...)`")
 
 
 def trained_note(trained: Trained) -> str:

@@ -8,7 +8,7 @@ from typing import Iterator
 from ..triggers import WEIGHT_CALLS
 from ._weight_args import convert_get_variable
 from ._weights import Kind, WeightCall, converted, unknown_caller, weight_calls
-from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
+from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, source
 
 DOC = """\
 ## What it does
@@ -125,8 +125,9 @@ class GetVariableInLayer(RuleFamily):
 
 def _finding(ctx: Context, fact: WeightCall) -> Finding:
     if not fact.setup:
-        return Finding(KF101.code, fact.call, unknown_caller(fact.kind, fact.method))
+        return Finding(KF101.code, fact.call, unknown_caller(fact.kind, fact.method, source(fact.call.func)))
     defaults = fact.scope.defaults if fact.scope is not None else None
     conversion = convert_get_variable(ctx, fact.call, fact.self_or_none, defaults)
-    what = "`tf.get_variable` in a Keras layer: Keras 3 never tracks the variable"
+    # named as written: `tf.compat.v1.get_variable` exists in TF 2, `tf.get_variable` does not
+    what = f"`{source(fact.call.func)}` in a Keras layer: Keras 3 never tracks the variable"
     return converted(what, fact.me, conversion, fact.scope).finding(KF101.code, fact.call)

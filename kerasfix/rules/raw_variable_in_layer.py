@@ -3,12 +3,17 @@ shares with the other weight rules."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterator
 
+import libcst as cst
+
+from ..edits import Fix
 from ..triggers import WEIGHT_CALLS
-from ._weight_args import convert_variable
+from ._assigns import AssignUses, attribute_assigns
+from ._weight_args import Conversion, convert_variable
 from ._weights import Kind, WeightCall, converted, folded_creation, unknown_caller, weight_calls
-from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
+from .base import Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety, is_self_attribute, source
 
 DOC = """\
 ## What it does
@@ -40,11 +45,29 @@ Initial values that map: `tf.zeros(s)` / `tf.ones(s)` (`"zeros"` / `"ones"`);
 `tf.random.normal`, `tf.random.truncated_normal`, `tf.random.uniform` and their TF1 names,
 with their mean/stddev/minval/maxval/seed (the Keras initializer of the same distribution,
 with the TF defaults written out, because Keras's own defaults differ);
-`tf.constant(c, shape=s)`, `tf.constant(<number or nested list>)` and `tf.fill(s, c)`
-(`tf.constant_initializer(c)`); a number (`0.0`, `0` with `dtype="int32"`, since
-`tf.Variable(0)` is an int32); an initializer object called with a shape
-(`init(shape, dtype=...)` or `lambda: init(shape, dtype=...)`). `name`, `dtype`, `trainable`
-and `constraint` carry over.
+`tf.constant(c, shape=s)`, `tf.constant(<number or nested list>)`, a nested list or tuple of
+numbers itself, `np.array(<nested list>)` and `tf.fill(s, c)` (`tf.constant_initializer(c)`);
+`c * tf.ones(s)` or `tf.ones(s) * c` (and `np.ones`: `tf.constant_initializer(c)` of shape `s`);
+a number, `float(x)` or `int(x)` (shape `()`); an initializer object called with a shape
+(`init(shape, dtype=...)` or `lambda: init(shape, dtype=...)`). A value of integer literals
+keeps its integer dtype (`tf.Variable(0)` and `tf.constant([1, 2])` are int32,
+`np.array([1, 2])` int64). A shape written as a number (`tf.zeros(3)`) becomes `(3,)`, and
+one that may be a number (`tf.zeros(self.units)`) `tf.TensorShape(...)`: add_weight raises on
+a bare number on both lines (measured). `name`, `dtype`, `trainable` and `constraint` carry
+over.
+
+A counter updated with TF1's functions, `tf.compat.v1.assign_add(self.steps, 1)` (or `assign`,
+`assign_sub`), is updated with the variable's own method, `self.steps.assign_add(1)`, in the
+same fix: on a Keras 3 weight the function raises AttributeError (it reads
+`dtype._is_ref_dtype`, and a Keras 3 variable's dtype is a string; measured), the method works
+on both lines. Where the function's result is used, or it is given `validate_shape`, the
+variable is left for a person.
+
+A variable assigned to another object's attribute (`self.projection.kernel = tf.Variable(...)`)
+is tracked by neither layer on Keras 3, by both on tf_keras (measured); `add_weight` makes it
+this layer's weight, which the other object then holds. When that attribute is a built-in
+layer's own weight (`Dense.kernel`), Keras 3 raises AttributeError before and after (no setter):
+the message says so.
 
 ## When there is no fix
 In a method that neither `__init__` nor `build` calls, the finding asks to create the weight
@@ -63,6 +86,9 @@ can train it). A variable also appended to `self._non_trainable_weights`, or to 
 list only under a condition, makes the fix unsafe: tf.keras 2 tracked and trained it as an
 attribute whatever the list said (KF110 folds the append with the variable and says when
 that is safe).
+In `c * tf.ones(s)`, a `c` that is not a number literal or `float(...)` makes the fix unsafe:
+tf.constant_initializer raises TypeError on a tensor and cannot broadcast an array of
+another shape (measured).
 A weight name the code builds (an f-string with fields, `+`, `%`, `.format()`, `.join()`)
 may hold a `/`, which Keras 3 refuses: it becomes `(name).replace("/", "_")`, an unsafe fix
 (tf_keras checkpoints see the new name).
@@ -129,8 +155,50 @@ def _finding(ctx: Context, fact: WeightCall) -> Finding:
     if not fact.setup:
         return Finding(KF102.code, fact.call, unknown_caller(fact.kind, fact.method))
     what = "`tf.Variable` in a Keras layer: Keras 3 never tracks it"
+    owner = _other_owner(ctx, fact)
+    if owner is not None:
+        what = (f"`tf.Variable` assigned to `{owner}`, another object's attribute: Keras 3 tracks it in neither "
+                "layer, and raises AttributeError when that attribute is a built-in layer's weight (`Dense.kernel` "
+                "has no setter); a weight `add_weight` makes is this layer's, held by that object")
     if fact.fold is None:
         conversion = convert_variable(ctx, fact.call, fact.self_or_none, backend=False,
                                       appended=list(fact.appended))
+        conversion = with_assigns(ctx, fact, conversion)
         return converted(what, fact.me, conversion, fact.scope).finding(KF102.code, fact.call)
     return folded_creation(what, fact.fold).finding(KF102.code, fact.call)
+
+
+def _assignment(ctx: Context, fact: WeightCall) -> tuple[KerasClass, cst.Assign] | None:
+    """The class and the `target = <the call>` statement, when the call is its whole value."""
+    for cls in ctx.keras_classes:
+        parent = cls.parents.get(id(fact.call)) if fact.method in cls.methods else None
+        if parent is not None:
+            return (cls, parent) if isinstance(parent, cst.Assign) and len(parent.targets) == 1 else None
+    return None
+
+
+def _other_owner(ctx: Context, fact: WeightCall) -> str | None:
+    """`self.layer.kernel` (or `layer.kernel`) when the variable is assigned to an attribute of an
+    object other than the layer (measured: Keras 3 tracks it in neither, tf_keras in both when
+    that object is a layer)."""
+    found = _assignment(ctx, fact)
+    target = found[1].targets[0].target if found is not None else None
+    if isinstance(target, cst.Attribute) and not (isinstance(target.value, cst.Name) and target.value.value == fact.me):
+        return source(target)
+    return None
+
+
+def with_assigns(ctx: Context, fact: WeightCall, conversion: Conversion) -> Conversion:
+    """The conversion, with `tf.compat.v1.assign*(self.<attr>, x)` in the class made
+    `self.<attr>.assign*(x)`: on a Keras 3 weight the function raises AttributeError (measured)."""
+    if conversion.fix is None:
+        return conversion
+    found = _assignment(ctx, fact)
+    if found is None:
+        return conversion
+    cls, assign = found
+    attr = is_self_attribute(assign.targets[0].target, fact.me)
+    uses = attribute_assigns(ctx, cls, attr) if attr is not None else AssignUses()
+    if uses.blocked is not None:
+        return replace(conversion, fix=None, manual=(uses.blocked,))
+    return replace(conversion, fix=Fix(conversion.fix.edits + uses.edits, conversion.fix.safety))

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from typing import Iterator
 
+import libcst as cst
+
+from .. import keras_api as api
 from ..edits import Fix, Safety
 from ..triggers import WEIGHT_CALLS
+from ._assigns import AssignUses, attribute_assigns, local_assigns
 from ._lazy import KERAS3_ONLY, LazyInit, lazy_attribute, lazy_init, lazy_message
 from ._lift import Blocked, WeightLift, lift_plans
-from ._lift_edits import lazy_edits, move_edits
+from ._lift_edits import lazy_edits, loads, move_edits
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, source
 
 DOC = """\
@@ -49,7 +53,10 @@ computed in `call` but the input's shape: the creation becomes a keyword
 `build`, with `x.shape[...]` read as `input_shape[...]`, and `call` uses `self.<name>`. A class
 without `build` gets one. As for KF201, a local `call` computes from what `__init__` knows is
 inlined, and a variable made under `if self.use_bias:` is made under the same test
-(`self.b = self.add_weight(...) if self.use_bias else None`).
+(`self.b = self.add_weight(...) if self.use_bias else None`). A counter updated with
+`tf.compat.v1.assign_add(v, 1)` (or `assign`, `assign_sub`) is updated as
+`self.v.assign_add(1)`: on the Keras 3 weight the fix makes, the function raises
+AttributeError (measured); where its result is used, the fix is left for a person.
 
 A weight made once, on the first call, into an attribute `__init__` sets to None
 (`if self.scale is None: self.scale = self.add_weight(...)`, in `tf.init_scope()` or not) is a
@@ -75,6 +82,10 @@ A weight made on the first call only, moved to `build`: safe (see above). Otherw
 the variable is now created once, when the layer is built, instead of on every call, and is
 initialised once; that is the point, but code that relied on a fresh value per call
 (a random mask, say) would change behaviour. A person should read the diff.
+Safe for a `get_variable` bound once to a local of `call` that `call` only reads (in
+arithmetic, as an argument of a TF function other than an assignment, or for its shape or
+dtype): TF1 made it once per graph and shared it, as the fix does, and no other method can
+see the local. Updated, stored on `self` or passed elsewhere, it stays unsafe.
 """
 
 VALID = (
@@ -127,19 +138,23 @@ class VariableCreatedInCall(RuleFamily):
     def check(self, ctx: Context) -> Iterator[Finding]:
         for plan in lift_plans(ctx):
             if isinstance(plan, WeightLift):
-                yield _finding(plan)
+                yield _finding(ctx, plan)
 
 
-def _finding(plan: WeightLift) -> Finding:
+def _finding(ctx: Context, plan: WeightLift) -> Finding:
     lazy = lazy_attribute(plan.lift.cls, plan.method, plan.site)
     if lazy is not None:
         return _lazy_finding(plan, lazy_init(plan.lift.ctx, plan, lazy))
     what = (f"`{source(plan.site.func)}` inside `{plan.method.name.value}` makes a new variable on every call, "
             "which no Keras tracks")
-    if plan.blocked is None:
-        return Finding(KF103.code, plan.site, f"{what}; create it once in `build` as `self.{plan.attr}`",
-                       Fix(move_edits(plan), Safety.UNSAFE))
     manual = f"{what}; create it once in `build` with `self.add_weight(...)` and use it here"
+    if plan.blocked is None:
+        uses = _assigns(ctx, plan)
+        if uses.blocked is not None:
+            return Finding(KF103.code, plan.site, f"{manual} ({uses.blocked})")
+        safety = Safety.SAFE if _read_only(ctx, plan) else Safety.UNSAFE
+        return Finding(KF103.code, plan.site, f"{what}; create it once in `build` as `self.{plan.attr}`",
+                       Fix(move_edits(plan) + uses.edits, safety))
     return Finding(KF103.code, plan.site, f"{manual} ({_why_not(plan)})")
 
 
@@ -158,6 +173,40 @@ def _lazy_finding(plan: WeightLift, lazy: LazyInit) -> Finding:
         message += f" (unsafe: {lazy.unsafe})"
     return Finding(KF103.code, plan.site, message,
                    Fix(lazy_edits(plan, lazy), Safety.UNSAFE if lazy.unsafe else Safety.SAFE), lines=KERAS3_ONLY)
+
+
+def _read_only(ctx: Context, plan: WeightLift) -> bool:
+    """A `get_variable` bound once to a local of `call` that `call` only reads (in arithmetic, as
+    an argument of a TF function other than an assignment, or for its shape or dtype): TF1
+    made it once per graph, and so does the fix; nothing else can see the local."""
+    if ctx.resolve(plan.site.func) not in api.GET_VARIABLE or plan.form != "bound" or plan.local is None:
+        return False
+    if plan.method.name.value not in plan.lift.cls.call_methods or plan.statement is None:
+        return False
+    parents = plan.lift.cls.parents
+    for name in loads(plan.lift, plan.method, plan.local, plan.statement):
+        parent = parents.get(id(name))
+        if isinstance(parent, cst.Attribute):
+            if parent.attr.value not in ("shape", "dtype"):
+                return False
+        elif isinstance(parent, cst.Arg):
+            call = parents.get(id(parent))
+            resolved = ctx.resolve(call.func) if isinstance(call, cst.Call) else None
+            if resolved is None or not resolved.startswith("tf.") or resolved in api.ASSIGN_FUNCTIONS:
+                return False
+        elif not isinstance(parent, (cst.BinaryOperation, cst.UnaryOperation)):
+            return False
+    return True
+
+
+def _assigns(ctx: Context, plan: WeightLift) -> AssignUses:
+    """The TF1 assignment functions applied to the variable, as its own methods (on the Keras
+    3 weight the fix makes, `tf.compat.v1.assign_add(v, 1)` raises AttributeError, measured)."""
+    if plan.form == "bound" and plan.local is not None:
+        return local_assigns(ctx, plan.lift.cls, plan.method.name.value, plan.local)
+    if plan.form == "self":
+        return attribute_assigns(ctx, plan.lift.cls, plan.local or plan.attr)
+    return AssignUses()
 
 
 def _why_not(plan: WeightLift) -> str:

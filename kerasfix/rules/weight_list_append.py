@@ -6,10 +6,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterator
 
+import libcst as cst
+
 from .. import keras_api as api
 from ..triggers import Trigger
 from ._weights import UNSAFE_FOLD, Kind, WeightCall, Worded, weight_calls
-from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, source
+from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, is_self_attribute, self_name, source
 
 DOC = """\
 ## What it does
@@ -48,6 +50,13 @@ becomes `shape=()` with a constant initializer (`tf.constant_initializer`, or
 `keras.initializers.Constant`, imported from the Keras the module uses when nothing can spell
 it). A comment on the append moves to the next statement.
 
+Assigning the private lists (`self._trainable_weights = [w]`, `self._non_trainable_weights =
+[]`) is reported too: Keras 3 ignores it with no error (measured: a `tf.Variable` only listed
+there is not tracked, and a weight `add_weight` made keeps its own trainability whichever list
+it is put in), while tf_keras tracks what the list holds. It is not rewritten: make each
+weight with `add_weight(..., trainable=...)` (KF102 rewrites a `tf.Variable` made in the same
+method) and drop the assignment.
+
 ## When there is no fix
 The append is reported, with the reason it was not folded: the variable is not made just
 before it in the same block, code in between uses it, the `if` does not directly follow the
@@ -76,6 +85,15 @@ class Norm(tf.keras.layers.Layer):
         self.beta = self.add_weight(name="beta", shape=(), trainable=self.trainable)
         self.history = []
         self.history.append(self.beta)
+""",
+    """\
+import tensorflow as tf
+
+
+class Reset(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        self._non_trainable_weights = []
+        self.trainable_list = [self.add_weight(name="w", shape=())]
 """,
 )
 
@@ -112,7 +130,7 @@ KF110 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
-    trigger=Trigger(appends_to=api.WEIGHT_LISTS),
+    trigger=Trigger(appends_to=api.WEIGHT_LISTS, assigns=api.PRIVATE_WEIGHT_LISTS),
     help=("make the weight with `self.add_weight(name=..., shape=..., initializer=..., trainable=...)`, which "
           "tracks it, and delete the append"),
 )
@@ -122,6 +140,7 @@ class WeightListAppend(RuleFamily):
     rules = (KF110,)
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        yield from _assignments(ctx)
         for fact in weight_calls(ctx):
             if fact.kind is Kind.LIST_APPEND:
                 assert fact.weights is not None  # an append names its list
@@ -147,3 +166,24 @@ def _worded(fact: WeightCall) -> Worded:
     if fold.fix_else is fold.fix or fold.scope is None:
         return Worded(message, fold.fix)
     return Worded(message, fold.fix, fold.scope.needs, Worded(message, fold.fix_else))
+
+
+def _assignments(ctx: Context) -> Iterator[Finding]:
+    """`self._trainable_weights = [...]` (or `_non_trainable_weights`): Keras 3 ignores it
+    silently (measured: a tf.Variable only listed there is not tracked, an add_weight weight
+    listed in the other list keeps its own trainability; no error); tf_keras tracks what it holds."""
+    for cls in ctx.keras_classes:
+        for name, func in cls.methods.items():
+            me = self_name(func)
+            for node in cls.nodes_of(name, (cst.Assign, cst.AugAssign)):
+                targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+                if isinstance(node.value, (cst.List, cst.Tuple)) and not node.value.elements:
+                    continue  # an empty list loses nothing (an append to it is reported on its own)
+                for target in targets:
+                    weights = is_self_attribute(target, me)
+                    if weights in api.PRIVATE_WEIGHT_LISTS:
+                        yield Finding(KF110.code, target, (
+                            f"assigning `{me}.{weights}` is silently ignored on Keras 3: a variable only listed "
+                            "there is not tracked, and a weight made by `add_weight` keeps the trainability "
+                            "`add_weight` gave it; make each weight with `self.add_weight(..., trainable=...)`, "
+                            "which tracks it, and drop this line"), lines=frozenset({"3"}))
