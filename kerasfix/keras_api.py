@@ -754,6 +754,41 @@ NO_STATE_NAMESPACES = ("tf.", "keras.activations.", "keras.initializers.", "kera
 # (measured: its MRO is LSTMStateTuple, tuple, object on tf_keras 2.21 and in rnn_cell_impl).
 TF_RNN_NON_LAYERS = frozenset({"LSTMStateTuple"})
 
+# --- What a variable scope may be removed around (KF108) ---------------------------------------
+# Calls that make no variable and read no variable scope: under `tf.variable_scope(...)` they
+# do what they do without it, so KF108 may remove a scope that holds them (with the weight
+# calls it rewrites). Any other call (a library's own variable factory such as t3f's
+# `get_variable`, a project helper, a method) may name its TF1 variables from the scope:
+# measured (issue 17 1a), a factory's `core_0` made under `factored_1/` becomes `matrix/core_0`
+# once the scope is gone, and a second layer's collides in a TF1 graph ("Variable
+# matrix/core_0 already exists", tf_keras with eager execution off).
+SCOPE_FREE_TF_NAMESPACES = ("tf.", "tf.compat.v1.", "tf.math.", "tf.compat.v1.math.", "tf.random.",
+                            "tf.compat.v1.random.", "tf.dtypes.", "tf.compat.v1.dtypes.")
+SCOPE_FREE_TF_OPS = frozenset({
+    "TensorShape", "Dimension", "as_dtype", "name_scope", "shape", "size", "rank", "cast", "reshape",
+    "concat", "stack", "unstack", "split", "zeros", "ones", "zeros_like", "ones_like", "constant", "fill",
+    "range", "eye", "identity", "transpose", "expand_dims", "squeeze", "tile", "gather", "one_hot",
+    "convert_to_tensor", "sqrt", "rsqrt", "square", "exp", "log", "pow", "abs", "maximum", "minimum",
+    "add", "multiply", "divide", "matmul", "reduce_sum", "reduce_mean", "reduce_max", "reduce_min",
+    "sigmoid", "tanh", "normal", "uniform", "truncated_normal", "random_normal", "random_uniform",
+})
+# Namespaces whose calls never make a TF variable (objects, functions of values, numbers).
+SCOPE_FREE_NAMESPACES = ("keras.initializers.", "keras.regularizers.", "keras.constraints.",
+                         "keras.activations.", "numpy.", "math.")
+# Methods of values (strings, lists, shapes) that make no variable whatever their receiver holds.
+SCOPE_FREE_METHODS = frozenset({"append", "extend", "insert", "format", "join", "replace", "lower", "upper",
+                                "as_list", "get_shape"})
+
+
+def is_scope_free(canonical: str) -> bool:
+    """A call of `canonical` makes no variable and reads no variable scope (see above)."""
+    namespace, _, last = canonical.rpartition(".")
+    if last in SCOPE_FREE_TF_OPS and namespace + "." in SCOPE_FREE_TF_NAMESPACES:
+        return True
+    return (canonical.startswith(SCOPE_FREE_NAMESPACES) or is_initializer_factory(canonical)
+            or (is_keras_layer_class(canonical) and canonical.startswith("keras.")))  # a constructor builds nothing
+
+
 # --- Keyword arguments of the Keras base layer ------------------------------------------------
 # Every Keras layer's constructor forwards these to `Layer.__init__`, on both lines (measured on
 # Dense, Conv2D, BatchNormalization, Dropout and Layer itself, TF 2.21): a TF1 layer class given
