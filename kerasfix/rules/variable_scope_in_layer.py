@@ -54,7 +54,8 @@ and calls that make no variable, whatever `reuse=` says: in TF 2 a variable scop
 nothing (measured on both Keras lines: under `reuse=True` and `tf.compat.v1.AUTO_REUSE`
 alike, `get_variable` makes a new variable), and `tf.variable_scope` / `tf.AUTO_REUSE` raise
 AttributeError, so a run that fixed the weights but kept the scope would leave a file that
-still fails. Also safe without `reuse=` (or with `reuse=None`/`False`) around other code.
+still fails. Also safe without `reuse=` (or with `reuse=None`/`False`) around other code
+that makes no variable.
 
 Unsafe, with the reason in the message:
 - a call in the block that kerasfix cannot see into: anything but the weight calls it
