@@ -12,7 +12,7 @@ import libcst as cst
 
 from .. import keras_api as api
 from ..edits import Fix, Replace, Safety
-from .base import Context, dotted, source
+from .base import Context, KerasClass, dotted, source, walk
 from .calls import (Bound, as_keyword, bind, has_literal_slash, is_shape_literal, is_string, keyword_arg, layout,
                     rebuilt, replace_slashes)
 from ._weight_values import Plan, initial_value
@@ -70,7 +70,10 @@ class Converted:
     unsafe: list[str] = field(default_factory=list)  # why the converted call may behave otherwise
 
 
-def convert(call: cst.Call, bound: Bound, policy: api.ArgumentPolicy, *, lenient_strings: bool = False) -> Converted:
+def convert(call: cst.Call, bound: Bound, policy: api.ArgumentPolicy, *, lenient_strings: bool = False,
+            literal: Callable[[str], bool] | None = None) -> Converted:
+    """`literal`: whether a plain variable passed as the name is bound to a literal without `/`
+    (None: a plain variable is kept as it is, as in a call already add_weight)."""
     plans: list[Planned | None] = [Planned(a.keyword.value) if a.keyword else None for a in call.args]
     manual: list[str] = []
     unsafe: list[str] = []
@@ -89,9 +92,11 @@ def convert(call: cst.Call, bound: Bound, policy: api.ArgumentPolicy, *, lenient
             manual.append(policy.manual[name])
         elif name in policy.renamed:
             plans[index] = Planned(policy.renamed[name])
-        elif name == "name" and name in policy.keep and computed_name(arg.value):
+        elif name == "name" and name in policy.keep and (computed_name(arg.value) or (
+                literal is not None and variable_name(arg.value) and not literal(source(arg.value)))):
             plans[index] = Planned(name, sanitised_name)
-            unsafe.append(f"the name `{source(arg.value)}` is computed and may hold a `/`, which Keras 3 refuses: "
+            how = "passed in a variable" if variable_name(arg.value) else "computed"
+            unsafe.append(f"the name `{source(arg.value)}` is {how} and may hold a `/`, which Keras 3 refuses: "
                           "each `/` becomes `_`, which renames the variable in tf_keras checkpoints")
         elif name in policy.keep:
             slashes = name == "name" and has_literal_slash(arg.value) and not sanitised(arg.value)
@@ -108,6 +113,84 @@ def computed_name(expr: cst.BaseExpression) -> bool:
         return isinstance(expr.operator, (cst.Add, cst.Modulo))
     return (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute)
             and expr.func.attr.value in ("format", "join"))
+
+
+def variable_name(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value not in ("None", "True", "False")
+
+
+def literal_binding(ctx: Context, call: cst.Call) -> Callable[[str], bool]:
+    """Whether a name read at `call` is bound, in the method holding it, only to string literals
+    without `/` (never a parameter, a loop target, ...): get_variable takes `/` in a name,
+    Keras 3's add_weight raises ValueError on it (measured)."""
+    def literal(name: str) -> bool:
+        for cls in ctx.keras_classes:
+            for method, nodes in cls.method_nodes.items():
+                if any(node is call for node in nodes):
+                    func = cls.methods[method]
+                    return name in _literal_locals(func) or _literal_argument(cls, func, name)
+        return False
+
+    return literal
+
+
+def _literal_locals(func: cst.FunctionDef) -> frozenset[str]:
+    """The names a function (and what it nests) binds only by `name = "literal without /"`."""
+    good: set[str] = set()
+    bad: set[str] = set()
+    for node in walk(func):
+        if isinstance(node, cst.Assign):
+            value = node.value
+            text = value.evaluated_value if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)) else None
+            for target in node.targets:
+                if isinstance(target.target, cst.Name) and isinstance(text, str) and "/" not in text:
+                    good.add(target.target.value)
+                else:
+                    bad.update(_names(target.target))
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr)):
+            bad.update(_names(node.target))
+        elif isinstance(node, (cst.WithItem, cst.ExceptHandler)):
+            asname = node.asname if isinstance(node, cst.WithItem) else node.name
+            bad.update(_names(asname.name) if asname is not None else ())
+        elif isinstance(node, cst.Param):
+            bad.add(node.name.value)
+        elif isinstance(node, (cst.Global, cst.Nonlocal)):
+            bad.update(item.name.value for item in node.names)
+        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            bad.update(_names(node))
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)) and node is not func:
+            bad.add(node.name.value)
+    return frozenset(good - bad)
+
+
+def _literal_argument(cls: KerasClass, func: cst.FunctionDef, name: str) -> bool:
+    """`name` is a parameter of a private method that the class only calls, each time passing
+    it a string literal without `/` (`self._weight("w", ...)`)."""
+    params = [p.name.value for p in func.params.params]
+    if not func.name.value.startswith("_") or name not in params[1:] or any(
+            p.name.value == name for p in func.params.kwonly_params):
+        return False
+    position = params.index(name) - 1
+    uses = [node for nodes in cls.method_nodes.values() for node in nodes
+            if isinstance(node, cst.Attribute) and node.attr.value == func.name.value]
+    calls = [node for nodes in cls.method_nodes.values() for node in nodes
+             if isinstance(node, cst.Call) and any(node.func is use for use in uses)]
+    if not calls or len(calls) != len(uses):
+        return False  # also referred to otherwise (passed on, say)
+    for site in calls:
+        if any(a.star for a in site.args):
+            return False
+        given = [a.value for a in site.args if a.keyword is not None and a.keyword.value == name]
+        positional = [a.value for a in site.args if a.keyword is None]
+        value = given[0] if given else positional[position] if position < len(positional) else None
+        text = value.evaluated_value if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)) else None
+        if not isinstance(text, str) or "/" in text:
+            return False
+    return True
+
+
+def _names(node: cst.CSTNode) -> set[str]:
+    return {n.value for n in walk(node) if isinstance(n, cst.Name)}
 
 
 def sanitised(expr: cst.BaseExpression) -> bool:
@@ -157,7 +240,7 @@ def convert_get_variable(ctx: Context, call: cst.Call, me: str | None, defaults:
     bound = bind(call, api.GET_VARIABLE_PARAMS)
     if bound is None:
         return Conversion(starred=True)
-    converted = convert(call, bound, api.GET_VARIABLE_POLICY)
+    converted = convert(call, bound, api.GET_VARIABLE_POLICY, literal=literal_binding(ctx, call))
     initializer = bound.value("initializer")
     tensor = isinstance(initializer, cst.Call) and ctx.resolve(initializer.func) in api.TENSOR_FACTORIES
     # with no `shape`, TF1 takes the shape from the initializer: it can only be a tensor or a
@@ -237,7 +320,7 @@ def convert_variable(ctx: Context, call: cst.Call, me: str | None, backend: bool
     bound = bind(call, params)
     if bound is None:
         return Conversion(starred=True)
-    converted = convert(call, bound, policy)
+    converted = convert(call, bound, policy, literal=literal_binding(ctx, call))
     initial = bound.value(value_param)
     planned = _planned_value(ctx, initial, scalar, converted.manual)
     if me is None:

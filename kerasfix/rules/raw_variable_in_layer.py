@@ -63,7 +63,9 @@ can train it). A variable also appended to `self._non_trainable_weights`, or to 
 list only under a condition, makes the fix unsafe: tf.keras 2 tracked and trained it as an
 attribute whatever the list said (KF110 folds the append with the variable and says when
 that is safe).
-A weight name the code builds (an f-string with fields, `+`, `%`, `.format()`, `.join()`)
+A weight name the code builds (an f-string with fields, `+`, `%`, `.format()`, `.join()`),
+or passes in a variable (a parameter, a local not bound only to string literals without `/`;
+a private method's parameter the class always passes such a literal is kept),
 may hold a `/`, which Keras 3 refuses: it becomes `(name).replace("/", "_")`, an unsafe fix
 (tf_keras checkpoints see the new name).
 """
