@@ -427,9 +427,18 @@ def convert_add_weight(call: cst.Call) -> Conversion | None:
         return None
     if not positional:
         return _legacy_keywords(call)
-    keras3_order = is_shape_literal(positional[0].value) or (len(positional) > 1 and is_string(positional[1].value))
-    return _reordered(call, api.ADD_WEIGHT_KERAS3_POSITIONAL if keras3_order else api.ADD_WEIGHT_KERAS2_PARAMS,
+    return _reordered(call, api.ADD_WEIGHT_KERAS3_POSITIONAL if shape_first(call) else api.ADD_WEIGHT_KERAS2_PARAMS,
                       call.func)
+
+
+def shape_first(call: cst.Call) -> bool:
+    """A positional add_weight visibly in Keras 3's order: a shape literal first, a string
+    second (an initializer), or a lone positional argument beside `name=` (only the shape can
+    be first then, whatever the expression)."""
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    named = any(a.keyword is not None and a.keyword.value == "name" for a in call.args)
+    return bool(positional) and (is_shape_literal(positional[0]) or (len(positional) > 1 and is_string(positional[1]))
+                                 or (len(positional) == 1 and named))
 
 
 def convert_add_variable(call: cst.Call) -> Conversion | None:
