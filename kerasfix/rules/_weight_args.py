@@ -71,9 +71,9 @@ class Converted:
 
 
 def convert(call: cst.Call, bound: Bound, policy: api.ArgumentPolicy, *, lenient_strings: bool = False,
-            literal: Callable[[str], bool] | None = None) -> Converted:
-    """`literal`: whether a plain variable passed as the name is bound to a literal without `/`
-    (None: a plain variable is kept as it is, as in a call already add_weight)."""
+            literal: Callable[[cst.BaseExpression], bool] | None = None) -> Converted:
+    """`literal`: whether a name expression provably holds no `/` (`literal_binding`); None: a
+    plain variable is kept as it is, as in a call already add_weight."""
     plans: list[Planned | None] = [Planned(a.keyword.value) if a.keyword else None for a in call.args]
     manual: list[str] = []
     unsafe: list[str] = []
@@ -92,8 +92,9 @@ def convert(call: cst.Call, bound: Bound, policy: api.ArgumentPolicy, *, lenient
             manual.append(policy.manual[name])
         elif name in policy.renamed:
             plans[index] = Planned(policy.renamed[name])
-        elif name == "name" and name in policy.keep and (computed_name(arg.value) or (
-                literal is not None and variable_name(arg.value) and not literal(source(arg.value)))):
+        elif name == "name" and name in policy.keep and (
+                computed_name(arg.value) or (literal is not None and variable_name(arg.value))) and not (
+                literal is not None and literal(arg.value)):
             plans[index] = Planned(name, sanitised_name)
             how = "passed in a variable" if variable_name(arg.value) else "computed"
             unsafe.append(f"the name `{source(arg.value)}` is {how} and may hold a `/`, which Keras 3 refuses: "
@@ -119,31 +120,57 @@ def variable_name(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, cst.Name) and expr.value not in ("None", "True", "False")
 
 
-def literal_binding(ctx: Context, call: cst.Call) -> Callable[[str], bool]:
-    """Whether a name read at `call` is bound, in the method holding it, only to string literals
-    without `/` (never a parameter, a loop target, ...): get_variable takes `/` in a name,
-    Keras 3's add_weight raises ValueError on it (measured)."""
-    def literal(name: str) -> bool:
+def literal_binding(ctx: Context, call: cst.Call, me: str | None) -> Callable[[cst.BaseExpression], bool]:
+    """Whether a weight name given at `call` provably holds no `/` (get_variable takes it, Keras
+    3's add_weight raises ValueError on it, measured): built only of string literals without
+    `/` and the layer's own name (Keras 3 refuses a `/` in a layer's name, ValueError, measured;
+    tf_keras's add_weight takes one), or a variable the method holding `call` binds only to such
+    values (never a parameter, a loop target, ...)."""
+    def literal(expr: cst.BaseExpression) -> bool:
+        if not isinstance(expr, cst.Name):
+            return slash_free(expr, me)
         for cls in ctx.keras_classes:
             for method, nodes in cls.method_nodes.items():
                 if any(node is call for node in nodes):
                     func = cls.methods[method]
-                    return name in _literal_locals(func) or _literal_argument(cls, func, name)
+                    return expr.value in _literal_locals(func, me) or _literal_argument(cls, func, expr.value)
         return False
 
     return literal
 
 
-def _literal_locals(func: cst.FunctionDef) -> frozenset[str]:
-    """The names a function (and what it nests) binds only by `name = "literal without /"`."""
+def slash_free(expr: cst.BaseExpression, me: str | None) -> bool:
+    """`expr` is built of string literals without `/`, numbers and the layer's name (`self.name`)."""
+    if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+        text = expr.evaluated_value
+        return isinstance(text, str) and "/" not in text
+    if isinstance(expr, (cst.Integer, cst.Float)):
+        return True
+    if isinstance(expr, cst.Attribute):
+        return me is not None and isinstance(expr.value, cst.Name) and expr.value.value == me \
+            and expr.attr.value == "name"
+    if isinstance(expr, cst.FormattedString):
+        return all("/" not in part.value if isinstance(part, cst.FormattedStringText)
+                   else isinstance(part, cst.FormattedStringExpression) and part.format_spec is None
+                   and slash_free(part.expression, me) for part in expr.parts)
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Add, cst.Modulo)):
+        return slash_free(expr.left, me) and slash_free(expr.right, me)
+    if isinstance(expr, cst.Tuple):
+        return all(slash_free(e.value, me) for e in expr.elements)
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format":
+        return slash_free(expr.func.value, me) and all(not a.star and slash_free(a.value, me) for a in expr.args)
+    return False
+
+
+def _literal_locals(func: cst.FunctionDef, me: str | None) -> frozenset[str]:
+    """The names a function (and what it nests) binds only to values without `/` (`slash_free`)."""
     good: set[str] = set()
     bad: set[str] = set()
     for node in walk(func):
         if isinstance(node, cst.Assign):
-            value = node.value
-            text = value.evaluated_value if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)) else None
+            free = slash_free(node.value, me)
             for target in node.targets:
-                if isinstance(target.target, cst.Name) and isinstance(text, str) and "/" not in text:
+                if isinstance(target.target, cst.Name) and free:
                     good.add(target.target.value)
                 else:
                     bad.update(_names(target.target))
@@ -240,7 +267,7 @@ def convert_get_variable(ctx: Context, call: cst.Call, me: str | None, defaults:
     bound = bind(call, api.GET_VARIABLE_PARAMS)
     if bound is None:
         return Conversion(starred=True)
-    converted = convert(call, bound, api.GET_VARIABLE_POLICY, literal=literal_binding(ctx, call))
+    converted = convert(call, bound, api.GET_VARIABLE_POLICY, literal=literal_binding(ctx, call, me))
     initializer = bound.value("initializer")
     tensor = isinstance(initializer, cst.Call) and ctx.resolve(initializer.func) in api.TENSOR_FACTORIES
     # with no `shape`, TF1 takes the shape from the initializer: it can only be a tensor or a
@@ -320,7 +347,7 @@ def convert_variable(ctx: Context, call: cst.Call, me: str | None, backend: bool
     bound = bind(call, params)
     if bound is None:
         return Conversion(starred=True)
-    converted = convert(call, bound, policy, literal=literal_binding(ctx, call))
+    converted = convert(call, bound, policy, literal=literal_binding(ctx, call, me))
     initial = bound.value(value_param)
     planned = _planned_value(ctx, initial, scalar, converted.manual)
     if me is None:
