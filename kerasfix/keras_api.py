@@ -128,6 +128,16 @@ AUTO_REUSE = frozenset({"tf.AUTO_REUSE", "tf.compat.v1.AUTO_REUSE", "tf.python.o
 # Default enum values of get_variable / tf.Variable that add_weight may simply omit.
 DEFAULT_SYNCHRONIZATION = frozenset({"tf.VariableSynchronization.AUTO", "tf.compat.v1.VariableSynchronization.AUTO"})
 DEFAULT_AGGREGATION = frozenset({"tf.VariableAggregation.NONE", "tf.compat.v1.VariableAggregation.NONE"})
+# add_weight's `aggregation=` has no spelling both lines take (measured, TF 2.21): Keras 3 takes
+# only None or the strings below (ValueError on the enum, and on "MEAN"), and its add_variable
+# has no `aggregation` at all (TypeError); tf_keras's add_weight and add_variable take only the
+# enum (ValueError "Invalid variable aggregation mode: mean" on the string). Keras 3's string
+# for each enum spelling:
+AGGREGATION_STRINGS = {
+    f"{prefix}VariableAggregation.{member}": member.lower()
+    for prefix in ("tf.", "tf.compat.v1.", "tensorflow.", "tensorflow.compat.v1.")
+    for member in ("NONE", "SUM", "MEAN", "ONLY_FIRST_REPLICA")
+}
 
 # tf.compat.v1.get_variable's parameters, in positional order.
 GET_VARIABLE_PARAMS = (

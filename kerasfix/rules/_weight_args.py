@@ -71,9 +71,10 @@ class Converted:
 
 
 def convert(call: cst.Call, bound: Bound, policy: api.ArgumentPolicy, *, lenient_strings: bool = False,
-            literal: Callable[[cst.BaseExpression], bool] | None = None) -> Converted:
+            literal: Callable[[cst.BaseExpression], bool] | None = None, keras3_aggregation: bool = False) -> Converted:
     """`literal`: whether a name expression provably holds no `/` (`literal_binding`); None: a
-    plain variable is kept as it is, as in a call already add_weight."""
+    plain variable is kept as it is, as in a call already add_weight. `keras3_aggregation`: an
+    `aggregation=` enum becomes Keras 3's string, unsafely (add_variable, which only Keras 3 breaks)."""
     plans: list[Planned | None] = [Planned(a.keyword.value) if a.keyword else None for a in call.args]
     manual: list[str] = []
     unsafe: list[str] = []
@@ -88,6 +89,12 @@ def convert(call: cst.Call, bound: Bound, policy: api.ArgumentPolicy, *, lenient
             plans[index] = None
         elif lenient_strings and name in ("aggregation", "synchronization") and is_string(arg.value):
             plans[index] = Planned(name)  # already Keras 3 style
+        elif keras3_aggregation and name == "aggregation" and code in api.AGGREGATION_STRINGS:
+            text = f'"{api.AGGREGATION_STRINGS[code]}"'
+            plans[index] = Planned(name, _constant(cst.SimpleString(text)))
+            unsafe.append(f"Keras 3's add_weight wants `aggregation={text}` (ValueError on the enum), tf_keras "
+                          f"`aggregation={code}` (ValueError on the string), measured: no spelling runs on both, so "
+                          "this one is Keras 3's; keep the enum where the project runs on tf_keras")
         elif name in policy.manual:
             manual.append(policy.manual[name])
         elif name in policy.renamed:
@@ -103,6 +110,10 @@ def convert(call: cst.Call, bound: Bound, policy: api.ArgumentPolicy, *, lenient
             slashes = name == "name" and has_literal_slash(arg.value) and not sanitised(arg.value)
             plans[index] = Planned(name, replace_slashes if slashes else None)
     return Converted(plans, manual, unsafe)
+
+
+def _constant(value: cst.BaseExpression) -> Callable[[cst.BaseExpression], cst.BaseExpression]:
+    return lambda _: value
 
 
 def computed_name(expr: cst.BaseExpression) -> bool:
@@ -481,14 +492,15 @@ def convert_add_variable(call: cst.Call) -> Conversion | None:
                                          or (len(positional) > 1 and is_string(positional[1].value)))
     params = api.ADD_VARIABLE_KERAS3_PARAMS if keras3_order else api.ADD_WEIGHT_KERAS2_PARAMS
     assert isinstance(call.func, cst.Attribute)  # `self.add_variable`
-    return _reordered(call, params, call.func.with_changes(attr=cst.Name("add_weight")))
+    return _reordered(call, params, call.func.with_changes(attr=cst.Name("add_weight")), keras3_aggregation=True)
 
 
-def _reordered(call: cst.Call, params: tuple[str, ...], func: cst.BaseExpression) -> Conversion:
+def _reordered(call: cst.Call, params: tuple[str, ...], func: cst.BaseExpression,
+               keras3_aggregation: bool = False) -> Conversion:
     bound = bind(call, params)
     if bound is None:
         return Conversion(starred=True)
-    converted = convert(call, bound, api.ADD_WEIGHT_POLICY, lenient_strings=True)
+    converted = convert(call, bound, api.ADD_WEIGHT_POLICY, lenient_strings=True, keras3_aggregation=keras3_aggregation)
     if converted.manual:
         return Conversion(manual=tuple(converted.manual))
     return _rewritten(call, func, converted)
