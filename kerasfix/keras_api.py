@@ -140,6 +140,16 @@ AUTO_REUSE = frozenset({"tf.AUTO_REUSE", "tf.compat.v1.AUTO_REUSE", "tf.python.o
 # Default enum values of get_variable / tf.Variable that add_weight may simply omit.
 DEFAULT_SYNCHRONIZATION = frozenset({"tf.VariableSynchronization.AUTO", "tf.compat.v1.VariableSynchronization.AUTO"})
 DEFAULT_AGGREGATION = frozenset({"tf.VariableAggregation.NONE", "tf.compat.v1.VariableAggregation.NONE"})
+# add_weight's `aggregation=` has no spelling both lines take (measured, TF 2.21): Keras 3 takes
+# only None or the strings below (ValueError on the enum, and on "MEAN"), and its add_variable
+# has no `aggregation` at all (TypeError); tf_keras's add_weight and add_variable take only the
+# enum (ValueError "Invalid variable aggregation mode: mean" on the string). Keras 3's string
+# for each enum spelling:
+AGGREGATION_STRINGS = {
+    f"{prefix}VariableAggregation.{member}": member.lower()
+    for prefix in ("tf.", "tf.compat.v1.", "tensorflow.", "tensorflow.compat.v1.")
+    for member in ("NONE", "SUM", "MEAN", "ONLY_FIRST_REPLICA")
+}
 
 # tf.compat.v1.get_variable's parameters, in positional order.
 GET_VARIABLE_PARAMS = (
@@ -814,6 +824,41 @@ WEIGHT_FACTORY_NAMES = frozenset({"add_weight", "add_variable", "get_variable", 
 # layer classes and weight factories checked before them.
 NO_STATE_NAMESPACES = ("tf.", "keras.activations.", "keras.initializers.", "keras.regularizers.",
                        "keras.constraints.", "keras.backend.", "keras.ops.", "numpy.", "math.")
+
+# --- What a variable scope may be removed around (KF108) ---------------------------------------
+# Calls that make no variable and read no variable scope: under `tf.variable_scope(...)` they
+# do what they do without it, so KF108 may remove a scope that holds them (with the weight
+# calls it rewrites). Any other call (a library's own variable factory such as t3f's
+# `get_variable`, a project helper, a method) may name its TF1 variables from the scope:
+# measured (issue 17 1a), a factory's `core_0` made under `factored_1/` becomes `matrix/core_0`
+# once the scope is gone, and a second layer's collides in a TF1 graph ("Variable
+# matrix/core_0 already exists", tf_keras with eager execution off).
+SCOPE_FREE_TF_NAMESPACES = ("tf.", "tf.compat.v1.", "tf.math.", "tf.compat.v1.math.", "tf.random.",
+                            "tf.compat.v1.random.", "tf.dtypes.", "tf.compat.v1.dtypes.")
+SCOPE_FREE_TF_OPS = frozenset({
+    "TensorShape", "Dimension", "as_dtype", "name_scope", "shape", "size", "rank", "cast", "reshape",
+    "concat", "stack", "unstack", "split", "zeros", "ones", "zeros_like", "ones_like", "constant", "fill",
+    "range", "eye", "identity", "transpose", "expand_dims", "squeeze", "tile", "gather", "one_hot",
+    "convert_to_tensor", "sqrt", "rsqrt", "square", "exp", "log", "pow", "abs", "maximum", "minimum",
+    "add", "multiply", "divide", "matmul", "reduce_sum", "reduce_mean", "reduce_max", "reduce_min",
+    "sigmoid", "tanh", "normal", "uniform", "truncated_normal", "random_normal", "random_uniform",
+})
+# Namespaces whose calls never make a TF variable (objects, functions of values, numbers).
+SCOPE_FREE_NAMESPACES = ("keras.initializers.", "keras.regularizers.", "keras.constraints.",
+                         "keras.activations.", "numpy.", "math.")
+# Methods of values (strings, lists, shapes) that make no variable whatever their receiver holds.
+SCOPE_FREE_METHODS = frozenset({"append", "extend", "insert", "format", "join", "replace", "lower", "upper",
+                                "as_list", "get_shape"})
+
+
+def is_scope_free(canonical: str) -> bool:
+    """A call of `canonical` makes no variable and reads no variable scope (see above)."""
+    namespace, _, last = canonical.rpartition(".")
+    if last in SCOPE_FREE_TF_OPS and namespace + "." in SCOPE_FREE_TF_NAMESPACES:
+        return True
+    return (canonical.startswith(SCOPE_FREE_NAMESPACES) or is_initializer_factory(canonical)
+            or (is_keras_layer_class(canonical) and canonical.startswith("keras.")))  # a constructor builds nothing
+
 
 # --- Keyword arguments of the Keras base layer ------------------------------------------------
 # Every Keras layer's constructor forwards these to `Layer.__init__`, on both lines (measured on

@@ -12,7 +12,7 @@ import libcst as cst
 
 from .. import keras_api as api
 from ..edits import Fix, Replace, Safety
-from .base import Context, dotted, source
+from .base import Context, KerasClass, dotted, source, walk
 from .calls import (Bound, as_keyword, bind, has_literal_slash, is_shape_literal, is_string, keyword_arg, layout,
                     rebuilt, replace_slashes)
 from ._weight_values import Plan, initial_value, value_caveat
@@ -70,7 +70,11 @@ class Converted:
     unsafe: list[str] = field(default_factory=list)  # why the converted call may behave otherwise
 
 
-def convert(call: cst.Call, bound: Bound, policy: api.ArgumentPolicy, *, lenient_strings: bool = False) -> Converted:
+def convert(call: cst.Call, bound: Bound, policy: api.ArgumentPolicy, *, lenient_strings: bool = False,
+            literal: Callable[[cst.BaseExpression], bool] | None = None, keras3_aggregation: bool = False) -> Converted:
+    """`literal`: whether a name expression provably holds no `/` (`literal_binding`); None: a
+    plain variable is kept as it is, as in a call already add_weight. `keras3_aggregation`: an
+    `aggregation=` enum becomes Keras 3's string, unsafely (add_variable, which only Keras 3 breaks)."""
     plans: list[Planned | None] = [Planned(a.keyword.value) if a.keyword else None for a in call.args]
     manual: list[str] = []
     unsafe: list[str] = []
@@ -85,18 +89,31 @@ def convert(call: cst.Call, bound: Bound, policy: api.ArgumentPolicy, *, lenient
             plans[index] = None
         elif lenient_strings and name in ("aggregation", "synchronization") and is_string(arg.value):
             plans[index] = Planned(name)  # already Keras 3 style
+        elif keras3_aggregation and name == "aggregation" and code in api.AGGREGATION_STRINGS:
+            text = f'"{api.AGGREGATION_STRINGS[code]}"'
+            plans[index] = Planned(name, _constant(cst.SimpleString(text)))
+            unsafe.append(f"Keras 3's add_weight wants `aggregation={text}` (ValueError on the enum), tf_keras "
+                          f"`aggregation={code}` (ValueError on the string), measured: no spelling runs on both, so "
+                          "this one is Keras 3's; keep the enum where the project runs on tf_keras")
         elif name in policy.manual:
             manual.append(policy.manual[name])
         elif name in policy.renamed:
             plans[index] = Planned(policy.renamed[name])
-        elif name == "name" and name in policy.keep and computed_name(arg.value):
+        elif name == "name" and name in policy.keep and (
+                computed_name(arg.value) or (literal is not None and variable_name(arg.value))) and not (
+                literal is not None and literal(arg.value)):
             plans[index] = Planned(name, sanitised_name)
-            unsafe.append(f"the name `{source(arg.value)}` is computed and may hold a `/`, which Keras 3 refuses: "
+            how = "passed in a variable" if variable_name(arg.value) else "computed"
+            unsafe.append(f"the name `{source(arg.value)}` is {how} and may hold a `/`, which Keras 3 refuses: "
                           "each `/` becomes `_`, which renames the variable in tf_keras checkpoints")
         elif name in policy.keep:
             slashes = name == "name" and has_literal_slash(arg.value) and not sanitised(arg.value)
             plans[index] = Planned(name, replace_slashes if slashes else None)
     return Converted(plans, manual, unsafe)
+
+
+def _constant(value: cst.BaseExpression) -> Callable[[cst.BaseExpression], cst.BaseExpression]:
+    return lambda _: value
 
 
 def computed_name(expr: cst.BaseExpression) -> bool:
@@ -108,6 +125,110 @@ def computed_name(expr: cst.BaseExpression) -> bool:
         return isinstance(expr.operator, (cst.Add, cst.Modulo))
     return (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute)
             and expr.func.attr.value in ("format", "join"))
+
+
+def variable_name(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value not in ("None", "True", "False")
+
+
+def literal_binding(ctx: Context, call: cst.Call, me: str | None) -> Callable[[cst.BaseExpression], bool]:
+    """Whether a weight name given at `call` provably holds no `/` (get_variable takes it, Keras
+    3's add_weight raises ValueError on it, measured): built only of string literals without
+    `/` and the layer's own name (Keras 3 refuses a `/` in a layer's name, ValueError, measured;
+    tf_keras's add_weight takes one), or a variable the method holding `call` binds only to such
+    values (never a parameter, a loop target, ...)."""
+    def literal(expr: cst.BaseExpression) -> bool:
+        if not isinstance(expr, cst.Name):
+            return slash_free(expr, me)
+        for cls in ctx.keras_classes:
+            for method, nodes in cls.method_nodes.items():
+                if any(node is call for node in nodes):
+                    func = cls.methods[method]
+                    return expr.value in _literal_locals(func, me) or _literal_argument(cls, func, expr.value)
+        return False
+
+    return literal
+
+
+def slash_free(expr: cst.BaseExpression, me: str | None) -> bool:
+    """`expr` is built of string literals without `/`, numbers and the layer's name (`self.name`)."""
+    if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+        text = expr.evaluated_value
+        return isinstance(text, str) and "/" not in text
+    if isinstance(expr, (cst.Integer, cst.Float)):
+        return True
+    if isinstance(expr, cst.Attribute):
+        return me is not None and isinstance(expr.value, cst.Name) and expr.value.value == me \
+            and expr.attr.value == "name"
+    if isinstance(expr, cst.FormattedString):
+        return all("/" not in part.value if isinstance(part, cst.FormattedStringText)
+                   else isinstance(part, cst.FormattedStringExpression) and part.format_spec is None
+                   and slash_free(part.expression, me) for part in expr.parts)
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Add, cst.Modulo)):
+        return slash_free(expr.left, me) and slash_free(expr.right, me)
+    if isinstance(expr, cst.Tuple):
+        return all(slash_free(e.value, me) for e in expr.elements)
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format":
+        return slash_free(expr.func.value, me) and all(not a.star and slash_free(a.value, me) for a in expr.args)
+    return False
+
+
+def _literal_locals(func: cst.FunctionDef, me: str | None) -> frozenset[str]:
+    """The names a function (and what it nests) binds only to values without `/` (`slash_free`)."""
+    good: set[str] = set()
+    bad: set[str] = set()
+    for node in walk(func):
+        if isinstance(node, cst.Assign):
+            free = slash_free(node.value, me)
+            for target in node.targets:
+                if isinstance(target.target, cst.Name) and free:
+                    good.add(target.target.value)
+                else:
+                    bad.update(_names(target.target))
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr)):
+            bad.update(_names(node.target))
+        elif isinstance(node, (cst.WithItem, cst.ExceptHandler)):
+            asname = node.asname if isinstance(node, cst.WithItem) else node.name
+            bad.update(_names(asname.name) if asname is not None else ())
+        elif isinstance(node, cst.Param):
+            bad.add(node.name.value)
+        elif isinstance(node, (cst.Global, cst.Nonlocal)):
+            bad.update(item.name.value for item in node.names)
+        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            bad.update(_names(node))
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)) and node is not func:
+            bad.add(node.name.value)
+    return frozenset(good - bad)
+
+
+def _literal_argument(cls: KerasClass, func: cst.FunctionDef, name: str) -> bool:
+    """`name` is a parameter of a private method that the class only calls, each time passing
+    it a string literal without `/` (`self._weight("w", ...)`)."""
+    params = [p.name.value for p in func.params.params]
+    if not func.name.value.startswith("_") or name not in params[1:] or any(
+            p.name.value == name for p in func.params.kwonly_params):
+        return False
+    position = params.index(name) - 1
+    uses = [node for nodes in cls.method_nodes.values() for node in nodes
+            if isinstance(node, cst.Attribute) and node.attr.value == func.name.value]
+    calls = [node for nodes in cls.method_nodes.values() for node in nodes
+             if isinstance(node, cst.Call) and any(node.func is use for use in uses)]
+    if not calls or len(calls) != len(uses):
+        return False  # also referred to otherwise (passed on, say)
+    for site in calls:
+        if any(a.star for a in site.args):
+            return False
+        given = [a.value for a in site.args if a.keyword is not None and a.keyword.value == name]
+        positional = [a.value for a in site.args if a.keyword is None]
+        value = given[0] if given else positional[position] if position < len(positional) else None
+        text = value.evaluated_value if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)) else None
+        if not isinstance(text, str) or "/" in text:
+            return False
+    return True
+
+
+def _names(node: cst.CSTNode) -> set[str]:
+    return {n.value for n in walk(node) if isinstance(n, cst.Name)}
 
 
 def sanitised(expr: cst.BaseExpression) -> bool:
@@ -157,7 +278,7 @@ def convert_get_variable(ctx: Context, call: cst.Call, me: str | None, defaults:
     bound = bind(call, api.GET_VARIABLE_PARAMS)
     if bound is None:
         return Conversion(starred=True)
-    converted = convert(call, bound, api.GET_VARIABLE_POLICY)
+    converted = convert(call, bound, api.GET_VARIABLE_POLICY, literal=literal_binding(ctx, call, me))
     initializer = bound.value("initializer")
     tensor = isinstance(initializer, cst.Call) and ctx.resolve(initializer.func) in api.TENSOR_FACTORIES
     # with no `shape`, TF1 takes the shape from the initializer: it can only be a tensor or a
@@ -237,7 +358,7 @@ def convert_variable(ctx: Context, call: cst.Call, me: str | None, backend: bool
     bound = bind(call, params)
     if bound is None:
         return Conversion(starred=True)
-    converted = convert(call, bound, policy)
+    converted = convert(call, bound, policy, literal=literal_binding(ctx, call, me))
     initial = bound.value(value_param)
     planned = _planned_value(ctx, initial, scalar, converted.manual)
     converted.unsafe.extend(filter(None, [value_caveat(ctx, initial)]))
@@ -345,9 +466,18 @@ def convert_add_weight(call: cst.Call) -> Conversion | None:
         return None
     if not positional:
         return _legacy_keywords(call)
-    keras3_order = is_shape_literal(positional[0].value) or (len(positional) > 1 and is_string(positional[1].value))
-    return _reordered(call, api.ADD_WEIGHT_KERAS3_POSITIONAL if keras3_order else api.ADD_WEIGHT_KERAS2_PARAMS,
+    return _reordered(call, api.ADD_WEIGHT_KERAS3_POSITIONAL if shape_first(call) else api.ADD_WEIGHT_KERAS2_PARAMS,
                       call.func)
+
+
+def shape_first(call: cst.Call) -> bool:
+    """A positional add_weight visibly in Keras 3's order: a shape literal first, a string
+    second (an initializer), or a lone positional argument beside `name=` (only the shape can
+    be first then, whatever the expression)."""
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    named = any(a.keyword is not None and a.keyword.value == "name" for a in call.args)
+    return bool(positional) and (is_shape_literal(positional[0]) or (len(positional) > 1 and is_string(positional[1]))
+                                 or (len(positional) == 1 and named))
 
 
 def convert_add_variable(call: cst.Call) -> Conversion | None:
@@ -363,14 +493,15 @@ def convert_add_variable(call: cst.Call) -> Conversion | None:
                                          or (len(positional) > 1 and is_string(positional[1].value)))
     params = api.ADD_VARIABLE_KERAS3_PARAMS if keras3_order else api.ADD_WEIGHT_KERAS2_PARAMS
     assert isinstance(call.func, cst.Attribute)  # `self.add_variable`
-    return _reordered(call, params, call.func.with_changes(attr=cst.Name("add_weight")))
+    return _reordered(call, params, call.func.with_changes(attr=cst.Name("add_weight")), keras3_aggregation=True)
 
 
-def _reordered(call: cst.Call, params: tuple[str, ...], func: cst.BaseExpression) -> Conversion:
+def _reordered(call: cst.Call, params: tuple[str, ...], func: cst.BaseExpression,
+               keras3_aggregation: bool = False) -> Conversion:
     bound = bind(call, params)
     if bound is None:
         return Conversion(starred=True)
-    converted = convert(call, bound, api.ADD_WEIGHT_POLICY, lenient_strings=True)
+    converted = convert(call, bound, api.ADD_WEIGHT_POLICY, lenient_strings=True, keras3_aggregation=keras3_aggregation)
     if converted.manual:
         return Conversion(manual=tuple(converted.manual))
     return _rewritten(call, func, converted)

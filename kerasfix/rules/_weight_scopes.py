@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from .. import keras_api as api
+from ..names import BUILTIN_NAMES
 from ._weight_args import convert_get_variable, convert_variable
 from .base import Context, is_self_attribute, source, walk
 
@@ -77,8 +78,8 @@ def scope_notes(ctx: Context, withs: list[cst.With], me: str) -> dict[int, Scope
 
 
 def _unsafe(ctx: Context, node: cst.With, call: cst.Call, me: str, manual: tuple[str, ...]) -> str | None:
-    if not manual:
-        return scope_unsafe_reason(ctx, node, call, me)
+    if not manual:  # a call it cannot see into makes only the scope's removal unsafe: the weights go alone
+        return _sharing_reason(ctx, node, call, me)
     if ctx.resolve(call.func) in api.VARIABLE_SCOPE_GONE:  # fixing the weights alone would still fail
         return f"`{source(call.func)}` is gone in TF 2 and a person removes it: {manual[0]}"
     return None
@@ -102,7 +103,20 @@ def manual_reasons(ctx: Context, node: cst.With, call: cst.Call, me: str) -> Man
 
 
 def scope_unsafe_reason(ctx: Context, node: cst.With, call: cst.Call, me: str) -> str | None:
-    """Why removing a weight-making variable scope may change behaviour, or None.
+    """Why removing a weight-making variable scope may change behaviour, or None: what it
+    shares, or a call in it kerasfix cannot see into (see `_scope_readers`)."""
+    shared = _sharing_reason(ctx, node, call, me)
+    unknown = _scope_readers(ctx, node.body, me)
+    if shared is not None or not unknown:
+        return shared
+    names = ", ".join(f"`{name}`" for name in unknown)
+    return (f"the block also calls {names}, which kerasfix cannot see into: a TF1 variable it makes (a library's "
+            "own variable factory) is named from the scope; without it the name loses the scope's prefix, and a "
+            "second layer's collides in a TF1 graph (ValueError: already exists)")
+
+
+def _sharing_reason(ctx: Context, node: cst.With, call: cst.Call, me: str) -> str | None:
+    """Why removing a weight-making variable scope may change what it shares, or None.
 
     In TF 2 a variable scope shares nothing (measured: under `reuse=True` or `AUTO_REUSE`,
     `get_variable` makes a new variable on both Keras lines), and Keras ignores it for
@@ -193,3 +207,24 @@ def _weight_calls_inside(ctx: Context, body: cst.CSTNode, me: str) -> tuple[cst.
                 or resolved in api.VARIABLE_SCOPE:
             return None
     return tuple(found)
+
+
+def _scope_readers(ctx: Context, body: cst.CSTNode, me: str) -> tuple[str, ...]:
+    """The calls of a scope's block, other than weight calls, that kerasfix cannot see into and
+    that may make variables named from the scope: any call not known to be scope-free (a
+    library's own variable factory, a method, a helper: a module's functions are not parsed)."""
+    unknown: dict[str, None] = {}
+    for node in walk(body):
+        if isinstance(node, cst.Call) and not _is_weight_call(ctx, node, me) and not _scope_free(ctx, node.func):
+            unknown[source(node.func)] = None
+    return tuple(unknown)
+
+
+def _scope_free(ctx: Context, func: cst.BaseExpression) -> bool:
+    """A call of `func` makes no variable and reads no variable scope (keras_api.is_scope_free)."""
+    if isinstance(func, cst.Name) and func.value in BUILTIN_NAMES and not ctx.imports.is_bound(func.value):
+        return True
+    if isinstance(func, cst.Attribute) and func.attr.value in api.SCOPE_FREE_METHODS:
+        return True
+    resolved = ctx.resolve(func)
+    return resolved is not None and api.is_scope_free(resolved)

@@ -36,6 +36,13 @@ including `shape` and `initializer`, works on both and is left alone.
 Safe: positions are read as Keras 2 read them (it was add_weight's alias there) unless the
 call is visibly in Keras 3's order (a shape literal first), and every argument keeps its
 meaning.
+
+Unsafe: `aggregation=tf.VariableAggregation.MEAN` (any enum member but `NONE`, which is
+dropped). No spelling runs on both lines (measured): Keras 3's add_weight takes only the
+strings `"none"`, `"sum"`, `"mean"`, `"only_first_replica"` (ValueError on the enum, and its
+add_variable has no `aggregation`: TypeError), tf_keras's add_weight only the enum
+(ValueError on the string). The fix writes Keras 3's string, the line this rule's trap breaks;
+the message names both spellings. Keep the enum where the project runs on tf_keras.
 """
 
 VALID = (
@@ -67,9 +74,10 @@ KF105 = Rule(
     name="add-variable-alias",
     summary="`self.add_variable`, which Keras 3 redefined",
     finds="`self.add_variable(...)` (TypeError on Keras 3)",
-    fixed_by="`self.add_weight(...)` by keyword, safe",
+    fixed_by="`self.add_weight(...)` by keyword, safe; unsafe with an `aggregation` enum (Keras 3's string written)",
     fix=FixAvailability.SOMETIMES,
-    safety=RuleSafety.SAFE,
+    safety=RuleSafety.DEPENDS,
+    safety_reason="safe, unsafe with an aggregation enum",
     doc=DOC,
     valid=VALID,
     invalid=INVALID,

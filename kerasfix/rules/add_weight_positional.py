@@ -9,9 +9,8 @@ from typing import Iterator
 import libcst as cst
 
 from ..triggers import WEIGHT_CALLS
-from ._weight_args import convert_add_weight
+from ._weight_args import convert_add_weight, shape_first
 from ._weights import Kind, Worded, manual_message, unsafe_note, weight_calls
-from .calls import is_shape_literal, is_string
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
 
 DOC = """\
@@ -37,7 +36,9 @@ name. Only keywords mean the same on both.
 ```
 The positions are read in Keras 2's order (name, shape, dtype, initializer, regularizer,
 trainable, constraint) unless the first argument is a list or tuple literal or the second a
-string, which only Keras 3's order (shape, initializer, dtype) allows. Any name expression
+string, which only Keras 3's order (shape, initializer, dtype) allows, or the call passes
+`name=` beside a single positional argument, which can then only be the shape (whatever the
+expression: `self.add_weight(input_shape[-1:], name="gain")` becomes `shape=input_shape[-1:]`). Any name expression
 works (`self.prefix + "_w"`, a variable). The same rewrite also drops `trainable=None` and
 `use_resource`, renames `experimental_autocast`, and turns `/` into `_` in a literal name
 (see KF107).
@@ -114,8 +115,7 @@ def _harm(call: cst.Call) -> tuple[str, frozenset[str]]:
     second) is right on Keras 3 and a TypeError on tf_keras ("can only concatenate tuple (not
     "str") to tuple", measured); Keras 2's (a name first) is right on tf_keras, and on Keras 3
     a ValueError in a Layer, a TypeError in a Metric (measured)."""
-    positional = [a.value for a in call.args if a.keyword is None]
-    if is_shape_literal(positional[0]) or (len(positional) > 1 and is_string(positional[1])):
+    if shape_first(call):
         return ("`add_weight` with a positional shape first: right on Keras 3, but tf_keras reads the shape as "
                 "the name (TypeError)"), frozenset({"2"})
     return ("`add_weight` with positional arguments: Keras 3 raises on a positional name, "

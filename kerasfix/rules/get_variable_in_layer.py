@@ -58,7 +58,10 @@ Keras lines would list an `add_weight` of it among `trainable_weights` (measured
 variable scope that is only removed unsafely (see KF108) the fix is unsafe too. Name-based TF1 checkpoints
 (`tf.compat.v1.train.Saver`) will see the new variable names; object-based checkpoints
 (`tf.train.Checkpoint`, `model.save_weights`) are what Keras uses.
-A weight name the code builds (an f-string with fields, `+`, `%`, `.format()`, `.join()`)
+A weight name the code builds (an f-string with fields, `+`, `%`, `.format()`, `.join()`),
+or passes in a variable (a parameter, a local not bound only to string literals without `/`;
+a private method's parameter the class always passes such a literal is kept, and so is a
+name built only of such literals and `self.name`: Keras 3 refuses `/` in a layer's name),
 may hold a `/`, which Keras 3 refuses: it becomes `(name).replace("/", "_")`, an unsafe fix
 (tf_keras checkpoints see the new name).
 A shape that may be a number (`shape=self.units`: get_variable makes a `(5,)` variable of

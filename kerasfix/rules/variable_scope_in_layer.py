@@ -49,14 +49,22 @@ its `as` name is used, or it still holds TF1 variables or layers that cannot be 
 finding says which.
 
 ## Fix safety
-Safe when the block holds only weight creation (after this run's fixes) and plain
-assignments, whatever `reuse=` says: in TF 2 a variable scope shares nothing (measured on
-both Keras lines: under `reuse=True` and `tf.compat.v1.AUTO_REUSE` alike, `get_variable`
-makes a new variable), and `tf.variable_scope` / `tf.AUTO_REUSE` raise AttributeError, so a
-run that fixed the weights but kept the scope would leave a file that still fails. Also safe
-without `reuse=` (or with `reuse=None`/`False`) around other code.
+Safe when the block holds only weight creation (after this run's fixes), plain assignments
+and calls that make no variable, whatever `reuse=` says: in TF 2 a variable scope shares
+nothing (measured on both Keras lines: under `reuse=True` and `tf.compat.v1.AUTO_REUSE`
+alike, `get_variable` makes a new variable), and `tf.variable_scope` / `tf.AUTO_REUSE` raise
+AttributeError, so a run that fixed the weights but kept the scope would leave a file that
+still fails. Also safe without `reuse=` (or with `reuse=None`/`False`) around other code
+that makes no variable.
 
 Unsafe, with the reason in the message:
+- a call in the block that kerasfix cannot see into: anything but the weight calls it
+  rewrites, builtins, numpy, string and list methods, initializers, Keras layer
+  constructors and the TF ops listed in `keras_api.SCOPE_FREE_TF_OPS`. A library's own
+  variable factory (t3f's `get_variable`) names its TF1 variables from the scope: without it
+  they lose the scope's prefix, and two such layers in a TF1 graph raise ValueError
+  ("Variable matrix/left already exists", measured on both lines). The weight calls inside are
+  still fixed alone (the scope stays around them), as t3f's maintainers did.
 - `reuse=True` (or any value but `AUTO_REUSE`, `None`, `False`): in TF1 the scope found its
   variables made by another scope of that name, outside the layer; add_weight gives the
   layer its own. Share the weight by passing the other owner's variable, or accept new ones.
@@ -104,11 +112,11 @@ KF108 = Rule(
     finds="`with tf.compat.v1.variable_scope(...)` around the weights",
     fixed_by=(
         "remove the block, keep its body, safe when it only makes weights, whatever `reuse=` says; unsafe "
-        "with `reuse=True` (TF1 sharing)"
+        "with `reuse=True` (TF1 sharing) or a call that may name variables from the scope"
     ),
     fix=FixAvailability.SOMETIMES,
     safety=RuleSafety.DEPENDS,
-    safety_reason="safe, unsafe with reuse=True",
+    safety_reason="safe, unsafe with reuse=True or a call it cannot see into",
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
