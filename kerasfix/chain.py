@@ -11,10 +11,22 @@ does; `reach` and `inherited_init_sets` read the chain through the index.
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Mapping
+from typing import Iterable, Mapping, Protocol, Sequence
 
-if TYPE_CHECKING:
-    from .index import ClassIndex
+from .records import ClassRecord
+
+
+class ClassIndex(Protocol):
+    """What the chain reads of `index.ClassIndex` (which builds on this module)."""
+
+    @property
+    def records(self) -> Mapping[str, ClassRecord]: ...
+
+    def bases_of(self, qualified: str, /) -> Sequence[str]: ...
+
+    def project_class(self, qualified: str, /) -> str | None: ...
+
+    def subclasses(self, qualified: str, /) -> Iterable[str]: ...
 
 # what Keras runs on every call of a layer. Not an overridden `__call__`: it bypasses Keras, and
 # makes its state once under a guard as often as not (tests/fixtures/KF102/variable_in_dunder_call)

@@ -18,6 +18,7 @@ from libcst.metadata import CodeRange
 from .edits import (AddImport, AddMethod, DropImport, ImportConflict, Safety, add_imports, apply_fixes,
                     drop_imports, select_compatible)
 from . import phases
+from .functions import read_imports
 from .lines import comments, source_lines
 from .index import ClassIndex
 from .names import ImportMap
@@ -423,7 +424,7 @@ def _found_in(new_source: str, work: _Work) -> list[Diagnostic]:
     count, the report and the cache (R09). Its imports are read by ast, as the scan reads a
     file's: the file as written compiles (`_write_imports` checked it)."""
     module = work.module
-    imports = ImportMap.from_ast(ast.parse(new_source), module.name, module.is_package, new_source)
+    imports = read_imports(ast.parse(new_source), module.name, module.is_package, new_source)
     facts = replace(module, imports=imports, segments=None)
     check = _Work(facts, work.index, work.selection, fix=False, fix_edits=False)
     return sorted((_report(f, work.selection) for f in _process_unit(new_source, check).findings),

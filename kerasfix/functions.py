@@ -106,6 +106,15 @@ def module_functions(body: list[ast.stmt], imports: ImportMap | None = None) -> 
     return found
 
 
+def read_imports(tree: ast.Module, module_name: str = "", is_package: bool = False,
+                 source: str | bytes | None = None) -> ImportMap:
+    """A module's imports read by ast (`ImportMap.from_ast`) with its functions' facts: the
+    reader of the scan and of the engine (names.py cannot call this module: it builds on it)."""
+    imports = ImportMap.from_ast(tree, module_name, is_package, source)
+    imports.functions = module_functions(tree.body, imports)
+    return imports
+
+
 def module_functions_of_text(text: str, imports: ImportMap) -> dict[str, FunctionFacts]:
     """The same from a module's text: {} when this Python's ast cannot read it (libcst read it)."""
     try:

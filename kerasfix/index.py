@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import keras_api
 from .chain import method_facts
+from .functions import read_imports
 from .records import ClassRecord
 from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical, expand
 
@@ -417,7 +418,7 @@ def scan_file(source: bytes, module_name: str, is_package: bool) -> FileScan | N
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    imports = ImportMap.from_ast(tree, module_name, is_package, source)
+    imports = read_imports(tree, module_name, is_package, source)
     prefix = f"{module_name}." if module_name else ""
     classes = []
     for statement in tree.body:

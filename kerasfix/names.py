@@ -139,11 +139,8 @@ class ImportMap:
     def from_ast(cls, tree: ast.Module, module_name: str = "", is_package: bool = False,
                  source: str | bytes | None = None) -> "ImportMap":
         """With the `source` the tree was parsed from, module-level calls keep their text."""
-        from .functions import module_functions  # here: functions.py builds on this module
-
         imports = cls(module_name, is_package)
         _collect_ast(imports, tree.body, top_level=True, lines=_SourceLines(source))
-        imports.functions = module_functions(tree.body, imports)
         return imports
 
     def _from_base(self, module: str, level: int) -> str | None:

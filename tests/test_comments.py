@@ -204,3 +204,35 @@ def test_a_comment_after_the_trailing_comma_of_tuple_list_is_kept(tmp_path, monk
     result = CliRunner().invoke(app, ["apply", "--no-cache", "w.py"], catch_exceptions=False)
     assert "error" not in result.output and "fixed 1" in result.output
     assert (tmp_path / "w.py").read_text().count("# note") == 1
+
+
+def test_kf102_a_comment_inside_a_builtin_scalar_value_follows_it():
+    fixed = _fixed('''
+        import tensorflow as tf
+        class Mixer(tf.keras.layers.Layer):
+            def build(self, input_shape):
+                self.gain = tf.Variable(
+                    float(  # the gain
+                        self.units,
+                    ),
+                    name="gain",
+                )
+        ''')
+    assert fixed.count("# the gain") == 1 and "tf.constant_initializer(float(" in fixed
+
+
+def test_kf103_an_assign_call_holding_a_comment_is_left_for_a_person():
+    source = textwrap.dedent('''
+        import tensorflow as tf
+        class Counted(tf.keras.layers.Layer):
+            def call(self, x):
+                steps = tf.Variable(0, trainable=False, name="steps")
+                tf.compat.v1.assign_add(  # one more step
+                    steps,
+                    1
+                )
+                return x * 2.0
+        ''')
+    outcome = process_source(source, selection=UNSAFE, fix=True)
+    assert outcome.new_source is None  # nothing to write
+    assert any("a comment in the call would be lost" in f.message for f in outcome.findings)

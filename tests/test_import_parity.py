@@ -11,6 +11,7 @@ import libcst as cst
 import pytest
 
 from fixture_cases import all_cases
+from kerasfix.functions import read_imports
 from kerasfix.names import ImportMap
 from kerasfix.syntax import import_map
 from mutations import mutate
@@ -54,7 +55,7 @@ def _view(imports: ImportMap) -> dict:
 
 
 def _both(text: str) -> tuple[dict, dict]:
-    from_ast = ImportMap.from_ast(ast.parse(text), "pkg.mod", False, text)
+    from_ast = read_imports(ast.parse(text), "pkg.mod", False, text)
     from_cst = import_map(cst.parse_module(text), "pkg.mod", False)
     return _view(from_ast), _view(from_cst)
 

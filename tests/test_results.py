@@ -222,7 +222,7 @@ def test_github_names_the_cell_and_puts_no_cell_line_on_the_ipynb(tmp_path, monk
     _notebook(tmp_path)
     [line] = _run(["check", "--format", "github", "model.ipynb"], tmp_path, monkeypatch).stdout.splitlines()
     assert line.startswith("::warning title=kerasfix KF101 (cell 3),file=model.ipynb::cell 3, line 3, column 18: "
-                           "KF101 `tf.get_variable` in a Keras layer")
+                           "KF101 `tf.compat.v1.get_variable` in a Keras layer")
     assert ",line=" not in line and ",col=" not in line  # line 3 of the cell is no line of the JSON
 
 

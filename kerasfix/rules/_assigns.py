@@ -13,7 +13,7 @@ import libcst as cst
 from .. import keras_api as api
 from ..edits import Replace
 from .base import Context, KerasClass, is_self_attribute, self_name, source
-from .calls import bind
+from .calls import bind, comments_in
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,11 @@ def local_assigns(ctx: Context, cls: KerasClass, method: str, local: str) -> Ass
 
 
 def _assign_calls(ctx: Context, cls: KerasClass, method: str) -> list[cst.Call]:
-    return [n for n in cls.method_nodes[method] if type(n) is cst.Call and n.args and not n.args[0].star
-            and n.args[0].keyword is None and ctx.resolve(n.func) in api.ASSIGN_FUNCTIONS]
+    """The method's TF1 assignment calls, found once per module (asked once per variable: a
+    walk each time grew with the square of a class's variables, tests/test_scale.py)."""
+    return ctx.memo(f"assign-calls:{id(cls)}:{method}", lambda: [
+        n for n in cls.method_nodes[method] if type(n) is cst.Call and n.args and not n.args[0].star
+        and n.args[0].keyword is None and ctx.resolve(n.func) in api.ASSIGN_FUNCTIONS])
 
 
 def _uses(ctx: Context, cls: KerasClass, calls: list[cst.Call]) -> AssignUses:
@@ -68,8 +71,11 @@ def _as_method(cls: KerasClass, call: cst.Call,
     trap = f"`{func}({variable}, ...)` raises AttributeError on Keras 3 once `{variable}` is a Keras weight"
     if not isinstance(cls.parents.get(id(call)), cst.Expr):
         return f"{trap}, and its result is used: write `{variable}.{method}(...)` first"
-    if bound is None or bound.value("value") is None or set(bound.args) - {"ref", "value"} - api.ASSIGN_DROPPED:
+    kept = bound.value("value") if bound is not None else None
+    if bound is None or kept is None or set(bound.args) - {"ref", "value"} - api.ASSIGN_DROPPED:
         return f"{trap}: write `{variable}.{method}(...)` first"
+    if len(comments_in(call)) != len(comments_in(kept)):
+        return f"{trap}, and a comment in the call would be lost: write `{variable}.{method}(...)` first"
 
     def rewrite(updated: cst.Call) -> cst.Call:
         value = updated.args[bound.args["value"][0]].value

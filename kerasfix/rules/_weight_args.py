@@ -15,7 +15,7 @@ from ..edits import Fix, Replace, Safety
 from .base import Context, KerasClass, dotted, source, walk
 from .calls import (Bound, as_keyword, bind, has_literal_slash, is_shape_literal, is_string, keyword_arg, layout,
                     rebuilt, replace_slashes)
-from ._weight_values import Plan, initial_value, value_caveat
+from ._weight_values import Plan, initial_value, is_shape_expression, value_caveat
 
 
 @dataclass(frozen=True)
@@ -319,27 +319,6 @@ def _shape_as_add_weight_takes_it(ctx: Context, bound: Bound, converted: Convert
     wrap = cst.parse_expression(f"{alias}.TensorShape")
     converted.plans[item[0]] = Planned("shape", lambda value: cst.Call(func=wrap, args=[cst.Arg(value)]))
     return None
-
-
-def is_shape_expression(ctx: Context, expr: cst.BaseExpression) -> bool:
-    """`expr` is a shape, never a bare number: a list or tuple display, a slice of one
-    (`input_shape[1:]`), a `.shape`, `tf.TensorShape(...)`, `x.get_shape()`, `.as_list()`,
-    `list(...)` / `tuple(...)`, or a sum of such."""
-    if isinstance(expr, (cst.List, cst.Tuple, cst.ListComp)):
-        return True
-    if isinstance(expr, cst.Subscript):
-        return any(isinstance(e.slice, cst.Slice) for e in expr.slice)
-    if isinstance(expr, cst.Attribute):
-        return expr.attr.value == "shape"
-    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
-        return is_shape_expression(ctx, expr.left) or is_shape_expression(ctx, expr.right)
-    if isinstance(expr, cst.Call):
-        func = expr.func
-        if isinstance(func, cst.Name) and func.value in ("list", "tuple") and not ctx.imports.is_bound(func.value):
-            return True
-        if isinstance(func, cst.Attribute) and func.attr.value in ("get_shape", "as_list", "TensorShape"):
-            return True
-    return False
 
 
 # --- tf.Variable and keras.backend.variable ----------------------------------------------------

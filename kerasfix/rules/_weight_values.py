@@ -8,7 +8,7 @@ import libcst as cst
 
 from .. import keras_api as api
 from .base import Context, source, walk
-from .calls import bind
+from .calls import bind, strip_comments
 
 NO_TF_CONSTANT = "no `tf` import to spell tf.constant_initializer"
 
@@ -26,7 +26,8 @@ def initial_value(ctx: Context, value: cst.BaseExpression) -> Plan | str:
     found = number(value)
     if found is not None or _scalar_builtin(ctx, value) is not None:
         dtype = _scalar_dtype(ctx, value)
-        initializer = constant_initializer(ctx, value)
+        # its comments follow the dropped argument (calls.layout), as a number's do
+        initializer = constant_initializer(ctx, strip_comments(value))
         if initializer is None:  # `K.variable(1.5)` in a module that does not import tf
             return NO_TF_CONSTANT
         return cst.Tuple(elements=[]), initializer, dtype
@@ -145,7 +146,6 @@ def as_shape(ctx: Context, shape: cst.BaseExpression) -> cst.BaseExpression | st
     """A tensor factory's shape as add_weight takes it: `tf.zeros(3)` is a `(3,)` tensor, but
     add_weight raises on a number (both lines, measured); `(3,)` for a literal, a shape
     expression as it is, anything else through `tf.TensorShape(...)` (an int or a list alike)."""
-    from ._weight_args import is_shape_expression  # _weight_args imports this module
 
     if isinstance(shape, cst.Integer):
         return cst.Tuple(elements=[cst.Element(shape, comma=cst.Comma())])
@@ -168,7 +168,6 @@ def _assigned_name(expr: cst.BaseExpression) -> str | None:
 def _assigned_shapes(ctx: Context) -> dict[str, bool]:
     """For each name or attribute name assigned in the module: whether every value assigned to it
     is a shape expression (`self.kernel_shape = (1, n)`), memoised."""
-    from ._weight_args import is_shape_expression  # _weight_args imports this module
 
     def compute() -> dict[str, bool]:
         found: dict[str, bool] = {}
@@ -285,3 +284,24 @@ def constant_initializer(ctx: Context, value: cst.BaseExpression) -> cst.BaseExp
     if tf_alias is None:
         return None
     return cst.parse_expression(f"{tf_alias}.constant_initializer({code})")
+
+
+def is_shape_expression(ctx: Context, expr: cst.BaseExpression) -> bool:
+    """`expr` is a shape, never a bare number: a list or tuple display, a slice of one
+    (`input_shape[1:]`), a `.shape`, `tf.TensorShape(...)`, `x.get_shape()`, `.as_list()`,
+    `list(...)` / `tuple(...)`, or a sum of such."""
+    if isinstance(expr, (cst.List, cst.Tuple, cst.ListComp)):
+        return True
+    if isinstance(expr, cst.Subscript):
+        return any(isinstance(e.slice, cst.Slice) for e in expr.slice)
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value == "shape"
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        return is_shape_expression(ctx, expr.left) or is_shape_expression(ctx, expr.right)
+    if isinstance(expr, cst.Call):
+        func = expr.func
+        if isinstance(func, cst.Name) and func.value in ("list", "tuple") and not ctx.imports.is_bound(func.value):
+            return True
+        if isinstance(func, cst.Attribute) and func.attr.value in ("get_shape", "as_list", "TensorShape"):
+            return True
+    return False
