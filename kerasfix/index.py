@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import keras_api
 from .chain import method_facts
-from .functions import read_imports
+from .functions import may_make_any, read_imports
 from .records import ClassRecord
 from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical, expand
 
@@ -444,6 +444,7 @@ def _class_facts(cls: ast.ClassDef, imports: ImportMap) -> tuple[bool, frozenset
     state = False
     variable_calls: list[ast.Call] = []
     stack: list[ast.AST] = [cls]
+    quiet: set[int] = set()  # what a `raise` raises, a `with`'s context manager: no state kept
     while stack:  # not ast.walk: no visit of a name's context (the scan past `ast.parse`: 10% less on tensor2tensor)
         node = stack.pop()
         if isinstance(node, ast.Attribute):
@@ -455,7 +456,11 @@ def _class_facts(cls: ast.ClassDef, imports: ImportMap) -> tuple[bool, frozenset
             continue
         if isinstance(node, ast.Call) and _is_tf_variable(node, imports):
             variable_calls.append(node)
-        if not state:
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            quiet.add(id(node.exc))
+        elif isinstance(node, ast.withitem):
+            quiet.add(id(node.context_expr))
+        if not state and id(node) not in quiet:
             state = _makes_state(node, imports)
         stack.extend(ast.iter_child_nodes(node))
     for statement in cls.body:
@@ -501,8 +506,8 @@ def _makes_state(node: ast.AST, imports: ImportMap) -> bool:
     judged weightless is never reported for being built in `call`."""
     if isinstance(node, ast.Call):
         name = ast_dotted(node.func)
-        if not name:
-            return False  # super().__init__(...), a call of a call's result
+        if not name or name in BUILTIN_NAMES:
+            return False  # super().__init__(...), a call of a call's result, `ValueError(...)`
         last = name.rsplit(".", 1)[-1]
         resolved = imports.resolve_dotted(name) or ""
         if last in keras_api.WEIGHT_FACTORY_NAMES or resolved.startswith("tf1.layers."):
@@ -514,7 +519,9 @@ def _makes_state(node: ast.AST, imports: ImportMap) -> bool:
 
 
 def _stores_call(node: ast.Assign | ast.AnnAssign, imports: ImportMap) -> bool:
-    """`self.x = f(...)` (or any attribute) with `f` from outside TensorFlow, numpy and builtins."""
+    """`self.x = f(...)` (or any attribute) with `f` from outside TensorFlow, numpy and builtins
+    that may make a layer or a variable: the module's own function by what it makes, any other
+    by its name (`keras_api.may_be_a_maker`)."""
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
     if node.value is None or not any(isinstance(t, ast.Attribute) for t in targets):
         return False
@@ -522,6 +529,11 @@ def _stores_call(node: ast.Assign | ast.AnnAssign, imports: ImportMap) -> bool:
         if isinstance(sub, ast.Call):
             name = ast_dotted(sub.func) or ""
             resolved = imports.resolve_dotted(name) or ""
-            if not (name in BUILTIN_NAMES or resolved.startswith(keras_api.NO_STATE_NAMESPACES)):
+            if name in BUILTIN_NAMES or resolved.startswith(keras_api.NO_STATE_NAMESPACES):
+                continue
+            if name in imports.functions:  # the module's own function: what it makes was read
+                if may_make_any(imports.functions, name):
+                    return True
+            elif not name or keras_api.may_be_a_maker(name):
                 return True
     return False

@@ -824,6 +824,20 @@ WEIGHT_FACTORY_NAMES = frozenset({"add_weight", "add_variable", "get_variable", 
 # layer classes and weight factories checked before them.
 NO_STATE_NAMESPACES = ("tf.", "keras.activations.", "keras.initializers.", "keras.regularizers.",
                        "keras.constraints.", "keras.backend.", "keras.ops.", "numpy.", "math.")
+# A function whose result a class stores on `self` (`self.x = f(...)`), defined outside the
+# module (its body is not read): taken to make a layer or a variable when its name says it may
+# (`build_block`, `make_layer`, `get_norm_layer`, `copy.deepcopy`), else to make neither
+# (`get_interpolation`, `parse_format`): keras-cv's `Resizing` was judged to own state from
+# `self._interpolation_method = get_interpolation(...)`, a false KF201 on Keras 3 (issue 18).
+MAKER_WORDS = ("layer", "model", "block", "net", "build", "make", "create", "new", "copy", "clone", "load",
+               "dense", "conv", "embed", "cell", "rnn", "lstm", "gru", "encoder", "decoder", "head", "stack",
+               "variable", "weight", "norm", "attention", "module", "tower", "branch", "projection", "init")
+
+
+def may_be_a_maker(name: str) -> bool:
+    """Whether a function of this name, not read, may build a layer or make a variable."""
+    lowered = name.rsplit(".", 1)[-1].lower()
+    return any(word in lowered for word in MAKER_WORDS)
 
 # --- What a variable scope may be removed around (KF108) ---------------------------------------
 # Calls that make no variable and read no variable scope: under `tf.variable_scope(...)` they

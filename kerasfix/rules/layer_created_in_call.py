@@ -104,7 +104,10 @@ or a layer made in a helper `call` runs (tensorflow/gnn's HGT), is reported only
 
 Layers without weights lose nothing when built in `call`, so they are not reported: Keras's
 own (`Activation`, `Flatten`, `Add`, pooling, ...), the project's layer classes whose own
-code and bases (through every file) create no weight and no sub-layer, and state tuples
+code and bases (through every file) create no weight and no sub-layer (what they raise, the
+context managers they enter, and what they keep from a function of their module that makes
+nothing, or from one elsewhere whose name says no maker, such as `get_interpolation(...)`, do
+not count; `make_projection(...)` does), and state tuples
 (`LSTMStateTuple`, namedtuples). Keras's random layers (`Dropout`, `SpatialDropout*`,
 `GaussianNoise`, `GaussianDropout`, `AlphaDropout`) hold no weight either, but Keras 3 gives
 each a seed generator whose variable is made when the layer is: built in `call`, one is made
