@@ -276,6 +276,22 @@ def _read(found: list[Path], options: RunOptions, result: RunResult) -> list[Sou
     return jobs
 
 
+def answer_from_stats(paths: list[Path], settings: Settings) -> RunResult | None:
+    """A plain check answered by the files' stats as the last run answered it, without reading
+    a file (quick.py's, before typer is imported); None: `run` must read them."""
+    started = time.perf_counter()
+    options = RunOptions(Mode.CHECK, settings)
+    result = RunResult(mode=Mode.CHECK, settings=settings)
+    memo = _memo(paths, options)
+    if memo is None:
+        return None
+    inputs = _inputs(paths, walk_inputs(paths, settings, result), options, memo=memo)
+    if not (inputs and memo.answer(inputs, result)):
+        return None
+    result.seconds = time.perf_counter() - started
+    return result
+
+
 def _memo(paths: list[Path], options: RunOptions) -> RunMemo | None:
     """The last answer to this command line, by its files' stats: a plain check only."""
     plain = (options.mode is Mode.CHECK and options.settings.cache and not options.fix_edits
