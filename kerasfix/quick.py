@@ -64,7 +64,7 @@ def _answered(argv: list[str]) -> int | None:
         return None
     if settings.select or settings.ignore or settings.extend_select or settings.per_file_ignores:
         return None  # codes the command line checks against the rules' (which import libcst)
-    from .runner import answer_from_stats
+    from .runmemo import answer_from_stats
 
     result = answer_from_stats(paths, settings)
     if result is None:

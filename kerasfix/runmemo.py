@@ -32,11 +32,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, notebook
 from .cache import _valid_rows, cache_dir
+from .context import Walked, context_paths, walk
 from .files import create_temp, remove_stale_temps
-from .results import Diagnostic, FileError, FileResult, RunResult
-from .target import Target
+from .index import module_name_for
+from .results import Diagnostic, FileError, FileResult, Mode, RunResult
+from .sources import STDIN, Source
+from .target import Target, dependencies_of_run
 
 FORMAT = 1
 MARGIN_NS = 2_000_000_000  # a stat this close to the run's start is no proof of the bytes read
@@ -129,15 +132,51 @@ class RunMemo:
                     pass
 
 
-def inputs_of(found: list[Path], errors: list[tuple[Path, str]], read: list[list], context: list[str],
-              dependencies: str) -> dict:
-    """What a run's answer stands on: the files found (and what could not be walked), the
-    ones read (the rest failed) with the module each is, the package context, each one's
-    stat, and what the dependency files say."""
-    names = [os.fspath(p) for p in found]
-    return {"found": names, "errors": [[os.fspath(p), reason] for p, reason in errors], "read": read,
-            "context": context, "dependencies": dependencies,
-            "stats": {name: stat_of(name) for name in [*names, *context]}}
+def answer_from_stats(paths: list[Path], settings) -> RunResult | None:
+    """A plain check answered by the files' stats as the last run answered it, without reading
+    a file (quick.py's, before typer is imported); None: the runner must read them."""
+    started = time.perf_counter()
+    result = RunResult(mode=Mode.CHECK, settings=settings)
+    memo = open_memo(paths, settings)
+    inputs = inputs_now(paths, walk(paths, settings, result), settings, memo=memo) if memo else None
+    if memo is None or inputs is None or not memo.answer(inputs, result):
+        return None
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def open_memo(paths: list[Path], settings) -> RunMemo | None:
+    """The last answer to a check of `paths` (None: a check that reads standard input, or
+    without the cache, is never answered so)."""
+    return RunMemo.open(paths, settings) if settings.cache and STDIN not in paths else None
+
+
+def inputs_now(paths: list[Path], walked: Walked, settings, memo: RunMemo | None = None,
+               jobs: list[Source] | None = None, context: list[Source] | None = None) -> dict | None:
+    """What a run stands on: from the sources it read, or, before reading any, from the files
+    the last answer says were read (None: that answer is none of this walk's)."""
+    if jobs is None:
+        last = memo.data.get("inputs") if memo else None
+        read = last.get("read") if isinstance(last, dict) else None
+        if not (isinstance(read, list) and all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], str)
+                                               for r in read)):
+            return None
+        folders: dict = {}
+        jobs = [Source(name, name, b"", *_module_of(name, folders)) for name, _, _ in read]
+    if context is None:
+        context = [Source("", os.fspath(p), b"", "", False) for p in context_paths(jobs, walked)]
+    names = [os.fspath(p) for p in walked.found]
+    other = [c.real_path for c in context]
+    return {"found": names, "errors": [[os.fspath(p), reason] for p, reason in walked.errors],
+            "read": [[j.real_path, j.module_name, j.is_package] for j in jobs], "context": other,
+            "dependencies": dependencies_of_run(settings.target_keras, settings.project_root, paths),
+            "stats": {name: stat_of(name) for name in [*names, *other]}}
+
+
+def _module_of(name: str, folders: dict) -> tuple[str, bool]:
+    """A file's module and whether it is a package, as `read_sources` makes its source."""
+    module_name, is_package = module_name_for(Path(name), folders)
+    return module_name, is_package and not notebook.is_notebook(name)
 
 
 def _settings_key(settings) -> list:

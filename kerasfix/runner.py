@@ -23,18 +23,17 @@ from . import __version__, notebook, phases
 from .cache import Cache
 from .config import Settings
 from .files import SourceError, decode_source, excluded, python_newlines
-from .index import (ClassIndex, ClassRecord, FileScan, may_define_layers, module_aliases, module_name_for,
-                    scan_file)
+from .index import (ClassIndex, ClassRecord, FileScan, may_define_layers, module_aliases, scan_file)
 from .pool import Pool, WorkerCrashed
 from .prefilter import spans_worth_parsing
 from .pyerrors import is_pythons, newer_than_this_python, syntax_error, too_deep_for_libcst
 from .results import (Diagnostic, FileError, FileResult, Mode, Offer, Reviewer, RunResult, apply_edits,
                       edits_between)
-from .context import Walked, context_paths, package_context
+from .context import package_context
 from .context import walk as walk_inputs
 from .sources import STDIN, Source, read_sources, unchanged_stdin
-from .runmemo import RunMemo, inputs_of
-from .target import BOTH, dependencies_of_run, of_run
+from .runmemo import RunMemo, inputs_now, open_memo
+from .target import BOTH, of_run
 from .writer import answer_stdin, not_written, write
 
 
@@ -232,7 +231,7 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     paths = list(paths)
     memo = _memo(paths, options)
     walk = walk_inputs(paths, settings, result)
-    inputs = _inputs(paths, walk, options, memo=memo) if memo else None
+    inputs = inputs_now(paths, walk, settings, memo=memo) if memo else None
     if memo and inputs and memo.answer(inputs, result):
         result.seconds = time.perf_counter() - started
         return result  # answered from the files' stats: none read (runmemo.py)
@@ -256,7 +255,7 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         cache.save()
     _finish(jobs, result)
     if memo and not todo:
-        memo.save(_inputs(paths, walk, options, jobs=jobs, context=context), result)
+        memo.save(inputs_now(paths, walk, settings, jobs=jobs, context=context), result)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -276,53 +275,10 @@ def _read(found: list[Path], options: RunOptions, result: RunResult) -> list[Sou
     return jobs
 
 
-def answer_from_stats(paths: list[Path], settings: Settings) -> RunResult | None:
-    """A plain check answered by the files' stats as the last run answered it, without reading
-    a file (quick.py's, before typer is imported); None: `run` must read them."""
-    started = time.perf_counter()
-    options = RunOptions(Mode.CHECK, settings)
-    result = RunResult(mode=Mode.CHECK, settings=settings)
-    memo = _memo(paths, options)
-    if memo is None:
-        return None
-    inputs = _inputs(paths, walk_inputs(paths, settings, result), options, memo=memo)
-    if not (inputs and memo.answer(inputs, result)):
-        return None
-    result.seconds = time.perf_counter() - started
-    return result
-
-
 def _memo(paths: list[Path], options: RunOptions) -> RunMemo | None:
     """The last answer to this command line, by its files' stats: a plain check only."""
-    plain = (options.mode is Mode.CHECK and options.settings.cache and not options.fix_edits
-             and options.review is None and STDIN not in paths)
-    return RunMemo.open(paths, options.settings) if plain else None
-
-
-def _inputs(paths: list[Path], walk: Walked, options: RunOptions, memo: RunMemo | None = None,
-            jobs: list[Source] | None = None, context: list[Source] | None = None) -> dict | None:
-    """What a run stands on (runmemo.inputs_of): from the sources read, or, before reading any,
-    from the files the last answer says were read (None: that answer is none of this walk's)."""
-    settings = options.settings
-    if jobs is None:
-        last = memo.data.get("inputs") if memo else None
-        read = last.get("read") if isinstance(last, dict) else None
-        if not (isinstance(read, list) and all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], str)
-                                               for r in read)):
-            return None
-        folders: dict = {}
-        jobs = [Source(name, name, b"", *_module_of(name, folders)) for name, _, _ in read]
-    if context is None:
-        context = [Source("", os.fspath(p), b"", "", False) for p in context_paths(jobs, walk)]
-    dependencies = dependencies_of_run(settings.target_keras, settings.project_root, paths)
-    return inputs_of(walk.found, walk.errors, [[j.real_path, j.module_name, j.is_package] for j in jobs],
-                     [c.real_path for c in context], dependencies)
-
-
-def _module_of(name: str, folders: dict) -> tuple[str, bool]:
-    """A file's module and whether it is a package, as `read_sources` makes its source."""
-    module_name, is_package = module_name_for(Path(name), folders)
-    return module_name, is_package and not notebook.is_notebook(name)
+    plain = not options.fix_edits and options.review is None
+    return open_memo(paths, options.settings) if plain and options.mode is Mode.CHECK else None
 
 
 def _from_cache(jobs: list[Source], tree: _Tree, cache: Cache | None, options: RunOptions,
