@@ -96,6 +96,8 @@ def test_a_check_answered_by_stats_imports_no_command_line_parser(tmp_path, opti
     (package / "layers.py").write_text(EXAMPLE.read_text(encoding="utf-8"))
     (package / "plain.py").write_text(PLAIN)
     (package / "broken.py").write_text("class Block(Layer):\n    def call(self, x:\n        return x\n")
+    # patterns that name no file or folder walked: pathspec is never asked (gitignore.Patterns)
+    (tmp_path / "project" / ".gitignore").write_text("*.pyc\n__pycache__/\n/*.egg-info\n.eggs/\n")
     runs = []
     for _ in range(3):
         done = subprocess.run([sys.executable, "-c", BY_STATS_AND_LIST_MODULES, "check", *options,
@@ -323,3 +325,39 @@ def test_read_bytes_holds_the_size_limit_as_the_file_grows(tmp_path, monkeypatch
     monkeypatch.setattr(files.os, "fstat", _fstat_saying(5))
     with pytest.raises(files.SourceError, match="larger than"):
         files.read_bytes(path)
+
+
+# --- gitignore.Patterns: pathspec asked only where a pattern may match, same answers -----------
+
+
+def _random_pattern(rng: random.Random) -> str:
+    parts = ["build", "dist", "a", "b.py", ".cache", "x_y", "*", "**", "*.py", "*.pyc", "ca*", "?", "[ab]", "b\\*",
+             " a", "a ", "#c", "", "!"]
+    pattern = "/".join(rng.choice(parts) for _ in range(rng.randint(1, 3)))
+    return rng.choice(["", "!", "/", "\\"]) + pattern + rng.choice(["", "/", "", " "])
+
+
+def _random_path(rng: random.Random) -> str:
+    parts = ["build", "dist", "a", "b.py", ".cache", "x_y", "cat.py", "b*", "pyc.py", "c.pyc", " a", "[ab]", "#c"]
+    return "/".join(rng.choice(parts) for _ in range(rng.randint(1, 4))) + rng.choice(["", "/"])
+
+
+def test_ignore_patterns_answer_as_pathspec_where_they_skip_it():
+    import pathspec
+
+    from kerasfix.gitignore import Patterns, _compiled
+
+    rng = random.Random(19)
+    skipped = 0
+    for _ in range(3000):
+        lines = [_random_pattern(rng) for _ in range(rng.randint(1, 4))]
+        patterns = Patterns.of(lines)
+        try:
+            spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        except ValueError:
+            spec = _compiled(tuple(lines))
+        for _ in range(10):
+            path = _random_path(rng)
+            skipped += not patterns.may_match(path)
+            assert patterns.check(path) == spec.check_file(path).include, (lines, path)
+    assert skipped > 1000  # the look that skips pathspec was taken, not only pathspec's answer
