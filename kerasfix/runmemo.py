@@ -60,9 +60,9 @@ def stat_of(path: str) -> list[int] | None:
 class RunMemo:
     """The answer of the last run of one command line, by its files' stats."""
 
-    def __init__(self, file: Path, data: Any, started: int):
-        self.file = file
-        self.data = data if isinstance(data, dict) and data.get("format") == FORMAT else {}
+    def __init__(self, file: Path, data: Any, started: int, key: str = ""):
+        self.file, self.key = file, key
+        self.data = data if isinstance(data, dict) and data.get("format") == FORMAT and data.get("key") == key else {}
         self.started = started  # this run's start: a stat newer than it, less the margin, proves nothing
 
     @classmethod
@@ -70,13 +70,15 @@ class RunMemo:
         started = now_ns()
         key = json.dumps([FORMAT, __version__, sys.version, os.getcwd(), [os.fspath(p) for p in paths],
                           _settings_key(settings)])
-        name = hashlib.blake2b(key.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+        # one file per tree, as the per-file cache's (pre-commit's many file lists replace one another)
+        common = os.path.commonpath([os.path.abspath(p) for p in paths]) if paths else os.getcwd()
+        name = hashlib.blake2b(common.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
         file = cache_dir() / f"v{__version__}" / f"{name}.stats.json"
         try:
             data = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, ValueError, RecursionError):
             data = {}
-        return cls(file, data, started)
+        return cls(file, data, started, key)
 
     def answer(self, inputs: dict, result: RunResult) -> bool:
         """The last run's answer into `result`, when `inputs` (what `inputs_of` made of this
@@ -108,7 +110,7 @@ class RunMemo:
         if result.parsed or result.reads_stdin or any(not _answerable(f) for f in result.files):
             return
         target = result.settings.target if result.settings is not None else None
-        data = {"format": FORMAT, "inputs": inputs, "files": [_row(f) for f in result.files],
+        data = {"format": FORMAT, "key": self.key, "inputs": inputs, "files": [_row(f) for f in result.files],
                 "counts": [result.scanned, result.keras_files, result.cached],
                 "target": [target.name, target.reason] if target else None}
         if data == self.data:

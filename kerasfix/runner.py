@@ -33,7 +33,7 @@ from .context import package_context
 from .context import walk as walk_inputs
 from .sources import STDIN, Source, read_sources, unchanged_stdin
 from .runmemo import RunMemo, inputs_now, open_memo
-from .target import BOTH, of_run
+from .target import BOTH, dependencies_of_run, of_run
 from .writer import answer_stdin, not_written, write
 
 
@@ -231,6 +231,7 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     paths = list(paths)
     memo = _memo(paths, options)
     walk = walk_inputs(paths, settings, result)
+    dependencies = dependencies_of_run(settings.target_keras, settings.project_root, paths) if memo else ""
     inputs = inputs_now(paths, walk, settings, memo=memo) if memo else None
     if memo and inputs and memo.answer(inputs, result):
         result.seconds = time.perf_counter() - started
@@ -254,8 +255,9 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
             _cache_rewritten(cache, rewritten, tree.classes, tree.aliases, settings)
         cache.save()
     _finish(jobs, result)
-    if memo and not todo:
-        memo.save(inputs_now(paths, walk, settings, jobs=jobs, context=context), result)
+    if memo and not todo:  # what the dependency files said before the run read them, and after
+        now = inputs_now(paths, walk, settings, jobs=jobs, context=context)
+        memo.save(now if now and now["dependencies"] == dependencies else None, result)
     result.seconds = time.perf_counter() - started
     return result
 
