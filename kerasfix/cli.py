@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, List, Optional
 import typer
 
 from . import __version__, typer_values
-from .quick import use_color as _use_color
+from .terminal import use_color as _use_color
 
 if TYPE_CHECKING:
     from .review import Review

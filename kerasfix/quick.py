@@ -31,18 +31,6 @@ def main() -> None:
     sys.exit(code)
 
 
-def use_color(choice: str, err: bool = False) -> bool:
-    """--color auto paints only a terminal, and honours NO_COLOR (no-color.org) and FORCE_COLOR;
-    always and never win over both."""
-    if choice != "auto":
-        return choice == "always"
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return (sys.stderr if err else sys.stdout).isatty()
-
-
 def _answered(argv: list[str]) -> int | None:
     """The exit code of a check answered here; None: the command line's to answer."""
     if not argv or argv[0] != "check" or not all(_utf8(stream) for stream in (sys.stdout, sys.stderr)):
@@ -77,6 +65,7 @@ def _answered(argv: list[str]) -> int | None:
 
 def _print(result) -> None:
     from .report import check_summary, error_lines, text_finding_lines
+    from .terminal import use_color
 
     painted = use_color("auto")
     try:
