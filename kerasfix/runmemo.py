@@ -39,7 +39,7 @@ from .files import create_temp, remove_stale_temps
 from .index import module_name_for
 from .results import Diagnostic, FileError, FileResult, Mode, RunResult
 from .sources import STDIN, Source
-from .target import Target, dependencies_of_run
+from .target import LINES, Target, dependencies_of_run
 
 FORMAT = 1
 MARGIN_NS = 2_000_000_000  # a stat this close to the run's start is no proof of the bytes read
@@ -88,7 +88,7 @@ class RunMemo:
         try:
             files = [_file(row) for row in self.data["files"]]
             counts = self.data["counts"]
-            target = Target(*self.data["target"]) if self.data["target"] else None
+            target = _target(self.data["target"])
             scanned, keras_files, cached = (int(n) for n in counts)
         except (KeyError, IndexError, TypeError, ValueError):  # a cache file is input like any other
             return False
@@ -207,5 +207,17 @@ def _file(row: list) -> FileResult:
     rows = [replace(Diagnostic.from_row(d[:10]), cell=int(d[10])) for d in findings]
     if not isinstance(path, str) or not all(isinstance(u, str) for u in unresolved):
         raise TypeError(path)
+    if not (error is None or (isinstance(error, list) and len(error) == 4 and all(isinstance(e, str) for e in error[:2])
+                              and all(type(n) is int and n >= 0 for n in error[2:]))):
+        raise TypeError(path)
     return FileResult(path, findings=rows, remaining=list(rows), unresolved=tuple(unresolved),
                       error=None if error is None else FileError(*error), parsed=bool(parsed), checked=bool(checked))
+
+
+def _target(row) -> Target | None:
+    if row is None:
+        return None
+    name, reason = row
+    if name not in LINES or not isinstance(reason, str):
+        raise ValueError(name)
+    return Target(name, reason)

@@ -155,7 +155,9 @@ def test_a_new_file_or_settings_are_read_again(tmp_path, monkeypatch):
     assert not ignored.from_stats and not any(d.code == "KF202" for f in ignored.files for d in f.findings)
 
 
-@pytest.mark.parametrize("poison", [{"format": 1, "inputs": None}, [], {"format": 1, "files": [["x"]]}])
+@pytest.mark.parametrize("poison", [{"format": 1, "inputs": None}, [], {"format": 1, "files": [["x"]]},
+                                    {"target": ["4", "x"]}, {"counts": ["a", 1, 2]},
+                                    {"files": [["a.py", [], ["x", "syntax", -1, 0], [], False, True]]}])
 def test_a_stats_file_of_the_wrong_shape_is_ignored(tmp_path, monkeypatch, poison):
     tree = _tree(tmp_path)
     _stamp(tree)
@@ -163,7 +165,7 @@ def test_a_stats_file_of_the_wrong_shape_is_ignored(tmp_path, monkeypatch, poiso
     expected = [_check(tree) for _ in range(2)][-1]
     for file in Path(os.environ["KERASFIX_CACHE_DIR"]).rglob("*.stats.json"):
         data = json.loads(file.read_text())
-        file.write_text(json.dumps(poison if "inputs" not in poison else {**data, **poison}))
+        file.write_text(json.dumps({**data, **poison} if isinstance(poison, dict) else poison))
     again = _check(tree)
     assert not again.from_stats and _answer(again) == _answer(expected)
 
