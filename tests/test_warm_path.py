@@ -84,8 +84,10 @@ except SystemExit as done:
     print("EXIT", done.code, file=sys.stderr)
 print("MODULES", *sorted(sys.modules), file=sys.stderr)
 """
-# what a check answered by the files' stats does not import either: the command line's parser
-NOT_WHEN_BY_STATS = NOT_WHEN_WARM + ("typer", "click", "kerasfix.cli", "kerasfix.typer_values")
+# what a check answered by the files' stats does not import either: the command line's parser,
+# and the runner, which reads and processes files
+NOT_WHEN_BY_STATS = NOT_WHEN_WARM + ("typer", "click", "kerasfix.cli", "kerasfix.typer_values", "kerasfix.runner",
+                                     "kerasfix.pool", "kerasfix.prefilter", "kerasfix.triggers", "kerasfix.writer")
 
 
 @pytest.mark.parametrize("options", [[], ["--exit-zero"]])
