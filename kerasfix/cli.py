@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, List, Optional
 import typer
 
 from . import __version__, typer_values
+from .terminal import use_color as _use_color
 
 if TYPE_CHECKING:
     from .review import Review
@@ -112,18 +113,6 @@ def _with_globals(ctx: typer.Context, options: _Options) -> _Options:
 def _fail(message: str) -> "typer.Exit":
     typer.echo(f"kerasfix: error: {message}", err=True)
     return typer.Exit(EXIT_ERROR)
-
-
-def _use_color(choice: str, err: bool = False) -> bool:
-    """--color auto paints only a terminal, and honours NO_COLOR (no-color.org) and FORCE_COLOR;
-    always and never win over both."""
-    if choice != "auto":
-        return choice == "always"
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return (sys.stderr if err else sys.stdout).isatty()
 
 
 def _check_output_options(quiet: int, verbose: bool, color: str) -> None:

@@ -321,8 +321,18 @@ def excluded(path: Path, exclude: Iterable[str], root: Path | None = None) -> bo
     return _excluded(path, Path(os.path.abspath(root or Path.cwd())), pathspec.GitIgnoreSpec.from_lines(exclude))
 
 
+@dataclass
+class WalkInfo:
+    """What a walk saw, for a second look at the same folders without walking them again
+    (runner's package context): the folders it entered (absolute), and whether it was plain:
+    no link followed, no file skipped as a second name of one found, no exclude pattern."""
+
+    entered: set[str] = field(default_factory=set)
+    plain: bool = True
+
+
 def discover(paths: Iterable[Path], exclude: Iterable[str] = (), root: Path | None = None,
-             errors: list[tuple[Path, str]] | None = None) -> Iterator[Path]:
+             errors: list[tuple[Path, str]] | None = None, info: WalkInfo | None = None) -> Iterator[Path]:
     """Python files under `paths`, in a stable order, each file once however many names
     (hard links, symlinks) reach it.
 
@@ -342,7 +352,9 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = (), root: Path | No
         excludes=pathspec.GitIgnoreSpec.from_lines(list(exclude)) if exclude else None,
         tops=tuple(os.path.realpath(p) for p in paths if _is_folder(p)),
         errors=errors if errors is not None else [],
+        info=info if info is not None else WalkInfo(),
     )
+    walk.info.plain = walk.info.plain and not exclude
     for given in paths:
         if _is_folder(given):
             yield from walk.folder(given)
@@ -371,11 +383,13 @@ class _Walk:
     excludes: pathspec.PathSpec | None
     tops: tuple[str, ...]  # the folders given, resolved: a link into them is followed
     errors: list[tuple[Path, str]]
+    info: WalkInfo
     seen: set[tuple[int, int]] = field(default_factory=set)  # (st_dev, st_ino)
 
     def first_time(self, device: int, inode: int) -> bool:
         key = (device, inode)
         if key in self.seen:
+            self.info.plain = False
             return False
         self.seen.add(key)
         return True
@@ -413,6 +427,7 @@ class _Walk:
             remove_stale_temps(here, names)
             folders = []
             absolute = os.path.abspath(here)
+            self.info.entered.add(absolute)
             for entry in entries:
                 path, where = here / entry.name, os.path.join(absolute, entry.name)
                 try:
@@ -447,6 +462,7 @@ class _Walk:
             if is_file and self.first_time(device, entry.inode()):
                 yield path
             return
+        self.info.plain = False
         try:
             status = os.stat(path)
         except OSError as error:

@@ -203,6 +203,7 @@ class RunResult:
     phases: dict[str, float] = field(default_factory=dict)  # seconds by phase (see phases.py)
     mode: Mode = Mode.CHECK  # what the run did, and with which settings: the report says so
     settings: Settings | None = None
+    from_stats: bool = False  # answered by the files' stats as the last run answered, none read (runmemo.py)
     reads_stdin: bool = False  # `-` was an input: stdout carries `apply -`'s answer
 
     @property

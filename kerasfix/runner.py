@@ -22,16 +22,19 @@ from typing import Callable, Iterable
 from . import __version__, notebook, phases
 from .cache import Cache
 from .config import Settings
-from .files import SourceError, decode_source, discover, excluded, python_newlines, read_bytes
+from .files import SourceError, decode_source, excluded, python_newlines
 from .gate import may_define_layers
-from .index import ClassIndex, ClassRecord, FileScan, module_aliases, module_name_for, package_folder, scan_file
+from .index import ClassIndex, ClassRecord, FileScan, module_aliases, scan_file
 from .pool import Pool, WorkerCrashed
 from .prefilter import spans_worth_parsing
 from .pyerrors import is_pythons, newer_than_this_python, syntax_error, too_deep_for_libcst
 from .results import (Diagnostic, FileError, FileResult, Mode, Offer, Reviewer, RunResult, apply_edits,
                       edits_between)
-from .sources import STDIN, Source, display, read_sources, unchanged_stdin
-from .target import BOTH, of_run
+from .context import package_context
+from .context import walk as walk_inputs
+from .sources import STDIN, Source, read_sources, unchanged_stdin
+from .runmemo import RunMemo, inputs_now, open_memo
+from .target import BOTH, dependencies_of_run, of_run
 from .triggers import may_hold_functional
 from .writer import answer_stdin, not_written, write
 
@@ -228,10 +231,17 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     result = RunResult(mode=mode, settings=settings)
     fault = _fault_hook()
     paths = list(paths)
+    memo = _memo(paths, options)
+    walk = walk_inputs(paths, settings, result)
+    dependencies = dependencies_of_run(settings.target_keras, settings.project_root, paths) if memo else ""
+    inputs = inputs_now(paths, walk, settings, memo=memo) if memo else None
+    if memo and inputs and memo.answer(inputs, result):
+        result.seconds = time.perf_counter() - started
+        return result  # answered from the files' stats: none read (runmemo.py)
     with Pool(1 if options.review else settings.jobs) as pool:
-        jobs = _read(paths, options, result)
+        jobs = _read(walk.found, options, result)
         cache = Cache.open(settings, [j.real_path for j in jobs]) if settings.cache else None
-        context = _package_context(jobs)
+        context = package_context(jobs, walk)
         settings.target = of_run(settings.target_keras, settings.project_root, paths,
                                  ((job.path, job.data) for job in jobs + context))
         with phases.timed("scan", result.phases):
@@ -247,16 +257,17 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
             _cache_rewritten(cache, rewritten, tree.classes, tree.aliases, settings)
         cache.save()
     _finish(jobs, result)
+    if memo and not todo:  # what the dependency files said before the run read them, and after
+        now = inputs_now(paths, walk, settings, jobs=jobs, context=context)
+        memo.save(now if now and now["dependencies"] == dependencies else None, result)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _read(paths: Iterable[Path], options: RunOptions, result: RunResult) -> list[Source]:
-    """Every input found and read; what cannot be walked or read is its file's error."""
+def _read(found: list[Path], options: RunOptions, result: RunResult) -> list[Source]:
+    """Every input read; what cannot be read is its file's error."""
     settings = options.settings
-    walk_errors: list[tuple[Path, str]] = []
-    found = list(discover(paths, settings.exclude, settings.project_root, walk_errors))
-    result.files.extend(FileResult(display(path)).fail(reason, "read") for path, reason in walk_errors)
+    found = list(found)
     result.reads_stdin = STDIN in found
     if result.reads_stdin and settings.stdin_filename and excluded(settings.stdin_filename, settings.exclude,
                                                                    settings.project_root):
@@ -266,6 +277,12 @@ def _read(paths: Iterable[Path], options: RunOptions, result: RunResult) -> list
     jobs = read_sources(found, result.files, options.stdin, settings.stdin_filename)
     result.scanned = len(jobs)
     return jobs
+
+
+def _memo(paths: list[Path], options: RunOptions) -> RunMemo | None:
+    """The last answer to this command line, by its files' stats: a plain check only."""
+    plain = not options.fix_edits and options.review is None
+    return open_memo(paths, options.settings) if plain and options.mode is Mode.CHECK else None
 
 
 def _from_cache(jobs: list[Source], tree: _Tree, cache: Cache | None, options: RunOptions,
@@ -437,52 +454,6 @@ def _build_index(classes: dict[str, list[ClassRecord]], aliases: dict[str, dict[
     for names in aliases.values():
         index.add_aliases(names)
     return index
-
-
-def _package_context(jobs: list[Source]) -> list[Source]:
-    """The other modules around the files: their classes can be the bases of classes in the
-    files, so they are indexed, though not checked. For a module of a package, the whole
-    package (`check pkg/deep.py` must know `pkg/base.py`); for a module in a folder that is no
-    package, the modules beside it (a script's `from base import Block`; pre-commit passes
-    files one by one)."""
-    given = {os.path.abspath(j.real_path) for j in jobs if j.named}
-    roots: set[Path] = set()
-    folders: set[Path] = set()
-    packages: dict = {}  # each folder's packages, looked up once (see package_folder)
-    for job in jobs:
-        if not job.named or not job.module_name:
-            continue
-        real = os.path.realpath(job.real_path) if os.path.islink(job.real_path) else job.real_path
-        folder, names = package_folder(os.path.dirname(real), packages)
-        if "." not in job.module_name and not job.is_package:
-            folders.add(folder)
-            continue
-        for _ in names[1:]:  # up to the outermost package
-            folder = folder.parent
-        roots.add(folder)
-    paths = [p for root in sorted(roots) for p in discover([root]) if not notebook.is_notebook(p)]
-    paths += [p for folder in sorted(folders) for p in sorted(folder.glob("*.py")) if p.is_file() and _utf8(p.name)]
-    context: list[Source] = []
-    for path in paths:
-        if os.path.abspath(path) in given:
-            continue
-        given.add(os.path.abspath(path))
-        try:
-            data = read_bytes(path)
-        except (OSError, SourceError):
-            continue
-        module_name, is_package = module_name_for(path, packages)
-        context.append(Source(f"<context>{path}", str(path), data, module_name, is_package))
-    return context
-
-
-def _utf8(name: str) -> bool:
-    """A file name no module can have (not UTF-8: the walk reports it) is no context either."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _cache_rewritten(cache: Cache, rewritten: list[tuple[Source, bytes, list[Diagnostic]]],

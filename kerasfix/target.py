@@ -63,9 +63,25 @@ def of_run(target_keras: str | None, root: Path | None, paths: list[Path],
     pyproject.toml's folder, else the first folder given) and its files."""
     if target_keras:
         return Target(target_keras, "set by target-keras")
+    return infer(_root(root, paths), files)
+
+
+def dependencies_of_run(target_keras: str | None, root: Path | None, paths: list[Path]) -> str:
+    """What the project's dependency files (not its Python files) say to `of_run`, as text: a
+    run answered from its files' stats (runmemo.py) checks that it is what it was."""
+    if target_keras:
+        return ""
+    signals = _Signals([], [], [], [], [], [])
+    found = _root(root, paths)
+    if found is not None:
+        _read_dependencies(found, signals)
+    return repr(signals)
+
+
+def _root(root: Path | None, paths: list[Path]) -> Path | None:
     if root is None and paths and paths[0] != Path("-"):
         root = paths[0] if paths[0].is_dir() else paths[0].parent
-    return infer(root, files)
+    return root
 
 
 # -- inference -------------------------------------------------------------------------------

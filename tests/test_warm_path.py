@@ -72,6 +72,49 @@ def test_a_warm_check_imports_no_parser_pool_or_pydantic(tmp_path):
     assert sorted(m for m in warm_modules if m.startswith(NOT_WHEN_WARM)) == []
 
 
+# a check run as `python -m kerasfix` (quick.py first), every file's stat an hour old to the
+# run (runmemo's margin): answered by the stats, before typer is imported
+BY_STATS_AND_LIST_MODULES = """
+import sys, time
+from kerasfix import runmemo
+runmemo.now_ns = lambda: time.time_ns() + 3600 * 10**9
+from kerasfix.quick import main
+try:
+    main()
+except SystemExit as done:
+    print("EXIT", done.code, file=sys.stderr)
+print("MODULES", *sorted(sys.modules), file=sys.stderr)
+"""
+# what a check answered by the files' stats does not import either: the command line's parser,
+# and the runner, which reads and processes files
+NOT_WHEN_BY_STATS = NOT_WHEN_WARM + ("typer", "click", "kerasfix.cli", "kerasfix.typer_values", "kerasfix.runner",
+                                     "kerasfix.pool", "kerasfix.prefilter", "kerasfix.triggers", "kerasfix.writer")
+
+
+@pytest.mark.parametrize("options", [[], ["--exit-zero"]])
+def test_a_check_answered_by_stats_imports_no_command_line_parser(tmp_path, options):
+    package = tmp_path / "project" / "pkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "layers.py").write_text(EXAMPLE.read_text(encoding="utf-8"))
+    (package / "plain.py").write_text(PLAIN)
+    (package / "broken.py").write_text("class Block(Layer):\n    def call(self, x:\n        return x\n")
+    # patterns that name no file or folder walked: pathspec is never asked (gitignore.Patterns)
+    (tmp_path / "project" / ".gitignore").write_text("*.pyc\n__pycache__/\n/*.egg-info\n.eggs/\n")
+    runs = []
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-c", BY_STATS_AND_LIST_MODULES, "check", *options,
+                               str(tmp_path / "project")],
+                              capture_output=True, text=True, env=dict(os.environ), check=True)
+        lines = done.stderr.splitlines()
+        said = [line for line in lines if not line.startswith("MODULES ")]
+        runs.append((done.stdout, said, set(lines[-1].split()[1:])))
+    (cold_out, cold_said, cold_modules), _, (out, said, modules) = runs
+    assert "typer" in cold_modules and out == cold_out and said == cold_said and "KF" in out
+    assert said[-1] == "EXIT 2" and "broken.py: error: not valid Python 3" in said[0]
+    assert sorted(m for m in modules if m.startswith(NOT_WHEN_BY_STATS)) == []
+
+
 # --- typer_values: what it passes through is what typer itself returns -------------------------
 
 
@@ -285,3 +328,39 @@ def test_read_bytes_holds_the_size_limit_as_the_file_grows(tmp_path, monkeypatch
     monkeypatch.setattr(files.os, "fstat", _fstat_saying(5))
     with pytest.raises(files.SourceError, match="larger than"):
         files.read_bytes(path)
+
+
+# --- gitignore.Patterns: pathspec asked only where a pattern may match, same answers -----------
+
+
+def _random_pattern(rng: random.Random) -> str:
+    parts = ["build", "dist", "a", "b.py", ".cache", "x_y", "*", "**", "*.py", "*.pyc", "ca*", "?", "[ab]", "b\\*",
+             " a", "a ", "#c", "", "!"]
+    pattern = "/".join(rng.choice(parts) for _ in range(rng.randint(1, 3)))
+    return rng.choice(["", "!", "/", "\\"]) + pattern + rng.choice(["", "/", "", " "])
+
+
+def _random_path(rng: random.Random) -> str:
+    parts = ["build", "dist", "a", "b.py", ".cache", "x_y", "cat.py", "b*", "pyc.py", "c.pyc", " a", "[ab]", "#c"]
+    return "/".join(rng.choice(parts) for _ in range(rng.randint(1, 4))) + rng.choice(["", "/"])
+
+
+def test_ignore_patterns_answer_as_pathspec_where_they_skip_it():
+    import pathspec
+
+    from kerasfix.gitignore import Patterns, _compiled
+
+    rng = random.Random(19)
+    skipped = 0
+    for _ in range(3000):
+        lines = [_random_pattern(rng) for _ in range(rng.randint(1, 4))]
+        patterns = Patterns.of(lines)
+        try:
+            spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        except ValueError:
+            spec = _compiled(tuple(lines))
+        for _ in range(10):
+            path = _random_path(rng)
+            skipped += not patterns.may_match(path)
+            assert patterns.check(path) == spec.check_file(path).include, (lines, path)
+    assert skipped > 1000  # the look that skips pathspec was taken, not only pathspec's answer
