@@ -10,7 +10,8 @@ import libcst as cst
 
 from .. import keras_api as api
 from ..triggers import Trigger
-from ._weights import UNSAFE_FOLD, Kind, WeightCall, Worded, weight_calls
+from ._weight_folds import Append, Fold, computed_folds
+from ._weights import UNSAFE_FOLD, Kind, WeightCall, Worded, unsafe_fold, weight_calls
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, is_self_attribute, self_name, source
 
 DOC = """\
@@ -171,10 +172,13 @@ def _worded(fact: WeightCall) -> Worded:
 def _assignments(ctx: Context) -> Iterator[Finding]:
     """`self._trainable_weights = [...]` (or `_non_trainable_weights`): Keras 3 ignores it
     silently (measured: a tf.Variable only listed there is not tracked, an add_weight weight
-    listed in the other list keeps its own trainability; no error); tf_keras tracks what it holds."""
+    listed in the other list keeps its own trainability; no error; `+=` raises AttributeError);
+    tf_keras tracks what it holds. Folded when `_weight_folds.list_folds` can."""
+    weight_calls(ctx)  # the folds, computed by the weight walk
     for cls in ctx.keras_classes:
         for name, func in cls.methods.items():
             me = self_name(func)
+            folded = computed_folds(ctx, cls, name)
             for node in cls.nodes_of(name, (cst.Assign, cst.AugAssign)):
                 targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
                 if isinstance(node.value, (cst.List, cst.Tuple)) and not node.value.elements:
@@ -182,8 +186,26 @@ def _assignments(ctx: Context) -> Iterator[Finding]:
                 for target in targets:
                     weights = is_self_attribute(target, me)
                     if weights in api.PRIVATE_WEIGHT_LISTS:
-                        yield Finding(KF110.code, target, (
-                            f"assigning `{me}.{weights}` is silently ignored on Keras 3: a variable only listed "
-                            "there is not tracked, and a weight made by `add_weight` keeps the trainability "
-                            "`add_weight` gave it; make each weight with `self.add_weight(..., trainable=...)`, "
-                            "which tracks it, and drop this line"), lines=frozenset({"3"}))
+                        yield _assignment(node, target, me, weights, folded.get(id(node)))
+
+
+def _assignment(node: cst.Assign | cst.AugAssign, target: cst.BaseExpression, me: str, weights: str,
+                fold: Fold | tuple[Append, str] | None) -> Finding:
+    if isinstance(fold, Fold):
+        note = unsafe_fold("assignment") if fold.unsafe else ""
+        return Finding(KF110.code, target, (
+            f"assigning `{me}.{weights}` {_effect(node)}; fold it into the `add_weight` calls that "
+            f"make the variables it lists, with `trainable={source(fold.value)}`{note}"),
+            fix=fold.fix, lines=frozenset({"3"}))
+    reason = f" (not folded: {fold[1]})" if fold is not None else ""
+    return Finding(KF110.code, target, (
+        f"assigning `{me}.{weights}` {_effect(node)}: a variable only listed there is not "
+        "tracked, and a weight made by `add_weight` keeps the trainability `add_weight` gave it; make each "
+        f"weight with `self.add_weight(..., trainable=...)`, which tracks it, and drop this line{reason}"),
+        lines=frozenset({"3"}))
+
+
+def _effect(node: cst.Assign | cst.AugAssign) -> str:
+    if isinstance(node, cst.AugAssign):
+        return "raises AttributeError on Keras 3 (`+=` reads the list, which Keras 3 does not have)"
+    return "is silently ignored on Keras 3"
