@@ -262,7 +262,7 @@ def _list_creations(ctx: Context, cls: KerasClass, body: list, index: int, liste
     attrs = listed.attrs
     if any(a is None for a in attrs) or len(set(attrs)) != len(attrs):
         return f"its elements are not each a distinct `{me}.<attribute>`"
-    starts = []
+    starts: list[int] = []
     for attr in attrs:
         start = next((k for k in range(index - 1, -1, -1) if _assigns(body[k], attr or "", me)), None)
         value = body[start].body[0].value if start is not None else None
