@@ -1,7 +1,9 @@
 """Folding a Keras 2 weight registration into add_weight: `self.x = K.variable(...)` (or
 `tf.Variable`) followed in the same block by `self._trainable_weights.append(self.x)` (or
 `_non_trainable_weights`, or under `if cond:`) becomes one `self.add_weight(..., trainable=...)`,
-with one fix for the two (the creation's and the append's), memoised with the fold."""
+with one fix for the two (the creation's and the append's), memoised with the fold. An
+assignment `self._trainable_weights = [self.x, self.y]` (or `+=`) of variables made before it in
+the same block folds the same way: one fix for every creation and the assignment's removal."""
 
 from __future__ import annotations
 
@@ -49,12 +51,14 @@ def _conditional(cls: KerasClass, node: cst.CSTNode) -> bool:
 
 @dataclass(frozen=True)
 class Append:
-    """`self.<weights>.append(self.<attr>)`, alone or as the whole body of `if <condition>:`."""
+    """`self.<weights>.append(self.<attr>)`, alone or as the whole body of `if <condition>:`;
+    or one element of `self.<weights> = [...]` (`call` is then the assignment, `what` says so)."""
 
-    call: cst.Call
+    call: cst.CSTNode
     weights: str
     attr: str
     condition: cst.BaseExpression | None
+    what: str = "append"
 
 
 @dataclass(frozen=True)
@@ -78,12 +82,32 @@ class Fold:
 
 def folds(ctx: Context, cls: KerasClass, method: str, me: str,
           notes: dict[int, ScopeNote]) -> dict[int, Fold | tuple[Append, str]]:
-    """The folds of a method, by the ids of both their calls; an append that cannot be folded
-    is there with the reason, by its call's id."""
+    """The folds of a method, by the ids of both their calls (of a list assignment: its
+    creations' and the assignment's); an append or list assignment that cannot be folded is
+    there with the reason, by its node's id. Memoised: see `computed_folds`."""
+    return ctx.memo(_key(cls, method), lambda: _folds(ctx, cls, method, me, notes))
+
+
+def computed_folds(ctx: Context, cls: KerasClass, method: str) -> dict[int, Fold | tuple[Append, str]]:
+    """The folds `folds` found for a method, the same objects (a fix shared by findings is
+    applied once); none when the weight walk folds nothing there (not a setup method)."""
+    return ctx.shared.get(_key(cls, method), {})
+
+
+def _key(cls: KerasClass, method: str) -> str:
+    return f"weight-folds:{id(cls.node)}:{method}"
+
+
+def _folds(ctx: Context, cls: KerasClass, method: str, me: str,
+           notes: dict[int, ScopeNote]) -> dict[int, Fold | tuple[Append, str]]:
     found: dict[int, Fold | tuple[Append, str]] = {}
     for block in cls.nodes_of(method, cst.IndentedBlock):
         body = list(block.body)
         for index, stmt in enumerate(body):
+            listed = list_assignment(stmt, me)
+            if listed is not None:
+                found.update(list_folds(ctx, cls, method, body, index, listed, me, notes))
+                continue
             append = _private_append(stmt, me)
             if append is None:
                 continue
@@ -152,6 +176,135 @@ def _fold(ctx: Context, cls: KerasClass, body: list, index: int, append: Append,
 
 def _fix(edits: tuple[Edit, ...], unsafe: bool) -> Fix:
     return Fix(edits, Safety.UNSAFE if unsafe else Safety.SAFE)
+
+
+@dataclass(frozen=True)
+class ListAssignment:
+    """`self.<weights> = [self.<attr>, ...]` (or `+=`, or a tuple), alone on its line."""
+
+    node: cst.Assign | cst.AugAssign
+    weights: str
+    attrs: tuple[str | None, ...]  # None: an element that is not `self.<attr>`
+
+
+def list_assignment(stmt: cst.BaseStatement, me: str) -> ListAssignment | None:
+    if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1):
+        return None
+    node = stmt.body[0]
+    if isinstance(node, cst.Assign) and len(node.targets) == 1:
+        target = node.targets[0].target
+    elif isinstance(node, cst.AugAssign) and isinstance(node.operator, cst.AddAssign):
+        target = node.target
+    else:
+        return None
+    weights = is_self_attribute(target, me)
+    if weights not in api.PRIVATE_WEIGHT_LISTS or not isinstance(node.value, (cst.List, cst.Tuple)) \
+            or not node.value.elements:
+        return None
+    attrs = tuple(None if isinstance(e, cst.StarredElement) else is_self_attribute(e.value, me)
+                  for e in node.value.elements)
+    return ListAssignment(node, weights, attrs)
+
+
+def list_folds(ctx: Context, cls: KerasClass, method: str, body: list, index: int, listed: ListAssignment,
+               me: str, notes: dict[int, ScopeNote]) -> dict[int, Fold | tuple[Append, str]]:
+    """The folds of a list assignment, by the ids of its creations and of the assignment (one
+    fix for them all); or the assignment, with why it is not folded, by its id."""
+    first = Append(listed.node, listed.weights, listed.attrs[0] or "", None, "assignment")
+    starts = _list_creations(ctx, cls, body, index, listed, me)
+    if isinstance(starts, str):
+        return {id(listed.node): (first, starts)}
+    creations = {id(body[k].body[0].value) for k in starts}
+    why_not = _list_refusal(ctx, cls, method, creations, listed)
+    if why_not is None and any(k in notes for k in creations):
+        why_not = "a listed variable is made in a variable scope"
+    if why_not is not None:
+        return {id(listed.node): (first, why_not)}
+    keep = _comments(body[index])
+    if keep and index + 1 == len(body):
+        return {id(listed.node): (first, "its comment has no statement after it to go to")}
+    trainable = listed.weights in api.TRAINABLE_WEIGHT_LISTS
+    value = cst.Name("True" if trainable else "False")
+    why = f"it was listed in `{me}.{listed.weights}`"
+    edits: tuple[Edit, ...] = (Remove(body[index]),)
+    made = []
+    for attr, start in zip(listed.attrs, starts):
+        assert attr is not None  # checked by _list_creations
+        create = body[start].body[0].value
+        backend = ctx.resolve(create.func) in api.BACKEND_VARIABLE
+        scalar, needed = _scalar_initializer(ctx, cls, create, me, start, body)
+        conversion = convert_variable(ctx, create, me, backend, trained=Trained(value, why), scalar=scalar)
+        if conversion.fix is None:
+            return {id(listed.node): (first, f"`{me}.{attr}` cannot become add_weight: see the finding on its "
+                                             "creation")}
+        edits = conversion.fix.edits + edits + ((AddImport(needed),) if needed else ())
+        made.append((create, Append(listed.node, listed.weights, attr, None, "assignment"), backend, conversion))
+    if keep:
+        edits += (Replace(body[index + 1], lambda updated: updated.with_changes(
+            leading_lines=[*keep, *updated.leading_lines])),)
+    # a variable tf_keras tracked as an attribute was trained whatever the list said (measured)
+    unsafe = not trainable and any(not (backend and untracking_keras(ctx, create)) for create, _, backend, _ in made)
+    fix = _fix(edits, unsafe or any(c.fix is not None and c.fix.safety is Safety.UNSAFE for *_, c in made))
+    found: dict[int, Fold | tuple[Append, str]] = {}
+    for create, append, backend, conversion in made:
+        found[id(create)] = Fold(create, append, me, backend, value, conversion, None, unsafe, fix, fix)
+    found[id(listed.node)] = found[id(made[0][0])]
+    return found
+
+
+def _list_creations(ctx: Context, cls: KerasClass, body: list, index: int, listed: ListAssignment,
+                    me: str) -> list[int] | str:
+    """Where each listed variable is made, in the list's order, in the block before the
+    assignment, or why the assignment does not fold: each must be `self.<attr> = tf.Variable(...)`
+    (or `K.variable`) with no `trainable=` of its own and no variable scope, in no other weight
+    list; nothing else in between may use them, a weight list, or make a weight; nothing else in
+    the class may read the list; `=` must not drop a weight made before it (tf_keras loses those)."""
+    attrs = listed.attrs
+    if any(a is None for a in attrs) or len(set(attrs)) != len(attrs):
+        return f"its elements are not each a distinct `{me}.<attribute>`"
+    starts: list[int] = []
+    for attr in attrs:
+        start = next((k for k in range(index - 1, -1, -1) if _assigns(body[k], attr or "", me)), None)
+        value = body[start].body[0].value if start is not None else None
+        if not (isinstance(value, cst.Call) and ctx.resolve(value.func) in api.VARIABLE | api.BACKEND_VARIABLE):
+            return f"`{me}.{attr}` is not made by `tf.Variable` or `K.variable` in the same block before it"
+        if any(a.keyword is not None and a.keyword.value == "trainable" for a in value.args):
+            return f"`{me}.{attr}`'s own `trainable=` and the list it is in must be reconciled"
+        if class_appends(ctx, cls).get(attr or ""):
+            return f"`{me}.{attr}` is also appended to a weight list"
+        if start is None or (starts and start <= starts[-1]):
+            return "the list's order is not the order its variables are made in: add_weight would reorder the weights"
+        starts.append(start)
+    for stmt in body[starts[0] + 1:index]:
+        if stmt not in [body[k] for k in starts] and (
+                any(_mentions(stmt, a or "") for a in attrs) or makes_weights(ctx, stmt, me)):
+            return "the code between the variables' creations and the list uses them, a weight list, or makes a weight"
+    return starts
+
+
+def _list_refusal(ctx: Context, cls: KerasClass, method: str, creations: set[int],
+                  listed: ListAssignment) -> str | None:
+    """Why nothing but the assignment may hold the list: read elsewhere, it is gone on Keras 3
+    once the assignment is; and `=` (not `+=`) drops from tf_keras the weights made before it
+    (measured), which add_weight would keep: a weight made in another setup method, or before
+    it in its own, keeps it."""
+    target = listed.node.targets[0].target if isinstance(listed.node, cst.Assign) else listed.node.target
+    for name in cls.methods:
+        if any(isinstance(n, cst.Attribute) and n.attr.value == listed.weights and n is not target
+               for n in cls.method_nodes[name]):
+            return f"`{listed.weights}` is used elsewhere in the class"
+    if isinstance(listed.node, cst.AugAssign):
+        return None
+    for name in sorted(cls.setup_methods):
+        me = self_name(cls.methods[name])
+        for node in cls.method_nodes[name]:
+            if node is listed.node:
+                break
+            if isinstance(node, cst.Call) and id(node) not in creations and makes_weights(ctx, node, me):
+                return ("assigning the list drops from tf_keras the weights made before it (measured), which "
+                        "add_weight would keep")
+    return None
+
 
 def _comments(stmt: cst.BaseStatement) -> list[cst.EmptyLine]:
     """Every comment of a statement, in order, as lines to put before another statement."""

@@ -240,12 +240,17 @@ UNSAFE_FOLD = (" (unsafe: tf.keras 2 also tracked the variable as an attribute a
                "append says)")
 
 
+def unsafe_fold(what: str) -> str:
+    """UNSAFE_FOLD, of an append or of a list assignment (`what`)."""
+    return UNSAFE_FOLD.replace("the append", f"the {what}")
+
+
 def folded_creation(what: str, fold: Fold) -> Worded:
     """The creation of a variable folded with its append (KF102, KF109): the fold's fix."""
     conversion = fold.conversion
     assert conversion.fix is not None  # else it is no fold
     message = f"{what}; use `{fold.me}.add_weight`{trained_note(conversion.trained)}"
-    suffix = ", and drop the append" + (UNSAFE_FOLD if fold.unsafe else "")
+    suffix = f", and drop the {fold.append.what}" + (unsafe_fold(fold.append.what) if fold.unsafe else "")
     return scoped(message, conversion.fix, fold.scope, suffix, (fold.fix, fold.fix_else))
 
 

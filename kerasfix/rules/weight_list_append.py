@@ -10,7 +10,8 @@ import libcst as cst
 
 from .. import keras_api as api
 from ..triggers import Trigger
-from ._weights import UNSAFE_FOLD, Kind, WeightCall, Worded, weight_calls
+from ._weight_folds import Append, Fold, computed_folds
+from ._weights import UNSAFE_FOLD, Kind, WeightCall, Worded, unsafe_fold, weight_calls
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, is_self_attribute, self_name, source
 
 DOC = """\
@@ -50,20 +51,27 @@ becomes `shape=()` with a constant initializer (`tf.constant_initializer`, or
 `keras.initializers.Constant`, imported from the Keras the module uses when nothing can spell
 it). A comment on the append moves to the next statement.
 
-Assigning the private lists (`self._trainable_weights = [w]`, `self._non_trainable_weights =
-[]`) is reported too: Keras 3 ignores it with no error (measured: a `tf.Variable` only listed
-there is not tracked, and a weight `add_weight` made keeps its own trainability whichever list
-it is put in), while tf_keras tracks what the list holds. It is not rewritten: make each
-weight with `add_weight(..., trainable=...)` (KF102 rewrites a `tf.Variable` made in the same
-method) and drop the assignment.
+Assigning the private lists is folded the same way: `self._trainable_weights = [self.a,
+self.b]` (or `self._non_trainable_weights = [...]`, or `+=`) where each listed variable is
+made by `tf.Variable` or `K.variable` before it in the same block, in the list's order, and
+nothing else in the class uses the list: each becomes `add_weight(..., trainable=True)` (or
+`False`) and the assignment goes. Measured on TF 2.21: Keras 3 ignores `=` with no error (a
+`tf.Variable` only listed there is not tracked, and a weight `add_weight` made keeps its own
+trainability whichever list it is put in) and `+=` raises AttributeError; tf_keras tracks what
+the list holds, and `=` drops from it the weights made before.
 
 ## When there is no fix
 The append is reported, with the reason it was not folded: the variable is not made just
 before it in the same block, code in between uses it, the `if` does not directly follow the
 creation, it is appended more than once, its value maps to no initializer, the creation
-already says `trainable=`, or its comment has nowhere to go. Appends to the public
-`trainable_weights` (a no-op on both Keras lines today) are reported only; KF102 and KF109
-still rewrite the variable itself.
+already says `trainable=`, or its comment has nowhere to go. A list assignment is not
+folded when an element is not such a variable (an `add_weight` weight, a local name), the list
+is in another order than the variables are made (add_weight would reorder the weights), the
+list is used elsewhere in the class (it is gone on Keras 3 once the assignment is), a variable
+is made in a variable scope, or `=` comes after another weight made in `__init__` or `build`
+(tf_keras dropped that weight; add_weight would keep it). An empty list loses nothing and is
+not reported. Appends to the public `trainable_weights` (a no-op on both Keras lines today)
+are reported only; KF102 and KF109 still rewrite the variable itself.
 
 ## Fix safety
 Safe when the append decided what the original trained: an unconditional append to
@@ -72,7 +80,9 @@ Keras 2 (standalone `keras`), which trained only what the lists held. Unsafe, wi
 reason, for a conditional or `_non_trainable_weights` append of a `tf.Variable` or a tf.keras
 `K.variable`: tf.keras 2 also tracked the variable as an attribute and trained it whatever
 the append said (tf_keras still does, measured), so `trainable=` follows the author's intent
-and not what tf.keras did.
+and not what tf.keras did. The same for a list assignment: safe for `_trainable_weights`,
+unsafe for `_non_trainable_weights` of a variable tf.keras tracked (measured: tf_keras lists it
+in both and trains it).
 """
 
 VALID = (
@@ -118,11 +128,11 @@ KF110 = Rule(
     summary="appending to a layer's weight lists",
     finds=(
         "`self._trainable_weights.append(...)` (AttributeError on Keras 3), "
-        "`self.trainable_weights.append(...)` (a no-op)"
+        "`self.trainable_weights.append(...)` (a no-op), `self._trainable_weights = [...]` (ignored on Keras 3)"
     ),
     fixed_by=(
-        "folded with the variable made just before into one `add_weight(..., trainable=...)`, safe (unsafe "
-        "where tf.keras trained it anyway)"
+        "folded with the variable made just before (an assignment of the list: with each variable it lists) "
+        "into one `add_weight(..., trainable=...)`, safe (unsafe where tf.keras trained it anyway)"
     ),
     fix=FixAvailability.SOMETIMES,
     safety=RuleSafety.DEPENDS,
@@ -171,10 +181,13 @@ def _worded(fact: WeightCall) -> Worded:
 def _assignments(ctx: Context) -> Iterator[Finding]:
     """`self._trainable_weights = [...]` (or `_non_trainable_weights`): Keras 3 ignores it
     silently (measured: a tf.Variable only listed there is not tracked, an add_weight weight
-    listed in the other list keeps its own trainability; no error); tf_keras tracks what it holds."""
+    listed in the other list keeps its own trainability; no error; `+=` raises AttributeError);
+    tf_keras tracks what it holds. Folded when `_weight_folds.list_folds` can."""
+    weight_calls(ctx)  # the folds, computed by the weight walk
     for cls in ctx.keras_classes:
         for name, func in cls.methods.items():
             me = self_name(func)
+            folded = computed_folds(ctx, cls, name)
             for node in cls.nodes_of(name, (cst.Assign, cst.AugAssign)):
                 targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
                 if isinstance(node.value, (cst.List, cst.Tuple)) and not node.value.elements:
@@ -182,8 +195,26 @@ def _assignments(ctx: Context) -> Iterator[Finding]:
                 for target in targets:
                     weights = is_self_attribute(target, me)
                     if weights in api.PRIVATE_WEIGHT_LISTS:
-                        yield Finding(KF110.code, target, (
-                            f"assigning `{me}.{weights}` is silently ignored on Keras 3: a variable only listed "
-                            "there is not tracked, and a weight made by `add_weight` keeps the trainability "
-                            "`add_weight` gave it; make each weight with `self.add_weight(..., trainable=...)`, "
-                            "which tracks it, and drop this line"), lines=frozenset({"3"}))
+                        yield _assignment(node, target, me, weights, folded.get(id(node)))
+
+
+def _assignment(node: cst.Assign | cst.AugAssign, target: cst.BaseExpression, me: str, weights: str,
+                fold: Fold | tuple[Append, str] | None) -> Finding:
+    if isinstance(fold, Fold):
+        note = unsafe_fold("assignment") if fold.unsafe else ""
+        return Finding(KF110.code, target, (
+            f"assigning `{me}.{weights}` {_effect(node)}; fold it into the `add_weight` calls that "
+            f"make the variables it lists, with `trainable={source(fold.value)}`{note}"),
+            fix=fold.fix, lines=frozenset({"3"}))
+    reason = f" (not folded: {fold[1]})" if fold is not None else ""
+    return Finding(KF110.code, target, (
+        f"assigning `{me}.{weights}` {_effect(node)}: a variable only listed there is not "
+        "tracked, and a weight made by `add_weight` keeps the trainability `add_weight` gave it; make each "
+        f"weight with `self.add_weight(..., trainable=...)`, which tracks it, and drop this line{reason}"),
+        lines=frozenset({"3"}))
+
+
+def _effect(node: cst.Assign | cst.AugAssign) -> str:
+    if isinstance(node, cst.AugAssign):
+        return "raises AttributeError on Keras 3 (`+=` reads the list, which Keras 3 does not have)"
+    return "is silently ignored on Keras 3"
