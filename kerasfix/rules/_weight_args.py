@@ -99,9 +99,7 @@ def convert(call: cst.Call, bound: Bound, policy: api.ArgumentPolicy, *, lenient
             manual.append(policy.manual[name])
         elif name in policy.renamed:
             plans[index] = Planned(policy.renamed[name])
-        elif name == "name" and name in policy.keep and (
-                computed_name(arg.value) or (literal is not None and variable_name(arg.value))) and not (
-                literal is not None and literal(arg.value)):
+        elif name == "name" and name in policy.keep and _may_hold_slash(arg.value, literal):
             plans[index] = Planned(name, sanitised_name)
             how = "passed in a variable" if variable_name(arg.value) else "computed"
             unsafe.append(f"the name `{source(arg.value)}` is {how} and may hold a `/`, which Keras 3 refuses: "
@@ -125,6 +123,19 @@ def computed_name(expr: cst.BaseExpression) -> bool:
         return isinstance(expr.operator, (cst.Add, cst.Modulo))
     return (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute)
             and expr.func.attr.value in ("format", "join"))
+
+
+def _may_hold_slash(expr: cst.BaseExpression, literal: Callable[[cst.BaseExpression], bool] | None) -> bool:
+    """A weight name that is not a string literal and not provably free of `/` (`literal`): a
+    name computed by a call (`scoped("kernel")`, a TF1 helper that appends the scope and `/`),
+    taken from an attribute, a subscript or a variable, is never kept silently. Without
+    `literal` (the call is already `add_weight`), only a name built in place."""
+    if literal is None:
+        return computed_name(expr)
+    if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)) or (
+            isinstance(expr, cst.Name) and expr.value == "None"):
+        return False  # a literal's own `/` is rewritten in place
+    return not literal(expr)
 
 
 def variable_name(expr: cst.BaseExpression) -> bool:

@@ -90,7 +90,8 @@ In `c * tf.ones(s)`, a `c` that is not a number literal or `float(...)` makes th
 tf.constant_initializer raises TypeError on a tensor and cannot broadcast an array of
 another shape (measured).
 A weight name the code builds (an f-string with fields, `+`, `%`, `.format()`, `.join()`),
-or passes in a variable (a parameter, a local not bound only to string literals without `/`;
+or computes otherwise (a call such as TF1's `name_from_variable_scope(...)`, an attribute, a
+subscript), or passes in a variable (a parameter, a local not bound only to string literals without `/`;
 a private method's parameter the class always passes such a literal is kept, and so is a
 name built only of such literals and `self.name`: Keras 3 refuses `/` in a layer's name),
 may hold a `/`, which Keras 3 refuses: it becomes `(name).replace("/", "_")`, an unsafe fix
