@@ -25,6 +25,7 @@ from typing import Any
 from . import __version__
 from .files import create_temp, remove_stale_temps
 from .index import ClassRecord
+from .records import FunctionRecord
 from .results import Diagnostic, FileError
 
 # 5: KF001 reads ignore comments outside Keras classes, 6: `__init__`'s variables, 7: fix edits;
@@ -89,8 +90,17 @@ class Cache:
         self._classes[key] = entry
         return [r for r in records if r is not None], dict(entry["aliases"])
 
-    def put_classes(self, key: str, classes: list[ClassRecord], aliases: dict[str, str]) -> None:
+    def get_functions(self, key: str) -> list[FunctionRecord] | None:
+        """The file's functions that make layers or variables, kept beside its classes."""
+        rows = _dict(self._classes.get(key, self._old_classes.get(key))).get("functions", [])
+        records = [FunctionRecord.from_row(row) for row in rows] if isinstance(rows, list) else [None]
+        return [r for r in records if r is not None] if all(records) else None
+
+    def put_classes(self, key: str, classes: list[ClassRecord], aliases: dict[str, str],
+                    functions: list[FunctionRecord] | None = None) -> None:
         self._classes[key] = {"classes": [record.row() for record in classes], "aliases": dict(aliases)}
+        if functions:
+            self._classes[key]["functions"] = [record.row() for record in functions]
         self._dirty = True
 
     def get_error(self, content_key: str) -> FileError | None:

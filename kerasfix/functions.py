@@ -139,3 +139,41 @@ def may_make_any(functions: dict[str, FunctionFacts], name: str) -> bool:
     """Whether running the module's function `name` may make a layer or a variable (the
     prefilter's question: the rules resolve each call)."""
     return any(functions[f].makes or functions[f].closure_calls for f in reached(functions, name))
+
+
+_NOT_PROJECT = ("tf.", "keras.", "numpy.", "tf1.")
+_CONTAINERS = frozenset({"keras.Model", "keras.Sequential", "keras.models.Model", "keras.models.Sequential"})
+
+
+def made_kind(written: str, imports: ImportMap) -> str:
+    """What a call a function makes is, read from its module alone: "variable", "TF1 layer",
+    "layer" (a Keras layer with weights), "class:<qualified>" (a class of the project or a
+    library: the index judges it), or "" (nothing with weights)."""
+    resolved = imports.resolve_dotted(written) or ""
+    if resolved in _VARIABLES:
+        return "variable"
+    if resolved.startswith("tf1.layers."):
+        tf1 = keras_api.TF1_LAYERS.get(resolved[len("tf1.layers."):])
+        weightless = tf1 is None or keras_api.is_weightless_layer("keras.layers." + tf1.keras_class)
+        return "" if weightless else "TF1 layer"
+    if resolved in _CONTAINERS:
+        return ""  # `Model(inputs, outputs)`: the layers in it are counted where built
+    if keras_api.is_keras_layer_class(resolved):
+        return "" if keras_api.is_weightless_layer(resolved) else "layer"
+    qualified = imports.qualify_dotted(written)
+    if qualified is None or qualified.startswith(_NOT_PROJECT) or resolved.startswith(_NOT_PROJECT):
+        return ""
+    return "class:" + qualified
+
+
+def exported_makes(imports: ImportMap) -> dict[str, tuple[tuple[str, str, int, str], ...]]:
+    """Each top-level function of the module that may make something when it runs, with what
+    (see `made_kind`): (function written in, call as written, line, kind), in the order written."""
+    functions = imports.functions
+    found = {}
+    for name in functions:
+        made = tuple((f, written, line, kind) for f in reached(functions, name)
+                     for written, line in functions[f].makes if (kind := made_kind(written, imports)))
+        if made:
+            found[name] = made
+    return found

@@ -64,6 +64,18 @@ def may_define_layers(source: bytes, is_package: bool = False) -> bool:
     return search_lines_saying(b"keras", _KERAS_SHIM, source) or _imports_in_an_arm(source)
 
 
+# what a module of helpers must say for a function of it to build a layer or make a variable
+# (KF206 reports a call of one from another module's layer): TF1's `tf.layers.dense(...)`, a
+# layers module or its classes imported, a variable factory (keras_api.WEIGHT_FACTORY_NAMES)
+_MAKER_WORDS = re.compile(rb"layers\.|layers[ \t]+import|get_variable\(|Variable\(|variable\(")
+
+
+def may_define_makers(source: bytes) -> bool:
+    """A file ruled out by `may_define_layers` whose functions may still build layers or make
+    variables: its bytes say a function (`def `) and one of `_MAKER_WORDS`."""
+    return prefilter_on() and b"def " in source and _MAKER_WORDS.search(source) is not None
+
+
 def _imports_in_an_arm(source: bytes) -> bool:
     """An indented `import a.b as c` or `from a import b as c` line (`_ARM_IMPORT`)."""
     match = _ARM_IMPORT.search(source)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from . import keras_api
 from .chain import method_facts
-from .functions import may_make_any, read_imports
-from .records import ClassRecord
+from .functions import exported_makes, may_make_any, read_imports
+from .records import ClassRecord, FunctionRecord
 from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical, expand
 
 # methods whose calls the rules rewrite: a class that defines its own is left alone
@@ -116,6 +116,8 @@ class ClassIndex:
     aliases: dict[str, str] = field(default_factory=dict)
     # third-party Keras base classes declared by the user (`keras-bases`, `--keras-base`)
     keras_bases: frozenset[str] = frozenset()
+    # the project's top-level functions that make a layer or a variable, by qualified name
+    functions: dict[str, FunctionRecord] = field(default_factory=dict)
     _memo: dict[str, bool] = field(default_factory=dict, repr=False)
     # (how many classes it was made for, suffix -> classes): see `by_path_suffix`
     _suffixes: tuple[int, dict[str, list[str]]] | None = field(default=None, repr=False)
@@ -157,7 +159,9 @@ class ClassIndex:
         # ... and reports no module that makes none
         modules += sorted(f"{q} none" for q, r in records.items()
                           if not r.owns_state and self.is_tf_module(q) and self.makes_no_variables(q))
-        text = "\n".join([*layers, "", *keras, "", *sorted(self.keras_bases), "", *modules])
+        # KF206 reports a call of another module's function by what it makes (see `functions`)
+        made = sorted(repr(record.row()) for record in self.functions.values())
+        text = "\n".join([*layers, "", *keras, "", *sorted(self.keras_bases), "", *modules, "", *made])
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
     def add_aliases(self, aliases: dict[str, str]) -> None:
@@ -396,6 +400,7 @@ class FileScan:
 
     classes: list[ClassRecord]
     imports: ImportMap
+    functions: list[FunctionRecord] = field(default_factory=list)  # see `module_function_records`
 
 
 def class_defs(statements):
@@ -432,7 +437,15 @@ def scan_file(source: bytes, module_name: str, is_package: bool) -> FileScan | N
             calls, init_sets = method_facts(node)
             classes.append(ClassRecord(prefix + node.name, bases, overrides, owns_state, attributes, variables, span,
                                        calls, init_sets))
-    return FileScan(classes, imports)
+    return FileScan(classes, imports, module_function_records(imports))
+
+
+def module_function_records(imports: ImportMap) -> list[FunctionRecord]:
+    """The module's top-level functions that make a layer or a variable when they run (KF206
+    reports a call of one from another module's layer)."""
+    prefix = f"{imports.module_name}." if imports.module_name else ""
+    return [FunctionRecord(prefix + name, imports.functions[name].line, made)
+            for name, made in exported_makes(imports).items()]
 
 
 def _class_facts(cls: ast.ClassDef, imports: ImportMap) -> tuple[bool, frozenset[str], tuple[str, ...]]:

@@ -72,3 +72,31 @@ def _both(one: ClassRecord, other: ClassRecord) -> frozenset[str]:
     if not other.calls:
         return one.init_sets
     return other.init_sets if not one.calls else one.init_sets & other.init_sets
+
+
+class FunctionRecord(NamedTuple):
+    """A module's top-level function that builds a layer or makes a variable when it runs
+    (itself or through its module's functions it calls): what KF206 reports at a call of it
+    from another module's layer. Made by the ast scan of its file, kept in the cache."""
+
+    qualified: str  # `pkg.helpers.ffn`
+    line: int
+    # (the function whose body makes it, the call as written, its line, its kind): kind is
+    # "layer", "TF1 layer", "variable", or "class:<qualified>", a project class the index judges
+    made: tuple[tuple[str, str, int, str], ...]
+
+    def row(self) -> list:
+        return [self.qualified, self.line, [list(m) for m in self.made]]
+
+    @classmethod
+    def from_row(cls, row) -> FunctionRecord | None:
+        if not (isinstance(row, list) and len(row) == 3 and _dotted(row[0]) and isinstance(row[1], int)
+                and isinstance(row[2], list) and all(_made(m) for m in row[2])):
+            return None
+        return cls(row[0], row[1], tuple((m[0], m[1], m[2], m[3]) for m in row[2]))
+
+
+def _made(m) -> bool:
+    return (isinstance(m, list) and len(m) == 4 and _identifier(m[0]) and _dotted(m[1]) and isinstance(m[2], int)
+            and isinstance(m[3], str) and (m[3] in ("layer", "TF1 layer", "variable")
+                                           or (m[3].startswith("class:") and _dotted(m[3][6:]))))

@@ -23,7 +23,8 @@ from . import __version__, notebook, phases
 from .cache import Cache
 from .config import Settings
 from .files import SourceError, decode_source, excluded, python_newlines
-from .gate import may_define_layers
+from .gate import may_define_layers, may_define_makers
+from .records import FunctionRecord
 from .index import ClassIndex, ClassRecord, FileScan, module_aliases, scan_file
 from .pool import Pool, WorkerCrashed
 from .prefilter import spans_worth_parsing
@@ -221,6 +222,7 @@ class _Tree:
     classes: dict[str, list[ClassRecord]]
     aliases: dict[str, dict[str, str]]
     fresh: dict[str, FileScan | None]
+    functions: dict[str, list[FunctionRecord]] = field(default_factory=dict)  # see index.module_function_records
     index: ClassIndex = field(default_factory=ClassIndex)
     layer_digest: str = ""
 
@@ -245,8 +247,9 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         settings.target = of_run(settings.target_keras, settings.project_root, paths,
                                  ((job.path, job.data) for job in jobs + context))
         with phases.timed("scan", result.phases):
-            tree = _Tree(*_scan_all(jobs + context, cache, pool))
-        tree.index = _build_index(tree.classes, tree.aliases)
+            classes, aliases, fresh, functions = _scan_all(jobs + context, cache, pool)
+            tree = _Tree(classes, aliases, fresh, functions)
+        tree.index = _build_index(tree.classes, tree.aliases, tree.functions)
         tree.index.declare_keras_bases(settings.keras_bases)
         tree.layer_digest = _index_digest(tree.index)
         todo = _from_cache(jobs, tree, cache, options, result)
@@ -254,7 +257,7 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
     fault("before-cache")
     if cache:
         if rewritten:
-            _cache_rewritten(cache, rewritten, tree.classes, tree.aliases, settings)
+            _cache_rewritten(cache, rewritten, tree, settings)
         cache.save()
     _finish(jobs, result)
     if memo and not todo:  # what the dependency files said before the run read them, and after
@@ -418,36 +421,55 @@ def _result_key(data: bytes, job: Source, settings: Settings, layer_digest: str)
 
 
 def _scan_all(jobs: list[Source], cache: Cache | None, pool: Pool) -> tuple[
-        dict[str, list[ClassRecord]], dict[str, dict[str, str]], dict[str, FileScan | None]]:
+        dict[str, list[ClassRecord]], dict[str, dict[str, str]], dict[str, FileScan | None],
+        dict[str, list[FunctionRecord]]]:
     """Every file's classes (name, bases, overrides, whether it owns state, the attributes it
     uses) and module-level names that may lead to Keras: from the cache, else by the ast
-    scan, in parallel; and the scans made by this run (None: ast could not read the file)."""
+    scan, in parallel; the scans made by this run (None: ast could not read the file); and the
+    functions that make layers or variables (a module of helpers only: its functions alone)."""
     classes: dict[str, list[ClassRecord]] = {}
     aliases: dict[str, dict[str, str]] = {}
+    functions: dict[str, list[FunctionRecord]] = {}
     missing: list[Source] = []
+    helpers: set[str] = set()
     for job in jobs:
         if not may_define_layers(job.data, job.is_package):
             classes[job.path] = []  # no class that can be a layer: _defines_keras need not look again
-            continue
+            if not may_define_makers(job.data):
+                continue
+            helpers.add(job.path)
         cached = cache.get_classes(_content_key(job.data, job)) if cache else None
-        if cached is not None:
-            classes[job.path], aliases[job.path] = cached
+        made = cache.get_functions(_content_key(job.data, job)) if cached is not None and cache else None
+        if cached is not None and made is not None:
+            if job.path not in helpers:
+                classes[job.path], aliases[job.path] = cached
+            functions[job.path] = made
         else:
             missing.append(job)
     fresh: dict[str, FileScan | None] = {}
     for job, scan in zip(missing, pool.map(scan_job, missing)):
         scan = None if isinstance(scan, WorkerCrashed) else scan  # libcst will have its say
+        if job.path in helpers:  # its functions only: its plain classes are no layers
+            if scan is not None:
+                functions[job.path] = scan.functions
+                if cache:
+                    cache.put_classes(_content_key(job.data, job), [], {}, scan.functions)
+            continue
         fresh[job.path] = scan
         if scan is not None:
             classes[job.path] = scan.classes
             aliases[job.path] = module_aliases(scan.imports)
+            functions[job.path] = scan.functions
             if cache:
-                cache.put_classes(_content_key(job.data, job), classes[job.path], aliases[job.path])
-    return classes, aliases, fresh
+                cache.put_classes(_content_key(job.data, job), classes[job.path], aliases[job.path], scan.functions)
+    return classes, aliases, fresh, functions
 
 
-def _build_index(classes: dict[str, list[ClassRecord]], aliases: dict[str, dict[str, str]]) -> ClassIndex:
+def _build_index(classes: dict[str, list[ClassRecord]], aliases: dict[str, dict[str, str]],
+                 functions: dict[str, list[FunctionRecord]] | None = None) -> ClassIndex:
     index = ClassIndex()
+    for made in (functions or {}).values():
+        index.functions.update((record.qualified, record) for record in made)
     for records in classes.values():
         for record in records:
             index.add(record)
@@ -457,20 +479,21 @@ def _build_index(classes: dict[str, list[ClassRecord]], aliases: dict[str, dict[
 
 
 def _cache_rewritten(cache: Cache, rewritten: list[tuple[Source, bytes, list[Diagnostic]]],
-                     classes: dict[str, list[ClassRecord]], aliases: dict[str, dict[str, str]],
-                     settings: Settings) -> None:
+                     tree: _Tree, settings: Settings) -> None:
     """The fixed files' findings, keyed as the next run looks them up: by the bytes written
     and by the tree as it is now. A fix can change what the index knows (an import it adds, a
     Keras base it swaps in), and the next run's layer digest with it: keyed by this run's, 7
     of the 82 fixed fixtures missed the cache on the `check` after `apply` (measured)."""
+    classes, aliases, functions = tree.classes, tree.aliases, tree.functions
     for job, data, _ in rewritten:
         scan = scan_job(replace(job, data=data))
         if scan is None:
             continue
         classes[job.path] = scan.classes
         aliases[job.path] = module_aliases(scan.imports)
-        cache.put_classes(_content_key(data, job), classes[job.path], aliases[job.path])
-    index = _build_index(classes, aliases)
+        functions[job.path] = scan.functions
+        cache.put_classes(_content_key(data, job), classes[job.path], aliases[job.path], scan.functions)
+    index = _build_index(classes, aliases, functions)
     index.declare_keras_bases(settings.keras_bases)
     digest = _index_digest(index)
     for job, data, remaining in rewritten:

@@ -258,7 +258,10 @@ class Matcher:
 
     def _module_function(self, signals: ClassSignals) -> bool:
         functions = self.imports.functions
-        return any(may_make_any(functions, n) for n in signals.names if n in functions)
+        if any(may_make_any(functions, n) for n in signals.names if n in functions):
+            return True
+        made = self.index.functions  # another module's (KF206): `helpers.ffn(x)`, `ffn(x)` imported
+        return bool(made) and any(self.imports.qualify_dotted(c[0]) in made for c in signals.calls)
 
     def _bases(self, signals: ClassSignals) -> bool:
         return bool(self.trigger.bases) and any(self._resolve(b) in self.trigger.bases for b in signals.bases)

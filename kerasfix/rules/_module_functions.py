@@ -11,6 +11,7 @@ import libcst as cst
 
 from .. import keras_api as api
 from ..functions import FunctionFacts, reached
+from ..records import FunctionRecord
 from .base import Context, KerasClass
 
 _VARIABLES = api.GET_VARIABLE | api.VARIABLE | api.BACKEND_VARIABLE
@@ -38,6 +39,31 @@ def made_by(ctx: Context, name: str) -> list[Made]:
     return memo[name]
 
 
+def imported_function(ctx: Context, written: str) -> FunctionRecord | None:
+    """The project's function, defined in another module, that a call's name (`helpers.ffn`,
+    `ffn` imported `from pkg.helpers`) names, when it makes a layer or a variable; else None."""
+    qualified = ctx.imports.qualify_dotted(written)
+    if qualified is None or not ctx.index.functions:
+        return None
+    record = ctx.index.functions.get(qualified)
+    if record is None or qualified.rsplit(".", 1)[0] == ctx.imports.module_name:
+        return None
+    return record
+
+
+def imported_made(ctx: Context, record: FunctionRecord) -> list[Made]:
+    """What running another module's function makes, with the project's classes judged by the
+    index now (a layer with weights)."""
+    found = []
+    for function, written, line, kind in record.made:
+        if kind.startswith("class:"):
+            qualified = kind[len("class:"):]
+            kind = "layer" if ctx.index.is_layer(qualified) and not ctx.index.is_weightless(qualified) else ""
+        if kind:
+            found.append(Made(function, written, line, kind))
+    return found
+
+
 def what_is_made(made: list[Made] | tuple[Made, ...]) -> str:
     """"a layer", "2 variables", "layers and variables"."""
     kinds = sorted({m.kind.replace("TF1 ", "") for m in made})
@@ -48,12 +74,13 @@ def what_is_made(made: list[Made] | tuple[Made, ...]) -> str:
     return f"a {kinds[0]}" if len(made) == 1 else f"{len(made)} {kinds[0]}s"
 
 
-def where_made(made: list[Made] | tuple[Made, ...], name: str) -> str:
-    """"`tf.keras.layers.Dense`, line 6, and 1 more": the first, where it is written."""
+def where_made(made: list[Made] | tuple[Made, ...], name: str, of: str = "") -> str:
+    """"`tf.keras.layers.Dense`, line 6, and 1 more": the first, where it is written (`of`:
+    " of `pkg.helpers`", for another module's function)."""
     first = made[0]
     inside = "" if first.function == name else f" in `{first.function}`"
     more = f", and {len(made) - 1} more" if len(made) > 1 else ""
-    return f"`{first.written}`, line {first.line}{inside}{more}"
+    return f"`{first.written}`, line {first.line}{of}{inside}{more}"
 
 
 def _made_in(ctx: Context, name: str, facts: FunctionFacts) -> list[Made]:

@@ -8,7 +8,10 @@ from typing import Iterator
 import libcst as cst
 
 from ..triggers import Trigger
-from ._module_functions import Made, bound_in, made_by, module_function, what_is_made, where_made
+from ..records import FunctionRecord
+from ..syntax import dotted
+from ._module_functions import (Made, bound_in, imported_function, imported_made, made_by, module_function,
+                                what_is_made, where_made)
 from .base import (Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety, deferred_function,
                    is_self_attribute, self_name, walk)
 
@@ -134,7 +137,7 @@ class ModuleFunctionInCall(RuleFamily):
     rules = (KF206,)
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        if not ctx.imports.functions:
+        if not (ctx.imports.functions or ctx.index.functions):
             return
         for cls in ctx.keras_classes:
             for method in sorted(cls.call_methods):
@@ -144,18 +147,23 @@ class ModuleFunctionInCall(RuleFamily):
 def _in_method(ctx: Context, cls: KerasClass, method: str) -> Iterator[Finding]:
     bound: set[str] | None = None
     for node in cls.method_nodes[method]:
-        if type(node) is not cst.Call or type(node.func) is not cst.Name:
+        if type(node) is not cst.Call:
             continue
-        if node.func.value not in ctx.imports.functions:
+        written = dotted(node.func) if type(node.func) in (cst.Name, cst.Attribute) else None
+        own = type(node.func) is cst.Name and written in ctx.imports.functions
+        record = imported_function(ctx, written) if written and not own else None
+        if not own and record is None:
             continue
         bound = bound_in(cls, method) if bound is None else bound
-        name = module_function(ctx, node.func, bound)
-        made = made_by(ctx, name) if name else []
+        name = module_function(ctx, node.func, bound) if own else written
+        if not name or (record is not None and name.split(".")[0] in bound):
+            continue  # a name the method binds itself (`ffn = self.ffn`)
+        made = imported_made(ctx, record) if record is not None else made_by(ctx, name)
         if not made or deferred_function(ctx, cls, node, cls.methods[method]) is not None:
             continue  # a function a `Lambda` layer runs is KF112's; one kept on `self`, not run here
         if _runs_once(cls, method, node, set()):
             continue
-        yield _finding(node, name or "", method, made)
+        yield _finding(node, name, method, made, record)
 
 
 def _runs_once(cls: KerasClass, method: str, node: cst.CSTNode, seen: set[str]) -> bool:
@@ -184,15 +192,20 @@ def _under_state_test(cls: KerasClass, node: cst.CSTNode, method: str) -> bool:
     return False
 
 
-def _finding(call: cst.Call, name: str, method: str, made: list[Made]) -> Finding:
+def _finding(call: cst.Call, name: str, method: str, made: list[Made], record: FunctionRecord | None) -> Finding:
     kinds = {m.kind for m in made}
     once = {"layer": "build the layers once in `__init__`",
             "variable": "make the variables once in `build` with `self.add_weight(...)`"}
     todo = " and ".join(once[k] for k in ("layer", "variable") if k in kinds or (k == "layer" and "TF1 layer" in kinds))
     lost = "lost on tf_keras, and Keras 3 has no `tf.layers` (AttributeError)" if kinds == {"TF1 layer"} else (
         "lost on Keras 3 and tf_keras")
-    public = "" if name.startswith("_") else f" (`{name}` is public: its other callers need them too)"
+    last = name.rsplit(".", 1)[-1]
+    module = record.qualified.rsplit(".", 1)[0] if record else ""
+    defined = f" (`{module}`, line {record.line})" if record else ""
+    of = f" of `{module}`" if record else ""
+    public = "" if last.startswith("_") else f" (`{name}` is public: its other callers need them too)"
     return Finding(KF206.code, call,
-                   f"`{name}` builds {what_is_made(made)} each time `{method}` runs ({where_made(made, name)}): made "
+                   f"`{name}`{defined} builds {what_is_made(made)} each time `{method}` runs "
+                   f"({where_made(made, last, of)}): made "
                    f"anew on every call and never tracked, {lost}; {todo} and pass them to `{name}`{public}",
                    help=f"{todo}, add a parameter to `{name}` for them and pass them from `{method}`")
