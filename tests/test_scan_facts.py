@@ -8,6 +8,7 @@ from pathlib import Path
 
 from kerasfix.cache import Cache
 from kerasfix.index import ClassIndex, ClassRecord, scan_file
+from kerasfix.records import FunctionRecord
 
 MODULES = b'''\
 import tensorflow as tf
@@ -118,3 +119,60 @@ def test_subclasses_through_every_level_and_the_digest_of_their_reserved_names()
         assert index.subclasses("pkg.base.Stack") == ["pkg.deep.Deeper", "pkg.deeper.Deepest"]
         digests.append(index.layer_digest())
     assert digests[0] != digests[1]
+
+
+HELPERS = '''\
+import tensorflow as tf
+
+
+def ffn(x, units):
+    return tf.keras.layers.Dense(units)(x)
+'''
+
+MODEL = '''\
+import tensorflow as tf
+
+from nets import helpers
+
+
+class Block(tf.keras.layers.Layer):
+    def call(self, x):
+        return helpers.ffn(x, 3)
+'''
+
+
+def test_a_warm_check_follows_the_helper_module_of_another_file(tmp_path: Path, monkeypatch):
+    """KF206 on `helpers.ffn(x)` is a finding of model.py made of helpers.py's facts: a warm
+    run after helpers.py stops making layers must not return model.py's cached finding. The
+    helper module has no class: it is read because its text names a maker."""
+    from typer.testing import CliRunner
+
+    from kerasfix.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "nets").mkdir()
+    (tmp_path / "nets" / "__init__.py").write_text("")
+    (tmp_path / "nets" / "helpers.py").write_text(HELPERS)
+    (tmp_path / "nets" / "model.py").write_text(MODEL)
+
+    def codes() -> list[str]:
+        out = CliRunner().invoke(app, ["check", "--select", "KF206", "nets"], catch_exceptions=False).stdout
+        return [line for line in out.splitlines() if "KF206" in line]
+
+    assert len(codes()) == 1 and "`nets.helpers`, line 4" in codes()[0]  # cold, then warm
+    (tmp_path / "nets" / "helpers.py").write_text(HELPERS.replace("tf.keras.layers.Dense(units)(x)", "x * units"))
+    assert codes() == []
+    (tmp_path / "nets" / "helpers.py").write_text(HELPERS)
+    assert len(codes()) == 1
+
+
+def test_the_cache_keeps_a_modules_functions(tmp_path: Path):
+    scan = scan_file(HELPERS.encode(), "nets.helpers", False)
+    assert scan is not None
+    assert scan.functions == [FunctionRecord("nets.helpers.ffn", 4, (("ffn", "tf.keras.layers.Dense", 5, "layer"),))]
+    cache = Cache(tmp_path / "cache.json", {})
+    cache.put_classes("key", [], {}, scan.functions)
+    cache.save()
+    again = Cache(tmp_path / "cache.json", json.loads((tmp_path / "cache.json").read_text()))
+    assert again.get_functions("key") == scan.functions
+    assert FunctionRecord.from_row(["nets.helpers.ffn", 4, [["ffn", "os.system('x')", 5, "layer"]]]) is None

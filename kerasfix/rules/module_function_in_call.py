@@ -17,12 +17,14 @@ from .base import (Context, Finding, FixAvailability, KerasClass, Rule, RuleFami
 
 DOC = """\
 ## What it does
-Finds a call, in `call` (or a method `call` runs), of a function defined at the module's top
-level that builds a Keras layer (`tf.keras.layers.Dense(...)`, `tf.layers.dense(...)`, a layer
-class of the project) or makes a variable (`tf.Variable`, `tf.compat.v1.get_variable`,
-`keras.backend.variable`) when it runs, itself or through the module's other functions it
-calls. It reports the call site in the layer, and names the function and the line where the
-layer or variable is made. Report only.
+Finds a call, in `call` (or a method `call` runs), of a function defined at the top level of
+the module or of another module of the project (`from pkg import helpers; helpers.ffn(x)`,
+`from pkg.helpers import ffn`) that builds a Keras layer (`tf.keras.layers.Dense(...)`,
+`tf.layers.dense(...)`, a layer class of the project) or makes a variable (`tf.Variable`,
+`tf.compat.v1.get_variable`, `keras.backend.variable`) when it runs, itself or through the
+other functions of its module it calls. It reports the call site in the layer, and names the
+function, its module (for another module's) and the line where the layer or variable is made.
+Report only.
 
 ## Why is this bad?
 The function runs on every forward pass, so it builds a new layer (new random weights) or a
@@ -66,6 +68,10 @@ class FeedForward(tf.keras.layers.Layer):
 ```
 A function called from `__init__` or `build` runs once, and what it builds there is left to
 the other rules; a function that makes no layer and no variable is not reported.
+
+Another module's function is followed one module deep: what it makes itself or through its
+own module's functions, not through functions it imports in turn. A module of helpers only (no
+class) is read when its text names a maker (`layers.`, `get_variable(`, `Variable(`, ...).
 
 ## Fix safety
 No automatic fix: the function's parameters change, and every other caller of it (in this
