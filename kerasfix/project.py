@@ -47,6 +47,7 @@ class Project:
         self.select = sorted(_codes(select) or ()) or None
         self.unsafe_fixes = unsafe_fixes
         self._facts: dict[str, ClassFactsEntry] = {}  # by absolute path
+        self._functions: dict[str, list] = {}  # by absolute path: FunctionRecords (index.module_function_records)
         self._index: Optional[ClassIndex] = None
         self._index_bases: tuple[str, ...] = ()
 
@@ -87,10 +88,11 @@ class Project:
             real = os.path.abspath(path)
             module_name, is_package = module_name_for(Path(real))
             cached = cache.get_classes(_content_key(data, Source(real, real, data, module_name, is_package)))
-            if cached is None:
+            made = cache.get_functions(_content_key(data, Source(real, real, data, module_name, is_package)))
+            if cached is None or made is None:
                 self._scan(real, data)
             else:
-                self._facts[real] = cached
+                self._facts[real], self._functions[real] = cached, made
         self._index = None
         return count
 
@@ -98,31 +100,36 @@ class Project:
         """A file's new text (an editor's buffer; None: the file is gone). Returns whether what
         the index knows changed (the findings of other files may then change too)."""
         real = os.path.abspath(os.fspath(path or ""))
-        before = self._facts.get(real)
+        before = self._facts.get(real), self._functions.get(real)
         if text is None:
             self._facts.pop(real, None)
+            self._functions.pop(real, None)
         elif not real.endswith(".ipynb"):
             self._scan(real, text.encode("utf-8", "surrogatepass"))
         return self._changed(real, before)
 
     def _rescan(self, real: str, data: bytes) -> bool:
-        before = self._facts.get(real)
+        before = self._facts.get(real), self._functions.get(real)
         self._scan(real, data)
         return self._changed(real, before)
 
-    def _changed(self, real: str, before: Optional[ClassFactsEntry]) -> bool:
-        changed = self._facts.get(real) != before
+    def _changed(self, real: str, before: tuple[Optional[ClassFactsEntry], Optional[list]]) -> bool:
+        changed = (self._facts.get(real), self._functions.get(real)) != before
         if changed:
             self._index = None
         return changed
 
     def _scan(self, real: str, data: bytes) -> None:
-        from .gate import may_define_layers
+        from .gate import may_define_layers, may_define_makers
         from .index import module_aliases, module_name_for, scan_file
 
         module_name, is_package = module_name_for(Path(real))
-        scan = scan_file(data, module_name, is_package) if may_define_layers(data, is_package) else None
-        if scan is None:
+        layers = may_define_layers(data, is_package)
+        scan = scan_file(data, module_name, is_package) if layers or may_define_makers(data) else None
+        self._functions.pop(real, None)
+        if scan is not None and scan.functions:
+            self._functions[real] = scan.functions
+        if scan is None or not layers:  # a module of helpers: its functions only
             self._facts.pop(real, None)
             return
         # records without the span: the index compares files' facts, not where they stand
@@ -139,6 +146,8 @@ class Project:
                 for record in classes:
                     index.add(record)
                 index.add_aliases(aliases)
+            for made in self._functions.values():
+                index.functions.update((record.qualified, record) for record in made)
             index.declare_keras_bases(list(bases))
             self._index, self._index_bases = index, bases
         return self._index

@@ -8,6 +8,7 @@ never pays for it.
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import os
@@ -25,7 +26,8 @@ from .config import Settings
 from .files import SourceError, decode_source, excluded, python_newlines
 from .gate import may_define_layers, may_define_makers
 from .records import FunctionRecord
-from .index import ClassIndex, ClassRecord, FileScan, module_aliases, scan_file
+from .functions import read_imports
+from .index import ClassIndex, ClassRecord, FileScan, module_aliases, module_function_records, scan_file
 from .pool import Pool, WorkerCrashed
 from .prefilter import spans_worth_parsing
 from .pyerrors import is_pythons, newer_than_this_python, syntax_error, too_deep_for_libcst
@@ -85,6 +87,14 @@ def scan_job(job: Source) -> FileScan | None:
     try:
         return scan_file(job.data, job.module_name, job.is_package)
     except Exception:  # a scan that fails leaves the file to libcst, which says why
+        return None
+
+
+def functions_job(job: Source) -> list[FunctionRecord] | None:
+    """A module of helpers only (see gate.may_define_makers): its functions' facts alone."""
+    try:
+        return module_function_records(read_imports(ast.parse(job.data), job.module_name, job.is_package, job.data))
+    except Exception:  # noqa: BLE001 - unreadable: no functions known (libcst never reads it)
         return None
 
 
@@ -447,14 +457,15 @@ def _scan_all(jobs: list[Source], cache: Cache | None, pool: Pool) -> tuple[
         else:
             missing.append(job)
     fresh: dict[str, FileScan | None] = {}
+    only = [job for job in missing if job.path in helpers]  # its functions only: its plain classes are no layers
+    for job, made in zip(only, pool.map(functions_job, only)):
+        if isinstance(made, list):
+            functions[job.path] = made
+            if cache:
+                cache.put_classes(_content_key(job.data, job), [], {}, made)
+    missing = [job for job in missing if job.path not in helpers]
     for job, scan in zip(missing, pool.map(scan_job, missing)):
         scan = None if isinstance(scan, WorkerCrashed) else scan  # libcst will have its say
-        if job.path in helpers:  # its functions only: its plain classes are no layers
-            if scan is not None:
-                functions[job.path] = scan.functions
-                if cache:
-                    cache.put_classes(_content_key(job.data, job), [], {}, scan.functions)
-            continue
         fresh[job.path] = scan
         if scan is not None:
             classes[job.path] = scan.classes

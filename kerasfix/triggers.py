@@ -203,7 +203,7 @@ class Matcher:
                 or (t.init_without_init and signals.has_init and not signals.init_calls_init)
                 or (t.param_in_container and signals.param_in_container)
                 or (t.assigns_before_init and signals.assigns_before_init())
-                or (t.module_function and self._module_function(signals)))
+                or (t.module_function and self._module_function(signals, cls)))
 
     def _resolve(self, name: str) -> str:
         return self.imports.resolve_dotted(name) or ""
@@ -256,12 +256,16 @@ class Matcher:
         return any(isinstance(node, ast.Call) and self._resolve(ast_dotted(node.func) or "") in wanted
                    for node in ast.walk(statement))
 
-    def _module_function(self, signals: ClassSignals) -> bool:
+    def _module_function(self, signals: ClassSignals, cls: ast.ClassDef) -> bool:
         functions = self.imports.functions
         if any(may_make_any(functions, n) for n in signals.names if n in functions):
             return True
-        made = self.index.functions  # another module's (KF206): `helpers.ffn(x)`, `ffn(x)` imported
-        return bool(made) and any(self.imports.qualify_dotted(c[0]) in made for c in signals.calls)
+        made = self.index.functions  # another module's, run from `call` (KF206): `helpers.ffn(x)`
+        if not made:
+            return False
+        in_call = signals.reached_from_call(self.index, self._qualified(cls))
+        return any(method in in_call and self.imports.qualify_dotted(name) in made
+                   for name, method, *_ in signals.calls)
 
     def _bases(self, signals: ClassSignals) -> bool:
         return bool(self.trigger.bases) and any(self._resolve(b) in self.trigger.bases for b in signals.bases)

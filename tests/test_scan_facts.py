@@ -176,3 +176,21 @@ def test_the_cache_keeps_a_modules_functions(tmp_path: Path):
     again = Cache(tmp_path / "cache.json", json.loads((tmp_path / "cache.json").read_text()))
     assert again.get_functions("key") == scan.functions
     assert FunctionRecord.from_row(["nets.helpers.ffn", 4, [["ffn", "os.system('x')", 5, "layer"]]]) is None
+
+
+def test_a_project_follows_the_helper_module_as_the_editor_changes_it(tmp_path: Path):
+    """The language server's index knows the functions of a module of helpers, and an edit of
+    that module changes what it knows (the other files' findings are then checked again)."""
+    from kerasfix.project import Project
+
+    (tmp_path / "nets").mkdir()
+    (tmp_path / "nets" / "__init__.py").write_text("")
+    (tmp_path / "nets" / "helpers.py").write_text(HELPERS)
+    (tmp_path / "nets" / "model.py").write_text(MODEL)
+    project = Project(tmp_path)
+    project.index_all()
+    model = tmp_path / "nets" / "model.py"
+    assert [f.code for f in project.check(MODEL, model).findings] == ["KF206"]
+    changed = project.update(tmp_path / "nets" / "helpers.py",
+                             HELPERS.replace("tf.keras.layers.Dense(units)(x)", "x * units"))
+    assert changed and project.check(MODEL, model).findings == []
