@@ -257,14 +257,13 @@ class Matcher:
                    for node in ast.walk(statement))
 
     def _module_function(self, signals: ClassSignals, cls: ast.ClassDef) -> bool:
-        functions = self.imports.functions
-        if any(may_make_any(functions, n) for n in signals.names if n in functions):
-            return True
-        made = self.index.functions  # another module's, run from `call` (KF206): `helpers.ffn(x)`
-        if not made:
+        # a function of this module, or another's (`helpers.ffn(x)`), run from `call` (KF206)
+        functions, made = self.imports.functions, self.index.functions if self.index else {}
+        if not any(n in functions for n in signals.names) and not made:
             return False
         in_call = signals.reached_from_call(self.index, self._qualified(cls))
-        return any(method in in_call and self.imports.qualify_dotted(name) in made
+        return any(method in in_call and ((name in functions and may_make_any(functions, name))
+                                          or self.imports.qualify_dotted(name) in made)
                    for name, method, *_ in signals.calls)
 
     def _bases(self, signals: ClassSignals) -> bool:

@@ -119,10 +119,9 @@ KF112 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
-    # a module function in the class (`Lambda(instance_norm)`), any `Lambda(...)` (a layer in its lambda),
-    # and a `Lambda(...)` outside Keras classes
-    trigger=WEIGHT_CALLS | LAMBDA_LAYERS | Trigger(module_function=True,
-                                                   resolved_calls=frozenset({"keras.layers.Lambda"})),
+    # any `Lambda(...)` in the class (a module function it runs: `Lambda(instance_norm)`, a layer in
+    # its lambda), and a `Lambda(...)` outside Keras classes
+    trigger=WEIGHT_CALLS | LAMBDA_LAYERS | Trigger(resolved_calls=frozenset({"keras.layers.Lambda"})),
     help=("write a custom layer instead: create the weight once in its `build` with `self.add_weight(...)` "
           "and compute the function in its `call`"),
 )
