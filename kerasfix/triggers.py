@@ -86,6 +86,8 @@ class ClassSignals:
     init_assign_line: int = 0  # the first line of `__init__` assigning an attribute (0: none)
     params: dict[str, set[str]] = field(default_factory=dict)  # method -> its parameters' names
     param_in_container: bool = False  # `self.x = (param, ...)` (or a set, `tuple([...])`)
+    # what `reached_from_call` found, by class name (the index is the run's): asked by each trigger
+    _reached: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def assigns_before_init(self) -> bool:
         return 0 < self.init_assign_line < self.init_call_line
@@ -93,7 +95,11 @@ class ClassSignals:
     def reached_from_call(self, index: ClassIndex | None = None, qualified: str = "") -> set[str]:
         """`call` and the methods it calls through `x.<method>(...)`, through
         the class chain when given the index: what the rules see, or more (see `chain.reach`)."""
-        return reach(index, qualified, self.method_calls)[0]
+        if index is None:
+            return reach(index, qualified, self.method_calls)[0]
+        if qualified not in self._reached:
+            self._reached[qualified] = reach(index, qualified, self.method_calls)[0]
+        return self._reached[qualified]
 
 
 def class_signals(cls: ast.ClassDef) -> ClassSignals:
