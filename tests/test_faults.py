@@ -169,18 +169,28 @@ def test_R11_a_signal_to_a_busy_pool_exits_at_once_without_a_traceback(tmp_path,
     20 interrupts) after a traceback: the signal is sent once the workers are seen at work."""
     for i in range(60):
         (tmp_path / f"m{i}.py").write_text(f"# {i}\n" + LAYERS)
-    main = subprocess.Popen([sys.executable, "-m", "kerasfix", "check", "-q", "-j", "2", "--no-cache", "."],
-                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # -X faulthandler: if the run hangs, SIGABRT prints where each of its threads is
+    main = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "kerasfix", "check", "-q", "-j", "2",
+                             "--no-cache", "."], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
     try:
         children = Path(f"/proc/{main.pid}/task/{main.pid}/children")
         while main.poll() is None and not children.read_text().split():
             time.sleep(0.01)
-        assert main.poll() is None, "the run ended before its workers were seen"
+        seen = children.read_text().split() if main.poll() is None else []
+        assert seen, "the run ended before its workers were seen"
+        status = [line for line in Path(f"/proc/{main.pid}/status").read_text().splitlines() if line.startswith("Sig")]
+        sent = time.monotonic()
         main.send_signal(signum)
-        _, err = main.communicate(timeout=30)
+        try:
+            _, err = main.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            main.send_signal(signal.SIGABRT)
+            pytest.fail(f"still running 30 s after the signal; its threads:\n{main.communicate(timeout=10)[1]}")
     finally:
         main.kill()
-    assert main.returncode == code, err
+    took = time.monotonic() - sent
+    assert main.returncode == code, f"exit {main.returncode}, {took:.2f} s after the signal; {seen}; {status}; {err}"
     assert "Traceback" not in err and err.endswith("the rest untouched\n"), err
 
 
