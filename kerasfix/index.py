@@ -523,7 +523,8 @@ def _makes_state(node: ast.AST, imports: ImportMap) -> bool:
             return False  # super().__init__(...), a call of a call's result, `ValueError(...)`
         last = name.rsplit(".", 1)[-1]
         resolved = imports.resolve_dotted(name) or ""
-        if last in keras_api.WEIGHT_FACTORY_NAMES or resolved.startswith("tf1.layers."):
+        if last in keras_api.WEIGHT_FACTORY_NAMES or resolved.startswith("tf1.layers.") or \
+                keras_api.tf1_contrib_layer(resolved):
             return True
         return last[:1].isupper() and not keras_api.is_weightless_layer(resolved) and not (
             resolved.startswith(keras_api.NO_STATE_NAMESPACES) and not keras_api.is_keras_layer_class(resolved))
