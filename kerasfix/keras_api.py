@@ -800,10 +800,14 @@ TF1_RNN_CELLS: dict[str, tuple[str, str]] = {
     "MultiRNNCell": ("tf.keras.layers.StackedRNNCells", "the states are a list of the cells' lists"),
     "DropoutWrapper": ("the cell's own `dropout=` / `recurrent_dropout=`", "Keras cells drop inside the cell"),
     "ResidualWrapper": ("a residual `x + cell(x)` in `call`", "Keras has no residual cell wrapper"),
-    "RNNCell": ("tf.keras.layers.AbstractRNNCell", "`call(inputs, state)` becomes `call(inputs, states)` with "
-                "`states` a list; `zero_state(batch, dtype)` is `get_initial_state(batch_size=, dtype=)`"),
+    # (Keras 3 has no `AbstractRNNCell`: AttributeError, measured on TF 2.21; a `Layer` with
+    # `state_size` and `output_size` runs in `keras.layers.RNN` on both lines)
+    "RNNCell": ("a `tf.keras.layers.Layer` with `state_size` and `output_size`, run by `tf.keras.layers.RNN`",
+                "`call(inputs, state)` becomes `call(inputs, states)` with `states` a list; `zero_state(batch, "
+                "dtype)` is `get_initial_state(batch_size=, dtype=)`; Keras 3 has no `AbstractRNNCell`"),
     "LSTMStateTuple": ("a list `[h, c]`", "Keras's LSTM cells keep their state as a list, h first"),
-    "LayerRNNCell": ("tf.keras.layers.AbstractRNNCell", "`call(inputs, state)` becomes `call(inputs, states)`; "
+    "LayerRNNCell": ("a `tf.keras.layers.Layer` with `state_size` and `output_size`, run by `tf.keras.layers.RNN`",
+                     "`call(inputs, state)` becomes `call(inputs, states)`; "
                      "`zero_state` is `get_initial_state`"),
 }
 # The same classes through TF's private modules (`from tensorflow.python.ops import
