@@ -41,10 +41,13 @@ def made_by(ctx: Context, name: str) -> list[Made]:
 
 def imported_function(ctx: Context, written: str) -> FunctionRecord | None:
     """The project's function, defined in another module, that a call's name (`helpers.ffn`,
-    `ffn` imported `from pkg.helpers`) names, when it makes a layer or a variable; else None."""
+    `ffn` imported `from pkg.helpers`, or `from pkg` whose `__init__` imports it from one of its
+    modules: one hop) names, when it makes a layer or a variable; else None."""
     qualified = ctx.imports.qualify_dotted(written)
     if qualified is None or not ctx.index.functions:
         return None
+    if qualified not in ctx.index.functions:  # `pkg.ffn`, re-exported by pkg/__init__.py
+        qualified = ctx.index.aliases.get(qualified, qualified)
     record = ctx.index.functions.get(qualified)
     if record is None or qualified.rsplit(".", 1)[0] == ctx.imports.module_name:
         return None

@@ -71,7 +71,10 @@ A function called from `__init__` or `build` runs once, and what it builds there
 the other rules; a function that makes no layer and no variable is not reported.
 
 Another module's function is followed one module deep: what it makes itself or through its
-own module's functions, not through functions it imports in turn. A module of helpers only (no
+own module's functions, not through functions it imports in turn. A function a package's
+`__init__` imports from one of its own modules (`from .helpers import ffn`, so that a layer
+writes `from pkg import ffn`) is followed there, one hop; a star re-export (`from .helpers
+import *`) is not. A module of helpers only (no
 class) is read when its text names a maker (`layers.`, `get_variable(`, `Variable(`, ...).
 
 ## Fix safety
