@@ -45,7 +45,7 @@ def may_make(name: str, imports: ImportMap | None = None) -> bool:
     parts = name.split(".")
     if parts[-1] in keras_api.WEIGHT_FACTORY_NAMES:
         return True
-    if not (parts[-1][:1].isupper() or "layers" in parts[:-1]):
+    if not (parts[-1][:1].isupper() or "layers" in parts[:-1] or parts[-1] in keras_api.TF1_CONTRIB_LAYERS):
         return False
     if imports is None:
         return True
@@ -54,6 +54,8 @@ def may_make(name: str, imports: ImportMap | None = None) -> bool:
         return parts[0] not in BUILTIN_NAMES
     resolved = canonical(qualified)
     if resolved in _VARIABLES or resolved.startswith("tf1.layers.") or keras_api.is_keras_layer_class(resolved):
+        return True
+    if keras_api.tf1_contrib_layer(resolved):
         return True
     return not resolved.startswith(("tf.", "keras.", "numpy."))  # the project's or a library's: may be a layer
 
@@ -147,6 +149,7 @@ _CONTAINERS = frozenset({"keras.Model", "keras.Sequential", "keras.models.Model"
 
 def made_kind(written: str, imports: ImportMap) -> str:
     """What a call a function makes is, read from its module alone: "variable", "TF1 layer",
+    "TF1 contrib layer",
     "layer" (a Keras layer with weights), "class:<qualified>" (a class of the project or a
     library: the index judges it), or "" (nothing with weights)."""
     resolved = imports.resolve_dotted(written) or ""
@@ -156,6 +159,8 @@ def made_kind(written: str, imports: ImportMap) -> str:
         tf1 = keras_api.TF1_LAYERS.get(resolved[len("tf1.layers."):])
         weightless = tf1 is None or keras_api.is_weightless_layer("keras.layers." + tf1.keras_class)
         return "" if weightless else "TF1 layer"
+    if keras_api.tf1_contrib_layer(resolved):
+        return "TF1 contrib layer"  # `tf.contrib.layers.layer_norm(...)`: gone in TF 2
     if resolved in _CONTAINERS:
         return ""  # `Model(inputs, outputs)`: the layers in it are counted where built
     if keras_api.is_keras_layer_class(resolved):

@@ -71,10 +71,19 @@ def module_aliases(imports: ImportMap) -> dict[str, str]:
     found = _star_reexports(imports)
     for local, bound in imports.bindings.items():
         qualified = f"{imports.module_name}.{local}"
-        target = _shim_target(local, bound, imports)
+        target = _shim_target(local, bound, imports) or _package_reexport(local, bound, imports)
         if target is not None and target != qualified and not target.startswith(qualified + "."):
             found[qualified] = target
     return found
+
+
+def _package_reexport(local: str, target: str, imports: ImportMap) -> str | None:
+    """A package's `__init__` handing on a name of one of its own modules (`from .helpers import
+    ffn`): `pkg.ffn` is `pkg.helpers.ffn`, so that KF206 finds the function `from pkg import
+    ffn` calls. Only a package's, only names of its own modules, bound as the module runs: the
+    table stays small (star re-exports are not followed: the names are the other module's)."""
+    own = imports.is_package and target.startswith(imports.module_name + ".") and local not in imports.nested
+    return target if own else None
 
 
 def _shim_target(local: str, target: str, imports: ImportMap) -> str | None:
@@ -161,6 +170,8 @@ class ClassIndex:
                           if not r.owns_state and self.is_tf_module(q) and self.makes_no_variables(q))
         # KF206 reports a call of another module's function by what it makes (see `functions`)
         made = sorted(repr(record.row()) for record in self.functions.values())
+        # ... also when a package's `__init__` hands one on (`from .helpers import ffn`)
+        made += sorted(f"{name}={target}" for name, target in self.aliases.items() if target in self.functions)
         text = "\n".join([*layers, "", *keras, "", *sorted(self.keras_bases), "", *modules, "", *made])
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -523,7 +534,8 @@ def _makes_state(node: ast.AST, imports: ImportMap) -> bool:
             return False  # super().__init__(...), a call of a call's result, `ValueError(...)`
         last = name.rsplit(".", 1)[-1]
         resolved = imports.resolve_dotted(name) or ""
-        if last in keras_api.WEIGHT_FACTORY_NAMES or resolved.startswith("tf1.layers."):
+        if last in keras_api.WEIGHT_FACTORY_NAMES or resolved.startswith("tf1.layers.") or \
+                keras_api.tf1_contrib_layer(resolved):
             return True
         return last[:1].isupper() and not keras_api.is_weightless_layer(resolved) and not (
             resolved.startswith(keras_api.NO_STATE_NAMESPACES) and not keras_api.is_keras_layer_class(resolved))

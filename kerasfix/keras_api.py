@@ -600,6 +600,56 @@ TF1_LAYERS = {
     ),
     "flatten": Tf1Layer("Flatten", ("name", "data_format"), ()),
 }
+# TF1's `tf.contrib.layers` functions that make variables as they run (read off TF 1.15's
+# contrib/layers/python/layers/layers.py; `tf.contrib.slim` re-exports the same functions), with
+# the Keras way. `tf.contrib` is gone in TF 2: AttributeError on both Keras lines (measured on TF
+# 2.21), the import `tensorflow.contrib` fails alike; in TF1 each call inside a Keras layer made
+# variables no Keras tracked. Report only: their defaults differ from the Keras classes' (below).
+TF1_CONTRIB_LAYERS = {
+    # TF1: moments over axes begin_norm_axis.. (default 1: every axis but the first), gamma/beta
+    # over begin_params_axis.. (default -1), epsilon 1e-12 (1e-3 for float16). Measured on both
+    # lines: LayerNormalization(axis=-1, epsilon=1e-12) computes begin_norm_axis=-1 exactly, and
+    # the default for 2-D inputs only (3-D differs); Keras's default epsilon 1e-3 differs too.
+    "layer_norm": ("LayerNormalization", "with `axis=-1, epsilon=1e-12` it computes what TF1 did with "
+                   "`begin_norm_axis=-1`, and with TF1's default (every axis but the first) for 2-D inputs "
+                   "only; Keras's default epsilon is 1e-3"),
+    "batch_norm": ("BatchNormalization", "TF1's defaults: `momentum=0.999` (`decay`), `scale=False`, "
+                   "`epsilon=0.001`; run it with TF1's `is_training`, whose default was True"),
+    "group_norm": ("GroupNormalization", "TF1's default: `groups=32`, `epsilon=1e-6`"),
+    "instance_norm": ("GroupNormalization", "`GroupNormalization(groups=-1, epsilon=1e-6)` is instance norm"),
+    "fully_connected": ("Dense", "`num_outputs` is `units`; TF1's default activation was relu "
+                        "(`activation_fn=tf.nn.relu`), Keras's is none"),
+    "conv1d": ("Conv1D", "`num_outputs` is `filters`; TF1's defaults: `padding='same'`, relu activation"),
+    "conv2d": ("Conv2D", "`num_outputs` is `filters`; TF1's defaults: `padding='same'`, relu activation"),
+    "conv3d": ("Conv3D", "`num_outputs` is `filters`; TF1's defaults: `padding='same'`, relu activation"),
+    "convolution": ("Conv2D", "the Keras `ConvND` of the input's rank; TF1's defaults: `padding='same'`, relu"),
+    "convolution1d": ("Conv1D", "`num_outputs` is `filters`; TF1's defaults: `padding='same'`, relu activation"),
+    "convolution2d": ("Conv2D", "`num_outputs` is `filters`; TF1's defaults: `padding='same'`, relu activation"),
+    "convolution3d": ("Conv3D", "`num_outputs` is `filters`; TF1's defaults: `padding='same'`, relu activation"),
+    "conv2d_transpose": ("Conv2DTranspose", "`num_outputs` is `filters`; TF1's defaults: `padding='same'`, relu"),
+    "convolution2d_transpose": ("Conv2DTranspose", "`num_outputs` is `filters`; TF1's defaults: `padding='same'`, "
+                                "relu"),
+    "conv3d_transpose": ("Conv3DTranspose", "`num_outputs` is `filters`; TF1's defaults: `padding='same'`, relu"),
+    "convolution3d_transpose": ("Conv3DTranspose", "`num_outputs` is `filters`; TF1's defaults: "
+                                "`padding='same'`, relu"),
+    "separable_conv2d": ("SeparableConv2D", "`num_outputs=None` is Keras's `DepthwiseConv2D`; TF1's defaults: "
+                         "`padding='same'`, relu"),
+    "separable_convolution2d": ("SeparableConv2D", "`num_outputs=None` is Keras's `DepthwiseConv2D`; TF1's "
+                                "defaults: `padding='same'`, relu"),
+    "embed_sequence": ("Embedding", "`vocab_size` is `input_dim`, `embed_dim` is `output_dim`"),
+    "bias_add": ("a weight of `add_weight` in `build`", "added to the input in `call`"),
+}
+TF1_CONTRIB_LAYER_NAMESPACES = ("tf.contrib.layers.", "tf.contrib.layers.python.layers.layers.",
+                                "tf.contrib.layers.python.layers.", "tf.contrib.slim.")
+
+
+def tf1_contrib_layer(canonical: str) -> str | None:
+    """The `tf.contrib.layers` function that makes variables a canonical name is
+    ("layer_norm"), or None."""
+    space, _, name = canonical.rpartition(".")
+    return name if name in TF1_CONTRIB_LAYERS and space + "." in TF1_CONTRIB_LAYER_NAMESPACES else None
+
+
 # TF1 layer classes (tf.layers.Dense, ...) take the function's parameters minus `inputs`, up
 # to the first call-time one (`training`) or `reuse`; positions past that differ.
 TF1_LAYER_CLASSES = {spec.keras_class: spec for spec in TF1_LAYERS.values()}
@@ -750,10 +800,14 @@ TF1_RNN_CELLS: dict[str, tuple[str, str]] = {
     "MultiRNNCell": ("tf.keras.layers.StackedRNNCells", "the states are a list of the cells' lists"),
     "DropoutWrapper": ("the cell's own `dropout=` / `recurrent_dropout=`", "Keras cells drop inside the cell"),
     "ResidualWrapper": ("a residual `x + cell(x)` in `call`", "Keras has no residual cell wrapper"),
-    "RNNCell": ("tf.keras.layers.AbstractRNNCell", "`call(inputs, state)` becomes `call(inputs, states)` with "
-                "`states` a list; `zero_state(batch, dtype)` is `get_initial_state(batch_size=, dtype=)`"),
+    # (Keras 3 has no `AbstractRNNCell`: AttributeError, measured on TF 2.21; a `Layer` with
+    # `state_size` and `output_size` runs in `keras.layers.RNN` on both lines)
+    "RNNCell": ("a `tf.keras.layers.Layer` with `state_size` and `output_size`, run by `tf.keras.layers.RNN`",
+                "`call(inputs, state)` becomes `call(inputs, states)` with `states` a list; `zero_state(batch, "
+                "dtype)` is `get_initial_state(batch_size=, dtype=)`; Keras 3 has no `AbstractRNNCell`"),
     "LSTMStateTuple": ("a list `[h, c]`", "Keras's LSTM cells keep their state as a list, h first"),
-    "LayerRNNCell": ("tf.keras.layers.AbstractRNNCell", "`call(inputs, state)` becomes `call(inputs, states)`; "
+    "LayerRNNCell": ("a `tf.keras.layers.Layer` with `state_size` and `output_size`, run by `tf.keras.layers.RNN`",
+                     "`call(inputs, state)` becomes `call(inputs, states)`; "
                      "`zero_state` is `get_initial_state`"),
 }
 # The same classes through TF's private modules (`from tensorflow.python.ops import

@@ -82,7 +82,7 @@ class FunctionRecord(NamedTuple):
     qualified: str  # `pkg.helpers.ffn`
     line: int
     # (the function whose body makes it, the call as written, its line, its kind): kind is
-    # "layer", "TF1 layer", "variable", or "class:<qualified>", a project class the index judges
+    # "layer", "TF1 layer", "TF1 contrib layer", "variable", or "class:<qualified>", a project class the index judges
     made: tuple[tuple[str, str, int, str], ...]
 
     def row(self) -> list:
@@ -98,5 +98,5 @@ class FunctionRecord(NamedTuple):
 
 def _made(m) -> bool:
     return (isinstance(m, list) and len(m) == 4 and _identifier(m[0]) and _dotted(m[1]) and isinstance(m[2], int)
-            and isinstance(m[3], str) and (m[3] in ("layer", "TF1 layer", "variable")
+            and isinstance(m[3], str) and (m[3] in ("layer", "TF1 layer", "TF1 contrib layer", "variable")
                                            or (m[3].startswith("class:") and _dotted(m[3][6:]))))

@@ -59,6 +59,8 @@ class _Planner:
                 function = resolved.rsplit(".", 1)[-1]
                 if resolved.startswith("tf1.layers.") and function in api.TF1_LAYERS:
                     yield self._tf1(func, node, function)
+                elif api.tf1_contrib_layer(resolved):
+                    yield Tf1Lift(self.lift, func, node, Blocked.CONTRIB, function=function, contrib=True)
                 elif ctx.is_layer_class(node.func) and not builds_weightless(ctx, node.func):
                     yield self._layer(func, node)
                 elif resolved in api.GET_VARIABLE | api.VARIABLE | api.BACKEND_VARIABLE or \
@@ -77,8 +79,10 @@ class _Planner:
                     continue
                 resolved = self.ctx.resolve(node.func) or ""
                 function = resolved.rsplit(".", 1)[-1]
-                if resolved.startswith("tf1.layers.") and function in api.TF1_LAYERS:
-                    yield Tf1Lift(self.lift, cls.methods[name], node, Blocked.OUTSIDE_CALL, function=function)
+                contrib = api.tf1_contrib_layer(resolved) is not None
+                if contrib or (resolved.startswith("tf1.layers.") and function in api.TF1_LAYERS):
+                    yield Tf1Lift(self.lift, cls.methods[name], node, Blocked.OUTSIDE_CALL, function=function,
+                                  contrib=contrib)
 
     # -- layers --------------------------------------------------------------------------------
     def _layer(self, func: cst.FunctionDef, call: cst.Call) -> LayerLift:

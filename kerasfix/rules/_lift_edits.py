@@ -14,7 +14,7 @@ from .base import is_docstring, self_name, walk
 from .calls import comments_in
 from ._lazy import LazyInit
 from ._lift_plan import ClassLift, LiftPlan, Placement
-from ._lift_syntax import assigned_self_attrs, calls_super_init, emptied_if
+from ._lift_syntax import assigned_self_attrs, calls_super_init, emptied_if, only_bound_once
 
 
 def move_edits(plan: LiftPlan, target: cst.BaseExpression | None = None) -> tuple[Edit, ...]:
@@ -80,6 +80,52 @@ def unused_bindings(lift: ClassLift, func: cst.FunctionDef, placement: Placement
     inside = {id(n) for node in moved for n in walk(node)}
     return [Remove(statement) for name, statement in placement.bindings.items()
             if all(id(n) in inside for n in loads(lift, func, name, statement)) and not comments_in(statement)]
+
+
+def unused_loop_locals(lift: ClassLift, func: cst.FunctionDef, loop: cst.For,
+                       moved: list[cst.CSTNode]) -> list[Remove]:
+    """The loop's locals (`units = self.sizes[i]`) that only the constructions moved out of it
+    read (`moved`: the nodes the fix replaces), directly or through another such local: their
+    bindings go (ruff F841 after the lift). Only a plain name bound once by a side-effect-free
+    value (names, attributes, subscripts, literals, arithmetic of them), on a line of its own
+    without a comment, and read before the fix; nothing else is removed."""
+    nodes = lift.cls.method_nodes[func.name.value]
+    candidates: dict[str, cst.SimpleStatementLine] = {}
+    for statement in loop.body.body:
+        simple = isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+        assign = statement.body[0] if simple else None  # type: ignore[union-attr]  # a simple line, above
+        target = assign.targets[0].target if isinstance(assign, cst.Assign) and len(assign.targets) == 1 else None
+        if isinstance(target, cst.Name) and isinstance(assign, cst.Assign) and _side_effect_free(assign.value) \
+                and isinstance(statement, cst.SimpleStatementLine) and not comments_in(statement) \
+                and only_bound_once(func, nodes, target.value):
+            candidates[target.value] = statement
+    gone = {id(n) for node in moved for n in walk(node)}
+    removed: dict[str, cst.SimpleStatementLine] = {}
+    changed = True
+    while changed:  # a local that only a removed one read goes too (`wide = units * 2`)
+        changed = False
+        for name, line in candidates.items():
+            reads = loads(lift, func, name, line)
+            if name not in removed and reads and all(id(n) in gone for n in reads):
+                removed[name] = line
+                gone |= {id(n) for n in walk(line)}
+                changed = True
+    return [Remove(line) for line in removed.values()]
+
+
+def _side_effect_free(expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, (cst.Name, cst.Integer, cst.Float, cst.SimpleString)):
+        return True
+    if isinstance(expr, cst.Attribute):
+        return _side_effect_free(expr.value)
+    if isinstance(expr, cst.Subscript):
+        return _side_effect_free(expr.value) and all(
+            isinstance(e.slice, cst.Index) and _side_effect_free(e.slice.value) for e in expr.slice)
+    if isinstance(expr, cst.BinaryOperation):
+        return _side_effect_free(expr.left) and _side_effect_free(expr.right)
+    if isinstance(expr, cst.UnaryOperation):
+        return _side_effect_free(expr.expression)
+    return False
 
 
 def loads(lift: ClassLift, func: cst.FunctionDef, name: str, statement: cst.CSTNode) -> list[cst.Name]:

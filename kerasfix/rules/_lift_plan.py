@@ -54,6 +54,7 @@ class Blocked(enum.Enum):
     UNSUPPORTED = "an argument Keras lacks"  # `unsupported`: their names
     NO_SPELLING = "no import here can spell the Keras class"
     OUTSIDE_CALL = "in a method `call` does not reach"
+    CONTRIB = "a `tf.contrib.layers` function: its defaults are no Keras class's"  # report only
 
 
 @dataclass(eq=False)
@@ -130,7 +131,8 @@ class Tf1Lift(LiftPlan):
     """A TF1 `tf.layers.<function>(inputs, ...)` call: the Keras layer (`value`) built once, and
     called in its place on `inputs` with the call-time arguments."""
 
-    function: str = ""  # the TF1 function's name, a key of keras_api.TF1_LAYERS
+    function: str = ""  # the TF1 function's name, a key of keras_api.TF1_LAYERS (or TF1_CONTRIB_LAYERS)
+    contrib: bool = False  # a `tf.contrib.layers` function: reported, never fixed
     unsupported: list[str] = field(default_factory=list)  # for UNSUPPORTED
     bound: Bound | None = None  # its arguments, bound to the TF1 signature
     constructor_args: list[cst.Arg] = field(default_factory=list)
@@ -140,6 +142,10 @@ class Tf1Lift(LiftPlan):
     @property
     def spec(self) -> api.Tf1Layer:
         return api.TF1_LAYERS[self.function]
+
+    @property
+    def keras_class(self) -> str:
+        return api.TF1_CONTRIB_LAYERS[self.function][0] if self.contrib else self.spec.keras_class
 
 
 class ClassLift:

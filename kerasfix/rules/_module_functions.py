@@ -26,7 +26,7 @@ class Made:
     function: str  # the module's function whose body makes it
     written: str  # the call as written (`tf.keras.layers.Dense`)
     line: int  # its line in the file
-    kind: str  # "layer", "TF1 layer" (`tf.layers.dense(...)`) or "variable"
+    kind: str  # "layer", "TF1 layer" (`tf.layers.dense(...)`), "TF1 contrib layer" or "variable"
 
 
 def made_by(ctx: Context, name: str) -> list[Made]:
@@ -41,10 +41,13 @@ def made_by(ctx: Context, name: str) -> list[Made]:
 
 def imported_function(ctx: Context, written: str) -> FunctionRecord | None:
     """The project's function, defined in another module, that a call's name (`helpers.ffn`,
-    `ffn` imported `from pkg.helpers`) names, when it makes a layer or a variable; else None."""
+    `ffn` imported `from pkg.helpers`, or `from pkg` whose `__init__` imports it from one of its
+    modules: one hop) names, when it makes a layer or a variable; else None."""
     qualified = ctx.imports.qualify_dotted(written)
     if qualified is None or not ctx.index.functions:
         return None
+    if qualified not in ctx.index.functions:  # `pkg.ffn`, re-exported by pkg/__init__.py
+        qualified = ctx.index.aliases.get(qualified, qualified)
     record = ctx.index.functions.get(qualified)
     if record is None or qualified.rsplit(".", 1)[0] == ctx.imports.module_name:
         return None
@@ -66,10 +69,10 @@ def imported_made(ctx: Context, record: FunctionRecord) -> list[Made]:
 
 def what_is_made(made: list[Made] | tuple[Made, ...]) -> str:
     """"a layer", "2 variables", "layers and variables"."""
-    kinds = sorted({m.kind.replace("TF1 ", "") for m in made})
+    kinds = sorted({m.kind.rsplit(" ", 1)[-1] for m in made})
     if len(kinds) > 1:
         return "layers and variables"
-    if all(m.kind == "TF1 layer" for m in made):
+    if all(m.kind.startswith("TF1 ") for m in made):
         return "a TF1 layer" if len(made) == 1 else f"{len(made)} TF1 layers"
     return f"a {kinds[0]}" if len(made) == 1 else f"{len(made)} {kinds[0]}s"
 
@@ -99,6 +102,8 @@ def _kind(ctx: Context, written: str) -> str:
     tf1 = api.TF1_LAYERS.get(resolved[len("tf1.layers."):]) if resolved.startswith("tf1.layers.") else None
     if tf1 is not None:  # `tf.layers.dense(...)`: builds a layer as it runs
         return "" if api.is_weightless_layer("keras.layers." + tf1.keras_class) else "TF1 layer"
+    if api.tf1_contrib_layer(resolved):
+        return "TF1 contrib layer"  # `tf.contrib.layers.layer_norm(...)`: gone in TF 2
     if resolved in _CONTAINERS:
         return ""  # `Model(inputs, outputs)`, `Sequential([...])`: the layers in them are counted where built
     if ctx.index.is_layer_dotted(written, ctx.imports) and not api.is_weightless_layer(resolved):

@@ -15,7 +15,7 @@ from .. import keras_api as api
 from ..edits import Edit, Fix, Replace, Safety
 from ..triggers import Trigger
 from ._lift import Blocked, HelperLift, LayerLift, LoopLift, lift_plans
-from ._lift_edits import lazy_edits, move_edits, place
+from ._lift_edits import lazy_edits, move_edits, place, unused_loop_locals
 from ._lazy import KERAS3_ONLY, LazyInit, lazy_attribute, lazy_init, lazy_message
 from ._lift_syntax import with_keyword, with_keyword_only
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, self_name, source
@@ -146,7 +146,11 @@ list holds it where the test holds and `None` elsewhere
 site keeps its `if`, when the test reads only the loop's names and what `__init__` knows. The
 loop's own locals bound at the top of its body before the layer (`units = self.sizes[i]`) are
 written out in the list (`[Dense(self.sizes[i]) for i in range(len(self.sizes))]`) when they
-read only the loop's names and what `__init__` knows, and nothing else binds them. A
+read only the loop's names and what `__init__` knows, and nothing else binds them; such a
+local's line goes when only the moved layers read it (directly or through another such local,
+`wide = units * 2`), it binds a plain name with a value that runs no code of its own (names,
+attributes, subscripts, literals and arithmetic of them) and carries no comment: anything else
+stays (ruff may then call it unused). A
 layer of the loop that cannot move (under `if training:`, sized from the input) stays for a
 person and the others move.
 
@@ -360,6 +364,7 @@ def _loop_fix(ctx: Context, lifted: LoopLift) -> Fix:
             edits.append(place(layer.lift, layer.placement, layer.attr, layer.value, None))
         edits.append(Replace(loop, zip_layers))
         edits.extend(Replace(layer.site, cst.Name(layer.local or "")) for layer in layers)
+        edits.extend(unused_loop_locals(layers[0].lift, layers[0].method, loop, [layer.site for layer in layers]))
         return Fix(tuple(edits), Safety.UNSAFE)
 
     return ctx.memo(f"loop fix {id(lifted)}", build)

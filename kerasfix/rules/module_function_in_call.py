@@ -20,7 +20,8 @@ DOC = """\
 Finds a call, in `call` (or a method `call` runs), of a function defined at the top level of
 the module or of another module of the project (`from pkg import helpers; helpers.ffn(x)`,
 `from pkg.helpers import ffn`) that builds a Keras layer (`tf.keras.layers.Dense(...)`,
-`tf.layers.dense(...)`, a layer class of the project) or makes a variable (`tf.Variable`,
+`tf.layers.dense(...)`, `tf.contrib.layers.layer_norm(...)` and TF1's other contrib layer functions
+that make variables, a layer class of the project) or makes a variable (`tf.Variable`,
 `tf.compat.v1.get_variable`, `keras.backend.variable`) when it runs, itself or through the
 other functions of its module it calls. It reports the call site in the layer, and names the
 function, its module (for another module's) and the line where the layer or variable is made.
@@ -70,7 +71,10 @@ A function called from `__init__` or `build` runs once, and what it builds there
 the other rules; a function that makes no layer and no variable is not reported.
 
 Another module's function is followed one module deep: what it makes itself or through its
-own module's functions, not through functions it imports in turn. A module of helpers only (no
+own module's functions, not through functions it imports in turn. A function a package's
+`__init__` imports from one of its own modules (`from .helpers import ffn`, so that a layer
+writes `from pkg import ffn`) is followed there, one hop; a star re-export (`from .helpers
+import *`) is not. A module of helpers only (no
 class) is read when its text names a maker (`layers.`, `get_variable(`, `Variable(`, ...).
 
 ## Fix safety
@@ -198,13 +202,17 @@ def _under_state_test(cls: KerasClass, node: cst.CSTNode, method: str) -> bool:
     return False
 
 
+_TF1 = {"TF1 layer", "TF1 contrib layer"}
+
+
 def _finding(call: cst.Call, name: str, method: str, made: list[Made], record: FunctionRecord | None) -> Finding:
     kinds = {m.kind for m in made}
     once = {"layer": "build the layers once in `__init__`",
             "variable": "make the variables once in `build` with `self.add_weight(...)`"}
-    todo = " and ".join(once[k] for k in ("layer", "variable") if k in kinds or (k == "layer" and "TF1 layer" in kinds))
+    todo = " and ".join(once[k] for k in ("layer", "variable") if k in kinds or (k == "layer" and kinds & _TF1))
     lost = "lost on tf_keras, and Keras 3 has no `tf.layers` (AttributeError)" if kinds == {"TF1 layer"} else (
-        "lost on Keras 3 and tf_keras")
+        "and `tf.contrib` is gone in TF 2 (AttributeError on Keras 3 and tf_keras)" if kinds == {"TF1 contrib layer"}
+        else "lost on Keras 3 and tf_keras")
     last = name.rsplit(".", 1)[-1]
     module = record.qualified.rsplit(".", 1)[0] if record else ""
     defined = f" (`{module}`, line {record.line})" if record else ""

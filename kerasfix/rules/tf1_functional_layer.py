@@ -8,6 +8,7 @@ from typing import Iterator
 
 import libcst as cst
 
+from .. import keras_api as api
 from ..edits import AddImport, Edit, Fix, Replace, Safety
 from ..triggers import Trigger
 from ._lift import Blocked, Tf1Lift, lift_plans
@@ -21,7 +22,9 @@ Finds TF1's functional layers inside a Keras layer or model: `tf.layers.dense(x,
 `tf.compat.v1.layers.conv2d(...)`, and the other functions of `tf.layers` (dense, conv1d/2d/3d,
 conv2d/3d_transpose, separable_conv1d/2d, max and average pooling 1d/2d/3d,
 batch_normalization, dropout, flatten). Builds the Keras class once in `__init__` and calls
-it where the function was.
+it where the function was. Also reports, with no fix, TF1's `tf.contrib.layers` functions that
+make variables (`layer_norm`, `batch_norm`, `fully_connected`, `conv2d`, `group_norm`, ...;
+`tf.contrib.slim`'s too).
 
 ## Why is this bad?
 On Keras 3 `tf.layers` is gone and `tf.compat.v1.layers` raises ("not available with
@@ -86,6 +89,15 @@ the graph) is reported, with no fix: it fails on Keras 3 as well, but which laye
 once depends on who calls the method, and how often. Build the Keras layer in `__init__` and
 use it there.
 
+`tf.contrib.layers.layer_norm(x)` and its kin are reported only: `tf.contrib` is gone in TF 2
+(AttributeError on both Keras lines), and their defaults are no Keras class's. TF1's
+`layer_norm` normalizes over every axis but the first (`begin_norm_axis=1`) with epsilon
+1e-12, Keras's `LayerNormalization` over the last axis with epsilon 1e-3. Measured (TF1's
+formula, read off its source, run on TF 2.21): `LayerNormalization(axis=-1, epsilon=1e-12)`
+computes what TF1's did with `begin_norm_axis=-1`, and what its default did for 2-D inputs
+only. `fully_connected` and the contrib convolutions default to relu (and `padding="same"`),
+`batch_norm` to `scale=False`, `decay=0.999`. The message names what the Keras class needs.
+
 ## Fix safety
 Safe when lifted into `__init__`; unsafe when an argument needs the input's shape and the
 layer goes into `build`.
@@ -133,7 +145,7 @@ KF202 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
-    trigger=Trigger(resolved_calls=frozenset({"tf1.layers."})),
+    trigger=Trigger(resolved_calls=frozenset({"tf1.layers.", *api.TF1_CONTRIB_LAYER_NAMESPACES})),
     help=("build the Keras layer (`tf.keras.layers.Dense(...)` for `tf.layers.dense(...)`) once in `__init__` "
           "as `self.dense`, and call `self.dense(x)` where the function was called"),
 )
@@ -149,7 +161,9 @@ class Tf1FunctionalLayer(RuleFamily):
 
 
 def _finding(plan: Tf1Lift) -> Finding:
-    call, keras_class, method = plan.site, plan.spec.keras_class, plan.method.name.value
+    call, keras_class, method = plan.site, plan.keras_class, plan.method.name.value
+    if plan.contrib:
+        return _contrib_finding(plan)
     if plan.blocked is Blocked.OUTSIDE_CALL:
         where = "" if method in plan.lift.cls.setup_methods else ", which `call` does not call"
         return Finding(KF202.code, call, (
@@ -164,6 +178,22 @@ def _finding(plan: Tf1Lift) -> Finding:
         return Finding(KF202.code, call, f"{what}; {built}", Fix(_edits(plan), safety))
     return Finding(KF202.code, call, f"{what}; build `{keras_class}` once in `__init__` and call it here"
                                      f"{_why_not(plan)}")
+
+
+def _contrib_finding(plan: Tf1Lift) -> Finding:
+    """`tf.contrib.layers.layer_norm(x)`: gone in TF 2 on both lines, and no Keras class with its
+    defaults (report only, with what the Keras class needs to compute the same)."""
+    call, method = plan.site, plan.method.name.value
+    keras_class, how = api.TF1_CONTRIB_LAYERS[plan.function]
+    built = keras_class if keras_class[:1].islower() else f"`{keras_class}`"
+    where = "" if plan.blocked is not Blocked.OUTSIDE_CALL or method in plan.lift.cls.setup_methods else \
+        ", which `call` does not call"
+    in_call = plan.blocked is Blocked.CONTRIB
+    when, use = ("every call", "call it here") if in_call else (f"each time `{method}` runs", f"use it in `{method}`")
+    return Finding(KF202.code, call, (
+        f"`{source(call.func)}` in a Keras layer, in `{method}`{where}: `tf.contrib` is gone in TF 2 "
+        f"(AttributeError on Keras 3 and tf_keras), and in TF1 it made variables no Keras tracks, anew {when}; "
+        f"build {built} once in `__init__` and {use} ({how})"))
 
 
 def _why_not(plan: Tf1Lift) -> str:

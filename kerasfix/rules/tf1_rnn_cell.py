@@ -35,7 +35,16 @@ not available with Keras 3`; `tf.nn.rnn_cell` is gone from TF 2 altogether. Thro
 Keras 3 layer holding a subclass of `rnn_cell_impl.RNNCell` tracks 0 of its 1 weight, and Keras
 3's `RNN` raises ValueError running it. On tf_keras 2 they still run, deprecated. Their Keras
 counterparts (`tf.keras.layers.LSTMCell`, `GRUCell`, `SimpleRNNCell`, `StackedRNNCells`,
-`AbstractRNNCell`) are tracked on both lines, but they are not drop-in replacements.
+and, for a cell of the project, a `tf.keras.layers.Layer` with `state_size` and `output_size` run
+by `tf.keras.layers.RNN`) are tracked on both lines, but they are not drop-in replacements
+(Keras 3 has no `AbstractRNNCell`: AttributeError).
+
+A TF1 cell class of the project that holds a Keras layer (`self.dense = tf.keras.layers.Dense(4)`
+in `__init__`) loses that layer on tf_keras too: measured, the Keras layer running the cell (by
+`tf.compat.v1.nn.dynamic_rnn` or by `tf.keras.layers.RNN`) tracks 0 of the Dense's 2 weights,
+so they are never trained or saved (through `rnn_cell_impl`, on Keras 3 as well); the finding
+names the layers it holds. As a `tf.keras.layers.Layer` cell, the same code tracks 2 of 2 on
+both lines.
 
 ## Example
 ```python
@@ -130,7 +139,9 @@ class Tf1RnnCells(RuleFamily):
                 name = ctx.resolve(base.value) or ""
                 cell = api.tf1_rnn_cell(name)
                 if cell is not None:
-                    yield _finding(base.value, cell, name, "a base class")
+                    held = _held_note(ctx, cls, name)  # lost on tf_keras too: harm on both lines
+                    yield _finding(base.value, cell, name, "a base class", held=held,
+                                   lines=frozenset({"2", "3"}) if held else None)
             for nodes in cls.method_nodes.values():
                 for node in nodes:
                     if type(node) is cst.Call:  # exact type: see syntax.of_kind
@@ -142,12 +153,36 @@ class Tf1RnnCells(RuleFamily):
 
 
 def _finding(node: cst.CSTNode, cell: str, name: str, where: str, fix: Fix | None = None,
-             note: str = "") -> Finding:
+             note: str = "", held: str = "", lines: frozenset[str] | None = None) -> Finding:
     replacement, differs = api.TF1_RNN_CELLS[cell]
     legacy = name.startswith(api.TF1_RNN_CELL_LEGACY_NAMESPACES)
     trap = api.TF1_RNN_CELL_LEGACY_TRAP if legacy else "not available with Keras 3 (AttributeError)"
-    return Finding(KF204.code, node, f"TF1's `{cell}`, {where}: {trap}, deprecated on tf_keras; use "
-                   f"{_spell(replacement)} ({differs}){note}", fix)
+    return Finding(KF204.code, node, f"TF1's `{cell}`, {where}: {trap}, deprecated on tf_keras{held}; use "
+                   f"{_spell(replacement)} ({differs}){note}", fix, lines=lines)
+
+
+def _held_note(ctx: Context, cls: KerasClass, base: str) -> str:
+    """What a TF1 cell class loses of the Keras layers it holds (`self.dense = Dense(4)`).
+    Measured on TF 2.21, a cell holding a Dense run by `dynamic_rnn` or by `RNN` in a Keras
+    layer: that layer tracks 0 of the Dense's 2 weights on tf_keras (and, through
+    `rnn_cell_impl`, on Keras 3); a Keras `Layer` cell tracks 2 of 2 on both lines."""
+    held: list[str] = []
+    for nodes in cls.method_nodes.values():
+        for node in nodes:
+            if type(node) is cst.Assign and isinstance(node.value, cst.Call) and _keras_layer(ctx, node.value):
+                held.extend(f"`{source(t.target)}`" for t in node.targets
+                            if isinstance(t.target, cst.Attribute) and isinstance(t.target.value, cst.Name))
+    if not held:
+        return ""
+    lines = "on both lines" if base.startswith(api.TF1_RNN_CELL_LEGACY_NAMESPACES) else "on tf_keras"
+    return (f"; the Keras layers it holds ({', '.join(dict.fromkeys(held))}) are lost {lines}: the layer "
+            "running the cell tracks none of their weights, never trained or saved")
+
+
+def _keras_layer(ctx: Context, call: cst.Call) -> bool:
+    """A Keras layer built (Keras's own or the project's), not a TF1 layer or cell."""
+    resolved = ctx.resolve(call.func) or ""
+    return ctx.is_layer_class(call.func) and not resolved.startswith(("tf1.", *api.TF_RNN_CELL_NAMESPACES))
 
 
 def _spell(replacement: str) -> str:
