@@ -23,7 +23,7 @@ from ._lift import lift_plans
 from ._lift_edits import place
 from ._lift_helper import helper_sites, runs_once_per_call
 from ._lift_plan import ClassLift, Placement
-from ._lift_syntax import (builds_weightless, guards_to, in_loop_or_scope, inside_construction, local_names,
+from ._lift_syntax import (builds_weightless, guards_to, inside_construction, local_names,
                            needs_parens_as_arg, only_bound_once, parent_map, parenthesized, snake_case, substitute,
                            usable_literal, usage, with_keyword, with_keyword_only)
 from ._module_functions import bound_names, made_by
@@ -153,8 +153,10 @@ def _uses(ctx: Context, func: cst.FunctionDef, sites: list[Site]) -> str:
             if stray:
                 return _stray(cls, stray[0], name)
         elif uses.found:
-            where = f"in `{statement.name.value}`" if isinstance(statement, (cst.FunctionDef, cst.ClassDef)) \
-                else "at module level"
+            where = "at module level"
+            if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                kind = "function" if isinstance(statement, cst.FunctionDef) else "class"
+                where = f"in the {kind} `{statement.name.value}`"
             return f"`{name}` is also used {where}"
     return ""
 
@@ -167,8 +169,25 @@ def _stray(cls: KerasClass, use: cst.Name, name: str) -> str:
         method = cls.parents.get(id(method))
     where = f"`{cls.node.name.value}.{method.name.value}`" if isinstance(method, cst.FunctionDef) else \
         f"the body of `{cls.node.name.value}`"
-    called = isinstance(parent, cst.Call) and parent.func is use
-    return f"`{name}` is also {'called' if called else 'used'} in {where}, where it runs once or not per call"
+    if isinstance(parent, cst.Call) and parent.func is use:
+        return f"`{name}` is also called in {where}, not once on every call"
+    return f"`{name}` is also used as a value in {where}"
+
+
+def _enclosure(node: cst.CSTNode, parents: dict[int, cst.CSTNode], stop: cst.CSTNode) -> str:
+    """"in a loop", "in a nested function", "under a condition" (the innermost), or ""."""
+    if guards_to(node, parents, stop) is None:
+        return "on some paths only"
+    current = parents.get(id(node))
+    while current is not None and current is not stop:
+        if isinstance(current, (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+            return "in a loop"
+        if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            return "in a nested function"
+        if isinstance(current, (cst.If, cst.IfExp)):
+            return "under a condition"
+        current = parents.get(id(current))
+    return ""
 
 
 def _layers(ctx: Context, func: cst.FunctionDef) -> list[_Layer] | str:
@@ -184,8 +203,9 @@ def _layers(ctx: Context, func: cst.FunctionDef) -> list[_Layer] | str:
         if not (isinstance(node, cst.Call) and ctx.is_layer_class(node.func)) or builds_weightless(ctx, node.func) \
                 or inside_construction(node, parents, ctx):
             continue
-        if in_loop_or_scope(node, parents, func) or guards_to(node, parents, func) != []:
-            return f"`{name}` builds a layer in a loop, a nested function or under a condition"
+        enclosed = _enclosure(node, parents, func)
+        if enclosed:
+            return f"`{name}` builds a layer {enclosed}"
         statement, form, local = usage(node, parents.get(id(node)), parents, "")
         if form not in ("inline", "bound") or (form == "bound" and not only_bound_once(func, nodes, local)):
             return f"`{name}` keeps a layer it builds other than calling it at once or binding it once"
@@ -336,47 +356,92 @@ def _bind(func: cst.FunctionDef, call: cst.Call) -> dict[str, tuple[cst.BaseExpr
 def _site_edits(lift: ClassLift, func: cst.FunctionDef, layers: list[_Layer], site: Site,
                 positional: bool) -> list[Edit] | str:
     """The `__init__` lines building the site's layers, and the site passing them."""
+    method = site.cls.methods[site.method]
+    refused = _site_refusal(lift, func, layers, site)
+    if refused:
+        return refused
+    values = _bind(func, site.call)
+    assert not isinstance(values, str)  # _site_refusal read it
+    attrs: set[str] = set()
+    constructions = []
+    for layer in layers:
+        inlined = _inlined(lift, func, layer, site, values, attrs)
+        if isinstance(inlined, str):
+            return inlined
+        constructions.append(substitute(layer.node, inlined))
+    me, stem = self_name(method), func.name.value.strip("_") or "function"
+    names = [lift.allocate(f"{stem}_{layer.param}") for layer in layers]
+    # the site's lines stay together, after everything any of them reads
+    where = Placement("__init__", self_attrs=attrs)
+    edits: list[Edit] = [place(lift, where, attr, value, None) for attr, value in zip(names, constructions)]
+    args: list[tuple[str, cst.BaseExpression]] = [
+        (layer.param, cst.Attribute(value=cst.Name(me), attr=cst.Name(attr))) for layer, attr in zip(layers, names)]
+    edits.append(Replace(site.call, lambda updated: _with_args(updated, args, positional)))
+    return edits
+
+
+def _site_refusal(lift: ClassLift, func: cst.FunctionDef, layers: list[_Layer], site: Site) -> str:
+    """Why the site cannot pass layers built in `__init__` (else "")."""
     cls, name = site.cls, func.name.value
-    method, call = cls.methods[site.method], site.call
+    method = cls.methods[site.method]
     where = f"`{cls.node.name.value}.{site.method}`"
     if not runs_once_per_call(lift, method):
         known = helper_sites(lift, method)
-        return f"{where} does not run exactly once per call" + (f" ({known})" if isinstance(known, str) else "")
-    if in_loop_or_scope(call, cls.parents, method) or guards_to(call, cls.parents, method) != []:
-        return f"{where} calls `{name}` in a loop, a nested function or under a condition"
-    values = _bind(func, call)
+        count = known if isinstance(known, str) else f"`call` calls it {len(known)} times"
+        return f"{where} does not run exactly once per call ({count})"
+    enclosed = _enclosure(site.call, cls.parents, method)
+    if enclosed:
+        return f"{where} calls `{name}` {enclosed}"
+    values = _bind(func, site.call)
     if isinstance(values, str):
         return f"{where} {values} to `{name}`"
+    missing = sorted({param for layer in layers for param, _ in layer.reads.values() if param not in values})
+    if missing:
+        return f"{where} calls `{name}` without `{missing[0]}`"
+    if lift.init is not None and not isinstance(lift.init.body, cst.IndentedBlock):
+        return f"`{cls.node.name.value}.__init__` is written on one line"
     hidden = _hidden_in_init(lift, layers)
     if hidden:
         return f"`{cls.node.name.value}.__init__` binds `{hidden}`, a name a layer of `{name}` reads"
-    built: list[tuple[str, cst.BaseExpression]] = []
-    args: list[tuple[str, cst.BaseExpression]] = []
-    attrs: set[str] = set()
-    me = self_name(method)
-    stem = name.strip("_") or "function"
-    for layer in layers:
-        inlined: dict[int, cst.BaseExpression] = {}
-        for read, (param, whole) in layer.reads.items():
-            if param not in values:
-                return f"{where} calls `{name}` without `{param}`"
-            value, from_site = values[param]
-            if from_site:
-                placement = lift.placement(method, [value])
-                if placement.where != "__init__":
-                    why = placement.reason or f"it reads the shape of `{site.method}`'s input"
-                    return f"{where} passes `{param}` as `{source(value)}`, which `__init__` cannot compute ({why})"
-                value = strip_comments(lift.moved(method, placement, value))
-                attrs |= placement.self_attrs
-            inlined[read] = value if whole and not needs_parens_as_arg(value) else parenthesized(value)
-        attr = lift.allocate(f"{stem}_{layer.param}")
-        built.append((attr, substitute(layer.node, inlined)))
-        args.append((layer.param, cst.Attribute(value=cst.Name(me), attr=cst.Name(attr))))
-    # the site's lines stay together, after everything any of them reads
-    where_built = Placement("__init__", self_attrs=attrs)
-    edits: list[Edit] = [place(lift, where_built, attr, value, None) for attr, value in built]
-    edits.append(Replace(call, lambda updated: _with_args(updated, args, positional)))
-    return edits
+    return ""
+
+
+_Values = dict[str, tuple[cst.BaseExpression, bool]]  # a parameter -> (its value, passed by the site)
+
+
+def _inlined(lift: ClassLift, func: cst.FunctionDef, layer: _Layer, site: Site, values: _Values,
+             attrs: set[str]) -> dict[int, cst.BaseExpression] | str:
+    """What replaces each parameter the layer reads, as `__init__` spells it (the attributes
+    it reads added to `attrs`); or why the site's value cannot be computed there."""
+    method = site.cls.methods[site.method]
+    me, where = self_name(method), f"`{site.cls.node.name.value}.{site.method}`"
+    inlined: dict[int, cst.BaseExpression] = {}
+    for read, (param, whole) in layer.reads.items():
+        value, from_site = values[param]
+        if from_site:
+            called = _method_called(value, me)
+            if called:
+                return f"{where} passes the result of `{me}.{called}(...)`, which `__init__` may call too early"
+            placement = lift.placement(method, [value])
+            if placement.where != "__init__":
+                why = placement.reason or f"it reads the shape of `{site.method}`'s input"
+                given = f"`{source(value)}`" + ("" if source(value) == param else f" as `{param}`")
+                return f"{where} passes {given} to `{func.name.value}`, which `__init__` cannot compute ({why})"
+            value = strip_comments(lift.moved(method, placement, value))
+            attrs |= placement.self_attrs
+        inlined[read] = value if whole and not needs_parens_as_arg(value) else parenthesized(value)
+    return inlined
+
+
+def _method_called(value: cst.BaseExpression, me: str) -> str:
+    """A method of the instance the expression calls (`self.units_for(...)`): run in `__init__`,
+    it may read what is set later."""
+    for node in walk(value):
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            target = node.func.value
+            if isinstance(target, cst.Name) and target.value == me:
+                return node.func.attr.value
+    return ""
 
 
 def _hidden_in_init(lift: ClassLift, layers: list[_Layer]) -> str:
