@@ -346,7 +346,7 @@ def _bind(func: cst.FunctionDef, call: cst.Call) -> dict[str, tuple[cst.BaseExpr
         key = param.name.value
         if index < len(plain) and index < len(given):
             values[key] = (given[index], True)
-        elif key in named:
+        elif key in named and index >= len(p.posonly_params):  # `f(units=...)` never fills `units, /`
             values[key] = (named[key], True)
         elif param.default is not None:
             values[key] = (strip_comments(param.default), False)
@@ -355,25 +355,27 @@ def _bind(func: cst.FunctionDef, call: cst.Call) -> dict[str, tuple[cst.BaseExpr
 
 def _site_edits(lift: ClassLift, func: cst.FunctionDef, layers: list[_Layer], site: Site,
                 positional: bool) -> list[Edit] | str:
-    """The `__init__` lines building the site's layers, and the site passing them."""
+    """The lines building the site's layers once (in `__init__`, or in `build` when sized by
+    `call`'s input), and the site passing them."""
     method = site.cls.methods[site.method]
     refused = _site_refusal(lift, func, layers, site)
     if refused:
         return refused
     values = _bind(func, site.call)
     assert not isinstance(values, str)  # _site_refusal read it
-    attrs: set[str] = set()
-    constructions = []
+    planned = []
     for layer in layers:
-        inlined = _inlined(lift, func, layer, site, values, attrs)
-        if isinstance(inlined, str):
-            return inlined
-        constructions.append(substitute(layer.node, inlined))
+        built = _built(lift, func, layer, site, values)
+        if isinstance(built, str):
+            return built
+        planned.append(built)
     me, stem = self_name(method), func.name.value.strip("_") or "function"
     names = [lift.allocate(f"{stem}_{layer.param}") for layer in layers]
-    # the site's lines stay together, after everything any of them reads
-    where = Placement("__init__", self_attrs=attrs)
-    edits: list[Edit] = [place(lift, where, attr, value, None) for attr, value in zip(names, constructions)]
+    # the site's lines in `__init__` stay together, after everything any of them reads
+    attrs = {a for _, placement in planned if placement.where == "__init__" for a in placement.self_attrs}
+    edits: list[Edit] = [place(lift, Placement("__init__", self_attrs=attrs) if placement.where == "__init__"
+                               else Placement("build"), attr, value, None)
+                         for (value, placement), attr in zip(planned, names)]
     args: list[tuple[str, cst.BaseExpression]] = [
         (layer.param, cst.Attribute(value=cst.Name(me), attr=cst.Name(attr))) for layer, attr in zip(layers, names)]
     edits.append(Replace(site.call, lambda updated: _with_args(updated, args, positional)))
@@ -402,35 +404,41 @@ def _site_refusal(lift: ClassLift, func: cst.FunctionDef, layers: list[_Layer], 
         return f"`{cls.node.name.value}.__init__` is written on one line"
     hidden = _hidden_in_init(lift, layers)
     if hidden:
-        return f"`{cls.node.name.value}.__init__` binds `{hidden}`, a name a layer of `{name}` reads"
+        return f"{hidden}, a name a layer of `{name}` reads"
     return ""
 
 
 _Values = dict[str, tuple[cst.BaseExpression, bool]]  # a parameter -> (its value, passed by the site)
 
 
-def _inlined(lift: ClassLift, func: cst.FunctionDef, layer: _Layer, site: Site, values: _Values,
-             attrs: set[str]) -> dict[int, cst.BaseExpression] | str:
-    """What replaces each parameter the layer reads, as `__init__` spells it (the attributes
-    it reads added to `attrs`); or why the site's value cannot be computed there."""
+def _built(lift: ClassLift, func: cst.FunctionDef, layer: _Layer, site: Site,
+           values: _Values) -> tuple[cst.BaseExpression, Placement] | str:
+    """The layer's construction with what the site passes in place of the parameters it
+    reads, as `__init__` (or `build`) spells it, and where it goes; or why it cannot move."""
     method = site.cls.methods[site.method]
-    me, where = self_name(method), f"`{site.cls.node.name.value}.{site.method}`"
+    me, where, name = self_name(method), f"`{site.cls.node.name.value}.{site.method}`", func.name.value
     inlined: dict[int, cst.BaseExpression] = {}
+    foreign = set(layer.globals)  # names the function reads, which must mean the same in the class
     for read, (param, whole) in layer.reads.items():
         value, from_site = values[param]
         if from_site:
             called = _method_called(value, me)
             if called:
                 return f"{where} passes the result of `{me}.{called}(...)`, which `__init__` may call too early"
-            placement = lift.placement(method, [value])
-            if placement.where != "__init__":
-                why = placement.reason or f"it reads the shape of `{site.method}`'s input"
-                given = f"`{source(value)}`" + ("" if source(value) == param else f" as `{param}`")
-                return f"{where} passes {given} to `{func.name.value}`, which `__init__` cannot compute ({why})"
-            value = strip_comments(lift.moved(method, placement, value))
-            attrs |= placement.self_attrs
+        else:
+            foreign |= {n.value for n in walk(value) if isinstance(n, cst.Name)}
         inlined[read] = value if whole and not needs_parens_as_arg(value) else parenthesized(value)
-    return inlined
+    shadowed = sorted(foreign & local_names(method, site.cls.method_nodes[site.method]))
+    if shadowed:
+        return f"{where} binds `{shadowed[0]}`, a name a layer of `{name}` reads"
+    construction = substitute(layer.node, inlined)
+    assert isinstance(construction, cst.Call)  # names are replaced inside it, the call stays
+    placement = lift.placement(method, [a.value for a in construction.args])
+    if placement.where == "build" and site.method != "call":  # `build` gets `call`'s input only
+        placement = Placement("", f"it reads the shape of `{site.method}`'s argument")
+    if not placement.where:
+        return f"{where} passes `{name}` what `__init__` cannot compute ({placement.reason})"
+    return strip_comments(lift.moved(method, placement, construction)), placement
 
 
 def _method_called(value: cst.BaseExpression, me: str) -> str:
@@ -445,8 +453,13 @@ def _method_called(value: cst.BaseExpression, me: str) -> str:
 
 
 def _hidden_in_init(lift: ClassLift, layers: list[_Layer]) -> str:
-    """A module-level name a layer reads that `__init__` binds itself (a parameter, a local)."""
-    if lift.init is None:
-        return ""
-    init_names = local_names(lift.init, lift.cls.method_nodes["__init__"])
-    return next((n for layer in layers for n in sorted(layer.globals) if n in init_names), "")
+    """"`Block.__init__` binds `WIDTH`" when `__init__` (or `build`) binds itself (a parameter,
+    a local) a module-level name a layer reads; else ""."""
+    for method in (lift.init, lift.build):
+        if method is None:
+            continue
+        bound = local_names(method, lift.cls.method_nodes[method.name.value])
+        hidden = next((n for layer in layers for n in sorted(layer.globals) if n in bound), "")
+        if hidden:
+            return f"`{lift.cls.node.name.value}.{method.name.value}` binds `{hidden}`"
+    return ""

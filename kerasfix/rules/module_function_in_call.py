@@ -109,9 +109,11 @@ fix: ..."):
   own body (not in a function it calls), in no loop, under no condition, called at once
   (`Dense(u)(x)`) or bound once to a local (`d = Dense(u)`: the binding goes, the local's
   name becomes the parameter), from its parameters, literals and the module's names only;
-- at each call site, what is passed for those parameters can be computed in `__init__` (an
-  attribute set there, a constant; not the input's shape or an argument of `call`), and
-  `__init__` does not bind a name the layers read.
+- at each call site, what the layers read of what is passed can be computed in `__init__` (an
+  attribute set there, a constant; not an argument of `call`, not the result of a method of
+  `self`), or in `build` from the input's shape (`x.shape[-1]` in the function, `x` being
+  `call`'s input: built in `build(self, input_shape)` from `input_shape[-1]`, as KF201 does),
+  and neither the method nor `__init__`/`build` binds a name the layers read.
 
 Unsafe because code elsewhere may still call the function the old way: another module that
 imports a private name, or a caller outside the module. Each call site gets its own layers
