@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from .. import keras_api as api
 from ..edits import Edit, Remove, Replace
 from ..syntax import is_load, source
 from .base import Context, KerasClass, self_name, walk
@@ -203,6 +204,8 @@ def _layers(ctx: Context, func: cst.FunctionDef) -> list[_Layer] | str:
         if not (isinstance(node, cst.Call) and ctx.is_layer_class(node.func)) or builds_weightless(ctx, node.func) \
                 or inside_construction(node, parents, ctx):
             continue
+        if (ctx.resolve(node.func) or "") in api.TF1_RNN_CELL_CLASSES:
+            return f"`{name}` builds a TF1 RNN cell (`{source(node.func)}`), which Keras 3 lacks"
         enclosed = _enclosure(node, parents, func)
         if enclosed:
             return f"`{name}` builds a layer {enclosed}"

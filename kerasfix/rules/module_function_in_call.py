@@ -269,20 +269,26 @@ def _under_state_test(cls: KerasClass, node: cst.CSTNode, method: str) -> bool:
 def _finding(call: cst.Call, name: str, method: str, made: list[Made], record: FunctionRecord | None,
              fix: Fix | str | None) -> Finding:
     kinds = {m.kind for m in made}
+    wrappers = kinds == {"RNN wrapper"}
     once = {"layer": "build the layers once in `__init__`",
             "variable": "make the variables once in `build` with `self.add_weight(...)`"}
-    todo = " and ".join(once[k] for k in ("layer", "variable") if k in kinds or (k == "layer" and "TF1 layer" in kinds))
+    todo = "build the cells once in `__init__`" if wrappers else " and ".join(
+        once[k] for k in ("layer", "variable") if k in kinds or (k == "layer" and kinds & {"TF1 layer", "RNN wrapper"}))
     lost = "lost on tf_keras, and Keras 3 has no `tf.layers` (AttributeError)" if kinds == {"TF1 layer"} else (
+        "lost on tf_keras, and Keras 3 has no TF1 RNN cells (AttributeError)" if wrappers else
         "lost on Keras 3 and tf_keras")
     last = name.rsplit(".", 1)[-1]
     module = record.qualified.rsplit(".", 1)[0] if record else ""
     defined = f" (`{module}`, line {record.line})" if record else ""
     of = f" of `{module}`" if record else ""
+    # a wrapper owns no weight: the cells it wraps do (keras_api.TF1_RNN_WRAPPERS)
+    anew = (f"wrappers own no weights, the cells they wrap do: those `{name}` builds are made anew on every call"
+            if wrappers else "made anew on every call")
     public = "" if last.startswith("_") else f" (`{name}` is public: its other callers need them too)"
     refused = f" (no automatic fix: {fix})" if isinstance(fix, str) else ""
     return Finding(KF206.code, call,
                    f"`{name}`{defined} builds {what_is_made(made)} each time `{method}` runs "
-                   f"({where_made(made, last, of)}): made "
-                   f"anew on every call and never tracked, {lost}; {todo} and pass them to `{name}`{public}{refused}",
+                   f"({where_made(made, last, of)}): {anew} "
+                   f"and never tracked, {lost}; {todo} and pass them to `{name}`{public}{refused}",
                    fix if isinstance(fix, Fix) else None,
                    help=f"{todo}, add a parameter to `{name}` for them and pass them from `{method}`")
