@@ -757,8 +757,9 @@ TF1_RNN_CELLS: dict[str, tuple[str, str]] = {
                      "`zero_state` is `get_initial_state`"),
 }
 # TF1 RNN cell wrappers: no weight of their own, the cells they wrap hold them (measured on
-# tf_keras 2.21, /tmp probe of the KF206 `build_cell` wording: DropoutWrapper, ResidualWrapper and
-# DeviceWrapper around an LSTMCell own 0 weights, MultiRNNCell lists its cells' 2 and owns none).
+# tf_keras 2.21, each built around a `tf.compat.v1.nn.rnn_cell.LSTMCell(4)` and called once:
+# DropoutWrapper, ResidualWrapper and DeviceWrapper list 0 weights, MultiRNNCell lists its
+# cell's 2 and owns none; KF206 words a function building only wrappers so).
 TF1_RNN_WRAPPERS = frozenset({"DropoutWrapper", "ResidualWrapper", "DeviceWrapper", "MultiRNNCell"})
 
 
