@@ -19,14 +19,14 @@ from .. import keras_api as api
 from ..edits import Edit, Remove, Replace
 from ..syntax import is_load, source
 from .base import Context, KerasClass, self_name, walk
-from .calls import comments_in, strip_comments
+from .calls import comments_in, keyword_arg, strip_comments
 from ._lift import lift_plans
 from ._lift_edits import place
 from ._lift_helper import helper_sites, runs_once_per_call
 from ._lift_plan import ClassLift, Placement
 from ._lift_syntax import (builds_weightless, guards_to, inside_construction, local_names,
                            needs_parens_as_arg, only_bound_once, parent_map, parenthesized, snake_case, substitute,
-                           usable_literal, usage, with_keyword, with_keyword_only)
+                           usable_literal, usage, with_keyword_only)
 from ._module_functions import bound_names, made_by
 
 _NESTED = (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.FunctionDef, cst.ClassDef)
@@ -210,7 +210,8 @@ def _layers(ctx: Context, func: cst.FunctionDef) -> list[_Layer] | str:
         if enclosed:
             return f"`{name}` builds a layer {enclosed}"
         statement, form, local = usage(node, parents.get(id(node)), parents, "")
-        if form not in ("inline", "bound") or (form == "bound" and not only_bound_once(func, nodes, local)):
+        if form not in ("inline", "bound") or (form == "bound" and (
+                not only_bound_once(func, nodes, local) or local in bound_names(func.params, []))):
             return f"`{name}` keeps a layer it builds other than calling it at once or binding it once"
         if comments_in(node):
             return f"`{name}` has a comment inside a layer's construction"
@@ -306,23 +307,32 @@ def _positional(func: cst.FunctionDef, sites: list[Site]) -> bool:
 
 def _new_params(params: cst.Parameters, names: list[str], positional: bool) -> cst.Parameters:
     if positional:
-        return params.with_changes(params=[*params.params, *(cst.Param(cst.Name(n)) for n in names)])
+        return params.with_changes(params=_appended(list(params.params), [cst.Param(cst.Name(n)) for n in names]))
     for name in names:
         params = with_keyword_only(params, name)
     return params
 
 
 def _with_args(call: cst.Call, args: list[tuple[str, cst.BaseExpression]], positional: bool) -> cst.Call:
-    if not positional:
-        for name, value in args:
-            call = with_keyword(call, name, value)
-        return call
-    old = list(call.args)
-    if old and old[-1].comma is cst.MaybeSentinel.DEFAULT:
-        old[-1] = old[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-    new = [cst.Arg(value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for _, value in args]
-    new[-1] = new[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-    return call.with_changes(args=[*old, *new])
+    new = [cst.Arg(value) if positional else keyword_arg(name, value) for name, value in args]
+    return call.with_changes(args=_appended(list(call.args), new))
+
+
+_SPACE = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
+def _appended(old: list, new: list) -> list:
+    """`new` (parameters or arguments) after `old`, separated as `old` is; a trailing comma
+    stays last (`f(\n    x,\n)` gets `    dense,` before its `)`)."""
+    if not old:
+        return new
+    last = old[-1]
+    between = old[-2].comma if len(old) > 1 and isinstance(old[-2].comma, cst.Comma) else _SPACE
+    if comments_in(between):
+        between = _SPACE  # a comment is never copied
+    trailing = last.comma if isinstance(last.comma, cst.Comma) else cst.MaybeSentinel.DEFAULT
+    new = [item.with_changes(comma=between) for item in new[:-1]] + [new[-1].with_changes(comma=trailing)]
+    return [*old[:-1], last.with_changes(comma=between), *new]
 
 
 def _class_lift(ctx: Context, cls: KerasClass) -> ClassLift:

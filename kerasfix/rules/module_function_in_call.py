@@ -72,6 +72,10 @@ class FeedForward(tf.keras.layers.Layer):
 A function called from `__init__` or `build` runs once, and what it builds there is left to
 the other rules; a function that makes no layer and no variable is not reported.
 
+A function that builds only TF1 RNN cell wrappers (`DropoutWrapper`, `ResidualWrapper`,
+`MultiRNNCell`, around cells it builds from a class it is given) is reported with the wrappers
+named: they own no weights (measured on tf_keras), the cells they wrap do.
+
 Another module's function is followed one module deep: what it makes itself or through its
 own module's functions, not through functions it imports in turn. A module of helpers only (no
 class) is read when its text names a maker (`layers.`, `get_variable(`, `Variable(`, ...).
@@ -105,7 +109,7 @@ fix: ..."):
   no generator, no `global`; every use of its name in the module is a call from a Keras
   layer's `call` (or a method `call` runs exactly once per call), in no loop, under no
   condition, not in `__init__` or `build`, not from another function, never as a value;
-- it builds only Keras layers (no variable, no TF1 `tf.layers.*` layer), each written in its
+- it builds only Keras layers (no variable, no TF1 `tf.layers.*` layer, no TF1 RNN cell), each written in its
   own body (not in a function it calls), in no loop, under no condition, called at once
   (`Dense(u)(x)`) or bound once to a local (`d = Dense(u)`: the binding goes, the local's
   name becomes the parameter), from its parameters, literals and the module's names only;
@@ -121,7 +125,8 @@ imports a private name, or a caller outside the module. Each call site gets its 
 before the fix nothing was shared either, every call built new layers). The function keeps its
 parameters (`units` above), though it may no longer read them: other callers may pass them.
 The new parameters go last, by position when the function has plain parameters only and every
-call passes them all by position, else keyword-only. A function of another module, a public
+call passes them all by position, else keyword-only. A literal `name=` is kept: two call sites
+in one class then build two layers of that name. A function of another module, a public
 one, or one that makes variables is reported for a person.
 """
 
