@@ -450,7 +450,7 @@ def _built(lift: ClassLift, func: cst.FunctionDef, layer: _Layer, site: Site,
     if placement.where == "build" and site.method != "call":  # `build` gets `call`'s input only
         placement = Placement("", f"it reads the shape of `{site.method}`'s argument")
     if not placement.where:
-        return f"{where} passes `{name}` what `__init__` cannot compute ({placement.reason})"
+        return f"{where} passes to `{name}` what `__init__` cannot compute ({placement.reason})"
     return strip_comments(lift.moved(method, placement, construction)), placement
 
 
