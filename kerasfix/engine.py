@@ -255,6 +255,8 @@ def _refreshed(imports: ImportMap, text: str) -> ImportMap:
     """The imports with the facts of the functions the piece defines read again from the piece
     as a pass of fixes left it: KF206's fix changes what a function makes (its layers become
     parameters), and the next pass must not report the function for what it made before."""
+    if not any(f"def {name}" in text for name in imports.functions):
+        return imports  # a piece holding classes only (the usual one): nothing to read again
     try:
         body = ast.parse(text).body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
