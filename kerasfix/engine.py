@@ -6,6 +6,7 @@ Many files: see `runner.py`. This module reads and writes nothing.
 from __future__ import annotations
 
 import ast
+import copy
 import tokenize
 import warnings
 from collections import Counter
@@ -18,7 +19,7 @@ from libcst.metadata import CodeRange
 from .edits import (AddImport, AddMethod, DropImport, ImportConflict, Safety, add_imports, apply_fixes,
                     drop_imports, select_compatible)
 from . import phases
-from .functions import read_imports
+from .functions import module_functions, read_imports
 from .lines import comments, source_lines
 from .index import ClassIndex
 from .names import ImportMap
@@ -245,9 +246,28 @@ def _process_unit(text: str, work: _Work, ask: _Asker | None = None) -> _Unit:
             unit.alone = _each_fix_alone(module, findings)
             _drop_edits_of_fixes_needing_others(unit, module, alone)
         return unit
-    _fix_passes(unit, _Pass(module, text, findings, ranges), lambda m, t: analyze(m, t, imports, index, selection),
-                selection, ask)
+    _fix_passes(unit, _Pass(module, text, findings, ranges),
+                lambda m, t: analyze(m, t, _refreshed(imports, t), index, selection), selection, ask)
     return unit
+
+
+def _refreshed(imports: ImportMap, text: str) -> ImportMap:
+    """The imports with the facts of the functions the piece defines read again from the piece
+    as a pass of fixes left it: KF206's fix changes what a function makes (its layers become
+    parameters), and the next pass must not report the function for what it made before."""
+    if not any(f"def {name}" in text for name in imports.functions):
+        return imports  # a piece holding classes only (the usual one): nothing to read again
+    try:
+        body = ast.parse(text).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return imports
+    defined = {s.name for s in body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    if not defined & set(imports.functions):
+        return imports
+    fresh = copy.copy(imports)
+    fresh.functions = {k: v for k, v in imports.functions.items() if k not in defined}
+    fresh.functions.update(module_functions(body, imports))
+    return fresh
 
 
 @dataclass

@@ -149,9 +149,9 @@ _CONTAINERS = frozenset({"keras.Model", "keras.Sequential", "keras.models.Model"
 
 def made_kind(written: str, imports: ImportMap) -> str:
     """What a call a function makes is, read from its module alone: "variable", "TF1 layer",
-    "TF1 contrib layer",
-    "layer" (a Keras layer with weights), "class:<qualified>" (a class of the project or a
-    library: the index judges it), or "" (nothing with weights)."""
+    "TF1 contrib layer", "layer" (a Keras layer with weights), "RNN wrapper" (a TF1 cell wrapper:
+    its cell holds the weights), "class:<qualified>" (a class of the project or a library: the
+    index judges it), or "" (nothing with weights)."""
     resolved = imports.resolve_dotted(written) or ""
     if resolved in _VARIABLES:
         return "variable"
@@ -163,6 +163,8 @@ def made_kind(written: str, imports: ImportMap) -> str:
         return "TF1 contrib layer"  # `tf.contrib.layers.layer_norm(...)`: gone in TF 2
     if resolved in _CONTAINERS:
         return ""  # `Model(inputs, outputs)`: the layers in it are counted where built
+    if keras_api.is_tf1_rnn_wrapper(resolved):
+        return "RNN wrapper"  # its weights are the wrapped cell's: KF206 words it so
     if keras_api.is_keras_layer_class(resolved):
         return "" if keras_api.is_weightless_layer(resolved) else "layer"
     qualified = imports.qualify_dotted(written)

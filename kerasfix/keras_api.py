@@ -810,6 +810,17 @@ TF1_RNN_CELLS: dict[str, tuple[str, str]] = {
                      "`call(inputs, state)` becomes `call(inputs, states)`; "
                      "`zero_state` is `get_initial_state`"),
 }
+# TF1 RNN cell wrappers: no weight of their own, the cells they wrap hold them (measured on
+# tf_keras 2.21, each built around a `tf.compat.v1.nn.rnn_cell.LSTMCell(4)` and called once:
+# DropoutWrapper, ResidualWrapper and DeviceWrapper list 0 weights, MultiRNNCell lists its
+# cell's 2 and owns none; KF206 words a function building only wrappers so).
+TF1_RNN_WRAPPERS = frozenset({"DropoutWrapper", "ResidualWrapper", "DeviceWrapper", "MultiRNNCell"})
+
+
+def is_tf1_rnn_wrapper(canonical: str) -> bool:
+    return canonical.rsplit(".", 1)[-1] in TF1_RNN_WRAPPERS and canonical.startswith(TF_RNN_CELL_NAMESPACES)
+
+
 # The same classes through TF's private modules (`from tensorflow.python.ops import
 # rnn_cell_impl`): they still import on Keras 3, but are the old tensorflow.python.keras layers.
 # Measured on TF 2.21: a Keras 3 layer holding a subclass of `rnn_cell_impl.RNNCell` tracks 0 of

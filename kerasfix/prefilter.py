@@ -8,6 +8,7 @@ cannot hold a finding of theirs, and is not parsed.
 from __future__ import annotations
 
 import ast
+import re
 from functools import lru_cache
 from typing import Callable
 
@@ -46,7 +47,7 @@ def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex,
     trigger = compile_triggers(wants)
     functional = _functional_spans(source, scan, index, trigger) if trigger.functional_calls else set()
     if not keras or not prefilter_on():
-        return sorted(set(candidates) | functional)
+        return _whole_for_function_fix(source, scan, trigger, sorted(set(candidates) | functional))
     lines = source_lines(source)
     prefix = f"{scan.imports.module_name}." if scan.imports.module_name else ""
     matcher = Matcher(trigger, scan.imports, index)
@@ -61,7 +62,27 @@ def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex,
             continue
         if any(prefix + node.name in keras and matcher.keeps(node, text) for node in class_defs(statement)):
             spans.add(span)
-    return sorted(spans)
+    return _whole_for_function_fix(source, scan, trigger, sorted(spans))
+
+
+def _whole_for_function_fix(source: str, scan: FileScan, trigger: Trigger,
+                            spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The whole file as one piece when a piece calls a private function of the module that
+    may build a layer (`_ffn(x)`): KF206's fix edits that function and every class calling
+    it at once, and must see every use of its name in the module. Else the spans as they are."""
+    if not (trigger.module_function and spans):
+        return spans
+    functions = scan.imports.functions
+    private = [name for name in functions if name.startswith("_") and not name.endswith("__")
+               and functions[name].makes]
+    if not private:
+        return spans
+    lines = source_lines(source)
+    texts = ["".join(lines[start - 1:end]) for start, end in spans]
+    called = re.compile(r"\b(?:%s)\s*\(" % "|".join(map(re.escape, private)))
+    if any(called.search(text) for text in texts):
+        return [(1, len(lines))]
+    return spans
 
 
 def _functional_spans(source: str, scan: FileScan, index: ClassIndex, trigger: Trigger) -> set[tuple[int, int]]:

@@ -82,7 +82,8 @@ class FunctionRecord(NamedTuple):
     qualified: str  # `pkg.helpers.ffn`
     line: int
     # (the function whose body makes it, the call as written, its line, its kind): kind is
-    # "layer", "TF1 layer", "TF1 contrib layer", "variable", or "class:<qualified>", a project class the index judges
+    # "layer", "TF1 layer", "TF1 contrib layer", "RNN wrapper", "variable", or "class:<qualified>", a project
+    # class the index judges
     made: tuple[tuple[str, str, int, str], ...]
 
     def row(self) -> list:
@@ -96,7 +97,10 @@ class FunctionRecord(NamedTuple):
         return cls(row[0], row[1], tuple((m[0], m[1], m[2], m[3]) for m in row[2]))
 
 
+_MADE_KINDS = frozenset({"layer", "TF1 layer", "TF1 contrib layer", "RNN wrapper", "variable"})
+
+
 def _made(m) -> bool:
     return (isinstance(m, list) and len(m) == 4 and _identifier(m[0]) and _dotted(m[1]) and isinstance(m[2], int)
-            and isinstance(m[3], str) and (m[3] in ("layer", "TF1 layer", "TF1 contrib layer", "variable")
+            and isinstance(m[3], str) and (m[3] in _MADE_KINDS
                                            or (m[3].startswith("class:") and _dotted(m[3][6:]))))

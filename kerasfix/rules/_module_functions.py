@@ -26,7 +26,7 @@ class Made:
     function: str  # the module's function whose body makes it
     written: str  # the call as written (`tf.keras.layers.Dense`)
     line: int  # its line in the file
-    kind: str  # "layer", "TF1 layer" (`tf.layers.dense(...)`), "TF1 contrib layer" or "variable"
+    kind: str  # "layer", "TF1 layer" (`tf.layers.dense(...)`), "TF1 contrib layer", "RNN wrapper" or "variable"
 
 
 def made_by(ctx: Context, name: str) -> list[Made]:
@@ -69,7 +69,9 @@ def imported_made(ctx: Context, record: FunctionRecord) -> list[Made]:
 
 def what_is_made(made: list[Made] | tuple[Made, ...]) -> str:
     """"a layer", "2 variables", "layers and variables"."""
-    kinds = sorted({m.kind.rsplit(" ", 1)[-1] for m in made})
+    kinds = sorted({"layer" if m.kind == "RNN wrapper" else m.kind.rsplit(" ", 1)[-1] for m in made})
+    if all(m.kind == "RNN wrapper" for m in made):
+        return "an RNN cell wrapper" if len(made) == 1 else f"{len(made)} RNN cell wrappers"
     if len(kinds) > 1:
         return "layers and variables"
     if all(m.kind.startswith("TF1 ") for m in made):
@@ -106,6 +108,8 @@ def _kind(ctx: Context, written: str) -> str:
         return "TF1 contrib layer"  # `tf.contrib.layers.layer_norm(...)`: gone in TF 2
     if resolved in _CONTAINERS:
         return ""  # `Model(inputs, outputs)`, `Sequential([...])`: the layers in them are counted where built
+    if api.is_tf1_rnn_wrapper(resolved):
+        return "RNN wrapper"  # `DropoutWrapper(cell)`: the weights are the wrapped cell's
     if ctx.index.is_layer_dotted(written, ctx.imports) and not api.is_weightless_layer(resolved):
         return "layer"
     return ""
