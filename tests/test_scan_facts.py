@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from kerasfix.cache import Cache
 from kerasfix.index import ClassIndex, ClassRecord, scan_file
 from kerasfix.records import FunctionRecord
@@ -176,6 +178,16 @@ def test_the_cache_keeps_a_modules_functions(tmp_path: Path):
     again = Cache(tmp_path / "cache.json", json.loads((tmp_path / "cache.json").read_text()))
     assert again.get_functions("key") == scan.functions
     assert FunctionRecord.from_row(["nets.helpers.ffn", 4, [["ffn", "os.system('x')", 5, "layer"]]]) is None
+
+
+@pytest.mark.parametrize("kind", ["layer", "TF1 layer", "TF1 contrib layer", "RNN wrapper", "variable",
+                                  "class:nets.Block"])
+def test_every_kind_a_scan_records_is_read_back_from_the_cache(kind: str):
+    """What `functions.made_kind` can answer is a row the cache accepts: a kind it refused made
+    the whole module's record a cache miss, scanned again on every warm run."""
+    row = ["nets.helpers.ffn", 4, [["ffn", "tf.keras.layers.Dense", 5, kind]]]
+    made = (("ffn", "tf.keras.layers.Dense", 5, kind),)
+    assert FunctionRecord.from_row(row) == FunctionRecord("nets.helpers.ffn", 4, made)
 
 
 def test_a_project_follows_the_helper_module_as_the_editor_changes_it(tmp_path: Path):
