@@ -29,6 +29,10 @@ from ._lift_syntax import (builds_weightless, guards_to, inside_construction, lo
                            usable_literal, usage, with_keyword_only)
 from ._module_functions import bound_names, made_by
 
+# what a function makes that no layer built in `__init__` replaces as it is
+_NOT_MOVED = {"variable": "makes a variable", "TF1 layer": "builds a TF1 layer",
+              "TF1 contrib layer": "calls a `tf.contrib` layer function",
+              "RNN wrapper": "builds a TF1 RNN cell wrapper"}
 _NESTED = (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.FunctionDef, cst.ClassDef)
 
 
@@ -58,10 +62,9 @@ def function_fix(ctx: Context, name: str, sites: list[Site]) -> tuple[Edit, ...]
     """The edits of the fix, or why there is none (a phrase for the message)."""
     made = made_by(ctx, name)
     kinds = {m.kind for m in made}
-    if "variable" in kinds:
-        return f"`{name}` makes a variable"
-    if "TF1 layer" in kinds:
-        return f"`{name}` builds a TF1 layer"
+    for kind, why in _NOT_MOVED.items():
+        if kind in kinds:
+            return f"`{name}` {why}"
     others = sorted({m.function for m in made if m.function != name})
     if others:
         return f"`{name}` builds them in `{others[0]}`, a function it calls"
