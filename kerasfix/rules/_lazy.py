@@ -232,8 +232,8 @@ def _last_is_if(choice: cst.If) -> bool:
 
 def _choice_blocked(lift: ClassLift, func: cst.FunctionDef, guard: cst.If, attr: str, attrs: set[str]) -> str:
     """Why the choice cannot move: the guard's attribute is not among those chosen, one is set
-    elsewhere (but to None at the top of `__init__`), `call` takes no input, reads one of them
-    before the block or binds its input again before it."""
+    elsewhere (but to None at the top of `__init__`), `call` takes no input or reads one of them
+    before the block (an input bound again is the placement's to refuse)."""
     cls, me = lift.cls, self_name(func)
     if attr not in attrs:
         return f"its branches never set `self.{attr}`"
@@ -248,8 +248,7 @@ def _choice_blocked(lift: ClassLift, func: cst.FunctionDef, guard: cst.If, attr:
             none = _none_statement(cls, set_attr) if name == "__init__" else None
             if none is None or all(n is not node for n in walk(none)):
                 return f"`self.{set_attr}` is set elsewhere too (other than to None at the top of `__init__`)"
-    first = first_input(func)
-    if first is None:
+    if first_input(func) is None:
         return f"`{func.name.value}` takes no input"
     if lift.build is None and me != "self":
         return f"`{func.name.value}` calls its first parameter `{me}`, which a new `build` would not"
@@ -260,10 +259,6 @@ def _choice_blocked(lift: ClassLift, func: cst.FunctionDef, guard: cst.If, attr:
             continue
         if (read := is_self_attribute(node, me)) in attrs:
             return f"`{func.name.value}` reads `self.{read}` before the block sets it"
-        bound = node.name if isinstance(node, cst.AsName) else getattr(node, "target", None) if isinstance(
-            node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For, cst.NamedExpr)) else None
-        if bound is not None and any(isinstance(n, cst.Name) and n.value == first for n in walk(bound)):
-            return f"`{func.name.value}` binds `{first}` again before the block"
     return ""
 
 

@@ -109,8 +109,8 @@ every statement under the guard is such an `if`/`elif`/`else` whose every branch
 `self.` attributes (the guard's among them) to Keras layers and does nothing else; its tests and
 constructors read only the input's static shape (`x.shape[...]`, `x.get_shape()`, `.as_list()`,
 or a local computed from them, which is written out), attributes `__init__` sets and never
-changes, module names and literals; the input is `call`'s first parameter, not bound again
-before the guard; and nothing in `call` before the guard reads what it sets. Unsafe: the choice is
+changes, module names and literals; the input is `call`'s first parameter; and nothing in
+`call` before the guard reads what it sets. Unsafe: the choice is
 made on the shape the layer is built with (`build`'s argument), not on the first call's input;
 where Keras builds it from that call, the two agree (judged on both lines, each branch taken).
 Measured on Keras 3.15: `load_model` of a saved model that chooses on the first call raises
@@ -186,8 +186,12 @@ the point. When an argument needs the input's shape (`x.shape[-1]`, `x.get_shape
 `x.shape.as_list()[-1]`, or a name unpacked from the whole shape, `_, h, w, c =
 x.get_shape().as_list()`, read as `input_shape[3]`), the layer is built in
 `build(self, input_shape)` from `input_shape[...]` instead: unsafe, because `build` sees the
-shape of the first call only. A layer made on the first call only moves safely (above): it
-was sized by the first call already; a choice between layers made then moves unsafely (above).
+shape of the first call only. The input is `call`'s first parameter, as long as `call` never
+binds that name again: after `x = tf.concat([x, x], -1)`, `x.shape[-1]` is twice the width
+`build` receives (a layer sized from `input_shape[-1]` there made the sum raise
+InvalidArgumentError, measured), so such a layer is reported only. A layer made on the first
+call only moves safely (above): it was sized by the first call already; a choice between layers
+made then moves unsafely (above).
 """
 
 VALID = (
