@@ -104,19 +104,19 @@ later value. A layer made in a helper `call` runs (tensorflow/gnn's HGT) is repo
 An `if` under the guard that chooses between layers on the input's shape (keras-team/keras#18601:
 `if x.shape[-1] != self.out_dim: self.shortcut = Dense(self.out_dim)` `else: self.shortcut =
 Activation("linear")`) moves whole into `build(self, input_shape)` (made, or the existing one
-gets it at its top), testing `input_shape[-1]`; the guard goes, `__init__`'s None stays. When
-every statement under the guard is such an `if`/`elif`/`else` whose every branch sets the same
-`self.` attributes (the guard's among them) to Keras layers and does nothing else; its tests and
-constructors read only the input's static shape (`x.shape[...]`, `x.get_shape()`, `.as_list()`,
-or a local computed from them, which is written out), attributes `__init__` sets and never
-changes, module names and literals; the input is `call`'s first parameter; and nothing in
-`call` before the guard reads what it sets. Unsafe: the choice is
-made on the shape the layer is built with (`build`'s argument), not on the first call's input;
-where Keras builds it from that call, the two agree (judged on both lines, each branch taken).
-Measured on Keras 3.15: `load_model` of a saved model that chooses on the first call raises
-ValueError, the moved one loads. A test on `training` or another argument, on a value
-`call` computes first, a branch that does anything else, an `if` without `else`: reported only,
-with the reason.
+gets it at its top), testing `input_shape[-1]`; the guard goes, `__init__`'s None stays. It
+moves when every statement under the guard is such an `if`/`elif`/`else` whose every branch
+sets the same `self.` attributes (the guard's among them) to Keras layers and does nothing
+else; its tests and constructors read only the input's static shape (`x.shape[...]`,
+`x.get_shape()`, `.as_list()`, or a local computed from them, which is written out),
+attributes `__init__` sets and never changes, module names and literals; the input is `call`'s
+first parameter; and nothing in `call` before the guard reads what it sets. Unsafe: the choice
+is made on the shape the layer is built with (`build`'s argument), not on the first call's
+input; where Keras builds it from that call, the two agree (judged on both lines, each branch
+taken). Measured on Keras 3.15: `load_model` of a saved model that chooses on the first call
+raises ValueError, the moved one loads. A test on `training` or another argument, on a value
+`call` computes first, a branch that does anything else, an `if` without `else`: reported
+only, with the reason.
 
 Layers without weights lose nothing when built in `call`, so they are not reported: Keras's
 own (`Activation`, `Flatten`, `Add`, pooling, ...), the project's layer classes whose own
