@@ -636,8 +636,19 @@ TF1_CONTRIB_LAYERS = {
                          "`padding='same'`, relu"),
     "separable_convolution2d": ("SeparableConv2D", "`num_outputs=None` is Keras's `DepthwiseConv2D`; TF1's "
                                 "defaults: `padding='same'`, relu"),
-    "embed_sequence": ("Embedding", "`vocab_size` is `input_dim`, `embed_dim` is `output_dim`"),
-    "bias_add": ("a weight of `add_weight` in `build`", "added to the input in `call`"),
+    # TF1 source (contrib/layers/python/layers/{layers,encoders,normalization}.py): batch_norm
+    # decay=0.999, center=True, scale=False, epsilon=0.001, NHWC; fully_connected, the convolutions
+    # (and transposes, separable) activation_fn=relu, xavier (glorot uniform) weights, zero biases,
+    # the convolutions padding='SAME'; instance_norm epsilon=1e-6; all as the messages say. Two
+    # defaults the messages left out, measured: embed_sequence's initializer=None is get_variable's
+    # glorot uniform (a (1000, 8) table spans +-0.077, TF 2.21 compat.v1), Keras's Embedding draws
+    # uniform(-0.05, 0.05); bias_add's zeros, where `add_weight` without an initializer draws glorot
+    # uniform on both lines.
+    "embed_sequence": ("Embedding", "`vocab_size` is `input_dim`, `embed_dim` is `output_dim`; TF1's default "
+                       "initializer was glorot uniform (`embeddings_initializer=\"glorot_uniform\"`), Keras's "
+                       "is uniform in +-0.05"),
+    "bias_add": ("a weight of `add_weight` in `build`", "`initializer=\"zeros\"`, TF1's default (`add_weight`'s "
+                 "is glorot uniform), shaped as the input's last axis; added to the input in `call`"),
 }
 TF1_CONTRIB_LAYER_NAMESPACES = ("tf.contrib.layers.", "tf.contrib.layers.python.layers.layers.",
                                 "tf.contrib.layers.python.layers.", "tf.contrib.slim.")

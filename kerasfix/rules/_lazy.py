@@ -7,14 +7,16 @@ that is already built"). So it is a trap on Keras 3 only, and not "a new layer e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import cast
 
 import libcst as cst
 
 from .. import keras_api as api
 from .base import Context, KerasClass, is_self_attribute, self_name, walk
-from ._lift_plan import LiftPlan, Placement, WeightLift
-from ._lift_syntax import builds_weightless
+from .calls import comments_in
+from ._lift_plan import ClassLift, LiftPlan, Placement, WeightLift
+from ._lift_syntax import builds_weightless, first_input, self_attrs_read
 from ._weights import as_add_weight
 
 KERAS3_ONLY = frozenset({"3"})
@@ -65,6 +67,9 @@ class LazyInit:
     first_call_raises: bool = True
     blocked: str = ""
     unsafe: str = ""
+    # a choice between layers (U12): the `if`s that `build` runs instead, spelled for it (the
+    # fix moves them whole; `value` stays None)
+    block: tuple[cst.BaseStatement, ...] = ()
 
 
 def lazy_init(ctx: Context, plan: LiftPlan, attr: str) -> LazyInit:
@@ -76,10 +81,12 @@ def lazy_init(ctx: Context, plan: LiftPlan, attr: str) -> LazyInit:
     if func.name.value != "call":
         lazy.blocked = f"it is made in `{func.name.value}`, which `call` runs"
         return lazy
-    if plan.form != "self" or plan.local != attr or lazy.guard is None \
-            or plan.statement is None or not _only(lazy.guard, plan.statement, ctx):
+    if plan.form != "self" or lazy.guard is None or plan.statement is None:
         lazy.blocked = f"the `if self.{attr} is None:` holds more than `self.{attr} = ...`"
         return lazy
+    if plan.local != attr or not _only(lazy.guard, plan.statement, ctx):
+        guard = lazy.guard
+        return ctx.memo(f"lazy choice {id(guard)}", lambda: lazy_choice(ctx, plan, replace(lazy, guard=guard)))
     assignments = [n for name, nodes in cls.method_nodes.items() if name != "__init__" for n in nodes
                    if isinstance(n, cst.AssignTarget) and is_self_attribute(n.target, self_name(cls.methods[name]))
                    == attr]
@@ -113,6 +120,146 @@ def lazy_init(ctx: Context, plan: LiftPlan, attr: str) -> LazyInit:
     if changing and not lazy.unsafe:  # the first call read the value set then
         lazy.unsafe = f"`self.{changing[0]}` is set again after `__init__`, and the first call read its value then"
     return lazy
+
+
+def lazy_choice(ctx: Context, plan: LiftPlan, lazy: LazyInit) -> LazyInit:
+    """`if self.<attr> is None:` holding only `if`/`else` choices between layers (U12,
+    keras-team/keras#18601): each branch sets the same `self.` attributes to Keras layers, and
+    the tests and constructors read only the input's static shape, attributes `__init__` sets
+    and module names. `build` runs the choices instead, from `input_shape` (unsafe: on the shape
+    the layer is built with, not the first call's input), the outer `if` gone."""
+    cls, func, lift = plan.lift.cls, plan.method, plan.lift
+    me, guard = self_name(func), lazy.guard
+    assert guard is not None  # lazy_init found it
+    body = _block_body(guard, ctx)
+    if body is None or not body or not all(isinstance(s, cst.If) for s in body):
+        lazy.blocked = f"the `if self.{lazy.attr} is None:` holds more than `self.{lazy.attr} = ...`"
+        return lazy
+    tests: list[cst.BaseExpression] = []
+    values: list[cst.BaseExpression] = []
+    attrs: set[str] = set()
+    for choice in body:
+        assert isinstance(choice, cst.If)  # checked above
+        chosen = _chosen_attrs(ctx, choice, me, tests, values)
+        if isinstance(chosen, str) or chosen & attrs:
+            lazy.blocked = chosen if isinstance(chosen, str) else "two of its `if`s set the same attribute"
+            return lazy
+        attrs |= chosen
+    lazy.blocked = _choice_blocked(lift, func, guard, lazy.attr, attrs)
+    if lazy.blocked:
+        return lazy
+    placement = lift.placement(func, values + tests)
+    changing = sorted(a for e in values + tests for a in self_attrs_read(e, me) if lift.assigned_after_init(a))
+    if not placement.where or changing:
+        lazy.blocked = placement.reason or f"it chooses on `self.{changing[0]}`, which changes after `__init__`"
+        return lazy
+    if lift.build is not None and self_name(lift.build) != me:
+        lazy.blocked = f"`build` calls its first parameter `{self_name(lift.build)}`, not `{me}`"
+        return lazy
+    placement.where, placement.guards = "build", []
+    spelled = {id(e): lift.moved(func, placement, e) for e in values + tests}
+    block = [cast(cst.If, s.visit(_Swap(spelled))) for s in body]  # the `if`s stay `if`s
+    kept = {id(c) for s in body for c in comments_in(s)}
+    carried = [cst.EmptyLine(comment=cst.Comment(c.value)) for c in comments_in(guard) if id(c) not in kept]
+    block[0] = block[0].with_changes(leading_lines=[*carried, *block[0].leading_lines])
+    lazy.block = tuple(block)
+    lazy.placement = placement
+    lazy.unsafe = "it is made on the shape the layer is built with, not on the first call's input"
+    if _tested_elsewhere(cls, lazy.attr, guard):
+        lazy.unsafe += f"; other code tests `self.{lazy.attr}`"
+    return lazy
+
+
+class _Swap(cst.CSTTransformer):
+    """Nodes replaced by identity (the tests and constructors spelled for `build`)."""
+
+    def __init__(self, spelled: dict[int, cst.BaseExpression]):
+        super().__init__()
+        self.spelled = spelled
+
+    def on_leave(self, original_node, updated_node):
+        return self.spelled.get(id(original_node), updated_node)
+
+
+def _block_body(guard: cst.If, ctx: Context) -> list[cst.BaseStatement] | None:
+    """The guard's statements, inside a `with tf.init_scope():` that is its only one."""
+    body = list(guard.body.body)
+    if len(body) == 1 and isinstance(body[0], cst.With):
+        scope = body[0]
+        if len(scope.items) != 1 or not isinstance(scope.items[0].item, cst.Call) or scope.items[0].asname \
+                or (ctx.resolve(scope.items[0].item.func) or "").rsplit(".", 1)[-1] != "init_scope":
+            return None
+        body = list(scope.body.body)
+    return [cast(cst.BaseStatement, s) for s in body]
+
+
+def _chosen_attrs(ctx: Context, choice: cst.If, me: str, tests: list[cst.BaseExpression],
+                  values: list[cst.BaseExpression]) -> set[str] | str:
+    """The attributes every branch of `if`/`elif`/`else` sets, each to a Keras layer and nothing
+    else (its tests and constructors added to `tests` and `values`); else why not."""
+    if _last_is_if(choice):
+        return "an `if` in it has no `else`: some input would choose no layer"
+    branch: cst.If | cst.Else | None = choice
+    sets: list[set[str]] = []
+    while branch is not None:
+        if isinstance(branch, cst.If):
+            tests.append(branch.test)
+        found: set[str] = set()
+        for statement in branch.body.body:
+            small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and \
+                len(statement.body) == 1 else None
+            attr = is_self_attribute(small.targets[0].target, me) if isinstance(small, cst.Assign) and \
+                len(small.targets) == 1 else None
+            if attr is None or attr in found or not isinstance(small, cst.Assign) \
+                    or not isinstance(small.value, cst.Call) or not ctx.is_layer_class(small.value.func):
+                return "a branch of its `if` does more than set `self.` attributes to layers"
+            found.add(attr)
+            values.append(small.value)
+        sets.append(found)
+        branch = branch.orelse if isinstance(branch, cst.If) else None
+    if any(s != sets[0] for s in sets):
+        return "the branches of its `if` set different attributes"
+    return sets[0]
+
+
+def _last_is_if(choice: cst.If) -> bool:
+    """The `if`/`elif` chain ends without an `else`."""
+    node: cst.If = choice
+    while isinstance(node.orelse, cst.If):
+        node = node.orelse
+    return node.orelse is None
+
+
+def _choice_blocked(lift: ClassLift, func: cst.FunctionDef, guard: cst.If, attr: str, attrs: set[str]) -> str:
+    """Why the choice cannot move: the guard's attribute is not among those chosen, one is set
+    elsewhere (but to None at the top of `__init__`), `call` takes no input or reads one of them
+    before the block (an input bound again is the placement's to refuse)."""
+    cls, me = lift.cls, self_name(func)
+    if attr not in attrs:
+        return f"its branches never set `self.{attr}`"
+    for name, nodes in cls.method_nodes.items():
+        inside = {id(n) for n in walk(guard)} if name == func.name.value else set()
+        owner = self_name(cls.methods[name])
+        for node in nodes:
+            set_attr = is_self_attribute(node.target, owner) if isinstance(node, cst.AssignTarget) else None
+            if set_attr not in attrs or id(node) in inside:
+                continue
+            assert set_attr is not None  # one of attrs
+            none = _none_statement(cls, set_attr) if name == "__init__" else None
+            if none is None or all(n is not node for n in walk(none)):
+                return f"`self.{set_attr}` is set elsewhere too (other than to None at the top of `__init__`)"
+    if first_input(func) is None:
+        return f"`{func.name.value}` takes no input"
+    if lift.build is None and me != "self":
+        return f"`{func.name.value}` calls its first parameter `{me}`, which a new `build` would not"
+    order = lift.order(func.name.value)
+    start = order.get(id(guard), -1)
+    for node in cls.method_nodes[func.name.value]:
+        if order.get(id(node), len(order)) >= start:
+            continue
+        if (read := is_self_attribute(node, me)) in attrs:
+            return f"`{func.name.value}` reads `self.{read}` before the block sets it"
+    return ""
 
 
 def _tested_elsewhere(cls: KerasClass, attr: str, guard: cst.If) -> bool:

@@ -69,6 +69,15 @@ def lazy_edits(plan: LiftPlan, lazy: LazyInit) -> tuple[Edit, ...]:
     return tuple(edits)
 
 
+def lazy_choice_edits(plan: LiftPlan, lazy: LazyInit) -> tuple[Edit, ...]:
+    """A choice between layers made on the first call: the `if self.<attr> is None:` goes and
+    `build` runs its `if`s instead (`lazy.block`, the guard's own comments above them);
+    `__init__`'s None stays, as for a layer moved to `build`."""
+    assert lazy.guard is not None and lazy.placement is not None and lazy.block  # what lazy_choice made
+    return (Remove(lazy.guard), into_build(plan.lift, lazy.block),
+            *unused_bindings(plan.lift, plan.method, lazy.placement, [lazy.guard]))
+
+
 def _comment_lines(comments: list[cst.Comment]) -> list[cst.EmptyLine]:
     return [cst.EmptyLine(comment=cst.Comment(c.value)) for c in comments]
 
@@ -152,16 +161,21 @@ def place(lift: ClassLift, placement: Placement, attr: str, value: cst.BaseExpre
             return AddMethod(lift.cls.node, "def __init__(self, *args, **kwargs):",
                              ("super().__init__(*args, **kwargs)",), (line,))
         return InsertAfter(init_anchor(lift, placement.self_attrs), (line,))
-    if method is None:
-        return AddMethod(lift.cls.node, "def build(self, input_shape):", (), (line,),
-                         before_method="call")
-    body = list(method.body.body)
+    return into_build(lift, (line,))
+
+
+def into_build(lift: ClassLift, statements: tuple[cst.BaseStatement, ...]) -> Edit:
+    """The edit that puts `statements` at the top of `build` (after its docstring), or makes
+    `build(self, input_shape)` of them before `call`."""
+    if lift.build is None:
+        return AddMethod(lift.cls.node, "def build(self, input_shape):", (), statements, before_method="call")
+    body = list(lift.build.body.body)
     # a `build` on one line holds a small statement: the edit fails when applied (a known
     # bug, kept as it was: reported as an internal error by `apply`, found by `check`)
     first = cast(cst.BaseStatement, body[0])
     if is_docstring(first) and len(body) > 1:
-        return InsertAfter(first, (line,))
-    return InsertBefore(first, (line,))
+        return InsertAfter(first, statements)
+    return InsertBefore(first, statements)
 
 
 def init_anchor(lift: ClassLift, attrs: set[str]) -> cst.BaseStatement:

@@ -202,7 +202,7 @@ class ClassLift:
         Locals `func` computes from what `__init__` knows are inlined."""
         me = self_name(func)
         call_locals = local_names(func, self.cls.method_nodes[func.name.value])
-        first = first_input(func)
+        first = self.input_name(func)
         needs_shape = False
         found = Placement("__init__")
         for value in values:
@@ -249,12 +249,14 @@ class ClassLift:
         expression (the local's own such locals inlined too)."""
         name, fname = use.value, func.name.value
         params = local_names(func, [])  # the parameters
-        computed = Placement("", f"`{name}` is {'an argument of' if name in params else 'computed in'} `{fname}`",
-                             blocker=name)
+        what = "an argument of" if name in params else "computed in"
+        if name == first_input(func) and self.input_name(func) is None:
+            what = "the input, bound again in"  # its shape may be another tensor's
+        computed = Placement("", f"`{name}` is {what} `{fname}`", blocker=name)
         if not only_bound_once(func, self.cls.method_nodes[fname], name):
             return computed, None
         order = self.order(fname)
-        unpacked = top_unpacking(func.body, name, first_input(func))
+        unpacked = top_unpacking(func.body, name, self.input_name(func))
         if unpacked is not None and order.get(id(unpacked[0]), len(order)) < order.get(id(use), -1):
             # a dimension of the input's static shape, as `build` receives it (the statement stays:
             # it binds other names too)
@@ -274,6 +276,18 @@ class ClassLift:
         expr = substitute(value, inner.inlined)
         inner.inlined, inner.bindings = {}, {name: statement}
         return inner, expr
+
+    def input_name(self, func: cst.FunctionDef) -> str | None:
+        """`func`'s first parameter, whose static shape `build` receives, unless `func` binds the
+        name again (`x = tf.concat([x, x], -1)`: `x.shape` is then another tensor's, and a layer
+        sized from it in `build` computes another width: InvalidArgumentError, measured)."""
+        first = first_input(func)
+        for node in self.cls.method_nodes[func.name.value]:
+            bound = node.name if isinstance(node, cst.AsName) else getattr(node, "target", None) if isinstance(
+                node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr)) else None
+            if bound is not None and any(isinstance(n, cst.Name) and n.value == first for n in walk(bound)):
+                return None
+        return first
 
     def order(self, method: str) -> dict[int, int]:
         if method not in self._orders:

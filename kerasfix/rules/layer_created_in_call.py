@@ -15,7 +15,7 @@ from .. import keras_api as api
 from ..edits import Edit, Fix, Replace, Safety
 from ..triggers import Trigger
 from ._lift import Blocked, HelperLift, LayerLift, LoopLift, lift_plans
-from ._lift_edits import lazy_edits, move_edits, place, unused_loop_locals
+from ._lift_edits import lazy_choice_edits, lazy_edits, move_edits, place, unused_loop_locals
 from ._lazy import KERAS3_ONLY, LazyInit, lazy_attribute, lazy_init, lazy_message
 from ._lift_syntax import with_keyword, with_keyword_only
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, self_name, source
@@ -99,8 +99,24 @@ made, or the existing one gets the line at its top, reading its own parameter's 
 same layer, from the same shape. Unsafe, with the reason, when other code tests the attribute
 for None (`get_config`, say): after the fix it never is; or when the constructor reads an
 attribute the class sets again after `__init__` (in `build`, say): the first call read the
-later value. An `if` that chooses between layers,
-or a layer made in a helper `call` runs (tensorflow/gnn's HGT), is reported only.
+later value. A layer made in a helper `call` runs (tensorflow/gnn's HGT) is reported only.
+
+An `if` under the guard that chooses between layers on the input's shape (keras-team/keras#18601:
+`if x.shape[-1] != self.out_dim: self.shortcut = Dense(self.out_dim)` `else: self.shortcut =
+Activation("linear")`) moves whole into `build(self, input_shape)` (made, or the existing one
+gets it at its top), testing `input_shape[-1]`; the guard goes, `__init__`'s None stays. It
+moves when every statement under the guard is such an `if`/`elif`/`else` whose every branch
+sets the same `self.` attributes (the guard's among them) to Keras layers and does nothing
+else; its tests and constructors read only the input's static shape (`x.shape[...]`,
+`x.get_shape()`, `.as_list()`, or a local computed from them, which is written out),
+attributes `__init__` sets and never changes, module names and literals; the input is `call`'s
+first parameter; and nothing in `call` before the guard reads what it sets. Unsafe: the choice
+is made on the shape the layer is built with (`build`'s argument), not on the first call's
+input; where Keras builds it from that call, the two agree (judged on both lines, each branch
+taken). Measured on Keras 3.15: `load_model` of a saved model that chooses on the first call
+raises ValueError, the moved one loads. A test on `training` or another argument, on a value
+`call` computes first, a branch that does anything else, an `if` without `else`: reported
+only, with the reason.
 
 Layers without weights lose nothing when built in `call`, so they are not reported: Keras's
 own (`Activation`, `Flatten`, `Add`, pooling, ...), the project's layer classes whose own
@@ -170,8 +186,12 @@ the point. When an argument needs the input's shape (`x.shape[-1]`, `x.get_shape
 `x.shape.as_list()[-1]`, or a name unpacked from the whole shape, `_, h, w, c =
 x.get_shape().as_list()`, read as `input_shape[3]`), the layer is built in
 `build(self, input_shape)` from `input_shape[...]` instead: unsafe, because `build` sees the
-shape of the first call only. A layer made on the first call only moves safely (above): it
-was sized by the first call already.
+shape of the first call only. The input is `call`'s first parameter, as long as `call` never
+binds that name again: after `x = tf.concat([x, x], -1)`, `x.shape[-1]` is twice the width
+`build` receives (a layer sized from `input_shape[-1]` there made the sum raise
+InvalidArgumentError, measured), so such a layer is reported only. A layer made on the first
+call only moves safely (above): it was sized by the first call already; a choice between layers
+made then moves unsafely (above).
 """
 
 VALID = (
@@ -293,10 +313,15 @@ def _lazy_finding(ctx: Context, plan: LayerLift, lazy: LazyInit, what: str) -> F
     from the input, as the first call sized it), the `if` gone."""
     attr = lazy.attr
     head = lazy_message(what, attr, lazy.first_call_raises)
-    if lazy.blocked or lazy.placement is None or lazy.value is None:
+    if lazy.blocked or lazy.placement is None or (lazy.value is None and not lazy.block):
         reason = f" ({lazy.blocked})" if lazy.blocked else ""
         return Finding(KF201.code, plan.site, f"{head}; build it in `__init__`, or in `build(self, input_shape)` "
                                               f"from the input shape{reason}", lines=KERAS3_ONLY)
+    if lazy.block:  # a choice between layers, which `build` makes: one fix for the layers it holds
+        fix = ctx.memo(f"lazy choice fix {id(lazy)}", lambda: Fix(lazy_choice_edits(plan, lazy), Safety.UNSAFE))
+        return Finding(KF201.code, plan.site, f"{head}; make the choice once in `build`, from `input_shape` "
+                                              f"(unsafe: {lazy.unsafe})", fix,
+                       lines=KERAS3_ONLY)
     where = lazy.placement.where
     message = f"{head}; build it once in `{where}` as `self.{attr}`" + (
         " from `input_shape`, as the first call sized it" if where == "build" else "")

@@ -185,15 +185,18 @@ def _contrib_finding(plan: Tf1Lift) -> Finding:
     defaults (report only, with what the Keras class needs to compute the same)."""
     call, method = plan.site, plan.method.name.value
     keras_class, how = api.TF1_CONTRIB_LAYERS[plan.function]
-    built = keras_class if keras_class[:1].islower() else f"`{keras_class}`"
+    built = f"`{keras_class}` once in `__init__`"
+    if keras_class[:1].islower():  # bias_add's weight, which `data` says goes in `build`
+        built = keras_class
     where = "" if plan.blocked is not Blocked.OUTSIDE_CALL or method in plan.lift.cls.setup_methods else \
         ", which `call` does not call"
     in_call = plan.blocked is Blocked.CONTRIB
     when, use = ("every call", "call it here") if in_call else (f"each time `{method}` runs", f"use it in `{method}`")
+    use = use.replace("call it", "use it") if keras_class[:1].islower() else use
     return Finding(KF202.code, call, (
         f"`{source(call.func)}` in a Keras layer, in `{method}`{where}: `tf.contrib` is gone in TF 2 "
         f"(AttributeError on Keras 3 and tf_keras), and in TF1 it made variables no Keras tracks, anew {when}; "
-        f"build {built} once in `__init__` and {use} ({how})"))
+        f"build {built} and {use} ({how})"))
 
 
 def _why_not(plan: Tf1Lift) -> str:
