@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import keras_api
+from .astwalk import child_nodes
 from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -86,7 +87,7 @@ def function_facts(func: ast.FunctionDef | ast.AsyncFunctionDef,
         if isinstance(node, ast.ClassDef):
             continue  # a class of its own
         inner = nested or isinstance(node, _SCOPES)
-        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+        stack.extend((child, inner) for child in child_nodes(node))
     if not (makes or calls or closure):
         return None
     return FunctionFacts(func.lineno, params, tuple(sorted(makes, key=lambda m: m[1])),

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import keras_api
-from .chain import method_facts
+from .astwalk import child_nodes
+from .chain import MethodFacts, Place
 from .functions import exported_makes, may_make_any, read_imports
 from .records import ClassRecord, FunctionRecord
 from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical, expand
@@ -433,8 +434,7 @@ def scan_file(source: bytes, module_name: str, is_package: bool) -> FileScan | N
             bases = tuple(q for q in (imports.qualify_dotted(d) for d in map(ast_dotted, node.bases) if d) if q)
             overrides = frozenset(s.name for s in node.body
                                   if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name in OVERRIDABLE)
-            owns_state, attributes, variables = _class_facts(node, imports)
-            calls, init_sets = method_facts(node)
+            owns_state, attributes, variables, (calls, init_sets) = _class_facts(node, imports)
             classes.append(ClassRecord(prefix + node.name, bases, overrides, owns_state, attributes, variables, span,
                                        calls, init_sets))
     return FileScan(classes, imports, module_function_records(imports))
@@ -448,41 +448,68 @@ def module_function_records(imports: ImportMap) -> list[FunctionRecord]:
             for name, made in exported_makes(imports).items()]
 
 
-def _class_facts(cls: ast.ClassDef, imports: ImportMap) -> tuple[bool, frozenset[str], tuple[str, ...]]:
+def _class_facts(cls: ast.ClassDef, imports: ImportMap) -> tuple[bool, frozenset[str], tuple[str, ...],
+                                                              tuple[frozenset[str], frozenset[str]]]:
     """Whether the class's own code may create a weight or a sub-layer (see `_makes_state`),
     every `self.<name>` of its code, its methods and its class-level names (what a subclass
-    must not take for a new attribute), and its `_init_variables`. One walk for all (two cost
-    a third of the scan, measured on tensor2tensor)."""
+    must not take for a new attribute), its `_init_variables`, and its methods' calls and
+    `__init__`'s attributes (`chain.MethodFacts`). One walk for all: a walk each cost a third
+    more of the scan past `ast.parse` (measured on tensor2tensor)."""
     names: set[str] = set()
     state = False
     variable_calls: list[ast.Call] = []
-    stack: list[ast.AST] = [cls]
+    methods = MethodFacts()
     quiet: set[int] = set()  # what a `raise` raises, a `with`'s context manager: no state kept
-    while stack:  # not ast.walk: no visit of a name's context (the scan past `ast.parse`: 10% less on tensor2tensor)
-        node = stack.pop()
+    stack = _class_children(cls, methods)
+    while stack:  # not ast.walk: no visit of a name's context (see astwalk.py)
+        node, place = stack.pop()
         if isinstance(node, ast.Attribute):
-            if isinstance(node.value, ast.Name) and node.value.id == "self":
-                names.add(node.attr)
-            stack.append(node.value)
+            value = node.value
+            if isinstance(value, ast.Name):
+                if value.id == "self":
+                    names.add(node.attr)
+                if place is not None and value.id == place[0] and isinstance(node.ctx, ast.Store):
+                    place[2].add(node.attr)
+            stack.append((value, place))
             continue
-        if isinstance(node, ast.Name):
+        if isinstance(node, (ast.Name, ast.Constant)):
             continue
         if isinstance(node, ast.Call) and _is_tf_variable(node, imports):
             variable_calls.append(node)
-        if isinstance(node, ast.Raise) and node.exc is not None:
+        elif isinstance(node, ast.Raise) and node.exc is not None:
             quiet.add(id(node.exc))
         elif isinstance(node, ast.withitem):
             quiet.add(id(node.context_expr))
+        elif isinstance(node, ast.ClassDef):
+            place = None  # a nested class has its own `self`: no method of this one
         if not state and id(node) not in quiet:
             state = _makes_state(node, imports)
-        stack.extend(ast.iter_child_nodes(node))
+        inner = None if place is None else methods.node(node, place)
+        stack.extend(inner if inner is not None else [(child, place) for child in child_nodes(node)])
     for statement in cls.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(statement.name)
         elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             names.update(t.id for t in targets if isinstance(t, ast.Name))
-    return state, frozenset(names), _init_variables(cls, variable_calls)
+    return state, frozenset(names), _init_variables(cls, variable_calls), methods.facts()
+
+
+def _class_children(cls: ast.ClassDef, methods: MethodFacts) -> list[tuple[ast.AST, Place | None]]:
+    """What `_class_facts` walks first: the class's parts, each method's own statements placed
+    in it (its decorators, parameters and annotations in none)."""
+    stack: list[tuple[ast.AST, Place | None]] = [(node, None) for node in (*cls.bases, *cls.keywords,
+                                                                          *cls.decorator_list)]
+    for statement in cls.body:
+        if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            stack.append((statement, None))
+            continue
+        place = methods.enter(statement)
+        stack.extend((node, None) for node in (statement.args, *statement.decorator_list) if node is not None)
+        if statement.returns is not None:
+            stack.append((statement.returns, None))
+        stack.extend((node, place) for node in statement.body)
+    return stack
 
 
 def _is_tf_variable(call: ast.Call, imports: ImportMap) -> bool:

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field, fields
 
 from . import keras_api
+from .astwalk import child_nodes
 from .chain import reach
 from .functions import may_make_any
 from .index import ClassIndex
@@ -142,7 +143,7 @@ def class_signals(cls: ast.ClassDef) -> ClassSignals:
             contained = True
         elif isinstance(node, ast.ClassDef):
             own = False  # a nested class is its own
-        stack.extend([(child, method, own, contained) for child in ast.iter_child_nodes(node)])
+        stack.extend([(child, method, own, contained) for child in child_nodes(node)])
     return signals
 
 
