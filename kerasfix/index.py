@@ -409,6 +409,8 @@ def class_defs(statements):
     for statement in statements:
         if isinstance(statement, ast.ClassDef):
             yield statement
+        if not hasattr(statement, "body"):
+            continue  # a simple statement (every compound one has a body): most of them
         for field_name in ("body", "orelse", "finalbody"):
             inner = getattr(statement, field_name, None)
             if isinstance(inner, list):

@@ -49,12 +49,14 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
             f.name for f in dataclasses.fields(node)
             if f.name not in _TRIVIA_FIELDS and not f.name.startswith("whitespace"))
     found: list[cst.CSTNode] = []
+    known = _NODE_TYPES
     for name in names:
         value = getattr(node, name)
         kind = type(value)
         if kind is tuple or kind is list:
-            found.extend(v for v in value if _is_node_type(type(v)))
-        elif _is_node_type(kind):
+            found.extend([v for v in value if known.get(type(v)) or (known.get(type(v)) is None
+                                                                       and _is_node_type(type(v)))])
+        elif known.get(kind) or (known.get(kind) is None and _is_node_type(kind)):
             found.append(value)
     return found
 
