@@ -36,6 +36,9 @@ ROOTS = ("call",)
 _BRANCHES = (ast.For, ast.AsyncFor, ast.While, ast.If, ast.Try, ast.IfExp, ast.BoolOp, ast.ListComp, ast.SetComp,
              ast.DictComp, ast.GeneratorExp, ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ExceptHandler,
              ast.Match, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
+BRANCH_TYPES = frozenset(_BRANCHES)  # ast's node classes have no subclasses: a look-up by type
+# the nodes `MethodFacts.node` reads, besides a branch while it runs once (`BRANCH_TYPES`)
+METHOD_READS = frozenset({ast.Call, ast.Assign, ast.If})
 
 
 # where a walk of a method is: (its first parameter, its calls' places by called method, the

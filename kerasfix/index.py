@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import keras_api
 from .astwalk import child_nodes
-from .chain import MethodFacts, Place
+from .chain import BRANCH_TYPES, METHOD_READS, MethodFacts, Place
 from .functions import exported_makes, may_make_any, read_imports
 from .records import ClassRecord, FunctionRecord
 from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical, expand
@@ -122,6 +122,8 @@ class ClassIndex:
     _memo: dict[str, bool] = field(default_factory=dict, repr=False)
     # (how many classes it was made for, suffix -> classes): see `by_path_suffix`
     _suffixes: tuple[int, dict[str, list[str]]] | None = field(default=None, repr=False)
+    # base -> the classes naming it among their bases, in index order: see `subclasses`
+    _derived: dict[str, list[str]] | None = field(default=None, repr=False)
 
     def bases_of(self, qualified: str) -> tuple[str, ...]:
         """The qualified names of a class's bases; () for a class the tree does not define."""
@@ -178,6 +180,7 @@ class ClassIndex:
         known = self.records.get(record.qualified)
         self.records[record.qualified] = record if known is None else known.merged(record)
         self._memo.clear()
+        self._derived = None
 
     def inherited_attributes(self, qualified: str) -> set[str]:
         """The attribute names the project's bases of a class use, through every level."""
@@ -195,12 +198,18 @@ class ClassIndex:
 
     def subclasses(self, qualified: str) -> list[str]:
         """The project's classes derived from this one, through every level, in index order."""
+        if self._derived is None:  # every class's records scanned once per index, not once per base asked
+            self._derived = {}
+            for name, record in self.records.items():
+                for base in dict.fromkeys(record.bases):
+                    self._derived.setdefault(base, []).append(name)
         found: list[str] = []
+        seen = {qualified}
         todo = [qualified]
         while todo:
-            base = todo.pop()
-            for name, record in self.records.items():
-                if base in record.bases and name not in found and name != qualified:
+            for name in self._derived.get(todo.pop(), ()):
+                if name not in seen:
+                    seen.add(name)
                     found.append(name)
                     todo.append(name)
         return found
@@ -465,28 +474,32 @@ def _class_facts(cls: ast.ClassDef, imports: ImportMap) -> tuple[bool, frozenset
     stack = _class_children(cls, methods)
     while stack:  # not ast.walk: no visit of a name's context (see astwalk.py)
         node, place = stack.pop()
-        if isinstance(node, ast.Attribute):
+        kind = type(node)  # by identity: ast's node classes have no subclasses (a tenth of the walk)
+        if type(node) is ast.Attribute:
             value = node.value
-            if isinstance(value, ast.Name):
+            if type(value) is ast.Name:
                 if value.id == "self":
                     names.add(node.attr)
-                if place is not None and value.id == place[0] and isinstance(node.ctx, ast.Store):
+                if place is not None and value.id == place[0] and type(node.ctx) is ast.Store:
                     place[2].add(node.attr)
             stack.append((value, place))
             continue
-        if isinstance(node, (ast.Name, ast.Constant)):
+        if kind is ast.Name or kind is ast.Constant:
             continue
-        if isinstance(node, ast.Call) and _is_tf_variable(node, imports):
-            variable_calls.append(node)
-        elif isinstance(node, ast.Raise) and node.exc is not None:
-            quiet.add(id(node.exc))
-        elif isinstance(node, ast.withitem):
+        if type(node) is ast.Call:
+            if _is_tf_variable(node, imports):
+                variable_calls.append(node)
+        elif type(node) is ast.Raise:
+            if node.exc is not None:
+                quiet.add(id(node.exc))
+        elif type(node) is ast.withitem:
             quiet.add(id(node.context_expr))
-        elif isinstance(node, ast.ClassDef):
+        elif kind is ast.ClassDef:
             place = None  # a nested class has its own `self`: no method of this one
-        if not state and id(node) not in quiet:
+        if not state and kind in _STATE_KINDS and id(node) not in quiet:
             state = _makes_state(node, imports)
-        inner = None if place is None else methods.node(node, place)
+        inner = None if place is None or not (kind in METHOD_READS or (place[3] and kind in BRANCH_TYPES)) else (
+            methods.node(node, place))
         stack.extend(inner if inner is not None else [(child, place) for child in child_nodes(node)])
     for statement in cls.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -539,6 +552,9 @@ def _init_variables(cls: ast.ClassDef, calls: list[ast.Call]) -> tuple[str, ...]
     if any(id(call) not in made for call in calls):
         return ()
     return tuple(dict.fromkeys(made[id(call)] for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset))))
+
+
+_STATE_KINDS = frozenset({ast.Call, ast.Assign, ast.AnnAssign})  # the only nodes `_makes_state` says yes to
 
 
 def _makes_state(node: ast.AST, imports: ImportMap) -> bool:
