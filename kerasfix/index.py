@@ -180,7 +180,9 @@ class ClassIndex:
         known = self.records.get(record.qualified)
         self.records[record.qualified] = record if known is None else known.merged(record)
         self._memo.clear()
-        self._derived = None
+        if known is None and self._derived is not None:  # a merged record keeps the first one's bases
+            for base in dict.fromkeys(record.bases):
+                self._derived.setdefault(base, []).append(record.qualified)
 
     def inherited_attributes(self, qualified: str) -> set[str]:
         """The attribute names the project's bases of a class use, through every level."""

@@ -260,8 +260,13 @@ class Matcher:
     def keeps_functional(self, statement: ast.stmt) -> bool:
         """A call the trigger's `functional_calls` name, anywhere in a top-level statement."""
         wanted = self.trigger.functional_calls
-        return any(isinstance(node, ast.Call) and self._resolve(ast_dotted(node.func) or "") in wanted
-                   for node in ast.walk(statement))
+        stack: list[ast.AST] = [statement]
+        while stack:  # not ast.walk: no names' contexts nor operators (astwalk.py), a third of the nodes
+            node = stack.pop()
+            if type(node) is ast.Call and self._resolve(ast_dotted(node.func) or "") in wanted:
+                return True
+            stack.extend(child_nodes(node))
+        return False
 
     def _module_function(self, signals: ClassSignals, cls: ast.ClassDef) -> bool:
         # a function of this module, or another's (`helpers.ffn(x)`), run from `call` (KF206)
