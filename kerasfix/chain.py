@@ -4,7 +4,7 @@ A Keras class with no `call` of its own runs its base's: the methods that `call`
 through `self.<method>(...)` are the subclass's when it defines them (OpenNMT-tf's `Encoder.call`
 runs `self.encode(...)`, each encoder defines `encode`), so what they build, they build every
 call. And what a base's `__init__` sets, a subclass's `__init__` knows after `super().__init__()`.
-The scan (`method_facts`, kept in `ClassRecord.calls` and `.init_sets`) records what each class
+The scan (`MethodFacts`, kept in `ClassRecord.calls` and `.init_sets`) records what each class
 does; `reach` and `inherited_init_sets` read the chain through the index.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 from typing import Iterable, Mapping, Protocol, Sequence
 
+from .astwalk import child_nodes
 from .records import ClassRecord
 
 
@@ -35,54 +36,64 @@ ROOTS = ("call",)
 _BRANCHES = (ast.For, ast.AsyncFor, ast.While, ast.If, ast.Try, ast.IfExp, ast.BoolOp, ast.ListComp, ast.SetComp,
              ast.DictComp, ast.GeneratorExp, ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ExceptHandler,
              ast.Match, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
-_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+BRANCH_TYPES = frozenset(_BRANCHES)  # ast's node classes have no subclasses: a look-up by type
+# the nodes `MethodFacts.node` reads, besides a branch while it runs once (`BRANCH_TYPES`)
+METHOD_READS = frozenset({ast.Call, ast.Assign, ast.If})
 
 
-def method_facts(cls: ast.ClassDef) -> tuple[frozenset[str], frozenset[str]]:
+# where a walk of a method is: (its first parameter, its calls' places by called method, the
+# attributes it assigns go into, run once and unguarded so far, the flag of an `if not <me>.<flag>:`)
+Place = tuple[str, dict[str, list[tuple[bool, str]]], set[str], bool, str]
+
+
+class MethodFacts:
     """The class's methods and their `self.<method>(...)` calls ("m", "m.c", "m.c.once" when m
     runs c exactly once, in no loop, branch or nested function; none under `if not self.<flag>:`
     for a flag the class sets to True, or `self.build()` under `if not self.built:`: those run
     once, as `KerasClass._builds_once` reads them), and the attributes its `__init__` sets that
-    no other of its methods assigns."""
-    in_init: set[str] = set()
-    elsewhere: set[str] = set()
-    flags: set[str] = set()  # the attributes it sets to True
-    # method -> called method -> (run once and unguarded, the flag of an `if not self.<flag>:` it is in)
-    sites: dict[str, dict[str, list[tuple[bool, str]]]] = {}
-    for method in cls.body:
-        if not isinstance(method, _FUNCTIONS):
-            continue
+    no other of its methods assigns. Fed by the scan's one walk of the class (`index._class_facts`),
+    node by node of each method's body (a nested class is its own: not fed)."""
+
+    def __init__(self) -> None:
+        self.in_init: set[str] = set()
+        self.elsewhere: set[str] = set()
+        self.flags: set[str] = set()  # the attributes it sets to True
+        # method -> called method -> (run once and unguarded, the flag of an `if not self.<flag>:` it is in)
+        self.sites: dict[str, dict[str, list[tuple[bool, str]]]] = {}
+
+    def enter(self, method: ast.FunctionDef | ast.AsyncFunctionDef) -> Place:
+        """The place of the method's own statements."""
         params = method.args.posonlyargs + method.args.args
-        me = params[0].arg if params else ""
-        found = sites.setdefault(method.name, {})
-        assigned = in_init if method.name == "__init__" else elsewhere
-        stack: list[tuple[ast.AST, bool, str]] = [(s, True, "") for s in method.body]
-        while stack:
-            node, plain, guard = stack.pop()
-            if isinstance(node, (ast.Name, ast.Constant, ast.ClassDef)):
-                continue  # a name's one child is its context; a nested class has its own `self`
-            if isinstance(node, ast.Attribute):
-                if isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name) and node.value.id == me:
-                    assigned.add(node.attr)
-                stack.append((node.value, plain, guard))
-                continue
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and isinstance(node.func.value, ast.Name) and node.func.value.id == me):
-                found.setdefault(node.func.attr, []).append((plain, guard))
-            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is True:
-                flags.update(t.attr for t in node.targets if isinstance(t, ast.Attribute))
-            if isinstance(node, ast.If) and (flag := _not_flag(node.test, me)):
-                stack.append((node.test, plain, guard))
-                stack.extend((child, False, flag) for child in node.body)
-                stack.extend((child, False, guard) for child in node.orelse)
-                continue
-            inner = plain and not isinstance(node, _BRANCHES)
-            stack.extend([(child, inner, guard) for child in ast.iter_child_nodes(node)])
-    return _calls(sites, flags), frozenset(in_init - elsewhere)
+        found = self.sites.setdefault(method.name, {})
+        return (params[0].arg if params else "", found,
+                self.in_init if method.name == "__init__" else self.elsewhere, True, "")
+
+    def node(self, node: ast.AST, place: Place) -> list[tuple[ast.AST, Place]] | None:
+        """Reads a node of a method (no name, constant, attribute or class: the walk reads
+        those); the children to walk with their places, when they differ from the node's."""
+        me, found, _, plain, guard = place
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == me:
+                found.setdefault(func.attr, []).append((plain, guard))
+        elif isinstance(node, ast.Assign):
+            if isinstance(node.value, ast.Constant) and node.value.value is True:
+                self.flags.update(t.attr for t in node.targets if isinstance(t, ast.Attribute))
+        elif isinstance(node, ast.If) and (flag := _not_flag(node.test, me)):
+            return [(node.test, place), *[(child, (me, found, place[2], False, flag)) for child in node.body],
+                    *[(child, (me, found, place[2], False, guard)) for child in node.orelse]]
+        if plain and isinstance(node, _BRANCHES):
+            inner = (me, found, place[2], False, guard)
+            return [(child, inner) for child in child_nodes(node)]
+        return None
+
+    def facts(self) -> tuple[frozenset[str], frozenset[str]]:
+        """(calls, init_sets): see the class."""
+        return _calls(self.sites, self.flags), frozenset(self.in_init - self.elsewhere)
 
 
 def _calls(sites: dict[str, dict[str, list[tuple[bool, str]]]], flags: set[str]) -> frozenset[str]:
-    """`method_facts`'s "m", "m.c", "m.c.once", from each call's place."""
+    """`MethodFacts`'s "m", "m.c", "m.c.once", from each call's place."""
     calls: set[str] = set()
     for name, found in sites.items():
         calls.add(name)

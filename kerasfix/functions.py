@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import keras_api
+from .astwalk import child_nodes
 from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_SCOPE_TYPES = frozenset(_SCOPES)
 
 
 @dataclass(frozen=True)
@@ -77,18 +79,18 @@ def function_facts(func: ast.FunctionDef | ast.AsyncFunctionDef,
         if kind is ast.Attribute:
             stack.append((node.value, nested))  # type: ignore[attr-defined] # an Attribute, by its type
             continue
-        if isinstance(node, ast.Call):
-            name = ast_dotted(node.func)
+        if kind is ast.Call:
+            name = ast_dotted(node.func)  # type: ignore[attr-defined] # a Call, by its type
             if name and not nested and keep(name):
-                makes.append((name, node.lineno))
+                makes.append((name, node.lineno))  # type: ignore[attr-defined] # a Call
             elif name and not nested and "." not in name and name not in BUILTIN_NAMES:
                 calls.append(name)
             elif name and nested and name in params:
                 closure.append(name)
-        if isinstance(node, ast.ClassDef):
+        elif kind is ast.ClassDef:
             continue  # a class of its own
-        inner = nested or isinstance(node, _SCOPES)
-        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+        inner = nested or kind in _SCOPE_TYPES
+        stack.extend([(child, inner) for child in child_nodes(node)])
     if not (makes or calls or closure):
         return None
     return FunctionFacts(func.lineno, params, tuple(sorted(makes, key=lambda m: m[1])),

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import keras_api
-from .chain import method_facts
+from .astwalk import child_nodes
+from .chain import BRANCH_TYPES, METHOD_READS, MethodFacts, Place
 from .functions import exported_makes, may_make_any, read_imports
 from .records import ClassRecord, FunctionRecord
 from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical, expand
@@ -130,6 +131,8 @@ class ClassIndex:
     _memo: dict[str, bool] = field(default_factory=dict, repr=False)
     # (how many classes it was made for, suffix -> classes): see `by_path_suffix`
     _suffixes: tuple[int, dict[str, list[str]]] | None = field(default=None, repr=False)
+    # base -> the classes naming it among their bases, in index order: see `subclasses`
+    _derived: dict[str, list[str]] | None = field(default=None, repr=False)
 
     def bases_of(self, qualified: str) -> tuple[str, ...]:
         """The qualified names of a class's bases; () for a class the tree does not define."""
@@ -188,6 +191,9 @@ class ClassIndex:
         known = self.records.get(record.qualified)
         self.records[record.qualified] = record if known is None else known.merged(record)
         self._memo.clear()
+        if known is None and self._derived is not None:  # a merged record keeps the first one's bases
+            for base in dict.fromkeys(record.bases):
+                self._derived.setdefault(base, []).append(record.qualified)
 
     def inherited_attributes(self, qualified: str) -> set[str]:
         """The attribute names the project's bases of a class use, through every level."""
@@ -205,12 +211,18 @@ class ClassIndex:
 
     def subclasses(self, qualified: str) -> list[str]:
         """The project's classes derived from this one, through every level, in index order."""
+        if self._derived is None:  # every class's records scanned once per index, not once per base asked
+            self._derived = {}
+            for name, record in self.records.items():
+                for base in dict.fromkeys(record.bases):
+                    self._derived.setdefault(base, []).append(name)
         found: list[str] = []
+        seen = {qualified}
         todo = [qualified]
         while todo:
-            base = todo.pop()
-            for name, record in self.records.items():
-                if base in record.bases and name not in found and name != qualified:
+            for name in self._derived.get(todo.pop(), ()):
+                if name not in seen:
+                    seen.add(name)
                     found.append(name)
                     todo.append(name)
         return found
@@ -419,6 +431,8 @@ def class_defs(statements):
     for statement in statements:
         if isinstance(statement, ast.ClassDef):
             yield statement
+        if not hasattr(statement, "body"):
+            continue  # a simple statement (every compound one has a body): most of them
         for field_name in ("body", "orelse", "finalbody"):
             inner = getattr(statement, field_name, None)
             if isinstance(inner, list):
@@ -444,8 +458,7 @@ def scan_file(source: bytes, module_name: str, is_package: bool) -> FileScan | N
             bases = tuple(q for q in (imports.qualify_dotted(d) for d in map(ast_dotted, node.bases) if d) if q)
             overrides = frozenset(s.name for s in node.body
                                   if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name in OVERRIDABLE)
-            owns_state, attributes, variables = _class_facts(node, imports)
-            calls, init_sets = method_facts(node)
+            owns_state, attributes, variables, (calls, init_sets) = _class_facts(node, imports)
             classes.append(ClassRecord(prefix + node.name, bases, overrides, owns_state, attributes, variables, span,
                                        calls, init_sets))
     return FileScan(classes, imports, module_function_records(imports))
@@ -459,41 +472,72 @@ def module_function_records(imports: ImportMap) -> list[FunctionRecord]:
             for name, made in exported_makes(imports).items()]
 
 
-def _class_facts(cls: ast.ClassDef, imports: ImportMap) -> tuple[bool, frozenset[str], tuple[str, ...]]:
+def _class_facts(cls: ast.ClassDef, imports: ImportMap) -> tuple[bool, frozenset[str], tuple[str, ...],
+                                                              tuple[frozenset[str], frozenset[str]]]:
     """Whether the class's own code may create a weight or a sub-layer (see `_makes_state`),
     every `self.<name>` of its code, its methods and its class-level names (what a subclass
-    must not take for a new attribute), and its `_init_variables`. One walk for all (two cost
-    a third of the scan, measured on tensor2tensor)."""
+    must not take for a new attribute), its `_init_variables`, and its methods' calls and
+    `__init__`'s attributes (`chain.MethodFacts`). One walk for all: a walk each cost a third
+    more of the scan past `ast.parse` (measured on tensor2tensor)."""
     names: set[str] = set()
     state = False
     variable_calls: list[ast.Call] = []
-    stack: list[ast.AST] = [cls]
+    methods = MethodFacts()
     quiet: set[int] = set()  # what a `raise` raises, a `with`'s context manager: no state kept
-    while stack:  # not ast.walk: no visit of a name's context (the scan past `ast.parse`: 10% less on tensor2tensor)
-        node = stack.pop()
-        if isinstance(node, ast.Attribute):
-            if isinstance(node.value, ast.Name) and node.value.id == "self":
-                names.add(node.attr)
-            stack.append(node.value)
+    stack = _class_children(cls, methods)
+    while stack:  # not ast.walk: no visit of a name's context (see astwalk.py)
+        node, place = stack.pop()
+        kind = type(node)  # by identity: ast's node classes have no subclasses (a tenth of the walk)
+        if type(node) is ast.Attribute:
+            value = node.value
+            if type(value) is ast.Name:
+                if value.id == "self":
+                    names.add(node.attr)
+                if place is not None and value.id == place[0] and type(node.ctx) is ast.Store:
+                    place[2].add(node.attr)
+            stack.append((value, place))
             continue
-        if isinstance(node, ast.Name):
+        if kind is ast.Name or kind is ast.Constant:
             continue
-        if isinstance(node, ast.Call) and _is_tf_variable(node, imports):
-            variable_calls.append(node)
-        if isinstance(node, ast.Raise) and node.exc is not None:
-            quiet.add(id(node.exc))
-        elif isinstance(node, ast.withitem):
+        if type(node) is ast.Call:
+            if _is_tf_variable(node, imports):
+                variable_calls.append(node)
+        elif type(node) is ast.Raise:
+            if node.exc is not None:
+                quiet.add(id(node.exc))
+        elif type(node) is ast.withitem:
             quiet.add(id(node.context_expr))
-        if not state and id(node) not in quiet:
+        elif kind is ast.ClassDef:
+            place = None  # a nested class has its own `self`: no method of this one
+        if not state and kind in _STATE_KINDS and id(node) not in quiet:
             state = _makes_state(node, imports)
-        stack.extend(ast.iter_child_nodes(node))
+        inner = None if place is None or not (kind in METHOD_READS or (place[3] and kind in BRANCH_TYPES)) else (
+            methods.node(node, place))
+        stack.extend(inner if inner is not None else [(child, place) for child in child_nodes(node)])
     for statement in cls.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(statement.name)
         elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             names.update(t.id for t in targets if isinstance(t, ast.Name))
-    return state, frozenset(names), _init_variables(cls, variable_calls)
+    return state, frozenset(names), _init_variables(cls, variable_calls), methods.facts()
+
+
+def _class_children(cls: ast.ClassDef, methods: MethodFacts) -> list[tuple[ast.AST, Place | None]]:
+    """What `_class_facts` walks first: the class's parts, each method's own statements placed
+    in it (its decorators, parameters and annotations in none)."""
+    stack: list[tuple[ast.AST, Place | None]] = [(node, None) for node in (*cls.bases, *cls.keywords,
+                                                                          *cls.decorator_list)]
+    for statement in cls.body:
+        if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            stack.append((statement, None))
+            continue
+        place = methods.enter(statement)
+        stack.extend((node, None) for node in (statement.args, *statement.decorator_list) if node is not None)
+        if statement.returns is not None:
+            stack.append((statement.returns, None))
+        stack.extend((node, place) for node in statement.body)
+    return stack
 
 
 def _is_tf_variable(call: ast.Call, imports: ImportMap) -> bool:
@@ -521,6 +565,9 @@ def _init_variables(cls: ast.ClassDef, calls: list[ast.Call]) -> tuple[str, ...]
     if any(id(call) not in made for call in calls):
         return ()
     return tuple(dict.fromkeys(made[id(call)] for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset))))
+
+
+_STATE_KINDS = frozenset({ast.Call, ast.Assign, ast.AnnAssign})  # the only nodes `_makes_state` says yes to
 
 
 def _makes_state(node: ast.AST, imports: ImportMap) -> bool:

@@ -9,6 +9,7 @@ tracebacks. Workers write nothing, so killing them at any moment loses no user f
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -20,6 +21,10 @@ if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
 PARALLEL_THRESHOLD = 8  # fewer items than this are not worth starting processes for (unless `apart`)
+# the cyclic collector's first threshold while a pool is open (Python's: 700). The scan's and
+# libcst's trees are many small objects and no cycles: a collection every 700 of them cost a
+# tenth of a cold check's CPU on tensor2tensor (2.6 s -> 2.3 s in one process, measured)
+COLLECT_EVERY = 10_000
 
 
 class WorkerCrashed:
@@ -32,6 +37,7 @@ class Pool:
     def __init__(self, jobs: int | None):
         self.workers = jobs or os.cpu_count() or 1
         self._running: list[_Worker] = []
+        self._threshold: tuple[int, ...] | None = None
 
     def preload(self, function: Callable[[], None]) -> None:
         """`function()` here, when workers are forked from this process: each then starts with
@@ -41,13 +47,18 @@ class Pool:
             function()
 
     def __enter__(self) -> "Pool":
+        """Collections made rarer while open, here and in the workers forked from here."""
+        self._threshold = gc.get_threshold()
+        gc.set_threshold(max(COLLECT_EVERY, self._threshold[0]), *self._threshold[1:])
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop()
+        if self._threshold is not None:
+            gc.set_threshold(*self._threshold)
 
     def map(self, function: Callable[[Any], Any], items: Sequence, tick: Callable[[], None] | None = None,
-            chunk: int | None = None, apart: bool = False) -> Iterator:
+            chunk: int | None = None, apart: bool = False, meanwhile: Callable[[], None] | None = None) -> Iterator:
         """`function(item)` for each item, in order. With few items or one worker, in this
         process, unless `apart`: work that may crash natively (libcst's parser) is done in a
         worker even then, so that one file never costs the others. A worker that dies costs
@@ -62,7 +73,7 @@ class Pool:
         chunk = chunk or max(1, min(16, len(items) // (self.workers * 4)))
         batches = [list(items[i:i + chunk]) for i in range(0, len(items), chunk)]
         try:
-            for results in self._batches(function, batches):
+            for results in self._batches(function, batches, meanwhile if _FORKS else None):
                 for value in results:
                     if tick:
                         tick()
@@ -70,7 +81,8 @@ class Pool:
         finally:  # done, or interrupted: no worker outlives its map
             self._stop()
 
-    def _batches(self, function: Callable, batches: list[list]) -> Iterator[list]:
+    def _batches(self, function: Callable, batches: list[list], meanwhile: Callable[[], None] | None = None,
+                 ) -> Iterator[list]:
         from multiprocessing.connection import wait
 
         done: dict[int, list] = {}
@@ -85,6 +97,9 @@ class Pool:
                 worker.connection.send(batches[sent])
                 busy[worker.connection] = (worker, sent)
                 sent += 1
+            if meanwhile is not None:
+                meanwhile()
+                meanwhile = None
             for connection in wait(list(busy)):
                 worker, number = busy.pop(connection)  # type: ignore[call-overload]  # wait gives back what it got
                 results = worker.receive()
@@ -209,6 +224,7 @@ def _worker_start(parent: int) -> None:
     its workers, and 0.1.0's went on rewriting files for seconds, then waited forever on a
     queue nobody reads (F01)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
+    gc.set_threshold(max(COLLECT_EVERY, gc.get_threshold()[0]), *gc.get_threshold()[1:])  # spawned: see COLLECT_EVERY
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the coordinator's SIGTERM handler raises
     if sys.platform == "linux":
         import ctypes

@@ -33,7 +33,7 @@ class ClassRecord(NamedTuple):
     # lines of the top-level statement holding it (decorators included), for the prefilter: from
     # this run's own scan only, never from the cache (what shapes a rewrite is read from the file)
     span: tuple[int, int] | None = None
-    # its methods and the `self.<method>(...)` calls in each (see `chain.method_facts`): "m" for a
+    # its methods and the `self.<method>(...)` calls in each (see `chain.MethodFacts`): "m" for a
     # method it defines, "m.c" for `self.c(...)` in m, "m.c.once" when m runs it once, unguarded
     calls: frozenset[str] = frozenset()
     # the attributes its `__init__` sets and no other method of it assigns again

@@ -49,12 +49,14 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
             f.name for f in dataclasses.fields(node)
             if f.name not in _TRIVIA_FIELDS and not f.name.startswith("whitespace"))
     found: list[cst.CSTNode] = []
+    known = _NODE_TYPES
     for name in names:
         value = getattr(node, name)
         kind = type(value)
         if kind is tuple or kind is list:
-            found.extend(v for v in value if _is_node_type(type(v)))
-        elif _is_node_type(kind):
+            found.extend([v for v in value if known.get(type(v)) or (known.get(type(v)) is None
+                                                                       and _is_node_type(type(v)))])
+        elif known.get(kind) or (known.get(kind) is None and _is_node_type(kind)):
             found.append(value)
     return found
 
@@ -149,10 +151,12 @@ class _PositionState(CodegenState):
     """libcst's code generation, recording positions only for the nodes asked about.
 
     libcst's PositionProvider records a range for every node of the module, and measured as
-    the largest single cost of a check; the rules need a few dozen.
+    the largest single cost of a check; the rules need a few dozen. The code after the last of
+    them is not generated (`_AllPlaced`): a finding's range never depends on what follows it.
     """
 
     wanted: set[int] = dataclasses.field(default_factory=set)
+    pending: set[int] = dataclasses.field(default_factory=set)  # wanted, not yet computed
     computed: dict[int, CodeRange] = dataclasses.field(default_factory=dict)
     starts: list[CodePosition] = dataclasses.field(default_factory=list)
     line: int = 1
@@ -186,14 +190,21 @@ class _PositionState(CodegenState):
         if id(node) in self.wanted:
             start = self.starts.pop()
             self.computed.setdefault(id(node), CodeRange(start, CodePosition(self.line, self.column)))
+            self._placed(node)
+
+    def _placed(self, node) -> None:
+        self.pending.discard(id(node))
+        if not self.pending:
+            raise _AllPlaced
 
     def record_syntactic_position(self, node, *, start_node=None, end_node=None):
         if id(node) not in self.wanted:
             return _NO_RECORD
         # a wanted statement takes its start or end from a child: record that child too
         for child in (start_node, end_node):
-            if child is not None:
+            if child is not None and id(child) not in self.wanted:
                 self.wanted.add(id(child))
+                self.pending.add(id(child))
         return self._record(node, start_node, end_node)
 
     @contextlib.contextmanager
@@ -208,6 +219,11 @@ class _PositionState(CodegenState):
             if end_node is not None and id(end_node) in self.computed:
                 end = self.computed[id(end_node)].end
             self.computed[id(node)] = CodeRange(start, end)
+        self._placed(node)  # not in `finally`: an exception raised inside goes on as it is
+
+
+class _AllPlaced(Exception):
+    """Every node asked about has its range: no more code to generate."""
 
 
 def dotted(expr: cst.BaseExpression) -> str | None:
@@ -297,9 +313,14 @@ class _ImportCollector:
 
 def positions(module: cst.Module, nodes) -> dict[int, CodeRange]:
     """Syntactic ranges (as libcst's PositionProvider gives them) of `nodes`, by id."""
+    wanted = {id(n) for n in nodes}
     state = _PositionState(default_indent=module.default_indent, default_newline=module.default_newline,
-                           wanted={id(n) for n in nodes})
-    module._codegen(state)
+                           wanted=wanted, pending=set(wanted))
+    if wanted:
+        try:
+            module._codegen(state)
+        except _AllPlaced:
+            pass
     return state.computed
 
 

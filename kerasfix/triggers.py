@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field, fields
 
 from . import keras_api
+from .astwalk import child_nodes
 from .chain import reach
 from .functions import may_make_any
 from .index import ClassIndex
@@ -25,6 +26,8 @@ LIST_METHODS = frozenset({"append", "extend", "insert"})
 # builtins whose argument is a container display (KF301, KF302)
 _CONTAINER_CALLS = frozenset({"tuple", "set", "frozenset"})
 _CONTAINERS = (ast.Tuple, ast.Set, ast.SetComp, ast.GeneratorExp)
+_CONTAINER_TYPES = frozenset(_CONTAINERS)
+_ASSIGNMENTS = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign})
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
@@ -120,29 +123,32 @@ def class_signals(cls: ast.ClassDef) -> ClassSignals:
     # (node, the class's method it is in, in one of the class's own methods, inside a container)
     stack: list[tuple[ast.AST, str, bool, bool]] = [
         (s, s.name if isinstance(s, _FUNCTIONS) else "", True, False) for s in cls.body]
-    while stack:
+    while stack:  # node types by identity: ast's node classes have no subclasses (a fifth of the walk)
         node, method, own, contained = stack.pop()
-        if isinstance(node, ast.Name):
+        kind = type(node)
+        if type(node) is ast.Name:
             signals.names.add(node.id)
             continue  # its one child is its context: not visiting those, the prefilter took 30% less
-        if isinstance(node, ast.Attribute):
+        if kind is ast.Constant:
+            continue
+        if type(node) is ast.Attribute:
             if node.attr[:1].isupper():
                 name = ast_dotted(node)
                 if name:
                     signals.referred.add(name)
             stack.append((node.value, method, own, contained))
             continue
-        if isinstance(node, ast.Call):
+        if type(node) is ast.Call:
             contained = _call_fact(node, method, own, contained, signals)
-        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+        elif kind in _ASSIGNMENTS and isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             _assignment_fact(node, own and method == "__init__", signals)
             if own and method and not signals.param_in_container:
                 signals.param_in_container = _holds_parameter(node.value, signals.params.get(method, set()))
-        elif isinstance(node, _CONTAINERS):
+        elif kind in _CONTAINER_TYPES:
             contained = True
-        elif isinstance(node, ast.ClassDef):
+        elif kind is ast.ClassDef:
             own = False  # a nested class is its own
-        stack.extend([(child, method, own, contained) for child in ast.iter_child_nodes(node)])
+        stack.extend([(child, method, own, contained) for child in child_nodes(node)])
     return signals
 
 
@@ -259,8 +265,13 @@ class Matcher:
     def keeps_functional(self, statement: ast.stmt) -> bool:
         """A call the trigger's `functional_calls` name, anywhere in a top-level statement."""
         wanted = self.trigger.functional_calls
-        return any(isinstance(node, ast.Call) and self._resolve(ast_dotted(node.func) or "") in wanted
-                   for node in ast.walk(statement))
+        stack: list[ast.AST] = [statement]
+        while stack:  # not ast.walk: no names' contexts nor operators (astwalk.py), a third of the nodes
+            node = stack.pop()
+            if type(node) is ast.Call and self._resolve(ast_dotted(node.func) or "") in wanted:
+                return True
+            stack.extend(child_nodes(node))
+        return False
 
     def _module_function(self, signals: ClassSignals, cls: ast.ClassDef) -> bool:
         # a function of this module, or another's (`helpers.ffn(x)`), run from `call` (KF206)

@@ -153,7 +153,7 @@ class KerasClass:
         """`self.m(...)` under `if not self.<flag>:`, where the flag is Keras's `built` and m
         is `build` (Keras has built the layer before `call` runs, so this never builds it
         again, measured on both lines), or a flag the class sets to True (gnn's
-        `_wrapped_model_is_built`): it runs once, not every call (`chain.method_facts` alike)."""
+        `_wrapped_model_is_built`): it runs once, not every call (`chain.MethodFacts` alike)."""
         if not isinstance(call.func, cst.Attribute):
             return False
         child: cst.CSTNode = call
