@@ -121,7 +121,8 @@ class Project:
 
     def _scan(self, real: str, data: bytes) -> None:
         from .gate import may_define_layers, may_define_makers
-        from .index import module_aliases, module_name_for, scan_file
+        from .aliases import module_aliases
+        from .index import module_name_for, scan_file
 
         module_name, is_package = module_name_for(Path(real))
         layers = may_define_layers(data, is_package)

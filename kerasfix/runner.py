@@ -27,7 +27,8 @@ from .files import SourceError, decode_source, excluded, python_newlines
 from .gate import may_define_layers, may_define_makers
 from .records import FunctionRecord
 from .functions import read_imports
-from .index import ClassIndex, ClassRecord, FileScan, module_aliases, module_function_records, scan_file
+from .aliases import module_aliases
+from .index import ClassIndex, ClassRecord, FileScan, module_function_records, scan_file
 from .pool import Pool, WorkerCrashed
 from .prefilter import spans_worth_parsing
 from .pyerrors import is_pythons, newer_than_this_python, syntax_error, too_deep_for_libcst

@@ -24,7 +24,8 @@ from typer.testing import CliRunner
 
 from kerasfix.cli import app
 from kerasfix.gate import NO_PREFILTER
-from kerasfix.index import ClassIndex, FileScan, module_aliases, module_name_for, scan_file
+from kerasfix.aliases import module_aliases
+from kerasfix.index import ClassIndex, FileScan, module_name_for, scan_file
 from kerasfix.prefilter import compile_triggers, spans_worth_parsing
 from kerasfix.rules import RULES
 
