@@ -19,7 +19,7 @@ from .calls import Bound
 from .base import Context, KerasClass, is_self_attribute, self_name, walk
 from ._lift_syntax import (assigned_self_attrs, calls_super_init, condition_of, first_input, guards_to,
                            is_shape_access, local_names, needs_parens_as_arg, only_bound_once, parent_map,
-                           parenthesized, self_attrs_read, shape_to_build, substitute, top_assignment,
+                           parenthesized, self_attrs_read, shape_to_build, snake_case, substitute, top_assignment,
                            top_unpacking)
 
 
@@ -155,11 +155,38 @@ class ClassLift:
         self.ctx = ctx
         self.cls = cls
         self.taken = set(cls.assigned_attributes) | api.KERAS_RESERVED_ATTRIBUTES | self.inherited_attributes()
+        # a new attribute of a base and one of its subclass shared one layer (`self.dense` in each
+        # `__init__`: the subclass's replaced the base's, measured ValueError on both lines). The
+        # base's avoid what its subclasses use; a subclass's new ones start with its own name,
+        # since the base's fix may run apart (another file, another piece)
+        self.taken |= self.hierarchy_attributes(ctx.index.subclasses(cls.qualified))
+        self.prefix = f"{snake_case(cls.node.name.value)}_" if self.project_bases() else ""
         self.shared: dict[tuple[str, str], str] = {}  # (literal name, constructor code) -> attribute
         self.init = cls.methods.get("__init__")
         self.build = cls.methods.get("build")
         self.module_names = ctx.imports.local_names | set(ctx.imports.bindings) | BUILTIN_NAMES
         self._orders: dict[str, dict[int, int]] = {}
+
+    def project_bases(self) -> set[str]:
+        """The class's bases, through every level, that the project defines."""
+        found: set[str] = set()
+        todo = list(self.ctx.index.bases_of(self.cls.qualified))
+        while todo:
+            base = todo.pop()
+            if base not in found and base in self.ctx.index.records:
+                found.add(base)
+                todo.extend(self.ctx.index.bases_of(base))
+        return found
+
+    def hierarchy_attributes(self, classes: list[str]) -> set[str]:
+        """The attributes the project's `classes` use, from the index and from this module."""
+        here = {c.qualified: c for c in self.ctx.keras_classes}
+        names: set[str] = set()
+        for qualified in classes:
+            record = self.ctx.index.records.get(qualified)
+            names |= record.attributes if record is not None else set()
+            names |= here[qualified].assigned_attributes if qualified in here else set()
+        return names
 
     def inherited_attributes(self) -> set[str]:
         """What the project's bases of the class use: the index's, and those parsed here."""
@@ -350,6 +377,7 @@ class ClassLift:
     def allocate(self, preferred: str) -> str:
         usable = preferred.isidentifier() and not keyword.iskeyword(preferred) and not preferred.startswith("__")
         base = preferred if usable else "layer"  # `name="class"` must not become `self.class`
+        base = self.prefix + base
         name, number = base, 0
         while name in self.taken:
             number += 1

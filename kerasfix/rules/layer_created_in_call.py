@@ -57,7 +57,10 @@ The attribute is named after the local it was bound to, else a literal `name="..
 the class in snake case (`dense`, `conv2d`), numbered on collision, and never a name Keras
 uses itself: every member of `Layer` and `Model` on either Keras line, public and private
 (`name`, `weights`, `layers`, `input`, `output`, `trainable`, `dtype`, `_layers`, ...), measured
-from the classes; a local called `weights` becomes `self.weights_1`. A class without
+from the classes; a local called `weights` becomes `self.weights_1`. In a subclass of a class
+of the project it starts with the subclass's name (`self.child_dense`): its base may get a
+`self.dense` of its own, and one attribute set in both `__init__`s would be one layer, the
+subclass's, called on the base's input too (measured: ValueError on both lines). A class without
 `__init__` gets one that forwards `*args, **kwargs`; otherwise the line goes
 after `super().__init__(...)` and after whatever sets the attributes the constructor reads.
 Comments on a moved line move with it.
