@@ -208,7 +208,7 @@ class ClassLift:
         the input's."""
         guards = guards_to(node, parents, func)
         if guards is None:
-            return Placement("", "it is built only on some paths (after `and`/`or`, or in an `except`)")
+            return Placement("", "it is built only on some paths (after `and`/`or`, in a `try` or an `except`)")
         tests = [test for test, _ in guards]
         placement = self.placement(func, values + tests)
         if not placement.where:

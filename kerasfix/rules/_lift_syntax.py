@@ -303,7 +303,10 @@ def with_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Ca
 def guards_to(node: cst.CSTNode, parents, stop: cst.CSTNode) -> list[tuple[cst.BaseExpression, bool]] | None:
     """The `if` tests (statements and expressions) `node` runs under, up to `stop`, outermost
     first, each with True when `node` is in its body; None when it runs on a path no test
-    spells (the right of `and`/`or`, an `except` or `else` of `try`, a `match` case)."""
+    spells (the right of `and`/`or`, an `except` or `else` of `try`, a `match` case), or in
+    the body of a `try` with handlers: built there, a layer is skipped when a line before it
+    raises, and what its constructor raises is caught (`Dense(0)` on Keras 3: ValueError, which
+    `__init__` would raise instead)."""
     guards = []
     child, current = node, parents.get(id(node))
     while current is not None and current is not stop:
@@ -312,7 +315,8 @@ def guards_to(node: cst.CSTNode, parents, stop: cst.CSTNode) -> list[tuple[cst.B
         elif isinstance(current, cst.BooleanOperation) and child is current.right:
             return None
         elif isinstance(current, (cst.ExceptHandler, cst.ExceptStarHandler, cst.Match)) or (
-                isinstance(current, cst.Try) and child is current.orelse):
+                isinstance(current, cst.Try) and child is current.orelse) or (
+                isinstance(current, (cst.Try, cst.TryStar)) and child is current.body and current.handlers):
             return None
         child, current = current, parents.get(id(current))
     guards.reverse()

@@ -78,7 +78,9 @@ A layer built under `if self.proj is not None:` (or in its `else`, or in `x if t
 is built under the same test: `self.dense = Dense(...) if self.proj is not None else None`,
 and the call site keeps its `if`; an `if` whose only statement was the construction goes.
 A test that reads the input, `training`, or an attribute the class changes after `__init__`
-is reported instead.
+is reported instead, and so is a layer built in the body of a `try` with handlers: moved to
+`__init__`, what its constructor raises is no longer caught (Keras 3's `Dense(0)` raises
+ValueError), and a line before it that raises no longer skips it.
 
 ## A layer made on the first call only
 `if self.proj is None: self.proj = Dense(...)` in `call` (in `tf.init_scope()` or not), with
