@@ -442,7 +442,11 @@ def _built(lift: ClassLift, func: cst.FunctionDef, layer: _Layer, site: Site,
             if called:
                 return f"{where} passes the result of `{me}.{called}(...)`, which `__init__` may call too early"
         else:
-            foreign |= {n.value for n in walk(value) if isinstance(n, cst.Name)}
+            read_names = {n.value for n in walk(value) if isinstance(n, cst.Name)}
+            later = sorted(read_names & _set_after(lift.ctx.module, func))
+            if later:  # the default holds the value at `def` time; `__init__` would read the new one
+                return f"the default of `{param}` reads `{later[0]}`, which the module sets again after `def {name}`"
+            foreign |= read_names
         inlined[read] = value if whole and not needs_parens_as_arg(value) else parenthesized(value)
     shadowed = sorted(foreign & local_names(method, site.cls.method_nodes[site.method]))
     if shadowed:
@@ -455,6 +459,22 @@ def _built(lift: ClassLift, func: cst.FunctionDef, layer: _Layer, site: Site,
     if not placement.where:
         return f"{where} passes to `{name}` what `__init__` cannot compute ({placement.reason})"
     return strip_comments(lift.moved(method, placement, construction)), placement
+
+
+def _set_after(module: cst.Module, func: cst.FunctionDef) -> set[str]:
+    """The module-level names a statement after the function's `def` binds, or that any
+    function declares `global`."""
+    names = {n.value for g in walk(module) if isinstance(g, cst.Global) for n in (i.name for i in g.names)}
+    for statement in module.body[module.body.index(func) + 1:]:
+        nodes: list[cst.CSTNode] = []
+        todo: list[cst.CSTNode] = [statement]
+        while todo:  # the statement's own bindings, not those of a function or class body
+            node = todo.pop()
+            nodes.append(node)
+            if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                todo.extend(node.children)
+        names |= bound_names(None, nodes)
+    return names
 
 
 def _method_called(value: cst.BaseExpression, me: str) -> str:

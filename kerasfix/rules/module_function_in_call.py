@@ -114,14 +114,17 @@ fix: ..."):
   layer's `call` (or a method `call` runs exactly once per call), in no loop, under no
   condition, not in `__init__` or `build`, not from another function, never as a value;
 - it builds only Keras layers (no variable, no TF1 `tf.layers.*` layer, no TF1 RNN cell), each written in its
-  own body (not in a function it calls), in no loop, under no condition, called at once
+  own body (not in a function it calls), in no loop, under no condition, not in the body of
+  a `try` with handlers (what the constructor raises would no longer be caught), called at once
   (`Dense(u)(x)`) or bound once to a local (`d = Dense(u)`: the binding goes, the local's
   name becomes the parameter), from its parameters, literals and the module's names only;
 - at each call site, what the layers read of what is passed can be computed in `__init__` (an
   attribute set there, a constant; not an argument of `call`, not the result of a method of
   `self`), or in `build` from the input's shape (`x.shape[-1]` in the function, `x` being
   `call`'s input: built in `build(self, input_shape)` from `input_shape[-1]`, as KF201 does),
-  and neither the method nor `__init__`/`build` binds a name the layers read.
+  and neither the method nor `__init__`/`build` binds a name the layers read; a default the
+  site leaves (`units=UNITS`) reads no module name set again after the `def` (the default
+  keeps the value of `def` time, `__init__` would read the new one).
 
 Unsafe because code elsewhere may still call the function the old way: another module that
 imports a private name, or a caller outside the module. Each call site gets its own layers
