@@ -14,7 +14,7 @@ from .base import is_docstring, self_name, walk
 from .calls import comments_in
 from ._lazy import LazyInit
 from ._lift_plan import ClassLift, LiftPlan, Placement
-from ._lift_syntax import assigned_self_attrs, calls_super_init, emptied_if, only_bound_once
+from ._lift_syntax import emptied_if, only_bound_once
 
 
 def move_edits(plan: LiftPlan, target: cst.BaseExpression | None = None) -> tuple[Edit, ...]:
@@ -179,19 +179,7 @@ def into_build(lift: ClassLift, statements: tuple[cst.BaseStatement, ...]) -> Ed
 
 
 def init_anchor(lift: ClassLift, attrs: set[str]) -> cst.BaseStatement:
-    """The statement of `__init__` after which the new line goes: after `super().__init__`
-    and after every statement setting an attribute the construction reads."""
+    """The statement of `__init__` after which the new line goes (`ClassLift.init_anchor_index`)."""
     assert lift.init is not None  # the placement is in the `__init__` the class has
-    body = list(lift.init.body.body)
-    me = self_name(lift.init)
-    anchor = None
-    for index, stmt in enumerate(body):
-        if calls_super_init(stmt) or (attrs & assigned_self_attrs(stmt, me)):
-            anchor = index
-    if anchor is None:
-        anchor = len(body) - 1
-    # never after a final `return`
-    last = body[anchor]
-    if isinstance(last, cst.SimpleStatementLine) and any(isinstance(s, cst.Return) for s in last.body):
-        anchor = max(anchor - 1, 0)
-    return cast(cst.BaseStatement, body[anchor])  # a small one for `__init__` on one line: as above
+    # a small one for `__init__` on one line: as above
+    return cast(cst.BaseStatement, list(lift.init.body.body)[lift.init_anchor_index(attrs)])

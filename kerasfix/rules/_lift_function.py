@@ -389,6 +389,8 @@ def _site_edits(lift: ClassLift, func: cst.FunctionDef, layers: list[_Layer], si
     names = [lift.allocate(f"{stem}_{layer.param}") for layer in layers]
     # the site's lines in `__init__` stay together, after everything any of them reads
     attrs = {a for _, placement in planned if placement.where == "__init__" for a in placement.self_attrs}
+    if lift.init_returns_early(attrs):
+        return f"`{site.cls.node.name.value}.__init__` may return before the lines that would build them"
     edits: list[Edit] = [place(lift, Placement("__init__", self_attrs=attrs) if placement.where == "__init__"
                                else Placement("build"), attr, value, None)
                          for (value, placement), attr in zip(planned, names)]

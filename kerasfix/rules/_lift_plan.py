@@ -265,10 +265,45 @@ class ClassLift:
         if unknown:
             again = unknown[0] in api.KERAS_INIT_ATTRIBUTES
             return Placement("", f"`self.{unknown[0]}` is {'set again after' if again else 'not set in'} `__init__`")
+        if not needs_shape and self.init_returns_early(attrs):
+            return Placement("", "`__init__` may return before the line that would build it")
         if needs_shape and self.build is not None and not self.build_param():
             return Placement("", "it needs the input's shape, and `build` takes none")
         found.where = "build" if needs_shape else "__init__"
         return found
+
+    def init_anchor_index(self, attrs: set[str]) -> int:
+        """The index of the statement of `__init__` after which a new line goes: after
+        `super().__init__` and after every statement setting an attribute in `attrs`; never
+        after a final `return`."""
+        assert self.init is not None  # asked of a class with an `__init__`
+        body = list(self.init.body.body)
+        me = self_name(self.init)
+        anchor = None
+        for index, stmt in enumerate(body):
+            if calls_super_init(stmt) or (attrs & assigned_self_attrs(stmt, me)):
+                anchor = index
+        if anchor is None:
+            anchor = len(body) - 1
+        last = body[anchor]
+        if isinstance(last, cst.SimpleStatementLine) and any(isinstance(s, cst.Return) for s in last.body):
+            anchor = max(anchor - 1, 0)
+        return anchor
+
+    def init_returns_early(self, attrs: set[str]) -> bool:
+        """`__init__` holds a `return` up to the statement a new line would follow (`if width is
+        None: ...; return`): the line would not run on that path, and `call` would raise
+        AttributeError where it built its layer (measured on both lines)."""
+        if self.init is None or not isinstance(self.init.body, cst.IndentedBlock):
+            return False
+        todo: list[cst.CSTNode] = [*self.init.body.body[:self.init_anchor_index(attrs) + 1]]
+        while todo:
+            node = todo.pop()
+            if isinstance(node, cst.Return):
+                return True
+            if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                todo.extend(node.children)
+        return False
 
     def call_local(self, func: cst.FunctionDef, use: cst.Name) -> tuple[Placement, cst.BaseExpression | None]:
         """A local of `func` read by code that moves: computed once, before `use`, at the top of

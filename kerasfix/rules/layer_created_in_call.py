@@ -63,6 +63,9 @@ of the project it starts with the subclass's name (`self.child_dense`): its base
 subclass's, called on the base's input too (measured: ValueError on both lines). A class without
 `__init__` gets one that forwards `*args, **kwargs`; otherwise the line goes
 after `super().__init__(...)` and after whatever sets the attributes the constructor reads.
+An `__init__` that may `return` before that point (`if width is None: ...; return`) keeps the
+layer where it is, reported: the line would not run on that path, and `call` would raise
+AttributeError.
 Comments on a moved line move with it.
 
 What `super().__init__()` sets is known in `__init__`: a constructor reading `self.name`,
