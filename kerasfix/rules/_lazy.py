@@ -22,9 +22,13 @@ from ._weights import as_add_weight
 KERAS3_ONLY = frozenset({"3"})
 
 
-def lazy_attribute(cls: KerasClass, method: cst.FunctionDef, site: cst.CSTNode) -> str | None:
+def lazy_attribute(cls: KerasClass, method: cst.FunctionDef, site: cst.CSTNode, unset: bool = False) -> str | None:
     """The attribute whose `is None` guards `site`, made in `method` (itself, or where another
-    method calls `method`), when `__init__` sets that attribute to None; else None."""
+    method calls `method`), when `__init__` sets that attribute to None; else None. `unset`: also
+    the attribute of an `if not hasattr(self, "<attr>"):` directly around `site` (no `else`)."""
+    guard = _guard_if(cls, site, self_name(method))
+    if unset and guard is not None and (attr := hasattr_attr(guard.test, self_name(method))):
+        return attr
     nulled = _set_to_none_in_init(cls)
     if not nulled:
         return None
@@ -58,6 +62,8 @@ class LazyInit:
 
     attr: str
     guard: cst.If | None = None  # the `if` that goes
+    unset: bool = False  # the guard is `if not hasattr(self, "<attr>"):`, `__init__` never sets it
+    exists: str = ""  # why `self.<attr>` may exist before that `if` runs
     none_statement: cst.SimpleStatementLine | None = None  # `self.<attr> = None` in `__init__`
     placement: Placement | None = None
     value: cst.BaseExpression | None = None
@@ -78,12 +84,20 @@ def lazy_init(ctx: Context, plan: LiftPlan, attr: str) -> LazyInit:
     lazy = LazyInit(attr, first_call_raises=first_call_raises(ctx, cls))
     me = self_name(func)
     lazy.guard = _guard_if(cls, plan.site, me)
+    lazy.unset = lazy.guard is not None and hasattr_attr(lazy.guard.test, me) == attr
     if func.name.value != "call":
         lazy.blocked = f"it is made in `{func.name.value}`, which `call` runs"
         return lazy
-    if plan.form != "self" or lazy.guard is None or plan.statement is None:
-        lazy.blocked = f"the `if self.{attr} is None:` holds more than `self.{attr} = ...`"
+    test = f'not hasattr({me}, "{attr}")' if lazy.unset else f"{me}.{attr} is None"
+    if plan.form != "self" or lazy.guard is None or plan.statement is None or (
+            lazy.unset and (plan.local != attr or not _only(lazy.guard, plan.statement, ctx))):
+        lazy.blocked = f"the `if {test}:` holds more than `{me}.{attr} = ...`"
         return lazy
+    if lazy.unset:
+        lazy.exists = _may_exist(ctx, cls, attr)
+        lazy.blocked = lazy.exists or _unset_blocked(cls, attr, lazy.guard)
+        if lazy.blocked:
+            return lazy
     if plan.local != attr or not _only(lazy.guard, plan.statement, ctx):
         guard = lazy.guard
         return ctx.memo(f"lazy choice {id(guard)}", lambda: lazy_choice(ctx, plan, replace(lazy, guard=guard)))
@@ -110,7 +124,7 @@ def lazy_init(ctx: Context, plan: LiftPlan, attr: str) -> LazyInit:
         return lazy
     if isinstance(plan, WeightLift):
         placement.where = "build"  # weights belong in build
-    elif placement.where == "__init__" and lazy.none_statement is None:
+    elif placement.where == "__init__" and lazy.none_statement is None and not lazy.unset:
         lazy.blocked = f"`__init__` sets `self.{attr}` to None only inside a block"
         return lazy
     lazy.placement, lazy.value = placement, lift.moved(func, placement, construction)
@@ -283,10 +297,11 @@ def _tested_elsewhere(cls: KerasClass, attr: str, guard: cst.If) -> bool:
 
 
 def _guard_if(cls: KerasClass, node: cst.CSTNode, me: str) -> cst.If | None:
-    """The `if <me>.attr is None:` (no `else`) directly in the method's body around node."""
+    """The `if <me>.attr is None:` or `if not hasattr(<me>, "attr"):` (no `else`) directly in the
+    method's body around node."""
     parent = cls.parents.get(id(node))
     while parent is not None and not isinstance(parent, cst.FunctionDef):
-        if isinstance(parent, cst.If) and _is_none_test(parent.test):
+        if isinstance(parent, cst.If) and (_is_none_test(parent.test) or hasattr_attr(parent.test, me)):
             block = cls.parents.get(id(parent))
             ok = parent.orelse is None and isinstance(cls.parents.get(id(block)), cst.FunctionDef)
             return parent if ok else None
@@ -297,14 +312,8 @@ def _guard_if(cls: KerasClass, node: cst.CSTNode, me: str) -> cst.If | None:
 def _only(guard: cst.If, statement: cst.SimpleStatementLine, ctx: Context) -> bool:
     """The `if`'s body is the statement alone, or a `with tf.init_scope():` holding it alone
     (`__init__` and `build` run outside any graph already)."""
-    body = list(guard.body.body)
-    if len(body) == 1 and isinstance(body[0], cst.With):
-        scope = body[0]
-        if len(scope.items) != 1 or not isinstance(scope.items[0].item, cst.Call) or scope.items[0].asname \
-                or (ctx.resolve(scope.items[0].item.func) or "").rsplit(".", 1)[-1] != "init_scope":
-            return False
-        body = list(scope.body.body)
-    return len(body) == 1 and body[0] is statement and len(statement.body) == 1
+    body = _block_body(guard, ctx)
+    return body is not None and len(body) == 1 and body[0] is statement and len(statement.body) == 1
 
 
 def _none_statement(cls: KerasClass, attr: str) -> cst.SimpleStatementLine | None:
@@ -340,12 +349,14 @@ def first_call_raises(ctx: Context, cls: KerasClass) -> bool:
     return True
 
 
-def lazy_message(what: str, attr: str, first_raises: bool) -> str:
-    """What the first-call idiom does on each line (measured, Keras 3.15 and tf_keras 2.21)."""
+def lazy_message(what: str, attr: str, first_raises: bool, unset: bool = False) -> str:
+    """What the first-call idiom does on each line (measured, Keras 3.15 and tf_keras 2.21);
+    `unset`: guarded by `hasattr` rather than `is None`."""
     harm = ("Keras 3 raises ValueError at that first call" if first_raises else
             "Keras 3 runs the first call (it traces `call` before building) but raises ValueError when a saved "
             "model is loaded")
-    return f"{what} on the first call only (while `self.{attr}` is None): tf_keras tracks it; {harm} " \
+    while_ = f"while `self` has no `{attr}`" if unset else f"while `self.{attr}` is None"
+    return f"{what} on the first call only ({while_}): tf_keras tracks it; {harm} " \
            "(state added to a layer already built)"
 
 
@@ -400,3 +411,62 @@ def _none_guard(cls: KerasClass, node: cst.CSTNode, me: str) -> str | None:
             return is_self_attribute(parent.test.left, me)
         parent = cls.parents.get(id(parent))
     return None
+
+
+def hasattr_attr(test: cst.BaseExpression, me: str) -> str | None:
+    """`attr` of `not hasattr(<me>, "attr")`, the name a string literal."""
+    if not isinstance(test, cst.UnaryOperation) or not isinstance(test.operator, cst.Not):
+        return None
+    return _hasattr_call(test.expression, me)
+
+
+def _hasattr_call(node: cst.CSTNode, me: str, names: tuple[str, ...] = ("hasattr",)) -> str | None:
+    """`attr` of `hasattr(<me>, "attr")` (or another of `names`), the name a string literal."""
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in names
+            and len(node.args) >= 2 and isinstance(node.args[0].value, cst.Name) and node.args[0].value.value == me
+            and isinstance(node.args[1].value, cst.SimpleString)):
+        return None
+    value = node.args[1].value.evaluated_value
+    return value if isinstance(value, str) and value.isidentifier() else None
+
+
+def _may_exist(ctx: Context, cls: KerasClass, attr: str) -> str:
+    """Why `self.<attr>` may exist before the `if not hasattr(self, "<attr>"):` first runs
+    (then the `if` builds nothing), or ""."""
+    if attr in api.KERAS_RESERVED_ATTRIBUTES:
+        return f"Keras itself may set `self.{attr}`"
+    bases = [api.KERAS_BASE_ALIASES.get(r, r) for b in cls.node.bases if (r := ctx.resolve(b.value) or "")]
+    if len(bases) != len(cls.node.bases) or not set(bases) <= {"keras.layers.Layer", "keras.Model"}:
+        return f"a base class may set `self.{attr}`"
+    for statement in cls.node.body.body:
+        if not isinstance(statement, cst.FunctionDef) and any(
+                isinstance(n, cst.Name) and n.value == attr for n in walk(statement)):
+            return f"the class body binds `{attr}`"
+    if "__init__" in cls.methods and _touches(cls, "__init__", attr, set()):
+        return f"`__init__` sets `self.{attr}`"
+    return ""
+
+
+def _unset_blocked(cls: KerasClass, attr: str, guard: cst.If) -> str:
+    """Why a layer made under `if not hasattr(self, "<attr>"):` cannot move into `__init__`:
+    another method sets, deletes or asks for it (by name, or by `hasattr`/`getattr`/`setattr`/
+    `delattr`): after the fix it always exists."""
+    inside = {id(n) for n in walk(guard)}
+    for name in cls.methods:
+        if touch := _touches(cls, name, attr, inside):
+            return touch
+    return ""
+
+
+def _touches(cls: KerasClass, method: str, attr: str, inside: set[int]) -> str:
+    """How `method` sets, deletes or asks for `self.<attr>` outside the nodes `inside`, or ""."""
+    me = self_name(cls.methods[method])
+    for node in cls.method_nodes[method]:
+        if id(node) in inside:
+            continue
+        if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.Del)) and any(
+                is_self_attribute(n, me) == attr for n in walk(node.target)):
+            return f"`self.{attr}` is set or deleted elsewhere too"
+        if _hasattr_call(node, me, ("hasattr", "getattr", "setattr", "delattr")) == attr:
+            return f"other code asks whether `self` has `{attr}`, which it always has after the fix"
+    return ""

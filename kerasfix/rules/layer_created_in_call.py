@@ -300,7 +300,7 @@ def _finding(ctx: Context, plan: LayerLift) -> Finding:
     call, method = plan.site, plan.method.name.value
     class_name = source(call.func).rsplit(".", 1)[-1]
     what = f"`{class_name}(...)` built inside `{method}`: a new layer every call, whose weights no Keras tracks"
-    lazy = lazy_attribute(plan.lift.cls, plan.method, call)
+    lazy = lazy_attribute(plan.lift.cls, plan.method, call, unset=True)
     if lazy is not None:
         return _lazy_finding(ctx, plan, lazy_init(ctx, plan, lazy), f"`{class_name}(...)` built inside `{method}`")
     resolved = ctx.resolve(call.func) or ""
@@ -320,7 +320,11 @@ def _lazy_finding(ctx: Context, plan: LayerLift, lazy: LazyInit, what: str) -> F
     refused by Keras 3. Built once in `__init__` (or in `build` from `input_shape` when sized
     from the input, as the first call sized it), the `if` gone."""
     attr = lazy.attr
-    head = lazy_message(what, attr, lazy.first_call_raises)
+    if lazy.exists:  # the `if` may build nothing: nothing lost, unless `self.<attr>` goes
+        return Finding(KF201.code, plan.site, f"{what} only while `self` has no `{attr}`, but {lazy.exists}, so "
+                       "the `if` may never run (if it runs once the layer is built, Keras 3 raises ValueError: state "
+                       "added to a layer already built); build it in `__init__` only", lines=KERAS3_ONLY)
+    head = lazy_message(what, attr, lazy.first_call_raises, lazy.unset)
     if lazy.blocked or lazy.placement is None or (lazy.value is None and not lazy.block):
         reason = f" ({lazy.blocked})" if lazy.blocked else ""
         return Finding(KF201.code, plan.site, f"{head}; build it in `__init__`, or in `build(self, input_shape)` "
