@@ -26,8 +26,8 @@ def lazy_attribute(cls: KerasClass, method: cst.FunctionDef, site: cst.CSTNode, 
     """The attribute whose `is None` guards `site`, made in `method` (itself, or where another
     method calls `method`), when `__init__` sets that attribute to None; else None. `unset`: also
     the attribute of an `if not hasattr(self, "<attr>"):` directly around `site` (no `else`)."""
-    guard = _guard_if(cls, site, self_name(method))
-    if unset and guard is not None and (attr := hasattr_attr(guard.test, self_name(method))):
+    around = _guard_if(cls, site, self_name(method))
+    if unset and around is not None and (attr := hasattr_attr(around.test, self_name(method))):
         return attr
     nulled = _set_to_none_in_init(cls)
     if not nulled:

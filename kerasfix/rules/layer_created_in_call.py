@@ -109,6 +109,15 @@ for None (`get_config`, say): after the fix it never is; or when the constructor
 attribute the class sets again after `__init__` (in `build`, say): the first call read the
 later value. A layer made in a helper `call` runs (tensorflow/gnn's HGT) is reported only.
 
+`if not hasattr(self, "proj"): self.proj = Dense(...)` (a string literal, no `else`), where
+`__init__` never sets `self.proj`, is the same idiom and gets the same message and fix: the
+layer is built once in `__init__` (or `build`), the `if` goes (measured: Keras 3 raised
+ValueError at the first call, tf_keras tracked 2 weights; the fixed layer tracks 2 on both
+lines, and a model holding it fits, saves and loads on Keras 3). Reported without a fix when
+`self.proj` may exist before the `if` runs (`__init__`, the class body, a project base or Keras
+itself may set it: the `if` may never build anything), or when another method sets or deletes
+it, or asks `hasattr`/`getattr`/`setattr`/`delattr` about it: after the fix it always exists.
+
 An `if` under the guard that chooses between layers on the input's shape (keras-team/keras#18601:
 `if x.shape[-1] != self.out_dim: self.shortcut = Dense(self.out_dim)` `else: self.shortcut =
 Activation("linear")`) moves whole into `build(self, input_shape)` (made, or the existing one
