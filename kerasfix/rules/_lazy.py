@@ -27,7 +27,8 @@ def lazy_attribute(cls: KerasClass, method: cst.FunctionDef, site: cst.CSTNode, 
     method calls `method`), when `__init__` sets that attribute to None; else None. `unset`: also
     the attribute of an `if not hasattr(self, "<attr>"):` directly around `site` (no `else`)."""
     around = _guard_if(cls, site, self_name(method))
-    if unset and around is not None and (attr := hasattr_attr(around.test, self_name(method))):
+    if unset and around is not None and (attr := hasattr_attr(around.test, self_name(method))) \
+            and _stored_in(cls, site, self_name(method)) == attr:  # else it tests what it never sets
         return attr
     nulled = _set_to_none_in_init(cls)
     if not nulled:
