@@ -202,6 +202,8 @@ def _layers(ctx: Context, func: cst.FunctionDef) -> list[_Layer] | str:
     nodes = list(walk(func.body))
     params = _params(func)
     bound = bound_names(func.params, nodes)
+    rebound = bound_names(None, nodes)  # what the body binds, parameters bound again included
+    param_names = bound_names(func.params, [])
     layers: list[_Layer] = []
     for node in nodes:
         if not (isinstance(node, cst.Call) and ctx.is_layer_class(node.func)) or builds_weightless(ctx, node.func) \
@@ -214,7 +216,7 @@ def _layers(ctx: Context, func: cst.FunctionDef) -> list[_Layer] | str:
             return f"`{name}` builds a layer {enclosed}"
         statement, form, local = usage(node, parents.get(id(node)), parents, "")
         if form not in ("inline", "bound") or (form == "bound" and (
-                not only_bound_once(func, nodes, local) or local in bound_names(func.params, []))):
+                not only_bound_once(func, nodes, local) or local in param_names)):
             return f"`{name}` keeps a layer it builds other than calling it at once or binding it once"
         if comments_in(node):
             return f"`{name}` has a comment inside a layer's construction"
@@ -225,7 +227,7 @@ def _layers(ctx: Context, func: cst.FunctionDef) -> list[_Layer] | str:
             if not isinstance(read, cst.Name) or not is_load(read, parents):
                 continue
             if read.value in params:
-                if not only_bound_once_param(nodes, read.value):
+                if read.value in rebound:
                     return f"`{name}` changes its parameter `{read.value}` before building a layer"
                 layer.reads[id(read)] = (read.value, isinstance(parents.get(id(read)), cst.Arg))
             elif read.value in bound:
@@ -234,11 +236,6 @@ def _layers(ctx: Context, func: cst.FunctionDef) -> list[_Layer] | str:
                 layer.globals.add(read.value)
         layers.append(layer)
     return layers or f"`{name}` builds no layer in its own body"
-
-
-def only_bound_once_param(nodes: list[cst.CSTNode], param: str) -> bool:
-    """No statement of the function binds the parameter again."""
-    return not bound_names(None, nodes) & {param}
 
 
 def _params(func: cst.FunctionDef) -> dict[str, cst.Param]:

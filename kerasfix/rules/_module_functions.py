@@ -132,7 +132,7 @@ def bound_in(cls: KerasClass, method: str) -> set[str]:
 
 
 def bound_names(params: cst.Parameters | None, nodes: list[cst.CSTNode]) -> set[str]:
-    """The names a scope binds (its parameters, assignments, loops, imports, nested functions)."""
+    """The names a scope binds (its parameters, assignments, `:=`, loops, imports, nested functions)."""
     names: set[str] = set()
     if params is not None:
         names.update(p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params))
@@ -140,7 +140,7 @@ def bound_names(params: cst.Parameters | None, nodes: list[cst.CSTNode]) -> set[
             if isinstance(extra, cst.Param):
                 names.add(extra.name.value)
     for node in nodes:
-        if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign)):
+        if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.NamedExpr)):
             names.update(n.value for n in _names_in(node.target))
         elif isinstance(node, (cst.For, cst.CompFor)):
             names.update(n.value for n in _names_in(node.target))
