@@ -600,6 +600,8 @@ TF1_LAYERS = {
     ),
     "flatten": Tf1Layer("Flatten", ("name", "data_format"), ()),
 }
+# what a person must change for each TF1 contrib convolution (TF1_CONTRIB_LAYERS, below)
+_CONV_NOTE = "`num_outputs` is `filters`; TF1's defaults: `padding='same'`, relu activation"
 # TF1's `tf.contrib.layers` functions that make variables as they run (read off TF 1.15's
 # contrib/layers/python/layers/layers.py; `tf.contrib.slim` re-exports the same functions), with
 # the Keras way. `tf.contrib` is gone in TF 2: AttributeError on both Keras lines (measured on TF
@@ -619,13 +621,13 @@ TF1_CONTRIB_LAYERS = {
     "instance_norm": ("GroupNormalization", "`GroupNormalization(groups=-1, epsilon=1e-6)` is instance norm"),
     "fully_connected": ("Dense", "`num_outputs` is `units`; TF1's default activation was relu "
                         "(`activation_fn=tf.nn.relu`), Keras's is none"),
-    "conv1d": ("Conv1D", "`num_outputs` is `filters`; TF1's defaults: `padding='same'`, relu activation"),
-    "conv2d": ("Conv2D", "`num_outputs` is `filters`; TF1's defaults: `padding='same'`, relu activation"),
-    "conv3d": ("Conv3D", "`num_outputs` is `filters`; TF1's defaults: `padding='same'`, relu activation"),
+    "conv1d": ("Conv1D", _CONV_NOTE),
+    "conv2d": ("Conv2D", _CONV_NOTE),
+    "conv3d": ("Conv3D", _CONV_NOTE),
     "convolution": ("Conv2D", "the Keras `ConvND` of the input's rank; TF1's defaults: `padding='same'`, relu"),
-    "convolution1d": ("Conv1D", "`num_outputs` is `filters`; TF1's defaults: `padding='same'`, relu activation"),
-    "convolution2d": ("Conv2D", "`num_outputs` is `filters`; TF1's defaults: `padding='same'`, relu activation"),
-    "convolution3d": ("Conv3D", "`num_outputs` is `filters`; TF1's defaults: `padding='same'`, relu activation"),
+    "convolution1d": ("Conv1D", _CONV_NOTE),
+    "convolution2d": ("Conv2D", _CONV_NOTE),
+    "convolution3d": ("Conv3D", _CONV_NOTE),
     "conv2d_transpose": ("Conv2DTranspose", "`num_outputs` is `filters`; TF1's defaults: `padding='same'`, relu"),
     "convolution2d_transpose": ("Conv2DTranspose", "`num_outputs` is `filters`; TF1's defaults: `padding='same'`, "
                                 "relu"),
