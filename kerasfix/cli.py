@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
-from . import __version__, typer_values
+from . import __version__, interrupts, typer_values
 from .terminal import use_color as _use_color
 
 if TYPE_CHECKING:
@@ -182,14 +181,6 @@ class _Options:
         return "-" in (self.paths or []) or (not self.paths and self.stdin_filename is not None)
 
 
-class _Terminated(KeyboardInterrupt):
-    """SIGTERM, handled as Ctrl-C is."""
-
-
-def _on_sigterm(signum, frame):
-    raise _Terminated()
-
-
 def _run(options: _Options, mode, review=None, fix_edits: bool = False):
     from .results import Mode
     from .runner import RunOptions, run
@@ -206,20 +197,17 @@ def _run(options: _Options, mode, review=None, fix_edits: bool = False):
     for path in missing:
         typer.echo(f"{path}: error: no such file or folder", err=True)
     existing = [p for p in paths if p not in missing]
-    main_thread = threading.current_thread() is threading.main_thread()  # signals need it
-    previous = signal.signal(signal.SIGTERM, _on_sigterm) if main_thread else None
     progress = None if review or options.quiet else _progress_bar()
     try:
-        result = run(existing, RunOptions(mode, settings, review, fix_edits, progress)) if existing else None
+        with interrupts.handled():
+            result = run(existing, RunOptions(mode, settings, review, fix_edits, progress)) if existing else None
+            interrupts.check()  # a signal whose exception Python dropped, after the last file
     except KeyboardInterrupt as interrupt:
         # every write renames a finished temporary file over the original: none is half-written
-        terminated = isinstance(interrupt, _Terminated)
+        terminated = isinstance(interrupt, interrupts.Interrupted) and interrupt.signum == signal.SIGTERM
         typer.echo(f"kerasfix: {'terminated' if terminated else 'interrupted'}; files already rewritten "
                    "are complete, the rest untouched", err=True)
         raise typer.Exit(128 + (signal.SIGTERM if terminated else signal.SIGINT)) from None
-    finally:
-        if main_thread:
-            signal.signal(signal.SIGTERM, previous)
     return result, bool(missing)
 
 
@@ -536,4 +524,9 @@ def server(tcp: bool = typer.Option(False, "--tcp", help="Listen on TCP instead 
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except SystemExit as done:
+        if interrupts.caught() is not None and isinstance(done.code, int):
+            interrupts.exit_now(done.code)  # see interrupts.py: nothing is left to do
+        raise

@@ -16,6 +16,8 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
+from . import interrupts
+
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
@@ -66,6 +68,7 @@ class Pool:
         item, each in a process of its own."""
         if not apart and (self.workers <= 1 or len(items) < PARALLEL_THRESHOLD):
             for item in items:
+                interrupts.check()
                 yield function(item)
                 if tick:
                     tick()
@@ -75,6 +78,7 @@ class Pool:
         try:
             for results in self._batches(function, batches, meanwhile if _FORKS else None):
                 for value in results:
+                    interrupts.check()  # a signal whose exception a finalizer dropped (interrupts.py)
                     if tick:
                         tick()
                     yield value
@@ -100,7 +104,9 @@ class Pool:
             if meanwhile is not None:
                 meanwhile()
                 meanwhile = None
-            for connection in wait(list(busy)):
+            ready = wait(list(busy))
+            interrupts.check()
+            for connection in ready:
                 worker, number = busy.pop(connection)  # type: ignore[call-overload]  # wait gives back what it got
                 results = worker.receive()
                 if results is None:  # the worker died: its batch is run again, one process an item

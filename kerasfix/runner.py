@@ -537,7 +537,7 @@ def _cache_rewritten(cache: Cache, rewritten: list[tuple[Source, bytes, list[Dia
 def _fault_hook() -> Callable[..., None]:
     """A test-only hook (tests/test_faults.py): KERASFIX_TEST_FAULT=after-write:2 kills this
     process with SIGKILL when it reaches that point the 2nd time (`:TERM` at the end sends
-    SIGTERM instead, `:SEGV` SIGSEGV, as a native crash). Points: before-write, after-write,
+    SIGTERM instead, `:INT` SIGINT, `:SEGV` SIGSEGV, as a native crash). Points: before-write, after-write,
     before-cache; and parse:NAME, the process about to parse a file whose name ends in NAME."""
     spec = os.environ.get("KERASFIX_TEST_FAULT")
     if not spec:
@@ -545,7 +545,7 @@ def _fault_hook() -> Callable[..., None]:
     target, _, rest = spec.partition(":")
     count, _, how = rest.partition(":")
     seen: Counter = Counter()
-    how_ = {"TERM": signal.SIGTERM, "SEGV": signal.SIGSEGV}.get(how, signal.SIGKILL)
+    how_ = {"TERM": signal.SIGTERM, "INT": signal.SIGINT, "SEGV": signal.SIGSEGV}.get(how, signal.SIGKILL)
 
     def hit(point: str, name: str = "") -> None:
         seen[point] += 1
