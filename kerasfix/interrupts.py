@@ -34,7 +34,8 @@ class Interrupted(KeyboardInterrupt):
         self.signum = signum
 
 
-_caught: int | None = None  # the first signal received in `handled()`, if any
+_caught: int | None = None  # the first signal received in the last `handled()` block, if any
+_active = False  # in a `handled()` block: only there does `check` raise
 
 
 def caught() -> int | None:
@@ -46,7 +47,7 @@ def caught() -> int | None:
 def handled() -> Iterator[None]:
     """SIGINT and SIGTERM raise `Interrupted` in this block; the first is recorded. Outside the
     main thread (where Python lets no handler be set) nothing changes."""
-    global _caught
+    global _caught, _active
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -54,17 +55,20 @@ def handled() -> Iterator[None]:
     previous = {signum: signal.signal(signum, _on_signal) for signum in SIGNALS}
     unraisable = sys.unraisablehook
     sys.unraisablehook = _quiet_about_interrupts(unraisable)
+    _active = True
     try:
         yield
     finally:
+        _active = False
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         sys.unraisablehook = unraisable
 
 
 def check() -> None:
-    """Raise `Interrupted` if a signal came whose exception Python dropped."""
-    if _caught is not None:
+    """In a `handled()` block, raise `Interrupted` if a signal came whose exception Python
+    dropped."""
+    if _active and _caught is not None:
         raise Interrupted(_caught)
 
 

@@ -21,6 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kerasfix.cli import app
+from kerasfix.pool import Pool
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "legacy_layers.py"
 COPIES = 8  # runner.PARALLEL_THRESHOLD: with -j 2 the workers are started
@@ -164,6 +165,8 @@ def test_a_signal_whose_exception_a_finalizer_dropped_still_stops_the_run(tmp_pa
     assert result.stderr == "kerasfix: interrupted; files already rewritten are complete, the rest untouched\n"
     assert _states(folder, fixed_bytes).count("fixed") == 2  # the write under way ends; no other starts
     assert _temp_files(folder) == []
+    # the signal is this run's: work done after it in this process is not interrupted
+    assert list(Pool(1).map(str, [1, 2])) == ["1", "2"]
 
 
 @pytest.mark.parametrize("damage", ["truncated", "poisoned", "empty", "binary"])
