@@ -15,9 +15,9 @@ from .lines import search_lines_saying
 # type parameters if any, from the keyword on: a pattern that starts with a literal is found by
 # a fast scan of the bytes, where one that starts at every line start (`^[ \t]*class`) is tried
 # at every byte (45 ms over tensor2tensor's 5 MB, against 4 ms; measured)
-_CLASS_STATEMENT = re.compile(rb"class[ \t]+\w+[ \t]*(?:\[(?:[^][]|\[[^][]*\])*\][ \t]*)?\(([^)]*)\)")
+_CLASS_STATEMENT = re.compile(rb"class[ \t]+(\w+)[ \t]*(?:\[(?:[^][]|\[[^][]*\])*\][ \t]*)?\(([^)]*)\)")
 # bases that make a class anything but a layer, each alone or beside another
-_PLAIN_BASES = frozenset({b"", b"object", b"Exception", b"ValueError", b"TypeError", b"RuntimeError",
+PLAIN_BASES = frozenset({b"", b"object", b"Exception", b"ValueError", b"TypeError", b"RuntimeError",
                           b"dict", b"list", b"tuple", b"str", b"int", b"float", b"NamedTuple", b"Enum",
                           *(name.encode() for name in keras_api.TEST_CASE_BASES)})
 
@@ -58,10 +58,24 @@ def may_define_layers(source: bytes, is_package: bool = False) -> bool:
     `models.Model`, whose layer went unseen)."""
     if not prefilter_on() or (is_package and b"import" in source):
         return True
+    return has_plain_classes_only(source) is False or hands_keras_on(source)
+
+
+def has_plain_classes_only(source: bytes) -> bool | None:
+    """Whether every class statement of the file has plain bases; None when it has none."""
+    found = None
     for bases in class_bases(source):
-        if any(base.strip() not in _PLAIN_BASES for base in bases.split(b",")):
-            return True
-    return search_lines_saying(b"keras", _KERAS_SHIM, source) or _imports_in_an_arm(source)
+        if any(base.strip() not in PLAIN_BASES for base in bases.split(b",")):
+            return False
+        found = True
+    return found
+
+
+def hands_keras_on(source: bytes, is_package: bool = False) -> bool:
+    """The file binds Keras for other modules without a class (`_KERAS_SHIM`, an import in an
+    arm), or is a package's `__init__` that imports (its names are other modules' way in)."""
+    return ((is_package and b"import" in source) or search_lines_saying(b"keras", _KERAS_SHIM, source)
+            or _imports_in_an_arm(source))
 
 
 # what a module of helpers must say for a function of it to build a layer or make a variable
@@ -89,8 +103,14 @@ def _imports_in_an_arm(source: bytes) -> bool:
 
 
 def class_bases(source: bytes) -> Iterator[bytes]:
-    """The bases of the class statements of the source, in order: the `class` keyword first on
-    its line (a line starts after \\n or a bare \\r, old Mac files, which Python reads)."""
+    """The bases of the class statements of the source, in order (see `class_statements`)."""
+    return (bases for _, bases in class_statements(source))
+
+
+def class_statements(source: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """The name and the bases of each class statement of the source, in order: the `class`
+    keyword first on its line (a line starts after \\n or a bare \\r, old Mac files, which
+    Python reads)."""
     start = 0
     while match := _CLASS_STATEMENT.search(source, start):
         before = match.start()
@@ -99,5 +119,5 @@ def class_bases(source: bytes) -> Iterator[bytes]:
         if before and source[before - 1] not in b"\r\n":  # `subclass A(`: text, no statement
             start = match.start() + 1  # a statement may start inside this match's parentheses
             continue
-        yield match.group(1)
+        yield match.group(1), match.group(2)
         start = match.end()

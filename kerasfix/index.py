@@ -12,6 +12,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import keras_api
 from .aliases import module_aliases
@@ -362,6 +363,9 @@ class FileScan:
     classes: list[ClassRecord]
     imports: ImportMap
     functions: list[FunctionRecord] = field(default_factory=list)  # see `module_function_records`
+    # top-level statement's span -> its classes' names and trigger signals (`triggers.class_signals`),
+    # None for a class not asked for: the prefilter need not parse those classes again
+    signals: dict[tuple[int, int], list[tuple[str, Any]]] = field(default_factory=dict)
 
 
 def class_defs(statements):
@@ -379,9 +383,11 @@ def class_defs(statements):
             yield from class_defs(handler.body)
 
 
-def scan_file(source: bytes, module_name: str, is_package: bool) -> FileScan | None:
+def scan_file(source: bytes, module_name: str, is_package: bool,
+              signals_for: frozenset[str] = frozenset()) -> FileScan | None:
     """Classes and imports of a file, by `ast` (about 10x cheaper than libcst); None when
-    the file does not parse (libcst will say why)."""
+    the file does not parse (libcst will say why). `signals_for`: the names of the classes
+    whose trigger signals the prefilter will want (those that may be layers: classgraph.py)."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -389,17 +395,28 @@ def scan_file(source: bytes, module_name: str, is_package: bool) -> FileScan | N
     imports = read_imports(tree, module_name, is_package, source)
     prefix = f"{module_name}." if module_name else ""
     classes = []
+    signals: dict[tuple[int, int], list[tuple[str, Any]]] = {}
     for statement in tree.body:
         first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
         span = (first, statement.end_lineno or statement.lineno)
-        for node in class_defs([statement]):
+        found = list(class_defs([statement]))
+        if signals_for and any(node.name in signals_for for node in found):
+            signals[span] = _signals(found, signals_for)
+        for node in found:
             bases = tuple(q for q in (imports.qualify_dotted(d) for d in map(ast_dotted, node.bases) if d) if q)
             overrides = frozenset(s.name for s in node.body
                                   if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name in OVERRIDABLE)
             owns_state, attributes, variables, (calls, init_sets) = _class_facts(node, imports)
             classes.append(ClassRecord(prefix + node.name, bases, overrides, owns_state, attributes, variables, span,
                                        calls, init_sets))
-    return FileScan(classes, imports, module_function_records(imports))
+    return FileScan(classes, imports, module_function_records(imports), signals)
+
+
+def _signals(classes: list[ast.ClassDef], names: frozenset[str]) -> list[tuple[str, Any]]:
+    """A statement's classes in `class_defs` order, each with its signals when asked for."""
+    from .triggers import class_signals  # here: triggers imports this module
+
+    return [(node.name, class_signals(node) if node.name in names else None) for node in classes]
 
 
 def module_function_records(imports: ImportMap) -> list[FunctionRecord]:

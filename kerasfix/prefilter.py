@@ -8,6 +8,7 @@ cannot hold a finding of theirs, and is not parsed.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from functools import lru_cache
 from typing import Callable
@@ -15,7 +16,7 @@ from typing import Callable
 from .lines import source_lines
 from .gate import prefilter_on
 from .index import ClassIndex, FileScan, class_defs
-from .triggers import Matcher, Trigger
+from .triggers import ClassSignals, Matcher, Trigger, class_signals
 
 
 @lru_cache(maxsize=64)
@@ -52,17 +53,32 @@ def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex,
     prefix = f"{scan.imports.module_name}." if scan.imports.module_name else ""
     matcher = Matcher(trigger, scan.imports, index)
     spans: set[tuple[int, int]] = set(functional)
+    own = {name[len(prefix):] for name in keras if name.startswith(prefix)}
     for span in candidates:
-        # only the top-level statement holding the class is read again, not the whole file
         text = "".join(lines[span[0] - 1:span[1]])
-        try:
-            statement = ast.parse(text).body
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            spans.add(span)  # let libcst have the last word
-            continue
-        if any(prefix + node.name in keras and matcher.keeps(node, text) for node in class_defs(statement)):
+        if _kept(span, text, scan, matcher, own):
             spans.add(span)
     return _whole_for_function_fix(source, scan, trigger, sorted(spans))
+
+
+def _kept(span: tuple[int, int], text: str, scan: FileScan, matcher: Matcher, keras: set[str]) -> bool:
+    """Whether the trigger keeps a Keras class of the top-level statement `text`: by the
+    signals the scan took of its classes, else by a walk of the statement parsed again
+    (not the whole file)."""
+    known = scan.signals.get(span)
+    if known is not None and all(signals is not None for name, signals in known if name in keras):
+        return any(name in keras and matcher.keeps(name, text, functools.partial(_given, signals))
+                   for name, signals in known)
+    try:
+        statement = ast.parse(text).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True  # let libcst have the last word
+    return any(node.name in keras and matcher.keeps(node.name, text, functools.partial(class_signals, node))
+               for node in class_defs(statement))
+
+
+def _given(signals: ClassSignals) -> ClassSignals:
+    return signals
 
 
 def _whole_for_function_fix(source: str, scan: FileScan, trigger: Trigger,

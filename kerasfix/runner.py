@@ -24,7 +24,8 @@ from . import __version__, notebook, phases
 from .cache import Cache
 from .config import Settings
 from .files import SourceError, decode_source, excluded, python_newlines
-from .gate import may_define_layers, may_define_makers
+from .classgraph import classes_that_matter
+from .gate import hands_keras_on, may_define_layers, may_define_makers, prefilter_on
 from .records import FunctionRecord
 from .functions import read_imports
 from .aliases import module_aliases
@@ -84,9 +85,9 @@ class _SourceReview:
 # --- worker side ------------------------------------------------------------------------------
 
 
-def scan_job(job: Source) -> FileScan | None:
+def scan_job(job: Source, signals_for: frozenset[str] = frozenset()) -> FileScan | None:
     try:
-        return scan_file(job.data, job.module_name, job.is_package)
+        return scan_file(job.data, job.module_name, job.is_package, signals_for)
     except Exception:  # a scan that fails leaves the file to libcst, which says why
         return None
 
@@ -99,11 +100,12 @@ def functions_job(job: Source) -> list[FunctionRecord] | None:
         return None
 
 
-def scan_or_functions_job(item: tuple[Source, bool]) -> FileScan | list[FunctionRecord] | None:
-    """`functions_job` for a module of helpers (True), else `scan_job`: one map for both, so
-    that one set of workers scans the tree, the biggest files first."""
-    job, helpers_only = item
-    return functions_job(job) if helpers_only else scan_job(job)
+def scan_or_functions_job(item: tuple[Source, bool, frozenset[str]]) -> FileScan | list[FunctionRecord] | None:
+    """`functions_job` for a module of helpers (True), else `scan_job` (with the names of the
+    classes whose trigger signals to take): one map for both, so that one set of workers
+    scans the tree, the biggest files first."""
+    job, helpers_only, signals_for = item
+    return functions_job(job) if helpers_only else scan_job(job, signals_for)
 
 
 def process_job(item: tuple[Source, FileScan | None], work: Work) -> FileResult:
@@ -265,7 +267,7 @@ def run(paths: Iterable[Path], options: RunOptions) -> RunResult:
         settings.target = of_run(settings.target_keras, settings.project_root, paths,
                                  ((job.path, job.data) for job in jobs + context))
         with phases.timed("scan", result.phases):
-            classes, aliases, fresh, functions = _scan_all(jobs + context, cache, pool)
+            classes, aliases, fresh, functions = _scan_all(jobs + context, cache, pool, not settings.keras_bases)
             tree = _Tree(classes, aliases, fresh, functions)
         tree.index = _build_index(tree.classes, tree.aliases, tree.functions)
         tree.index.declare_keras_bases(settings.keras_bases)
@@ -438,7 +440,7 @@ def _result_key(data: bytes, job: Source, settings: Settings, layer_digest: str)
     ).hexdigest()
 
 
-def _scan_all(jobs: list[Source], cache: Cache | None, pool: Pool) -> tuple[
+def _scan_all(jobs: list[Source], cache: Cache | None, pool: Pool, follow: bool = True) -> tuple[
         dict[str, list[ClassRecord]], dict[str, dict[str, str]], dict[str, FileScan | None],
         dict[str, list[FunctionRecord]]]:
     """Every file's classes (name, bases, overrides, whether it owns state, the attributes it
@@ -450,8 +452,13 @@ def _scan_all(jobs: list[Source], cache: Cache | None, pool: Pool) -> tuple[
     functions: dict[str, list[FunctionRecord]] = {}
     missing: list[Source] = []
     helpers: set[str] = set()
+    # the files whose classes may be layers or bases of one, through the tree's class statements
+    # (a `--keras-base` may name a class of the tree: then each file's own look alone)
+    matter = classes_that_matter((j.path, j.data, j.module_name, j.is_package) for j in jobs) if (
+        follow and prefilter_on()) else None
     for job in jobs:
-        if not may_define_layers(job.data, job.is_package):
+        if not may_define_layers(job.data, job.is_package) or (
+                matter is not None and job.path not in matter.files and not hands_keras_on(job.data, job.is_package)):
             classes[job.path] = []  # no class that can be a layer: _defines_keras need not look again
             if not may_define_makers(job.data):
                 continue
@@ -467,9 +474,11 @@ def _scan_all(jobs: list[Source], cache: Cache | None, pool: Pool) -> tuple[
     fresh: dict[str, FileScan | None] = {}
     # biggest first, one map for the modules of helpers and the rest: balanced over the workers
     # (two maps waited twice for their slowest batch); libcst imported meanwhile (see _meanwhile)
-    items = sorted(((job, job.path in helpers) for job in missing), key=lambda item: -len(item[0].data))
+    maybe = matter.maybe if matter is not None else {}
+    items = sorted(((job, job.path in helpers, maybe.get(job.module_name, frozenset())) for job in missing),
+                   key=lambda item: -len(item[0].data))
     chunk = max(1, min(16, len(items) // (pool.workers * 8)))
-    scanned = dict(zip((job.path for job, _ in items),
+    scanned = dict(zip((job.path for job, *_ in items),
                     pool.map(scan_or_functions_job, items, chunk=chunk, meanwhile=_meanwhile(missing))))
     # taken in the files' order, helpers first, as before: the index merges two classes of one
     # name (two trees of one package) in the order it meets them

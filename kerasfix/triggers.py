@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field, fields
+from typing import Callable
 
 from . import keras_api
 from .astwalk import child_nodes
@@ -201,21 +202,24 @@ class Matcher:
         tf1_names = tf1_imported_names(imports)
         self._tf1_names = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, tf1_names))) if tf1_names else None
 
-    def keeps(self, cls: ast.ClassDef, text: str) -> bool:
+    def keeps(self, name: str, text: str, signals_of: Callable[[], ClassSignals]) -> bool:
+        """Whether the class `name` (its text, and its signals as `signals_of()` gives them:
+        the scan's, or a walk of it parsed again) holds what the trigger asks for."""
         t = self.trigger
         if t.words and any(word in text for word in t.words):
             return True
         if t.tf1_layer and self._tf1_names and self._tf1_names.search(text):
             return True  # a TF1 layer class imported by name, read anywhere in the class
-        signals = class_signals(cls)
-        return (self._calls(signals) or self._layers(signals, cls) or self._bases(signals)
+        signals = signals_of()
+        qualified = self._qualified(name)
+        return (self._calls(signals) or self._layers(signals, qualified) or self._bases(signals)
                 or bool(t.appends_to and any(_appended(name) in t.appends_to for name, *_ in signals.calls))
                 or bool(t.assigns & signals.assigned) or (t.nested_assign and signals.nested_assign)
                 or (t.tf1_layer and any(self._is_tf1_layer(n) for n in signals.referred))
                 or (t.init_without_init and signals.has_init and not signals.init_calls_init)
                 or (t.param_in_container and signals.param_in_container)
                 or (t.assigns_before_init and signals.assigns_before_init())
-                or (t.module_function and self._module_function(signals, cls)))
+                or (t.module_function and self._module_function(signals, qualified)))
 
     def _resolve(self, name: str) -> str:
         return self.imports.resolve_dotted(name) or ""
@@ -243,15 +247,15 @@ class Matcher:
                     return True
         return False
 
-    def _qualified(self, cls: ast.ClassDef) -> str:
+    def _qualified(self, name: str) -> str:
         """The class's name in the index (a nested class's too: the scan names it so)."""
         module = self.imports.module_name
-        return f"{module}.{cls.name}" if module else cls.name
+        return f"{module}.{name}" if module else name
 
-    def _layers(self, signals: ClassSignals, cls: ast.ClassDef) -> bool:
+    def _layers(self, signals: ClassSignals, qualified: str) -> bool:
         t = self.trigger
         if t.layer_in_call or t.layer_in_container:
-            in_call = signals.reached_from_call(self.index, self._qualified(cls)) if t.layer_in_call else set()
+            in_call = signals.reached_from_call(self.index, qualified) if t.layer_in_call else set()
             for name, method, contained, _dtype in signals.calls:
                 # in `call`, a layer is built by a class (`Dense`) or a bare name (an alias)
                 built_in_call = method in in_call and (name.rsplit(".", 1)[-1][:1].isupper() or "." not in name)
@@ -273,12 +277,12 @@ class Matcher:
             stack.extend(child_nodes(node))
         return False
 
-    def _module_function(self, signals: ClassSignals, cls: ast.ClassDef) -> bool:
+    def _module_function(self, signals: ClassSignals, qualified: str) -> bool:
         # a function of this module, or another's (`helpers.ffn(x)`), run from `call` (KF206)
         functions, made = self.imports.functions, self.index.functions if self.index else {}
         if not any(n in functions for n in signals.names) and not made:
             return False
-        in_call = signals.reached_from_call(self.index, self._qualified(cls))
+        in_call = signals.reached_from_call(self.index, qualified)
         return any(method in in_call and ((name in functions and may_make_any(functions, name))
                                           or self.imports.qualify_dotted(name) in made)
                    for name, method, *_ in signals.calls)
