@@ -1,14 +1,18 @@
 """Which files' classes can matter, from the class statements and imports of the whole tree,
 read as bytes before any parse: a file whose classes all derive, through the tree's own
-classes, from plain ones only (`object`, `Exception`, ...) defines no layer and no base of
-one, and need not be parsed (tensor2tensor: 118 of 218 files, its data generators' problems).
+classes, from plain ones only (`object`, `Exception`, a class from outside the tree that is
+neither a Keras or TF1 layer nor a `tf.Module`, as `ClassIndex.is_layer` judges it) defines no
+layer and no base of one, and need not be parsed (tensor2tensor: 121 of 218 files, its data
+generators' problems, its gym environments, its hooks).
 
-Conservative: a base it cannot follow to a class statement of the tree (an import it cannot
-read, a name bound twice, anything but a dotted name) may be a layer, and so may every class
-derived from it; the bases of those are kept too (a mixin's attributes are inherited), and
-so are the tree's modules that their files import (their names may alias Keras). The
-byte look of `gate.may_define_layers` still decides first; `KERASFIX_NO_PREFILTER=1` turns
-this off with it.
+Conservative: a base it cannot follow (an import of the tree it cannot follow to a class
+statement, a star import, a name bound twice, a name through a `keras`, anything but a
+dotted name) may be a layer, and so may every class derived from it. The bases of every
+class of a file kept are kept, through every level (a mixin's attributes are inherited); so
+are the modules that the files of possible layers import (their names may alias Keras), and
+the classes a name may mean by its path's suffix (`ClassIndex.by_path_suffix`). The byte look
+of `gate.may_define_layers` still decides first; `KERASFIX_NO_PREFILTER=1` turns this off
+with it, and so does `--keras-base` (it may name a class of the tree).
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from . import keras_api
 from .gate import PLAIN_BASES, class_statements, hands_keras_on
+from .names import canonical
 
 ROOT = ""  # a base that cannot be followed: it may be a layer
 _PLAIN = frozenset(base.decode() for base in PLAIN_BASES)
@@ -62,6 +68,9 @@ class Matter:
 
     files: set[str]  # the files worth scanning for their classes (see there)
     maybe: dict[str, frozenset[str]]  # module name -> its classes that may be layers or `tf.Module`s
+    # every module the files scanned may import (those kept, a package's `__init__`, a file
+    # saying `keras`): a module of helpers none imports makes nothing a layer can call (KF206)
+    imported: set[str]
 
 
 def classes_that_matter(files: Iterable[tuple[str, bytes, str, bool]]) -> Matter:
@@ -98,8 +107,9 @@ def classes_that_matter(files: Iterable[tuple[str, bytes, str, bool]]) -> Matter
     maybe_by_module: dict[str, set[str]] = {}
     for module, cls in maybe:
         maybe_by_module.setdefault(module, set()).add(cls)
-    return Matter({path for module in kept for path in by_name.get(module, ())},
-                  {module: frozenset(names) for module, names in maybe_by_module.items()})
+    paths = {path for module in kept for path in by_name.get(module, ())}
+    imported = set().union(*(read.imported for path, read in modules.items() if path in paths or not read.classes))
+    return Matter(paths, {module: frozenset(names) for module, names in maybe_by_module.items()}, imported)
 
 
 def _suffixes(defined: dict[tuple[str, str], list[list[str]]]) -> dict[str, set[str]]:
@@ -163,23 +173,32 @@ def _follow(base: str, module: _Module, tree: tuple[dict[str, list[str]], dict[t
     owner, _, cls = full.rpartition(".")
     if (owner, cls) in defined:
         return owner, cls
+    parts = full.split(".")
+    by_suffix = set().union(*(suffixes.get(".".join(parts[cut:]), set()) for cut in range(len(parts) - 1)))
+    wanted |= by_suffix
     while owner:  # a name a module of the tree hands on: that module's names are wanted
         if owner in by_name:
             wanted.add(owner)
-            break
+            return ROOT
         owner = owner.rpartition(".")[0]
-    parts = full.split(".")
-    for cut in range(len(parts) - 1):
-        wanted |= suffixes.get(".".join(parts[cut:]), set())
-    return ROOT
+    return ROOT if by_suffix or _may_be_keras(full, parts) else None
+
+
+def _may_be_keras(full: str, parts: list[str]) -> bool:
+    """A name from outside the tree, as the index judges it (`ClassIndex.is_layer`,
+    `is_tf_module`): a Keras or TF1 layer class, a `tf.Module`, or a name through a `keras`
+    (`check -v` lists such bases when it cannot follow them)."""
+    name = canonical(full)
+    return ("keras" in parts or "tf_keras" in parts or keras_api.is_keras_layer_class(name)
+            or keras_api.is_tf_module_class(name))
 
 
 def _read(data: bytes, name: str, is_package: bool) -> _Module:
     module = _Module(name, is_package, [(cls.decode(), [b.strip().decode("utf-8", "replace")
                                                         for b in bases.split(b",")])
                                         for cls, bases in class_statements(data)])
-    if not module.classes:
-        return module
+    if not (module.classes or hands_keras_on(data, is_package)):
+        return module  # no class, and binds nothing for others: never scanned
     for match in _line_starts(_FROM, data):
         dots, source, names = match.groups()
         base = module.absolute(len(dots), source.decode())

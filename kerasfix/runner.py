@@ -460,7 +460,7 @@ def _scan_all(jobs: list[Source], cache: Cache | None, pool: Pool, follow: bool 
         if not may_define_layers(job.data, job.is_package) or (
                 matter is not None and job.path not in matter.files and not hands_keras_on(job.data, job.is_package)):
             classes[job.path] = []  # no class that can be a layer: _defines_keras need not look again
-            if not may_define_makers(job.data):
+            if not may_define_makers(job.data) or (matter is not None and job.module_name not in matter.imported):
                 continue
             helpers.add(job.path)
         cached = cache.get_classes(_content_key(job.data, job)) if cache else None

@@ -57,7 +57,10 @@ def test_classes_derived_from_plain_ones_only_are_not_kept(tmp_path):
 
 
 @pytest.mark.parametrize("text", [
-    "from elsewhere import Problem\n\n\nclass A(Problem):\n    pass\n",  # not the tree's Problem
+    "from tensorflow.keras.layers import Layer as Problem\n\n\nclass A(Problem):\n    pass\n",  # not the tree's
+    "import tensorflow as tf\n\n\nclass A(tf.Module):\n    pass\n",
+    "from pkg.backend import keras\n\n\nclass A(keras.Thing):\n    pass\n",  # through a `keras`
+    "from other import keras\n\n\nclass A(keras.Thing):\n    pass\n",
     "from pkg.problem import *\n\n\nclass A(Problem):\n    pass\n",  # a star import
     "try:\n    from pkg.problem import Problem\nexcept ImportError:\n    from other import Problem\n\n\n"
     "class A(Problem):\n    pass\n",  # bound twice
@@ -83,6 +86,20 @@ def test_followed_through_imports_and_metaclasses(tmp_path):
         "pkg/c.py": "from . import a\n\n\nclass C(a.A):\n    class Inner(object):\n        pass\n",
     })
     assert classes_that_matter(files).files == set()
+
+
+def test_a_base_from_outside_the_tree_is_judged_as_the_index_judges_it(tmp_path):
+    """Neither a Keras (or TF1) layer class nor a `tf.Module`, nor a name through a `keras`:
+    no layer, as `ClassIndex.is_layer` and `is_tf_module` say."""
+    files = _write(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/a.py": "import gym\nimport tensorflow.compat.v1 as tf\n\n\nclass A(gym.Env):\n    pass\n\n\n"
+                    "class Hook(tf.train.SessionRunHook):\n    pass\n",
+        "pkg/b.py": "from pkg.a import A\n\n\nclass B(A):\n    pass\n",
+        "pkg/c.py": "import tensorflow.compat.v1 as tf\n\n\nclass C(tf.layers.Layer):\n    pass\n",
+    })
+    matter = classes_that_matter(files)
+    assert matter.files == {"pkg/c.py"} and matter.maybe == {"pkg.c": {"C"}}
 
 
 def test_a_class_of_a_module_that_hands_keras_on_is_not_followed(tmp_path):
@@ -134,3 +151,23 @@ def test_files_not_parsed_hide_no_finding(tmp_path, monkeypatch):
     assert on == off and any("KF103" in line for line in on)
     assert scanned == ["pkg/base.py", "pkg/helpers.py", "pkg/model.py", "pkg/uses.py"]  # mixin.py: plain
     assert "pkg/text.py" in everything
+
+
+HELPERS = {
+    "pkg/__init__.py": "",
+    "pkg/helpers.py": "import tensorflow.compat.v1 as tf\n\n\ndef ffn(x):\n    return tf.layers.dense(x, 4)\n",
+    "pkg/unused.py": "import tensorflow.compat.v1 as tf\n\n\ndef ffn(x):\n    return tf.layers.dense(x, 4)\n",
+    "pkg/net.py": ("import tensorflow as tf\nfrom pkg import helpers\n\n\nclass Net(tf.keras.layers.Layer):\n"
+                   "    def call(self, x):\n        return helpers.ffn(x)\n"),
+}
+
+
+def test_a_module_of_helpers_no_file_scanned_imports_is_not_parsed(tmp_path, monkeypatch):
+    """Its functions could only matter to a layer that calls them (KF206), through an import."""
+    _write(tmp_path, HELPERS)
+    matter = classes_that_matter(_write(tmp_path, HELPERS))
+    assert "pkg.helpers" in matter.imported and "pkg.unused" not in matter.imported
+    on, scanned = _run(tmp_path, monkeypatch, prefilter=True)
+    off, everything = _run(tmp_path, monkeypatch, prefilter=False)
+    assert on == off and any("KF206" in line for line in on)
+    assert scanned == ["pkg/helpers.py", "pkg/net.py"] and "pkg/unused.py" in everything
