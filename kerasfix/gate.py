@@ -87,10 +87,21 @@ def hands_keras_on(source: bytes, is_package: bool = False) -> bool:
 _MAKER_WORDS = re.compile(rb"\blayers\.|keras\.layers[ \t]+import|get_variable\(|\b[Vv]ariable\(")
 
 
+# where `_MAKER_WORDS` may match: each of its words from a letter of its own, no `\b` tried at
+# every byte (64 ms over tensor2tensor's 5 MB, against 19 ms; measured)
+_MAKER_STARTS = re.compile(rb"layers\.|keras\.layers[ \t]+import|get_variable\(|ariable\(")
+
+
 def may_define_makers(source: bytes) -> bool:
     """A file ruled out by `may_define_layers` whose functions may still build layers or make
     variables: its bytes say a function (`def `) and one of `_MAKER_WORDS`."""
-    return prefilter_on() and b"def " in source and _MAKER_WORDS.search(source) is not None
+    if not (prefilter_on() and b"def " in source):
+        return False
+    for match in _MAKER_STARTS.finditer(source):
+        start = match.start() - (match.group() == b"ariable(")  # `[Vv]ariable(`: from its first letter
+        if _MAKER_WORDS.match(source, start):
+            return True
+    return False
 
 
 def _imports_in_an_arm(source: bytes) -> bool:

@@ -364,3 +364,22 @@ def test_ignore_patterns_answer_as_pathspec_where_they_skip_it():
             skipped += not patterns.may_match(path)
             assert patterns.check(path) == spec.check_file(path).include, (lines, path)
     assert skipped > 1000  # the look that skips pathspec was taken, not only pathspec's answer
+
+
+# --- may_define_makers: its words found from a letter of their own, as `_MAKER_WORDS` finds them --
+
+
+def test_maker_words_found_as_the_pattern_searched_at_every_byte_finds_them():
+    from kerasfix.gate import _MAKER_WORDS, may_define_makers
+
+    words = [b"layers.", b"sublayers.", b"keras.layers import", b"keras.layers \t import", b"keras.layers.",
+             b"get_variable(", b"Variable(", b"variable(", b"xVariable(", b"tf.Variable(", b"ariable(", b"def ",
+             b" ", b".", b"\n", b"x", b"_"]
+    rng = random.Random(23)
+    found = 0
+    for _ in range(20000):
+        source = b"".join(rng.choice(words) for _ in range(rng.randint(0, 9)))
+        expected = b"def " in source and _MAKER_WORDS.search(source) is not None
+        assert may_define_makers(source) == expected, source
+        found += expected
+    assert found > 1000

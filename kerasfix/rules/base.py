@@ -141,10 +141,13 @@ class KerasClass:
         for name, func in self.methods.items():
             me = self_name(func)
             found: set[str] = set()
-            for node in self.method_nodes[name]:
+            nodes = self.method_nodes[name]
+            # a call builds once only under an `if not ...:` of its method: none, no parents to climb
+            guarded = any(type(node) is cst.If and type(node.test) is cst.UnaryOperation for node in nodes)
+            for node in nodes:
                 if (type(node) is cst.Call and isinstance(node.func, cst.Attribute)
                         and isinstance(node.func.value, cst.Name) and node.func.value.value == me
-                        and not self._builds_once(node, me)):
+                        and not (guarded and self._builds_once(node, me))):
                     found.add(node.func.attr.value)
             calls[name] = found
         return calls
