@@ -5,12 +5,15 @@ neither a Keras or TF1 layer nor a `tf.Module`, as `ClassIndex.is_layer` judges 
 layer and no base of one, and need not be parsed (tensor2tensor: 121 of 218 files, its data
 generators' problems, its gym environments, its hooks).
 
-Conservative: a base it cannot follow (an import of the tree it cannot follow to a class
-statement, a star import, a name bound twice, a name through a `keras`, anything but a
-dotted name) may be a layer, and so may every class derived from it. The bases of every
-class of a file kept are kept, through every level (a mixin's attributes are inherited); so
-are the modules that the files of possible layers import (their names may alias Keras), and
-the classes a name may mean by its path's suffix (`ClassIndex.by_path_suffix`). The byte look
+A base is followed through the file's imports, and through a module of the tree that imports
+it in turn (a package's `__init__` handing on its module's class). Conservative: a base it
+cannot follow to a class statement (a star import, a name bound twice, a name through a
+`keras`, anything but a dotted name) may be a layer, and so may every class derived from it.
+The bases of every class of a file kept are kept, through every level (a mixin's attributes
+are inherited); so are the modules that the files of possible layers import (their names may
+alias Keras), the classes a name may mean by its path's suffix, and every class that shares
+its module's last name and its own with another (`ClassIndex.by_path_suffix` then answers as
+if every file were scanned: a folder of several trees found a layer by suffix). The byte look
 of `gate.may_define_layers` still decides first; `KERASFIX_NO_PREFILTER=1` turns this off
 with it, and so does `--keras-base` (it may name a class of the tree).
 """
@@ -93,13 +96,16 @@ def classes_that_matter(files: Iterable[tuple[str, bytes, str, bool]]) -> Matter
     # those whose class a name may mean by its path's suffix (`ClassIndex.by_path_suffix`)
     wanted: set[str] = set()
     refs: dict[tuple[str, str], set[tuple[str, str] | str]] = {}
-    tree = (by_name, defined, _suffixes(defined))
+    reads: dict[str, list[_Module]] = {}
+    for read in modules.values():
+        reads.setdefault(read.name, []).append(read)
+    tree = (by_name, defined, _suffixes(defined), reads)
     for read in modules.values():
         for cls, bases in read.classes:
             followed = (_follow(base, read, tree, wanted) for base in bases)
             refs.setdefault((read.name, cls), set()).update(ref for ref in followed if ref is not None)
     maybe = _derived_from_roots(refs)
-    kept = {module for module, _ in maybe} | wanted | shims
+    kept = {module for module, _ in maybe} | wanted | shims | _shared_suffixes(defined)
     for module in {module for module, _ in maybe}:
         for path in by_name[module]:
             kept |= modules[path].imported & by_name.keys()
@@ -120,6 +126,16 @@ def _suffixes(defined: dict[tuple[str, str], list[list[str]]]) -> dict[str, set[
         for cut in range(len(parts) - 1):
             table.setdefault(".".join(parts[cut:]), set()).add(module)
     return table
+
+
+def _shared_suffixes(defined: dict[tuple[str, str], list[list[str]]]) -> set[str]:
+    """The modules of the classes that share their module's last name and their own with
+    another class of the tree (`models.net.Net` and `app.models.net.Net`): whatever name
+    `ClassIndex.by_path_suffix` is asked for, it answers as if every file were scanned."""
+    modules: dict[str, set[str]] = {}
+    for module, cls in defined:
+        modules.setdefault(f"{module.rpartition('.')[2]}.{cls}", set()).add(module)
+    return {module for found in modules.values() if len(found) > 1 for module in found}
 
 
 def _with_bases(kept: set[str], by_name: dict[str, list[str]], modules: dict[str, _Module],
@@ -152,12 +168,14 @@ def _derived_from_roots(refs: dict[tuple[str, str], set[tuple[str, str] | str]])
     return maybe
 
 
-def _follow(base: str, module: _Module, tree: tuple[dict[str, list[str]], dict[tuple[str, str], list[list[str]]],
-                                                 dict[str, set[str]]],
-            wanted: set[str]) -> tuple[str, str] | str | None:
+_Tree = tuple[dict[str, list[str]], dict[tuple[str, str], list[list[str]]], dict[str, set[str]],
+              dict[str, list[_Module]]]
+
+
+def _follow(base: str, module: _Module, tree: _Tree, wanted: set[str]) -> tuple[str, str] | str | None:
     """The tree's class a base names, (module, class); ROOT when it cannot be followed (the
     modules it may still lead to are `wanted`); None for a plain base."""
-    by_name, defined, suffixes = tree
+    defined = tree[1]
     if base in _PLAIN or _METACLASS.match(base):
         return None
     if not _DOTTED.fullmatch(base):
@@ -169,19 +187,32 @@ def _follow(base: str, module: _Module, tree: tuple[dict[str, list[str]], dict[t
         return own if not rest and own in defined and not module.star else ROOT
     if not target:
         return ROOT
-    full = f"{target}.{rest}" if rest else target
+    return _follow_name(f"{target}.{rest}" if rest else target, tree, wanted, 4)
+
+
+def _follow_name(full: str, tree: _Tree, wanted: set[str], hops: int) -> tuple[str, str] | str | None:
+    """`_follow` of an absolute dotted name; through a module of the tree that imports the
+    name (a package's `__init__` handing on its module's class), `hops` times at most."""
+    by_name, defined, suffixes, reads = tree
     owner, _, cls = full.rpartition(".")
     if (owner, cls) in defined:
         return owner, cls
     parts = full.split(".")
     by_suffix = set().union(*(suffixes.get(".".join(parts[cut:]), set()) for cut in range(len(parts) - 1)))
-    wanted |= by_suffix
+    if by_suffix:  # the index may take it for one of those classes (`ClassIndex.by_path_suffix`)
+        wanted |= by_suffix
+        return ROOT
+    if owner in by_name and hops:
+        targets = {read.bindings.get(cls) for read in reads[owner]}
+        if len(targets) == 1 and (handed := targets.pop()):  # bound once, by an import: where it comes from
+            wanted.add(owner)
+            return _follow_name(handed, tree, wanted, hops - 1)
     while owner:  # a name a module of the tree hands on: that module's names are wanted
         if owner in by_name:
             wanted.add(owner)
             return ROOT
         owner = owner.rpartition(".")[0]
-    return ROOT if by_suffix or _may_be_keras(full, parts) else None
+    return ROOT if _may_be_keras(full, parts) else None
 
 
 def _may_be_keras(full: str, parts: list[str]) -> bool:

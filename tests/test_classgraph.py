@@ -171,3 +171,29 @@ def test_a_module_of_helpers_no_file_scanned_imports_is_not_parsed(tmp_path, mon
     off, everything = _run(tmp_path, monkeypatch, prefilter=False)
     assert on == off and any("KF206" in line for line in on)
     assert scanned == ["pkg/helpers.py", "pkg/net.py"] and "pkg/unused.py" in everything
+
+
+def test_a_class_a_package_hands_on_is_followed_to_its_module(tmp_path):
+    """`from ..augmenters import Augmenter`, which `augmenters/__init__.py` imports from its
+    module: the class's file is kept as a base (tensorflow_similarity's augmenters, next to
+    a layer of the same last names in another tree of the same folder)."""
+    files = _write(tmp_path, {
+        "sim/__init__.py": "", "sim/aug/__init__.py": "from .augmenter import Augmenter\n",
+        "sim/aug/augmenter.py": "import abc\n\n\nclass Augmenter(abc.ABC):\n    pass\n",
+        "sim/aug/simclr.py": "from ..aug import Augmenter\n\n\nclass SimCLR(Augmenter):\n    pass\n",
+        "sim/layer.py": "import tensorflow as tf\nfrom sim.aug import simclr\n\n\n"
+                        "class L(tf.keras.layers.Layer):\n    pass\n",
+    })
+    matter = classes_that_matter(files)
+    assert {"sim/aug/augmenter.py", "sim/aug/simclr.py"} <= matter.files
+    assert matter.maybe == {"sim.layer": {"L"}}
+
+
+def test_classes_sharing_their_last_names_are_kept(tmp_path):
+    """Two `net.Net`s: the index may resolve a name by its suffix to either (or to neither,
+    when both exist), so neither file is left out."""
+    files = _write(tmp_path, {
+        "a/__init__.py": "", "a/net.py": "class Base(object):\n    pass\n\n\nclass Net(Base):\n    pass\n",
+        "b/__init__.py": "", "b/net.py": "import tensorflow as tf\n\n\nclass Net(tf.keras.layers.Layer):\n    pass\n",
+    })
+    assert classes_that_matter(files).files == {"a/net.py", "b/net.py"}
