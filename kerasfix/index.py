@@ -21,6 +21,7 @@ from .chain import BRANCH_TYPES, METHOD_READS, MethodFacts, Place
 from .functions import exported_makes, may_make_any, read_imports
 from .records import ClassRecord, FunctionRecord
 from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical, expand
+from .triggers import class_signals
 
 # methods whose calls the rules rewrite: a class that defines its own is left alone
 OVERRIDABLE = frozenset({"add_weight", "add_variable"})
@@ -414,8 +415,6 @@ def scan_file(source: bytes, module_name: str, is_package: bool,
 
 def _signals(classes: list[ast.ClassDef], names: frozenset[str]) -> list[tuple[str, Any]]:
     """A statement's classes in `class_defs` order, each with its signals when asked for."""
-    from .triggers import class_signals  # here: triggers imports this module
-
     return [(node.name, class_signals(node) if node.name in names else None) for node in classes]
 
 

@@ -13,14 +13,26 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field, fields
-from typing import Callable
+from typing import Callable, Mapping, Protocol
 
-from . import keras_api
+from . import chain, keras_api
 from .astwalk import child_nodes
 from .chain import reach
 from .functions import may_make_any
-from .index import ClassIndex
 from .names import ImportMap, ast_dotted, tf1_imported_names
+from .records import FunctionRecord
+
+
+class ClassIndex(chain.ClassIndex, Protocol):
+    """What the triggers read of `index.ClassIndex` (whose scan takes `class_signals` from here)."""
+
+    @property
+    def functions(self) -> Mapping[str, FunctionRecord]: ...
+
+    def is_layer_dotted(self, dotted: str | None, imports: ImportMap, /) -> bool: ...
+
+    def is_tf_module(self, qualified: str, /) -> bool: ...
+
 
 # `x.<list>.append(...)` and its kin (KF110)
 LIST_METHODS = frozenset({"append", "extend", "insert"})
