@@ -12,7 +12,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import keras_api
 from .aliases import module_aliases
@@ -21,7 +21,6 @@ from .chain import BRANCH_TYPES, METHOD_READS, MethodFacts, Place
 from .functions import exported_makes, may_make_any, read_imports
 from .records import ClassRecord, FunctionRecord
 from .names import BUILTIN_NAMES, ImportMap, ast_dotted, canonical, expand
-from .triggers import class_signals
 
 # methods whose calls the rules rewrite: a class that defines its own is left alone
 OVERRIDABLE = frozenset({"add_weight", "add_variable"})
@@ -384,11 +383,12 @@ def class_defs(statements):
             yield from class_defs(handler.body)
 
 
-def scan_file(source: bytes, module_name: str, is_package: bool,
-              signals_for: frozenset[str] = frozenset()) -> FileScan | None:
+def scan_file(source: bytes, module_name: str, is_package: bool, signals_for: frozenset[str] = frozenset(),
+              signals_of: Callable[[ast.ClassDef], Any] | None = None) -> FileScan | None:
     """Classes and imports of a file, by `ast` (about 10x cheaper than libcst); None when
     the file does not parse (libcst will say why). `signals_for`: the names of the classes
-    whose trigger signals the prefilter will want (those that may be layers: classgraph.py)."""
+    whose trigger signals (`signals_of`: `triggers.class_signals`) the prefilter will want
+    (those that may be layers: classgraph.py)."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -401,8 +401,8 @@ def scan_file(source: bytes, module_name: str, is_package: bool,
         first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
         span = (first, statement.end_lineno or statement.lineno)
         found = list(class_defs([statement]))
-        if signals_for and any(node.name in signals_for for node in found):
-            signals[span] = _signals(found, signals_for)
+        if signals_of and any(node.name in signals_for for node in found):  # in `class_defs` order
+            signals[span] = [(node.name, signals_of(node) if node.name in signals_for else None) for node in found]
         for node in found:
             bases = tuple(q for q in (imports.qualify_dotted(d) for d in map(ast_dotted, node.bases) if d) if q)
             overrides = frozenset(s.name for s in node.body
@@ -411,11 +411,6 @@ def scan_file(source: bytes, module_name: str, is_package: bool,
             classes.append(ClassRecord(prefix + node.name, bases, overrides, owns_state, attributes, variables, span,
                                        calls, init_sets))
     return FileScan(classes, imports, module_function_records(imports), signals)
-
-
-def _signals(classes: list[ast.ClassDef], names: frozenset[str]) -> list[tuple[str, Any]]:
-    """A statement's classes in `class_defs` order, each with its signals when asked for."""
-    return [(node.name, class_signals(node) if node.name in names else None) for node in classes]
 
 
 def module_function_records(imports: ImportMap) -> list[FunctionRecord]:

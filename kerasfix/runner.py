@@ -40,7 +40,7 @@ from .context import walk as walk_inputs
 from .sources import STDIN, Source, read_sources, unchanged_stdin
 from .runmemo import RunMemo, inputs_now, open_memo
 from .target import BOTH, dependencies_of_run, of_run
-from .triggers import may_hold_functional
+from .triggers import class_signals, may_hold_functional
 from .writer import answer_stdin, not_written, write
 
 
@@ -87,7 +87,7 @@ class _SourceReview:
 
 def scan_job(job: Source, signals_for: frozenset[str] = frozenset()) -> FileScan | None:
     try:
-        return scan_file(job.data, job.module_name, job.is_package, signals_for)
+        return scan_file(job.data, job.module_name, job.is_package, signals_for, class_signals)
     except Exception:  # a scan that fails leaves the file to libcst, which says why
         return None
 
