@@ -26,7 +26,7 @@ from typing import Iterable
 
 from . import keras_api
 from .gate import PLAIN_BASES, class_statements, hands_keras_on
-from .names import canonical
+from .names import absolute_module, canonical
 
 ROOT = ""  # a base that cannot be followed: it may be a layer
 _PLAIN = frozenset(base.decode() for base in PLAIN_BASES)
@@ -54,15 +54,8 @@ class _Module:
         self.bindings[local] = target if before is None or before == target else ROOT
 
     def absolute(self, dots: int, module: str) -> str | None:
-        """`from ..a import b`'s module, as `names.ImportMap._from_base` reads it."""
-        if not dots:
-            return module
-        parts = self.name.split(".") if self.name else []
-        keep = len(parts) - dots + (1 if self.is_package else 0)
-        if keep < 0:
-            return None
-        base = ".".join(parts[:keep])
-        return f"{base}.{module}".strip(".") if module else base
+        """`from ..a import b`'s module, as `names.ImportMap` reads it."""
+        return absolute_module(self.name, self.is_package, module, dots)
 
 
 @dataclass

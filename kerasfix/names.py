@@ -48,6 +48,20 @@ def _canonical(qualified: str) -> str:
     return qualified
 
 
+def absolute_module(module_name: str, is_package: bool, module: str, level: int) -> str | None:
+    """The module `from <level dots><module> import ...` names, read in `module_name`; None
+    when the dots climb above the top."""
+    if not level:
+        return module
+    parts = module_name.split(".") if module_name else []
+    # a package's __init__ is its own package; a module's package is its parent
+    keep = len(parts) - level + (1 if is_package else 0)
+    if keep < 0:
+        return None
+    base = ".".join(parts[:keep])
+    return f"{base}.{module}".strip(".") if module else base
+
+
 class ImportMap:
     """Local names bound by the module's imports and module-level aliases.
 
@@ -144,15 +158,7 @@ class ImportMap:
         return imports
 
     def _from_base(self, module: str, level: int) -> str | None:
-        if not level:
-            return module
-        parts = self.module_name.split(".") if self.module_name else []
-        # a package's __init__ is its own package; a module's package is its parent
-        keep = len(parts) - level + (1 if self.is_package else 0)
-        if keep < 0:
-            return None
-        base = ".".join(parts[:keep])
-        return f"{base}.{module}".strip(".") if module else base
+        return absolute_module(self.module_name, self.is_package, module, level)
 
     # -- asking ------------------------------------------------------------------------
     def qualify_dotted(self, chain: str) -> str | None:
