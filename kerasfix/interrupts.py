@@ -1,7 +1,7 @@
 """Ctrl-C (SIGINT) and SIGTERM while a run is under way.
 
 Either signal raises `Interrupted` (a KeyboardInterrupt, as Python's own Ctrl-C) in the
-coordinator, so that the run stops where it is. Two ways that went wrong (R11, issue 17's CI):
+coordinator, so that the run stops where it is. What went wrong with that (R11, issue 17's CI):
 
 - Python drops an exception raised while it runs a finalizer (a `__del__`, such as the one of
   multiprocessing's Connection, or a weakref callback): it prints "Exception ignored ..." with a
@@ -12,9 +12,10 @@ coordinator, so that the run stops where it is. Two ways that went wrong (R11, i
   in the import of libcst (its nodes are dataclasses) ended in a traceback and exit 1 (8 in
   200 interrupts at random moments). Any exception out of a run after a signal is that signal's.
 - Once interrupted, the process has nothing left to do but say so and exit. Python's own exit
-  then puts SIGINT back to its default early on, and a signal landing there (a second Ctrl-C)
-  killed the process by that signal instead of exit code 130 (once in CI). So the command line
-  exits at once (`exit_now`), and a second signal is recorded, not raised.
+  puts SIGINT back to its default early on, and a signal landing there (a second Ctrl-C) kills
+  the process by that signal instead of exit code 130 (CI saw such an exit once, after the
+  line; not reproduced since). So the command line exits at once (`exit_now`), and a second
+  signal is recorded, not raised.
 """
 
 from __future__ import annotations
