@@ -149,7 +149,11 @@ class _Worker:
         context = _context()
         mine, theirs = context.Pipe(duplex=True)
         process = context.Process(target=_serve, args=(function, theirs, os.getpid()), daemon=True)
-        process.start()
+        gc.freeze()
+        try:
+            process.start()
+        finally:
+            gc.unfreeze()
         theirs.close()  # the worker's death is then the end of this pipe
         return cls(process, mine)
 
