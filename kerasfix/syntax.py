@@ -108,15 +108,21 @@ def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         stack.extend(reversed(children(current)))
 
 
-def walk_outside_classes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Like walk, but a nested class is yielded without its body."""
+def nodes_outside_classes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """Every node below `node` (itself first), depth first, a nested class without its body:
+    the rules' one shared walk of each method's body (`KerasClass.method_nodes`). A list, not
+    a generator: no step back into a generator per node."""
+    found: list[cst.CSTNode] = []
     stack = [node]
     while stack:
         current = stack.pop()
-        yield current
-        if type(current) is cst.ClassDef and current is not node:  # libcst's node classes are final
+        found.append(current)
+        if type(current) is cst.ClassDef and current is not node:
             continue
-        stack.extend(reversed(children(current)))
+        below = children(current)  # a list of its own, reversed in place
+        below.reverse()
+        stack.extend(below)
+    return found
 
 
 _SCOPES = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef})

@@ -14,7 +14,7 @@ import libcst as cst
 from .. import keras_api as api
 from ._module_functions import Made, bound_in, bound_names, made_by, module_function
 from .base import (Context, KerasClass, children, dotted, is_lambda_layer, is_self_attribute, self_name, walk,
-                   walk_outside_classes)
+                   nodes_outside_classes)
 
 _VARIABLES = api.GET_VARIABLE | api.VARIABLE | api.BACKEND_VARIABLE
 
@@ -42,7 +42,7 @@ def functional_lambda_uses(ctx: Context) -> Iterator[LambdaUse]:
     through `arguments=`."""
     keras = {id(c.node) for c in ctx.keras_classes}
     for scope in _scopes(ctx.module, keras):
-        nodes = list(walk_outside_classes(scope.body if isinstance(scope, cst.FunctionDef) else scope))
+        nodes = nodes_outside_classes(scope.body if isinstance(scope, cst.FunctionDef) else scope)
         if any(type(n) is cst.Call and is_lambda_layer(ctx, n) for n in nodes):
             bound = bound_names(scope.params if isinstance(scope, cst.FunctionDef) else None, nodes)
             yield from _uses(ctx, nodes, bound, "", True)

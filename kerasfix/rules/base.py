@@ -15,7 +15,7 @@ from ..index import ClassIndex
 from ..names import ImportMap
 from ..triggers import Trigger
 from ..syntax import (children, dotted, of_kind, source, walk, walk_no_nested_scopes,  # noqa: F401 - re-exported
-                      walk_outside_classes)
+                      nodes_outside_classes)
 
 
 class FixAvailability(enum.Enum):
@@ -116,15 +116,19 @@ class KerasClass:
     def method_nodes(self) -> dict[str, list[cst.CSTNode]]:
         """Every node of each method's body, from one walk shared by all the rules; a class
         nested in a method is not entered (it is a class of its own, with its own `self`)."""
-        return {name: list(walk_outside_classes(func.body)) for name, func in self.methods.items()}
+        return {name: nodes_outside_classes(func.body) for name, func in self.methods.items()}
 
     @cached_property
     def parents(self) -> dict[int, cst.CSTNode]:
         """The parent of every node in the class, by id."""
         parents: dict[int, cst.CSTNode] = {}
-        for node in walk(self.node):
-            for child in children(node):
+        stack: list[cst.CSTNode] = [self.node]
+        while stack:  # not `walk`, which would read each node's children a second time
+            node = stack.pop()
+            below = children(node)
+            for child in below:
                 parents[id(child)] = node
+            stack.extend(below)
         return parents
 
     def nodes_of(self, method: str, kind: type | tuple[type, ...]) -> list:
