@@ -11,6 +11,7 @@ does; `reach` and `inherited_init_sets` read the chain through the index.
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 from typing import Iterable, Mapping, Protocol, Sequence
 
 from .astwalk import child_nodes
@@ -130,8 +131,11 @@ def project_bases(index: ClassIndex, qualified: str) -> list[str]:
     return found
 
 
+@lru_cache(maxsize=4096)
 def _parsed(calls: frozenset[str]) -> dict[str, dict[str, bool]]:
-    """A record's `calls`: each method -> the methods it calls -> whether once, unguarded."""
+    """A record's `calls`: each method -> the methods it calls -> whether once, unguarded.
+    Read only: one record's is asked again by every class built on it (and by the prefilter,
+    then the rules, of each), so each is made once."""
     methods: dict[str, dict[str, bool]] = {}
     for entry in sorted(calls):
         parts = entry.split(".")

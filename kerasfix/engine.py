@@ -11,7 +11,7 @@ import tokenize
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Callable, Mapping
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -66,16 +66,20 @@ class RuleSelection:
 
 def analyze(module: cst.Module, source: str, imports: ImportMap, index: ClassIndex,
             selection: RuleSelection, alone: dict[int, Finding] | None = None,
-            ) -> tuple[list[Finding], dict[int, CodeRange]]:
+            only: frozenset[str] | None = None) -> tuple[list[Finding], dict[int, CodeRange]]:
     """Findings for one parsed module, with positions, minus those the source ignores; and
     the ranges of every node the findings' fixes edit. `alone` collects, for each finding
-    whose fix needs others (`Finding.needs`), the finding `--select` of its code alone gives."""
+    whose fix needs others (`Finding.needs`), the finding `--select` of its code alone gives.
+    With `only` (the prefilter's codes for the piece: `ModuleFacts.rules`), the checks of the
+    other registered rules are not run: their triggers kept no class of it, so they find
+    nothing there (a rule the registry does not hold, a test's own, has no trigger to ask)."""
     classes = index.add_module(module, imports)
     ctx = Context(module, imports, index, all_classes=[node for node, _, _ in classes])
     ctx.keras_classes = [KerasClass(node, q, index) for node, q, bases in classes if index.bases_are_layers(bases)]
     found: list[Finding] = []
     for family in FAMILIES:
-        if any(selection.wants(rule.code) for rule in family.rules):
+        if any(selection.wants(rule.code) and (only is None or rule.code in only or rule.code not in RULES)
+               for rule in family.rules):
             found.extend(f for f in family.check(ctx) if selection.reports(f))
     findings = _honour_needs(found, alone)
     comments = read_suppressions(source).lines
@@ -201,6 +205,8 @@ class ModuleFacts:
     index: ClassIndex | None = None
     imports: ImportMap | None = None
     segments: list[tuple[int, int]] | None = None
+    # for a segment, the codes of the only rules that can report in it (prefilter.pieces_worth_parsing)
+    rules: Mapping[tuple[int, int], frozenset[str] | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -230,7 +236,9 @@ class _Asker:
                                         self.prefix + before + self.suffix, self.prefix + after + self.suffix))
 
 
-def _process_unit(text: str, work: _Work, ask: _Asker | None = None) -> _Unit:
+def _process_unit(text: str, work: _Work, ask: _Asker | None = None, only: frozenset[str] | None = None) -> _Unit:
+    """One piece: parsed, checked (by the rules `only` names, when given: see `analyze`), and
+    with `work.fix`, fixed to a fixpoint (every pass after the first checked by every rule)."""
     with phases.timed("parse"):
         module = parse_module(text)
     imports = work.module.imports
@@ -239,7 +247,7 @@ def _process_unit(text: str, work: _Work, ask: _Asker | None = None) -> _Unit:
     index, selection = work.index, work.selection
     alone: dict[int, Finding] = {}
     with phases.timed("rules"):
-        findings, ranges = analyze(module, text, imports, index, selection, alone if work.fix_edits else None)
+        findings, ranges = analyze(module, text, imports, index, selection, alone if work.fix_edits else None, only)
     unit = _Unit(findings, findings, Counter(), text, text, [])
     if not work.fix:
         if work.fix_edits:  # measured: 10x a check's time on a file of ten fixable findings, so only when asked
@@ -445,7 +453,7 @@ def _found_in(new_source: str, work: _Work) -> list[Diagnostic]:
     file's: the file as written compiles (`_write_imports` checked it)."""
     module = work.module
     imports = read_imports(ast.parse(new_source), module.name, module.is_package, new_source)
-    facts = replace(module, imports=imports, segments=None)
+    facts = replace(module, imports=imports, segments=None, rules=None)
     check = _Work(facts, work.index, work.selection, fix=False, fix_edits=False)
     return sorted((_report(f, work.selection) for f in _process_unit(new_source, check).findings),
                   key=lambda r: (r.line, r.column, r.code))
@@ -467,7 +475,8 @@ def _units(source: str, work: _Work, review: Reviewer | None) -> tuple[list[tupl
         pieces.append(text)
         ask = None if review is None else _Asker(review, work.selection, start - 1 + moved, "".join(pieces),
                                                  "".join(lines[end:]))
-        unit = _process_unit("".join(lines[start - 1:end]), work, ask)
+        only = work.module.rules.get((start, end)) if work.module.rules is not None else None
+        unit = _process_unit("".join(lines[start - 1:end]), work, ask, only)
         units.append((start - 1, unit))
         places.append(len(pieces))
         pieces.append(unit.new_text)

@@ -366,6 +366,10 @@ class FileScan:
     # top-level statement's span -> its classes' names and trigger signals (`triggers.class_signals`),
     # None for a class not asked for: the prefilter need not parse those classes again
     signals: dict[tuple[int, int], list[tuple[str, Any]]] = field(default_factory=dict)
+    # the spans of the top-level statements (imports aside) whose text says one of the words
+    # asked for (a functional call's last name, `Lambda`): None when none were asked for. The
+    # prefilter parses those statements, not the whole file again (`_functional_spans`).
+    functional: list[tuple[int, int]] | None = None
 
 
 def class_defs(statements):
@@ -384,11 +388,12 @@ def class_defs(statements):
 
 
 def scan_file(source: bytes, module_name: str, is_package: bool, signals_for: frozenset[str] = frozenset(),
-              signals_of: Callable[[ast.ClassDef], Any] | None = None) -> FileScan | None:
+              signals_of: Callable[[ast.ClassDef], Any] | None = None,
+              functional_words: frozenset[bytes] = frozenset()) -> FileScan | None:
     """Classes and imports of a file, by `ast` (about 10x cheaper than libcst); None when
     the file does not parse (libcst will say why). `signals_for`: the names of the classes
     whose trigger signals (`signals_of`: `triggers.class_signals`) the prefilter will want
-    (those that may be layers: classgraph.py)."""
+    (those that may be layers: classgraph.py). `functional_words`: see `FileScan.functional`."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -410,7 +415,26 @@ def scan_file(source: bytes, module_name: str, is_package: bool, signals_for: fr
             owns_state, attributes, variables, (calls, init_sets) = _class_facts(node, imports)
             classes.append(ClassRecord(prefix + node.name, bases, overrides, owns_state, attributes, variables, span,
                                        calls, init_sets))
-    return FileScan(classes, imports, module_function_records(imports), signals)
+    functional = _saying(tree.body, source, functional_words) if functional_words else None
+    return FileScan(classes, imports, module_function_records(imports), signals, functional)
+
+
+def _saying(statements: list[ast.stmt], source: bytes | str, words: frozenset[bytes]) -> list[tuple[int, int]]:
+    """The spans of the statements, imports aside, whose text says one of `words`."""
+    data = source if isinstance(source, bytes) else source.encode("utf-8", "surrogatepass")
+    if not any(word in data for word in words):
+        return []
+    lines = data.splitlines(keepends=True)  # \n, \r\n and \r, as Python counts lines
+    found = []
+    for statement in statements:
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            continue
+        first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
+        span = (first, statement.end_lineno or statement.lineno)
+        text = b"".join(lines[span[0] - 1:span[1]])
+        if any(word in text for word in words):
+            found.append(span)
+    return found
 
 
 def module_function_records(imports: ImportMap) -> list[FunctionRecord]:

@@ -171,6 +171,10 @@ ADD_WEIGHT_KERAS2_PARAMS = (
 ADD_WEIGHT_KEYWORDS = ADD_WEIGHT_KERAS2_PARAMS + (
     "autocast", "experimental_autocast", "overwrite_with_gradient", "partitioner", "caching_device",
 )
+# add_weight's keywords Keras 3 rejects (TypeError), and those whose value is portable between
+# Keras 3 and tf_keras only as a string (an enum of either line's is not): KF107
+ADD_WEIGHT_REJECTED = ("use_resource", "experimental_autocast")
+ADD_WEIGHT_STRING_ONLY = ("aggregation", "synchronization", "partitioner", "caching_device")
 # Keras 3's add_weight takes at most these three positionally.
 ADD_WEIGHT_KERAS3_POSITIONAL = ("shape", "initializer", "dtype")
 # Keras 3's add_variable(shape, initializer, ...): a call that binds to this is already valid.

@@ -16,7 +16,7 @@ from typing import Callable
 from .lines import source_lines
 from .gate import prefilter_on
 from .index import ClassIndex, FileScan, class_defs
-from .triggers import ClassSignals, Matcher, Trigger, class_signals
+from .triggers import ClassSignals, Lookups, Matcher, Trigger, class_signals
 
 
 @lru_cache(maxsize=64)
@@ -36,45 +36,83 @@ def compile_triggers(wants: Callable[[str], bool]) -> Trigger:
     return _compiled(frozenset(code for code in RULES if wants(code)))
 
 
+@lru_cache(maxsize=64)
+def _by_trigger(codes: frozenset[str]) -> tuple[tuple[Trigger, frozenset[str]], ...]:
+    """The selected rules grouped by their trigger (rules that share one are asked once)."""
+    from .rules import RULES
+
+    groups: dict[Trigger, set[str]] = {}
+    for code in sorted(codes):
+        groups.setdefault(RULES[code].trigger, set()).add(code)
+    return tuple((trigger, frozenset(group)) for trigger, group in groups.items())
+
+
 def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex,
                         wants: Callable[[str], bool]) -> list[tuple[int, int]]:
     """The spans of the file's Keras classes that the triggers of the rules `wants` keep
     (every Keras class's with KERASFIX_NO_PREFILTER=1), and of the top-level statements that
     hold a call the triggers' `functional_calls` name outside them (a model built by a function)."""
+    return sorted(pieces_worth_parsing(source, scan, index, wants))
+
+
+def pieces_worth_parsing(source: str, scan: FileScan, index: ClassIndex,
+                         wants: Callable[[str], bool]) -> dict[tuple[int, int], frozenset[str] | None]:
+    """`spans_worth_parsing`, each span with the codes of the selected rules whose triggers keep
+    one of its Keras classes: only those can report there (a trigger is conservative, rule by
+    rule: tests/test_prefilter.py), so only their checks need run. None: every selected rule
+    (a statement kept for a functional call, the whole file, the prefilter off)."""
     scan.imports.aliases = index.aliases
     keras = {c.qualified for c in scan.classes if index.bases_are_layers(c.bases)}
     # a scan's records all have their span (only the cache's have none)
     candidates = sorted({c.span for c in scan.classes if c.qualified in keras and c.span is not None})
     trigger = compile_triggers(wants)
-    functional = _functional_spans(source, scan, index, trigger) if trigger.functional_calls else set()
+    lookups = Lookups(scan.imports, index)  # what the file's matchers ask, each asked once
+    functional = _functional_spans(source, scan, index, trigger, lookups) if trigger.functional_calls else set()
     if not keras or not prefilter_on():
-        return _whole_for_function_fix(source, scan, trigger, sorted(set(candidates) | functional))
+        return _whole_for_function_fix(source, scan, trigger, dict.fromkeys(sorted(set(candidates) | functional)))
     lines = source_lines(source)
     prefix = f"{scan.imports.module_name}." if scan.imports.module_name else ""
-    matcher = Matcher(trigger, scan.imports, index)
-    spans: set[tuple[int, int]] = set(functional)
+    matcher = Matcher(trigger, scan.imports, index, lookups)
+
+    @functools.cache
+    def groups() -> list[tuple[Matcher, frozenset[str]]]:
+        """A matcher for each selected rule's trigger, made for the first class the union keeps."""
+        from .rules import RULES  # here: a run answered from the cache never imports the rules
+
+        return [(matcher.sharing(each), codes) for each, codes in _by_trigger(frozenset(c for c in RULES if wants(c)))]
+
+    pieces: dict[tuple[int, int], frozenset[str] | None] = dict.fromkeys(functional)
     own = {name[len(prefix):] for name in keras if name.startswith(prefix)}
     for span in candidates:
         text = "".join(lines[span[0] - 1:span[1]])
-        if _kept(span, text, scan, matcher, own):
-            spans.add(span)
-    return _whole_for_function_fix(source, scan, trigger, sorted(spans))
+        codes = _kept(span, text, scan, matcher, own, groups)
+        if codes is not None and span not in pieces:
+            pieces[span] = codes
+    return _whole_for_function_fix(source, scan, trigger, pieces)
 
 
-def _kept(span: tuple[int, int], text: str, scan: FileScan, matcher: Matcher, keras: set[str]) -> bool:
-    """Whether the trigger keeps a Keras class of the top-level statement `text`: by the
-    signals the scan took of its classes, else by a walk of the statement parsed again
-    (not the whole file)."""
+def _kept(span: tuple[int, int], text: str, scan: FileScan, matcher: Matcher, keras: set[str],
+          groups: Callable[[], list[tuple[Matcher, frozenset[str]]]]) -> frozenset[str] | None:
+    """The codes whose triggers keep a Keras class of the top-level statement `text` (None: the
+    union of the triggers keeps none): by the signals the scan took of its classes, else by a
+    walk of the statement parsed again (not the whole file)."""
     known = scan.signals.get(span)
+    classes: list[tuple[str, Callable[[], ClassSignals]]]
     if known is not None and all(signals is not None for name, signals in known if name in keras):
-        return any(name in keras and matcher.keeps(name, text, functools.partial(_given, signals))
-                   for name, signals in known)
-    try:
-        statement = ast.parse(text).body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return True  # let libcst have the last word
-    return any(node.name in keras and matcher.keeps(node.name, text, functools.partial(class_signals, node))
-               for node in class_defs(statement))
+        classes = [(name, functools.partial(_given, signals)) for name, signals in known if name in keras]
+    else:
+        try:
+            statement = ast.parse(text).body
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return frozenset().union(*(codes for _, codes in groups()))  # let libcst have the last word
+        # each class walked once, however many triggers ask
+        classes = [(node.name, functools.cache(functools.partial(class_signals, node)))
+                   for node in class_defs(statement) if node.name in keras]
+    kept = [(name, signals_of) for name, signals_of in classes if matcher.keeps(name, text, signals_of)]
+    if not kept:
+        return None
+    return frozenset().union(*(codes for each, codes in groups()
+                               if any(each.keeps(name, text, signals_of) for name, signals_of in kept)))
 
 
 def _given(signals: ClassSignals) -> ClassSignals:
@@ -82,37 +120,52 @@ def _given(signals: ClassSignals) -> ClassSignals:
 
 
 def _whole_for_function_fix(source: str, scan: FileScan, trigger: Trigger,
-                            spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The whole file as one piece when a piece calls a private function of the module that
-    may build a layer (`_ffn(x)`): KF206's fix edits that function and every class calling
-    it at once, and must see every use of its name in the module. Else the spans as they are."""
-    if not (trigger.module_function and spans):
-        return spans
+                            pieces: dict[tuple[int, int], frozenset[str] | None],
+                            ) -> dict[tuple[int, int], frozenset[str] | None]:
+    """The whole file as one piece, for every selected rule, when a piece calls a private
+    function of the module that may build a layer (`_ffn(x)`): KF206's fix edits that function
+    and every class calling it at once, and must see every use of its name in the module. Else
+    the pieces as they are."""
+    if not (trigger.module_function and pieces):
+        return pieces
     functions = scan.imports.functions
     private = [name for name in functions if name.startswith("_") and not name.endswith("__")
                and functions[name].makes]
     if not private:
-        return spans
+        return pieces
     lines = source_lines(source)
-    texts = ["".join(lines[start - 1:end]) for start, end in spans]
+    texts = ["".join(lines[start - 1:end]) for start, end in pieces]
     called = re.compile(r"\b(?:%s)\s*\(" % "|".join(map(re.escape, private)))
     if any(called.search(text) for text in texts):
-        return [(1, len(lines))]
-    return spans
+        return {(1, len(lines)): None}
+    return pieces
 
 
-def _functional_spans(source: str, scan: FileScan, index: ClassIndex, trigger: Trigger) -> set[tuple[int, int]]:
+def _functional_spans(source: str, scan: FileScan, index: ClassIndex, trigger: Trigger,
+                      lookups: Lookups | None = None) -> set[tuple[int, int]]:
     """The top-level statements holding a call of `trigger.functional_calls` (`Lambda(...)`).
-    The file is parsed again only when it names one of their last names: the name is written
-    in the file wherever the module imports or spells it (an alias of another module's is the
-    one way past it)."""
+    Read only when the file names one of their last names: the name is written in the file
+    wherever the module imports or spells it (an alias of another module's is the one way past
+    it); then only the statements that name it (`FileScan.functional`), else the whole file."""
     if prefilter_on() and not any(name.rsplit(".", 1)[-1] in source for name in trigger.functional_calls):
         return set()
+    matcher = Matcher(trigger, scan.imports, index, lookups)
+    if prefilter_on() and scan.functional is not None:
+        lines = source_lines(source)
+        spans = set()
+        for span in scan.functional:
+            try:
+                statements = ast.parse("".join(lines[span[0] - 1:span[1]])).body
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                break  # what the scan read as one statement is no longer one: the whole file, below
+            if any(matcher.keeps_functional(statement) for statement in statements):
+                spans.add(span)
+        else:
+            return spans
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
-    matcher = Matcher(trigger, scan.imports, index)
     spans = set()
     for statement in tree.body:
         if not isinstance(statement, (ast.Import, ast.ImportFrom)) and matcher.keeps_functional(statement):

@@ -31,7 +31,7 @@ from .functions import read_imports
 from .aliases import module_aliases
 from .index import ClassIndex, ClassRecord, FileScan, module_function_records, scan_file
 from .pool import Pool, WorkerCrashed
-from .prefilter import spans_worth_parsing
+from .prefilter import pieces_worth_parsing
 from .pyerrors import is_pythons, newer_than_this_python, syntax_error, too_deep_for_libcst
 from .results import (Diagnostic, FileError, FileResult, Mode, Offer, Reviewer, RunResult, apply_edits,
                       edits_between)
@@ -40,7 +40,7 @@ from .context import walk as walk_inputs
 from .sources import STDIN, Source, read_sources, unchanged_stdin
 from .runmemo import RunMemo, inputs_now, open_memo
 from .target import BOTH, dependencies_of_run, of_run
-from .triggers import class_signals, may_hold_functional
+from .triggers import FUNCTIONAL_WORDS, class_signals, may_hold_functional
 from .writer import answer_stdin, not_written, write
 
 
@@ -87,7 +87,7 @@ class _SourceReview:
 
 def scan_job(job: Source, signals_for: frozenset[str] = frozenset()) -> FileScan | None:
     try:
-        return scan_file(job.data, job.module_name, job.is_package, signals_for, class_signals)
+        return scan_file(job.data, job.module_name, job.is_package, signals_for, class_signals, FUNCTIONAL_WORDS)
     except Exception:  # a scan that fails leaves the file to libcst, which says why
         return None
 
@@ -169,11 +169,13 @@ def _process_job(item: tuple[Source, FileScan | None], work: Work) -> FileResult
     text, restore_newlines = python_newlines(source.text)
     try:
         with phases.timed("prefilter"):
-            segments = None if scan is None else spans_worth_parsing(text, scan, work.index, selection.wants)
+            pieces = None if scan is None else pieces_worth_parsing(text, scan, work.index, selection.wants)
+        segments = None if pieces is None else sorted(pieces)
         if segments == [] and not job.stdin and not _may_hold_ignores(job.data):
             result.checked = True
             return result  # no Keras class here holds anything a rule looks at: nothing to parse
-        facts = ModuleFacts(job.module_name, job.is_package, work.index, scan.imports if scan else None, segments)
+        facts = ModuleFacts(job.module_name, job.is_package, work.index, scan.imports if scan else None, segments,
+                            pieces)
         outcome = process_source(
             text, selection=selection, fix=work.mode is not Mode.CHECK, module=facts, encoding=source.encoding,
             review=None if work.review is None else _SourceReview(job, work.review),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from typing import Callable, Mapping, Protocol
 
 from . import chain, keras_api
@@ -33,6 +34,8 @@ class ClassIndex(chain.ClassIndex, Protocol):
 
     def is_tf_module(self, qualified: str, /) -> bool: ...
 
+    def is_model(self, qualified: str, /) -> bool: ...
+
 
 # `x.<list>.append(...)` and its kin (KF110)
 LIST_METHODS = frozenset({"append", "extend", "insert"})
@@ -42,6 +45,9 @@ _CONTAINERS = (ast.Tuple, ast.Set, ast.SetComp, ast.GeneratorExp)
 _CONTAINER_TYPES = frozenset(_CONTAINERS)
 _ASSIGNMENTS = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign})
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_NESTED_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda})
+# what makes a weight, by its last name or by what it resolves to (`get_variable as gv`)
+_WEIGHT_MAKERS = keras_api.GET_VARIABLE | keras_api.VARIABLE | keras_api.BACKEND_VARIABLE
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,12 @@ class Trigger:
     words: frozenset[str] = frozenset()  # a word of the class's text (a comment too)
     nested_assign: bool = False  # an assignment to `a.b.c`
     layer_in_call: bool = False  # a Keras layer constructed in `call` or a method it calls
+    weight_in_call: bool = False  # a weight made (`WEIGHT_MAKERS`) in `call` or a method it calls
+    # a weight made in a function or lambda nested in a method (it runs later: a `Lambda`'s)
+    weight_in_nested: bool = False
+    # an `add_weight(...)` whose arguments Keras 3 may reject or misread (`add_weight_risk`)
+    add_weight_arguments: bool = False
+    scoped_weights: bool = False  # a TF1 variable scope opened, and a weight made, in the class
     layer_in_container: bool = False  # ... in a tuple, a set, a generator, `tuple(...)`
     # a parameter of a method in a tuple or set display assigned to an attribute (KF301: it may be a layer)
     param_in_container: bool = False
@@ -67,7 +79,8 @@ class Trigger:
     initializer_dtype: bool = False  # a Keras initializer called with `dtype=`
     # an `__init__` that calls no `__init__` itself (a helper it calls may: the rule decides)
     init_without_init: bool = False
-    # an `__init__` that assigns an attribute on a line before its first `__init__` call
+    # an `__init__` that assigns, on a line before its first `__init__` call, an attribute Keras
+    # sets again (`keras_api.RESET_BY_INIT`), or any attribute in a `Model` (KF403)
     assigns_before_init: bool = False
     # a name of a module-level function that may make a layer or a variable when it runs
     # (`_ffn(x)` in `call`, `Lambda(instance_norm)`): functions.py
@@ -100,13 +113,19 @@ class ClassSignals:
     init_calls_init: bool = False  # `__init__` itself calls an `__init__` (`super().__init__()`)
     init_call_line: int = 0  # the first line of `__init__` calling an `__init__` (0: none)
     init_assign_line: int = 0  # the first line of `__init__` assigning an attribute (0: none)
+    init_assigns: list[tuple[str, int]] = field(default_factory=list)  # (attribute, line) `__init__` assigns
     params: dict[str, set[str]] = field(default_factory=dict)  # method -> its parameters' names
+    nested_calls: set[str] = field(default_factory=set)  # calls in a function or lambda nested in a method
+    add_weight_risk: bool = False  # see `add_weight_risk`
     param_in_container: bool = False  # `self.x = (param, ...)` (or a set, `tuple([...])`)
     # what `reached_from_call` found, by class name (the index is the run's): asked by each trigger
     _reached: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
 
-    def assigns_before_init(self) -> bool:
-        return 0 < self.init_assign_line < self.init_call_line
+    def assigned_before_init(self) -> set[str]:
+        """The attributes `__init__` assigns on a line before its first `__init__` call."""
+        if not 0 < self.init_assign_line < self.init_call_line:
+            return set()
+        return {attr for attr, line in self.init_assigns if line < self.init_call_line}
 
     def reached_from_call(self, index: ClassIndex | None = None, qualified: str = "") -> set[str]:
         """`call` and the methods it calls through `x.<method>(...)`, through
@@ -133,11 +152,13 @@ def class_signals(cls: ast.ClassDef) -> ClassSignals:
             name = ast_dotted(statement.value.func)
             if name:
                 signals.body_calls.append(name)
-    # (node, the class's method it is in, in one of the class's own methods, inside a container)
-    stack: list[tuple[ast.AST, str, bool, bool]] = [
-        (s, s.name if isinstance(s, _FUNCTIONS) else "", True, False) for s in cls.body]
+    # (node, the class's method it is in, in one of the class's own methods, inside a container,
+    # inside a function or lambda nested in the method)
+    stack: list[tuple[ast.AST, str, bool, bool, bool]] = [
+        (s, s.name if isinstance(s, _FUNCTIONS) else "", True, False, False) for s in cls.body]
+    methods = {id(s) for s in cls.body if isinstance(s, _FUNCTIONS)}
     while stack:  # node types by identity: ast's node classes have no subclasses (a fifth of the walk)
-        node, method, own, contained = stack.pop()
+        node, method, own, contained, nested = stack.pop()
         kind = type(node)
         if type(node) is ast.Name:
             signals.names.add(node.id)
@@ -149,10 +170,10 @@ def class_signals(cls: ast.ClassDef) -> ClassSignals:
                 name = ast_dotted(node)
                 if name:
                     signals.referred.add(name)
-            stack.append((node.value, method, own, contained))
+            stack.append((node.value, method, own, contained, nested))
             continue
         if type(node) is ast.Call:
-            contained = _call_fact(node, method, own, contained, signals)
+            contained = _call_fact(node, method, own, contained, nested, signals)
         elif kind in _ASSIGNMENTS and isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             _assignment_fact(node, own and method == "__init__", signals)
             if own and method and not signals.param_in_container:
@@ -161,11 +182,13 @@ def class_signals(cls: ast.ClassDef) -> ClassSignals:
             contained = True
         elif kind is ast.ClassDef:
             own = False  # a nested class is its own
-        stack.extend([(child, method, own, contained) for child in child_nodes(node)])
+        elif kind in _NESTED_SCOPES and method and id(node) not in methods:
+            nested = True
+        stack.extend([(child, method, own, contained, nested) for child in child_nodes(node)])
     return signals
 
 
-def _call_fact(node: ast.Call, method: str, own: bool, contained: bool, signals: ClassSignals) -> bool:
+def _call_fact(node: ast.Call, method: str, own: bool, contained: bool, nested: bool, signals: ClassSignals) -> bool:
     """Records the call; whether what is inside it is inside a container."""
     func = node.func
     if isinstance(func, ast.Attribute):
@@ -178,7 +201,11 @@ def _call_fact(node: ast.Call, method: str, own: bool, contained: bool, signals:
     if not name:
         return contained
     signals.calls.append((name, method, contained, any(k.arg == "dtype" for k in node.keywords)))
+    if nested:
+        signals.nested_calls.add(name)
     last = name.rsplit(".", 1)[-1]
+    if last == "add_weight" and not signals.add_weight_risk:
+        signals.add_weight_risk = add_weight_risk(node)
     if last[:1].isupper():
         signals.referred.add(name)
     return contained or last in _CONTAINER_CALLS
@@ -191,6 +218,7 @@ def _assignment_fact(node: ast.Assign | ast.AugAssign | ast.AnnAssign, in_init: 
             signals.assigned.add(target.attr)
             if in_init:
                 signals.init_assign_line = min(signals.init_assign_line or node.lineno, node.lineno)
+                signals.init_assigns.append((target.attr, node.lineno))
             signals.nested_assign = signals.nested_assign or isinstance(target.value, ast.Attribute)
 
 
@@ -203,16 +231,100 @@ def _holds_parameter(value: ast.AST | None, params: set[str]) -> bool:
         isinstance(e, ast.Name) and e.id in params for e in value.elts)
 
 
+def add_weight_risk(call: ast.Call) -> bool:
+    """An `add_weight(...)` whose arguments KF104 or KF107 may report (`_weight_args`), or more:
+    a positional argument, `trainable=None`, a keyword Keras 3 rejects, a name with a literal
+    `/` in it, or a keyword portable only as a string given something else. A keyword-only call
+    of today's Keras (`name="kernel", shape=..., initializer=...`) is none of them."""
+    if any(type(arg) is not ast.Starred for arg in call.args):
+        return True
+    for keyword in call.keywords:
+        value = keyword.value
+        if keyword.arg in keras_api.ADD_WEIGHT_REJECTED:
+            return True
+        if keyword.arg == "trainable" and type(value) is ast.Constant and value.value is None:
+            return True
+        if keyword.arg == "name" and any(type(n) is ast.Constant and isinstance(n.value, (str, bytes))
+                                         and ("/" in n.value if isinstance(n.value, str) else b"/" in n.value)
+                                         for n in ast.walk(value)):
+            return True
+        if keyword.arg in keras_api.ADD_WEIGHT_STRING_ONLY and not (
+                type(value) is ast.Constant and isinstance(value.value, str)):
+            return True
+    return False
+
+
+class Lookups:
+    """What the matchers of one module ask of its imports and of the index, each name asked
+    once: the prefilter asks every selected rule's trigger about a class it keeps."""
+
+    def __init__(self, imports: ImportMap, index: ClassIndex):
+        self.imports = imports
+        self.index = index
+        self._resolved: dict[str, str] = {}
+        self._layers: dict[str, bool] = {}
+        self._tf_modules: dict[str, bool] = {}
+        self._calls: dict[int, tuple[ClassSignals, frozenset[str], frozenset[str], frozenset[str]]] = {}
+        self._resolved_calls: dict[int, tuple[ClassSignals, frozenset[str]]] = {}
+
+    @cached_property
+    def tf1_names(self) -> re.Pattern[str] | None:
+        """The names the module imports TF1's layer classes by, as a pattern of whole words."""
+        names = tf1_imported_names(self.imports)
+        return re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, names))) if names else None
+
+    def resolve(self, name: str) -> str:
+        found = self._resolved.get(name)
+        if found is None:
+            found = self._resolved[name] = self.imports.resolve_dotted(name) or ""
+        return found
+
+    def is_layer(self, name: str) -> bool:
+        found = self._layers.get(name)
+        if found is None:
+            found = self._layers[name] = self.index.is_layer_dotted(name, self.imports)
+        return found
+
+    def is_tf_module(self, name: str) -> bool:
+        """A call of `name` constructs a `tf.Module` (or a project class built on one)."""
+        found = self._tf_modules.get(name)
+        if found is None:
+            qualified = self.imports.qualify_dotted(name)
+            found = self._tf_modules[name] = bool(qualified and self.index.is_tf_module(qualified))
+        return found
+
+    def resolved_names(self, signals: ClassSignals) -> frozenset[str]:
+        """What a class's calls resolve to ("": a name that resolves to nothing)."""
+        known = self._resolved_calls.get(id(signals))
+        if known is None or known[0] is not signals:
+            known = self._resolved_calls[id(signals)] = (
+                signals, frozenset(self.resolve(name) for name in self.call_names(signals)[1]))
+        return known[1]
+
+    def call_names(self, signals: ClassSignals) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """A class's calls: their last names, their names, the names of those given `dtype=`."""
+        known = self._calls.get(id(signals))
+        if known is None or known[0] is not signals:
+            names = frozenset(name for name, *_ in signals.calls)
+            known = self._calls[id(signals)] = (
+                signals, frozenset(name.rsplit(".", 1)[-1] for name in names), names,
+                frozenset(name for name, _method, _contained, dtype in signals.calls if dtype))
+        return known[1], known[2], known[3]
+
+
 class Matcher:
     """One trigger (the union of the selected rules') against one module's classes."""
 
-    def __init__(self, trigger: Trigger, imports: ImportMap, index: ClassIndex):
+    def __init__(self, trigger: Trigger, imports: ImportMap, index: ClassIndex, lookups: Lookups | None = None):
         self.trigger = trigger
         self.imports = imports
         self.index = index
         self._prefixes = tuple(n for n in trigger.resolved_calls if n.endswith("."))
-        tf1_names = tf1_imported_names(imports)
-        self._tf1_names = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, tf1_names))) if tf1_names else None
+        self._lookups = lookups or Lookups(imports, index)
+
+    def sharing(self, trigger: Trigger) -> Matcher:
+        """A matcher of another trigger for the same module, sharing what this one looked up."""
+        return Matcher(trigger, self.imports, self.index, self._lookups)
 
     def keeps(self, name: str, text: str, signals_of: Callable[[], ClassSignals]) -> bool:
         """Whether the class `name` (its text, and its signals as `signals_of()` gives them:
@@ -220,7 +332,7 @@ class Matcher:
         t = self.trigger
         if t.words and any(word in text for word in t.words):
             return True
-        if t.tf1_layer and self._tf1_names and self._tf1_names.search(text):
+        if t.tf1_layer and self._lookups.tf1_names and self._lookups.tf1_names.search(text):
             return True  # a TF1 layer class imported by name, read anywhere in the class
         signals = signals_of()
         qualified = self._qualified(name)
@@ -230,34 +342,52 @@ class Matcher:
                 or (t.tf1_layer and any(self._is_tf1_layer(n) for n in signals.referred))
                 or (t.init_without_init and signals.has_init and not signals.init_calls_init)
                 or (t.param_in_container and signals.param_in_container)
-                or (t.assigns_before_init and signals.assigns_before_init())
-                or (t.module_function and self._module_function(signals, qualified)))
+                or (t.assigns_before_init and self._reset_by_init(signals, qualified))
+                or (t.module_function and self._module_function(signals, qualified))
+                or (t.add_weight_arguments and signals.add_weight_risk)
+                or (t.weight_in_nested and any(self._makes_weight(name) for name in signals.nested_calls))
+                or (t.weight_in_call and self._weight_in_call(signals, qualified))
+                or (t.scoped_weights and self._scoped_weights(signals)))
+
+    def _makes_weight(self, name: str) -> bool:
+        return name.rsplit(".", 1)[-1] in keras_api.WEIGHT_FACTORY_NAMES or self._resolve(name) in _WEIGHT_MAKERS
+
+    def _reset_by_init(self, signals: ClassSignals, qualified: str) -> bool:
+        early = signals.assigned_before_init()
+        return bool(early) and (not early.isdisjoint(keras_api.RESET_BY_INIT) or self.index.is_model(qualified))
+
+    def _scoped_weights(self, signals: ClassSignals) -> bool:
+        _, names, _ = self._lookups.call_names(signals)
+        return (any(self._resolve(name) in keras_api.VARIABLE_SCOPE for name in names)
+                and any(self._makes_weight(name) for name in names))
+
+    def _weight_in_call(self, signals: ClassSignals, qualified: str) -> bool:
+        in_call = signals.reached_from_call(self.index, qualified)
+        return any(method in in_call and self._makes_weight(name) for name, method, *_ in signals.calls)
 
     def _resolve(self, name: str) -> str:
-        return self.imports.resolve_dotted(name) or ""
+        return self._lookups.resolve(name)
 
     def _is_layer(self, name: str) -> bool:
-        return self.index.is_layer_dotted(name, self.imports)
+        return self._lookups.is_layer(name)
 
     def _is_tf1_layer(self, name: str) -> bool:
         return self._resolve(name).startswith("tf1.layers.")
 
     def _calls(self, signals: ClassSignals) -> bool:
+        """A call the trigger names: each distinct name of the class's calls asked once."""
         t = self.trigger
-        for name, _method, _contained, dtype in signals.calls:
-            if name.rsplit(".", 1)[-1] in t.calls:
+        lasts, names, with_dtype = self._lookups.call_names(signals)
+        if not t.calls.isdisjoint(lasts):
+            return True
+        if t.resolved_calls or t.initializer_dtype:
+            resolved = self._lookups.resolved_names(signals)
+            if not t.resolved_calls.isdisjoint(resolved) or (
+                    self._prefixes and any(name.startswith(self._prefixes) for name in resolved)):
                 return True
-            if t.resolved_calls or t.initializer_dtype:
-                resolved = self._resolve(name)
-                if resolved in t.resolved_calls or (self._prefixes and resolved.startswith(self._prefixes)):
-                    return True
-                if t.initializer_dtype and dtype and keras_api.is_keras_initializer(resolved):
-                    return True
-            if t.tf_module:
-                qualified = self.imports.qualify_dotted(name)
-                if qualified and self.index.is_tf_module(qualified):
-                    return True
-        return False
+            if t.initializer_dtype and any(keras_api.is_keras_initializer(self._resolve(n)) for n in with_dtype):
+                return True
+        return t.tf_module and any(self._lookups.is_tf_module(name) for name in names)
 
     def _qualified(self, name: str) -> str:
         """The class's name in the index (a nested class's too: the scan names it so)."""
@@ -310,10 +440,6 @@ def _appended(name: str) -> str:
 
 
 # --- the triggers rules share -------------------------------------------------------------------
-
-# a weight made by a call: by its last name, or by what it resolves to (`get_variable as gv`)
-WEIGHT_CALLS = Trigger(calls=keras_api.WEIGHT_FACTORY_NAMES,
-                       resolved_calls=keras_api.GET_VARIABLE | keras_api.VARIABLE | keras_api.BACKEND_VARIABLE)
 
 # a `Lambda(...)` outside any Keras class too (a model built by a function: KF112)
 LAMBDA_LAYERS = Trigger(functional_calls=frozenset({"keras.layers.Lambda"}))

@@ -10,6 +10,8 @@ module; and the benchmark's synthetic legacy tree.
 
 from __future__ import annotations
 
+import ast
+
 import io
 import re
 import sys
@@ -26,7 +28,7 @@ from kerasfix.cli import app
 from kerasfix.gate import NO_PREFILTER
 from kerasfix.aliases import module_aliases
 from kerasfix.index import ClassIndex, FileScan, module_name_for, scan_file
-from kerasfix.prefilter import compile_triggers, spans_worth_parsing
+from kerasfix.prefilter import compile_triggers, pieces_worth_parsing, spans_worth_parsing
 from kerasfix.rules import RULES
 
 CASES = all_cases()
@@ -274,6 +276,18 @@ def _tree_index(root: Path) -> tuple[ClassIndex, dict[str, FileScan]]:
     return index, scans
 
 
+def _one_file(folder: Path, text: str) -> tuple[FileScan, ClassIndex]:
+    """A module of its own: its scan, and the index of its classes."""
+    path = folder / "block.py"
+    path.write_text(text, encoding="utf-8")
+    scan = scan_file(path.read_bytes(), *module_name_for(path))
+    assert scan is not None
+    index = ClassIndex()
+    for record in scan.classes:
+        index.add(record)
+    return scan, index
+
+
 def test_each_rule_alone_keeps_every_class_it_reports_in(generated_tree, monkeypatch):
     """`--select KF101` prefilters with KF101's trigger only: that trigger alone must keep
     every class where KF101 reports with the prefilter off."""
@@ -288,6 +302,154 @@ def test_each_rule_alone_keeps_every_class_it_reports_in(generated_tree, monkeyp
             hidden.append(f"{row['path']}:{row['line']}: {row['code']}")
     assert hidden == []
     assert {r["code"] for r in rows} >= set(RULES) - {"KF001"}  # every rule reports somewhere in the tree
+
+
+def test_each_piece_names_every_rule_that_reports_in_it(generated_tree, monkeypatch):
+    """Every rule selected, the prefilter gives each piece the codes of the rules whose triggers
+    keep one of its classes, and only those rules' checks run there: every finding made with
+    the prefilter off lies in a piece that names its code (or names none: every rule runs)."""
+    rows = json.loads(_check(generated_tree, ["--format", "json"], monkeypatch, prefilter=False))["findings"]
+    monkeypatch.delenv(NO_PREFILTER)
+    index, scans = _tree_index(generated_tree)
+    missed, narrowed = [], 0
+    for row in rows:
+        text = (generated_tree / row["path"]).read_text(encoding="utf-8")
+        pieces = pieces_worth_parsing(text, scans[row["path"]], index, lambda code: True)
+        narrowed += sum(1 for codes in pieces.values() if codes is not None and codes != set(RULES))
+        if not any(start <= row["line"] <= end and (codes is None or row["code"] in codes)
+                   for (start, end), codes in pieces.items()):
+            missed.append(f"{row['path']}:{row['line']}: {row['code']}")
+    assert missed == []
+    assert narrowed > 100  # most pieces run a few rules, not all of them
+
+
+NARROWED = """\
+import tensorflow as tf
+
+
+class Block(tf.keras.layers.Layer):
+    def call(self, x):
+        return tf.layers.dense(x, 4)
+
+
+class Scale(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        self.w = tf.get_variable("w", [4])
+
+    def call(self, x):
+        return x * self.w
+"""
+
+
+def test_a_piece_runs_only_the_rules_whose_triggers_keep_its_classes(tmp_path):
+    from kerasfix.engine import ModuleFacts, RuleSelection, process_source
+
+    scan, index = _one_file(tmp_path, NARROWED)
+    pieces = pieces_worth_parsing(NARROWED, scan, index, lambda code: True)
+    block, scale = sorted(pieces)
+    assert "KF202" in pieces[block] and "KF101" not in pieces[block]
+    assert "KF101" in pieces[scale] and "KF202" not in pieces[scale]
+    selection = RuleSelection(None, set(), False)
+
+    def codes(rules):
+        facts = ModuleFacts(scan.imports.module_name, False, index, scan.imports, sorted(pieces), rules)
+        return sorted({f.code for f in process_source(NARROWED, selection=selection, fix=False, module=facts).findings})
+
+    assert codes(pieces) == codes(None) == ["KF101", "KF202"]
+    # the proof that a piece's other rules do not run: named the other piece's codes, each finds nothing
+    assert codes({block: pieces[scale], scale: pieces[block]}) == []
+
+
+WEIGHT_BODIES = {
+    # today's keyword-only add_weight in `build`: no weight rule has anything to look at
+    "modern": ("    def build(self, shape):\n        self.w = self.add_weight(name='w', shape=(4,), trainable=True)\n",
+               set()),
+    "positional": ("    def build(self, shape):\n        self.w = self.add_weight('w', (4,))\n", {"KF104", "KF107"}),
+    "slash": ("    def build(self, shape):\n        self.w = self.add_weight(name=f'{self.name}/w', shape=(4,))\n",
+              {"KF104", "KF107"}),
+    "enum": ("    def build(self, shape):\n        self.w = self.add_weight(name='w', shape=(4,), "
+             "aggregation=tf.VariableAggregation.MEAN)\n", {"KF104", "KF107"}),
+    "in_call": ("    def call(self, x):\n        return x * self.add_weight(name='w', shape=(4,))\n", {"KF103"}),
+    "nested": ("    def build(self, shape):\n        self.f = lambda: tf.Variable(1.0)\n",
+               {"KF102", "KF112"}),
+    "scope_only": ("    def build(self, shape):\n        with tf.compat.v1.variable_scope('s'):\n"
+                   "            self.d = 4\n", set()),
+    "scoped": ("    def build(self, shape):\n        with tf.compat.v1.variable_scope('s'):\n"
+               "            self.w = tf.compat.v1.get_variable('w', [4])\n", {"KF101", "KF108"}),
+    "add_variable": ("    def build(self, shape):\n        self.w = self.add_variable('w', (4,))\n",
+                     {"KF105", "KF107"}),
+}
+WEIGHT_RULES = {"KF101", "KF102", "KF103", "KF104", "KF105", "KF107", "KF108", "KF109", "KF112"}
+
+
+@pytest.mark.parametrize("name", sorted(WEIGHT_BODIES))
+def test_the_weight_rules_keep_a_class_only_for_what_each_reports(name, tmp_path):
+    """Each weight rule's trigger asks for its own calls (one trigger for all nine kept every
+    layer with an `add_weight`: 58 of a 2,166-file tree's 218 pieces parsed for nothing)."""
+    body, codes = WEIGHT_BODIES[name]
+    text = f"import tensorflow as tf\n\n\nclass Block(tf.keras.layers.Layer):\n{body}"
+    scan, index = _one_file(tmp_path, text)
+    pieces = pieces_worth_parsing(text, scan, index, WEIGHT_RULES.__contains__)
+    assert set().union(*pieces.values()) == codes
+
+
+FUNCTIONAL = """\
+import tensorflow as tf
+from tensorflow.keras.layers import Lambda
+
+
+def plain(x):
+    return x + 1
+
+
+def head(x):
+    return Lambda(lambda v: v * tf.Variable(2.0))(x)
+
+
+NOTE = "a Lambda in a string"
+"""
+
+
+def test_the_statements_naming_a_functional_call_are_read_not_the_whole_file(tmp_path, monkeypatch):
+    """The scan notes the top-level statements whose text says `Lambda`; the prefilter parses
+    those alone (it parsed each such file whole again: 39 files, a tenth of a 2,166-file tree's
+    prefilter), and keeps those that call it."""
+    from kerasfix import prefilter
+    from kerasfix.triggers import FUNCTIONAL_WORDS
+
+    path = tmp_path / "model.py"
+    path.write_text(FUNCTIONAL, encoding="utf-8")
+    scan = scan_file(path.read_bytes(), *module_name_for(path), functional_words=FUNCTIONAL_WORDS)
+    assert scan.functional == [(9, 10), (13, 13)]  # not the import: its name is no call
+    parsed = []
+    real = ast.parse
+    monkeypatch.setattr(prefilter.ast, "parse", lambda text, *a, **k: parsed.append(text) or real(text, *a, **k))
+    assert pieces_worth_parsing(FUNCTIONAL, scan, ClassIndex(), lambda code: True) == {(9, 10): None}
+    assert FUNCTIONAL not in parsed and len(parsed) == 2
+    assert pieces_worth_parsing(FUNCTIONAL, scan_file(path.read_bytes(), *module_name_for(path)), ClassIndex(),
+                                lambda code: True) == {(9, 10): None}  # a scan that did not look: the file
+    assert parsed[-1] == FUNCTIONAL
+
+
+BEFORE_SUPER = {
+    "plain_attribute": ("tf.keras.layers.Layer", "self.units = units", False),
+    "reset_by_keras": ("tf.keras.layers.Layer", "self.supports_masking = True", True),
+    "in_a_model": ("tf.keras.Model", "self.units = units", True),  # a sub-layer set there: tf_keras raises
+    "after": ("tf.keras.layers.Layer", None, False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BEFORE_SUPER))
+def test_state_before_super_keeps_what_keras_sets_again_or_a_model(name, tmp_path):
+    """KF403 reports, before `super().__init__()`, an attribute Keras sets again, or in a Model
+    any attribute that may hold a layer: `self.units = units` there in a layer is no trap (38 of
+    a 2,166-file tree's pieces were parsed for it, every one without a finding)."""
+    base, early, kept = BEFORE_SUPER[name]
+    first = f"        {early}\n" if early else ""
+    text = (f"import tensorflow as tf\n\n\nclass Block({base}):\n    def __init__(self, units, **kwargs):\n"
+            f"{first}        super().__init__(**kwargs)\n        self.supports_masking = True\n")
+    scan, index = _one_file(tmp_path, text)
+    assert bool(pieces_worth_parsing(text, scan, index, "KF403".__eq__)) is kept
 
 
 @pytest.mark.parametrize("name", sorted(HIDDEN_BEFORE))

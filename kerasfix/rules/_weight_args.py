@@ -530,7 +530,7 @@ def legacy_arguments(bound: Bound) -> list[str]:
     name = bound.value("name")
     if name is not None and has_literal_slash(name) and not sanitised(name):
         problems.append("a `/` in the name raises ValueError on Keras 3")
-    for enum_arg in ("aggregation", "synchronization", "partitioner", "caching_device"):
+    for enum_arg in api.ADD_WEIGHT_STRING_ONLY:
         value = bound.value(enum_arg)
         if value is not None and not is_string(value):
             problems.append(f"`{enum_arg}={code[enum_arg]}` is not portable between Keras 3 and tf_keras")

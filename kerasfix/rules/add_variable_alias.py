@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..triggers import WEIGHT_CALLS
+from ..triggers import Trigger
 from ._weight_args import convert_add_variable
 from ._weights import Kind, Worded, manual_message, unsafe_note, weight_calls
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
@@ -81,7 +81,7 @@ KF105 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
-    trigger=WEIGHT_CALLS,
+    trigger=Trigger(calls=frozenset({"add_variable"})),
     help="call `self.add_weight(name=..., shape=..., initializer=...)` instead, every argument by keyword",
 )
 

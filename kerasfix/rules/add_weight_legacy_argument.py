@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..triggers import WEIGHT_CALLS
+from ..triggers import Trigger
 from ._weight_args import convert_add_variable, convert_add_weight
 from ._weights import Kind, Worded, manual_message, unsafe_note, weight_calls
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
@@ -79,7 +79,7 @@ KF107 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
-    trigger=WEIGHT_CALLS,
+    trigger=Trigger(calls=frozenset({"add_variable"}), add_weight_arguments=True),
     help=("call `self.add_weight(name=..., shape=..., initializer=..., regularizer=..., trainable=...)` with "
           "only the arguments Keras 3 takes, by keyword"),
 )

@@ -8,7 +8,7 @@ from typing import Iterator
 
 import libcst as cst
 
-from ..triggers import WEIGHT_CALLS
+from ..triggers import Trigger
 from ._weight_args import convert_add_weight, shape_first
 from ._weights import Kind, Worded, manual_message, unsafe_note, weight_calls
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
@@ -89,7 +89,7 @@ KF104 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
-    trigger=WEIGHT_CALLS,
+    trigger=Trigger(add_weight_arguments=True),
     help="pass every argument of `add_weight` by keyword: `self.add_weight(name=..., shape=..., initializer=...)`",
 )
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..triggers import WEIGHT_CALLS
+from .. import keras_api as api
+from ..triggers import Trigger
 from ._weight_args import convert_variable
 from ._weights import Kind, WeightCall, converted, folded_creation, unknown_caller, weight_calls
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety
@@ -116,7 +117,7 @@ KF109 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
-    trigger=WEIGHT_CALLS,
+    trigger=Trigger(calls=frozenset({"variable"}), resolved_calls=api.BACKEND_VARIABLE),
     help=("create the weight once in `build` (or `__init__`) as `self.w = self.add_weight(name=\"w\", "
           "shape=value.shape, initializer=tf.constant_initializer(value), trainable=...)`, `value` being the "
           "variable's initial value, and use `self.w` where the variable was"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..triggers import WEIGHT_CALLS
+from .. import keras_api as api
+from ..triggers import Trigger
 from ._weight_args import convert_get_variable
 from ._weights import Kind, WeightCall, converted, unknown_caller, weight_calls
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, source
@@ -111,7 +112,7 @@ KF101 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
-    trigger=WEIGHT_CALLS,
+    trigger=Trigger(calls=frozenset({"get_variable"}), resolved_calls=api.GET_VARIABLE),
     help=("create the weight once in `build` (or `__init__`) as `self.w = self.add_weight(name=\"w\", "
           "shape=..., initializer=..., trainable=...)` with the variable's name, shape, initializer and "
           "trainable, and use `self.w` where the variable was"),

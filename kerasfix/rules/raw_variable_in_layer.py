@@ -9,7 +9,8 @@ from typing import Iterator
 import libcst as cst
 
 from ..edits import Fix
-from ..triggers import WEIGHT_CALLS
+from .. import keras_api as api
+from ..triggers import Trigger
 from ._assigns import AssignUses, attribute_assigns
 from ._weight_args import Conversion, convert_variable
 from ._weights import Kind, WeightCall, converted, folded_creation, unknown_caller, weight_calls
@@ -139,7 +140,7 @@ KF102 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
-    trigger=WEIGHT_CALLS,
+    trigger=Trigger(calls=frozenset({"Variable"}), resolved_calls=api.VARIABLE),
     help=("create the weight once in `build` (or `__init__`) as `self.w = self.add_weight(name=\"w\", "
           "shape=value.shape, initializer=tf.constant_initializer(value), trainable=...)`, `value` being the "
           "variable's initial value, and use `self.w` where the variable was"),

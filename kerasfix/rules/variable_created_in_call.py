@@ -10,7 +10,7 @@ import libcst as cst
 
 from .. import keras_api as api
 from ..edits import Fix, Safety
-from ..triggers import WEIGHT_CALLS
+from ..triggers import Trigger
 from ._assigns import AssignUses, attribute_assigns, local_assigns
 from ._lazy import KERAS3_ONLY, LazyInit, lazy_attribute, lazy_init, lazy_message
 from ._lift import Blocked, WeightLift, lift_plans
@@ -126,7 +126,7 @@ KF103 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
-    trigger=WEIGHT_CALLS,
+    trigger=Trigger(weight_in_call=True),
     help=("create the weight once in `build(self, input_shape)` as `self.w = self.add_weight(name=\"w\", "
           "shape=..., initializer=...)` and read `self.w` in `call`"),
 )

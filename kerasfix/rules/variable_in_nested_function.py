@@ -7,7 +7,7 @@ from typing import Iterator
 import libcst as cst
 
 from .. import keras_api as api
-from ..triggers import LAMBDA_LAYERS, WEIGHT_CALLS, Trigger
+from ..triggers import LAMBDA_LAYERS, Trigger
 from ._lambda_uses import LambdaUse, functional_lambda_uses, lambda_uses
 from ._module_functions import what_is_made, where_made
 from .base import (Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, deferred_function,
@@ -121,7 +121,7 @@ KF112 = Rule(
     invalid=INVALID,
     # any `Lambda(...)` in the class (a module function it runs: `Lambda(instance_norm)`, a layer in
     # its lambda), and a `Lambda(...)` outside Keras classes
-    trigger=WEIGHT_CALLS | LAMBDA_LAYERS | Trigger(resolved_calls=frozenset({"keras.layers.Lambda"})),
+    trigger=Trigger(weight_in_nested=True) | LAMBDA_LAYERS | Trigger(resolved_calls=frozenset({"keras.layers.Lambda"})),
     help=("write a custom layer instead: create the weight once in its `build` with `self.add_weight(...)` "
           "and compute the function in its `call`"),
 )

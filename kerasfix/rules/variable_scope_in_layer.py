@@ -10,7 +10,7 @@ from typing import Iterator
 import libcst as cst
 
 from ..edits import Fix, Replace, Safety
-from ..triggers import WEIGHT_CALLS
+from ..triggers import Trigger
 from ._weight_scopes import makes_weights, manual_reasons, scope_unsafe_reason, variable_scope_call
 from ._weights import Worded, manual_message
 from .base import Context, Finding, FixAvailability, Rule, RuleFamily, RuleSafety, self_name, walk_no_nested_scopes
@@ -120,7 +120,7 @@ KF108 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
-    trigger=WEIGHT_CALLS,
+    trigger=Trigger(scoped_weights=True),
     help=("delete the `with` line of the variable scope and dedent its body; name each weight with "
           "`add_weight(name=...)`, and where the scope's `as` name is read, use `self.name`"),
 )
