@@ -158,7 +158,7 @@ def _functional_spans(source: str, scan: FileScan, index: ClassIndex, trigger: T
                 statements = ast.parse("".join(lines[span[0] - 1:span[1]])).body
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 break  # what the scan read as one statement is no longer one: the whole file, below
-            if any(matcher.keeps_functional(statement) for statement in statements):
+            if any(matcher.keeps_functional(statement) for statement in statements):  # the prefilter is on
                 spans.add(span)
         else:
             return spans
@@ -168,7 +168,8 @@ def _functional_spans(source: str, scan: FileScan, index: ClassIndex, trigger: T
         return set()
     spans = set()
     for statement in tree.body:
-        if not isinstance(statement, (ast.Import, ast.ImportFrom)) and matcher.keeps_functional(statement):
+        if not isinstance(statement, (ast.Import, ast.ImportFrom)) and matcher.keeps_functional(statement,
+                                                                                               prefilter_on()):
             first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
             spans.add((first, statement.end_lineno or statement.lineno))
     return spans

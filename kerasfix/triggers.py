@@ -46,6 +46,7 @@ _CONTAINER_TYPES = frozenset(_CONTAINERS)
 _ASSIGNMENTS = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign})
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _NESTED_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda})
+_LAMBDA = "keras.layers.Lambda"
 # what makes a weight, by its last name or by what it resolves to (`get_variable as gv`)
 _WEIGHT_MAKERS = keras_api.GET_VARIABLE | keras_api.VARIABLE | keras_api.BACKEND_VARIABLE
 
@@ -86,7 +87,8 @@ class Trigger:
     # (`_ffn(x)` in `call`, `Lambda(instance_norm)`): functions.py
     module_function: bool = False
     # a call resolving to one of these canonical names outside any Keras class (a model built
-    # by a function, the functional API): the top-level statement holding it is parsed too
+    # by a function, the functional API): the top-level statement holding it is parsed too. A
+    # `Lambda(...)` only when what KF112 reads of it may hold something (`Matcher._lambda_may_hold`)
     functional_calls: frozenset[str] = frozenset()
 
     def __or__(self, other: Trigger) -> Trigger:
@@ -408,15 +410,61 @@ class Matcher:
         calls = self.imports.module_calls
         return t.module_layer and any(self._is_layer(calls[n]) for n in signals.names if n in calls)
 
-    def keeps_functional(self, statement: ast.stmt) -> bool:
-        """A call the trigger's `functional_calls` name, anywhere in a top-level statement."""
+    def keeps_functional(self, statement: ast.stmt, narrow: bool = True) -> bool:
+        """A call the trigger's `functional_calls` name, anywhere in a top-level statement (with
+        `narrow`, a `Lambda(...)` only when it may hold what KF112 reports)."""
         wanted = self.trigger.functional_calls
         stack: list[ast.AST] = [statement]
         while stack:  # not ast.walk: no names' contexts nor operators (astwalk.py), a third of the nodes
             node = stack.pop()
-            if type(node) is ast.Call and self._resolve(ast_dotted(node.func) or "") in wanted:
-                return True
+            if type(node) is ast.Call:
+                called = self._resolve(ast_dotted(node.func) or "")
+                if called in wanted and (called != _LAMBDA or not narrow or self._lambda_may_hold(node)):
+                    return True
             stack.extend(child_nodes(node))
+        return False
+
+    def _lambda_may_hold(self, call: ast.Call) -> bool:
+        """What KF112 reads of a `Lambda(...)` outside Keras classes (rules/_lambda_uses.py), or
+        more: a name passed through `arguments={...}` (a Keras tensor?), a function of the module
+        that may make something, a factory of the module (`Lambda(make_applier(inner))`), or a
+        lambda calling what may make a variable or a layer, or a bare name (a local layer?).
+        `Lambda(lambda x: tf.reduce_sum(x, axis=1))` holds none of them."""
+        functions = self.imports.functions
+        for keyword in call.keywords:
+            if keyword.arg == "arguments" and type(keyword.value) is ast.Dict and any(
+                    type(value) is ast.Name for value in keyword.value.values):
+                return True
+        candidates = [arg for arg in call.args if type(arg) is not ast.Starred]
+        candidates += [k.value for k in call.keywords if k.arg == "function"]
+        for function in candidates:
+            if type(function) is ast.Name:
+                if function.id in functions and may_make_any(functions, function.id):
+                    return True
+            elif type(function) is ast.Call:
+                if type(function.func) is ast.Name and function.func.id in functions:
+                    return True
+            elif type(function) is ast.Lambda and self._lambda_calls_maker(function):
+                return True
+        return False
+
+    def _lambda_calls_maker(self, function: ast.Lambda) -> bool:
+        arguments = function.args
+        params = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
+        functions = self.imports.functions
+        for node in ast.walk(function.body):
+            if type(node) is not ast.Call:
+                continue
+            func = node.func
+            if type(func) is ast.Name:
+                if func.id in params:
+                    continue
+                if func.id not in functions or may_make_any(functions, func.id) or self._is_layer(func.id):
+                    return True  # a local layer or model, a class, a function that makes something
+                continue
+            name = ast_dotted(func)
+            if name and (self._resolve(name) in _WEIGHT_MAKERS or self._is_layer(name)):
+                return True
         return False
 
     def _module_function(self, signals: ClassSignals, qualified: str) -> bool:

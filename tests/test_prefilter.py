@@ -452,6 +452,37 @@ def test_state_before_super_keeps_what_keras_sets_again_or_a_model(name, tmp_pat
     assert bool(pieces_worth_parsing(text, scan, index, "KF403".__eq__)) is kept
 
 
+LAMBDAS = {
+    "tf_op": ("Lambda(lambda x: tf.reduce_sum(x, axis=1))(inputs)", False),
+    "tf_function": ("Lambda(tf.nn.relu)(inputs)", False),
+    "plain_function": ("Lambda(plain)(inputs)", False),
+    "variable": ("Lambda(lambda v: v * tf.Variable(2.0))(inputs)", True),
+    "layer": ("Lambda(lambda x: Dense(2)(x))(inputs)", True),
+    "local": ("Lambda(lambda x: inner(x))(inputs)", True),
+    "maker": ("Lambda(makes)(inputs)", True),
+    "factory": ("Lambda(function=applier(inner))(inputs)", True),
+    "arguments": ("Lambda(lambda x, other: x + other, arguments={'other': other})(inputs)", True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAMBDAS))
+def test_a_lambda_outside_layers_is_parsed_only_when_it_may_hold_what_kf112_reports(name, tmp_path):
+    """A `Lambda` of a TensorFlow op is no trap: its statement is not parsed for it (41 such
+    statements of a 2,166-file tree ran every rule and held no finding)."""
+    from kerasfix.triggers import FUNCTIONAL_WORDS
+
+    lambda_call, kept = LAMBDAS[name]
+    text = ("import tensorflow as tf\nfrom tensorflow.keras.layers import Dense, Lambda\n\n\n"
+            "def plain(x):\n    return x + 1\n\n\ndef makes(x):\n    return Dense(2)(x)\n\n\n"
+            "def applier(layer):\n    return lambda x: layer(x)\n\n\n"
+            f"def head(inputs, inner, other):\n    return {lambda_call}\n")
+    path = tmp_path / "model.py"
+    path.write_text(text, encoding="utf-8")
+    scan = scan_file(path.read_bytes(), *module_name_for(path), functional_words=FUNCTIONAL_WORDS)
+    pieces = pieces_worth_parsing(text, scan, ClassIndex(), lambda code: True)
+    assert (list(pieces) == [(17, 18)]) is kept
+
+
 @pytest.mark.parametrize("name", sorted(HIDDEN_BEFORE))
 def test_a_finding_the_trigger_words_hid(name, tmp_path, monkeypatch):
     code, text = HIDDEN_BEFORE[name]
