@@ -74,6 +74,8 @@ class Pool:
                     tick()
             return
         chunk = chunk or max(1, min(16, len(items) // (self.workers * 4)))
+        if _FORKS:  # each worker is forked holding the items: a batch names them by index
+            function, items = _ByIndex(function, items), range(len(items))
         batches = [list(items[i:i + chunk]) for i in range(0, len(items), chunk)]
         try:
             for results in self._batches(function, batches, meanwhile if _FORKS else None):
@@ -172,6 +174,19 @@ class _Worker:
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
+
+
+class _ByIndex:
+    """`function(items[index])`, for a worker forked after the items were made: it holds them
+    already, so a batch sends their indices, not the items pickled (the scan's and processing's
+    sources and scans: 31 MB through the pipes of a 2,166-file tree's run)."""
+
+    def __init__(self, function: Callable[[Any], Any], items: Sequence):
+        self.function = function
+        self.items = items
+
+    def __call__(self, index: int) -> Any:
+        return self.function(self.items[index])
 
 
 class _Raised:
