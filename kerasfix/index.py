@@ -387,6 +387,12 @@ def class_defs(statements):
             yield from class_defs(handler.body)
 
 
+def statement_span(statement: ast.stmt) -> tuple[int, int]:
+    """A top-level statement's first and last lines, its decorators included."""
+    first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
+    return first, statement.end_lineno or statement.lineno
+
+
 def scan_file(source: bytes, module_name: str, is_package: bool, signals_for: frozenset[str] = frozenset(),
               signals_of: Callable[[ast.ClassDef], Any] | None = None,
               functional_words: frozenset[bytes] = frozenset()) -> FileScan | None:
@@ -403,8 +409,7 @@ def scan_file(source: bytes, module_name: str, is_package: bool, signals_for: fr
     classes = []
     signals: dict[tuple[int, int], list[tuple[str, Any]]] = {}
     for statement in tree.body:
-        first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
-        span = (first, statement.end_lineno or statement.lineno)
+        span = statement_span(statement)
         found = list(class_defs([statement]))
         if signals_of and any(node.name in signals_for for node in found):  # in `class_defs` order
             signals[span] = [(node.name, signals_of(node) if node.name in signals_for else None) for node in found]
@@ -429,8 +434,7 @@ def _saying(statements: list[ast.stmt], source: bytes | str, words: frozenset[by
     for statement in statements:
         if isinstance(statement, (ast.Import, ast.ImportFrom)):
             continue
-        first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
-        span = (first, statement.end_lineno or statement.lineno)
+        span = statement_span(statement)
         text = b"".join(lines[span[0] - 1:span[1]])
         if any(word in text for word in words):
             found.append(span)

@@ -15,7 +15,7 @@ from typing import Callable
 
 from .lines import source_lines
 from .gate import prefilter_on
-from .index import ClassIndex, FileScan, class_defs
+from .index import ClassIndex, FileScan, class_defs, statement_span
 from .triggers import ClassSignals, Lookups, Matcher, Trigger, class_signals
 
 
@@ -170,6 +170,5 @@ def _functional_spans(source: str, scan: FileScan, index: ClassIndex, trigger: T
     for statement in tree.body:
         if not isinstance(statement, (ast.Import, ast.ImportFrom)) and matcher.keeps_functional(statement,
                                                                                                prefilter_on()):
-            first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
-            spans.add((first, statement.end_lineno or statement.lineno))
+            spans.add(statement_span(statement))
     return spans

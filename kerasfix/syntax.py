@@ -117,7 +117,7 @@ def nodes_outside_classes(node: cst.CSTNode) -> list[cst.CSTNode]:
     while stack:
         current = stack.pop()
         found.append(current)
-        if type(current) is cst.ClassDef and current is not node:
+        if type(current) is cst.ClassDef and current is not node:  # libcst's node classes are final
             continue
         below = children(current)  # a list of its own, reversed in place
         below.reverse()

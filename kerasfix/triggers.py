@@ -123,6 +123,13 @@ class ClassSignals:
     # what `reached_from_call` found, by class name (the index is the run's): asked by each trigger
     _reached: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
 
+    @cached_property
+    def call_names(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """Its calls' names: their last names, the names, the names of those given `dtype=`."""
+        names = frozenset(name for name, *_ in self.calls)
+        return (frozenset(name.rsplit(".", 1)[-1] for name in names), names,
+                frozenset(name for name, _method, _contained, dtype in self.calls if dtype))
+
     def assigned_before_init(self) -> set[str]:
         """The attributes `__init__` assigns on a line before its first `__init__` call."""
         if not 0 < self.init_assign_line < self.init_call_line:
@@ -266,8 +273,7 @@ class Lookups:
         self._resolved: dict[str, str] = {}
         self._layers: dict[str, bool] = {}
         self._tf_modules: dict[str, bool] = {}
-        self._calls: dict[int, tuple[ClassSignals, frozenset[str], frozenset[str], frozenset[str]]] = {}
-        self._resolved_calls: dict[int, tuple[ClassSignals, frozenset[str]]] = {}
+        self._resolved_names: dict[frozenset[str], frozenset[str]] = {}
 
     @cached_property
     def tf1_names(self) -> re.Pattern[str] | None:
@@ -295,23 +301,12 @@ class Lookups:
             found = self._tf_modules[name] = bool(qualified and self.index.is_tf_module(qualified))
         return found
 
-    def resolved_names(self, signals: ClassSignals) -> frozenset[str]:
-        """What a class's calls resolve to ("": a name that resolves to nothing)."""
-        known = self._resolved_calls.get(id(signals))
-        if known is None or known[0] is not signals:
-            known = self._resolved_calls[id(signals)] = (
-                signals, frozenset(self.resolve(name) for name in self.call_names(signals)[1]))
-        return known[1]
-
-    def call_names(self, signals: ClassSignals) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-        """A class's calls: their last names, their names, the names of those given `dtype=`."""
-        known = self._calls.get(id(signals))
-        if known is None or known[0] is not signals:
-            names = frozenset(name for name, *_ in signals.calls)
-            known = self._calls[id(signals)] = (
-                signals, frozenset(name.rsplit(".", 1)[-1] for name in names), names,
-                frozenset(name for name, _method, _contained, dtype in signals.calls if dtype))
-        return known[1], known[2], known[3]
+    def resolved_names(self, names: frozenset[str]) -> frozenset[str]:
+        """What the names resolve to ("": a name that resolves to nothing)."""
+        found = self._resolved_names.get(names)
+        if found is None:
+            found = self._resolved_names[names] = frozenset(self.resolve(name) for name in names)
+        return found
 
 
 class Matcher:
@@ -359,7 +354,7 @@ class Matcher:
         return bool(early) and (not early.isdisjoint(keras_api.RESET_BY_INIT) or self.index.is_model(qualified))
 
     def _scoped_weights(self, signals: ClassSignals) -> bool:
-        _, names, _ = self._lookups.call_names(signals)
+        _, names, _ = signals.call_names
         return (any(self._resolve(name) in keras_api.VARIABLE_SCOPE for name in names)
                 and any(self._makes_weight(name) for name in names))
 
@@ -379,11 +374,11 @@ class Matcher:
     def _calls(self, signals: ClassSignals) -> bool:
         """A call the trigger names: each distinct name of the class's calls asked once."""
         t = self.trigger
-        lasts, names, with_dtype = self._lookups.call_names(signals)
+        lasts, names, with_dtype = signals.call_names
         if not t.calls.isdisjoint(lasts):
             return True
         if t.resolved_calls or t.initializer_dtype:
-            resolved = self._lookups.resolved_names(signals)
+            resolved = self._lookups.resolved_names(names)
             if not t.resolved_calls.isdisjoint(resolved) or (
                     self._prefixes and any(name.startswith(self._prefixes) for name in resolved)):
                 return True
