@@ -16,12 +16,23 @@ from typing import Callable
 from .lines import source_lines
 from .gate import prefilter_on
 from .index import ClassIndex, FileScan, class_defs, statement_span
+from .target import BOTH
 from .triggers import ClassSignals, Lookups, Matcher, Trigger, class_signals
+
+
+def selected_codes(wants: Callable[[str], bool], target: frozenset[str] = BOTH) -> frozenset[str]:
+    """The codes of the rules `wants` selects that can report for a project on the Keras lines
+    `target`: a rule whose every finding harms only a line the project does not run on (KF107
+    on tf_keras) would find nothing the engine reports (`RuleSelection.reports`), so its trigger
+    keeps nothing and its check is not run."""
+    from .rules import RULES  # here, not above: the rules import libcst, which a cached run never needs
+
+    return frozenset(code for code, rule in RULES.items() if wants(code) and rule.reports_on(target))
 
 
 @lru_cache(maxsize=64)
 def _compiled(codes: frozenset[str]) -> Trigger:
-    from .rules import RULES  # here, not above: the rules import libcst, which a cached run never needs
+    from .rules import RULES
 
     union = Trigger()
     for code in codes:
@@ -29,11 +40,10 @@ def _compiled(codes: frozenset[str]) -> Trigger:
     return union
 
 
-def compile_triggers(wants: Callable[[str], bool]) -> Trigger:
-    """The union of the triggers of the rules `wants` selects (a few per run: per-file ignores)."""
-    from .rules import RULES
-
-    return _compiled(frozenset(code for code in RULES if wants(code)))
+def compile_triggers(wants: Callable[[str], bool], target: frozenset[str] = BOTH) -> Trigger:
+    """The union of the triggers of the rules `wants` selects (a few per run: per-file ignores)
+    that can report on the lines `target`."""
+    return _compiled(selected_codes(wants, target))
 
 
 @lru_cache(maxsize=64)
@@ -47,47 +57,47 @@ def _by_trigger(codes: frozenset[str]) -> tuple[tuple[Trigger, frozenset[str]], 
     return tuple((trigger, frozenset(group)) for trigger, group in groups.items())
 
 
-def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex,
-                        wants: Callable[[str], bool]) -> list[tuple[int, int]]:
+def spans_worth_parsing(source: str, scan: FileScan, index: ClassIndex, wants: Callable[[str], bool],
+                        target: frozenset[str] = BOTH) -> list[tuple[int, int]]:
     """The spans of the file's Keras classes that the triggers of the rules `wants` keep
     (every Keras class's with KERASFIX_NO_PREFILTER=1), and of the top-level statements that
     hold a call the triggers' `functional_calls` name outside them (a model built by a function)."""
-    return sorted(pieces_worth_parsing(source, scan, index, wants))
+    return sorted(pieces_worth_parsing(source, scan, index, wants, target))
 
 
-def pieces_worth_parsing(source: str, scan: FileScan, index: ClassIndex,
-                         wants: Callable[[str], bool]) -> dict[tuple[int, int], frozenset[str] | None]:
+def pieces_worth_parsing(source: str, scan: FileScan, index: ClassIndex, wants: Callable[[str], bool],
+                         target: frozenset[str] = BOTH) -> dict[tuple[int, int], frozenset[str] | None]:
     """`spans_worth_parsing`, each span with the codes of the selected rules whose triggers keep
     one of its Keras classes: only those can report there (a trigger is conservative, rule by
     rule: tests/test_prefilter.py), so only their checks need run. None: every selected rule
-    (a statement kept for a functional call, the whole file, the prefilter off)."""
+    (a statement kept for a functional call, the whole file, the prefilter off). Rules and
+    triggers answer for a project on the Keras lines `target` (the run's)."""
     scan.imports.aliases = index.aliases
     keras = {c.qualified for c in scan.classes if index.bases_are_layers(c.bases)}
     # a scan's records all have their span (only the cache's have none)
     candidates = sorted({c.span for c in scan.classes if c.qualified in keras and c.span is not None})
-    trigger = compile_triggers(wants)
+    codes = selected_codes(wants, target)
+    trigger = _compiled(codes)
     lookups = Lookups(scan.imports, index)  # what the file's matchers ask, each asked once
     functional = _functional_spans(source, scan, index, trigger, lookups) if trigger.functional_calls else set()
     if not keras or not prefilter_on():
         return _whole_for_function_fix(source, scan, trigger, dict.fromkeys(sorted(set(candidates) | functional)))
     lines = source_lines(source)
     prefix = f"{scan.imports.module_name}." if scan.imports.module_name else ""
-    matcher = Matcher(trigger, scan.imports, index, lookups)
+    matcher = Matcher(trigger, scan.imports, index, lookups, target)
 
     @functools.cache
     def groups() -> list[tuple[Matcher, frozenset[str]]]:
         """A matcher for each selected rule's trigger, made for the first class the union keeps."""
-        from .rules import RULES  # here: a run answered from the cache never imports the rules
-
-        return [(matcher.sharing(each), codes) for each, codes in _by_trigger(frozenset(c for c in RULES if wants(c)))]
+        return [(matcher.sharing(each), group) for each, group in _by_trigger(codes)]
 
     pieces: dict[tuple[int, int], frozenset[str] | None] = dict.fromkeys(functional)
     own = {name[len(prefix):] for name in keras if name.startswith(prefix)}
     for span in candidates:
         text = "".join(lines[span[0] - 1:span[1]])
-        codes = _kept(span, text, scan, matcher, own, groups)
-        if codes is not None and span not in pieces:
-            pieces[span] = codes
+        kept = _kept(span, text, scan, matcher, own, groups)
+        if kept is not None and span not in pieces:
+            pieces[span] = kept
     return _whole_for_function_fix(source, scan, trigger, pieces)
 
 

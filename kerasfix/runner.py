@@ -169,7 +169,8 @@ def _process_job(item: tuple[Source, FileScan | None], work: Work) -> FileResult
     text, restore_newlines = python_newlines(source.text)
     try:
         with phases.timed("prefilter"):
-            pieces = None if scan is None else pieces_worth_parsing(text, scan, work.index, selection.wants)
+            pieces = None if scan is None else pieces_worth_parsing(text, scan, work.index, selection.wants,
+                                                                    selection.target)
         segments = None if pieces is None else sorted(pieces)
         if segments == [] and not job.stdin and not _may_hold_ignores(job.data):
             result.checked = True

@@ -22,6 +22,7 @@ from .chain import reach
 from .functions import may_make_any
 from .names import ImportMap, ast_dotted, tf1_imported_names
 from .records import FunctionRecord
+from .target import BOTH
 
 
 class ClassIndex(chain.ClassIndex, Protocol):
@@ -67,7 +68,8 @@ class Trigger:
     weight_in_call: bool = False  # a weight made (`WEIGHT_MAKERS`) in `call` or a method it calls
     # a weight made in a function or lambda nested in a method (it runs later: a `Lambda`'s)
     weight_in_nested: bool = False
-    # an `add_weight(...)` whose arguments Keras 3 may reject or misread (`add_weight_risk`)
+    # an `add_weight(...)` whose arguments may do harm on a Keras line the run targets
+    # (`add_weight_risk`: Keras 3 may reject or misread them, or tf_keras a shape given first)
     add_weight_arguments: bool = False
     scoped_weights: bool = False  # a TF1 variable scope opened, and a weight made, in the class
     layer_in_container: bool = False  # ... in a tuple, a set, a generator, `tuple(...)`
@@ -118,7 +120,7 @@ class ClassSignals:
     init_assigns: list[tuple[str, int]] = field(default_factory=list)  # (attribute, line) `__init__` assigns
     params: dict[str, set[str]] = field(default_factory=dict)  # method -> its parameters' names
     nested_calls: set[str] = field(default_factory=set)  # calls in a function or lambda nested in a method
-    add_weight_risk: bool = False  # see `add_weight_risk`
+    add_weight_risk: frozenset[str] = frozenset()  # the Keras lines its `add_weight_risk`s name
     param_in_container: bool = False  # `self.x = (param, ...)` (or a set, `tuple([...])`)
     # what `reached_from_call` found, by class name (the index is the run's): asked by each trigger
     _reached: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
@@ -213,8 +215,8 @@ def _call_fact(node: ast.Call, method: str, own: bool, contained: bool, nested: 
     if nested:
         signals.nested_calls.add(name)
     last = name.rsplit(".", 1)[-1]
-    if last == "add_weight" and not signals.add_weight_risk:
-        signals.add_weight_risk = add_weight_risk(node)
+    if last == "add_weight" and len(signals.add_weight_risk) < 2:
+        signals.add_weight_risk |= add_weight_risk(node)
     if last[:1].isupper():
         signals.referred.add(name)
     return contained or last in _CONTAINER_CALLS
@@ -240,27 +242,43 @@ def _holds_parameter(value: ast.AST | None, params: set[str]) -> bool:
         isinstance(e, ast.Name) and e.id in params for e in value.elts)
 
 
-def add_weight_risk(call: ast.Call) -> bool:
-    """An `add_weight(...)` whose arguments KF104 or KF107 may report (`_weight_args`), or more:
-    a positional argument, `trainable=None`, a keyword Keras 3 rejects, a name with a literal
-    `/` in it, or a keyword portable only as a string given something else. A keyword-only call
-    of today's Keras (`name="kernel", shape=..., initializer=...`) is none of them."""
-    if any(type(arg) is not ast.Starred for arg in call.args):
-        return True
+def add_weight_risk(call: ast.Call) -> frozenset[str]:
+    """The Keras lines ("2", "3") on which KF104 or KF107 may report an `add_weight(...)` for its
+    arguments (`_weight_args`), or more. Positional arguments: tf_keras's when a shape visibly
+    comes first (`shape_first`: Keras 3's order), else Keras 3's (a name first). Keras 3's alone
+    for `trainable=None`, a keyword Keras 3 rejects, a name with a literal `/` in it, or a keyword
+    portable only as a string given something else. A keyword-only call of today's Keras
+    (`name="kernel", shape=..., initializer=...`) harms neither."""
+    lines: set[str] = set()
+    positional = [arg for arg in call.args if type(arg) is not ast.Starred]
+    if positional:
+        lines.add("2" if _shape_first(positional, call.keywords) else "3")
     for keyword in call.keywords:
         value = keyword.value
         if keyword.arg in keras_api.ADD_WEIGHT_REJECTED:
-            return True
-        if keyword.arg == "trainable" and type(value) is ast.Constant and value.value is None:
-            return True
-        if keyword.arg == "name" and any(type(n) is ast.Constant and isinstance(n.value, (str, bytes))
-                                         and ("/" in n.value if isinstance(n.value, str) else b"/" in n.value)
-                                         for n in ast.walk(value)):
-            return True
-        if keyword.arg in keras_api.ADD_WEIGHT_STRING_ONLY and not (
+            lines.add("3")
+        elif keyword.arg == "trainable" and type(value) is ast.Constant and value.value is None:
+            lines.add("3")
+        elif keyword.arg == "name" and any(type(n) is ast.Constant and isinstance(n.value, (str, bytes))
+                                           and ("/" in n.value if isinstance(n.value, str) else b"/" in n.value)
+                                           for n in ast.walk(value)):
+            lines.add("3")
+        elif keyword.arg in keras_api.ADD_WEIGHT_STRING_ONLY and not (
                 type(value) is ast.Constant and isinstance(value.value, str)):
-            return True
-    return False
+            lines.add("3")
+    return frozenset(lines)
+
+
+def _shape_first(positional: list[ast.expr], keywords: list[ast.keyword]) -> bool:
+    """`_weight_args.shape_first` on the ast: a list or tuple display first, a string second,
+    or a lone positional argument beside `name=`."""
+    return (type(positional[0]) in (ast.List, ast.Tuple) or (len(positional) > 1 and _is_string(positional[1]))
+            or (len(positional) == 1 and any(k.arg == "name" for k in keywords)))
+
+
+def _is_string(node: ast.expr) -> bool:
+    """A string or bytes literal, concatenated or formatted (libcst's three kinds of string)."""
+    return type(node) is ast.JoinedStr or (type(node) is ast.Constant and isinstance(node.value, (str, bytes)))
 
 
 class Lookups:
@@ -312,16 +330,18 @@ class Lookups:
 class Matcher:
     """One trigger (the union of the selected rules') against one module's classes."""
 
-    def __init__(self, trigger: Trigger, imports: ImportMap, index: ClassIndex, lookups: Lookups | None = None):
+    def __init__(self, trigger: Trigger, imports: ImportMap, index: ClassIndex, lookups: Lookups | None = None,
+                 target: frozenset[str] = BOTH):
         self.trigger = trigger
         self.imports = imports
         self.index = index
+        self.target = target  # the Keras lines the run reports for (target.py)
         self._prefixes = tuple(n for n in trigger.resolved_calls if n.endswith("."))
         self._lookups = lookups or Lookups(imports, index)
 
     def sharing(self, trigger: Trigger) -> Matcher:
         """A matcher of another trigger for the same module, sharing what this one looked up."""
-        return Matcher(trigger, self.imports, self.index, self._lookups)
+        return Matcher(trigger, self.imports, self.index, self._lookups, self.target)
 
     def keeps(self, name: str, text: str, signals_of: Callable[[], ClassSignals]) -> bool:
         """Whether the class `name` (its text, and its signals as `signals_of()` gives them:
@@ -341,7 +361,7 @@ class Matcher:
                 or (t.param_in_container and signals.param_in_container)
                 or (t.assigns_before_init and self._reset_by_init(signals, qualified))
                 or (t.module_function and self._module_function(signals, qualified))
-                or (t.add_weight_arguments and signals.add_weight_risk)
+                or (t.add_weight_arguments and not signals.add_weight_risk.isdisjoint(self.target))
                 or (t.weight_in_nested and any(self._makes_weight(name) for name in signals.nested_calls))
                 or (t.weight_in_call and self._weight_in_call(signals, qualified))
                 or (t.scoped_weights and self._scoped_weights(signals)))

@@ -24,12 +24,15 @@ import pytest
 from fixture_cases import all_cases
 from typer.testing import CliRunner
 
+from kerasfix import engine
+from kerasfix.engine import ModuleFacts, RuleSelection, process_source
 from kerasfix.cli import app
 from kerasfix.gate import NO_PREFILTER
 from kerasfix.aliases import module_aliases
 from kerasfix.index import ClassIndex, FileScan, module_name_for, scan_file
 from kerasfix.prefilter import compile_triggers, pieces_worth_parsing, spans_worth_parsing
 from kerasfix.rules import RULES
+from kerasfix.target import harmed_lines
 
 CASES = all_cases()
 
@@ -263,6 +266,38 @@ def test_generated_tree_findings_do_not_depend_on_the_prefilter(generated_tree, 
     assert len(findings) > 100  # the tree is full of traps: a run that finds none proves nothing
 
 
+@pytest.mark.parametrize("target", ["2", "3"])
+def test_a_targeted_line_hides_nothing_the_prefilter_off_reports(target, generated_tree, monkeypatch):
+    """On one Keras line the prefilter asks only the rules that can report there, and their
+    triggers only for what harms that line (KF104 on tf_keras: a shape given first)."""
+    findings = _same_either_way(generated_tree, ["--target-keras", target], monkeypatch)
+    assert len(findings) > 100
+
+
+def test_every_line_a_finding_harms_is_one_its_rule_declares(generated_tree, monkeypatch):
+    """`Rule.reports_on` reads the lines a rule declares (`harm`, `finding_lines`): a finding
+    saying it harms another one (`Finding.lines`) would be lost on a run targeting only that
+    line, its rule not run there. Every rule, each whole module of the tree, in this process."""
+    seen: list[tuple[str, frozenset[str]]] = []
+    reports = engine.RuleSelection.reports
+
+    def recorded(self, finding):
+        seen.append((finding.code, harmed_lines(RULES[finding.code].harm, finding.lines)))
+        return reports(self, finding)
+
+    monkeypatch.setattr(engine.RuleSelection, "reports", recorded)
+    index, scans = _tree_index(generated_tree)
+    for path, scan in scans.items():
+        text = (generated_tree / path).read_text(encoding="utf-8")
+        facts = ModuleFacts(scan.imports.module_name, False, index, scan.imports, None, None)
+        process_source(text, selection=RuleSelection(None, set(), False), fix=False, module=facts)
+    undeclared = sorted({f"{code}: {sorted(lines)}" for code, lines in seen
+                         if not lines <= harmed_lines(RULES[code].harm) | RULES[code].finding_lines})
+    assert undeclared == []
+    narrower = {code for code, lines in seen if lines != harmed_lines(RULES[code].harm)}
+    assert narrower >= {"KF104", "KF204"}  # findings that say their own lines, outside their rule's harm
+
+
 def _tree_index(root: Path) -> tuple[ClassIndex, dict[str, FileScan]]:
     """The class index of the tree and each file's scan, as the runner makes them."""
     index, scans = ClassIndex(), {}
@@ -342,7 +377,6 @@ class Scale(tf.keras.layers.Layer):
 
 
 def test_a_piece_runs_only_the_rules_whose_triggers_keep_its_classes(tmp_path):
-    from kerasfix.engine import ModuleFacts, RuleSelection, process_source
 
     scan, index = _one_file(tmp_path, NARROWED)
     pieces = pieces_worth_parsing(NARROWED, scan, index, lambda code: True)
@@ -380,6 +414,18 @@ WEIGHT_BODIES = {
                      {"KF105", "KF107"}),
 }
 WEIGHT_RULES = {"KF101", "KF102", "KF103", "KF104", "KF105", "KF107", "KF108", "KF109", "KF112"}
+# what a weight rule's trigger keeps on each Keras line: (body, tf_keras's codes, Keras 3's)
+TARGETED_BODIES = {
+    "name_first": ("self.w = self.add_weight('w', (4,))", set(), {"KF104", "KF107"}),
+    "shape_first": ("self.w = self.add_weight((4,), 'zeros')", {"KF104"}, set()),
+    "lone_beside_name": ("self.w = self.add_weight(shape, name='w')", {"KF104"}, set()),
+    "string_second": ("self.w = self.add_weight(shape, 'zeros')", {"KF104"}, set()),
+    "slash": ("self.w = self.add_weight(name='a/w', shape=(4,))", set(), {"KF104", "KF107"}),
+    "shape_first_and_legacy": ("self.w = self.add_weight([4], use_resource=True)", {"KF104"}, {"KF104", "KF107"}),
+    "add_variable": ("self.w = self.add_variable('w', (4,))", set(), {"KF105", "KF107"}),
+    "raw_variable": ("self.w = tf.Variable(1.0)", set(), {"KF102"}),
+    "nested": ("self.f = lambda: tf.Variable(1.0)", {"KF112"}, {"KF102", "KF112"}),
+}
 
 
 @pytest.mark.parametrize("name", sorted(WEIGHT_BODIES))
@@ -391,6 +437,24 @@ def test_the_weight_rules_keep_a_class_only_for_what_each_reports(name, tmp_path
     scan, index = _one_file(tmp_path, text)
     pieces = pieces_worth_parsing(text, scan, index, WEIGHT_RULES.__contains__)
     assert set().union(*pieces.values()) == codes
+
+
+@pytest.mark.parametrize("name", sorted(TARGETED_BODIES))
+def test_on_one_keras_line_a_weight_rule_keeps_only_what_harms_it(name, tmp_path):
+    """A tf_keras project (target 2) needs no KF107, KF105 or KF102 (they harm Keras 3 only)
+    and KF104 only for a shape given first; a Keras 3 one no KF104 for it: 23 classes of
+    addons, OpenNMT-tf 2 and others were parsed for nothing (a 2,166-file tree on tf_keras)."""
+    body, on_2, on_3 = TARGETED_BODIES[name]
+    text = ("import tensorflow as tf\n\n\nclass Block(tf.keras.layers.Layer):\n"
+            f"    def build(self, shape):\n        {body}\n")
+    scan, index = _one_file(tmp_path, text)
+    for target, codes in ((frozenset({"2"}), on_2), (frozenset({"3"}), on_3)):
+        pieces = pieces_worth_parsing(text, scan, index, WEIGHT_RULES.__contains__, target)
+        assert set().union(*pieces.values()) == codes, sorted(target)
+        selection = RuleSelection(WEIGHT_RULES, set(), False, target)
+        facts = ModuleFacts(scan.imports.module_name, False, index, scan.imports, None, None)
+        found = {f.code for f in process_source(text, selection=selection, fix=False, module=facts).findings}
+        assert found <= codes, sorted(target)  # the prefilter off: the same rules report, or fewer
 
 
 FUNCTIONAL = """\

@@ -80,6 +80,7 @@ KF104 = Rule(
     code="KF104",
     # what the trap does on each Keras line ("": nothing); a finding may say its own
     harm={"3": "ValueError (a Layer), TypeError (a Metric)", "2": ""},
+    finding_lines=frozenset({"2"}),  # a shape given first: Keras 3's order, a TypeError on tf_keras
     name="add-weight-positional",
     summary="`self.add_weight` with positional arguments",
     finds='`self.add_weight("kernel", ...)` (ValueError on Keras 3)',

@@ -13,6 +13,7 @@ from ..chain import reach
 from ..edits import Fix
 from ..index import ClassIndex
 from ..names import ImportMap
+from ..target import harmed_lines
 from ..triggers import Trigger
 from ..syntax import (children, dotted, of_kind, source, walk, walk_no_nested_scopes,  # noqa: F401 - re-exported
                       nodes_outside_classes)
@@ -58,12 +59,20 @@ class Rule:
     # what the trap does on each Keras line ("3", "2"; "" for nothing), when not harm on both:
     # a finding whose rule harms only a line the project does not target is not reported
     harm: dict[str, str] | None = field(default=None, compare=False, hash=False)
+    # the lines a finding may say it harms (`Finding.lines`) where `harm` says nothing: with
+    # both, a run for a project on neither line need not run the rule (`reports_on`)
+    finding_lines: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if (self.safety is RuleSafety.DEPENDS) != bool(self.safety_reason):
             raise ValueError(f"{self.code}: a reason goes with safety DEPENDS, and only with it")
         if (self.fix is FixAvailability.NEVER) != (self.safety is RuleSafety.NONE):
             raise ValueError(f"{self.code}: safety NONE goes with fix NEVER, and only with it")
+
+    def reports_on(self, target: frozenset[str]) -> bool:
+        """Whether a finding of the rule can be reported for a project on the Keras lines
+        `target` (`engine.RuleSelection.reports` drops the rest): KF107 cannot on tf_keras."""
+        return not (harmed_lines(self.harm) | self.finding_lines).isdisjoint(target)
 
     @property
     def safety_label(self) -> str:

@@ -109,6 +109,7 @@ KF204 = Rule(
     code="KF204",
     # what the trap does on each Keras line ("": nothing); a finding may say its own
     harm={"3": "AttributeError (no TF1 RNN cells with Keras 3)", "2": ""},
+    finding_lines=frozenset({"2"}),  # a cell subclassed holding Keras layers: they are lost on tf_keras too
     name="tf1-rnn-cell",
     summary="a TF1 RNN cell (`rnn_cell.LSTMCell`, ...) built in, or subclassed by, a Keras layer",
     finds=(
