@@ -20,7 +20,7 @@ from . import chain, keras_api
 from .astwalk import child_nodes
 from .chain import reach
 from .functions import may_make_any
-from .names import ImportMap, ast_dotted, tf1_imported_names
+from .names import ImportMap, ast_dotted, canonical, expand, tf1_imported_names
 from .records import FunctionRecord
 from .target import BOTH
 
@@ -31,11 +31,16 @@ class ClassIndex(chain.ClassIndex, Protocol):
     @property
     def functions(self) -> Mapping[str, FunctionRecord]: ...
 
+    @property
+    def aliases(self) -> dict[str, str]: ...
+
     def is_layer_dotted(self, dotted: str | None, imports: ImportMap, /) -> bool: ...
 
     def is_tf_module(self, qualified: str, /) -> bool: ...
 
     def is_model(self, qualified: str, /) -> bool: ...
+
+    def is_weightless(self, qualified: str, /) -> bool: ...
 
 
 # `x.<list>.append(...)` and its kin (KF110)
@@ -62,8 +67,12 @@ class Trigger:
     bases: frozenset[str] = frozenset()  # a base resolving to one of these canonical names
     appends_to: frozenset[str] = frozenset()  # `x.<name>.append/extend/insert(...)`
     assigns: frozenset[str] = frozenset()  # an assignment to `x.<name>`
+    # an assignment to an attribute Keras keeps for itself, as KF402 reads it: one read-only on a
+    # targeted line (`keras_api.READ_ONLY_ATTRIBUTES`; a Model's own in a Model only), or a built-in
+    # layer's weight (`BUILTIN_READ_ONLY_WEIGHTS`: `kernel`) in a subclass of that layer
+    reserved_assign: bool = False
     words: frozenset[str] = frozenset()  # a word of the class's text (a comment too)
-    nested_assign: bool = False  # an assignment to `a.b.c`
+    nested_assign: bool = False  # `a.b.c = F(...)`, F a Keras layer class
     layer_in_call: bool = False  # a Keras layer constructed in `call` or a method it calls
     weight_in_call: bool = False  # a weight made (`WEIGHT_MAKERS`) in `call` or a method it calls
     # a weight made in a function or lambda nested in a method (it runs later: a `Lambda`'s)
@@ -109,7 +118,7 @@ class ClassSignals:
     referred: set[str] = field(default_factory=set)  # capitalised attribute chains and calls, bases
     bases: list[str] = field(default_factory=list)
     assigned: set[str] = field(default_factory=set)  # attribute names assigned
-    nested_assign: bool = False
+    nested_assigned: set[str] = field(default_factory=set)  # F of each `a.b.c = F(...)`
     body_calls: list[str] = field(default_factory=list)  # `x = f(...)` in the class body
     names: set[str] = field(default_factory=set)  # every bare name used
     method_calls: dict[str, set[str]] = field(default_factory=dict)  # method -> `x.<method>(...)`s in it
@@ -121,7 +130,9 @@ class ClassSignals:
     params: dict[str, set[str]] = field(default_factory=dict)  # method -> its parameters' names
     nested_calls: set[str] = field(default_factory=set)  # calls in a function or lambda nested in a method
     add_weight_risk: frozenset[str] = frozenset()  # the Keras lines its `add_weight_risk`s name
-    param_in_container: bool = False  # `self.x = (param, ...)` (or a set, `tuple([...])`)
+    # `self.x = (param, ...)` (or a set, `tuple([...])`, `self.x + (param,)`) of a parameter that may
+    # hold a layer (`may_hold_layer`)
+    param_in_container: bool = False
     # what `reached_from_call` found, by class name (the index is the run's): asked by each trigger
     _reached: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -163,6 +174,8 @@ def class_signals(cls: ast.ClassDef) -> ClassSignals:
             name = ast_dotted(statement.value.func)
             if name:
                 signals.body_calls.append(name)
+    contained_params: list[tuple[str, str]] = []  # (method, a parameter of it in a container display)
+    checked: set[tuple[str, str]] = set()  # (method, a name it asks `isinstance(name, ...)` of)
     # (node, the class's method it is in, in one of the class's own methods, inside a container,
     # inside a function or lambda nested in the method)
     stack: list[tuple[ast.AST, str, bool, bool, bool]] = [
@@ -185,10 +198,14 @@ def class_signals(cls: ast.ClassDef) -> ClassSignals:
             continue
         if type(node) is ast.Call:
             contained = _call_fact(node, method, own, contained, nested, signals)
+            if (own and method and type(node.func) is ast.Name and node.func.id == "isinstance"
+                    and node.args and type(node.args[0]) is ast.Name):
+                checked.add((method, node.args[0].id))
         elif kind in _ASSIGNMENTS and isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             _assignment_fact(node, own and method == "__init__", signals)
-            if own and method and not signals.param_in_container:
-                signals.param_in_container = _holds_parameter(node.value, signals.params.get(method, set()))
+            if own and method and node.value is not None:
+                contained_params.extend((method, name) for name in _held_parameters(node.value)
+                                        if name in signals.params.get(method, ()))
         elif kind in _CONTAINER_TYPES:
             contained = True
         elif kind is ast.ClassDef:
@@ -196,7 +213,34 @@ def class_signals(cls: ast.ClassDef) -> ClassSignals:
         elif kind in _NESTED_SCOPES and method and id(node) not in methods:
             nested = True
         stack.extend([(child, method, own, contained, nested) for child in child_nodes(node)])
+    if contained_params:
+        layer_params = _layer_parameters(cls)
+        signals.param_in_container = any(pair in layer_params or pair in checked for pair in contained_params)
     return signals
+
+
+# a parameter named for a layer (`layer`, `inner_layers`), not for a count (`num_layers`): KF301 and
+# KF302 read it as holding one (rules/_containers.py)
+LAYER_PARAMETER = re.compile(r"(?:^|_)layers?$", re.IGNORECASE)
+COUNT_PARAMETER = re.compile(r"(?:num|n|nb|number_of|max|min|count)_", re.IGNORECASE)
+
+
+def may_hold_layer(name: str) -> bool:
+    """A parameter's name says it holds a layer."""
+    return bool(LAYER_PARAMETER.search(name)) and not COUNT_PARAMETER.match(name)
+
+
+def _layer_parameters(cls: ast.ClassDef) -> set[tuple[str, str]]:
+    """(method, parameter) for each parameter of a method named for a layer, or annotated (the
+    rules ask whether the annotation names a layer class; any annotation is kept here)."""
+    found: set[tuple[str, str]] = set()
+    for statement in cls.body:
+        if isinstance(statement, _FUNCTIONS):
+            arguments = statement.args
+            found.update((statement.name, a.arg) for a in (*arguments.posonlyargs, *arguments.args,
+                                                           *arguments.kwonlyargs)
+                         if a.annotation is not None or may_hold_layer(a.arg))
+    return found
 
 
 def _call_fact(node: ast.Call, method: str, own: bool, contained: bool, nested: bool, signals: ClassSignals) -> bool:
@@ -230,16 +274,25 @@ def _assignment_fact(node: ast.Assign | ast.AugAssign | ast.AnnAssign, in_init: 
             if in_init:
                 signals.init_assign_line = min(signals.init_assign_line or node.lineno, node.lineno)
                 signals.init_assigns.append((target.attr, node.lineno))
-            signals.nested_assign = signals.nested_assign or isinstance(target.value, ast.Attribute)
+    if type(node) is ast.Assign and type(node.value) is ast.Call and any(
+            type(t) is ast.Attribute and type(t.value) is ast.Attribute for t in node.targets):
+        called = ast_dotted(node.value.func)
+        if called:
+            signals.nested_assigned.add(called)
 
 
-def _holds_parameter(value: ast.AST | None, params: set[str]) -> bool:
-    """A tuple or set display (or `tuple([...])`) one of whose elements is a bare parameter."""
-    if (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in _CONTAINER_CALLS
+def _held_parameters(value: ast.AST) -> list[str]:
+    """The bare names a tuple or set display holds (or `tuple([...])`, `set(...)`, or a display
+    added: `self.x + (layer,)`): where KF301 and KF302 look for a parameter holding a layer."""
+    if type(value) is ast.BinOp:
+        return _held_parameters(value.left) + _held_parameters(value.right)
+    if (type(value) is ast.Call and type(value.func) is ast.Name and value.func.id in _CONTAINER_CALLS
             and len(value.args) == 1):
         value = value.args[0]
-    return isinstance(value, (ast.Tuple, ast.Set, ast.List)) and any(
-        isinstance(e, ast.Name) and e.id in params for e in value.elts)
+        displays: tuple[type, ...] = (ast.Tuple, ast.Set, ast.List)
+    else:
+        displays = (ast.Tuple, ast.Set)
+    return [e.id for e in value.elts if type(e) is ast.Name] if type(value) in displays else []  # type: ignore[attr-defined]
 
 
 def add_weight_risk(call: ast.Call) -> frozenset[str]:
@@ -355,7 +408,9 @@ class Matcher:
         qualified = self._qualified(name)
         return (self._calls(signals) or self._layers(signals, qualified) or self._bases(signals)
                 or bool(t.appends_to and any(_appended(name) in t.appends_to for name, *_ in signals.calls))
-                or bool(t.assigns & signals.assigned) or (t.nested_assign and signals.nested_assign)
+                or bool(t.assigns & signals.assigned)
+                or (t.nested_assign and any(self._is_layer(n) for n in signals.nested_assigned))
+                or (t.reserved_assign and self._reserved_assign(signals, qualified))
                 or (t.tf1_layer and any(self._is_tf1_layer(n) for n in signals.referred))
                 or (t.init_without_init and signals.has_init and not signals.init_calls_init)
                 or (t.param_in_container and signals.param_in_container)
@@ -365,6 +420,50 @@ class Matcher:
                 or (t.weight_in_nested and any(self._makes_weight(name) for name in signals.nested_calls))
                 or (t.weight_in_call and self._weight_in_call(signals, qualified))
                 or (t.scoped_weights and self._scoped_weights(signals)))
+
+    def _reserved_assign(self, signals: ClassSignals, qualified: str) -> bool:
+        """`name` on any line (`self.name = None` harms both); a built-in weight on any line (in
+        `call`, tf_keras loses it too)."""
+        for name in signals.assigned:
+            read_only = keras_api.READ_ONLY_ATTRIBUTES.get(name)
+            if read_only is not None:
+                lines, models_only = read_only
+                if ((name == "name" or not keras_api.LINE_CODES[lines].isdisjoint(self.target))
+                        and (not models_only or self.index.is_model(qualified))):
+                    return True
+            if name in keras_api.BUILTIN_READ_ONLY_WEIGHTS and not self._keras_layer_bases(
+                    signals, qualified).isdisjoint(keras_api.BUILTIN_READ_ONLY_WEIGHTS[name]):
+                return True
+        return False
+
+    def _keras_layer_bases(self, signals: ClassSignals, qualified: str) -> set[str]:
+        """The last names of the Keras layer classes the class derives from, through the
+        project's bases in any file (KF402's `_keras_layer_base` takes the first one met)."""
+        todo = [self._resolve(b) for b in signals.bases] + list(self.index.bases_of(qualified))
+        seen: set[str] = set()
+        found: set[str] = set()
+        while todo:
+            base = todo.pop()
+            if not base or base in seen:
+                continue
+            seen.add(base)
+            project = self.index.bases_of(base)
+            if project:
+                todo.extend(project)
+            else:
+                spelled = canonical(expand(base, self.index.aliases))
+                if spelled.startswith("keras.layers."):
+                    found.add(spelled.rsplit(".", 1)[-1])
+        return found
+
+    def _weightless(self, name: str) -> bool:
+        """KF201's `builds_weightless` (`_lift_syntax.py`): a layer owning no weights, built in
+        `call`, loses nothing; a seeded one (`Dropout`) is not weightless."""
+        resolved = self._resolve(name)
+        if keras_api.is_weightless_layer(resolved):
+            return not keras_api.is_seeded_layer(resolved)
+        qualified = self.imports.qualify_dotted(name)
+        return qualified is not None and self.index.is_weightless(qualified)
 
     def _makes_weight(self, name: str) -> bool:
         return name.rsplit(".", 1)[-1] in keras_api.WEIGHT_FACTORY_NAMES or self._resolve(name) in _WEIGHT_MAKERS
@@ -418,7 +517,8 @@ class Matcher:
             for name, method, contained, _dtype in signals.calls:
                 # in `call`, a layer is built by a class (`Dense`) or a bare name (an alias)
                 built_in_call = method in in_call and (name.rsplit(".", 1)[-1][:1].isupper() or "." not in name)
-                if ((contained and t.layer_in_container) or built_in_call) and self._is_layer(name):
+                if ((contained and t.layer_in_container) or built_in_call) and self._is_layer(name) and (
+                        (contained and t.layer_in_container) or not self._weightless(name)):
                     return True
         if t.layer_in_class_body and any(self._is_layer(name) for name in signals.body_calls):
             return True

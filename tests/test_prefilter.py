@@ -32,7 +32,7 @@ from kerasfix.aliases import module_aliases
 from kerasfix.index import ClassIndex, FileScan, module_name_for, scan_file
 from kerasfix.prefilter import compile_triggers, pieces_worth_parsing, spans_worth_parsing
 from kerasfix.rules import RULES
-from kerasfix.target import harmed_lines
+from kerasfix.target import LINES, harmed_lines
 
 CASES = all_cases()
 
@@ -493,6 +493,60 @@ def test_the_statements_naming_a_functional_call_are_read_not_the_whole_file(tmp
     assert pieces_worth_parsing(FUNCTIONAL, scan_file(path.read_bytes(), *module_name_for(path)), ClassIndex(),
                                 lambda code: True) == {(9, 10): None}  # a scan that did not look: the file
     assert parsed[-1] == FUNCTIONAL
+
+
+# (base, methods, code, target, whether its trigger keeps the class): each kept case is a real
+# finding of the rule, each other one none (both checked with the prefilter off)
+NARROW = {
+    "kernel_in_a_layer": ("tf.keras.layers.Layer", "def build(self, shape):\n        self.kernel = self.add_weight("
+                          "name='k', shape=(4,))", "KF402", "both", False),
+    "kernel_in_a_dense": ("tf.keras.layers.Dense", "def build(self, shape):\n        self.kernel = tf.zeros((4,))",
+                          "KF402", "both", True),
+    "layers_in_a_layer": ("tf.keras.layers.Layer", "def __init__(self):\n        super().__init__()\n"
+                          "        self.layers = []", "KF402", "both", False),
+    "layers_in_a_model": ("tf.keras.Model", "def __init__(self):\n        super().__init__()\n"
+                          "        self.layers = []", "KF402", "both", True),
+    "tf_keras_only_on_keras_3": ("tf.keras.layers.Layer", "def call(self, x):\n        self.input_mask = None\n"
+                                 "        return x", "KF402", "3", False),
+    "tf_keras_only_on_tf_keras": ("tf.keras.layers.Layer", "def call(self, x):\n        self.input_mask = None\n"
+                                  "        return x", "KF402", "2", True),
+    "tuple_of_counts": ("tf.keras.layers.Layer", "def __init__(self, num_layers, units):\n        super().__init__()\n"
+                        "        self.shape_ = (num_layers, units)", "KF301", "both", False),
+    "list_of_a_layer": ("tf.keras.layers.Layer", "def __init__(self, layer):\n        super().__init__()\n"
+                        "        self.blocks = [layer]", "KF301", "both", False),
+    "tuple_grown_by_a_layer": ("tf.keras.layers.Layer", "def __init__(self):\n        super().__init__()\n"
+                               "        self.blocks = ()\n\n    def add(self, layer):\n"
+                               "        self.blocks = self.blocks + (layer,)", "KF301", "both", True),
+    "tuple_of_a_checked_block": ("tf.keras.layers.Layer", "def __init__(self, block):\n        super().__init__()\n"
+                                 "        assert isinstance(block, tf.keras.layers.Dense)\n"
+                                 "        self.blocks = (block,)", "KF301", "both", True),
+    "weightless_in_call": ("tf.keras.layers.Layer", "def call(self, x):\n"
+                           "        return tf.keras.layers.Concatenate()([x, x])", "KF201", "both", False),
+    "seeded_in_call": ("tf.keras.layers.Layer", "def call(self, x):\n        return tf.keras.layers.Dropout(0.5)(x)",
+                       "KF201", "both", True),
+    "config_on_a_holder": ("tf.keras.layers.Layer", "def __init__(self, config):\n        super().__init__()\n"
+                           "        self.config = Plain()\n        self.config.size = len(config)", "KF305", "both",
+                           False),
+    "layer_on_a_holder": ("tf.keras.layers.Layer", "def __init__(self):\n        super().__init__()\n"
+                          "        self.parts = Plain()\n        self.parts.d = tf.keras.layers.Dense(2)", "KF305",
+                          "both", True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NARROW))
+def test_a_trigger_keeps_a_class_for_what_its_rule_reports_there(name, tmp_path):
+    """Triggers that ask what their rule reports: KF402 `kernel` only in a subclass of a layer
+    that makes it a property, a Model's own attribute in a Model, a line's read-only attribute
+    on that line; KF301 a parameter named or checked as a layer, in a tuple (grown too: one
+    the trigger missed); KF201 no layer owning no weights; KF305 only a layer set on a holder."""
+    base, methods, code, target, kept = NARROW[name]
+    text = f"import tensorflow as tf\n\n\nclass Plain:\n    pass\n\n\nclass Block({base}):\n    {methods}\n"
+    scan, index = _one_file(tmp_path, text)
+    lines = LINES[target]
+    assert bool(pieces_worth_parsing(text, scan, index, code.__eq__, lines)) is kept
+    facts = ModuleFacts(scan.imports.module_name, False, index, scan.imports, None, None)
+    found = process_source(text, selection=RuleSelection({code}, set(), False, lines), fix=False, module=facts)
+    assert bool(found.findings) is kept
 
 
 BEFORE_SUPER = {

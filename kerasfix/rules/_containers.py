@@ -5,7 +5,6 @@ report them."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -13,6 +12,7 @@ import libcst as cst
 
 from ..edits import Fix, Replace, Safety
 from ..names import BUILTIN_NAMES
+from ..triggers import may_hold_layer
 from .base import Context, KerasClass, is_self_attribute, self_name
 from .calls import comments_in
 
@@ -96,7 +96,7 @@ def _layer_parameters(ctx: Context, cls: KerasClass, method: str, func: cst.Func
     the method, or named for one (`*layer`, `*layers`, not a count such as `num_layers`)."""
     params = {p.name.value: p for p in (*func.params.posonly_params, *func.params.params,
                                         *func.params.kwonly_params)}
-    found = {name for name, param in params.items() if _LAYER_NAME.search(name) and not _COUNT_NAME.match(name)
+    found = {name for name, param in params.items() if may_hold_layer(name)
              or (param.annotation is not None and _names_layer_class(ctx, param.annotation.annotation))}
     for node in cls.method_nodes[method]:
         if (type(node) is cst.Call and isinstance(node.func, cst.Name) and node.func.value == "isinstance"
@@ -113,10 +113,6 @@ def _names_layer_class(ctx: Context, expr: cst.BaseExpression) -> bool:
     if isinstance(expr, cst.Subscript):
         return any(isinstance(e.slice, cst.Index) and _names_layer_class(ctx, e.slice.value) for e in expr.slice)
     return isinstance(expr, (cst.Name, cst.Attribute)) and ctx.is_layer_class(expr)
-
-
-_LAYER_NAME = re.compile(r"(?:^|_)layers?$", re.IGNORECASE)
-_COUNT_NAME = re.compile(r"(?:num|n|nb|number_of|max|min|count)_", re.IGNORECASE)
 
 
 def _as_list(node: cst.BaseExpression) -> cst.BaseExpression:

@@ -94,7 +94,7 @@ KF402 = Rule(
     safety=RuleSafety.DEPENDS,
     safety_reason="safe when no subclass uses the name, else unsafe",
     doc=DOC,
-    trigger=Trigger(assigns=frozenset(api.READ_ONLY_ATTRIBUTES) | frozenset(api.BUILTIN_READ_ONLY_WEIGHTS)),
+    trigger=Trigger(reserved_assign=True),
     help=("rename your attribute (`self.sublayers` for `self.layers`, `self.weight_list` for `self.weights`) "
           "wherever the class and its subclasses use it; a name goes to `super().__init__(name=...)`"),
 )
