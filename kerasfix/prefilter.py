@@ -98,7 +98,8 @@ def pieces_worth_parsing(source: str, scan: FileScan, index: ClassIndex, wants: 
         kept = _kept(span, text, scan, matcher, own, groups)
         if kept is not None and span not in pieces:
             pieces[span] = kept
-    return _whole_for_function_fix(source, scan, trigger, pieces)
+    fixing = frozenset().union(*(group for each, group in _by_trigger(codes) if each.module_function))
+    return _whole_for_function_fix(source, scan, trigger, pieces, fixing)
 
 
 def _kept(span: tuple[int, int], text: str, scan: FileScan, matcher: Matcher, keras: set[str],
@@ -131,11 +132,13 @@ def _given(signals: ClassSignals) -> ClassSignals:
 
 def _whole_for_function_fix(source: str, scan: FileScan, trigger: Trigger,
                             pieces: dict[tuple[int, int], frozenset[str] | None],
-                            ) -> dict[tuple[int, int], frozenset[str] | None]:
-    """The whole file as one piece, for every selected rule, when a piece calls a private
-    function of the module that may build a layer (`_ffn(x)`): KF206's fix edits that function
-    and every class calling it at once, and must see every use of its name in the module. Else
-    the pieces as they are."""
+                            fixing: frozenset[str] | None = None) -> dict[tuple[int, int], frozenset[str] | None]:
+    """The whole file as one piece, for every selected rule, when a piece that may run KF206
+    (its codes name one of `fixing`, or are every rule's) calls a private function of the module
+    that may build a layer (`_ffn(x)`): KF206's fix edits that function and every class calling
+    it at once, and must see every use of its name in the module. Else the pieces as they are
+    (a piece calling one only from `__init__`: 5 whole files of keras-cv and others were parsed
+    for nothing)."""
     if not (trigger.module_function and pieces):
         return pieces
     functions = scan.imports.functions
@@ -144,7 +147,8 @@ def _whole_for_function_fix(source: str, scan: FileScan, trigger: Trigger,
     if not private:
         return pieces
     lines = source_lines(source)
-    texts = ["".join(lines[start - 1:end]) for start, end in pieces]
+    texts = ["".join(lines[start - 1:end]) for (start, end), codes in pieces.items()
+             if codes is None or fixing is None or not codes.isdisjoint(fixing)]
     called = re.compile(r"\b(?:%s)\s*\(" % "|".join(map(re.escape, private)))
     if any(called.search(text) for text in texts):
         return {(1, len(lines)): None}

@@ -47,8 +47,6 @@ class ClassIndex(chain.ClassIndex, Protocol):
 LIST_METHODS = frozenset({"append", "extend", "insert"})
 # builtins whose argument is a container display (KF301, KF302)
 _CONTAINER_CALLS = frozenset({"tuple", "set", "frozenset"})
-_CONTAINERS = (ast.Tuple, ast.Set, ast.SetComp, ast.GeneratorExp)
-_CONTAINER_TYPES = frozenset(_CONTAINERS)
 _ASSIGNMENTS = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign})
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _NESTED_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda})
@@ -73,7 +71,9 @@ class Trigger:
     reserved_assign: bool = False
     words: frozenset[str] = frozenset()  # a word of the class's text (a comment too)
     nested_assign: bool = False  # `a.b.c = F(...)`, F a Keras layer class
-    layer_in_call: bool = False  # a Keras layer constructed in `call` or a method it calls
+    # a Keras layer owning weights (on a targeted line: `Matcher._weightless`) constructed in `call`
+    # or a method it calls
+    layer_in_call: bool = False
     weight_in_call: bool = False  # a weight made (`WEIGHT_MAKERS`) in `call` or a method it calls
     # a weight made in a function or lambda nested in a method (it runs later: a `Lambda`'s)
     weight_in_nested: bool = False
@@ -81,8 +81,9 @@ class Trigger:
     # (`add_weight_risk`: Keras 3 may reject or misread them, or tf_keras a shape given first)
     add_weight_arguments: bool = False
     scoped_weights: bool = False  # a TF1 variable scope opened, and a weight made, in the class
-    layer_in_container: bool = False  # ... in a tuple, a set, a generator, `tuple(...)`
-    # a parameter of a method in a tuple or set display assigned to an attribute (KF301: it may be a layer)
+    # a Keras layer constructed as an element of a tuple or set assigned to an attribute
+    # (`container_elements`), or a parameter of the method that may hold one (`may_hold_layer`)
+    layer_in_container: bool = False
     param_in_container: bool = False
     layer_in_class_body: bool = False  # `x = Dense(...)` in the class body
     module_layer: bool = False  # a name the module binds to a constructed layer
@@ -113,8 +114,8 @@ class Trigger:
 class ClassSignals:
     """What one ast walk of a class learns, for every trigger to read."""
 
-    # (dotted name, the class's method it is made in or "", inside a container, given dtype=)
-    calls: list[tuple[str, str, bool, bool]] = field(default_factory=list)
+    # (dotted name, the class's method it is made in or "", given dtype=)
+    calls: list[tuple[str, str, bool]] = field(default_factory=list)
     referred: set[str] = field(default_factory=set)  # capitalised attribute chains and calls, bases
     bases: list[str] = field(default_factory=list)
     assigned: set[str] = field(default_factory=set)  # attribute names assigned
@@ -130,8 +131,9 @@ class ClassSignals:
     params: dict[str, set[str]] = field(default_factory=dict)  # method -> its parameters' names
     nested_calls: set[str] = field(default_factory=set)  # calls in a function or lambda nested in a method
     add_weight_risk: frozenset[str] = frozenset()  # the Keras lines its `add_weight_risk`s name
-    # `self.x = (param, ...)` (or a set, `tuple([...])`, `self.x + (param,)`) of a parameter that may
-    # hold a layer (`may_hold_layer`)
+    # what `x.y = ...` puts in a tuple or set (`container_elements`): the calls, by name, and
+    # whether a parameter that may hold a layer (`may_hold_layer`) is among them
+    contained: set[str] = field(default_factory=set)
     param_in_container: bool = False
     # what `reached_from_call` found, by class name (the index is the run's): asked by each trigger
     _reached: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
@@ -141,7 +143,7 @@ class ClassSignals:
         """Its calls' names: their last names, the names, the names of those given `dtype=`."""
         names = frozenset(name for name, *_ in self.calls)
         return (frozenset(name.rsplit(".", 1)[-1] for name in names), names,
-                frozenset(name for name, _method, _contained, dtype in self.calls if dtype))
+                frozenset(name for name, _method, dtype in self.calls if dtype))
 
     def assigned_before_init(self) -> set[str]:
         """The attributes `__init__` assigns on a line before its first `__init__` call."""
@@ -176,13 +178,13 @@ def class_signals(cls: ast.ClassDef) -> ClassSignals:
                 signals.body_calls.append(name)
     contained_params: list[tuple[str, str]] = []  # (method, a parameter of it in a container display)
     checked: set[tuple[str, str]] = set()  # (method, a name it asks `isinstance(name, ...)` of)
-    # (node, the class's method it is in, in one of the class's own methods, inside a container,
-    # inside a function or lambda nested in the method)
-    stack: list[tuple[ast.AST, str, bool, bool, bool]] = [
-        (s, s.name if isinstance(s, _FUNCTIONS) else "", True, False, False) for s in cls.body]
+    # (node, the class's method it is in, in one of the class's own methods, inside a function
+    # or lambda nested in the method)
+    stack: list[tuple[ast.AST, str, bool, bool]] = [
+        (s, s.name if isinstance(s, _FUNCTIONS) else "", True, False) for s in cls.body]
     methods = {id(s) for s in cls.body if isinstance(s, _FUNCTIONS)}
     while stack:  # node types by identity: ast's node classes have no subclasses (a fifth of the walk)
-        node, method, own, contained, nested = stack.pop()
+        node, method, own, nested = stack.pop()
         kind = type(node)
         if type(node) is ast.Name:
             signals.names.add(node.id)
@@ -194,25 +196,30 @@ def class_signals(cls: ast.ClassDef) -> ClassSignals:
                 name = ast_dotted(node)
                 if name:
                     signals.referred.add(name)
-            stack.append((node.value, method, own, contained, nested))
+            stack.append((node.value, method, own, nested))
             continue
         if type(node) is ast.Call:
-            contained = _call_fact(node, method, own, contained, nested, signals)
+            _call_fact(node, method, own, nested, signals)
             if (own and method and type(node.func) is ast.Name and node.func.id == "isinstance"
                     and node.args and type(node.args[0]) is ast.Name):
                 checked.add((method, node.args[0].id))
         elif kind in _ASSIGNMENTS and isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             _assignment_fact(node, own and method == "__init__", signals)
-            if own and method and node.value is not None:
-                contained_params.extend((method, name) for name in _held_parameters(node.value)
-                                        if name in signals.params.get(method, ()))
-        elif kind in _CONTAINER_TYPES:
-            contained = True
+            if node.value is not None and any(type(t) is ast.Attribute for t in _targets(node)):
+                for element in container_elements(node.value):
+                    if type(element) is ast.Starred:  # `(*layers,)`: the rules read what is unpacked
+                        element = element.value
+                    if type(element) is ast.Call:
+                        called = ast_dotted(element.func)
+                        if called:
+                            signals.contained.add(called)
+                    elif type(element) is ast.Name and own and element.id in signals.params.get(method, ()):
+                        contained_params.append((method, element.id))
         elif kind is ast.ClassDef:
             own = False  # a nested class is its own
         elif kind in _NESTED_SCOPES and method and id(node) not in methods:
             nested = True
-        stack.extend([(child, method, own, contained, nested) for child in child_nodes(node)])
+        stack.extend([(child, method, own, nested) for child in child_nodes(node)])
     if contained_params:
         layer_params = _layer_parameters(cls)
         signals.param_in_container = any(pair in layer_params or pair in checked for pair in contained_params)
@@ -243,8 +250,8 @@ def _layer_parameters(cls: ast.ClassDef) -> set[tuple[str, str]]:
     return found
 
 
-def _call_fact(node: ast.Call, method: str, own: bool, contained: bool, nested: bool, signals: ClassSignals) -> bool:
-    """Records the call; whether what is inside it is inside a container."""
+def _call_fact(node: ast.Call, method: str, own: bool, nested: bool, signals: ClassSignals) -> None:
+    """Records the call."""
     func = node.func
     if isinstance(func, ast.Attribute):
         if own and method == "__init__" and func.attr == "__init__":
@@ -254,8 +261,8 @@ def _call_fact(node: ast.Call, method: str, own: bool, contained: bool, nested: 
             signals.method_calls[method].add(func.attr)
     name = ast_dotted(func)
     if not name:
-        return contained
-    signals.calls.append((name, method, contained, any(k.arg == "dtype" for k in node.keywords)))
+        return
+    signals.calls.append((name, method, any(k.arg == "dtype" for k in node.keywords)))
     if nested:
         signals.nested_calls.add(name)
     last = name.rsplit(".", 1)[-1]
@@ -263,14 +270,14 @@ def _call_fact(node: ast.Call, method: str, own: bool, contained: bool, nested: 
         signals.add_weight_risk |= add_weight_risk(node)
     if last[:1].isupper():
         signals.referred.add(name)
-    return contained or last in _CONTAINER_CALLS
 
 
 def _assignment_fact(node: ast.Assign | ast.AugAssign | ast.AnnAssign, in_init: bool, signals: ClassSignals) -> None:
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
     for target in (t for top in targets for t in ast.walk(top)):
         if isinstance(target, ast.Attribute):
-            signals.assigned.add(target.attr)
+            if type(target.ctx) is ast.Store:  # not `name` of `metrics[metric.name] = ...`
+                signals.assigned.add(target.attr)
             if in_init:
                 signals.init_assign_line = min(signals.init_assign_line or node.lineno, node.lineno)
                 signals.init_assigns.append((target.attr, node.lineno))
@@ -281,18 +288,28 @@ def _assignment_fact(node: ast.Assign | ast.AugAssign | ast.AnnAssign, in_init: 
             signals.nested_assigned.add(called)
 
 
-def _held_parameters(value: ast.AST) -> list[str]:
-    """The bare names a tuple or set display holds (or `tuple([...])`, `set(...)`, or a display
-    added: `self.x + (layer,)`): where KF301 and KF302 look for a parameter holding a layer."""
+def _targets(node: ast.Assign | ast.AugAssign | ast.AnnAssign) -> list[ast.expr]:
+    return node.targets if type(node) is ast.Assign else [node.target]  # type: ignore[union-attr]
+
+
+def container_elements(value: ast.expr) -> list[ast.expr]:
+    """What KF301 and KF302 read as the elements of a tuple or set assigned (`_containers.py`):
+    a tuple or set display's, a set comprehension's, and those of the one argument of `tuple`,
+    `set` or `frozenset` (a list display too, any comprehension); either side of a `+`
+    (`self.x + (layer,)`)."""
     if type(value) is ast.BinOp:
-        return _held_parameters(value.left) + _held_parameters(value.right)
+        return container_elements(value.left) + container_elements(value.right)
+    displays: tuple[type, ...] = (ast.Tuple, ast.Set)
+    comprehensions: tuple[type, ...] = (ast.SetComp,)
     if (type(value) is ast.Call and type(value.func) is ast.Name and value.func.id in _CONTAINER_CALLS
             and len(value.args) == 1):
         value = value.args[0]
-        displays: tuple[type, ...] = (ast.Tuple, ast.Set, ast.List)
-    else:
-        displays = (ast.Tuple, ast.Set)
-    return [e.id for e in value.elts if type(e) is ast.Name] if type(value) in displays else []  # type: ignore[attr-defined]
+        displays, comprehensions = (ast.Tuple, ast.Set, ast.List), (ast.GeneratorExp, ast.ListComp, ast.SetComp)
+    if type(value) in displays:
+        return list(value.elts)  # type: ignore[attr-defined]
+    if type(value) in comprehensions:
+        return [value.elt]  # type: ignore[attr-defined]
+    return []
 
 
 def add_weight_risk(call: ast.Call) -> frozenset[str]:
@@ -458,10 +475,11 @@ class Matcher:
 
     def _weightless(self, name: str) -> bool:
         """KF201's `builds_weightless` (`_lift_syntax.py`): a layer owning no weights, built in
-        `call`, loses nothing; a seeded one (`Dropout`) is not weightless."""
+        `call`, loses nothing; a seeded one (`Dropout`) is not weightless, but for Keras 3 only
+        (its seed variable: tf_keras makes none)."""
         resolved = self._resolve(name)
         if keras_api.is_weightless_layer(resolved):
-            return not keras_api.is_seeded_layer(resolved)
+            return not keras_api.is_seeded_layer(resolved) or "3" not in self.target
         qualified = self.imports.qualify_dotted(name)
         return qualified is not None and self.index.is_weightless(qualified)
 
@@ -512,13 +530,14 @@ class Matcher:
 
     def _layers(self, signals: ClassSignals, qualified: str) -> bool:
         t = self.trigger
-        if t.layer_in_call or t.layer_in_container:
-            in_call = signals.reached_from_call(self.index, qualified) if t.layer_in_call else set()
-            for name, method, contained, _dtype in signals.calls:
+        if t.layer_in_container and any(self._is_layer(name) for name in signals.contained):
+            return True
+        if t.layer_in_call:
+            in_call = signals.reached_from_call(self.index, qualified)
+            for name, method, _dtype in signals.calls:
                 # in `call`, a layer is built by a class (`Dense`) or a bare name (an alias)
-                built_in_call = method in in_call and (name.rsplit(".", 1)[-1][:1].isupper() or "." not in name)
-                if ((contained and t.layer_in_container) or built_in_call) and self._is_layer(name) and (
-                        (contained and t.layer_in_container) or not self._weightless(name)):
+                if (method in in_call and (name.rsplit(".", 1)[-1][:1].isupper() or "." not in name)
+                        and self._is_layer(name) and not self._weightless(name)):
                     return True
         if t.layer_in_class_body and any(self._is_layer(name) for name in signals.body_calls):
             return True

@@ -520,10 +520,21 @@ NARROW = {
     "tuple_of_a_checked_block": ("tf.keras.layers.Layer", "def __init__(self, block):\n        super().__init__()\n"
                                  "        assert isinstance(block, tf.keras.layers.Dense)\n"
                                  "        self.blocks = (block,)", "KF301", "both", True),
+    "layers_in_a_list": ("tf.keras.layers.Layer", "def __init__(self):\n        super().__init__()\n"
+                         "        self.blocks = list(tf.keras.layers.Dense(2) for _ in range(2))", "KF301", "both",
+                         False),
+    "layer_in_a_returned_tuple": ("tf.keras.layers.Layer", "def call(self, x):\n"
+                                  "        return (tf.keras.layers.Dense(2), x)", "KF301", "both", False),
+    "layers_unpacked_in_a_tuple": ("tf.keras.layers.Layer", "def __init__(self, layers):\n        super().__init__()\n"
+                                   "        self.blocks = (*layers,)", "KF301", "both", True),
     "weightless_in_call": ("tf.keras.layers.Layer", "def call(self, x):\n"
                            "        return tf.keras.layers.Concatenate()([x, x])", "KF201", "both", False),
     "seeded_in_call": ("tf.keras.layers.Layer", "def call(self, x):\n        return tf.keras.layers.Dropout(0.5)(x)",
                        "KF201", "both", True),
+    "seeded_in_call_on_tf_keras": ("tf.keras.layers.Layer", "def call(self, x):\n"
+                                   "        return tf.keras.layers.Dropout(0.5)(x)", "KF201", "2", False),
+    "name_of_a_subscript": ("tf.keras.layers.Layer", "def call(self, x):\n        out = {}\n"
+                            "        out[self.name] = x\n        return out", "KF402", "both", False),
     "config_on_a_holder": ("tf.keras.layers.Layer", "def __init__(self, config):\n        super().__init__()\n"
                            "        self.config = Plain()\n        self.config.size = len(config)", "KF305", "both",
                            False),
@@ -547,6 +558,42 @@ def test_a_trigger_keeps_a_class_for_what_its_rule_reports_there(name, tmp_path)
     facts = ModuleFacts(scan.imports.module_name, False, index, scan.imports, None, None)
     found = process_source(text, selection=RuleSelection({code}, set(), False, lines), fix=False, module=facts)
     assert bool(found.findings) is kept
+
+
+HELPER_BUILT = """\
+import tensorflow as tf
+
+
+def _dense(units):
+    return tf.keras.layers.Dense(units)
+
+
+class Built(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.d = _dense(4)
+        self.kept = (tf.keras.layers.Dense(2),)
+
+    def call(self, x):
+        return self.d(x)
+"""
+HELPER_REMADE = """
+
+class Remade(tf.keras.layers.Layer):
+    def call(self, x):
+        return _dense(4)(x)
+"""
+
+
+def test_the_whole_file_is_parsed_only_for_a_helper_kf206_may_fix(tmp_path):
+    """KF206's fix edits a private helper and every class calling it, so a piece calling one
+    from `call` makes the whole file one piece; a piece calling it only from `__init__` (KF301
+    keeps `Built` here) runs no KF206 and is parsed alone (5 files of 2,166 were parsed whole)."""
+    scan, index = _one_file(tmp_path, HELPER_BUILT)
+    assert pieces_worth_parsing(HELPER_BUILT, scan, index, lambda code: True) == {(8, 15): {"KF301", "KF302"}}
+    text = HELPER_BUILT + HELPER_REMADE
+    scan, index = _one_file(tmp_path, text)
+    assert pieces_worth_parsing(text, scan, index, lambda code: True) == {(1, 20): None}
 
 
 BEFORE_SUPER = {
