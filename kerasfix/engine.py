@@ -26,7 +26,7 @@ from .names import ImportMap
 from .notebook import compile_cells, is_cells_text
 from .results import Diagnostic, Offer, Reviewer, TextEdit, edits_between
 from .rules import FAMILIES, RULES
-from .rules.base import Context, Finding, KerasClass
+from .rules.base import Context, Finding, KerasClass, Rule
 from .rules.unused_ignore import KF001, unused_ignores, unused_reasons
 from .suppressions import LineIgnore, read_suppressions, suppresses
 from .syntax import import_map, parse_module, positions
@@ -55,6 +55,10 @@ class RuleSelection:
         selected = self.select is None or any(code.startswith(s) for s in self.select)
         return selected and not any(code.startswith(i) for i in self.ignore)
 
+    def runs(self, rule: Rule) -> bool:
+        """Selected, and able to report on a targeted line (`Rule.reports_on`)."""
+        return self.wants(rule.code) and rule.reports_on(self.target)
+
     def reports(self, finding: Finding) -> bool:
         """Selected, and harmful on a targeted line."""
         rule = RULES.get(finding.code)
@@ -72,13 +76,15 @@ def analyze(module: cst.Module, source: str, imports: ImportMap, index: ClassInd
     whose fix needs others (`Finding.needs`), the finding `--select` of its code alone gives.
     With `only` (the prefilter's codes for the piece: `ModuleFacts.rules`), the checks of the
     other registered rules are not run: their triggers kept no class of it, so they find
-    nothing there (a rule the registry does not hold, a test's own, has no trigger to ask)."""
+    nothing there (a rule the registry does not hold, a test's own, has no trigger to ask).
+    Nor is a rule whose findings would harm only lines the run does not target
+    (`RuleSelection.runs`): `reports` would drop each of them."""
     classes = index.add_module(module, imports)
     ctx = Context(module, imports, index, all_classes=[node for node, _, _ in classes])
     ctx.keras_classes = [KerasClass(node, q, index) for node, q, bases in classes if index.bases_are_layers(bases)]
     found: list[Finding] = []
     for family in FAMILIES:
-        if any(selection.wants(rule.code) and (only is None or rule.code in only or rule.code not in RULES)
+        if any(selection.runs(rule) and (only is None or rule.code in only or rule.code not in RULES)
                for rule in family.rules):
             found.extend(f for f in family.check(ctx) if selection.reports(f))
     findings = _honour_needs(found, alone)

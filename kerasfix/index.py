@@ -363,7 +363,7 @@ class FileScan:
     classes: list[ClassRecord]
     imports: ImportMap
     functions: list[FunctionRecord] = field(default_factory=list)  # see `module_function_records`
-    # top-level statement's span -> its classes' names and trigger signals (`triggers.class_signals`),
+    # top-level statement's span -> its classes' names and trigger signals (`classwalk.class_signals`),
     # None for a class not asked for: the prefilter need not parse those classes again
     signals: dict[tuple[int, int], list[tuple[str, Any]]] = field(default_factory=dict)
     # the spans of the top-level statements (imports aside) whose text says one of the words
@@ -398,7 +398,7 @@ def scan_file(source: bytes, module_name: str, is_package: bool, signals_for: fr
               functional_words: frozenset[bytes] = frozenset()) -> FileScan | None:
     """Classes and imports of a file, by `ast` (about 10x cheaper than libcst); None when
     the file does not parse (libcst will say why). `signals_for`: the names of the classes
-    whose trigger signals (`signals_of`: `triggers.class_signals`) the prefilter will want
+    whose trigger signals (`signals_of`: `classwalk.class_signals`) the prefilter will want
     (those that may be layers: classgraph.py). `functional_words`: see `FileScan.functional`."""
     try:
         tree = ast.parse(source)

@@ -17,7 +17,8 @@ from .lines import source_lines
 from .gate import prefilter_on
 from .index import ClassIndex, FileScan, class_defs, statement_span
 from .target import BOTH
-from .triggers import ClassSignals, Lookups, Matcher, Trigger, class_signals
+from .classwalk import ClassSignals, class_signals
+from .triggers import Lookups, Matcher, Trigger
 
 
 def selected_codes(wants: Callable[[str], bool], target: frozenset[str] = BOTH) -> frozenset[str]:

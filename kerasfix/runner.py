@@ -40,7 +40,8 @@ from .context import walk as walk_inputs
 from .sources import STDIN, Source, read_sources, unchanged_stdin
 from .runmemo import RunMemo, inputs_now, open_memo
 from .target import BOTH, dependencies_of_run, of_run
-from .triggers import FUNCTIONAL_WORDS, class_signals, may_hold_functional
+from .classwalk import class_signals
+from .triggers import FUNCTIONAL_WORDS, may_hold_functional
 from .writer import answer_stdin, not_written, write
 
 

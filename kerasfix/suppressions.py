@@ -44,8 +44,10 @@ class Suppressions:
 
 def may_hold_suppressions(text: str) -> bool:
     """Whether `text` may hold one (in any case, as they are read): a test that costs a file
-    without the word nothing but a lowered copy."""
-    return "kerasfix" in text.lower()
+    without `kerasfix:` nothing but a lowered copy. Not the bare word: each cell of a notebook's
+    text starts with `__kerasfix_cell_N__` (notebook.py), and every notebook was tokenized, once
+    per piece (0.1 s of CPU on 48 notebooks of the nine-tree benchmark)."""
+    return "kerasfix:" in text.lower()
 
 
 def read_suppressions(text: str) -> Suppressions:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import libcst as cst
 
 from kerasfix.lines import comments
@@ -28,6 +30,21 @@ def test_ignore_file_is_a_comment_on_a_line_of_its_own():
     assert read_suppressions("# kerasfix: ignore-file[]\n").whole_file is False
     # the tokenizer stops at an unclosed bracket: what it read before still counts
     assert read_suppressions("# kerasfix: ignore-file\nx = (\n").whole_file is None
+
+
+def test_a_notebooks_cell_markers_are_not_tokenized_for_suppressions(monkeypatch):
+    """A notebook's text names `__kerasfix_cell_N__` in each cell: no comment of ours there."""
+    from kerasfix import suppressions
+    from kerasfix.notebook import python_text
+
+    cells = [{"cell_type": "code", "source": ["import tensorflow as tf\n"], "metadata": {}, "outputs": []},
+             {"cell_type": "code", "source": ["x = 1  # a note\n"], "metadata": {}, "outputs": []}]
+    text = python_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode())
+    assert "__kerasfix_cell_2__" in text
+    monkeypatch.setattr(suppressions.tokenize, "generate_tokens", None)  # any tokenizing fails
+    assert read_suppressions(text) == suppressions.Suppressions()
+    monkeypatch.undo()
+    assert read_suppressions(text + "y = 2  # kerasfix: ignore\n").lines[0].line == text.count("\n") + 1
 
 
 def test_comments_are_counted_as_tokens():

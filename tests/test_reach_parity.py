@@ -1,4 +1,4 @@
-"""The prefilter's idea of what `call` reaches (`triggers.ClassSignals.reached_from_call`, on ast) holds
+"""The prefilter's idea of what `call` reaches (`classwalk.ClassSignals.reached_from_call`, on ast) holds
 every method the rules' idea holds (`KerasClass.call_methods`, on libcst): where they differ,
 the prefilter must err towards parsing, or a finding in a helper of `call` would be hidden."""
 
@@ -11,7 +11,7 @@ import pytest
 
 from fixture_cases import all_cases
 from kerasfix.rules.base import KerasClass
-from kerasfix.triggers import class_signals
+from kerasfix.classwalk import class_signals
 
 CASES = [c for c in all_cases() if not c.multi_file]
 

@@ -12,7 +12,7 @@ import libcst as cst
 
 from ..edits import Fix, Replace, Safety
 from ..names import BUILTIN_NAMES
-from ..triggers import may_hold_layer
+from ..classwalk import may_hold_layer
 from .base import Context, KerasClass, is_self_attribute, self_name
 from .calls import comments_in
 
