@@ -44,7 +44,8 @@ class ClassSignals:
     init_calls_init: bool = False  # `__init__` itself calls an `__init__` (`super().__init__()`)
     init_call_line: int = 0  # the first line of `__init__` calling an `__init__` (0: none)
     init_assign_line: int = 0  # the first line of `__init__` assigning an attribute (0: none)
-    init_assigns: list[tuple[str, int]] = field(default_factory=list)  # (attribute, line) `__init__` assigns
+    # (attribute, line, the calls in the value) of each assignment in `__init__`
+    init_assigns: list[tuple[str, int, tuple[str, ...]]] = field(default_factory=list)
     params: dict[str, set[str]] = field(default_factory=dict)  # method -> its parameters' names
     nested_calls: set[str] = field(default_factory=set)  # calls in a function or lambda nested in a method
     add_weight_risk: frozenset[str] = frozenset()  # the Keras lines its `add_weight_risk`s name
@@ -62,11 +63,15 @@ class ClassSignals:
         return (frozenset(name.rsplit(".", 1)[-1] for name in names), names,
                 frozenset(name for name, _method, dtype in self.calls if dtype))
 
-    def assigned_before_init(self) -> set[str]:
-        """The attributes `__init__` assigns on a line before its first `__init__` call."""
-        if not 0 < self.init_assign_line < self.init_call_line:
-            return set()
-        return {attr for attr, line in self.init_assigns if line < self.init_call_line}
+    def assigned_before_init(self) -> dict[str, set[str]]:
+        """The attributes `__init__` assigns on a line before its first `__init__` call, each
+        with the calls of the values assigned to it (what they may build)."""
+        early: dict[str, set[str]] = {}
+        if 0 < self.init_assign_line < self.init_call_line:
+            for attr, line, calls in self.init_assigns:
+                if line < self.init_call_line:
+                    early.setdefault(attr, set()).update(calls)
+        return early
 
     def reached_from_call(self, index: chain.ClassIndex | None = None, qualified: str = "") -> set[str]:
         """`call` and the methods it calls through `x.<method>(...)`, through
@@ -197,18 +202,28 @@ def _call_fact(node: ast.Call, method: str, own: bool, nested: bool, signals: Cl
 
 def _assignment_fact(node: ast.Assign | ast.AugAssign | ast.AnnAssign, in_init: bool, signals: ClassSignals) -> None:
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    built: tuple[str, ...] | None = None
     for target in (t for top in targets for t in ast.walk(top)):
         if isinstance(target, ast.Attribute):
             if type(target.ctx) is ast.Store:  # not `name` of `metrics[metric.name] = ...`
                 signals.assigned.add(target.attr)
             if in_init:
+                if built is None:
+                    built = _calls_in(node.value)
                 signals.init_assign_line = min(signals.init_assign_line or node.lineno, node.lineno)
-                signals.init_assigns.append((target.attr, node.lineno))
+                signals.init_assigns.append((target.attr, node.lineno, built))
     if type(node) is ast.Assign and type(node.value) is ast.Call and any(
             type(t) is ast.Attribute and type(t.value) is ast.Attribute for t in node.targets):
         called = ast_dotted(node.value.func)
         if called:
             signals.nested_assigned.add(called)
+
+
+def _calls_in(value: ast.expr | None) -> tuple[str, ...]:
+    """The names of the calls in `value` (KF403: a layer or variable built before the call)."""
+    if value is None:
+        return ()
+    return tuple(name for node in ast.walk(value) if type(node) is ast.Call and (name := ast_dotted(node.func)))
 
 
 def _targets(node: ast.Assign | ast.AugAssign | ast.AnnAssign) -> list[ast.expr]:

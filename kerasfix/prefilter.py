@@ -13,11 +13,11 @@ import re
 from functools import lru_cache
 from typing import Callable
 
-from .lines import source_lines
+from .classwalk import ClassSignals, class_signals
 from .gate import prefilter_on
 from .index import ClassIndex, FileScan, class_defs, statement_span
+from .lines import source_lines
 from .target import BOTH
-from .classwalk import ClassSignals, class_signals
 from .triggers import Lookups, Matcher, Trigger
 
 

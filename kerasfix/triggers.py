@@ -240,8 +240,17 @@ class Matcher:
         return name.rsplit(".", 1)[-1] in keras_api.WEIGHT_FACTORY_NAMES or self._resolve(name) in _WEIGHT_MAKERS
 
     def _reset_by_init(self, signals: ClassSignals, qualified: str) -> bool:
+        """KF403's traps (`rules/state_before_super.py`) before `super().__init__()`: an attribute
+        Keras sets again, on a targeted line (`name` on both); in a Model, for tf_keras, a layer or
+        variable built into any attribute."""
         early = signals.assigned_before_init()
-        return bool(early) and (not early.isdisjoint(keras_api.RESET_BY_INIT) or self.index.is_model(qualified))
+        for attr in early:
+            lines = keras_api.RESET_BY_INIT.get(attr)
+            if lines is not None and (attr == "name" or not keras_api.LINE_CODES[lines].isdisjoint(self.target)):
+                return True
+        return "2" in self.target and any(
+            self._is_layer(name) or self._resolve(name) in keras_api.VARIABLE
+            for calls in early.values() for name in calls) and self.index.is_model(qualified)
 
     def _scoped_weights(self, signals: ClassSignals) -> bool:
         _, names, _ = signals.call_names
