@@ -126,13 +126,15 @@ def _statement_starts(lines: list[str]) -> set[int]:
 
 
 def _hide_magics(text: str) -> str:
+    lines = source_lines(text)
+    first = lines[0].strip() if lines else ""
+    if not (first.startswith("%%") or _indented_as_a_whole(lines) or any(map(_LINE_MAGIC.match, lines))):
+        return text  # no line a magic could start on: what the loop below would give (a parse cost more)
     try:
         ast.parse(text)
         return text  # valid Python: nothing in it, not even a string's `%d` line, is a magic
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         pass
-    lines = source_lines(text)
-    first = lines[0].strip() if lines else ""
     if first.startswith("%%") and first[2:].split(" ")[0] not in _PYTHON_CELL_MAGICS:
         return "".join(_placeholder("more", line, "") for line in lines)  # %%bash & co: no Python in it
     if _indented_as_a_whole(lines):

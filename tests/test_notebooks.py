@@ -252,3 +252,18 @@ def test_a_notebook_on_stdin_is_read_as_the_stdin_filename_says(tmp_path, monkey
     assert fixed.exit_code == 0 and applied.stdout_bytes == (tmp_path / "model.ipynb").read_bytes()
     bad = CliRunner().invoke(app, ["check", *named], input=b'{"cells": [')
     assert bad.exit_code == 2 and "model.ipynb: error: notebook is not valid JSON" in bad.output, bad.output
+
+
+def test_a_cell_with_no_line_a_magic_could_start_on_is_not_parsed(monkeypatch):
+    """Each code cell was parsed to find out that it holds no magic: 2,746 cells of 135 notebooks,
+    0.1 s of a run's serial start. A cell none of whose lines looks like one is given back as it
+    is, valid Python or not (`print "x"`: the later parse says what is wrong); one that may hold
+    one is read as before."""
+    parsed = []
+    real = notebook.ast.parse
+    monkeypatch.setattr(notebook.ast, "parse", lambda text, *a, **k: parsed.append(text) or real(text, *a, **k))
+    for cell in ("import tensorflow as tf\nx = tf.ones(3)\n", 'print "x"\n', "y = (1,\n     2)\n"):
+        assert notebook._hide_magics(cell) == cell
+    assert parsed == []
+    assert notebook._hide_magics("%time x = 1\ny = 2\n") != "%time x = 1\ny = 2\n"
+    assert parsed == ["%time x = 1\ny = 2\n"]
