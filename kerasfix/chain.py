@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Iterable, Mapping, Protocol, Sequence
 
 from .astwalk import child_nodes
+from .names import canonical, expand
 from .records import ClassRecord
 
 
@@ -216,3 +217,22 @@ def inherited_init_sets(index: ClassIndex, qualified: str) -> set[str]:
     for base in project_bases(index, qualified):
         names |= index.records[base].init_sets
     return names
+
+
+def keras_layer_bases(index: ClassIndex, bases: Iterable[str], aliases: dict[str, str]) -> list[str]:
+    """The last names of the Keras layer classes (`Dense`, `Layer`) that `bases` (resolved names)
+    lead to through the project's own bases in any file, in the order a breadth-first walk meets
+    them (`aliases`: the project's, through a Keras shim). KF402's rule and trigger both ask it
+    (`kernel` set in a subclass of `Dense`)."""
+    todo, seen, found = list(bases), set(), []
+    while todo:
+        base = todo.pop(0)
+        if not base or base in seen:
+            continue
+        seen.add(base)
+        project = index.bases_of(base)
+        if project:
+            todo.extend(project)
+        elif (spelled := canonical(expand(base, aliases))).startswith("keras.layers."):
+            found.append(spelled.rsplit(".", 1)[-1])
+    return found

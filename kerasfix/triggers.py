@@ -17,9 +17,10 @@ from typing import Callable, Mapping, Protocol
 
 from . import chain, keras_api
 from .astwalk import child_nodes
+from .chain import keras_layer_bases
 from .classwalk import ClassSignals
 from .functions import may_make_any
-from .names import ImportMap, ast_dotted, canonical, expand, tf1_imported_names
+from .names import ImportMap, ast_dotted, tf1_imported_names
 from .records import FunctionRecord
 from .target import BOTH
 
@@ -201,30 +202,12 @@ class Matcher:
                 if ((name == "name" or not keras_api.LINE_CODES[lines].isdisjoint(self.target))
                         and (not models_only or self.index.is_model(qualified))):
                     return True
-            if name in keras_api.BUILTIN_READ_ONLY_WEIGHTS and not self._keras_layer_bases(
-                    signals, qualified).isdisjoint(keras_api.BUILTIN_READ_ONLY_WEIGHTS[name]):
-                return True
+            if name in keras_api.BUILTIN_READ_ONLY_WEIGHTS:
+                bases = [self._resolve(b) for b in signals.bases] + list(self.index.bases_of(qualified))
+                if not keras_api.BUILTIN_READ_ONLY_WEIGHTS[name].isdisjoint(
+                        keras_layer_bases(self.index, bases, self.index.aliases)):
+                    return True
         return False
-
-    def _keras_layer_bases(self, signals: ClassSignals, qualified: str) -> set[str]:
-        """The last names of the Keras layer classes the class derives from, through the
-        project's bases in any file (KF402's `_keras_layer_base` takes the first one met)."""
-        todo = [self._resolve(b) for b in signals.bases] + list(self.index.bases_of(qualified))
-        seen: set[str] = set()
-        found: set[str] = set()
-        while todo:
-            base = todo.pop()
-            if not base or base in seen:
-                continue
-            seen.add(base)
-            project = self.index.bases_of(base)
-            if project:
-                todo.extend(project)
-            else:
-                spelled = canonical(expand(base, self.index.aliases))
-                if spelled.startswith("keras.layers."):
-                    found.add(spelled.rsplit(".", 1)[-1])
-        return found
 
     def _weightless(self, name: str) -> bool:
         """KF201's `builds_weightless` (`_lift_syntax.py`): a layer owning no weights, built in

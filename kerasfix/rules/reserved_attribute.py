@@ -7,8 +7,8 @@ from typing import Iterator
 import libcst as cst
 
 from .. import keras_api as api
+from ..chain import keras_layer_bases
 from ..edits import Fix, Replace, Safety
-from ..names import canonical, expand
 from ..triggers import Trigger
 from .base import (Context, Finding, FixAvailability, KerasClass, Rule, RuleFamily, RuleSafety, free_name,
                    is_self_attribute, self_name, source)
@@ -134,20 +134,10 @@ def _builtin_weights(ctx: Context, cls: KerasClass, own: set[str]) -> Iterator[F
 
 def _keras_layer_base(ctx: Context, cls: KerasClass) -> str | None:
     """The Keras layer class (its last name) the class derives from, through the project's
-    bases in any file; None for `Layer`, `Model` or a class outside Keras."""
-    todo = [ctx.resolve(b.value) or "" for b in cls.node.bases] + list(ctx.index.bases_of(cls.qualified))
-    seen: set[str] = set()
-    while todo:
-        base = todo.pop(0)
-        if not base or base in seen:
-            continue
-        seen.add(base)
-        project = ctx.index.bases_of(base)
-        if project:
-            todo.extend(project)
-        elif canonical(expand(base, ctx.index.aliases)).startswith("keras.layers."):
-            return canonical(expand(base, ctx.index.aliases)).rsplit(".", 1)[-1]
-    return None
+    bases in any file; None for a class outside Keras (`Layer` and `Model` have no such weight)."""
+    bases = [ctx.resolve(b.value) or "" for b in cls.node.bases] + list(ctx.index.bases_of(cls.qualified))
+    found = keras_layer_bases(ctx.index, bases, ctx.index.aliases)
+    return found[0] if found else None
 
 
 def _builtin_finding(cls: KerasClass, base: str, name: str, target: cst.Attribute) -> Finding:
