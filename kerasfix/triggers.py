@@ -193,8 +193,10 @@ class Matcher:
                 or (t.scoped_weights and self._scoped_weights(signals)))
 
     def _reserved_assign(self, signals: ClassSignals, qualified: str) -> bool:
-        """`name` on any line (`self.name = None` harms both); a built-in weight on any line (in
-        `call`, tf_keras loses it too)."""
+        """KF402's cases (`rules/reserved_attribute.py`): a read-only Keras attribute harmful on a
+        targeted line (`name` on any: `self.name = None` harms both), a Model's own in a Model
+        only; a built-in weight (`kernel`) in a subclass of a layer making it a property, on any
+        line (set in `call`, tf_keras loses it too)."""
         for name in signals.assigned:
             read_only = keras_api.READ_ONLY_ATTRIBUTES.get(name)
             if read_only is not None:
