@@ -36,6 +36,7 @@ class ClassSignals:
     referred: set[str] = field(default_factory=set)  # capitalised attribute chains and calls, bases
     bases: list[str] = field(default_factory=list)
     assigned: set[str] = field(default_factory=set)  # attribute names assigned
+    attribute_calls: set[str] = field(default_factory=set)  # F of each `x.y = F(...)`
     nested_assigned: set[str] = field(default_factory=set)  # F of each `a.b.c = F(...)`
     body_calls: list[str] = field(default_factory=list)  # `x = f(...)` in the class body
     names: set[str] = field(default_factory=set)  # every bare name used
@@ -212,11 +213,12 @@ def _assignment_fact(node: ast.Assign | ast.AugAssign | ast.AnnAssign, in_init: 
                     built = _calls_in(node.value)
                 signals.init_assign_line = min(signals.init_assign_line or node.lineno, node.lineno)
                 signals.init_assigns.append((target.attr, node.lineno, built))
-    if type(node) is ast.Assign and type(node.value) is ast.Call and any(
-            type(t) is ast.Attribute and type(t.value) is ast.Attribute for t in node.targets):
+    if type(node) is ast.Assign and type(node.value) is ast.Call and any(type(t) is ast.Attribute for t in targets):
         called = ast_dotted(node.value.func)
         if called:
-            signals.nested_assigned.add(called)
+            signals.attribute_calls.add(called)
+            if any(type(t) is ast.Attribute and type(t.value) is ast.Attribute for t in targets):
+                signals.nested_assigned.add(called)
 
 
 def _calls_in(value: ast.expr | None) -> tuple[str, ...]:

@@ -60,6 +60,8 @@ class Trigger:
     bases: frozenset[str] = frozenset()  # a base resolving to one of these canonical names
     appends_to: frozenset[str] = frozenset()  # `x.<name>.append/extend/insert(...)`
     assigns: frozenset[str] = frozenset()  # an assignment to `x.<name>`
+    # a call resolving to one of these canonical names assigned to an attribute (`self.x = F(...)`)
+    assigned_calls: frozenset[str] = frozenset()
     # an assignment to an attribute Keras keeps for itself, as KF402 reads it: one read-only on a
     # targeted line (`keras_api.READ_ONLY_ATTRIBUTES`; a Model's own in a Model only), or a built-in
     # layer's weight (`BUILTIN_READ_ONLY_WEIGHTS`: `kernel`) in a subclass of that layer
@@ -180,6 +182,8 @@ class Matcher:
         return (self._calls(signals) or self._layers(signals, qualified) or self._bases(signals)
                 or bool(t.appends_to and any(_appended(name) in t.appends_to for name, *_ in signals.calls))
                 or bool(t.assigns & signals.assigned)
+                or bool(t.assigned_calls and not t.assigned_calls.isdisjoint(
+                    self._lookups.resolved_names(frozenset(signals.attribute_calls))))
                 or (t.nested_assign and any(self._is_layer(n) for n in signals.nested_assigned))
                 or (t.reserved_assign and self._reserved_assign(signals, qualified))
                 or (t.tf1_layer and any(self._is_tf1_layer(n) for n in signals.referred))

@@ -535,6 +535,11 @@ NARROW = {
                                    "        return tf.keras.layers.Dropout(0.5)(x)", "KF201", "2", False),
     "name_of_a_subscript": ("tf.keras.layers.Layer", "def call(self, x):\n        out = {}\n"
                             "        out[self.name] = x\n        return out", "KF402", "both", False),
+    "defaultdict_local": ("tf.keras.layers.Layer", "def call(self, x):\n        seen = collections.defaultdict(list)\n"
+                          "        seen[0].append(x)\n        return x", "KF303", "both", False),
+    "defaultdict_of_layers": ("tf.keras.layers.Layer", "def __init__(self):\n        super().__init__()\n"
+                              "        self.heads = collections.defaultdict(lambda: None)\n"
+                              "        self.heads['a'] = tf.keras.layers.Dense(2)", "KF303", "both", True),
     "config_on_a_holder": ("tf.keras.layers.Layer", "def __init__(self, config):\n        super().__init__()\n"
                            "        self.config = Plain()\n        self.config.size = len(config)", "KF305", "both",
                            False),
@@ -549,9 +554,11 @@ def test_a_trigger_keeps_a_class_for_what_its_rule_reports_there(name, tmp_path)
     """Triggers that ask what their rule reports: KF402 `kernel` only in a subclass of a layer
     that makes it a property, a Model's own attribute in a Model, a line's read-only attribute
     on that line; KF301 a parameter named or checked as a layer, in a tuple (grown too: one
-    the trigger missed); KF201 no layer owning no weights; KF305 only a layer set on a holder."""
+    the trigger missed); KF201 no layer owning no weights; KF305 only a layer set on a holder;
+    KF303 only a `defaultdict` set on an attribute."""
     base, methods, code, target, kept = NARROW[name]
-    text = f"import tensorflow as tf\n\n\nclass Plain:\n    pass\n\n\nclass Block({base}):\n    {methods}\n"
+    text = (f"import collections\n\nimport tensorflow as tf\n\n\nclass Plain:\n    pass\n\n\n"
+            f"class Block({base}):\n    {methods}\n")
     scan, index = _one_file(tmp_path, text)
     lines = LINES[target]
     assert bool(pieces_worth_parsing(text, scan, index, code.__eq__, lines)) is kept

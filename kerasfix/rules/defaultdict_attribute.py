@@ -110,7 +110,7 @@ KF303 = Rule(
     doc=DOC,
     valid=VALID,
     invalid=INVALID,
-    trigger=Trigger(resolved_calls=frozenset({"collections.defaultdict"})),
+    trigger=Trigger(assigned_calls=frozenset({"collections.defaultdict"})),
     help=("fill a plain dict up front (`self.towers = {k: Dense(...) for k in keys}`) and read it with "
           "`.get(k, default)` where the factory filled a missing key"),
 )
