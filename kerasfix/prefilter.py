@@ -32,19 +32,15 @@ def selected_codes(wants: Callable[[str], bool], target: frozenset[str] = BOTH) 
 
 
 @lru_cache(maxsize=64)
-def _compiled(codes: frozenset[str]) -> Trigger:
+def compile_triggers(codes: frozenset[str]) -> Trigger:
+    """The union of the triggers of the rules `codes` (`selected_codes`: a few sets per run,
+    with per-file ignores)."""
     from .rules import RULES
 
     union = Trigger()
     for code in codes:
         union = union | RULES[code].trigger
     return union
-
-
-def compile_triggers(wants: Callable[[str], bool], target: frozenset[str] = BOTH) -> Trigger:
-    """The union of the triggers of the rules `wants` selects (a few per run: per-file ignores)
-    that can report on the lines `target`."""
-    return _compiled(selected_codes(wants, target))
 
 
 @lru_cache(maxsize=64)
@@ -78,7 +74,7 @@ def pieces_worth_parsing(source: str, scan: FileScan, index: ClassIndex, wants: 
     # a scan's records all have their span (only the cache's have none)
     candidates = sorted({c.span for c in scan.classes if c.qualified in keras and c.span is not None})
     codes = selected_codes(wants, target)
-    trigger = _compiled(codes)
+    trigger = compile_triggers(codes)
     lookups = Lookups(scan.imports, index)  # what the file's matchers ask, each asked once
     functional = _functional_spans(source, scan, index, trigger, lookups) if trigger.functional_calls else set()
     if not keras or not prefilter_on():
@@ -99,8 +95,7 @@ def pieces_worth_parsing(source: str, scan: FileScan, index: ClassIndex, wants: 
         kept = _kept(span, text, scan, matcher, own, groups)
         if kept is not None and span not in pieces:
             pieces[span] = kept
-    fixing = frozenset().union(*(group for each, group in _by_trigger(codes) if each.module_function))
-    return _whole_for_function_fix(source, scan, trigger, pieces, fixing)
+    return _whole_for_function_fix(source, scan, trigger, pieces, codes)
 
 
 def _kept(span: tuple[int, int], text: str, scan: FileScan, matcher: Matcher, keras: set[str],
@@ -133,9 +128,10 @@ def _given(signals: ClassSignals) -> ClassSignals:
 
 def _whole_for_function_fix(source: str, scan: FileScan, trigger: Trigger,
                             pieces: dict[tuple[int, int], frozenset[str] | None],
-                            fixing: frozenset[str] | None = None) -> dict[tuple[int, int], frozenset[str] | None]:
-    """The whole file as one piece, for every selected rule, when a piece that may run KF206
-    (its codes name one of `fixing`, or are every rule's) calls a private function of the module
+                            codes: frozenset[str] | None = None) -> dict[tuple[int, int], frozenset[str] | None]:
+    """The whole file as one piece, for every selected rule (`codes`; None: the prefilter is
+    off), when a piece that may run KF206 (its codes name a selected rule whose trigger asks for
+    `module_function`, or are every rule's) calls a private function of the module
     that may build a layer (`_ffn(x)`): KF206's fix edits that function and every class calling
     it at once, and must see every use of its name in the module. Else the pieces as they are
     (a piece calling one only from `__init__`: 5 whole files of keras-cv and others were parsed
@@ -147,9 +143,11 @@ def _whole_for_function_fix(source: str, scan: FileScan, trigger: Trigger,
                and functions[name].makes]
     if not private:
         return pieces
+    fixing = None if codes is None else frozenset().union(
+        *(group for each, group in _by_trigger(codes) if each.module_function))
     lines = source_lines(source)
-    texts = ["".join(lines[start - 1:end]) for (start, end), codes in pieces.items()
-             if codes is None or fixing is None or not codes.isdisjoint(fixing)]
+    texts = ["".join(lines[start - 1:end]) for (start, end), kept in pieces.items()
+             if kept is None or fixing is None or not kept.isdisjoint(fixing)]
     called = re.compile(r"\b(?:%s)\s*\(" % "|".join(map(re.escape, private)))
     if any(called.search(text) for text in texts):
         return {(1, len(lines)): None}
