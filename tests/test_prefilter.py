@@ -289,8 +289,7 @@ def test_every_line_a_finding_harms_is_one_its_rule_declares(generated_tree, mon
     index, scans = _tree_index(generated_tree)
     for path, scan in scans.items():
         text = (generated_tree / path).read_text(encoding="utf-8")
-        facts = ModuleFacts(scan.imports.module_name, False, index, scan.imports, None, None)
-        process_source(text, selection=RuleSelection(None, set(), False), fix=False, module=facts)
+        _found(text, scan, index, RuleSelection(None, set(), False))
     undeclared = sorted({f"{code}: {sorted(lines)}" for code, lines in seen
                          if not lines <= harmed_lines(RULES[code].harm) | RULES[code].finding_lines})
     assert undeclared == []
@@ -321,6 +320,12 @@ def _one_file(folder: Path, text: str) -> tuple[FileScan, ClassIndex]:
     for record in scan.classes:
         index.add(record)
     return scan, index
+
+
+def _found(text: str, scan: FileScan, index: ClassIndex, selection: RuleSelection) -> set[str]:
+    """The codes of the findings in the whole module, parsed without the prefilter's pieces."""
+    facts = ModuleFacts(scan.imports.module_name, False, index, scan.imports, None, None)
+    return {f.code for f in process_source(text, selection=selection, fix=False, module=facts).findings}
 
 
 def test_each_rule_alone_keeps_every_class_it_reports_in(generated_tree, monkeypatch):
@@ -451,9 +456,7 @@ def test_on_one_keras_line_a_weight_rule_keeps_only_what_harms_it(name, tmp_path
     for target, codes in ((frozenset({"2"}), on_2), (frozenset({"3"}), on_3)):
         pieces = pieces_worth_parsing(text, scan, index, WEIGHT_RULES.__contains__, target)
         assert set().union(*pieces.values()) == codes, sorted(target)
-        selection = RuleSelection(WEIGHT_RULES, set(), False, target)
-        facts = ModuleFacts(scan.imports.module_name, False, index, scan.imports, None, None)
-        found = {f.code for f in process_source(text, selection=selection, fix=False, module=facts).findings}
+        found = _found(text, scan, index, RuleSelection(WEIGHT_RULES, set(), False, target))
         assert found <= codes, sorted(target)  # the prefilter off: the same rules report, or fewer
 
 
@@ -562,9 +565,7 @@ def test_a_trigger_keeps_a_class_for_what_its_rule_reports_there(name, tmp_path)
     scan, index = _one_file(tmp_path, text)
     lines = LINES[target]
     assert bool(pieces_worth_parsing(text, scan, index, code.__eq__, lines)) is kept
-    facts = ModuleFacts(scan.imports.module_name, False, index, scan.imports, None, None)
-    found = process_source(text, selection=RuleSelection({code}, set(), False, lines), fix=False, module=facts)
-    assert bool(found.findings) is kept
+    assert bool(_found(text, scan, index, RuleSelection({code}, set(), False, lines))) is kept
 
 
 HELPER_BUILT = """\
@@ -632,9 +633,7 @@ def test_state_before_super_keeps_what_keras_sets_again_or_a_model(name, tmp_pat
     scan, index = _one_file(tmp_path, text)
     lines = LINES[target]
     assert bool(pieces_worth_parsing(text, scan, index, "KF403".__eq__, lines)) is kept
-    facts = ModuleFacts(scan.imports.module_name, False, index, scan.imports, None, None)
-    found = process_source(text, selection=RuleSelection({"KF403"}, set(), False, lines), fix=False, module=facts)
-    assert bool(found.findings) is kept
+    assert bool(_found(text, scan, index, RuleSelection({"KF403"}, set(), False, lines))) is kept
 
 
 LAMBDAS = {
