@@ -222,9 +222,11 @@ def time_tree(tree: Path, args: argparse.Namespace, work: Path, env: dict) -> di
             if before_each:
                 before_each()
             runs.append(measure(command, env))
-        failed = sorted({run[3] for run in runs} - {0, 1})  # 1: findings, or changes to show
+        failed = sorted({run[3] for run in runs} - {0, 1, 2})  # 1: findings, or changes to show
         if failed:
             print(f"  ({label}: exit status {failed}: not a measure of a finished run)")
+        elif 2 in {run[3] for run in runs}:  # kerasfix's 2: a file it could not read or parse, the rest processed
+            print(f"  ({label}: exit status 2: a file could not be read or parsed, or the command was misused)")
         seconds = sorted(run[0] for run in runs)[len(runs) // 2]
         cpu = sorted(run[1] for run in runs)[len(runs) // 2]
         peak = max(run[2] for run in runs)
