@@ -4,6 +4,7 @@
     python benchmarks/bench.py --files 5000        # a bigger one
     python benchmarks/bench.py path/to/legacy/repo # any folder (nothing in it is written)
     python benchmarks/bench.py TREE1 TREE2 ...     # a corpus: each tree, then the totals
+    python benchmarks/bench.py --stages TREE       # and a cold check up to each of its stages
 
 It times, each as a fresh process and as the median of --repeat runs (default 5):
 `kerasfix check` cold (an empty cache each time), `kerasfix check` warm (cache filled),
@@ -11,7 +12,10 @@ It times, each as a fresh process and as the median of --repeat runs (default 5)
 then `ruff check --select ALL --no-cache` and `tf_upgrade_v2` (`--tf-upgrade`, once, as it is
 slow) when they are installed. It prints wall seconds, CPU seconds (user + system, steadier
 than wall time on a busy machine), ratios and the peak memory of the largest process. The
-synthetic tree is the same for the same --files and --seed. kerasfix runs with its bytecode
+synthetic tree is the same for the same --files and --seed. With --stages it also times a
+cold check stopped after each of its stages (`benchmarks/stages.py`: the start, `ast.parse`,
+the scan's facts, libcst's parse of the pieces, the rules), each against ruff: what a stage
+costs, and how far the stages before it already go. kerasfix runs with its bytecode
 written and cached, as an installed kerasfix does, even where PYTHONDONTWRITEBYTECODE is set
 (compiling its modules again at each start took 0.02 s of CPU).
 """
@@ -27,6 +31,7 @@ import sys
 import tempfile
 import textwrap
 from pathlib import Path
+from typing import Callable
 
 # -- a synthetic legacy tree -------------------------------------------------------------------
 
@@ -187,6 +192,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--tf-upgrade", action="store_true", help="also time tf_upgrade_v2 (slow)")
     parser.add_argument("--repeat", type=int, default=5, help="runs per command; the median is kept")
+    parser.add_argument("--stages", action="store_true", help="also time a cold check up to each of its stages")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="kerasfix-bench-"))
@@ -261,7 +267,27 @@ def time_tree(tree: Path, args: argparse.Namespace, work: Path, env: dict) -> di
         print(f"  kerasfix warm / ruff                      {warm / ruff_seconds:6.2f}x")
     if upgrade_seconds:
         print(f"  tf_upgrade_v2 / kerasfix cold             {upgrade_seconds / cold:6.1f}x  (target: >= 20)")
+    if args.stages:
+        time_stages(tree, timed, ruff_seconds)
     return rows
+
+
+STAGES_SCRIPT = Path(__file__).with_name("stages.py")
+
+
+def time_stages(tree: Path, timed: Callable[..., float], ruff_seconds: float | None) -> None:
+    """A cold check stopped after each stage (benchmarks/stages.py), and its ratio to ruff."""
+    from stages import STAGES as names
+
+    seconds = {name: timed(f"kerasfix check (cold), up to {name}",
+                           [sys.executable, str(STAGES_SCRIPT), name, "check", "--no-cache", "--exit-zero", str(tree)])
+               for name in names}
+    print("stages (each: the cold check up to it; the step: what it adds):")
+    before = 0.0
+    for name in names:
+        ratio = f"   {seconds[name] / ruff_seconds:5.2f}x ruff" if ruff_seconds else ""
+        print(f"  up to {name:<8} {seconds[name]:7.3f} s   step {seconds[name] - before:+7.3f} s{ratio}")
+        before = seconds[name]
 
 
 def print_corpus(per_tree: list[dict[str, tuple[float, float]]]) -> None:
