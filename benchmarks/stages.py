@@ -12,7 +12,7 @@ STAGE is one of:
     full    kerasfix as it is
 
 Each stage leaves out what comes after it by replacing one function of kerasfix's own; a
-function renamed there fails here (`_replace`), and tests/test_properties.py checks that
+function renamed there fails here (`_replace`), and tests/test_stages.py checks that
 each stage still parses and finds what it should. Not a path a user ever runs.
 """
 
