@@ -277,16 +277,18 @@ STAGES_SCRIPT = Path(__file__).with_name("stages.py")
 
 def time_stages(tree: Path, timed: Callable[..., float], ruff_seconds: float | None) -> None:
     """A cold check stopped after each stage (benchmarks/stages.py), and its ratio to ruff."""
-    from stages import STAGES as names
+    from stages import STAGES as names, WHAT_IF as what_if
 
-    seconds = {name: timed(f"kerasfix check (cold), up to {name}",
+    label = {name: ("up to " if name in names else "what if ") + name for name in names + what_if}
+    seconds = {name: timed(f"kerasfix check (cold), {label[name]}",
                            [sys.executable, str(STAGES_SCRIPT), name, "check", "--no-cache", "--exit-zero", str(tree)])
-               for name in names}
-    print("stages (each: the cold check up to it; the step: what it adds):")
+               for name in names + what_if}
+    print("stages (each: the cold check up to it; the step: what it adds; a what-if: see stages.py):")
     before = 0.0
-    for name in names:
+    for name in names + what_if:
         ratio = f"   {seconds[name] / ruff_seconds:5.2f}x ruff" if ruff_seconds else ""
-        print(f"  up to {name:<8} {seconds[name]:7.3f} s   step {seconds[name] - before:+7.3f} s{ratio}")
+        step = f"step {seconds[name] - before:+7.3f} s" if name in names else " " * 15
+        print(f"  {label[name]:<18} {seconds[name]:7.3f} s   {step}{ratio}")
         before = seconds[name]
 
 

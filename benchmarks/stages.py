@@ -11,6 +11,12 @@ STAGE is one of:
     pieces  and libcst (imported, and parsing each piece the prefilter keeps); no rule runs
     full    kerasfix as it is
 
+and one what-if, beside the stages rather than after them:
+
+    ast-pieces  `pieces` with each piece read by `ast.parse` in place of libcst: the floor of
+                a design whose rules read `ast`, rules aside (libcst is still imported: the
+                prefilter asks the rules' registry, which imports it)
+
 Each stage leaves out what comes after it by replacing one function of kerasfix's own; a
 function renamed there fails here (`_replace`), and tests/test_stages.py checks that
 each stage still parses and finds what it should. Not a path a user ever runs.
@@ -23,6 +29,7 @@ import sys
 from typing import Any, Callable
 
 STAGES = ("start", "parse", "scan", "pieces", "full")
+WHAT_IF = ("ast-pieces",)
 
 
 def _replace(module: Any, name: str, new: Callable) -> None:
@@ -33,8 +40,8 @@ def _replace(module: Any, name: str, new: Callable) -> None:
 
 def limit(stage: str) -> None:
     """Leave out every stage after `stage` (see the module's docstring)."""
-    if stage not in STAGES:
-        raise SystemExit(f"stages.py: STAGE is one of {', '.join(STAGES)}, not {stage!r}")
+    if stage not in STAGES + WHAT_IF:
+        raise SystemExit(f"stages.py: STAGE is one of {', '.join(STAGES + WHAT_IF)}, not {stage!r}")
     from kerasfix import runner
     from kerasfix.results import FileResult
 
@@ -57,10 +64,39 @@ def limit(stage: str) -> None:
             return None  # as a file whose scan failed: no class, no function known
 
         _replace(runner, "scan_or_functions_job", parsed_only)
+    if stage == "ast-pieces":
+        _replace(runner, "process_job", _pieces_by_ast)
     if stage == "pieces":
         from kerasfix import engine  # here: it imports libcst, which the stages before never do
 
         _replace(engine, "analyze", lambda *args, **kwargs: ([], {}))
+
+
+def _pieces_by_ast(item, work):
+    """`process_job` up to the prefilter, each piece it keeps then read by `ast.parse`."""
+    from kerasfix import runner
+    from kerasfix.files import SourceError, decode_source, python_newlines
+    from kerasfix.results import FileResult
+    from kerasfix.target import BOTH
+
+    job, scan = item
+    result = FileResult(job.path)
+    result.checked = True
+    try:
+        text, _ = python_newlines(decode_source(job.data).text)
+    except SourceError:
+        return result
+    if scan is None:
+        return result
+    lines = text.splitlines(keepends=True)
+    target = work.settings.target.lines if work.settings.target else BOTH
+    for first, last in runner.pieces_worth_parsing(text, scan, work.index, lambda code: True, target):
+        try:
+            ast.parse("".join(lines[first - 1:last]))
+        except SyntaxError:
+            pass
+        result.parsed = True  # counted as kerasfix counts a file whose pieces libcst parsed
+    return result
 
 
 def main() -> None:

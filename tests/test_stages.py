@@ -62,10 +62,17 @@ def test_pieces_parses_what_kerasfix_parses_and_runs_no_rule(tree, kerasfix):
     assert found == 0 and not findings and found_by_kerasfix > 0
 
 
+def test_ast_pieces_reads_the_files_kerasfix_parses_and_finds_nothing(tree, kerasfix):
+    (scanned, parsed, found), _, findings = _run([str(STAGES), "ast-pieces"], tree)
+    assert scanned == kerasfix[0][0] and parsed == kerasfix[0][1] > 0
+    assert found == 0 and not findings
+
+
 def test_full_is_kerasfix_itself(tree, kerasfix):
     assert _run([str(STAGES), "full"], tree) == kerasfix
 
 
 def test_an_unknown_stage_is_refused_by_name():
     done = subprocess.run([sys.executable, str(STAGES), "rules", "check"], capture_output=True, text=True)
-    assert done.returncode == 1 and "STAGE is one of start, parse, scan, pieces, full, not 'rules'" in done.stderr
+    assert done.returncode == 1
+    assert "STAGE is one of start, parse, scan, pieces, full, ast-pieces, not 'rules'" in done.stderr
